@@ -1,0 +1,389 @@
+//! The 16-file import pipeline: read (raidai-formats) → classify each visit into fund, setting,
+//! place and case → bill → posting (raidai-domain) → store (raidai-store), in one transaction.
+//!
+//! Reading, classification and posting run on a blocking thread; the database writes run on the
+//! async side, so on two cores the reader and the database work in parallel. Batches travel
+//! through a bounded channel (two batches in flight), so memory does not grow with the input.
+
+pub mod classify;
+mod row;
+
+pub use classify::{Places, bill_of, classify};
+pub use row::{encounter_row, mask_cid, mask_name, vkey};
+
+use raidai_domain::accounts::{PostingRule, default_posting_map};
+use raidai_formats::{EncodingChoice, ImportReport, ReadOptions, Reject, Source, scan};
+use raidai_store::claims::{ImportFile, ImportMeta, ImportRecord, ImportTotals, RejectRow};
+use raidai_store::{Actor, Store, StoreError};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimsError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot read the input: {0}")]
+    Read(#[from] raidai_formats::ReadError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("import worker failed: {0}")]
+    Worker(String),
+}
+
+/// What the pipeline reports while it runs (for progress bars).
+#[derive(Debug, Clone)]
+pub enum ProgressEvent {
+    /// Pass 1 (validation) is running.
+    Scanning,
+    /// Pass 1 is done: total bytes of the files, encounters found, batches to come.
+    Scanned {
+        bytes: u64,
+        encounters: u64,
+        batches: usize,
+    },
+    /// A batch has been written: batches done so far and encounters read so far.
+    Written { batches: usize, encounters: u64 },
+}
+
+pub type ProgressFn = Arc<dyn Fn(ProgressEvent) + Send + Sync>;
+
+/// How to import.
+#[derive(Clone)]
+pub struct ImportOptions {
+    /// The unit the files come from (must be the caller's own unit unless admin).
+    pub hcode: String,
+    /// Land nothing if anything is rejected.
+    pub strict: bool,
+    pub encoding: EncodingChoice,
+    /// Encounters per batch of pass 2.
+    pub batch_size: usize,
+    /// Shown in the import history (file or folder name of the upload).
+    pub source_name: String,
+    pub progress: Option<ProgressFn>,
+}
+
+impl ImportOptions {
+    pub fn new(hcode: &str) -> ImportOptions {
+        ImportOptions {
+            hcode: hcode.to_string(),
+            strict: false,
+            encoding: EncodingChoice::Auto,
+            batch_size: 5_000,
+            source_name: String::new(),
+            progress: None,
+        }
+    }
+}
+
+/// The result of an import.
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    pub record: ImportRecord,
+    pub report: ImportReport,
+    /// Seconds spent in pass 1 (validation) before the first write.
+    pub scan_secs: f64,
+    /// Seconds spent writing batches to the database (the rest of pass 2 overlaps with them).
+    pub write_secs: f64,
+}
+
+enum Msg {
+    Scanned(Box<ImportReport>, Vec<Reject>),
+    Rows(Vec<raidai_store::claims::VisitRow>, u64),
+    Failed(String),
+}
+
+pub fn reject_row(r: &Reject) -> RejectRow {
+    RejectRow {
+        file: r.file.clone(),
+        line: r.line as i64,
+        field: r.field.clone(),
+        value: r.value.clone(),
+        code: r.code.as_str().to_string(),
+        reason_th: r.reason_th.clone(),
+        reason_en: r.reason_en.clone(),
+        hn: r.hn.clone(),
+        seq: r.seq.clone(),
+        an: r.an.clone(),
+    }
+}
+
+/// SHA-256 (hex) of every file of the input: the files of a folder, the given files, or the
+/// zip itself.
+pub fn hash_source(source: &Source) -> Result<Vec<(String, u64, String)>, std::io::Error> {
+    let paths: Vec<PathBuf> = match source {
+        Source::Dir(d) => {
+            let mut v: Vec<PathBuf> = std::fs::read_dir(d)?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
+            v.sort();
+            v
+        }
+        Source::Zip(z) => vec![z.clone()],
+        Source::Files(f) => f.clone(),
+    };
+    paths
+        .iter()
+        .map(|p| {
+            let (bytes, hash) = sha256_file(p)?;
+            Ok((file_name(p), bytes, hash))
+        })
+        .collect()
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn sha256_file(p: &Path) -> Result<(u64, String), std::io::Error> {
+    let mut f = std::fs::File::open(p)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        n += k as u64;
+        h.update(&buf[..k]);
+    }
+    Ok((n, hex(&h.finalize())))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// The posting maps of a province by fiscal year, with the shipped default as fallback.
+#[derive(Debug, Clone)]
+pub struct Maps {
+    versions: BTreeMap<i64, Vec<PostingRule>>,
+    default: Vec<PostingRule>,
+}
+
+impl Maps {
+    pub fn new(mut versions: BTreeMap<i64, Vec<PostingRule>>) -> Maps {
+        let default = versions.remove(&0).unwrap_or_else(default_posting_map);
+        Maps { versions, default }
+    }
+    /// The map in force for a fiscal year (BE).
+    pub fn for_fy(&self, fy: i64) -> &[PostingRule] {
+        self.versions.get(&fy).unwrap_or(&self.default)
+    }
+}
+
+/// Imports a folder, zip or set of files for `opts.hcode` as `actor`, in one transaction.
+pub async fn import(
+    store: &Store,
+    actor: &Actor,
+    source: Source,
+    opts: ImportOptions,
+) -> Result<ImportOutcome, ClaimsError> {
+    // Tenancy first: only an admin or the unit's own staff import for a unit.
+    let places = Places::from(store.unit_places(actor, &opts.hcode).await?);
+    let maps = Maps::new(store.posting_map_versions(&places.province_code).await?);
+    let progress = opts.progress.clone();
+    let emit = |e: ProgressEvent| {
+        if let Some(p) = &progress {
+            p(e)
+        }
+    };
+    emit(ProgressEvent::Scanning);
+
+    let hashing = {
+        let source = source.clone();
+        tokio::task::spawn_blocking(move || hash_source(&source))
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(2);
+    let read_opts = ReadOptions {
+        encoding: opts.encoding,
+        unit: raidai_domain::ids::Hcode::parse(&opts.hcode).ok(),
+        batch_size: opts.batch_size.max(1),
+    };
+    let strict = opts.strict;
+    let worker = tokio::task::spawn_blocking(move || {
+        let mut rejects = Vec::new();
+        let imp = match scan(&source, &read_opts, &mut |r| rejects.push(r)) {
+            Ok(i) => i,
+            Err(e) => {
+                let _ = tx.blocking_send(Msg::Failed(e.to_string()));
+                return;
+            }
+        };
+        let stop = strict && !rejects.is_empty();
+        if tx
+            .blocking_send(Msg::Scanned(Box::new(imp.report().clone()), rejects))
+            .is_err()
+            || stop
+        {
+            return;
+        }
+        for batch in imp.batches() {
+            let batch = match batch {
+                Ok(b) => b,
+                Err(e) => {
+                    let _ = tx.blocking_send(Msg::Failed(e.to_string()));
+                    return;
+                }
+            };
+            let read = (batch.encounters.len() + batch.rejected.len()) as u64;
+            let rows = batch
+                .encounters
+                .iter()
+                .map(|e| encounter_row(e, &places, &maps))
+                .collect();
+            if tx.blocking_send(Msg::Rows(rows, read)).is_err() {
+                return;
+            }
+        }
+    });
+
+    let started = std::time::Instant::now();
+    let mut write_secs = 0.0;
+    let (report, rejects) = match rx.recv().await {
+        Some(Msg::Scanned(r, j)) => (*r, j),
+        Some(Msg::Failed(e)) => return Err(ClaimsError::Worker(e)),
+        Some(Msg::Rows(..)) | None => {
+            return Err(ClaimsError::Worker("reader stopped early".into()));
+        }
+    };
+    let scan_secs = started.elapsed().as_secs_f64();
+    let hashes = hashing
+        .await
+        .map_err(|e| ClaimsError::Worker(e.to_string()))??;
+    let files = import_files(&hashes, &report);
+    let source_name = if opts.source_name.is_empty() {
+        hashes
+            .first()
+            .map(|h| h.0.clone())
+            .unwrap_or_else(|| "16f".into())
+    } else {
+        opts.source_name.clone()
+    };
+    let total_bytes: u64 = report.files.iter().map(|f| f.bytes).sum();
+    let encounters = report.visits.total + report.admissions.total;
+    emit(ProgressEvent::Scanned {
+        bytes: total_bytes,
+        encounters,
+        batches: report.batches,
+    });
+    let totals = ImportTotals {
+        visits_read: report.visits.total as i64,
+        admissions_read: report.admissions.total as i64,
+        rejected_encounters: (report.visits.rejected + report.admissions.rejected) as i64,
+        rejects: rejects.len() as i64,
+    };
+    let mut session = store
+        .begin_import(
+            actor,
+            &opts.hcode,
+            ImportMeta {
+                source_name,
+                files,
+                strict: opts.strict,
+            },
+        )
+        .await?;
+    let reject_rows: Vec<RejectRow> = rejects.iter().map(reject_row).collect();
+    drop(rejects);
+    session.write_rejects(&reject_rows).await?;
+    drop(reject_rows);
+    let landed = !(opts.strict && totals.rejects > 0);
+    if landed {
+        let mut done = 0usize;
+        let mut read = 0u64;
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                Msg::Rows(rows, n) => {
+                    let t = std::time::Instant::now();
+                    session.write_visits(rows).await?;
+                    write_secs += t.elapsed().as_secs_f64();
+                    done += 1;
+                    read += n;
+                    emit(ProgressEvent::Written {
+                        batches: done,
+                        encounters: read,
+                    });
+                }
+                Msg::Failed(e) => {
+                    session.abort().await?;
+                    return Err(ClaimsError::Worker(e));
+                }
+                Msg::Scanned(..) => {}
+            }
+        }
+        if done != report.batches {
+            session.abort().await?;
+            return Err(ClaimsError::Worker(format!(
+                "reader stopped after {done} of {} batches",
+                report.batches
+            )));
+        }
+    }
+    drop(rx);
+    worker
+        .await
+        .map_err(|e| ClaimsError::Worker(e.to_string()))?;
+    let record = session.finish(totals, landed).await?;
+    Ok(ImportOutcome {
+        record,
+        report,
+        scan_secs,
+        write_secs,
+    })
+}
+
+/// The files of the history: each file the reader used (kind, records, encoding, header
+/// generation) with its SHA-256 when it is a file of its own; a zip is listed as one more line.
+fn import_files(hashes: &[(String, u64, String)], report: &ImportReport) -> Vec<ImportFile> {
+    let mut out: Vec<ImportFile> = report
+        .files
+        .iter()
+        .map(|f| {
+            let hash = hashes
+                .iter()
+                .find(|h| h.0 == f.name)
+                .map(|h| h.2.clone())
+                .unwrap_or_default();
+            ImportFile {
+                name: f.name.clone(),
+                kind: f.kind.to_string(),
+                bytes: f.bytes,
+                sha256: hash,
+                records: f.records,
+                encoding: format!("{:?}", f.encoding),
+                layout: f.layout.unwrap_or("").to_string(),
+            }
+        })
+        .collect();
+    for h in hashes {
+        if !out.iter().any(|f| f.name == h.0) {
+            out.push(ImportFile {
+                name: h.0.clone(),
+                kind: if h.0.to_ascii_lowercase().ends_with(".zip") {
+                    "ZIP".into()
+                } else {
+                    String::new()
+                },
+                bytes: h.1,
+                sha256: h.2.clone(),
+                records: 0,
+                encoding: String::new(),
+                layout: String::new(),
+            });
+        }
+    }
+    out
+}

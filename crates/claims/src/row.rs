@@ -1,0 +1,349 @@
+//! An encounter as a stored row: patient, right, classification, bill, posting and a compact
+//! JSON detail (diagnoses, procedures, refers, charges, drugs, items, accidents, labs, leaves).
+
+use crate::classify::{Places, bill_of, classify, principal_diagnosis};
+use crate::{Maps, hex};
+use chrono::{Datelike, NaiveDate};
+use raidai_domain::calendar::FiscalYear;
+use raidai_domain::posting::{Unposted, post_visit};
+use raidai_formats::Encounter;
+use raidai_formats::records::PatRecord;
+use raidai_store::claims::{PostLine, VisitRow};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The stored key of an encounter: `O<hn>/<seq>` or `I<an>`.
+pub fn vkey(e: &Encounter) -> String {
+    match e {
+        Encounter::Visit(v) => format!("O{}/{}", v.opd.hn.as_str(), v.opd.seq.as_str()),
+        Encounter::Admission(a) => format!("I{}", a.ipd.an.as_str()),
+    }
+}
+
+/// `1-2345-xxxxx-xx-1` for a citizen ID; other IDs keep their first and last two characters.
+pub fn mask_cid(raw: &str) -> String {
+    if let Ok(c) = raidai_domain::ids::Cid::parse(raw) {
+        return c.masked();
+    }
+    let chars: Vec<char> = raw.chars().collect();
+    if chars.len() <= 4 {
+        return "x".repeat(chars.len());
+    }
+    let mut s: String = chars[..2].iter().collect();
+    s.push_str(&"x".repeat(chars.len() - 4));
+    s.extend(&chars[chars.len() - 2..]);
+    s
+}
+
+/// First character of each word, the rest masked: `สมชาย ใจดี` → `ส**** ใ***`.
+pub fn mask_name(name: &str) -> String {
+    name.split_whitespace()
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(c) => {
+                    let mut s = c.to_string();
+                    s.push_str(&"*".repeat(cs.count()));
+                    s
+                }
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn ymd(d: NaiveDate) -> i64 {
+    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
+}
+
+fn patient_name(p: &PatRecord) -> String {
+    let parts = [p.title.trim(), p.fname.trim(), p.lname.trim()];
+    if parts[1].is_empty() && parts[2].is_empty() {
+        return p.namepat.trim().to_string();
+    }
+    parts
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[derive(Serialize)]
+struct Detail<'a> {
+    /// (ICD-10, DXTYPE)
+    dx: Vec<(&'a str, &'static str)>,
+    /// ICD-9-CM
+    px: Vec<&'a str>,
+    /// (REFER, REFERTYPE)
+    refer: Vec<(&'a str, &'static str)>,
+    /// (CHRGITEM, satang)
+    cha: Vec<(String, i64)>,
+    /// (DID, name, quantity, total satang)
+    dru: Vec<(&'a str, &'a str, &'a str, i64)>,
+    /// (TYPE, CODE, QTY, RATE satang)
+    adp: Vec<(&'a str, &'a str, &'a str, i64)>,
+    /// (AETYPE, UCAE, AUTHAE)
+    aer: Vec<(&'static str, &'static str, &'a str)>,
+    /// (LABTEST, result)
+    lab: Vec<(&'static str, &'a str)>,
+    /// (date out, date in)
+    lvd: Vec<(i64, i64)>,
+    /// CHT invoice numbers
+    inv: Vec<&'a str>,
+}
+
+fn detail(e: &Encounter) -> Detail<'_> {
+    let mut d = Detail {
+        dx: Vec::new(),
+        px: Vec::new(),
+        refer: Vec::new(),
+        cha: e
+            .charges()
+            .iter()
+            .map(|c| (c.chrgitem.code(), c.amount.0))
+            .collect(),
+        dru: e
+            .drugs()
+            .iter()
+            .map(|r| {
+                (
+                    r.did.as_str(),
+                    r.didname.as_str(),
+                    r.amount.as_str(),
+                    r.total.map(|t| t.0).unwrap_or(0),
+                )
+            })
+            .collect(),
+        adp: e
+            .items()
+            .iter()
+            .map(|r| {
+                (
+                    r.item_type.as_str(),
+                    r.code.as_str(),
+                    r.qty.as_str(),
+                    r.rate.0,
+                )
+            })
+            .collect(),
+        aer: e
+            .accidents()
+            .iter()
+            .map(|a| {
+                (
+                    a.aetype.map(|t| t.code()).unwrap_or(""),
+                    a.ucae.map(|t| t.code()).unwrap_or(""),
+                    a.authae.as_str(),
+                )
+            })
+            .collect(),
+        lab: Vec::new(),
+        lvd: Vec::new(),
+        inv: e
+            .bills()
+            .iter()
+            .map(|b| b.invoice_no.as_str())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    };
+    match e {
+        Encounter::Visit(v) => {
+            d.dx = v
+                .diagnoses
+                .iter()
+                .map(|x| (x.diag.as_str(), x.dxtype.code()))
+                .collect();
+            d.px = v.procedures.iter().map(|x| x.oper.as_str()).collect();
+            d.refer = v
+                .refers
+                .iter()
+                .map(|x| (x.refer.as_str(), x.refertype.code()))
+                .collect();
+            d.lab = v
+                .labs
+                .iter()
+                .map(|x| (x.labtest.code(), x.labresult.as_str()))
+                .collect();
+        }
+        Encounter::Admission(a) => {
+            d.dx = a
+                .diagnoses
+                .iter()
+                .map(|x| (x.diag.as_str(), x.dxtype.code()))
+                .collect();
+            d.px = a.procedures.iter().map(|x| x.oper.as_str()).collect();
+            d.refer = a
+                .refers
+                .iter()
+                .map(|x| (x.refer.as_str(), x.refertype.code()))
+                .collect();
+            d.lvd = a
+                .leaves
+                .iter()
+                .map(|x| (ymd(x.dateout), ymd(x.datein)))
+                .collect();
+        }
+    }
+    d
+}
+
+/// Builds the stored row of an encounter: classification, bill, posting (or the reason it is
+/// unposted), detail and content hash.
+pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
+    let class = classify(e, places);
+    let bill = bill_of(e);
+    let (setting, seq, an, date_serv, date_dsc, clinic) = match e {
+        Encounter::Visit(v) => (
+            "OP",
+            v.opd.seq.as_str().to_string(),
+            String::new(),
+            v.opd.dateopd,
+            v.opd.dateopd,
+            v.opd.clinic.as_str().to_string(),
+        ),
+        Encounter::Admission(a) => (
+            "IP",
+            String::new(),
+            a.ipd.an.as_str().to_string(),
+            a.ipd.dateadm,
+            a.ipd.datedsc,
+            a.ipd.dept.clone(),
+        ),
+    };
+    let fy = i64::from(FiscalYear::of(date_serv).be());
+    let map = maps.for_fy(fy);
+    let (lines, posted, reason) = match post_visit(map, class, &bill) {
+        Ok(lines) => (lines, true, String::new()),
+        Err(Unposted::NoMapping) => (Vec::new(), false, "no_mapping".to_string()),
+    };
+    let (fund_part, patient_part) = bill.split(class.fund);
+    let receivable = if !fund_part.is_zero() {
+        lines
+            .first()
+            .map(|l| l.account.as_str().to_string())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let patient = e.patient();
+    let right = e.right();
+    let cid = patient
+        .person_id
+        .as_ref()
+        .or(right.cid.as_ref())
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let detail_json = serde_json::to_string(&detail(e)).unwrap_or_else(|_| "{}".into());
+    let mut row = VisitRow {
+        vkey: vkey(e),
+        setting: setting.into(),
+        hn: e.hn().as_str().to_string(),
+        seq,
+        an,
+        date_serv: ymd(date_serv),
+        date_dsc: ymd(date_dsc),
+        fy,
+        clinic,
+        pdx: principal_diagnosis(e).to_string(),
+        cid,
+        patient_name: patient_name(patient),
+        sex: patient.sex.map(|s| s.code()).unwrap_or("").to_string(),
+        dob: patient.dob.map(ymd).unwrap_or(0),
+        inscl: right.inscl.as_str().to_string(),
+        subtype: right.subtype.clone(),
+        hospmain: right
+            .hospmain
+            .as_ref()
+            .map(|h| h.as_str().to_string())
+            .unwrap_or_default(),
+        permitno: right.permitno.clone(),
+        fund: class.fund.code().into(),
+        place: class.place.code().into(),
+        case: class.case.code().into(),
+        total: bill.total.0,
+        paid: bill.paid.0,
+        claimable: bill.claimable_charges.0,
+        fund_amount: fund_part.0,
+        patient_amount: patient_part.0,
+        posted,
+        unposted_reason: reason,
+        receivable,
+        content_hash: String::new(),
+        detail_json,
+        lines: lines
+            .iter()
+            .map(|l| PostLine {
+                account: l.account.as_str().to_string(),
+                fund: l.fund.code().to_string(),
+                debit: l.debit.0,
+                credit: l.credit.0,
+            })
+            .collect(),
+    };
+    row.content_hash = content_hash(&row);
+    row
+}
+
+/// SHA-256 over everything stored for the visit, including its posting: a changed file line or
+/// a changed posting map both make the visit "changed".
+fn content_hash(r: &VisitRow) -> String {
+    let mut h = Sha256::new();
+    for s in [
+        &r.vkey,
+        &r.setting,
+        &r.hn,
+        &r.seq,
+        &r.an,
+        &r.clinic,
+        &r.pdx,
+        &r.cid,
+        &r.patient_name,
+        &r.sex,
+        &r.inscl,
+        &r.subtype,
+        &r.hospmain,
+        &r.permitno,
+        &r.fund,
+        &r.place,
+        &r.case,
+        &r.unposted_reason,
+        &r.receivable,
+        &r.detail_json,
+    ] {
+        h.update(s.as_bytes());
+        h.update([0x1f]);
+    }
+    for n in [
+        r.date_serv,
+        r.date_dsc,
+        r.dob,
+        r.total,
+        r.paid,
+        r.claimable,
+        r.fund_amount,
+        r.patient_amount,
+    ] {
+        h.update(n.to_le_bytes());
+    }
+    for l in &r.lines {
+        h.update(l.account.as_bytes());
+        h.update(l.fund.as_bytes());
+        h.update(l.debit.to_le_bytes());
+        h.update(l.credit.to_le_bytes());
+    }
+    hex(&h.finalize()[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask_name("นาย สมชาย ใจดี"), "น** ส**** ใ***");
+        assert_eq!(mask_cid("1234567890121"), "1-2345-xxxxx-xx-1");
+        assert_eq!(mask_cid("AB1234567"), "ABxxxxx67");
+    }
+}

@@ -1,0 +1,515 @@
+//! The import pipeline end to end, on SQLite and (with RAIDAI_TEST_PG_URL) PostgreSQL.
+
+use proptest::prelude::*;
+use raidai_claims::{ImportOptions, Places, encounter_row, import, vkey};
+use raidai_domain::accounts::{Case, Place, Setting, find_posting_rule};
+use raidai_domain::calendar::FiscalYear;
+use raidai_domain::ids::Hcode;
+use raidai_domain::master::Role;
+use raidai_domain::rights::Fund;
+use raidai_formats::generate::{Corruption, GenConfig, generate, generate_with};
+use raidai_formats::{EncodingChoice, Encounter, FileKind, Source, TextEncoding};
+use raidai_store::claims::VisitQuery;
+use raidai_store::testkit::{actor, seed_small};
+use raidai_store::{Actor, Store, StoreError};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+const UNIT: &str = "99001";
+
+fn config(seed: u64, visits: usize, admissions: usize) -> GenConfig {
+    let mut cfg = GenConfig::new(Hcode::parse(UNIT).unwrap(), FiscalYear::new(2569), seed);
+    cfg.visits = visits;
+    cfg.admissions = admissions;
+    cfg.changwat = "99".into();
+    // In-CUP, the CUP's รพ.สต., another CUP of the province, another province.
+    cfg.hospmain = ["99001", "99011", "99002", "10670"]
+        .iter()
+        .map(|h| Hcode::parse(h).unwrap())
+        .collect();
+    cfg.hospsub = vec![Hcode::parse("99011").unwrap()];
+    cfg
+}
+
+fn opts() -> ImportOptions {
+    ImportOptions::new(UNIT)
+}
+
+fn admin() -> Actor {
+    Actor::system()
+}
+
+async fn visits_of(store: &Store, hcode: &str) -> Vec<raidai_store::claims::VisitSummary> {
+    let mut all = Vec::new();
+    let mut offset = 0;
+    loop {
+        let (page, total) = store
+            .list_visits(
+                &admin(),
+                &VisitQuery {
+                    hcode: hcode.into(),
+                    limit: 1000,
+                    offset,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        offset += page.len() as i64;
+        let done = page.is_empty() || offset >= total;
+        all.extend(page);
+        if done {
+            return all;
+        }
+    }
+}
+
+/// Receivable balance per account from the journal.
+async fn receivables(store: &Store, hcode: &str) -> BTreeMap<String, i64> {
+    let mut m = BTreeMap::new();
+    for b in store
+        .account_balances(&admin(), hcode, 0, 99_999_999)
+        .await
+        .unwrap()
+    {
+        if b.account.starts_with("1102") {
+            *m.entry(b.account.clone()).or_insert(0) += b.balance();
+        }
+    }
+    m.retain(|_, v| *v != 0);
+    m
+}
+
+/// What the visits say is owed: the fund part on the visit's receivable, the patient part on
+/// the self-pay receivable of its setting.
+fn expected(visits: &[raidai_store::claims::VisitSummary]) -> BTreeMap<String, i64> {
+    let map = raidai_domain::accounts::default_posting_map();
+    let mut m = BTreeMap::new();
+    for v in visits.iter().filter(|v| v.posted) {
+        if v.fund_amount != 0 {
+            *m.entry(v.receivable.clone()).or_insert(0) += v.fund_amount;
+        }
+        if v.patient_amount != 0 {
+            let setting = if v.setting == "IP" {
+                Setting::Ip
+            } else {
+                Setting::Op
+            };
+            let rule =
+                find_posting_rule(&map, Fund::SelfPay, setting, Place::Any, Case::Normal).unwrap();
+            *m.entry(rule.receivable.as_str().to_string()).or_insert(0) += v.patient_amount;
+        }
+    }
+    m.retain(|_, v| *v != 0);
+    m
+}
+
+async fn check_ledger(store: &Store, hcode: &str) {
+    let (d, c) = store.journal_totals(&admin(), hcode).await.unwrap();
+    assert_eq!(d, c, "Σ debits = Σ credits");
+    let visits = visits_of(store, hcode).await;
+    let got = receivables(store, hcode).await;
+    let want = expected(&visits);
+    if got != want {
+        for v in &visits {
+            let d = store.get_visit(&admin(), hcode, &v.vkey).await.unwrap();
+            let net: i64 = d
+                .journal
+                .iter()
+                .filter(|l| l.account.starts_with("1102"))
+                .map(|l| l.debit - l.credit)
+                .sum();
+            let owed = if v.posted {
+                v.fund_amount + v.patient_amount
+            } else {
+                0
+            };
+            if net != owed {
+                eprintln!(
+                    "{} posted={} owed={owed} net={net} {:?}",
+                    v.vkey, v.posted, d.journal
+                );
+            }
+        }
+    }
+    assert_eq!(got, want);
+}
+
+/// For any generated data set: Σ debits = Σ credits, and the receivable balance per account
+/// equals the sum of the claimable amounts of the visits mapped to it. Successive sets land in
+/// the same database, so re-posting of changed visits is covered too.
+async fn property_ledger_balances(store: &Store) {
+    seed_small(store).await;
+    let handle = tokio::runtime::Handle::current();
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 6,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(
+            &(0u64..10_000, 1usize..40, 0usize..8, any::<bool>()),
+            |(seed, visits, admissions, utf8)| {
+                tokio::task::block_in_place(|| {
+                    handle.block_on(async {
+                        let dir = tempfile::tempdir().unwrap();
+                        let mut cfg = config(seed, visits, admissions);
+                        if utf8 {
+                            cfg.encoding = TextEncoding::Utf8;
+                        }
+                        let mut seen = Vec::new();
+                        generate_with(&cfg, dir.path(), &mut |e| seen.push(vkey(e))).unwrap();
+                        let out = import(store, &admin(), Source::Dir(dir.path().into()), opts())
+                            .await
+                            .unwrap();
+                        assert_eq!(out.record.totals.rejects, 0, "{:?}", out.report);
+                        for k in &seen {
+                            store.get_visit(&admin(), UNIT, k).await.unwrap();
+                        }
+                        check_ledger(store, UNIT).await;
+                    })
+                });
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+async fn import_dir(store: &Store, dir: &Path, o: ImportOptions) -> raidai_claims::ImportOutcome {
+    import(store, &admin(), Source::Dir(dir.into()), o)
+        .await
+        .unwrap()
+}
+
+/// Each broken input produces its documented reject; the encounters it spoils are not stored
+/// (no partial data) and the rest are.
+async fn broken_inputs_are_rejected(store: &Store) {
+    seed_small(store).await;
+    let cases = [
+        Corruption::WrongEncoding,
+        Corruption::TruncatedLastLine,
+        Corruption::MissingFile(FileKind::Ins),
+        Corruption::MissingFile(FileKind::Cht),
+        Corruption::DuplicateHnSeq,
+        Corruption::ChtWithoutVisit,
+        Corruption::BadDate,
+        Corruption::BadCid,
+        Corruption::UnknownRight,
+    ];
+    for (i, c) in cases.iter().enumerate() {
+        // A fresh unit code per case would need more units: use a fresh database state by
+        // checking only the keys of this set (seeds differ, so keys differ).
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = config(100 + i as u64, 30, 4);
+        cfg.corruptions = vec![*c];
+        let mut keys = Vec::new();
+        let sum = generate_with(&cfg, dir.path(), &mut |e| keys.push(vkey(e))).unwrap();
+        let applied = &sum.applied[0];
+        let out = import_dir(store, dir.path(), opts()).await;
+        let rejects = store
+            .list_rejects(&admin(), UNIT, &out.record.id)
+            .await
+            .unwrap();
+        let code = applied.code.expect("documented reject").as_str();
+        assert!(
+            rejects.iter().any(|r| r.code == code),
+            "{c:?}: expected {code}, got {:?}",
+            rejects.iter().map(|r| &r.code).collect::<Vec<_>>()
+        );
+        let spoiled: Vec<String> = applied
+            .rejected
+            .iter()
+            .map(|k| match k {
+                raidai_formats::VisitKey::Op { hn, seq } => format!("O{hn}/{seq}"),
+                raidai_formats::VisitKey::Ip { an } => format!("I{an}"),
+            })
+            .collect();
+        for k in &keys {
+            let got = store.get_visit(&admin(), UNIT, k).await;
+            if spoiled.contains(k) {
+                // ANs repeat across the sets of this test: only this import must not have
+                // written the key.
+                assert!(
+                    match &got {
+                        Err(StoreError::NotFound) => true,
+                        Ok(v) => v.visit.import_id != out.record.id,
+                        Err(_) => false,
+                    },
+                    "{c:?}: {k} stored"
+                );
+            } else if !matches!(c, Corruption::DuplicateHnSeq | Corruption::MissingFile(_)) {
+                assert!(got.is_ok(), "{c:?}: {k} missing");
+            }
+        }
+        check_ledger(store, UNIT).await;
+    }
+
+    // A declared encoding that contradicts the bytes: windows-874 files read as UTF-8.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(7, 10, 1);
+    generate(&cfg, dir.path()).unwrap();
+    let mut o = opts();
+    o.encoding = EncodingChoice::Declared(TextEncoding::Utf8);
+    let out = import_dir(store, dir.path(), o).await;
+    let rejects = store
+        .list_rejects(&admin(), UNIT, &out.record.id)
+        .await
+        .unwrap();
+    assert!(rejects.iter().any(|r| r.code == "ENCODING"));
+}
+
+/// `--strict`: anything rejected ⇒ nothing lands, the attempt and its rejects are recorded.
+async fn strict_lands_nothing(store: &Store) {
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(11, 20, 2);
+    cfg.corruptions = vec![Corruption::BadCid];
+    generate(&cfg, dir.path()).unwrap();
+    let mut o = opts();
+    o.strict = true;
+    let out = import_dir(store, dir.path(), o).await;
+    assert_eq!(out.record.status, "rejected");
+    assert!(out.record.totals.rejects > 0);
+    assert!(visits_of(store, UNIT).await.is_empty());
+    assert_eq!(store.journal_totals(&admin(), UNIT).await.unwrap(), (0, 0));
+    let history = store.list_imports(&admin(), UNIT, 10).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(
+        !store
+            .list_rejects(&admin(), UNIT, &history[0].id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Re-importing the same files changes nothing; a changed visit is updated, its old posting
+/// reversed, and the change audited.
+async fn reimport_is_idempotent_and_changes_are_audited(store: &Store) {
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(21, 25, 3);
+    let mut first: Option<Encounter> = None;
+    generate_with(&cfg, dir.path(), &mut |e| {
+        if first.is_none() {
+            first = Some(e.clone());
+        }
+    })
+    .unwrap();
+    let a = import_dir(store, dir.path(), opts()).await;
+    assert_eq!(a.record.counts.inserted, 28);
+    let totals = store.journal_totals(&admin(), UNIT).await.unwrap();
+    let b = import_dir(store, dir.path(), opts()).await;
+    assert_eq!(
+        (
+            b.record.counts.inserted,
+            b.record.counts.updated,
+            b.record.counts.unchanged
+        ),
+        (0, 0, 28)
+    );
+    assert_eq!(store.journal_totals(&admin(), UNIT).await.unwrap(), totals);
+
+    // Change the right of the first visit: UCS ↔ OFC in INS.
+    let first = first.unwrap();
+    let key = vkey(&first);
+    let ins = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_uppercase()
+                .starts_with("INS")
+        })
+        .unwrap();
+    let bytes = std::fs::read(&ins).unwrap();
+    let text: Vec<u8> = bytes.clone();
+    let header_end = text.iter().position(|b| *b == b'\n').unwrap();
+    let header = String::from_utf8_lossy(&text[..header_end])
+        .trim()
+        .to_string();
+    let col = header.split('|').position(|h| h == "INSCL").unwrap();
+    let hn = first.hn().as_str().to_string();
+    let mut out = Vec::new();
+    let mut changed = false;
+    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        let mut fields: Vec<Vec<u8>> = line.split(|b| *b == b'|').map(|f| f.to_vec()).collect();
+        let seq_match = match &first {
+            Encounter::Visit(v) => line
+                .split(|b| *b == b'|')
+                .any(|f| f == v.opd.seq.as_str().as_bytes()),
+            Encounter::Admission(x) => line
+                .split(|b| *b == b'|')
+                .any(|f| f == x.ipd.an.as_str().as_bytes()),
+        };
+        if !changed
+            && i > 0
+            && fields.first().map(|f| f.as_slice()) == Some(hn.as_bytes())
+            && seq_match
+        {
+            let new = if fields[col] == b"OFC" {
+                b"UCS".to_vec()
+            } else {
+                b"OFC".to_vec()
+            };
+            fields[col] = new;
+            changed = true;
+        }
+        out.extend(fields.join(&b'|'));
+    }
+    assert!(changed, "INS line of the first visit found");
+    std::fs::write(&ins, out).unwrap();
+    let before = store.get_visit(&admin(), UNIT, &key).await.unwrap();
+    let c = import_dir(store, dir.path(), opts()).await;
+    assert_eq!(
+        (
+            c.record.counts.inserted,
+            c.record.counts.updated,
+            c.record.counts.unchanged
+        ),
+        (0, 1, 27)
+    );
+    let after = store.get_visit(&admin(), UNIT, &key).await.unwrap();
+    assert_ne!(before.visit.inscl, after.visit.inscl);
+    if !before.journal.is_empty() {
+        assert!(after.journal.iter().any(|l| l.kind == "reverse"));
+    }
+    // Append-only: every old line is still there.
+    assert!(after.journal.len() >= before.journal.len());
+    check_ledger(store, UNIT).await;
+    let audit = store
+        .list_audit(
+            &admin(),
+            &raidai_store::audit::AuditQuery {
+                entity: Some("claim_visit".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.entity_key == key && a.action == "update")
+    );
+}
+
+/// A unit imports only for itself; district and province users import for nobody; the province
+/// sees every unit's roll-up, a district only its own.
+async fn tenancy(store: &Store) {
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    generate(&config(31, 10, 1), dir.path()).unwrap();
+    for who in [
+        actor(Role::UnitRevenue, "99011"),
+        actor(Role::UnitHead, "99002"),
+        actor(Role::District, "9901"),
+        actor(Role::Province, "99"),
+    ] {
+        let r = import(store, &who, Source::Dir(dir.path().into()), opts()).await;
+        assert!(
+            matches!(
+                r,
+                Err(raidai_claims::ClaimsError::Store(
+                    StoreError::Forbidden | StoreError::NotFound
+                ))
+            ),
+            "{:?} imported for {UNIT}",
+            who.role
+        );
+    }
+    assert!(visits_of(store, UNIT).await.is_empty());
+    let own = actor(Role::UnitRevenue, UNIT);
+    let out = import(store, &own, Source::Dir(dir.path().into()), opts())
+        .await
+        .unwrap();
+    assert_eq!(out.record.counts.inserted, 11);
+    let province = store
+        .claims_rollup(&actor(Role::Province, "99"), None)
+        .await
+        .unwrap();
+    assert!(province.iter().any(|r| r.hcode == UNIT));
+    let other = store
+        .claims_rollup(&actor(Role::District, "9902"), None)
+        .await
+        .unwrap();
+    assert!(other.is_empty());
+    assert!(matches!(
+        store
+            .list_visits(
+                &actor(Role::UnitRevenue, "99021"),
+                &VisitQuery {
+                    hcode: UNIT.into(),
+                    ..Default::default()
+                }
+            )
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// Classification and posting of generated encounters agree with what is stored.
+async fn stored_rows_match_the_pure_pipeline(store: &Store) {
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen = Vec::new();
+    generate_with(&config(41, 30, 5), dir.path(), &mut |e| {
+        seen.push(e.clone())
+    })
+    .unwrap();
+    let zip = dir.path().join("set.zip");
+    let sub = dir.path().join("files");
+    std::fs::create_dir(&sub).unwrap();
+    for e in std::fs::read_dir(dir.path()).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() && p.extension().is_some_and(|x| x == "txt") {
+            std::fs::rename(&p, sub.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    raidai_formats::generate::zip_dir(&sub, &zip).unwrap();
+    let out = import(store, &admin(), Source::Zip(zip), opts())
+        .await
+        .unwrap();
+    assert_eq!(out.record.totals.rejects, 0);
+    assert!(
+        out.record
+            .files
+            .iter()
+            .any(|f| f.kind == "ZIP" && f.sha256.len() == 64)
+    );
+    let places = Places::from(store.unit_places(&admin(), UNIT).await.unwrap());
+    let maps = raidai_claims::Maps::new(BTreeMap::new());
+    let stored: HashMap<String, _> = visits_of(store, UNIT)
+        .await
+        .into_iter()
+        .map(|v| (v.vkey.clone(), v))
+        .collect();
+    for e in &seen {
+        let row = encounter_row(e, &places, &maps);
+        let s = &stored[&row.vkey];
+        assert_eq!(
+            (&s.fund, &s.place, &s.case, s.fund_amount, s.patient_amount),
+            (
+                &row.fund,
+                &row.place,
+                &row.case,
+                row.fund_amount,
+                row.patient_amount
+            )
+        );
+    }
+}
+
+raidai_store::conformance! {
+    property_ledger_balances;
+    broken_inputs_are_rejected;
+    strict_lands_nothing;
+    reimport_is_idempotent_and_changes_are_audited;
+    tenancy;
+    stored_rows_match_the_pure_pipeline;
+}

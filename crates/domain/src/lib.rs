@@ -1,0 +1,9 @@
+//! Pure domain rules of raidai: no IO, no async, no SQL.
+
+pub mod accounts;
+pub mod calendar;
+pub mod ids;
+pub mod master;
+pub mod money;
+pub mod posting;
+pub mod rights;

@@ -1,0 +1,825 @@
+//! Typed field values of the 16 files and their code sets (DOMAIN §1.1, §1.4, §6).
+//! Each type parses one trimmed, non-blank field and writes it back in the file form.
+
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
+use raidai_domain::ids::{An, Cid, Hcode, Hn, IdError, Vn};
+use raidai_domain::money::Satang;
+use std::fmt::Write as _;
+
+use crate::reject::RejectCode;
+
+/// Why one field was refused (the caller adds file, line, column and value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FieldError {
+    pub code: RejectCode,
+    pub th: String,
+    pub en: String,
+}
+
+impl FieldError {
+    pub fn new(code: RejectCode, th: impl Into<String>, en: impl Into<String>) -> Self {
+        FieldError {
+            code,
+            th: th.into(),
+            en: en.into(),
+        }
+    }
+}
+
+/// A value that can be read from, and written to, one field.
+pub(crate) trait Field: Sized {
+    /// Parses a trimmed, non-blank value.
+    fn parse(raw: &str) -> Result<Self, FieldError>;
+    /// The value of a blank field; `None` means the field is required.
+    fn blank() -> Option<Self> {
+        None
+    }
+    fn write(&self, out: &mut String);
+}
+
+impl<T: Field> Field for Option<T> {
+    fn parse(raw: &str) -> Result<Self, FieldError> {
+        T::parse(raw).map(Some)
+    }
+    fn blank() -> Option<Self> {
+        Some(None)
+    }
+    fn write(&self, out: &mut String) {
+        if let Some(v) = self {
+            v.write(out);
+        }
+    }
+}
+
+/// Free text: any value, blank allowed.
+impl Field for String {
+    fn parse(raw: &str) -> Result<Self, FieldError> {
+        Ok(raw.to_string())
+    }
+    fn blank() -> Option<Self> {
+        Some(String::new())
+    }
+    fn write(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+fn key_error(name: &str, e: IdError) -> FieldError {
+    FieldError::new(
+        RejectCode::BadKey,
+        format!("{name} ต้องมี 1–20 ตัวอักษรและไม่มีอักขระควบคุม"),
+        format!("{name}: {e}"),
+    )
+}
+
+macro_rules! key_field {
+    ($t:ty, $name:literal) => {
+        impl Field for $t {
+            fn parse(raw: &str) -> Result<Self, FieldError> {
+                <$t>::parse(raw).map_err(|e| key_error($name, e))
+            }
+            fn write(&self, out: &mut String) {
+                out.push_str(self.as_str());
+            }
+        }
+    };
+}
+key_field!(Hn, "HN");
+key_field!(An, "AN");
+key_field!(Vn, "SEQ");
+
+impl Field for Hcode {
+    fn parse(raw: &str) -> Result<Self, FieldError> {
+        Hcode::parse(raw).map_err(|_| {
+            FieldError::new(
+                RejectCode::BadHcode,
+                "รหัสหน่วยบริการต้องเป็นตัวเลข 5 หลัก",
+                "unit code must be 5 digits",
+            )
+        })
+    }
+    fn write(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+
+/// `YYYYMMDD` in the Christian Era, strictly (the 16 files never use BE or separators).
+impl Field for NaiveDate {
+    fn parse(raw: &str) -> Result<Self, FieldError> {
+        let bad = || {
+            FieldError::new(
+                RejectCode::BadDate,
+                "วันที่ต้องอยู่ในรูป YYYYMMDD (ค.ศ.)",
+                "date must be YYYYMMDD (Christian Era)",
+            )
+        };
+        if raw.len() != 8 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let year: i32 = raw[..4].parse().map_err(|_| bad())?;
+        if year > 2400 {
+            return Err(FieldError::new(
+                RejectCode::BadDate,
+                "วันที่เป็นปี พ.ศ. ต้องเป็น ค.ศ. (YYYYMMDD)",
+                "date is in the Buddhist Era; the 16 files use the Christian Era",
+            ));
+        }
+        if year < 1800 {
+            return Err(bad());
+        }
+        raidai_domain::calendar::parse_date(raw).map_err(|_| {
+            FieldError::new(
+                RejectCode::BadDate,
+                "ไม่มีวันที่นี้ในปฏิทิน",
+                "no such calendar date",
+            )
+        })
+    }
+    fn write(&self, out: &mut String) {
+        let _ = write!(
+            out,
+            "{:04}{:02}{:02}",
+            self.year(),
+            self.month(),
+            self.day()
+        );
+    }
+}
+
+/// `HHMM`, strictly four digits.
+impl Field for NaiveTime {
+    fn parse(raw: &str) -> Result<Self, FieldError> {
+        if raw.len() != 4 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(FieldError::new(
+                RejectCode::BadTime,
+                "เวลาต้องอยู่ในรูป HHMM",
+                "time must be HHMM",
+            ));
+        }
+        raidai_domain::calendar::parse_time_hhmm(raw)
+            .map_err(|_| FieldError::new(RejectCode::BadTime, "ไม่มีเวลานี้", "no such time of day"))
+    }
+    fn write(&self, out: &mut String) {
+        let _ = write!(out, "{:02}{:02}", self.hour(), self.minute());
+    }
+}
+
+/// Plain baht amount, at most two decimals, no thousands separator.
+impl Field for Satang {
+    fn parse(raw: &str) -> Result<Self, FieldError> {
+        if raw.contains(',') {
+            return Err(FieldError::new(
+                RejectCode::BadAmount,
+                "จำนวนเงินต้องไม่มีเครื่องหมายจุลภาคคั่นหลักพัน",
+                "amount must not contain a thousands separator",
+            ));
+        }
+        Satang::parse(raw).map_err(|e| {
+            FieldError::new(
+                RejectCode::BadAmount,
+                "จำนวนเงินต้องเป็นตัวเลข ทศนิยมไม่เกิน 2 ตำแหน่ง",
+                e.to_string(),
+            )
+        })
+    }
+    fn write(&self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
+}
+
+/// A person identifier: a 13-digit Thai ID (checksum verified) or, for foreigners, a
+/// passport-like number containing letters. An all-digit value that is not 13 digits long is
+/// taken for a broken citizen ID and refused.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PersonId {
+    Cid(Cid),
+    Other(String),
+}
+
+impl PersonId {
+    pub fn as_str(&self) -> &str {
+        match self {
+            PersonId::Cid(c) => c.as_str(),
+            PersonId::Other(s) => s,
+        }
+    }
+    pub fn cid(&self) -> Option<&Cid> {
+        match self {
+            PersonId::Cid(c) => Some(c),
+            PersonId::Other(_) => None,
+        }
+    }
+}
+
+impl Field for PersonId {
+    fn parse(raw: &str) -> Result<Self, FieldError> {
+        if raw.bytes().all(|b| b.is_ascii_digit()) {
+            if raw.len() != 13 {
+                return Err(FieldError::new(
+                    RejectCode::BadCid,
+                    "เลขประจำตัวประชาชนต้องมี 13 หลัก",
+                    "citizen ID must have 13 digits",
+                ));
+            }
+            return Cid::parse(raw).map(PersonId::Cid).map_err(|_| {
+                FieldError::new(
+                    RejectCode::BadCid,
+                    "เลขประจำตัวประชาชนผิด (หลักตรวจสอบไม่ตรง)",
+                    "citizen ID checksum does not match",
+                )
+            });
+        }
+        if raw.chars().any(|c| c.is_control()) {
+            return Err(FieldError::new(
+                RejectCode::BadCid,
+                "เลขประจำตัวมีอักขระที่ไม่ถูกต้อง",
+                "ID contains control characters",
+            ));
+        }
+        Ok(PersonId::Other(raw.to_string()))
+    }
+    fn write(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+
+/// Defines a newtype over a validated string (a shape, not a list).
+macro_rules! shaped {
+    ($(#[$m:meta])* $name:ident, $check:expr, $code:expr, $th:literal, $en:literal) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+            /// Validates `s` like the reader does.
+            pub fn new(s: &str) -> Option<$name> {
+                <$name as Field>::parse(s.trim()).ok()
+            }
+        }
+        impl Field for $name {
+            fn parse(raw: &str) -> Result<Self, FieldError> {
+                let check: fn(&str) -> bool = $check;
+                if check(raw) {
+                    Ok($name(raw.to_string()))
+                } else {
+                    Err(FieldError::new($code, $th, $en))
+                }
+            }
+            fn write(&self, out: &mut String) {
+                out.push_str(&self.0);
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+fn digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn decimal(s: &str) -> bool {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    match s.split_once('.') {
+        Some((i, f)) => digits(i) && digits(f),
+        None => digits(s),
+    }
+}
+
+/// Departments (digits 2–3 of CLINIC) listed in DOMAIN §1.4.
+const CLINIC_DEPTS: &[&str] = &[
+    "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
+    "17", "18", "19", "20", "21", "22", "23", "24", "25", "99",
+];
+
+fn clinic_ok(s: &str) -> bool {
+    if s.len() != 5 || !digits(s) {
+        return false;
+    }
+    let (kind, dept) = (&s[0..1], &s[1..3]);
+    (kind == "0" || kind == "1") && (CLINIC_DEPTS.contains(&dept) || (kind == "0" && dept == "00"))
+}
+
+fn icd10_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    (3..=7).contains(&b.len())
+        && b[0].is_ascii_uppercase()
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+}
+
+shaped!(
+    /// CLINIC: 5 digits; digit 1 is 0 (OPD) or 1 (IPD), digits 2–3 a department of DOMAIN §1.4
+    /// (`000xx` for a รพ.สต.).
+    Clinic,
+    clinic_ok,
+    RejectCode::BadCode,
+    "รหัสคลินิกต้องเป็นตัวเลข 5 หลัก (หลักแรก 0/1 และรหัสแผนกที่กำหนด)",
+    "CLINIC must be 5 digits: 0/1, a known department, a sub-clinic"
+);
+shaped!(
+    /// ICD-10 without the dot (`A415`, `I10`, `E119`).
+    Icd10,
+    icd10_ok,
+    RejectCode::BadCode,
+    "รหัส ICD-10 ไม่ถูกต้อง (ตัวอักษรตามด้วยตัวเลข ไม่มีจุด)",
+    "ICD-10 code must be a letter and 2–6 characters, without the dot"
+);
+shaped!(
+    /// ICD-9-CM procedure without the dot, 2–7 digits (Thai extension codes are 7).
+    Icd9cm,
+    |s| (2..=7).contains(&s.len()) && digits(s),
+    RejectCode::BadCode,
+    "รหัสหัตถการ ICD-9-CM ต้องเป็นตัวเลข 2–7 หลัก ไม่มีจุด",
+    "ICD-9-CM code must be 2–7 digits, without the dot"
+);
+shaped!(
+    /// A decimal number kept as written (vital signs, quantities, weights).
+    Num,
+    decimal,
+    RejectCode::BadNumber,
+    "ต้องเป็นตัวเลข",
+    "must be a number"
+);
+shaped!(
+    /// Digits only, kept as written (leading zeros matter in codes).
+    Digits,
+    digits,
+    RejectCode::BadNumber,
+    "ต้องเป็นตัวเลขเท่านั้น",
+    "must be digits only"
+);
+shaped!(
+    /// Non-blank free text (the blank case is refused before this check).
+    Text,
+    |_| true,
+    RejectCode::Required,
+    "ต้องมีข้อมูล",
+    "must not be blank"
+);
+shaped!(
+    /// Two digits (CHANGWAT, AMPHUR).
+    Digits2,
+    |s| s.len() == 2 && digits(s),
+    RejectCode::BadCode,
+    "ต้องเป็นตัวเลข 2 หลัก",
+    "must be 2 digits"
+);
+shaped!(
+    /// Three digits (NATION).
+    Digits3,
+    |s| s.len() == 3 && digits(s),
+    RejectCode::BadCode,
+    "ต้องเป็นตัวเลข 3 หลัก",
+    "must be 3 digits"
+);
+
+/// A main right (INSCL) known to `raidai_domain::rights` (NHSO MAININSCL plus the HIS-side
+/// CSH self-pay and INS road-accident act).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Inscl(String);
+
+impl Inscl {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn right(&self) -> &'static raidai_domain::rights::MainRight {
+        raidai_domain::rights::main_right(&self.0).expect("validated on parse")
+    }
+    pub fn new(code: &str) -> Option<Inscl> {
+        <Inscl as Field>::parse(code.trim()).ok()
+    }
+}
+
+impl Field for Inscl {
+    fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raidai_domain::rights::main_right(raw) {
+            Some(m) if m.code == raw => Ok(Inscl(raw.to_string())),
+            _ => Err(FieldError::new(
+                RejectCode::UnknownRight,
+                "ไม่รู้จักสิทธิหลัก (INSCL) นี้",
+                "INSCL is not a known main right",
+            )),
+        }
+    }
+    fn write(&self, out: &mut String) {
+        out.push_str(&self.0);
+    }
+}
+
+/// Defines a code-set newtype: the code as written plus its Thai meaning.
+macro_rules! code_set {
+    ($(#[$m:meta])* $name:ident, $col:literal, [$(($code:literal, $th:literal)),* $(,)?]) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(&'static str);
+        impl $name {
+            /// (code, Thai meaning) of every member.
+            pub const ALL: &'static [(&'static str, &'static str)] = &[$(($code, $th)),*];
+            pub fn code(self) -> &'static str {
+                self.0
+            }
+            pub fn meaning_th(self) -> &'static str {
+                Self::ALL.iter().find(|(c, _)| *c == self.0).map(|(_, t)| *t).unwrap_or("")
+            }
+            pub fn new(code: &str) -> Option<$name> {
+                Self::ALL.iter().find(|(c, _)| *c == code.trim()).map(|(c, _)| $name(c))
+            }
+        }
+        impl Field for $name {
+            fn parse(raw: &str) -> Result<Self, FieldError> {
+                $name::new(raw).ok_or_else(|| {
+                    let list: Vec<&str> = Self::ALL.iter().map(|(c, _)| *c).collect();
+                    FieldError::new(
+                        RejectCode::BadCode,
+                        format!("{} ต้องเป็นหนึ่งใน {}", $col, list.join(", ")),
+                        format!("{} must be one of {}", $col, list.join(", ")),
+                    )
+                })
+            }
+            fn write(&self, out: &mut String) {
+                out.push_str(self.0);
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+    };
+}
+
+code_set!(
+    /// DXTYPE.
+    DxType, "DXTYPE",
+    [("1", "โรคหลัก"), ("2", "โรคร่วม"), ("3", "โรคแทรก"), ("4", "อื่นๆ"), ("5", "สาเหตุภายนอก")]
+);
+code_set!(
+    /// OPTYPE of IOP (procedure rank).
+    ProcType, "OPTYPE",
+    [("1", "หัตถการหลัก"), ("2", "หัตถการรอง"), ("3", "อื่นๆ")]
+);
+code_set!(
+    /// OPTYPE of OPD (service type).
+    OpdType, "OPTYPE",
+    [
+        ("0", "Refer ในบัญชีเครือข่าย"), ("1", "Refer นอกบัญชีเครือข่าย"), ("2", "AE ในบัญชีเครือข่าย"),
+        ("3", "AE นอกบัญชีเครือข่าย"), ("4", "OP พิการ"), ("5", "OP บัตรตัวเอง"),
+        ("6", "Clearing House"), ("7", "OP อื่นๆ"), ("8", "ผู้ป่วยกึ่ง OP/IP"), ("9", "แพทย์แผนไทย"),
+    ]
+);
+code_set!(
+    /// DISCHS (discharge status).
+    Dischs, "DISCHS",
+    [
+        ("1", "หายขาด"), ("2", "ทุเลา"), ("3", "ไม่ทุเลา"), ("4", "คลอดปกติ"), ("5", "ยังไม่คลอด"),
+        ("6", "เด็กปกติจำหน่ายพร้อมมารดา"), ("7", "เด็กปกติจำหน่ายแยก"), ("8", "ตายคลอด"), ("9", "ตาย"),
+    ]
+);
+code_set!(
+    /// DISCHT (discharge type).
+    Discht, "DISCHT",
+    [
+        ("1", "แพทย์อนุญาต"), ("2", "ไม่สมัครอยู่"), ("3", "หนี"), ("4", "ส่งต่อ"), ("5", "อื่นๆ"),
+        ("8", "ตาย ชันสูตร"), ("9", "ตาย ไม่ชันสูตร"),
+    ]
+);
+code_set!(
+    /// UUC.
+    Uuc, "UUC",
+    [("1", "ใช้สิทธิ"), ("2", "ไม่ใช้สิทธิ")]
+);
+code_set!(
+    /// SVCTYPE of IPD.
+    SvcType, "SVCTYPE",
+    [("I", "ผู้ป่วยใน"), ("A", "Ambulatory care")]
+);
+code_set!(Sex, "SEX", [("1", "ชาย"), ("2", "หญิง")]);
+code_set!(
+    Marriage,
+    "MARRIAGE",
+    [
+        ("1", "โสด"),
+        ("2", "คู่"),
+        ("3", "หม้าย"),
+        ("4", "หย่า"),
+        ("5", "แยกกันอยู่"),
+        ("6", "สมณะ"),
+        ("9", "ไม่ทราบ"),
+    ]
+);
+code_set!(
+    /// IDTYPE of PAT.
+    IdType, "IDTYPE",
+    [
+        ("1", "บัตรประชาชน"), ("2", "หนังสือเดินทาง"), ("3", "บัตรต่างด้าว"), ("4", "อื่นๆ"),
+        ("5", "บัตรแรงงานต่างด้าว สปส."), ("6", "บัตรคนพิการ"),
+    ]
+);
+code_set!(
+    Htype,
+    "HTYPE",
+    [
+        ("1", "หน่วยบริการหลัก"),
+        ("2", "หน่วยบริการรอง"),
+        ("3", "หน่วยบริการระดับสูง"),
+        ("4", "หน่วยบริการเฉพาะ"),
+        ("5", "super-tertiary")
+    ]
+);
+code_set!(
+    /// REFERTYPE: 1 refer in, 2 refer out (as exporters use it [I]).
+    ReferType, "REFERTYPE",
+    [("1", "รับส่งต่อ"), ("2", "ส่งต่อ")]
+);
+code_set!(
+    /// TYPEIN of OPD.
+    TypeIn, "TYPEIN",
+    [("1", "มาเอง"), ("2", "นัด"), ("3", "รับส่งต่อ"), ("4", "EMS")]
+);
+code_set!(
+    /// TYPEOUT of OPD.
+    TypeOut, "TYPEOUT",
+    [
+        ("1", "กลับบ้าน"), ("2", "รับไว้รักษา"), ("3", "ส่งต่อ"), ("4", "เสียชีวิต"), ("5", "เสียชีวิตก่อนมาถึง"),
+        ("6", "เสียชีวิตระหว่างส่งต่อ"), ("7", "ปฏิเสธการรักษา"), ("8", "หนีกลับ"),
+    ]
+);
+code_set!(
+    /// AETYPE. `0` is accepted as printed in the manual (probably the letter O) [I].
+    AeType, "AETYPE",
+    [("V", "พ.ร.บ.ผู้ประสบภัยจากรถ"), ("O", "กองทุนเงินทดแทน"), ("0", "กองทุนเงินทดแทน"), ("B", "ทั้งสองกรณี")]
+);
+code_set!(
+    /// UCAE (blank = neither).
+    Ucae, "UCAE",
+    [
+        ("A", "อุบัติเหตุ"), ("E", "ฉุกเฉิน"), ("1", "OP refer ในจังหวัด"), ("0", "OP refer ข้ามจังหวัด"),
+        ("C", "ย้ายหน่วยเกิดสิทธิทันที"), ("Z", "บริการเชิงรุก"),
+    ]
+);
+code_set!(
+    /// USE_STATUS of DRU/ADP.
+    UseStatus, "USE_STATUS",
+    [("1", "ใช้ในโรงพยาบาล"), ("2", "ใช้ที่บ้าน"), ("3", "ใช้ที่บ้านเกิน 2 สัปดาห์"), ("4", "ยาโรคเรื้อรังใช้ที่บ้าน")]
+);
+code_set!(
+    /// LABTEST of the FDH LAB file.
+    LabTest, "LABTEST",
+    [
+        ("01", "FBS (venous)"), ("02", "FBS (capillary)"), ("03", "HbA1c"), ("04", "Triglyceride"),
+        ("05", "Total cholesterol"), ("06", "HDL"), ("07", "LDL"), ("08", "BUN"), ("09", "Creatinine"),
+        ("10", "Micro-albumin"), ("11", "eGFR (CKD-EPI)"), ("12", "Hb"), ("13", "LABTEST 13"),
+        ("14", "LABTEST 14"), ("15", "LABTEST 15"), ("16", "LABTEST 16"),
+    ]
+);
+
+/// First character of CHRGITEM (DOMAIN §1.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChargeCategory {
+    Room,
+    Prosthesis,
+    DrugInHospital,
+    DrugHome,
+    Supplies,
+    Blood,
+    Lab,
+    Radiology,
+    SpecialDiagnostics,
+    Equipment,
+    Procedure,
+    Nursing,
+    Dental,
+    Physio,
+    Acupuncture,
+    OperatingRoom,
+    ProfessionalFee,
+    OtherService,
+    Unclassified,
+    RoadAccidentAct,
+}
+
+impl ChargeCategory {
+    pub const ALL: [ChargeCategory; 20] = [
+        ChargeCategory::Room,
+        ChargeCategory::Prosthesis,
+        ChargeCategory::DrugInHospital,
+        ChargeCategory::DrugHome,
+        ChargeCategory::Supplies,
+        ChargeCategory::Blood,
+        ChargeCategory::Lab,
+        ChargeCategory::Radiology,
+        ChargeCategory::SpecialDiagnostics,
+        ChargeCategory::Equipment,
+        ChargeCategory::Procedure,
+        ChargeCategory::Nursing,
+        ChargeCategory::Dental,
+        ChargeCategory::Physio,
+        ChargeCategory::Acupuncture,
+        ChargeCategory::OperatingRoom,
+        ChargeCategory::ProfessionalFee,
+        ChargeCategory::OtherService,
+        ChargeCategory::Unclassified,
+        ChargeCategory::RoadAccidentAct,
+    ];
+
+    pub fn code(self) -> char {
+        b"123456789ABCDEFGHIJK"[self as usize] as char
+    }
+
+    pub fn from_code(c: char) -> Option<ChargeCategory> {
+        ChargeCategory::ALL.into_iter().find(|k| k.code() == c)
+    }
+
+    pub fn name_th(self) -> &'static str {
+        match self {
+            ChargeCategory::Room => "ค่าห้อง/ค่าอาหาร",
+            ChargeCategory::Prosthesis => "อวัยวะเทียม/อุปกรณ์ในการบำบัดรักษา",
+            ChargeCategory::DrugInHospital => "ยาและสารอาหารทางเส้นเลือดที่ใช้ในโรงพยาบาล",
+            ChargeCategory::DrugHome => "ยาที่นำไปใช้ต่อที่บ้าน",
+            ChargeCategory::Supplies => "เวชภัณฑ์ที่ไม่ใช่ยา",
+            ChargeCategory::Blood => "บริการโลหิตและส่วนประกอบของโลหิต",
+            ChargeCategory::Lab => "ตรวจวินิจฉัยทางเทคนิคการแพทย์และพยาธิวิทยา",
+            ChargeCategory::Radiology => "ตรวจวินิจฉัยและรักษาทางรังสีวิทยา",
+            ChargeCategory::SpecialDiagnostics => "ตรวจวินิจฉัยโดยวิธีพิเศษอื่นๆ",
+            ChargeCategory::Equipment => "อุปกรณ์และเครื่องมือทางการแพทย์",
+            ChargeCategory::Procedure => "ทำหัตถการและวิสัญญี",
+            ChargeCategory::Nursing => "บริการทางการพยาบาล",
+            ChargeCategory::Dental => "บริการทางทันตกรรม",
+            ChargeCategory::Physio => "บริการทางกายภาพบำบัดและเวชกรรมฟื้นฟู",
+            ChargeCategory::Acupuncture => "บริการฝังเข็ม/การบำบัดของผู้ประกอบโรคศิลปะอื่นๆ",
+            ChargeCategory::OperatingRoom => "ค่าห้องผ่าตัดและห้องคลอด",
+            ChargeCategory::ProfessionalFee => "ค่าธรรมเนียมบุคลากรทางการแพทย์",
+            ChargeCategory::OtherService => "บริการอื่นๆ และส่งเสริมป้องกันโรค",
+            ChargeCategory::Unclassified => "บริการอื่นๆ ที่ยังไม่ได้จัดหมวด",
+            ChargeCategory::RoadAccidentAct => "พ.ร.บ.ผู้ประสบภัยจากรถ",
+        }
+    }
+}
+
+/// CHRGITEM: category + `1` claimable (เบิกได้) or `2` excess, not claimable (เบิกไม่ได้).
+/// `K` exists only as `K1`. Ordered like its code (`11` < `12` < `21` …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChargeItem {
+    pub category: ChargeCategory,
+    pub claimable: bool,
+}
+
+impl Ord for ChargeItem {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.category, !self.claimable).cmp(&(other.category, !other.claimable))
+    }
+}
+
+impl PartialOrd for ChargeItem {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl ChargeItem {
+    pub fn new(category: ChargeCategory, claimable: bool) -> ChargeItem {
+        ChargeItem {
+            category,
+            claimable,
+        }
+    }
+    pub fn code(self) -> String {
+        format!(
+            "{}{}",
+            self.category.code(),
+            if self.claimable { '1' } else { '2' }
+        )
+    }
+}
+
+impl Field for ChargeItem {
+    fn parse(raw: &str) -> Result<Self, FieldError> {
+        let mut chars = raw.chars();
+        let parsed = match (chars.next(), chars.next(), chars.next()) {
+            (Some(c), Some(d), None) => {
+                ChargeCategory::from_code(c.to_ascii_uppercase()).and_then(|cat| match (cat, d) {
+                    (ChargeCategory::RoadAccidentAct, '1') => Some(ChargeItem::new(cat, true)),
+                    (ChargeCategory::RoadAccidentAct, _) => None,
+                    (_, '1') => Some(ChargeItem::new(cat, true)),
+                    (_, '2') => Some(ChargeItem::new(cat, false)),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        parsed.ok_or_else(|| {
+            FieldError::new(
+                RejectCode::BadCode,
+                "CHRGITEM ต้องเป็นหมวด 1–9 หรือ A–J ตามด้วย 1 (เบิกได้) หรือ 2 (เบิกไม่ได้) หรือ K1",
+                "CHRGITEM must be a category 1–9/A–J followed by 1 (claimable) or 2 (excess), or K1",
+            )
+        })
+    }
+    fn write(&self, out: &mut String) {
+        out.push(self.category.code());
+        out.push(if self.claimable { '1' } else { '2' });
+    }
+}
+
+impl std::fmt::Display for ChargeItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p<T: Field>(s: &str) -> Result<T, RejectCode> {
+        T::parse(s).map_err(|e| e.code)
+    }
+
+    #[test]
+    fn dates_are_strict_ce() {
+        assert_eq!(
+            p::<NaiveDate>("20260719"),
+            Ok(NaiveDate::from_ymd_opt(2026, 7, 19).unwrap())
+        );
+        assert_eq!(p::<NaiveDate>("25690719"), Err(RejectCode::BadDate));
+        assert_eq!(p::<NaiveDate>("2026-07-19"), Err(RejectCode::BadDate));
+        assert_eq!(p::<NaiveDate>("20260230"), Err(RejectCode::BadDate));
+        let mut s = String::new();
+        NaiveDate::from_ymd_opt(2026, 1, 2).unwrap().write(&mut s);
+        assert_eq!(s, "20260102");
+    }
+
+    #[test]
+    fn times_are_hhmm() {
+        assert!(p::<NaiveTime>("1705").is_ok());
+        assert_eq!(p::<NaiveTime>("17:05"), Err(RejectCode::BadTime));
+        assert_eq!(p::<NaiveTime>("2460"), Err(RejectCode::BadTime));
+        let mut s = String::new();
+        NaiveTime::from_hms_opt(7, 5, 0).unwrap().write(&mut s);
+        assert_eq!(s, "0705");
+    }
+
+    #[test]
+    fn amounts() {
+        assert_eq!(p::<Satang>("4615.00"), Ok(Satang(461_500)));
+        assert_eq!(p::<Satang>("1,234.00"), Err(RejectCode::BadAmount));
+        assert_eq!(p::<Satang>("12.345"), Err(RejectCode::BadAmount));
+        assert_eq!(p::<Satang>("abc"), Err(RejectCode::BadAmount));
+    }
+
+    #[test]
+    fn person_ids() {
+        assert!(matches!(
+            p::<PersonId>("1234567890121"),
+            Ok(PersonId::Cid(_))
+        ));
+        assert_eq!(p::<PersonId>("1234567890122"), Err(RejectCode::BadCid));
+        assert_eq!(p::<PersonId>("123456789012"), Err(RejectCode::BadCid));
+        assert!(matches!(p::<PersonId>("MA1234567"), Ok(PersonId::Other(_))));
+    }
+
+    #[test]
+    fn code_sets_and_shapes() {
+        assert!(p::<Clinic>("00100").is_ok());
+        assert!(p::<Clinic>("10100").is_ok());
+        assert!(p::<Clinic>("00012").is_ok());
+        assert_eq!(p::<Clinic>("20100"), Err(RejectCode::BadCode));
+        assert_eq!(p::<Clinic>("0010"), Err(RejectCode::BadCode));
+        assert_eq!(p::<Clinic>("04500"), Err(RejectCode::BadCode));
+        assert!(p::<Icd10>("A415").is_ok());
+        assert_eq!(p::<Icd10>("A41.5"), Err(RejectCode::BadCode));
+        assert_eq!(p::<DxType>("6"), Err(RejectCode::BadCode));
+        assert_eq!(p::<Discht>("6"), Err(RejectCode::BadCode));
+        assert!(p::<Discht>("9").is_ok());
+        assert_eq!(p::<Inscl>("UCS").map(|i| i.right().code), Ok("UCS"));
+        assert_eq!(p::<Inscl>("XYZ"), Err(RejectCode::UnknownRight));
+        assert_eq!(p::<Inscl>("ucs"), Err(RejectCode::UnknownRight));
+    }
+
+    #[test]
+    fn charge_items() {
+        let c = p::<ChargeItem>("31").unwrap();
+        assert_eq!(
+            (c.category, c.claimable),
+            (ChargeCategory::DrugInHospital, true)
+        );
+        let c = p::<ChargeItem>("B2").unwrap();
+        assert_eq!(
+            (c.category, c.claimable),
+            (ChargeCategory::Procedure, false)
+        );
+        assert!(p::<ChargeItem>("K1").is_ok());
+        assert_eq!(p::<ChargeItem>("K2"), Err(RejectCode::BadCode));
+        assert_eq!(p::<ChargeItem>("33"), Err(RejectCode::BadCode));
+        assert_eq!(p::<ChargeItem>("L1"), Err(RejectCode::BadCode));
+        assert_eq!(p::<ChargeItem>("0"), Err(RejectCode::BadCode));
+        assert_eq!(c.code(), "B2");
+    }
+}

@@ -1,0 +1,553 @@
+//! Each broken input produces the documented reject, its encounter is not importable, and the
+//! rest of the set still is.
+
+mod common;
+
+use common::*;
+use raidai_domain::ids::Hcode;
+use raidai_formats::{
+    Detected, EncodingChoice, FileKind, ReadAll, ReadOptions, RejectCode as C, Source,
+    TextEncoding, VisitKey, read_all, write_rejects_csv,
+};
+use std::path::Path;
+
+const P1: &str = "9000001000016";
+const P2: &str = "9000001000024";
+
+fn v1() -> VisitKey {
+    VisitKey::op("000100001", "681105093012")
+}
+fn v2() -> VisitKey {
+    VisitKey::op("000100002", "690210141500")
+}
+fn a1() -> VisitKey {
+    VisitKey::ip("690000123")
+}
+
+fn read_with(dir: &Path, opts: &ReadOptions) -> ReadAll {
+    read_all(&Source::Dir(dir.to_path_buf()), opts).unwrap()
+}
+
+/// Copies the classic fixture, applies `mutate`, reads it, and checks that a reject with
+/// `code` (in `file` at `line`/`field` when given) exists, that exactly `rejected` are not
+/// importable, and that every other encounter is.
+#[track_caller]
+fn case(
+    mutate: impl Fn(&Path),
+    opts: ReadOptions,
+    code: C,
+    at: Option<(&str, u64, &str)>,
+    rejected: &[VisitKey],
+) -> ReadAll {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_set(&fixtures().join("classic"), tmp.path(), str::to_string);
+    mutate(tmp.path());
+    let got = read_with(tmp.path(), &opts);
+    let hit = got.rejects.iter().find(|r| {
+        r.code == code && at.is_none_or(|(f, l, c)| r.file == f && r.line == l && r.field == c)
+    });
+    assert!(
+        hit.is_some(),
+        "no {code:?} at {at:?}; rejects: {:#?}",
+        got.rejects
+    );
+    let not_importable: Vec<VisitKey> = got
+        .statuses
+        .iter()
+        .filter(|s| !s.importable)
+        .map(|s| s.key.clone())
+        .collect();
+    let mut want = rejected.to_vec();
+    want.sort();
+    let mut have = not_importable.clone();
+    have.sort();
+    assert_eq!(have, want, "rejects: {:#?}", got.rejects);
+    let imported: Vec<VisitKey> = got.encounters.iter().map(|e| e.key()).collect();
+    for k in &imported {
+        assert!(!rejected.contains(k));
+    }
+    assert_eq!(imported.len(), got.statuses.len() - rejected.len());
+    got
+}
+
+fn f(dir: &Path, kind: &str) -> std::path::PathBuf {
+    dir.join(format!("{kind}.txt"))
+}
+
+fn d() -> ReadOptions {
+    ReadOptions::default()
+}
+
+#[test]
+fn bad_date_is_be_or_malformed() {
+    case(
+        |p| set_field(&f(p, "OPD"), 2, 2, "25681105"),
+        d(),
+        C::BadDate,
+        Some(("OPD.txt", 2, "DATEOPD")),
+        &[v1()],
+    );
+    case(
+        |p| set_field(&f(p, "CHA"), 6, 2, "2026-02-10"),
+        d(),
+        C::BadDate,
+        Some(("CHA.txt", 6, "DATE")),
+        &[v2()],
+    );
+    case(
+        |p| set_field(&f(p, "IPD"), 2, 4, "20260228"),
+        d(),
+        C::BadDate,
+        Some(("IPD.txt", 2, "DATEDSC")),
+        &[a1()],
+    );
+}
+
+#[test]
+fn bad_time() {
+    case(
+        |p| set_field(&f(p, "OPD"), 3, 3, "2460"),
+        d(),
+        C::BadTime,
+        Some(("OPD.txt", 3, "TIMEOPD")),
+        &[v2()],
+    );
+}
+
+#[test]
+fn bad_cid_is_masked_and_rejects_the_patients_encounters() {
+    let got = case(
+        |p| set_field(&f(p, "PAT"), 2, 9, "9000001000017"),
+        d(),
+        C::BadCid,
+        Some(("PAT.txt", 2, "PERSON_ID")),
+        &[v1(), a1()],
+    );
+    let r = got.rejects.iter().find(|r| r.code == C::BadCid).unwrap();
+    assert_eq!(r.value, "9-0000-xxxxx-xx-7");
+    // A CID on a line of one visit rejects only that visit.
+    case(
+        |p| set_field(&f(p, "CHA"), 9, 5, "9000001000017"),
+        d(),
+        C::BadCid,
+        Some(("CHA.txt", 9, "PERSON_ID")),
+        &[a1()],
+    );
+    case(
+        |p| set_field(&f(p, "INS"), 2, 3, "900000100001"),
+        d(),
+        C::BadCid,
+        Some(("INS.txt", 2, "CID")),
+        &[v1()],
+    );
+}
+
+#[test]
+fn duplicates() {
+    case(
+        |p| append_line(&f(p, "OPD"), "000100001|01600|20251105|0930|681105093012|1"),
+        d(),
+        C::DuplicateVisit,
+        Some(("OPD.txt", 4, "SEQ")),
+        &[v1()],
+    );
+    case(
+        |p| {
+            append_line(
+                &f(p, "IPD"),
+                "000100001|690000123|20260301|0815|20260304|1100|2|1|03|01|0.000|1|I",
+            )
+        },
+        d(),
+        C::DuplicateAdmission,
+        Some(("IPD.txt", 3, "AN")),
+        &[a1()],
+    );
+    case(
+        |p| {
+            append_line(
+                &f(p, "PAT"),
+                &format!(
+                    "11001|000100002|44|07|19910823|2|1|013|099|{P2}|มาลี ศรีสุข,น.ส.|น.ส.|มาลี|ศรีสุข|1"
+                ),
+            )
+        },
+        d(),
+        C::DuplicatePatient,
+        Some(("PAT.txt", 4, "HN")),
+        &[v2()],
+    );
+    case(
+        |p| {
+            append_line(
+                &f(p, "INS"),
+                &format!(
+                    "000100001|UCS|89|{P1}|20200101||11001|03726|||PP0000001234|||||681105093012|||1"
+                ),
+            )
+        },
+        d(),
+        C::DuplicateRight,
+        Some(("INS.txt", 5, "")),
+        &[v1()],
+    );
+}
+
+#[test]
+fn links_between_files() {
+    case(
+        |p| remove_line(&f(p, "PAT"), 3),
+        d(),
+        C::PatientMissing,
+        Some(("INS.txt", 3, "HN")),
+        &[v2()],
+    );
+    case(
+        |p| remove_line(&f(p, "INS"), 3),
+        d(),
+        C::RightMissing,
+        Some(("OPD.txt", 3, "SEQ")),
+        &[v2()],
+    );
+    case(
+        |p| remove_line(&f(p, "INS"), 4),
+        d(),
+        C::RightMissing,
+        Some(("IPD.txt", 2, "AN")),
+        &[a1()],
+    );
+    case(
+        |p| remove_line(&f(p, "CHT"), 2),
+        d(),
+        C::BillMissing,
+        Some(("OPD.txt", 2, "SEQ")),
+        &[v1()],
+    );
+    // CHT without a visit: reported, nothing lost.
+    case(
+        |p| {
+            append_line(
+                &f(p, "CHT"),
+                &format!("000100002||20260211|10.00|0.00|UC|{P2}|690211000000"),
+            )
+        },
+        d(),
+        C::NoVisit,
+        Some(("CHT.txt", 5, "SEQ")),
+        &[],
+    );
+    case(
+        |p| set_field(&f(p, "CHA"), 9, 0, "000100002"),
+        d(),
+        C::HnMismatch,
+        Some(("CHA.txt", 9, "HN")),
+        &[a1()],
+    );
+}
+
+#[test]
+fn charges_must_add_up() {
+    let got = case(
+        |p| set_field(&f(p, "CHA"), 2, 4, "121.00"),
+        d(),
+        C::ChargeMismatch,
+        Some(("CHT.txt", 2, "TOTAL")),
+        &[v1()],
+    );
+    let r = got
+        .rejects
+        .iter()
+        .find(|r| r.code == C::ChargeMismatch)
+        .unwrap();
+    assert!(
+        r.reason_en.contains("251.00") && r.reason_en.contains("250.00"),
+        "{}",
+        r.reason_en
+    );
+    case(
+        |p| set_field(&f(p, "CHT"), 4, 3, "2,985.00"),
+        d(),
+        C::BadAmount,
+        Some(("CHT.txt", 4, "TOTAL")),
+        &[a1()],
+    );
+}
+
+#[test]
+fn code_sets() {
+    case(
+        |p| set_field(&f(p, "CHA"), 3, 3, "33"),
+        d(),
+        C::BadCode,
+        Some(("CHA.txt", 3, "CHRGITEM")),
+        &[v1()],
+    );
+    case(
+        |p| set_field(&f(p, "ODX"), 4, 4, "7"),
+        d(),
+        C::BadCode,
+        Some(("ODX.txt", 4, "DXTYPE")),
+        &[v2()],
+    );
+    case(
+        |p| set_field(&f(p, "ODX"), 2, 3, "E11.9"),
+        d(),
+        C::BadCode,
+        Some(("ODX.txt", 2, "DIAG")),
+        &[v1()],
+    );
+    case(
+        |p| set_field(&f(p, "IPD"), 2, 6, "0"),
+        d(),
+        C::BadCode,
+        Some(("IPD.txt", 2, "DISCHS")),
+        &[a1()],
+    );
+    case(
+        |p| set_field(&f(p, "IPD"), 2, 7, "6"),
+        d(),
+        C::BadCode,
+        Some(("IPD.txt", 2, "DISCHT")),
+        &[a1()],
+    );
+    case(
+        |p| set_field(&f(p, "OPD"), 2, 1, "2010"),
+        d(),
+        C::BadCode,
+        Some(("OPD.txt", 2, "CLINIC")),
+        &[v1()],
+    );
+    case(
+        |p| set_field(&f(p, "INS"), 3, 1, "XYZ"),
+        d(),
+        C::UnknownRight,
+        Some(("INS.txt", 3, "INSCL")),
+        &[v2()],
+    );
+}
+
+#[test]
+fn field_counts() {
+    // A truncated last line keeps HN and AN: the admission and its patient's visit are out.
+    case(
+        |p| {
+            let path = f(p, "DRU");
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, &text[..text.len() - 60]).unwrap();
+        },
+        d(),
+        C::FieldCount,
+        Some(("DRU.txt", 5, "")),
+        &[v1(), a1()],
+    );
+    case(
+        |p| set_field(&f(p, "PAT"), 3, 10, "มาลี | ศรีสุข,น.ส."),
+        d(),
+        C::FieldCount,
+        Some(("PAT.txt", 3, "")),
+        &[v2()],
+    );
+}
+
+#[test]
+fn required_fields() {
+    let got = case(
+        |p| set_field(&f(p, "CHA"), 2, 6, ""),
+        d(),
+        C::Required,
+        Some(("CHA.txt", 2, "SEQ/AN")),
+        &[v1(), a1()],
+    );
+    assert!(got.rejects.iter().any(|r| r.code == C::ChargeMismatch));
+    case(
+        |p| set_field(&f(p, "INS"), 2, 1, ""),
+        d(),
+        C::Required,
+        Some(("INS.txt", 2, "INSCL")),
+        &[v1()],
+    );
+}
+
+#[test]
+fn missing_files() {
+    let all = [v1(), v2(), a1()];
+    for kind in ["INS", "PAT", "CHT"] {
+        case(
+            |p| std::fs::remove_file(f(p, kind)).unwrap(),
+            d(),
+            C::MissingFile,
+            Some((&format!("{kind}.txt"), 0, "")),
+            &all,
+        );
+    }
+    // Without OPD its visits do not exist; ODX/ORF/OOP are refused; the admission imports.
+    let got = case(
+        |p| std::fs::remove_file(f(p, "OPD")).unwrap(),
+        d(),
+        C::MissingFile,
+        Some(("OPD.txt", 0, "")),
+        &[],
+    );
+    let r = got
+        .rejects
+        .iter()
+        .find(|r| r.code == C::MissingFile)
+        .unwrap();
+    assert!(r.reason_en.contains("ORF, ODX, OOP"), "{}", r.reason_en);
+    assert_eq!(got.statuses.len(), 1);
+    assert!(
+        got.rejects
+            .iter()
+            .any(|r| r.code == C::NoVisit && r.file == "CHT.txt")
+    );
+    let got = case(
+        |p| {
+            std::fs::remove_file(f(p, "OPD")).unwrap();
+            std::fs::remove_file(f(p, "IPD")).unwrap();
+        },
+        d(),
+        C::MissingFile,
+        Some(("OPD.txt", 0, "")),
+        &[],
+    );
+    assert!(got.statuses.is_empty() && got.encounters.is_empty());
+}
+
+#[test]
+fn headers() {
+    let got = case(
+        |p| edit_line(&f(p, "CHA"), 1, |h| h.replace("CHRGITEM", "CHRGITEMX")),
+        d(),
+        C::MissingColumn,
+        Some(("CHA.txt", 0, "")),
+        &[v1(), v2(), a1()],
+    );
+    let cha = got.report.file(FileKind::Cha).unwrap();
+    assert_eq!(cha.unknown_columns, ["CHRGITEMX"]);
+    assert_eq!(cha.missing_columns, ["CHRGITEM"]);
+    // Without its key column a file cannot be attributed: nothing is importable.
+    case(
+        |p| edit_line(&f(p, "ODX"), 1, |h| h.replace("SEQ", "SEQX")),
+        d(),
+        C::MissingColumn,
+        Some(("ODX.txt", 0, "")),
+        &[v1(), v2(), a1()],
+    );
+}
+
+#[test]
+fn unit_code_must_be_the_importers() {
+    let opts = ReadOptions {
+        unit: Some(Hcode::parse("11002").unwrap()),
+        ..Default::default()
+    };
+    case(
+        |_| {},
+        opts,
+        C::HcodeMismatch,
+        Some(("PAT.txt", 2, "HCODE")),
+        &[v1(), v2(), a1()],
+    );
+}
+
+#[test]
+fn utf16_is_refused() {
+    case(
+        |p| {
+            let text = std::fs::read_to_string(f(p, "LVD")).unwrap();
+            let mut bytes = vec![0xff, 0xfe];
+            bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+            std::fs::write(f(p, "LVD"), bytes).unwrap();
+        },
+        d(),
+        C::Encoding,
+        Some(("LVD.txt", 0, "")),
+        &[v1(), v2(), a1()],
+    );
+}
+
+#[test]
+fn declared_utf8_on_windows_874_files() {
+    let opts = ReadOptions {
+        encoding: EncodingChoice::Declared(TextEncoding::Utf8),
+        ..Default::default()
+    };
+    let got = case(
+        to_cp874,
+        opts,
+        C::Encoding,
+        Some(("PAT.txt", 2, "NAMEPAT")),
+        &[v1(), v2(), a1()],
+    );
+    let pat = got.report.file(FileKind::Pat).unwrap();
+    assert!(pat.replacement_chars > 0);
+    assert_eq!(pat.detected, Detected::Windows874);
+    assert!(
+        got.rejects
+            .iter()
+            .any(|r| r.code == C::Encoding && r.line == 0 && r.file == "PAT.txt")
+    );
+}
+
+#[test]
+fn declared_windows_874_on_utf8_files() {
+    let opts = ReadOptions {
+        encoding: EncodingChoice::Declared(TextEncoding::Windows874),
+        ..Default::default()
+    };
+    let got = case(
+        |_| {},
+        opts,
+        C::Encoding,
+        Some(("PAT.txt", 3, "FNAME")),
+        &[v1(), v2(), a1()],
+    );
+    assert_eq!(
+        got.report.file(FileKind::Pat).unwrap().detected,
+        Detected::Utf8
+    );
+}
+
+#[test]
+fn a_line_in_another_encoding() {
+    // Two non-ASCII lines, one of each: a tie, read as windows-874, so the UTF-8 line is out.
+    let got = case(
+        |p| {
+            let path = f(p, "PAT");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let (head, last) = text.rsplit_once("\r\n").unwrap();
+            let mut bytes = head.as_bytes().to_vec();
+            bytes.extend_from_slice(b"\r\n");
+            TextEncoding::Windows874.encode_into(last, &mut bytes);
+            std::fs::write(&path, bytes).unwrap();
+        },
+        d(),
+        C::Encoding,
+        Some(("PAT.txt", 2, "NAMEPAT")),
+        &[v1(), a1()],
+    );
+    assert_eq!(
+        got.report.file(FileKind::Pat).unwrap().detected,
+        Detected::Mixed
+    );
+}
+
+#[test]
+fn rejects_csv_never_shows_a_full_cid() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_set(&fixtures().join("classic"), tmp.path(), str::to_string);
+    set_field(&f(tmp.path(), "PAT"), 2, 9, "9000001000017");
+    set_field(&f(tmp.path(), "INS"), 3, 3, "123");
+    remove_line(&f(tmp.path(), "CHT"), 2);
+    let got = read_with(tmp.path(), &d());
+    let csv = String::from_utf8(write_rejects_csv(Vec::new(), &got.rejects).unwrap()).unwrap();
+    assert!(
+        csv.starts_with("\u{feff}file,line,field,value,code,hn,seq,an,reason_th,reason_en\r\n")
+    );
+    assert!(csv.contains("9-0000-xxxxx-xx-7"));
+    assert!(csv.contains("BILL_MISSING"));
+    for id in ["9000001000017", P1, P2, ",123,"] {
+        assert!(!csv.contains(id), "{id} leaked:\n{csv}");
+    }
+    assert_eq!(csv.lines().count(), got.rejects.len() + 1);
+}

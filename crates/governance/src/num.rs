@@ -1,0 +1,401 @@
+//! Exact decimal helpers: money in satang and two-place decimals as integer hundredths.
+//!
+//! Money never goes through `f64`: "1234.56" baht parses to `123456` satang exactly. Ratios,
+//! points and percentage thresholds that must compare exactly at a boundary use [`Hundredths`].
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, Sub};
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Amount of money in satang (1 baht = 100 satang).
+pub type Satang = i64;
+
+/// Why a decimal string could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecimalParseError {
+    /// Nothing but whitespace.
+    #[error("empty value")]
+    Empty,
+    /// A character that is not a digit, sign, point or thousands comma.
+    #[error("unexpected character {0:?}")]
+    InvalidCharacter(char),
+    /// Non-zero digits beyond the second decimal place would be lost.
+    #[error("more than 2 decimal places")]
+    TooManyDecimals,
+    /// Thousands separators not in groups of three.
+    #[error("misplaced thousands separator")]
+    BadGrouping,
+    /// Outside the range of a 64-bit integer count of hundredths.
+    #[error("number too large")]
+    Overflow,
+}
+
+/// Parses a decimal string with at most two significant decimal places into hundredths.
+///
+/// Accepts an optional sign, thousands commas in groups of three ("1,234.50"), and trailing
+/// zero decimals ("1.500"); rejects anything that would need rounding.
+pub fn parse_hundredths(text: &str) -> Result<i64, DecimalParseError> {
+    let s = text.trim();
+    if s.is_empty() {
+        return Err(DecimalParseError::Empty);
+    }
+    let (negative, body) = match s.as_bytes()[0] {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (int_part, frac_part) = match body.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (body, ""),
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return Err(DecimalParseError::Empty);
+    }
+    if int_part.contains(',') {
+        let groups: Vec<&str> = int_part.split(',').collect();
+        let first_ok = (1..=3).contains(&groups[0].len());
+        if !first_ok || groups[1..].iter().any(|g| g.len() != 3) {
+            return Err(DecimalParseError::BadGrouping);
+        }
+    }
+    let mut value: i128 = 0;
+    for c in int_part.chars().filter(|&c| c != ',') {
+        let d = c
+            .to_digit(10)
+            .ok_or(DecimalParseError::InvalidCharacter(c))?;
+        value = value * 10 + i128::from(d);
+        if value > i128::from(i64::MAX) {
+            return Err(DecimalParseError::Overflow);
+        }
+    }
+    let mut frac: i128 = 0;
+    for (i, c) in frac_part.chars().enumerate() {
+        let d = c
+            .to_digit(10)
+            .ok_or(DecimalParseError::InvalidCharacter(c))?;
+        if i < 2 {
+            frac = frac * 10 + i128::from(d);
+        } else if d != 0 {
+            return Err(DecimalParseError::TooManyDecimals);
+        }
+    }
+    if frac_part.len() == 1 {
+        frac *= 10;
+    }
+    let total = value * 100 + frac;
+    let signed = if negative { -total } else { total };
+    i64::try_from(signed).map_err(|_| DecimalParseError::Overflow)
+}
+
+/// Parses a baht amount such as `"1234.56"` into satang, exactly.
+pub fn parse_satang(text: &str) -> Result<Satang, DecimalParseError> {
+    parse_hundredths(text)
+}
+
+/// Formats satang as plain baht with two decimals and no grouping: `-44515873.00`.
+/// This is the number format of the HFO reference CSV.
+pub fn format_baht(satang: Satang) -> String {
+    fixed2(i128::from(satang), false)
+}
+
+/// Formats satang as baht with thousands separators, for explanations: `1,234,567.89`.
+pub fn format_baht_grouped(satang: Satang) -> String {
+    fixed2(i128::from(satang), true)
+}
+
+fn fixed2(hundredths: i128, grouped: bool) -> String {
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let abs = hundredths.unsigned_abs();
+    let int = (abs / 100).to_string();
+    let int = if grouped { group_thousands(&int) } else { int };
+    format!("{sign}{int}.{:02}", abs % 100)
+}
+
+fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `num / den` rounded to the nearest integer, halves away from zero (Excel `ROUND`).
+/// `None` when `den` is zero or the quotient does not fit.
+pub(crate) fn div_round_half_away(num: i128, den: i128) -> Option<i128> {
+    if den == 0 {
+        return None;
+    }
+    let (n, d) = if den < 0 {
+        (num.checked_neg()?, den.checked_neg()?)
+    } else {
+        (num, den)
+    };
+    let q = n
+        .unsigned_abs()
+        .checked_mul(2)?
+        .checked_add(d.unsigned_abs())?
+        / (2 * d.unsigned_abs());
+    let q = i128::try_from(q).ok()?;
+    Some(if n < 0 { -q } else { q })
+}
+
+/// A decimal with two fractional digits, held as an integer count of hundredths
+/// (`Hundredths(868)` is 8.68). Used for financial ratios, TPS points and percentage
+/// thresholds so that comparisons at a boundary are exact.
+///
+/// In criteria files it is written as a number (`1.5`, `12`) or a string (`"0.80"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hundredths(pub i64);
+
+impl Hundredths {
+    /// Zero.
+    pub const ZERO: Hundredths = Hundredths(0);
+
+    /// The whole number `n`.
+    pub const fn from_int(n: i64) -> Self {
+        Hundredths(n * 100)
+    }
+
+    /// The raw count of hundredths.
+    pub const fn raw(self) -> i64 {
+        self.0
+    }
+
+    /// Nearest `f64`, for display and for comparing with measured values given as `f64`.
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+
+    /// `num / den` rounded to two places, halves away from zero, computed exactly from the
+    /// integers (this reproduces every ratio of the HFO reference file). `None` if `den == 0`.
+    pub fn ratio_rounded(num: i64, den: i64) -> Option<Self> {
+        let q = div_round_half_away(i128::from(num) * 100, i128::from(den))?;
+        i64::try_from(q).ok().map(Hundredths)
+    }
+
+    /// Nearest two-place value of a finite `f64` (halves away from zero); `None` for NaN/∞.
+    pub fn from_f64_rounded(v: f64) -> Option<Self> {
+        if !v.is_finite() {
+            return None;
+        }
+        let scaled = (v * 100.0).round();
+        if scaled.abs() > i64::MAX as f64 {
+            return None;
+        }
+        Some(Hundredths(scaled as i64))
+    }
+
+    /// Parses `"10.5"`, `"0.80"`, `"12"` exactly.
+    pub fn parse(text: &str) -> Result<Self, DecimalParseError> {
+        parse_hundredths(text).map(Hundredths)
+    }
+
+    /// Always two decimals: `10.50`.
+    pub fn to_fixed_string(self) -> String {
+        fixed2(i128::from(self.0), false)
+    }
+
+    /// Shortest form with at least one decimal, the way the HFO reference file (written by
+    /// Python) prints a ratio rounded to two places: `8.68`, `14.3`, `4.0`.
+    pub fn to_short_string(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let (int, frac) = (abs / 100, abs % 100);
+        if frac % 10 == 0 {
+            format!("{sign}{int}.{}", frac / 10)
+        } else {
+            format!("{sign}{int}.{frac:02}")
+        }
+    }
+
+    /// Shortest form without a trailing `.0`: `1`, `0.5`, `10.25`; used in labels.
+    pub fn to_plain_string(self) -> String {
+        let s = self.to_short_string();
+        s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
+    }
+}
+
+impl fmt::Display for Hundredths {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_fixed_string())
+    }
+}
+
+impl Add for Hundredths {
+    type Output = Hundredths;
+    fn add(self, rhs: Self) -> Self {
+        Hundredths(self.0.saturating_add(rhs.0))
+    }
+}
+
+impl Sub for Hundredths {
+    type Output = Hundredths;
+    fn sub(self, rhs: Self) -> Self {
+        Hundredths(self.0.saturating_sub(rhs.0))
+    }
+}
+
+impl Sum for Hundredths {
+    fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(Hundredths::ZERO, Add::add)
+    }
+}
+
+impl std::str::FromStr for Hundredths {
+    type Err = DecimalParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Hundredths::parse(s)
+    }
+}
+
+impl Serialize for Hundredths {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 100 == 0 {
+            serializer.serialize_i64(self.0 / 100)
+        } else {
+            serializer.serialize_f64(self.as_f64())
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Hundredths {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Hundredths;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number with at most two decimal places")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Hundredths, E> {
+                v.checked_mul(100)
+                    .map(Hundredths)
+                    .ok_or_else(|| E::custom("number too large"))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Hundredths, E> {
+                let v = i64::try_from(v).map_err(|_| E::custom("number too large"))?;
+                self.visit_i64(v)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Hundredths, E> {
+                if !v.is_finite() {
+                    return Err(E::custom("number must be finite"));
+                }
+                // Display gives the shortest text that round-trips, so 0.1 reads as "0.1".
+                self.visit_str(&v.to_string())
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Hundredths, E> {
+                Hundredths::parse(v).map_err(|e| E::custom(format!("{v:?}: {e}")))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// Formats an `f64` with two decimals for explanations; `"-"` for NaN/∞.
+pub(crate) fn fmt2(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.2}")
+    } else {
+        "-".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_satang_exactly() {
+        assert_eq!(parse_satang("1234.56"), Ok(123_456));
+        assert_eq!(parse_satang("1234.5"), Ok(123_450));
+        assert_eq!(parse_satang("1234"), Ok(123_400));
+        assert_eq!(parse_satang("-0.01"), Ok(-1));
+        assert_eq!(parse_satang(" +7.10 "), Ok(710));
+        assert_eq!(parse_satang("1,234,567.89"), Ok(123_456_789));
+        assert_eq!(parse_satang("0.10"), Ok(10));
+        assert_eq!(parse_satang(".5"), Ok(50));
+        assert_eq!(parse_satang("2.500"), Ok(250));
+        assert_eq!(
+            parse_satang("2.505"),
+            Err(DecimalParseError::TooManyDecimals)
+        );
+        assert_eq!(parse_satang(""), Err(DecimalParseError::Empty));
+        assert_eq!(parse_satang("-"), Err(DecimalParseError::Empty));
+        assert_eq!(
+            parse_satang("12a"),
+            Err(DecimalParseError::InvalidCharacter('a'))
+        );
+        assert_eq!(parse_satang("1,23"), Err(DecimalParseError::BadGrouping));
+        assert_eq!(
+            parse_satang("1e5"),
+            Err(DecimalParseError::InvalidCharacter('e'))
+        );
+        assert_eq!(
+            parse_satang("99999999999999999999"),
+            Err(DecimalParseError::Overflow)
+        );
+    }
+
+    #[test]
+    fn formats_baht() {
+        assert_eq!(format_baht(2_600_031_000), "26000310.00");
+        assert_eq!(format_baht(-4_451_587_300), "-44515873.00");
+        assert_eq!(format_baht(-5), "-0.05");
+        assert_eq!(format_baht_grouped(123_456_789), "1,234,567.89");
+        assert_eq!(format_baht_grouped(-100_000), "-1,000.00");
+    }
+
+    #[test]
+    fn rounds_ratios_half_away_from_zero() {
+        assert_eq!(Hundredths::ratio_rounded(1005, 1000), Some(Hundredths(101)));
+        assert_eq!(Hundredths::ratio_rounded(1004, 1000), Some(Hundredths(100)));
+        assert_eq!(
+            Hundredths::ratio_rounded(-1005, 1000),
+            Some(Hundredths(-101))
+        );
+        assert_eq!(
+            Hundredths::ratio_rounded(1005, -1000),
+            Some(Hundredths(-101))
+        );
+        assert_eq!(Hundredths::ratio_rounded(1, 0), None);
+        assert_eq!(Hundredths::ratio_rounded(0, 7), Some(Hundredths(0)));
+    }
+
+    #[test]
+    fn short_string_matches_python_float_repr() {
+        assert_eq!(Hundredths(868).to_short_string(), "8.68");
+        assert_eq!(Hundredths(1430).to_short_string(), "14.3");
+        assert_eq!(Hundredths(400).to_short_string(), "4.0");
+        assert_eq!(Hundredths(5).to_short_string(), "0.05");
+        assert_eq!(Hundredths(-50).to_short_string(), "-0.5");
+        assert_eq!(Hundredths(1050).to_plain_string(), "10.5");
+        assert_eq!(Hundredths(200).to_plain_string(), "2");
+    }
+
+    #[test]
+    fn deserializes_numbers_and_strings() {
+        #[derive(Deserialize)]
+        struct T {
+            a: Hundredths,
+            b: Hundredths,
+            c: Hundredths,
+            d: Hundredths,
+        }
+        let t: T = toml::from_str("a = 1.5\nb = 12\nc = \"0.80\"\nd = 0.1").unwrap();
+        assert_eq!(
+            (t.a, t.b, t.c, t.d),
+            (
+                Hundredths(150),
+                Hundredths(1200),
+                Hundredths(80),
+                Hundredths(10)
+            )
+        );
+        assert!(toml::from_str::<T>("a = 1.555\nb = 1\nc = 1\nd = 1").is_err());
+    }
+}

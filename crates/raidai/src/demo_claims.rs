@@ -1,0 +1,65 @@
+//! A year of synthetic visits for the demo province: every hospital and the demo รพ.สต. get a
+//! 16-file set from the generator (volume by bed count), imported and posted like a real upload.
+//! About 35,000 visits and admissions in total (a tenth in unoptimised builds), so `demo` is
+//! ready within seconds.
+
+use anyhow::Result;
+use raidai_claims::ImportOptions;
+use raidai_domain::calendar::FiscalYear;
+use raidai_domain::ids::Hcode;
+use raidai_formats::Source;
+use raidai_formats::generate::{GenConfig, generate};
+use raidai_store::master::UnitQuery;
+use raidai_store::{Actor, Store};
+
+pub async fn seed(store: &Store) -> Result<()> {
+    let sys = Actor::system();
+    let units = store.list_units(&sys, &UnitQuery::default()).await?;
+    let fy = FiscalYear::of(chrono::Local::now().date_naive()).prev();
+    let hospitals: Vec<_> = units.iter().filter(|u| u.unit_type.is_hospital()).collect();
+    let tmp = tempfile::tempdir()?;
+    for (i, u) in units.iter().enumerate() {
+        let is_demo_rpst = u.hcode == crate::demo::DEMO_RPST;
+        if !u.unit_type.is_hospital() && !is_demo_rpst {
+            continue;
+        }
+        let (visits, admissions) = if is_demo_rpst {
+            (600, 0)
+        } else {
+            (1_200 + 8 * u.beds as usize, u.beds as usize * 2)
+        };
+        // Unoptimised builds (tests) seed a tenth of the volume.
+        let (visits, admissions) = if cfg!(debug_assertions) {
+            (visits / 10, admissions / 10)
+        } else {
+            (visits, admissions)
+        };
+        // HOSPMAIN mix: the unit's CUP first (most patients), one of its รพ.สต., another
+        // hospital of the province, a hospital of another province.
+        let mut hospmain = vec![u.cup_hcode.clone()];
+        if let Some(r) = units
+            .iter()
+            .find(|r| r.cup_hcode == u.cup_hcode && r.hcode != u.cup_hcode)
+        {
+            hospmain.push(r.hcode.clone());
+        }
+        if let Some(h) = hospitals.iter().find(|h| h.hcode != u.cup_hcode) {
+            hospmain.push(h.hcode.clone());
+        }
+        hospmain.push("10670".into());
+        let mut cfg = GenConfig::new(Hcode::parse(&u.hcode)?, fy, 4400 + i as u64);
+        cfg.visits = visits;
+        cfg.admissions = admissions;
+        cfg.changwat = crate::demo::PROVINCE_CODE.into();
+        cfg.hospmain = hospmain
+            .iter()
+            .filter_map(|h| Hcode::parse(h).ok())
+            .collect();
+        let dir = tmp.path().join(&u.hcode);
+        generate(&cfg, &dir)?;
+        let mut opts = ImportOptions::new(&u.hcode);
+        opts.source_name = format!("demo-{}-{}.zip", u.hcode, fy.be());
+        raidai_claims::import(store, &sys, Source::Dir(dir), opts).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,313 @@
+//! `raidai`: the command line — serve the web app, run the demo, migrate, manage users.
+
+mod claims_cmd;
+mod demo;
+mod demo_claims;
+mod demo_governance;
+mod governance_cmd;
+mod settings;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use raidai_store::users::UserInput;
+use raidai_store::{Actor, Store, redact_url};
+use settings::Settings;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "raidai",
+    version,
+    about = "Revenue collection and financial governance for Thai public health units"
+)]
+struct Cli {
+    /// TOML settings file (keys: database, bind, log, secure_cookies).
+    #[arg(long, global = true, env = "RAIDAI_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Args, Clone, Default)]
+struct DbArgs {
+    /// sqlite://PATH or postgres://USER@HOST/DB
+    #[arg(long, env = "RAIDAI_DATABASE")]
+    database: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the web app on an existing database (migrations run first).
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "RAIDAI_BIND")]
+        bind: Option<String>,
+    },
+    /// Seed a synthetic province into an embedded SQLite database and serve it.
+    Demo {
+        /// Folder for the demo database.
+        #[arg(long, env = "RAIDAI_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+        #[arg(long, env = "RAIDAI_BIND")]
+        bind: Option<String>,
+    },
+    /// Database maintenance.
+    Db {
+        #[command(subcommand)]
+        cmd: DbCmd,
+    },
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Financial governance: Risk Score and TPS batches, trial-balance import.
+    Governance {
+        #[command(subcommand)]
+        cmd: governance_cmd::Cmd,
+    },
+    /// Import HIS exports (the NHSO 16 files).
+    Import {
+        #[command(subcommand)]
+        cmd: claims_cmd::ImportCmd,
+    },
+    /// Generate synthetic data sets.
+    Gen {
+        #[command(subcommand)]
+        cmd: claims_cmd::GenCmd,
+    },
+    /// Benchmarks (commands, not timed tests).
+    Bench {
+        #[command(subcommand)]
+        cmd: claims_cmd::BenchCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCmd {
+    /// Apply pending migrations.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create a user. The password comes from --password, RAIDAI_PASSWORD or the first line of stdin.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// admin | province | district | unit_head | unit_revenue
+        #[arg(long)]
+        role: String,
+        /// Province (2 digits), district (4 digits) or unit code (5 digits), as the role needs.
+        #[arg(long, default_value = "")]
+        scope: String,
+        #[arg(long, env = "RAIDAI_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Set a user's password (ends their sessions).
+    Passwd {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "RAIDAI_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// List users.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn read_password(p: Option<String>) -> Result<String> {
+    if let Some(p) = p {
+        return Ok(p);
+    }
+    eprintln!("password (one line on stdin):");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_string();
+    if pw.is_empty() {
+        bail!("no password given (use --password, RAIDAI_PASSWORD or stdin)");
+    }
+    Ok(pw)
+}
+
+async fn open(url: &str) -> Result<Store> {
+    let store = Store::connect(url)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    store
+        .migrate()
+        .await
+        .with_context(|| format!("migrating database {}", redact_url(url)))?;
+    Ok(store)
+}
+
+async fn serve(store: Store, bind: &str, settings: &Settings) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    let mut state = raidai_web::AppState::new(store);
+    state.secure_cookies = settings.secure_cookies.unwrap_or(false);
+    tracing::info!(bind = %bind, "serving");
+    raidai_web::serve(listener, state).await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(cli.config.as_deref())?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RAIDAI_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(
+                    settings.log.as_deref().unwrap_or("info,sqlx=warn"),
+                )
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let db_url = |db: &DbArgs| -> Result<String> {
+        db.database
+            .clone()
+            .or_else(|| settings.database.clone())
+            .context("no database given: use --database, RAIDAI_DATABASE or `database` in the settings file")
+    };
+    match cli.cmd {
+        Cmd::Serve { db, bind } => {
+            let url = db_url(&db)?;
+            let store = open(&url).await?;
+            let bind = bind
+                .or(settings.bind.clone())
+                .unwrap_or_else(|| "127.0.0.1:8080".into());
+            serve(store, &bind, &settings).await
+        }
+        Cmd::Demo { data_dir, bind } => {
+            std::fs::create_dir_all(&data_dir)
+                .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
+            let url = format!("sqlite://{}", data_dir.join("raidai-demo.db").display());
+            let store = open(&url).await?;
+            let seeded = demo::seed(&store).await?;
+            let bind = bind
+                .or(settings.bind.clone())
+                .unwrap_or_else(|| "127.0.0.1:8080".into());
+            println!(
+                "raidai demo: {} ({})",
+                url,
+                if seeded {
+                    "seeded a synthetic province"
+                } else {
+                    "already seeded"
+                }
+            );
+            println!("open http://{bind}/ and sign in as:");
+            for l in demo::LOGINS {
+                println!("  {:<16} {:<14} {}", l.username, l.password, l.what);
+            }
+            serve(store, &bind, &settings).await
+        }
+        Cmd::Db {
+            cmd: DbCmd::Migrate { db },
+        } => {
+            let url = db_url(&db)?;
+            let store = Store::connect(&url)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let applied = store.migrate().await?;
+            if applied.is_empty() {
+                println!("database {} is up to date", redact_url(&url));
+            } else {
+                println!("applied to {}: {}", redact_url(&url), applied.join(", "));
+            }
+            Ok(())
+        }
+        Cmd::User { cmd } => user_cmd(cmd, db_url).await,
+        Cmd::Governance { cmd } => governance_cmd::run(cmd, db_url).await,
+        Cmd::Import { cmd } => claims_cmd::import(cmd, db_url).await,
+        Cmd::Gen { cmd } => claims_cmd::gen_cmd(cmd),
+        Cmd::Bench { cmd } => claims_cmd::bench(cmd).await,
+    }
+}
+
+async fn user_cmd(cmd: UserCmd, db_url: impl Fn(&DbArgs) -> Result<String>) -> Result<()> {
+    let sys = Actor::system();
+    match cmd {
+        UserCmd::Add {
+            db,
+            username,
+            display_name,
+            role,
+            scope,
+            password,
+        } => {
+            let store = open(&db_url(&db)?).await?;
+            let input = UserInput {
+                display_name: display_name.unwrap_or_else(|| username.clone()),
+                username,
+                role,
+                scope_code: scope,
+                active: true,
+                password: read_password(password)?,
+            };
+            let u = store.create_user(&sys, &input).await?;
+            println!("created user {} ({})", u.username, u.role.code());
+        }
+        UserCmd::Passwd {
+            db,
+            username,
+            password,
+        } => {
+            let store = open(&db_url(&db)?).await?;
+            store
+                .set_password(&sys, &username, &read_password(password)?)
+                .await?;
+            println!("password set for {username}");
+        }
+        UserCmd::List { db } => {
+            let store = open(&db_url(&db)?).await?;
+            println!(
+                "{:<20} {:<14} {:<8} {:<6} name",
+                "username", "role", "scope", "active"
+            );
+            for u in store.list_users(&sys).await? {
+                let scope = u
+                    .hcode
+                    .or(u
+                        .district_code
+                        .filter(|_| u.role == raidai_domain::master::Role::District))
+                    .or(u.province_code)
+                    .unwrap_or_else(|| "*".into());
+                println!(
+                    "{:<20} {:<14} {:<8} {:<6} {}",
+                    u.username,
+                    u.role.code(),
+                    scope,
+                    if u.active { "yes" } else { "no" },
+                    u.display_name
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! Settings from a TOML file; flags and RAIDAI_* variables (handled by clap) take precedence.
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub database: Option<String>,
+    pub bind: Option<String>,
+    pub log: Option<String>,
+    pub secure_cookies: Option<bool>,
+}
+
+impl Settings {
+    pub fn load(path: Option<&Path>) -> Result<Settings> {
+        let Some(path) = path else {
+            return Ok(Settings::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read settings file {}", path.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("settings file {} is not valid", path.display()))
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field(
+                "database",
+                &self.database.as_deref().map(raidai_store::redact_url),
+            )
+            .field("bind", &self.bind)
+            .finish()
+    }
+}

@@ -1,0 +1,91 @@
+//! Who is asking, and which units they may see.
+
+use crate::sql::Sql;
+use raidai_domain::master::Role;
+use serde::Serialize;
+
+/// The caller of a store operation. Built from a session (web), or [`Actor::system`] for the CLI.
+#[derive(Debug, Clone, Serialize)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub province_code: Option<String>,
+    pub district_code: Option<String>,
+    pub hcode: Option<String>,
+}
+
+impl Actor {
+    /// The operator at the command line: a system administrator with no user row.
+    pub fn system() -> Actor {
+        Actor {
+            user_id: None,
+            username: "system".into(),
+            display_name: "system".into(),
+            role: Role::Admin,
+            province_code: None,
+            district_code: None,
+            hcode: None,
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Appends ` AND <tenancy condition>` on a units table aliased `alias`.
+    /// A user whose scope field is missing sees nothing rather than everything.
+    pub(crate) fn push_unit_scope(&self, sql: &mut Sql, alias: &str) {
+        let (col, val) = match self.role {
+            Role::Admin => return,
+            Role::Province => ("province_code", &self.province_code),
+            Role::District => ("district_code", &self.district_code),
+            Role::UnitHead | Role::UnitRevenue => ("hcode", &self.hcode),
+        };
+        match val {
+            Some(v) => {
+                sql.push(&format!(" AND {alias}.{col} = ")).text(v.clone());
+            }
+            None => {
+                sql.push(" AND 1 = 0");
+            }
+        }
+    }
+
+    /// Appends ` AND <condition>` on a districts table aliased `alias`.
+    pub(crate) fn push_district_scope(&self, sql: &mut Sql, alias: &str) {
+        match self.role {
+            Role::Admin => {}
+            Role::Province => match &self.province_code {
+                Some(p) => {
+                    sql.push(&format!(" AND {alias}.province_code = "))
+                        .text(p.clone());
+                }
+                None => {
+                    sql.push(" AND 1 = 0");
+                }
+            },
+            Role::District => match &self.district_code {
+                Some(d) => {
+                    sql.push(&format!(" AND {alias}.code = ")).text(d.clone());
+                }
+                None => {
+                    sql.push(" AND 1 = 0");
+                }
+            },
+            Role::UnitHead | Role::UnitRevenue => match &self.hcode {
+                Some(h) => {
+                    sql.push(&format!(
+                        " AND {alias}.code IN (SELECT district_code FROM units WHERE hcode = "
+                    ))
+                    .text(h.clone())
+                    .push(")");
+                }
+                None => {
+                    sql.push(" AND 1 = 0");
+                }
+            },
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! Append-only audit log: who changed what, when, before → after.
+
+use crate::sql::{Sql, get_i, get_os, get_s};
+use crate::{Actor, Store, StoreError, now_ms};
+use serde::Serialize;
+use sqlx::{Any, Transaction};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: String,
+    pub at: i64,
+    pub username: String,
+    pub hcode: Option<String>,
+    pub entity: String,
+    pub entity_key: String,
+    pub action: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub entity: Option<String>,
+    pub hcode: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One change to record inside the transaction that makes it.
+pub(crate) struct Change<'a> {
+    pub hcode: Option<&'a str>,
+    pub entity: &'a str,
+    pub key: &'a str,
+    pub action: &'a str,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub(crate) async fn record(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    c: Change<'_>,
+) -> Result<(), StoreError> {
+    let mut s = Sql::new(
+        "INSERT INTO audit_log (id, at, user_id, username, hcode, entity, entity_key, action, before_json, after_json) VALUES (",
+    );
+    s.text(uuid::Uuid::now_v7().to_string())
+        .push(", ")
+        .int(now_ms())
+        .push(", ")
+        .opt_text(actor.user_id.clone())
+        .push(", ")
+        .text(actor.username.clone())
+        .push(", ")
+        .opt_text(c.hcode.map(str::to_string))
+        .push(", ")
+        .text(c.entity)
+        .push(", ")
+        .text(c.key)
+        .push(", ")
+        .text(c.action)
+        .push(", ")
+        .opt_text(c.before.map(|v| v.to_string()))
+        .push(", ")
+        .opt_text(c.after.map(|v| v.to_string()))
+        .push(")");
+    s.query().execute(&mut **tx).await?;
+    Ok(())
+}
+
+impl Store {
+    /// The audit log, newest first. Admins only.
+    pub async fn list_audit(
+        &self,
+        actor: &Actor,
+        q: &AuditQuery,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut s = Sql::new(
+            "SELECT id, at, username, hcode, entity, entity_key, action, before_json, after_json FROM audit_log WHERE 1 = 1",
+        );
+        if let Some(e) = &q.entity {
+            s.push(" AND entity = ").text(e.clone());
+        }
+        if let Some(h) = &q.hcode {
+            s.push(" AND hcode = ").text(h.clone());
+        }
+        let limit = if q.limit <= 0 { 100 } else { q.limit.min(1000) };
+        s.push(" ORDER BY at DESC, id DESC LIMIT ")
+            .int(limit)
+            .push(" OFFSET ")
+            .int(q.offset.max(0));
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: get_s(r, "id")?,
+                    at: get_i(r, "at")?,
+                    username: get_s(r, "username")?,
+                    hcode: get_os(r, "hcode")?,
+                    entity: get_s(r, "entity")?,
+                    entity_key: get_s(r, "entity_key")?,
+                    action: get_s(r, "action")?,
+                    before: get_os(r, "before_json")?,
+                    after: get_os(r, "after_json")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,1287 @@
+//! 16-file imports, visits and admissions, the append-only receivables journal, and the
+//! reports built on them (receivables by account and fund, province roll-up).
+//!
+//! An import is one transaction ([`ImportSession`]): visits are written in multi-row batches as
+//! the reader produces them, and nothing is visible until [`ImportSession::finish`] commits.
+//! Dropping the session (an error, a kill) rolls everything back. Each visit carries a content
+//! hash: an unchanged visit is skipped (re-imports are idempotent); a changed visit is replaced,
+//! its old posting reversed by a reversing entry, its new posting appended, and the change
+//! recorded in the audit log.
+
+use crate::audit::{Change, record};
+use crate::sql::{Sql, get_i, get_s};
+use crate::{Actor, Engine, Store, StoreError, now_ms};
+use raidai_domain::accounts::{PostingRule, default_posting_map, parse_posting_map};
+use raidai_domain::master::Role;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, Transaction};
+use std::collections::{BTreeMap, HashMap};
+
+/// Rows per multi-row INSERT of visits (36 columns: 17,500 parameters, under both engines'
+/// limits).
+const VISIT_CHUNK: usize = 500;
+/// Rows per multi-row INSERT of journal lines and rejects.
+const LINE_CHUNK: usize = 1000;
+/// Keys per `IN (…)` lookup of existing visits.
+const LOOKUP_CHUNK: usize = 1000;
+
+/// Runs a statement built with `$n` placeholders. On SQLite, large statements get anonymous `?`
+/// placeholders instead (same order): SQLite looks a numbered parameter's name up by a linear
+/// scan, which makes binding a multi-row INSERT quadratic in its parameter count (a 500-row
+/// visit batch took 2 s with `$n`). Only for statements whose text holds no `$` of its own.
+fn positional(engine: Engine, s: &mut Sql) {
+    if engine != Engine::Sqlite {
+        return;
+    }
+    let mut out = String::with_capacity(s.text.len());
+    let mut chars = s.text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                chars.next();
+            }
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    s.text = out;
+}
+
+/// One file of an import, as shown in the import history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ImportFile {
+    pub name: String,
+    pub kind: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub records: u64,
+    pub encoding: String,
+    pub layout: String,
+}
+
+/// What is known about an import before its visits are written.
+#[derive(Debug, Clone, Default)]
+pub struct ImportMeta {
+    pub source_name: String,
+    pub files: Vec<ImportFile>,
+    pub strict: bool,
+}
+
+/// One problem found by the reader (CIDs already masked in `value`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectRow {
+    pub file: String,
+    pub line: i64,
+    pub field: String,
+    pub value: String,
+    pub code: String,
+    pub reason_th: String,
+    pub reason_en: String,
+    pub hn: String,
+    pub seq: String,
+    pub an: String,
+}
+
+/// One journal line of a posting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostLine {
+    pub account: String,
+    pub fund: String,
+    pub debit: i64,
+    pub credit: i64,
+}
+
+/// A visit (OP) or admission (IP) ready to store, with its posting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VisitRow {
+    /// `O<hn>/<seq>` or `I<an>`.
+    pub vkey: String,
+    /// `OP` or `IP`.
+    pub setting: String,
+    pub hn: String,
+    pub seq: String,
+    pub an: String,
+    /// Date of service (admission date for IP), `yyyymmdd` CE.
+    pub date_serv: i64,
+    /// Discharge date (IP) or the date of service (OP).
+    pub date_dsc: i64,
+    /// Fiscal year (BE) of the date of service.
+    pub fy: i64,
+    pub clinic: String,
+    /// Principal diagnosis.
+    pub pdx: String,
+    pub cid: String,
+    pub patient_name: String,
+    pub sex: String,
+    pub dob: i64,
+    pub inscl: String,
+    pub subtype: String,
+    pub hospmain: String,
+    pub permitno: String,
+    pub fund: String,
+    pub place: String,
+    pub case: String,
+    pub total: i64,
+    pub paid: i64,
+    pub claimable: i64,
+    pub fund_amount: i64,
+    pub patient_amount: i64,
+    pub posted: bool,
+    pub unposted_reason: String,
+    /// Receivable account of the fund part ('' when none).
+    pub receivable: String,
+    pub content_hash: String,
+    pub detail_json: String,
+    pub lines: Vec<PostLine>,
+}
+
+/// Counts of an import so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportCounts {
+    pub inserted: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub unposted: i64,
+    /// Σ debits of the postings written (new and re-posted visits).
+    pub posted_amount: i64,
+    pub journal_lines: i64,
+}
+
+/// What the reader found, recorded with the import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportTotals {
+    pub visits_read: i64,
+    pub admissions_read: i64,
+    pub rejected_encounters: i64,
+    pub rejects: i64,
+}
+
+/// A row of the import history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportRecord {
+    pub hcode: String,
+    pub unit_name: String,
+    pub id: String,
+    pub at: i64,
+    pub username: String,
+    pub source_name: String,
+    pub files: Vec<ImportFile>,
+    pub strict: bool,
+    /// `imported`, or `rejected` (strict mode with rejects: nothing landed).
+    pub status: String,
+    pub totals: ImportTotals,
+    pub counts: ImportCounts,
+    pub elapsed_ms: i64,
+}
+
+/// An import in progress: one transaction for the whole import.
+pub struct ImportSession {
+    tx: Transaction<'static, Any>,
+    actor: Actor,
+    hcode: String,
+    id: String,
+    meta: ImportMeta,
+    started: std::time::Instant,
+    counts: ImportCounts,
+    rejects: i64,
+    /// The unit had no visits when the import began: no lookups are needed.
+    empty: bool,
+    engine: Engine,
+}
+
+impl std::fmt::Debug for ImportSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportSession")
+            .field("hcode", &self.hcode)
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+fn can_import(actor: &Actor, hcode: &str) -> bool {
+    match actor.role {
+        Role::Admin => true,
+        Role::UnitHead | Role::UnitRevenue => actor.hcode.as_deref() == Some(hcode),
+        Role::Province | Role::District => false,
+    }
+}
+
+/// Province code and CUP of a unit, plus the units of its province (for the place rule).
+#[derive(Debug, Clone)]
+pub struct UnitPlaces {
+    pub hcode: String,
+    pub cup_hcode: String,
+    pub province_code: String,
+    /// hcode → cup_hcode of every unit in the same province.
+    pub province_units: HashMap<String, String>,
+}
+
+const VISIT_COLS: &str = "hcode, vkey, setting, hn, seq, an, date_serv, date_dsc, fy, clinic, pdx, cid, patient_name, sex, dob, inscl, subtype, hospmain, permitno, fund, place, vcase, total, paid, claimable, fund_amount, patient_amount, posted, unposted_reason, receivable, ver, posted_ver, import_id, content_hash, detail_json, updated_at";
+
+impl Store {
+    /// The importing unit's CUP and province, and the units of its province. The caller must
+    /// be allowed to import for `hcode` (admin, or that unit's own staff).
+    pub async fn unit_places(&self, actor: &Actor, hcode: &str) -> Result<UnitPlaces, StoreError> {
+        let unit = self.get_unit(actor, hcode).await?;
+        if !can_import(actor, hcode) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut s = Sql::new("SELECT hcode, cup_hcode FROM units WHERE province_code = ");
+        s.text(unit.province_code.clone());
+        let rows = s.query().fetch_all(self.pool()).await?;
+        let mut province_units = HashMap::new();
+        for r in &rows {
+            province_units.insert(get_s(r, "hcode")?, get_s(r, "cup_hcode")?);
+        }
+        Ok(UnitPlaces {
+            hcode: unit.hcode,
+            cup_hcode: unit.cup_hcode,
+            province_code: unit.province_code,
+            province_units,
+        })
+    }
+
+    /// Every version of a province's posting map: fiscal year (BE; 0 = the default for every
+    /// year without its own version) → rules. Empty when the province never edited its map.
+    pub async fn posting_map_versions(
+        &self,
+        province_code: &str,
+    ) -> Result<BTreeMap<i64, Vec<PostingRule>>, StoreError> {
+        let mut s = Sql::new(
+            "SELECT fy, fund, setting, place, vcase, receivable, revenue, source FROM claim_posting_map WHERE province_code = ",
+        );
+        s.text(province_code)
+            .push(" ORDER BY fy, fund, setting, place, vcase");
+        let rows = s.query().fetch_all(self.pool()).await?;
+        let mut tsv: BTreeMap<i64, String> = BTreeMap::new();
+        for r in &rows {
+            tsv.entry(get_i(r, "fy")?).or_default().push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                get_s(r, "fund")?,
+                get_s(r, "setting")?,
+                get_s(r, "place")?,
+                get_s(r, "vcase")?,
+                get_s(r, "receivable")?,
+                get_s(r, "revenue")?,
+                get_s(r, "source")?
+            ));
+        }
+        tsv.into_iter()
+            .map(|(fy, t)| {
+                parse_posting_map(&t)
+                    .map(|m| (fy, m))
+                    .map_err(|e| StoreError::Config(e.to_string()))
+            })
+            .collect()
+    }
+
+    /// The posting map in force for a province and fiscal year (BE): the province's version for
+    /// that year, else its default version (fy 0), else the shipped default map.
+    pub async fn posting_map(
+        &self,
+        province_code: &str,
+        fy: i64,
+    ) -> Result<Vec<PostingRule>, StoreError> {
+        let mut v = self.posting_map_versions(province_code).await?;
+        Ok(v.remove(&fy)
+            .or_else(|| v.remove(&0))
+            .unwrap_or_else(default_posting_map))
+    }
+
+    /// Replaces a province's posting map for a fiscal year (0 = default for every year), from
+    /// the `posting_map.tsv` layout. Province officers of that province and admins; audited.
+    pub async fn save_posting_map(
+        &self,
+        actor: &Actor,
+        province_code: &str,
+        fy: i64,
+        tsv: &str,
+    ) -> Result<usize, StoreError> {
+        let allowed = actor.is_admin()
+            || (actor.role == Role::Province
+                && actor.province_code.as_deref() == Some(province_code));
+        if !allowed {
+            return Err(StoreError::Forbidden);
+        }
+        let rules = parse_posting_map(tsv).map_err(|e| {
+            StoreError::Invalid(vec![
+                crate::FieldError::new(
+                    "posting_map",
+                    e.message.clone(),
+                    format!("ผังการตั้งลูกหนี้ไม่ถูกต้อง: {}", e.message),
+                )
+                .at_line(e.line),
+            ])
+        })?;
+        let mut tx = self.pool().begin().await?;
+        let mut d = Sql::new("DELETE FROM claim_posting_map WHERE province_code = ");
+        d.text(province_code).push(" AND fy = ").int(fy);
+        d.query().execute(&mut *tx).await?;
+        let now = now_ms();
+        for r in &rules {
+            let mut s = Sql::new(
+                "INSERT INTO claim_posting_map (province_code, fy, fund, setting, place, vcase, receivable, revenue, source, updated_at) VALUES (",
+            );
+            s.text(province_code)
+                .push(", ")
+                .int(fy)
+                .push(", ")
+                .text(r.fund.code())
+                .push(", ")
+                .text(r.setting.code())
+                .push(", ")
+                .text(r.place.code())
+                .push(", ")
+                .text(r.case.code())
+                .push(", ")
+                .text(r.receivable.as_str())
+                .push(", ")
+                .text(r.revenue.as_str())
+                .push(", ")
+                .text(r.source.code())
+                .push(", ")
+                .int(now)
+                .push(")");
+            s.query().execute(&mut *tx).await?;
+        }
+        record(
+            &mut tx,
+            actor,
+            Change {
+                hcode: None,
+                entity: "posting_map",
+                key: &format!("{province_code}/{fy}"),
+                action: "replace",
+                before: None,
+                after: Some(serde_json::json!({ "rules": rules.len() })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rules.len())
+    }
+
+    /// Starts an import for `hcode`: only an admin or the unit's own staff may import for it.
+    pub async fn begin_import(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+        meta: ImportMeta,
+    ) -> Result<ImportSession, StoreError> {
+        self.get_unit(actor, hcode).await?;
+        if !can_import(actor, hcode) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.pool().begin().await?;
+        if self.engine() == Engine::Sqlite {
+            // A larger page cache for this connection while the import runs: fewer pages
+            // spilled to the WAL before commit (reset in `finish`).
+            sqlx::query("PRAGMA cache_size = -32768")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let mut s = Sql::new("SELECT vkey FROM claim_visits WHERE hcode = ");
+        s.text(hcode).push(" LIMIT 1");
+        let empty = s.query().fetch_optional(&mut *tx).await?.is_none();
+        Ok(ImportSession {
+            tx,
+            actor: actor.clone(),
+            hcode: hcode.to_string(),
+            id: uuid::Uuid::now_v7().to_string(),
+            meta,
+            started: std::time::Instant::now(),
+            counts: ImportCounts::default(),
+            rejects: 0,
+            empty,
+            engine: self.engine(),
+        })
+    }
+}
+
+struct Existing {
+    hash: String,
+    ver: i64,
+    posted_ver: i64,
+    summary: serde_json::Value,
+}
+
+fn visit_summary(r: &AnyRow) -> Result<serde_json::Value, sqlx::Error> {
+    Ok(serde_json::json!({
+        "fund": get_s(r, "fund")?,
+        "inscl": get_s(r, "inscl")?,
+        "total": get_i(r, "total")?,
+        "paid": get_i(r, "paid")?,
+        "fund_amount": get_i(r, "fund_amount")?,
+        "patient_amount": get_i(r, "patient_amount")?,
+        "receivable": get_s(r, "receivable")?,
+        "import_id": get_s(r, "import_id")?,
+    }))
+}
+
+fn row_summary(v: &VisitRow, import_id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "fund": v.fund,
+        "inscl": v.inscl,
+        "total": v.total,
+        "paid": v.paid,
+        "fund_amount": v.fund_amount,
+        "patient_amount": v.patient_amount,
+        "receivable": v.receivable,
+        "import_id": import_id,
+    })
+}
+
+struct JournalRow {
+    vkey: String,
+    ver: i64,
+    line_no: i64,
+    date_serv: i64,
+    fy: i64,
+    line: PostLine,
+}
+
+/// `head (…), (…), …` with `rows` groups of `cols` placeholders: `$n` on PostgreSQL, `?` on
+/// SQLite (see [`positional`]).
+fn values_sql(engine: Engine, head: &str, cols: usize, rows: usize) -> String {
+    let mut s = String::with_capacity(head.len() + rows * cols * 7);
+    s.push_str(head);
+    let mut n = 0;
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            n += 1;
+            match engine {
+                Engine::Sqlite => s.push('?'),
+                Engine::Postgres => {
+                    use std::fmt::Write;
+                    let _ = write!(s, "${n}");
+                }
+            }
+        }
+        s.push(')');
+    }
+    s
+}
+
+impl ImportSession {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    pub fn hcode(&self) -> &str {
+        &self.hcode
+    }
+    pub fn counts(&self) -> ImportCounts {
+        self.counts
+    }
+
+    /// Writes the problems found by the reader (in multi-row batches).
+    pub async fn write_rejects(&mut self, rejects: &[RejectRow]) -> Result<(), StoreError> {
+        for chunk in rejects.chunks(LINE_CHUNK) {
+            let mut s = Sql::new(
+                "INSERT INTO claim_rejects (hcode, import_id, n, file, line, field, value, code, reason_th, reason_en, hn, seq, an) VALUES ",
+            );
+            for (i, r) in chunk.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                self.rejects += 1;
+                s.push("(")
+                    .text(self.hcode.clone())
+                    .push(", ")
+                    .text(self.id.clone())
+                    .push(", ")
+                    .int(self.rejects)
+                    .push(", ")
+                    .text(r.file.clone())
+                    .push(", ")
+                    .int(r.line)
+                    .push(", ")
+                    .text(r.field.clone())
+                    .push(", ")
+                    .text(r.value.clone())
+                    .push(", ")
+                    .text(r.code.clone())
+                    .push(", ")
+                    .text(r.reason_th.clone())
+                    .push(", ")
+                    .text(r.reason_en.clone())
+                    .push(", ")
+                    .text(r.hn.clone())
+                    .push(", ")
+                    .text(r.seq.clone())
+                    .push(", ")
+                    .text(r.an.clone())
+                    .push(")");
+            }
+            positional(self.engine, &mut s);
+            s.query().execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    async fn existing(
+        &mut self,
+        rows: &[VisitRow],
+    ) -> Result<HashMap<String, Existing>, StoreError> {
+        let mut found = HashMap::new();
+        if self.empty {
+            return Ok(found);
+        }
+        for chunk in rows.chunks(LOOKUP_CHUNK) {
+            let mut s = Sql::new(
+                "SELECT vkey, content_hash, ver, posted_ver, fund, inscl, total, paid, fund_amount, patient_amount, receivable, import_id FROM claim_visits WHERE hcode = ",
+            );
+            s.text(self.hcode.clone()).push(" AND vkey IN (");
+            for (i, v) in chunk.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                s.text(v.vkey.clone());
+            }
+            s.push(")");
+            positional(self.engine, &mut s);
+            for r in s.query().fetch_all(&mut *self.tx).await? {
+                found.insert(
+                    get_s(&r, "vkey")?,
+                    Existing {
+                        hash: get_s(&r, "content_hash")?,
+                        ver: get_i(&r, "ver")?,
+                        posted_ver: get_i(&r, "posted_ver")?,
+                        summary: visit_summary(&r)?,
+                    },
+                );
+            }
+        }
+        Ok(found)
+    }
+
+    /// Writes one batch of visits with their postings: new visits are inserted, unchanged ones
+    /// skipped, changed ones replaced with their old posting reversed and the change audited.
+    ///
+    /// The hot path binds owned values straight into multi-row INSERTs (no copies of the
+    /// strings), with the statement text built once per batch shape.
+    pub async fn write_visits(&mut self, rows: Vec<VisitRow>) -> Result<(), StoreError> {
+        let existing = self.existing(&rows).await?;
+        let now = now_ms();
+        let mut to_insert: Vec<(VisitRow, i64, i64)> = Vec::with_capacity(rows.len());
+        let mut journal: Vec<JournalRow> = Vec::with_capacity(rows.len() * 2);
+        let mut reversals: Vec<(String, i64, i64)> = Vec::new();
+        let mut replaced: Vec<String> = Vec::new();
+        for mut v in rows {
+            let mut ver = 0;
+            if let Some(old) = existing.get(&v.vkey) {
+                if old.hash == v.content_hash {
+                    self.counts.unchanged += 1;
+                    continue;
+                }
+                ver = old.ver;
+                if old.posted_ver > 0 {
+                    // Reversing entry of the current posting, at the next version.
+                    ver += 1;
+                    reversals.push((v.vkey.clone(), old.posted_ver, ver));
+                }
+                replaced.push(v.vkey.clone());
+                record(
+                    &mut self.tx,
+                    &self.actor,
+                    Change {
+                        hcode: Some(&self.hcode),
+                        entity: "claim_visit",
+                        key: &v.vkey,
+                        action: "update",
+                        before: Some(old.summary.clone()),
+                        after: Some(row_summary(&v, &self.id)),
+                    },
+                )
+                .await?;
+                self.counts.updated += 1;
+            } else {
+                self.counts.inserted += 1;
+            }
+            let mut posted_ver = 0;
+            if !v.lines.is_empty() {
+                ver += 1;
+                posted_ver = ver;
+                for (i, line) in std::mem::take(&mut v.lines).into_iter().enumerate() {
+                    self.counts.posted_amount += line.debit;
+                    journal.push(JournalRow {
+                        vkey: v.vkey.clone(),
+                        ver,
+                        line_no: i as i64 + 1,
+                        date_serv: v.date_serv,
+                        fy: v.fy,
+                        line,
+                    });
+                }
+            }
+            if !v.posted {
+                self.counts.unposted += 1;
+            }
+            to_insert.push((v, ver, posted_ver));
+        }
+        // Reversals: the old lines with debit and credit swapped.
+        for (vkey, old_ver, new_ver) in &reversals {
+            let mut s = Sql::new(
+                "INSERT INTO claim_journal (hcode, vkey, ver, line_no, kind, import_id, date_serv, fy, account, fund, debit, credit) SELECT hcode, vkey, ",
+            );
+            s.int(*new_ver)
+                .push(", line_no, 'reverse', ")
+                .text(self.id.clone())
+                .push(", date_serv, fy, account, fund, credit, debit FROM claim_journal WHERE hcode = ")
+                .text(self.hcode.clone())
+                .push(" AND vkey = ")
+                .text(vkey.clone())
+                .push(" AND ver = ")
+                .int(*old_ver);
+            let done = s.query().execute(&mut *self.tx).await?;
+            self.counts.journal_lines += done.rows_affected() as i64;
+        }
+        for chunk in replaced.chunks(LOOKUP_CHUNK) {
+            let mut s = Sql::new("DELETE FROM claim_visits WHERE hcode = ");
+            s.text(self.hcode.clone()).push(" AND vkey IN (");
+            for (i, k) in chunk.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                s.text(k.clone());
+            }
+            s.push(")");
+            positional(self.engine, &mut s);
+            s.query().execute(&mut *self.tx).await?;
+        }
+        let visit_head = format!("INSERT INTO claim_visits ({VISIT_COLS}) VALUES ");
+        let mut it = to_insert.into_iter().peekable();
+        while it.peek().is_some() {
+            let chunk: Vec<(VisitRow, i64, i64)> = it.by_ref().take(VISIT_CHUNK).collect();
+            let text = values_sql(self.engine, &visit_head, 36, chunk.len());
+            let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
+            for (v, ver, posted_ver) in chunk {
+                q = q
+                    .bind(self.hcode.clone())
+                    .bind(v.vkey)
+                    .bind(v.setting)
+                    .bind(v.hn)
+                    .bind(v.seq)
+                    .bind(v.an)
+                    .bind(v.date_serv)
+                    .bind(v.date_dsc)
+                    .bind(v.fy)
+                    .bind(v.clinic)
+                    .bind(v.pdx)
+                    .bind(v.cid)
+                    .bind(v.patient_name)
+                    .bind(v.sex)
+                    .bind(v.dob)
+                    .bind(v.inscl)
+                    .bind(v.subtype)
+                    .bind(v.hospmain)
+                    .bind(v.permitno)
+                    .bind(v.fund)
+                    .bind(v.place)
+                    .bind(v.case)
+                    .bind(v.total)
+                    .bind(v.paid)
+                    .bind(v.claimable)
+                    .bind(v.fund_amount)
+                    .bind(v.patient_amount)
+                    .bind(i64::from(v.posted))
+                    .bind(v.unposted_reason)
+                    .bind(v.receivable)
+                    .bind(ver)
+                    .bind(posted_ver)
+                    .bind(self.id.clone())
+                    .bind(v.content_hash)
+                    .bind(v.detail_json)
+                    .bind(now);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        let journal_head = "INSERT INTO claim_journal (hcode, vkey, ver, line_no, kind, import_id, date_serv, fy, account, fund, debit, credit) VALUES ";
+        let mut it = journal.into_iter().peekable();
+        while it.peek().is_some() {
+            let chunk: Vec<JournalRow> = it.by_ref().take(LINE_CHUNK).collect();
+            let n = chunk.len();
+            let text = values_sql(self.engine, journal_head, 12, n);
+            let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
+            for j in chunk {
+                q = q
+                    .bind(self.hcode.clone())
+                    .bind(j.vkey)
+                    .bind(j.ver)
+                    .bind(j.line_no)
+                    .bind("post")
+                    .bind(self.id.clone())
+                    .bind(j.date_serv)
+                    .bind(j.fy)
+                    .bind(j.line.account)
+                    .bind(j.line.fund)
+                    .bind(j.line.debit)
+                    .bind(j.line.credit);
+            }
+            q.execute(&mut *self.tx).await?;
+            self.counts.journal_lines += n as i64;
+        }
+        Ok(())
+    }
+
+    /// Records the import in the history and commits everything. `landed = false` (strict mode
+    /// with rejects) records the attempt and its rejects only.
+    pub async fn finish(
+        mut self,
+        totals: ImportTotals,
+        landed: bool,
+    ) -> Result<ImportRecord, StoreError> {
+        let elapsed_ms = self.started.elapsed().as_millis() as i64;
+        let at = now_ms();
+        let status = if landed { "imported" } else { "rejected" };
+        let files_json = serde_json::to_string(&self.meta.files).unwrap_or_else(|_| "[]".into());
+        let mut s = Sql::new(
+            "INSERT INTO claim_imports (hcode, id, at, user_id, username, source_name, files_json, strict, status, visits_read, admissions_read, inserted, updated, unchanged, rejected_encounters, rejects, unposted, posted_amount, elapsed_ms) VALUES (",
+        );
+        s.text(self.hcode.clone())
+            .push(", ")
+            .text(self.id.clone())
+            .push(", ")
+            .int(at)
+            .push(", ")
+            .opt_text(self.actor.user_id.clone())
+            .push(", ")
+            .text(self.actor.username.clone())
+            .push(", ")
+            .text(self.meta.source_name.clone())
+            .push(", ")
+            .text(files_json)
+            .push(", ")
+            .int(i64::from(self.meta.strict))
+            .push(", ")
+            .text(status)
+            .push(", ")
+            .int(totals.visits_read)
+            .push(", ")
+            .int(totals.admissions_read)
+            .push(", ")
+            .int(self.counts.inserted)
+            .push(", ")
+            .int(self.counts.updated)
+            .push(", ")
+            .int(self.counts.unchanged)
+            .push(", ")
+            .int(totals.rejected_encounters)
+            .push(", ")
+            .int(totals.rejects.max(self.rejects))
+            .push(", ")
+            .int(self.counts.unposted)
+            .push(", ")
+            .int(self.counts.posted_amount)
+            .push(", ")
+            .int(elapsed_ms)
+            .push(")");
+        s.query().execute(&mut *self.tx).await?;
+        record(
+            &mut self.tx,
+            &self.actor,
+            Change {
+                hcode: Some(&self.hcode),
+                entity: "claim_import",
+                key: &self.id,
+                action: status,
+                before: None,
+                after: Some(serde_json::json!({
+                    "source": self.meta.source_name,
+                    "inserted": self.counts.inserted,
+                    "updated": self.counts.updated,
+                    "unchanged": self.counts.unchanged,
+                    "rejects": totals.rejects,
+                })),
+            },
+        )
+        .await?;
+        if self.engine == Engine::Sqlite {
+            sqlx::query("PRAGMA cache_size = -2000")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(ImportRecord {
+            hcode: self.hcode,
+            unit_name: String::new(),
+            id: self.id,
+            at,
+            username: self.actor.username,
+            source_name: self.meta.source_name,
+            files: self.meta.files,
+            strict: self.meta.strict,
+            status: status.into(),
+            totals,
+            counts: self.counts,
+            elapsed_ms,
+        })
+    }
+
+    /// Abandons the import: nothing it wrote remains.
+    pub async fn abort(self) -> Result<(), StoreError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading.
+
+/// Filters of the visit list. Dates are `yyyymmdd` CE, inclusive.
+#[derive(Debug, Clone, Default)]
+pub struct VisitQuery {
+    pub hcode: String,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub fund: Option<String>,
+    pub inscl: Option<String>,
+    /// `OP` or `IP`.
+    pub setting: Option<String>,
+    /// Receivable account of the fund part.
+    pub account: Option<String>,
+    pub posted: Option<bool>,
+    pub import_id: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A visit as listed (the web masks CIDs and names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VisitSummary {
+    pub hcode: String,
+    pub vkey: String,
+    pub setting: String,
+    pub hn: String,
+    pub seq: String,
+    pub an: String,
+    pub date_serv: i64,
+    pub date_dsc: i64,
+    pub fy: i64,
+    pub clinic: String,
+    pub pdx: String,
+    pub cid: String,
+    pub patient_name: String,
+    pub sex: String,
+    pub dob: i64,
+    pub inscl: String,
+    pub subtype: String,
+    pub hospmain: String,
+    pub permitno: String,
+    pub fund: String,
+    pub place: String,
+    pub case: String,
+    pub total: i64,
+    pub paid: i64,
+    pub claimable: i64,
+    pub fund_amount: i64,
+    pub patient_amount: i64,
+    pub posted: bool,
+    pub unposted_reason: String,
+    pub receivable: String,
+    pub import_id: String,
+}
+
+/// A visit with its detail and every journal line ever written for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VisitDetail {
+    pub visit: VisitSummary,
+    pub detail_json: String,
+    pub journal: Vec<JournalEntryLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalEntryLine {
+    pub ver: i64,
+    pub line_no: i64,
+    pub kind: String,
+    pub import_id: String,
+    pub account: String,
+    pub fund: String,
+    pub debit: i64,
+    pub credit: i64,
+}
+
+/// Balance of one account (and fund) over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountBalance {
+    pub account: String,
+    pub fund: String,
+    pub debit: i64,
+    pub credit: i64,
+    /// Visits with a line on this account in the period.
+    pub visits: i64,
+}
+
+impl AccountBalance {
+    pub fn balance(&self) -> i64 {
+        self.debit - self.credit
+    }
+}
+
+/// One row of the province roll-up: receivables posted (net of reversals) per unit, fund and
+/// fiscal year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RollupRow {
+    pub district_code: String,
+    pub district_name: String,
+    pub hcode: String,
+    pub unit_name: String,
+    pub fund: String,
+    pub fy: i64,
+    pub visits: i64,
+    pub amount: i64,
+}
+
+const SUMMARY_COLS: &str = "v.hcode, v.vkey, v.setting, v.hn, v.seq, v.an, v.date_serv, v.date_dsc, v.fy, v.clinic, v.pdx, v.cid, v.patient_name, v.sex, v.dob, v.inscl, v.subtype, v.hospmain, v.permitno, v.fund, v.place, v.vcase, v.total, v.paid, v.claimable, v.fund_amount, v.patient_amount, v.posted, v.unposted_reason, v.receivable, v.import_id";
+
+fn summary_from_row(r: &AnyRow) -> Result<VisitSummary, StoreError> {
+    Ok(VisitSummary {
+        hcode: get_s(r, "hcode")?,
+        vkey: get_s(r, "vkey")?,
+        setting: get_s(r, "setting")?,
+        hn: get_s(r, "hn")?,
+        seq: get_s(r, "seq")?,
+        an: get_s(r, "an")?,
+        date_serv: get_i(r, "date_serv")?,
+        date_dsc: get_i(r, "date_dsc")?,
+        fy: get_i(r, "fy")?,
+        clinic: get_s(r, "clinic")?,
+        pdx: get_s(r, "pdx")?,
+        cid: get_s(r, "cid")?,
+        patient_name: get_s(r, "patient_name")?,
+        sex: get_s(r, "sex")?,
+        dob: get_i(r, "dob")?,
+        inscl: get_s(r, "inscl")?,
+        subtype: get_s(r, "subtype")?,
+        hospmain: get_s(r, "hospmain")?,
+        permitno: get_s(r, "permitno")?,
+        fund: get_s(r, "fund")?,
+        place: get_s(r, "place")?,
+        case: get_s(r, "vcase")?,
+        total: get_i(r, "total")?,
+        paid: get_i(r, "paid")?,
+        claimable: get_i(r, "claimable")?,
+        fund_amount: get_i(r, "fund_amount")?,
+        patient_amount: get_i(r, "patient_amount")?,
+        posted: get_i(r, "posted")? != 0,
+        unposted_reason: get_s(r, "unposted_reason")?,
+        receivable: get_s(r, "receivable")?,
+        import_id: get_s(r, "import_id")?,
+    })
+}
+
+fn import_from_row(r: &AnyRow) -> Result<ImportRecord, StoreError> {
+    let files: Vec<ImportFile> = serde_json::from_str(&get_s(r, "files_json")?).unwrap_or_default();
+    Ok(ImportRecord {
+        hcode: get_s(r, "hcode")?,
+        unit_name: get_s(r, "unit_name")?,
+        id: get_s(r, "id")?,
+        at: get_i(r, "at")?,
+        username: get_s(r, "username")?,
+        source_name: get_s(r, "source_name")?,
+        files,
+        strict: get_i(r, "strict")? != 0,
+        status: get_s(r, "status")?,
+        totals: ImportTotals {
+            visits_read: get_i(r, "visits_read")?,
+            admissions_read: get_i(r, "admissions_read")?,
+            rejected_encounters: get_i(r, "rejected_encounters")?,
+            rejects: get_i(r, "rejects")?,
+        },
+        counts: ImportCounts {
+            inserted: get_i(r, "inserted")?,
+            updated: get_i(r, "updated")?,
+            unchanged: get_i(r, "unchanged")?,
+            unposted: get_i(r, "unposted")?,
+            posted_amount: get_i(r, "posted_amount")?,
+            journal_lines: 0,
+        },
+        elapsed_ms: get_i(r, "elapsed_ms")?,
+    })
+}
+
+impl Store {
+    /// Import history of a unit the caller may see, newest first.
+    pub async fn list_imports(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+        limit: i64,
+    ) -> Result<Vec<ImportRecord>, StoreError> {
+        self.get_unit(actor, hcode).await?;
+        let mut s = Sql::new(
+            "SELECT i.*, u.name_th AS unit_name FROM claim_imports i JOIN units u ON u.hcode = i.hcode WHERE i.hcode = ",
+        );
+        s.text(hcode);
+        actor.push_unit_scope(&mut s, "u");
+        s.push(" ORDER BY i.at DESC, i.id DESC LIMIT ")
+            .int(limit.clamp(1, 1000));
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter().map(import_from_row).collect()
+    }
+
+    /// One import of a unit the caller may see.
+    pub async fn get_import(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+        id: &str,
+    ) -> Result<ImportRecord, StoreError> {
+        let mut s = Sql::new(
+            "SELECT i.*, u.name_th AS unit_name FROM claim_imports i JOIN units u ON u.hcode = i.hcode WHERE i.hcode = ",
+        );
+        s.text(hcode).push(" AND i.id = ").text(id);
+        actor.push_unit_scope(&mut s, "u");
+        let row = s.query().fetch_optional(self.pool()).await?;
+        row.as_ref()
+            .map(import_from_row)
+            .unwrap_or(Err(StoreError::NotFound))
+    }
+
+    /// The rejects of an import, in the order found.
+    pub async fn list_rejects(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+        import_id: &str,
+    ) -> Result<Vec<RejectRow>, StoreError> {
+        self.get_import(actor, hcode, import_id).await?;
+        let mut s = Sql::new(
+            "SELECT file, line, field, value, code, reason_th, reason_en, hn, seq, an FROM claim_rejects WHERE hcode = ",
+        );
+        s.text(hcode)
+            .push(" AND import_id = ")
+            .text(import_id)
+            .push(" ORDER BY n");
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RejectRow {
+                    file: get_s(r, "file")?,
+                    line: get_i(r, "line")?,
+                    field: get_s(r, "field")?,
+                    value: get_s(r, "value")?,
+                    code: get_s(r, "code")?,
+                    reason_th: get_s(r, "reason_th")?,
+                    reason_en: get_s(r, "reason_en")?,
+                    hn: get_s(r, "hn")?,
+                    seq: get_s(r, "seq")?,
+                    an: get_s(r, "an")?,
+                })
+            })
+            .collect()
+    }
+
+    fn push_visit_filters(s: &mut Sql, q: &VisitQuery) {
+        if let Some(f) = q.from {
+            s.push(" AND v.date_serv >= ").int(f);
+        }
+        if let Some(t) = q.to {
+            s.push(" AND v.date_serv <= ").int(t);
+        }
+        if let Some(f) = &q.fund {
+            s.push(" AND v.fund = ").text(f.clone());
+        }
+        if let Some(f) = &q.inscl {
+            s.push(" AND v.inscl = ").text(f.clone());
+        }
+        if let Some(f) = &q.setting {
+            s.push(" AND v.setting = ").text(f.clone());
+        }
+        if let Some(a) = &q.account {
+            s.push(" AND EXISTS (SELECT 1 FROM claim_journal j WHERE j.hcode = v.hcode AND j.vkey = v.vkey AND j.ver = v.posted_ver AND j.account = ")
+                .text(a.clone())
+                .push(")");
+        }
+        if let Some(p) = q.posted {
+            s.push(" AND v.posted = ").int(i64::from(p));
+        }
+        if let Some(i) = &q.import_id {
+            s.push(" AND v.import_id = ").text(i.clone());
+        }
+    }
+
+    /// Visits of a unit the caller may see, filtered; newest first. Returns the page and the
+    /// number of matching visits.
+    pub async fn list_visits(
+        &self,
+        actor: &Actor,
+        q: &VisitQuery,
+    ) -> Result<(Vec<VisitSummary>, i64), StoreError> {
+        self.get_unit(actor, &q.hcode).await?;
+        let mut c = Sql::new(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = ",
+        );
+        c.text(q.hcode.clone());
+        actor.push_unit_scope(&mut c, "u");
+        Self::push_visit_filters(&mut c, q);
+        let total = get_i(&c.query().fetch_one(self.pool()).await?, "n")?;
+        let mut s = Sql::new(&format!(
+            "SELECT {SUMMARY_COLS} FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = "
+        ));
+        s.text(q.hcode.clone());
+        actor.push_unit_scope(&mut s, "u");
+        Self::push_visit_filters(&mut s, q);
+        let limit = if q.limit <= 0 { 100 } else { q.limit.min(1000) };
+        s.push(" ORDER BY v.date_serv DESC, v.vkey LIMIT ")
+            .int(limit)
+            .push(" OFFSET ")
+            .int(q.offset.max(0));
+        let rows = s.query().fetch_all(self.pool()).await?;
+        let list = rows
+            .iter()
+            .map(summary_from_row)
+            .collect::<Result<_, _>>()?;
+        Ok((list, total))
+    }
+
+    /// One visit with its detail and journal.
+    pub async fn get_visit(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+        vkey: &str,
+    ) -> Result<VisitDetail, StoreError> {
+        let mut s = Sql::new(&format!(
+            "SELECT {SUMMARY_COLS}, v.detail_json FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = "
+        ));
+        s.text(hcode).push(" AND v.vkey = ").text(vkey);
+        actor.push_unit_scope(&mut s, "u");
+        let Some(row) = s.query().fetch_optional(self.pool()).await? else {
+            return Err(StoreError::NotFound);
+        };
+        let visit = summary_from_row(&row)?;
+        let detail_json = get_s(&row, "detail_json")?;
+        let mut j = Sql::new(
+            "SELECT ver, line_no, kind, import_id, account, fund, debit, credit FROM claim_journal WHERE hcode = ",
+        );
+        j.text(hcode)
+            .push(" AND vkey = ")
+            .text(vkey)
+            .push(" ORDER BY ver, line_no");
+        let journal = j
+            .query()
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(JournalEntryLine {
+                    ver: get_i(r, "ver")?,
+                    line_no: get_i(r, "line_no")?,
+                    kind: get_s(r, "kind")?,
+                    import_id: get_s(r, "import_id")?,
+                    account: get_s(r, "account")?,
+                    fund: get_s(r, "fund")?,
+                    debit: get_i(r, "debit")?,
+                    credit: get_i(r, "credit")?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(VisitDetail {
+            visit,
+            detail_json,
+            journal,
+        })
+    }
+
+    /// Journal balances per account and fund of a unit for services dated `from..=to`
+    /// (`yyyymmdd`), receivables and revenue alike (net of reversals).
+    pub async fn account_balances(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<AccountBalance>, StoreError> {
+        self.get_unit(actor, hcode).await?;
+        let mut s = Sql::new(
+            "SELECT j.account, j.fund, CAST(SUM(j.debit) AS BIGINT) AS debit, CAST(SUM(j.credit) AS BIGINT) AS credit, CAST(COUNT(DISTINCT j.vkey) AS BIGINT) AS visits FROM claim_journal j JOIN units u ON u.hcode = j.hcode WHERE j.hcode = ",
+        );
+        s.text(hcode)
+            .push(" AND j.date_serv >= ")
+            .int(from)
+            .push(" AND j.date_serv <= ")
+            .int(to);
+        actor.push_unit_scope(&mut s, "u");
+        s.push(" GROUP BY j.account, j.fund ORDER BY j.account, j.fund");
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AccountBalance {
+                    account: get_s(r, "account")?,
+                    fund: get_s(r, "fund")?,
+                    debit: get_i(r, "debit")?,
+                    credit: get_i(r, "credit")?,
+                    visits: get_i(r, "visits")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Σ debits and Σ credits of a unit's whole journal.
+    pub async fn journal_totals(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+    ) -> Result<(i64, i64), StoreError> {
+        self.get_unit(actor, hcode).await?;
+        let mut s = Sql::new(
+            "SELECT CAST(COALESCE(SUM(j.debit), 0) AS BIGINT) AS d, CAST(COALESCE(SUM(j.credit), 0) AS BIGINT) AS c FROM claim_journal j WHERE j.hcode = ",
+        );
+        s.text(hcode);
+        let r = s.query().fetch_one(self.pool()).await?;
+        Ok((get_i(&r, "d")?, get_i(&r, "c")?))
+    }
+
+    /// Receivables posted (debits minus credits on receivable accounts 1102…) per unit, fund
+    /// and fiscal year, over the units the caller may see; `fy` narrows to one fiscal year.
+    pub async fn claims_rollup(
+        &self,
+        actor: &Actor,
+        fy: Option<i64>,
+    ) -> Result<Vec<RollupRow>, StoreError> {
+        let mut s = Sql::new(
+            "SELECT u.district_code, d.name_th AS district_name, u.hcode, u.name_th AS unit_name, j.fund, j.fy, CAST(COUNT(DISTINCT j.vkey) AS BIGINT) AS visits, CAST(SUM(j.debit - j.credit) AS BIGINT) AS amount FROM claim_journal j JOIN units u ON u.hcode = j.hcode JOIN districts d ON d.code = u.district_code WHERE j.account LIKE '1102%'",
+        );
+        actor.push_unit_scope(&mut s, "u");
+        if let Some(fy) = fy {
+            s.push(" AND j.fy = ").int(fy);
+        }
+        s.push(" GROUP BY u.district_code, d.name_th, u.hcode, u.name_th, j.fund, j.fy ORDER BY u.district_code, u.hcode, j.fy, j.fund");
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RollupRow {
+                    district_code: get_s(r, "district_code")?,
+                    district_name: get_s(r, "district_name")?,
+                    hcode: get_s(r, "hcode")?,
+                    unit_name: get_s(r, "unit_name")?,
+                    fund: get_s(r, "fund")?,
+                    fy: get_i(r, "fy")?,
+                    visits: get_i(r, "visits")?,
+                    amount: get_i(r, "amount")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Fiscal years with journal lines among the units the caller may see, newest first.
+    pub async fn claims_years(&self, actor: &Actor) -> Result<Vec<i64>, StoreError> {
+        let mut s = Sql::new(
+            "SELECT DISTINCT j.fy FROM claim_journal j JOIN units u ON u.hcode = j.hcode WHERE 1 = 1",
+        );
+        actor.push_unit_scope(&mut s, "u");
+        s.push(" ORDER BY j.fy DESC");
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok(get_i(r, "fy")?)).collect()
+    }
+}

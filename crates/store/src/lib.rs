@@ -1,0 +1,152 @@
+//! Storage for raidai: one interface over two engines (SQLite embedded, PostgreSQL production).
+//!
+//! Every query goes through sqlx's `Any` driver with `$n` placeholders, so both engines run the
+//! same statements; only the DDL differs (see `migrations/`). Tenancy is enforced here: every
+//! read and write takes the caller's [`Actor`] and filters or refuses accordingly.
+
+pub mod actor;
+pub mod audit;
+pub mod claims;
+pub mod error;
+pub mod governance;
+pub mod master;
+mod migrate;
+mod sql;
+pub mod testkit;
+pub mod users;
+
+pub use actor::Actor;
+pub use error::{FieldError, StoreError};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+/// Which database engine a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("engine", &self.engine)
+            .finish()
+    }
+}
+
+/// Hides the password of a database URL so it can be logged or printed.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("****"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let (engine, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let mut u = format!("sqlite:{rest}");
+            if !rest.contains("mode=") {
+                u.push_str(if rest.contains('?') {
+                    "&mode=rwc"
+                } else {
+                    "?mode=rwc"
+                });
+            }
+            (Engine::Sqlite, u)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Engine::Postgres, url.to_string())
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL {} (use sqlite://PATH or postgres://…)",
+                redact_url(url)
+            )));
+        };
+        // One direct connection first: its error ("connection refused", "database does not
+        // exist") says more than a pool timeout would.
+        let probe = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+            .await
+            .map_err(|e| {
+                StoreError::Config(format!(
+                    "cannot connect to database {}: {e}",
+                    redact_url(&url)
+                ))
+            })?;
+        let _ = sqlx::Connection::close(probe).await;
+        let max = if engine == Engine::Sqlite { 4 } else { 8 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(|e| {
+                StoreError::Config(format!(
+                    "cannot connect to database {}: {e}",
+                    redact_url(&url)
+                ))
+            })?;
+        if engine == Engine::Sqlite {
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        Ok(Store { pool, engine })
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies the embedded migrations that are not yet applied; returns their names.
+    pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        migrate::run(self).await
+    }
+
+    /// Cheap liveness check for `/healthz`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

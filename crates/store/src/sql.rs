@@ -1,0 +1,79 @@
+//! A tiny statement builder: sqlx's QueryBuilder cannot pick `$n` placeholders for `Any`.
+
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AssertSqlSafe};
+
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Sql {
+            text: text.to_string(),
+            binds: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+
+    /// Appends a placeholder for `v` and returns self.
+    pub fn text(&mut self, v: impl Into<String>) -> &mut Self {
+        self.binds.push(Bind::Text(Some(v.into())));
+        let n = self.binds.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+
+    pub fn opt_text(&mut self, v: Option<String>) -> &mut Self {
+        self.binds.push(Bind::Text(v));
+        let n = self.binds.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+
+    pub fn int(&mut self, v: i64) -> &mut Self {
+        self.binds.push(Bind::Int(Some(v)));
+        let n = self.binds.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+
+    pub fn query(&self) -> Query<'static, Any, AnyArguments> {
+        let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(v) => q.bind(v.clone()),
+                Bind::Int(v) => q.bind(*v),
+            };
+        }
+        q
+    }
+}
+
+pub(crate) fn get_s(row: &AnyRow, col: &str) -> Result<String, sqlx::Error> {
+    use sqlx::Row;
+    row.try_get::<String, _>(col)
+}
+
+pub(crate) fn get_os(row: &AnyRow, col: &str) -> Result<Option<String>, sqlx::Error> {
+    use sqlx::Row;
+    row.try_get::<Option<String>, _>(col)
+}
+
+pub(crate) fn get_i(row: &AnyRow, col: &str) -> Result<i64, sqlx::Error> {
+    use sqlx::Row;
+    row.try_get::<i64, _>(col)
+}

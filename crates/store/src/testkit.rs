@@ -1,0 +1,194 @@
+//! Fresh databases for tests: a temporary SQLite file, or a new PostgreSQL database on the
+//! server named by `RAIDAI_TEST_PG_URL` (dropped again when the test ends).
+
+use crate::Store;
+use std::io::Write;
+
+pub const PG_ENV: &str = "RAIDAI_TEST_PG_URL";
+
+pub struct TestDb {
+    pub store: Store,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// A migrated, empty SQLite database in a temporary directory.
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = Store::connect(&url).await.expect("connect sqlite");
+        store.migrate().await.expect("migrate sqlite");
+        TestDb {
+            store,
+            _dir: Some(dir),
+            pg: None,
+        }
+    }
+
+    /// A migrated, empty PostgreSQL database, or `None` (announced on stderr, past the test
+    /// harness's capture) when `RAIDAI_TEST_PG_URL` is not set.
+    pub async fn postgres(test: &str) -> Option<TestDb> {
+        let Ok(admin_url) = std::env::var(PG_ENV) else {
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test}: PostgreSQL test NOT RUN because {PG_ENV} is not set"
+            );
+            return None;
+        };
+        let name = format!("raidai_t_{}", uuid::Uuid::new_v4().simple());
+        let admin = Store::connect(&admin_url)
+            .await
+            .expect("connect to RAIDAI_TEST_PG_URL");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(admin.pool())
+            .await
+            .expect("create test database");
+        admin.close().await;
+        let mut url = url::Url::parse(&admin_url).expect("RAIDAI_TEST_PG_URL is a URL");
+        url.set_path(&name);
+        let store = Store::connect(url.as_str())
+            .await
+            .expect("connect test database");
+        store.migrate().await.expect("migrate postgres");
+        Some(TestDb {
+            store,
+            _dir: None,
+            pg: Some((admin_url, name)),
+        })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.pg.take() else {
+            return;
+        };
+        let store = self.store.clone();
+        // Drop runs inside the test's runtime; a fresh thread with its own runtime may block.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                store.close().await;
+                if let Ok(admin) = Store::connect(&admin_url).await {
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(admin.pool())
+                    .await;
+                    admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// Runs the same async test body against SQLite and (when configured) PostgreSQL.
+#[macro_export]
+macro_rules! conformance {
+    ($($name:ident;)*) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = $crate::testkit::TestDb::sqlite().await;
+                    super::$name(&db.store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(db) = $crate::testkit::TestDb::postgres(concat!("postgres::", stringify!($name))).await {
+                        super::$name(&db.store).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// A small province for tests: province 99, districts 9901 and 9902, in each a hospital
+/// (99001, 99002) with one รพ.สต. (99011, 99021).
+pub async fn seed_small(store: &Store) {
+    use crate::Actor;
+    use crate::master::{District, Province, UnitInput};
+    let sys = Actor::system();
+    store
+        .upsert_province(
+            &sys,
+            &Province {
+                code: "99".into(),
+                name_th: "จังหวัดทดสอบ".into(),
+                name_en: "Testprovince".into(),
+            },
+        )
+        .await
+        .expect("province");
+    for (code, th) in [("9901", "อำเภอหนึ่ง"), ("9902", "อำเภอสอง")]
+    {
+        store
+            .save_district(
+                &sys,
+                &District {
+                    code: code.into(),
+                    province_code: "99".into(),
+                    name_th: th.into(),
+                    name_en: format!("District {code}"),
+                },
+            )
+            .await
+            .expect("district");
+    }
+    let unit = |hcode: &str, name: &str, t: &str, d: &str, cup: &str, beds| UnitInput {
+        hcode: hcode.into(),
+        name_th: name.into(),
+        unit_type: t.into(),
+        district_code: d.into(),
+        cup_hcode: cup.into(),
+        peer_group: if t == "rpch" {
+            "F2".into()
+        } else {
+            String::new()
+        },
+        island: false,
+        beds,
+        active: true,
+    };
+    store
+        .import_units(
+            &sys,
+            &[
+                unit("99001", "โรงพยาบาลหนึ่ง", "rpch", "9901", "", 30),
+                unit("99011", "รพ.สต.บ้านหนึ่ง", "rpst", "9901", "99001", 0),
+                unit("99002", "โรงพยาบาลสอง", "rpch", "9902", "", 60),
+                unit("99021", "รพ.สต.บ้านสอง", "rpst", "9902", "99002", 0),
+            ],
+            1,
+        )
+        .await
+        .expect("units");
+}
+
+/// An actor with the given role and scope code, without a user row (store-level tests).
+pub fn actor(role: raidai_domain::master::Role, code: &str) -> crate::Actor {
+    use raidai_domain::master::Role;
+    let mut a = crate::Actor::system();
+    a.username = format!("test-{}", role.code());
+    a.role = role;
+    match role {
+        Role::Admin => {}
+        Role::Province => a.province_code = Some(code.into()),
+        Role::District => {
+            a.province_code = Some(code[..2].into());
+            a.district_code = Some(code.into());
+        }
+        Role::UnitHead | Role::UnitRevenue => a.hcode = Some(code.into()),
+    }
+    a
+}

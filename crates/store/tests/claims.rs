@@ -1,0 +1,356 @@
+//! Claims storage: imports as one transaction, idempotent re-import, reversing entries,
+//! tenancy of reads and writes, reports. Runs on SQLite and (with RAIDAI_TEST_PG_URL) PostgreSQL.
+
+use raidai_domain::master::Role;
+use raidai_store::claims::{ImportMeta, ImportTotals, PostLine, RejectRow, VisitQuery, VisitRow};
+use raidai_store::testkit::{actor, seed_small};
+use raidai_store::{Actor, Store, StoreError};
+
+fn row(n: usize, fund: &str, amount: i64, hash: &str) -> VisitRow {
+    let (recv, rev) = match fund {
+        "UC" => ("1102050101.201", "4301020105.201"),
+        _ => ("1102050101.401", "4301020104.401"),
+    };
+    VisitRow {
+        vkey: format!("O{n:09}/6901010800{n:02}"),
+        setting: "OP".into(),
+        hn: format!("{n:09}"),
+        seq: format!("6901010800{n:02}"),
+        an: String::new(),
+        date_serv: 20251001 + (n as i64 % 28),
+        date_dsc: 20251001 + (n as i64 % 28),
+        fy: 2569,
+        clinic: "01".into(),
+        pdx: "I10".into(),
+        cid: "9001000000011".into(),
+        patient_name: "นาย ทดสอบ ระบบ".into(),
+        sex: "1".into(),
+        dob: 19800101,
+        inscl: if fund == "UC" { "UCS" } else { "OFC" }.into(),
+        subtype: String::new(),
+        hospmain: "99001".into(),
+        permitno: String::new(),
+        fund: fund.into(),
+        place: "in_cup".into(),
+        case: "normal".into(),
+        total: amount,
+        paid: 0,
+        claimable: amount,
+        fund_amount: amount,
+        patient_amount: 0,
+        posted: amount > 0,
+        unposted_reason: String::new(),
+        receivable: recv.into(),
+        content_hash: hash.into(),
+        detail_json: "{}".into(),
+        lines: if amount > 0 {
+            vec![
+                PostLine {
+                    account: recv.into(),
+                    fund: fund.into(),
+                    debit: amount,
+                    credit: 0,
+                },
+                PostLine {
+                    account: rev.into(),
+                    fund: fund.into(),
+                    debit: 0,
+                    credit: amount,
+                },
+            ]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+fn meta() -> ImportMeta {
+    ImportMeta {
+        source_name: "test.zip".into(),
+        files: Vec::new(),
+        strict: false,
+    }
+}
+
+async fn land(
+    store: &Store,
+    who: &Actor,
+    hcode: &str,
+    rows: &[VisitRow],
+) -> Result<String, StoreError> {
+    let mut s = store.begin_import(who, hcode, meta()).await?;
+    s.write_visits(rows.to_vec()).await?;
+    let r = s.finish(ImportTotals::default(), true).await?;
+    Ok(r.id)
+}
+
+async fn import_writes_visits_and_balanced_journal(store: &Store) {
+    seed_small(store).await;
+    let sys = Actor::system();
+    // More rows than one INSERT chunk, to cover multi-statement batches.
+    let rows: Vec<VisitRow> = (0..1203)
+        .map(|n| {
+            row(
+                n,
+                if n % 3 == 0 { "OFC" } else { "UC" },
+                1000 + n as i64,
+                "h1",
+            )
+        })
+        .collect();
+    let id = land(store, &sys, "99001", &rows).await.unwrap();
+    let (list, total) = store
+        .list_visits(
+            &sys,
+            &VisitQuery {
+                hcode: "99001".into(),
+                fund: Some("OFC".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, 401);
+    assert_eq!(list.len(), 10);
+    let (d, c) = store.journal_totals(&sys, "99001").await.unwrap();
+    assert_eq!(d, c);
+    assert_eq!(d, rows.iter().map(|r| r.total).sum::<i64>());
+    let bal = store
+        .account_balances(&sys, "99001", 20251001, 20251031)
+        .await
+        .unwrap();
+    let uc = bal.iter().find(|b| b.account == "1102050101.201").unwrap();
+    assert_eq!(
+        uc.balance(),
+        rows.iter()
+            .filter(|r| r.fund == "UC")
+            .map(|r| r.total)
+            .sum::<i64>()
+    );
+    let (by_account, n) = store
+        .list_visits(
+            &sys,
+            &VisitQuery {
+                hcode: "99001".into(),
+                account: Some("1102050101.401".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 401);
+    assert!(by_account.iter().all(|v| v.fund == "OFC"));
+    let imports = store.list_imports(&sys, "99001", 10).await.unwrap();
+    assert_eq!(imports[0].id, id);
+    assert_eq!(imports[0].counts.inserted, 1203);
+    let roll = store.claims_rollup(&sys, Some(2569)).await.unwrap();
+    assert_eq!(roll.iter().map(|r| r.amount).sum::<i64>(), d);
+    assert_eq!(store.claims_years(&sys).await.unwrap(), vec![2569]);
+}
+
+async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
+    seed_small(store).await;
+    let sys = Actor::system();
+    land(
+        store,
+        &sys,
+        "99001",
+        &[row(1, "UC", 5000, "a"), row(2, "UC", 700, "a")],
+    )
+    .await
+    .unwrap();
+    let mut s = store.begin_import(&sys, "99001", meta()).await.unwrap();
+    s.write_visits(vec![row(1, "UC", 5000, "a"), row(2, "OFC", 900, "b")])
+        .await
+        .unwrap();
+    let rec = s.finish(ImportTotals::default(), true).await.unwrap();
+    assert_eq!(
+        (
+            rec.counts.inserted,
+            rec.counts.updated,
+            rec.counts.unchanged
+        ),
+        (0, 1, 1)
+    );
+    let v = store
+        .get_visit(&sys, "99001", &row(2, "UC", 0, "").vkey)
+        .await
+        .unwrap();
+    assert_eq!(v.visit.fund, "OFC");
+    let kinds: Vec<(i64, &str)> = v.journal.iter().map(|l| (l.ver, l.kind.as_str())).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (1, "post"),
+            (1, "post"),
+            (2, "reverse"),
+            (2, "reverse"),
+            (3, "post"),
+            (3, "post")
+        ]
+    );
+    let bal = store
+        .account_balances(&sys, "99001", 0, 99999999)
+        .await
+        .unwrap();
+    let get = |a: &str| bal.iter().find(|b| b.account == a).map(|b| b.balance());
+    assert_eq!(get("1102050101.201"), Some(5000));
+    assert_eq!(get("1102050101.401"), Some(900));
+    // Unposted (nothing owed now): reversed, and a later change does not reverse twice.
+    let mut s = store.begin_import(&sys, "99001", meta()).await.unwrap();
+    s.write_visits(vec![row(2, "OFC", 0, "c")]).await.unwrap();
+    s.finish(ImportTotals::default(), true).await.unwrap();
+    let mut s = store.begin_import(&sys, "99001", meta()).await.unwrap();
+    s.write_visits(vec![row(2, "UC", 300, "d")]).await.unwrap();
+    s.finish(ImportTotals::default(), true).await.unwrap();
+    let bal = store
+        .account_balances(&sys, "99001", 0, 99999999)
+        .await
+        .unwrap();
+    let get = |a: &str| bal.iter().find(|b| b.account == a).map(|b| b.balance());
+    assert_eq!(get("1102050101.201"), Some(5300));
+    assert_eq!(get("1102050101.401"), Some(0));
+    let audit = store
+        .list_audit(
+            &sys,
+            &raidai_store::audit::AuditQuery {
+                entity: Some("claim_visit".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 3);
+}
+
+async fn abandoned_import_leaves_nothing(store: &Store) {
+    seed_small(store).await;
+    let sys = Actor::system();
+    let mut s = store.begin_import(&sys, "99001", meta()).await.unwrap();
+    s.write_visits(vec![row(1, "UC", 5000, "a")]).await.unwrap();
+    s.write_rejects(&[RejectRow {
+        file: "OPD.txt".into(),
+        line: 3,
+        field: "DATEOPD".into(),
+        value: "25690101".into(),
+        code: "BAD_DATE".into(),
+        reason_th: "วันที่ผิด".into(),
+        reason_en: "bad date".into(),
+        hn: "1".into(),
+        seq: "2".into(),
+        an: String::new(),
+    }])
+    .await
+    .unwrap();
+    drop(s); // a crash or kill midway
+    let (list, n) = store
+        .list_visits(
+            &sys,
+            &VisitQuery {
+                hcode: "99001".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(list.is_empty() && n == 0);
+    assert!(
+        store
+            .list_imports(&sys, "99001", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.journal_totals(&sys, "99001").await.unwrap(), (0, 0));
+}
+
+async fn tenancy_of_claims(store: &Store) {
+    seed_small(store).await;
+    let sys = Actor::system();
+    land(store, &sys, "99021", &[row(1, "UC", 100, "a")])
+        .await
+        .unwrap();
+    land(store, &sys, "99011", &[row(1, "UC", 200, "a")])
+        .await
+        .unwrap();
+    // Writes: only the unit itself (or an admin).
+    let own = actor(Role::UnitRevenue, "99011");
+    assert!(
+        land(store, &own, "99011", &[row(2, "UC", 1, "a")])
+            .await
+            .is_ok()
+    );
+    for (who, h) in [
+        (actor(Role::UnitRevenue, "99011"), "99021"),
+        (actor(Role::District, "9901"), "99011"),
+        (actor(Role::Province, "99"), "99011"),
+    ] {
+        let r = store.begin_import(&who, h, meta()).await;
+        assert!(
+            matches!(r, Err(StoreError::Forbidden | StoreError::NotFound)),
+            "{:?} may not import for {h}",
+            who.role
+        );
+    }
+    // Reads: outside the scope is NotFound.
+    let key = row(1, "UC", 0, "").vkey;
+    for who in [
+        actor(Role::UnitRevenue, "99011"),
+        actor(Role::District, "9901"),
+    ] {
+        assert!(matches!(
+            store.get_visit(&who, "99021", &key).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.list_imports(&who, "99021", 10).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.account_balances(&who, "99021", 0, 99999999).await,
+            Err(StoreError::NotFound)
+        ));
+        let roll = store.claims_rollup(&who, None).await.unwrap();
+        assert!(roll.iter().all(|r| r.hcode != "99021"));
+    }
+    let province = store
+        .claims_rollup(&actor(Role::Province, "99"), None)
+        .await
+        .unwrap();
+    assert!(province.iter().any(|r| r.hcode == "99021"));
+    assert!(province.iter().any(|r| r.hcode == "99011"));
+}
+
+async fn posting_map_is_versioned_data(store: &Store) {
+    seed_small(store).await;
+    let default = raidai_domain::accounts::default_posting_map();
+    assert_eq!(store.posting_map("99", 2569).await.unwrap(), default);
+    let tsv = "fund\tsetting\tplace\tcase\treceivable\trevenue\tsource\nUC\tOP\tany\tnormal\t1102050101.201\t4301020105.201\tC\n";
+    assert!(matches!(
+        store
+            .save_posting_map(&actor(Role::District, "9901"), "99", 2569, tsv)
+            .await,
+        Err(StoreError::Forbidden)
+    ));
+    store
+        .save_posting_map(&actor(Role::Province, "99"), "99", 2569, tsv)
+        .await
+        .unwrap();
+    assert_eq!(store.posting_map("99", 2569).await.unwrap().len(), 1);
+    assert_eq!(store.posting_map("99", 2570).await.unwrap(), default);
+    assert!(matches!(
+        store
+            .save_posting_map(&Actor::system(), "99", 0, "UC\tOP\n")
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+}
+
+raidai_store::conformance! {
+    import_writes_visits_and_balanced_journal;
+    unchanged_is_skipped_and_changed_is_reversed;
+    abandoned_import_leaves_nothing;
+    tenancy_of_claims;
+    posting_map_is_versioned_data;
+}

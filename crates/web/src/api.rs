@@ -1,0 +1,325 @@
+//! JSON API under `/api/v1`: the same store calls as the pages, same tenancy.
+
+use crate::AppState;
+use crate::auth::{ClientIp, Me, session_cookie};
+use crate::error::AppError;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use raidai_domain::master::UnitType;
+use raidai_store::FieldError;
+use raidai_store::audit::AuditQuery;
+use raidai_store::master::{UnitInput, UnitQuery};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// JSON body whose parse errors become a 4xx naming the offending field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => {
+                let (status, msg) = match &rej {
+                    JsonRejection::MissingJsonContentType(_) => {
+                        (StatusCode::UNSUPPORTED_MEDIA_TYPE, rej.body_text())
+                    }
+                    _ => (StatusCode::UNPROCESSABLE_ENTITY, rej.body_text()),
+                };
+                let field = field_in_serde_message(&msg);
+                let body = json!({
+                    "error": "invalid JSON body",
+                    "fields": [FieldError::new(&field, msg.clone(), "ข้อมูล JSON ไม่ถูกต้อง")],
+                });
+                Err((status, Json(body)).into_response())
+            }
+        }
+    }
+}
+
+/// serde names fields as `missing field `x`` or `x: invalid type`; fall back to "body".
+fn field_in_serde_message(msg: &str) -> String {
+    if let Some(rest) = msg.split("field `").nth(1)
+        && let Some(name) = rest.split('`').next()
+    {
+        return name.to_string();
+    }
+    if let Some(idx) = msg.find(": ") {
+        let head = &msg[..idx];
+        if let Some(last) = head.rsplit(' ').next()
+            && last
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            && !last.is_empty()
+        {
+            return last.trim_matches('.').to_string();
+        }
+    }
+    "body".into()
+}
+
+fn ok<T: serde::Serialize>(v: T) -> Response {
+    Json(v).into_response()
+}
+
+macro_rules! api_try {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return AppError::from(e).into_json(),
+        }
+    };
+}
+
+#[derive(Deserialize)]
+pub struct LoginBody {
+    username: String,
+    password: String,
+}
+
+/// Signs in and sets the session cookie (for scripts and the CLI).
+pub async fn login(
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(b): ApiJson<LoginBody>,
+) -> Response {
+    if st.limiter.is_blocked(&ip, &b.username) {
+        return AppError::TooMany.into_json();
+    }
+    match api_try!(st.store.authenticate(&b.username, &b.password).await) {
+        Some(u) => {
+            st.limiter.succeeded(&ip, &b.username);
+            let token = api_try!(st.store.create_session(&u.id).await);
+            (
+                [(
+                    header::SET_COOKIE,
+                    session_cookie(&token, st.secure_cookies),
+                )],
+                Json(u.actor()),
+            )
+                .into_response()
+        }
+        None => {
+            st.limiter.failed(&ip, &b.username);
+            AppError::Unauthorized.into_json()
+        }
+    }
+}
+
+pub async fn me(Me(me): Me) -> Response {
+    ok(me)
+}
+
+pub async fn provinces(State(st): State<AppState>, Me(me): Me) -> Response {
+    ok(api_try!(st.store.list_provinces(&me).await))
+}
+
+pub async fn districts(State(st): State<AppState>, Me(me): Me) -> Response {
+    ok(api_try!(st.store.list_districts(&me).await))
+}
+
+pub async fn district(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Path(code): Path<String>,
+) -> Response {
+    ok(api_try!(st.store.get_district(&me, &code).await))
+}
+
+#[derive(Deserialize)]
+pub struct UnitsParams {
+    district: Option<String>,
+    #[serde(rename = "type")]
+    unit_type: Option<String>,
+    cup: Option<String>,
+    q: Option<String>,
+}
+
+pub async fn units(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Query(p): Query<UnitsParams>,
+) -> Response {
+    let unit_type = match p.unit_type.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => match UnitType::parse(s) {
+            Some(u) => Some(u),
+            None => {
+                return AppError::BadRequest(vec![FieldError::new(
+                    "type",
+                    format!("unknown unit type {s:?}"),
+                    "ประเภทหน่วยบริการไม่ถูกต้อง",
+                )])
+                .into_json();
+            }
+        },
+        None => None,
+    };
+    let q = UnitQuery {
+        district_code: p.district,
+        unit_type,
+        cup_hcode: p.cup,
+        text: p.q,
+    };
+    ok(api_try!(st.store.list_units(&me, &q).await))
+}
+
+pub async fn unit(State(st): State<AppState>, Me(me): Me, Path(hcode): Path<String>) -> Response {
+    ok(api_try!(st.store.get_unit(&me, &hcode).await))
+}
+
+pub async fn unit_create(
+    State(st): State<AppState>,
+    Me(me): Me,
+    ApiJson(u): ApiJson<UnitInput>,
+) -> Response {
+    let created = api_try!(st.store.create_unit(&me, &u).await);
+    (StatusCode::CREATED, Json(created)).into_response()
+}
+
+pub async fn unit_update(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+    ApiJson(u): ApiJson<UnitInput>,
+) -> Response {
+    ok(api_try!(st.store.update_unit(&me, &hcode, &u).await))
+}
+
+pub async fn users(State(st): State<AppState>, Me(me): Me) -> Response {
+    ok(api_try!(st.store.list_users(&me).await))
+}
+
+#[derive(Deserialize)]
+pub struct AuditParams {
+    entity: Option<String>,
+    hcode: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+pub async fn audit(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Query(p): Query<AuditParams>,
+) -> Response {
+    let q = AuditQuery {
+        entity: p.entity,
+        hcode: p.hcode,
+        limit: p.limit.unwrap_or(100),
+        offset: p.offset.unwrap_or(0),
+    };
+    ok(api_try!(st.store.list_audit(&me, &q).await))
+}
+
+fn op(summary: &str, tag: &str, params: &[(&str, &str)], body: Option<&str>, resp: &str) -> Value {
+    let mut o = json!({
+        "summary": summary,
+        "tags": [tag],
+        "responses": {
+            "200": { "description": "OK", "content": { "application/json": { "schema": { "$ref": resp } } } },
+            "401": { "description": "not signed in", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+            "404": { "description": "absent or outside your tenancy" },
+            "422": { "description": "invalid input; `fields` names each field", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+        }
+    });
+    let ps: Vec<Value> = params
+        .iter()
+        .map(|(name, loc)| json!({ "name": name, "in": loc, "required": *loc == "path", "schema": { "type": "string" } }))
+        .collect();
+    if !ps.is_empty() {
+        o["parameters"] = Value::Array(ps);
+    }
+    if let Some(b) = body {
+        o["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": b } } } });
+    }
+    o
+}
+
+/// The OpenAPI 3.1 document of this API.
+pub fn openapi_doc() -> Value {
+    let s = |name: &str| format!("#/components/schemas/{name}");
+    let arr = |name: &str| format!("#/components/schemas/{name}List");
+    let unit_q = [
+        ("district", "query"),
+        ("type", "query"),
+        ("cup", "query"),
+        ("q", "query"),
+    ];
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "raidai API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Revenue collection and financial governance for Thai public health units. Sign in with POST /api/v1/login; the session cookie authorises the other calls. Every answer is limited to the caller's tenancy."
+        },
+        "paths": {
+            "/api/v1/login": { "post": op("Sign in; sets the session cookie", "session", &[], Some(&s("Login")), &s("Actor")) },
+            "/api/v1/me": { "get": op("The signed-in user and their scope", "session", &[], None, &s("Actor")) },
+            "/api/v1/provinces": { "get": op("Provinces you can see", "master data", &[], None, &arr("Province")) },
+            "/api/v1/districts": { "get": op("Districts you can see", "master data", &[], None, &arr("District")) },
+            "/api/v1/districts/{code}": { "get": op("One district", "master data", &[("code", "path")], None, &s("District")) },
+            "/api/v1/units": {
+                "get": op("Units you can see, filtered", "master data", &unit_q, None, &arr("Unit")),
+                "post": op("Create a unit (admin)", "master data", &[], Some(&s("UnitInput")), &s("Unit"))
+            },
+            "/api/v1/units/{hcode}": {
+                "get": op("One unit", "master data", &[("hcode", "path")], None, &s("Unit")),
+                "put": op("Edit a unit (admin)", "master data", &[("hcode", "path")], Some(&s("UnitInput")), &s("Unit"))
+            },
+            "/api/v1/users": { "get": op("Users (admin)", "admin", &[], None, &arr("User")) },
+            "/api/v1/audit": { "get": op("Audit log, newest first (admin)", "admin", &[("entity", "query"), ("hcode", "query"), ("limit", "query"), ("offset", "query")], None, &arr("AuditEntry")) },
+            "/api/v1/openapi.json": { "get": { "summary": "This document", "tags": ["meta"], "responses": { "200": { "description": "OpenAPI document" } } } }
+        },
+        "components": { "schemas": schemas() }
+    })
+}
+
+fn schemas() -> Value {
+    let list = |name: &str| json!({ "type": "array", "items": { "$ref": format!("#/components/schemas/{name}") } });
+    json!({
+        "Error": { "type": "object", "properties": {
+            "error": { "type": "string" },
+            "fields": { "type": "array", "items": { "type": "object", "properties": {
+                "field": { "type": "string" }, "message_en": { "type": "string" }, "message_th": { "type": "string" }, "line": { "type": "integer" } } } } } },
+        "Login": { "type": "object", "required": ["username", "password"], "properties": { "username": { "type": "string" }, "password": { "type": "string" } } },
+        "Actor": { "type": "object", "properties": {
+            "user_id": { "type": ["string", "null"] }, "username": { "type": "string" }, "display_name": { "type": "string" },
+            "role": { "enum": ["admin", "province", "district", "unit_head", "unit_revenue"] },
+            "province_code": { "type": ["string", "null"] }, "district_code": { "type": ["string", "null"] }, "hcode": { "type": ["string", "null"] } } },
+        "Province": { "type": "object", "properties": { "code": { "type": "string" }, "name_th": { "type": "string" }, "name_en": { "type": "string" } } },
+        "ProvinceList": list("Province"),
+        "District": { "type": "object", "properties": { "code": { "type": "string" }, "province_code": { "type": "string" }, "name_th": { "type": "string" }, "name_en": { "type": "string" } } },
+        "DistrictList": list("District"),
+        "Unit": { "type": "object", "properties": {
+            "hcode": { "type": "string", "pattern": "^[0-9]{5}$" }, "name_th": { "type": "string" },
+            "unit_type": { "enum": ["rps", "rpt", "rpch", "rpst", "sso"] }, "province_code": { "type": "string" },
+            "district_code": { "type": "string" }, "cup_hcode": { "type": "string" },
+            "peer_group": { "enum": ["A", "S", "M1", "M2", "F1", "F2", "F3", null] }, "island": { "type": "boolean" },
+            "beds": { "type": "integer" }, "active": { "type": "boolean" }, "updated_at": { "type": "integer", "description": "epoch milliseconds" } } },
+        "UnitList": list("Unit"),
+        "UnitInput": { "type": "object", "required": ["hcode", "name_th", "unit_type", "district_code", "cup_hcode", "peer_group", "island", "beds", "active"], "properties": {
+            "hcode": { "type": "string" }, "name_th": { "type": "string" }, "unit_type": { "type": "string" }, "district_code": { "type": "string" },
+            "cup_hcode": { "type": "string", "description": "empty for a hospital (its own CUP)" }, "peer_group": { "type": "string" },
+            "island": { "type": "boolean" }, "beds": { "type": "integer" }, "active": { "type": "boolean" } } },
+        "User": { "type": "object", "properties": {
+            "id": { "type": "string" }, "username": { "type": "string" }, "display_name": { "type": "string" }, "role": { "type": "string" },
+            "province_code": { "type": ["string", "null"] }, "district_code": { "type": ["string", "null"] }, "hcode": { "type": ["string", "null"] },
+            "active": { "type": "boolean" }, "created_at": { "type": "integer" } } },
+        "UserList": list("User"),
+        "AuditEntry": { "type": "object", "properties": {
+            "id": { "type": "string" }, "at": { "type": "integer" }, "username": { "type": "string" }, "hcode": { "type": ["string", "null"] },
+            "entity": { "type": "string" }, "entity_key": { "type": "string" }, "action": { "type": "string" },
+            "before": { "type": ["string", "null"] }, "after": { "type": ["string", "null"] } } },
+        "AuditEntryList": list("AuditEntry")
+    })
+}
+
+pub async fn openapi() -> Response {
+    ok(openapi_doc())
+}

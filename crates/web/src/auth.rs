@@ -1,0 +1,209 @@
+//! Sessions, the current-user extractor, CSRF origin checks and login rate limiting.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::i18n::{Lang, T};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use raidai_store::Actor;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const SESSION_COOKIE: &str = "raidai_session";
+pub const LANG_COOKIE: &str = "raidai_lang";
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        raidai_store::users::SESSION_TTL_MS / 1000,
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn clear_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// The signed-in user. Pages redirect to the login page without one; the API answers 401.
+pub struct Me(pub Actor);
+
+impl FromRequestParts<AppState> for Me {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+            match state.store.session_actor(token).await {
+                Ok(Some(actor)) => return Ok(Me(actor)),
+                Ok(None) => {}
+                Err(e) => return Err(AppError::from(e).into_response()),
+            }
+        }
+        if parts.uri.path().starts_with("/api/") {
+            return Err(AppError::Unauthorized.into_json());
+        }
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        Err(Redirect::to(&format!("/login?next={}", urlencode(next))).into_response())
+    }
+}
+
+/// The language chosen with the switch (Thai unless the cookie says English).
+pub struct Tr(pub T);
+
+impl<S: Send + Sync> FromRequestParts<S> for Tr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = cookie(&parts.headers, LANG_COOKIE)
+            .map(Lang::from_code)
+            .unwrap_or_default();
+        Ok(Tr(T { lang }))
+    }
+}
+
+/// The peer address when the server was started with connect info; tests have none.
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "local".into());
+        Ok(ClientIp(ip))
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut o = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_./~".contains(&b) {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
+/// Refuses state-changing requests that a browser marks as cross-site. Together with
+/// SameSite=Strict session cookies this is the CSRF defence; non-browser clients send neither
+/// header and carry no ambient cookies.
+pub async fn csrf_guard(req: Request, next: Next) -> Response {
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method {
+        let h = req.headers();
+        let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        if let Some(site) = site
+            && !matches!(site, "same-origin" | "none")
+        {
+            return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+        }
+        if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+            let host = h
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let origin_host = origin.split("://").nth(1).unwrap_or("");
+            if origin == "null" || origin_host != host {
+                return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// Failed-login counter per (address, username) and per address.
+#[derive(Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
+pub const LIMIT_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+impl LoginLimiter {
+    fn keys(ip: &str, username: &str) -> [(String, u32); 2] {
+        [
+            (
+                format!("{ip}|{}", username.trim().to_lowercase()),
+                MAX_FAILURES_PER_ACCOUNT,
+            ),
+            (ip.to_string(), MAX_FAILURES_PER_ADDRESS),
+        ]
+    }
+
+    pub fn is_blocked(&self, ip: &str, username: &str) -> bool {
+        let mut m = self.failures.lock().expect("limiter lock");
+        let now = Instant::now();
+        m.retain(|_, (_, since)| now.duration_since(*since) < LIMIT_WINDOW);
+        Self::keys(ip, username)
+            .iter()
+            .any(|(k, max)| m.get(k).is_some_and(|(n, _)| n >= max))
+    }
+
+    pub fn failed(&self, ip: &str, username: &str) {
+        let mut m = self.failures.lock().expect("limiter lock");
+        for (k, _) in Self::keys(ip, username) {
+            m.entry(k).or_insert((0, Instant::now())).0 += 1;
+        }
+    }
+
+    pub fn succeeded(&self, ip: &str, username: &str) {
+        let mut m = self.failures.lock().expect("limiter lock");
+        m.remove(&Self::keys(ip, username)[0].0);
+    }
+}
+
+/// Adds security headers to every response.
+pub async fn security_headers(State(_): State<AppState>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert("x-content-type-options", "nosniff".parse().expect("static"));
+    h.insert("x-frame-options", "DENY".parse().expect("static"));
+    h.insert("referrer-policy", "same-origin".parse().expect("static"));
+    h.insert(
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+            .parse()
+            .expect("static"),
+    );
+    res
+}
+
+/// Route-level guard for admin routes, applied before any body is parsed; the store checks again.
+pub async fn require_admin(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    match Me::from_request_parts(&mut parts, &st).await {
+        Ok(Me(me)) if me.is_admin() => next.run(Request::from_parts(parts, body)).await,
+        Ok(_) if parts.uri.path().starts_with("/api/") => AppError::Forbidden.into_json(),
+        Ok(_) => AppError::Forbidden.into_response(),
+        Err(rejection) => rejection,
+    }
+}

@@ -1,0 +1,112 @@
+//! One error type for handlers: HTML pages get a Thai page, `/api` gets JSON.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use raidai_store::{FieldError, StoreError};
+
+#[derive(Debug)]
+pub enum AppError {
+    NotFound,
+    Forbidden,
+    Unauthorized,
+    TooMany,
+    BadRequest(Vec<FieldError>),
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Forbidden => AppError::Forbidden,
+            StoreError::Invalid(errs) => AppError::BadRequest(errs),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn texts(&self) -> (&'static str, &'static str) {
+        match self {
+            AppError::NotFound => ("ไม่พบหน้าที่ต้องการ", "Page not found"),
+            AppError::Forbidden => ("ไม่มีสิทธิ์เข้าถึงหน้านี้", "You may not open this page"),
+            AppError::Unauthorized => ("กรุณาเข้าสู่ระบบ", "Please sign in"),
+            AppError::TooMany => (
+                "พยายามเข้าสู่ระบบหลายครั้งเกินไป กรุณารอ 15 นาที",
+                "Too many attempts; wait 15 minutes",
+            ),
+            AppError::BadRequest(_) => ("ข้อมูลไม่ถูกต้อง", "Invalid input"),
+            AppError::Internal(_) => ("ระบบขัดข้อง กรุณาลองใหม่หรือติดต่อผู้ดูแลระบบ", "Internal error"),
+        }
+    }
+
+    /// JSON body for the API: `{"error": …, "fields": [...]}`.
+    pub fn into_json(self) -> Response {
+        if let AppError::Internal(msg) = &self {
+            tracing::error!(error = %msg, "internal error");
+        }
+        let status = self.status();
+        let (_, en) = self.texts();
+        let fields = match &self {
+            AppError::BadRequest(f) => f.clone(),
+            _ => Vec::new(),
+        };
+        let body = serde_json::json!({ "error": en, "fields": fields });
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(msg) = &self {
+            tracing::error!(error = %msg, "internal error");
+        }
+        let status = self.status();
+        let (th, en) = self.texts();
+        let details: String = match &self {
+            AppError::BadRequest(f) => f
+                .iter()
+                .map(|e| {
+                    let line = e.line.map(|l| format!("บรรทัด {l}: ")).unwrap_or_default();
+                    format!(
+                        "<li>{line}{}: {}</li>",
+                        escape(&e.field),
+                        escape(&e.message_th)
+                    )
+                })
+                .collect(),
+            _ => String::new(),
+        };
+        let body = format!(
+            r#"<!doctype html><html lang="th"><head><meta charset="utf-8"><title>{th}</title><link rel="stylesheet" href="/assets/app.css"></head><body class="error-page"><main class="card narrow"><h1>{code} · {th}</h1><p class="muted">{en}</p><ul>{details}</ul><p><a class="btn" href="/">กลับหน้าหลัก (Back to the start page)</a></p></main></body></html>"#,
+            code = status.as_u16()
+        );
+        (status, Html(body)).into_response()
+    }
+}
+
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '&' => o.push_str("&amp;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}

@@ -1,0 +1,246 @@
+//! The web application: server-rendered Thai-first pages and a JSON API under `/api/v1`.
+//!
+//! Handlers stay thin: parse input, call the store with the caller's [`raidai_store::Actor`]
+//! (tenancy is enforced there), render. Every route is declared once in [`route_defs`], so the
+//! tenancy tests can enumerate the whole router.
+
+pub mod admin;
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod claims;
+pub mod error;
+pub mod governance;
+pub mod i18n;
+pub mod pages;
+pub mod view;
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post, put};
+use axum::{Router, middleware};
+use raidai_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub limiter: Arc<auth::LoginLimiter>,
+    /// Adds `Secure` to cookies when served behind HTTPS.
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> Self {
+        AppState {
+            store,
+            limiter: Arc::default(),
+            secure_cookies: false,
+        }
+    }
+}
+
+/// Who may call a route before the store's own tenancy checks apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    SignedIn,
+    Admin,
+}
+
+pub struct RouteDef {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    handler: MethodRouter<AppState>,
+}
+
+fn r(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> RouteDef {
+    RouteDef {
+        method,
+        path,
+        access,
+        handler,
+    }
+}
+
+/// Every route of the application.
+pub fn route_defs() -> Vec<RouteDef> {
+    use Access::*;
+    use Method as M;
+    vec![
+        r(M::GET, "/healthz", Public, get(pages::healthz)),
+        r(M::GET, "/assets/{file}", Public, get(assets::serve)),
+        r(M::GET, "/lang/{code}", Public, get(pages::switch_lang)),
+        r(M::GET, "/login", Public, get(pages::login_page)),
+        r(M::POST, "/login", Public, post(pages::login_submit)),
+        r(M::POST, "/logout", SignedIn, post(pages::logout)),
+        r(M::GET, "/", SignedIn, get(pages::home)),
+        r(M::GET, "/province", SignedIn, get(pages::province)),
+        r(M::GET, "/districts/new", Admin, get(pages::district_new)),
+        r(M::POST, "/districts", Admin, post(pages::district_create)),
+        r(
+            M::GET,
+            "/districts/{code}",
+            SignedIn,
+            get(pages::district_detail),
+        ),
+        r(
+            M::GET,
+            "/districts/{code}/edit",
+            Admin,
+            get(pages::district_edit),
+        ),
+        r(
+            M::POST,
+            "/districts/{code}",
+            Admin,
+            post(pages::district_update),
+        ),
+        r(M::GET, "/units", SignedIn, get(pages::units)),
+        r(
+            M::GET,
+            "/units/export.csv",
+            SignedIn,
+            get(pages::units_export),
+        ),
+        r(M::GET, "/units/new", Admin, get(pages::unit_new)),
+        r(M::POST, "/units", Admin, post(pages::unit_create)),
+        r(
+            M::GET,
+            "/units/import",
+            Admin,
+            get(pages::units_import_page),
+        ),
+        r(M::POST, "/units/import", Admin, post(pages::units_import)),
+        r(M::GET, "/units/{hcode}", SignedIn, get(pages::unit_detail)),
+        r(M::GET, "/units/{hcode}/edit", Admin, get(pages::unit_edit)),
+        r(M::POST, "/units/{hcode}", Admin, post(pages::unit_update)),
+        r(
+            M::GET,
+            "/reference/accounts",
+            SignedIn,
+            get(pages::accounts),
+        ),
+        r(M::GET, "/reference/rights", SignedIn, get(pages::rights)),
+        r(
+            M::GET,
+            "/account/password",
+            SignedIn,
+            get(pages::password_page),
+        ),
+        r(
+            M::POST,
+            "/account/password",
+            SignedIn,
+            post(pages::password_submit),
+        ),
+        r(M::GET, "/admin/users", Admin, get(admin::users)),
+        r(M::GET, "/admin/users/new", Admin, get(admin::user_new)),
+        r(M::POST, "/admin/users", Admin, post(admin::user_create)),
+        r(
+            M::GET,
+            "/admin/users/{id}/edit",
+            Admin,
+            get(admin::user_edit),
+        ),
+        r(
+            M::POST,
+            "/admin/users/{id}",
+            Admin,
+            post(admin::user_update),
+        ),
+        r(M::GET, "/admin/audit", Admin, get(admin::audit)),
+        r(M::GET, "/api/v1/openapi.json", Public, get(api::openapi)),
+        r(M::POST, "/api/v1/login", Public, post(api::login)),
+        r(M::GET, "/api/v1/me", SignedIn, get(api::me)),
+        r(M::GET, "/api/v1/provinces", SignedIn, get(api::provinces)),
+        r(M::GET, "/api/v1/districts", SignedIn, get(api::districts)),
+        r(
+            M::GET,
+            "/api/v1/districts/{code}",
+            SignedIn,
+            get(api::district),
+        ),
+        r(M::GET, "/api/v1/units", SignedIn, get(api::units)),
+        r(M::POST, "/api/v1/units", Admin, post(api::unit_create)),
+        r(M::GET, "/api/v1/units/{hcode}", SignedIn, get(api::unit)),
+        r(
+            M::PUT,
+            "/api/v1/units/{hcode}",
+            Admin,
+            put(api::unit_update),
+        ),
+        r(M::GET, "/api/v1/users", Admin, get(api::users)),
+        r(M::GET, "/api/v1/audit", Admin, get(api::audit)),
+    ]
+    .into_iter()
+    .chain(governance::routes())
+    .chain(claims::routes())
+    .collect()
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut app = Router::new();
+    for d in route_defs() {
+        let handler = if d.access == Access::Admin {
+            d.handler.route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                auth::require_admin,
+            ))
+        } else {
+            d.handler
+        };
+        app = app.route(d.path, handler);
+    }
+    app.fallback(pages::not_found)
+        .layer(middleware::from_fn(auth::csrf_guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::security_headers,
+        ))
+        // Uploads (unit CSV, later the 16 files) are bounded; 16-file zips go through the CLI.
+        .layer(RequestBodyLimitLayer::new(64 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(120),
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    // Method and path only: query strings may carry search text, never log them.
+                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let ctrl_c = tokio::signal::ctrl_c();
+            #[cfg(unix)]
+            {
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .expect("signal handler");
+                tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = ctrl_c.await;
+            }
+        })
+        .await
+}

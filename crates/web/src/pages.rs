@@ -1,0 +1,1056 @@
+//! Server-rendered pages for everyone: login, province, districts, units, reference data.
+
+use crate::AppState;
+use crate::auth::{
+    ClientIp, LANG_COOKIE, Me, SESSION_COOKIE, Tr, clear_session_cookie, cookie, session_cookie,
+};
+use crate::error::AppError;
+use crate::i18n::T;
+use crate::view::{Errors, Layout, datetime};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use raidai_domain::master::{PeerGroup, Role, UnitType};
+use raidai_domain::money::format_int_thai;
+use raidai_store::master::{
+    District, DistrictSummary, Unit, UnitInput, UnitQuery, parse_units_csv,
+};
+use raidai_store::{Actor, FieldError, StoreError};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub(crate) fn render(t: &impl Template) -> Result<Response, AppError> {
+    t.render()
+        .map(|h| Html(h).into_response())
+        .map_err(|e| AppError::Internal(format!("template: {e}")))
+}
+
+pub(crate) fn render_status(status: StatusCode, t: &impl Template) -> Result<Response, AppError> {
+    render(t).map(|r| (status, r).into_response())
+}
+
+pub async fn healthz(State(st): State<AppState>) -> Response {
+    match st.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    l: Layout,
+}
+
+pub async fn not_found(Tr(t): Tr) -> Response {
+    let l = Layout::new(t, None, t.s("not_found_title"), "");
+    render_status(StatusCode::NOT_FOUND, &NotFoundPage { l }).unwrap_or_else(|e| e.into_response())
+}
+
+pub async fn switch_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
+    let lang = crate::i18n::Lang::from_code(&code);
+    // Only same-site paths are valid return targets.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    (
+        [(
+            header::SET_COOKIE,
+            format!(
+                "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+                lang.code()
+            ),
+        )],
+        Redirect::to(&back),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    l: Layout,
+    next: String,
+    username: String,
+    error: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn safe_next(n: Option<&str>) -> String {
+    match n {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        _ => "/".into(),
+    }
+}
+
+pub async fn login_page(Tr(t): Tr, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+    render(&LoginPage {
+        l: Layout::new(t, None, t.s("login"), ""),
+        next: safe_next(q.next.as_deref()),
+        username: String::new(),
+        error: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login_submit(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    ClientIp(ip): ClientIp,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let next = safe_next(f.next.as_deref());
+    let page = |status, error: &str| {
+        render_status(
+            status,
+            &LoginPage {
+                l: Layout::new(t, None, t.s("login"), ""),
+                next: next.clone(),
+                username: f.username.clone(),
+                error: error.to_string(),
+            },
+        )
+    };
+    if st.limiter.is_blocked(&ip, &f.username) {
+        tracing::warn!(client = %ip, "login rate-limited");
+        return page(StatusCode::TOO_MANY_REQUESTS, t.s("login_limited"));
+    }
+    match st.store.authenticate(&f.username, &f.password).await? {
+        Some(user) => {
+            st.limiter.succeeded(&ip, &f.username);
+            let token = st.store.create_session(&user.id).await?;
+            tracing::info!(user_id = %user.id, "signed in");
+            Ok((
+                [(
+                    header::SET_COOKIE,
+                    session_cookie(&token, st.secure_cookies),
+                )],
+                Redirect::to(&next),
+            )
+                .into_response())
+        }
+        None => {
+            st.limiter.failed(&ip, &f.username);
+            tracing::info!(client = %ip, "sign-in failed");
+            page(StatusCode::UNAUTHORIZED, t.s("login_failed"))
+        }
+    }
+}
+
+pub async fn logout(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Me(_): Me,
+) -> Result<Response, AppError> {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        st.store.delete_session(token).await?;
+    }
+    Ok((
+        [(header::SET_COOKIE, clear_session_cookie())],
+        Redirect::to("/login"),
+    )
+        .into_response())
+}
+
+pub async fn home(Me(me): Me) -> Redirect {
+    match (me.role, &me.hcode, &me.district_code) {
+        (Role::UnitHead | Role::UnitRevenue, Some(h), _) => Redirect::to(&format!("/units/{h}")),
+        (Role::District, _, Some(d)) => Redirect::to(&format!("/districts/{d}")),
+        _ => Redirect::to("/province"),
+    }
+}
+
+/// A unit as a row of a list.
+pub struct UnitRow {
+    pub hcode: String,
+    pub name: String,
+    pub type_abbr: String,
+    pub is_hospital: bool,
+    pub district: String,
+    pub cup_hcode: String,
+    pub peer_group: String,
+    pub beds: String,
+    pub island: bool,
+    pub active: bool,
+}
+
+fn unit_rows(t: T, units: &[Unit], districts: &[District]) -> Vec<UnitRow> {
+    units
+        .iter()
+        .map(|u| UnitRow {
+            hcode: u.hcode.clone(),
+            name: u.name_th.clone(),
+            type_abbr: if t.is_en() {
+                u.unit_type.name_en().into()
+            } else {
+                u.unit_type.abbr_th().into()
+            },
+            is_hospital: u.unit_type.is_hospital(),
+            district: districts
+                .iter()
+                .find(|d| d.code == u.district_code)
+                .map(|d| t.pick(&d.name_th, &d.name_en).to_string())
+                .unwrap_or_else(|| u.district_code.clone()),
+            cup_hcode: u.cup_hcode.clone(),
+            peer_group: u
+                .peer_group
+                .map(|p| p.code().to_string())
+                .unwrap_or_default(),
+            beds: format_int_thai(u.beds),
+            island: u.island,
+            active: u.active,
+        })
+        .collect()
+}
+
+pub struct DistrictRow {
+    pub code: String,
+    pub name: String,
+    pub hospitals: String,
+    pub health_promoting: String,
+    pub other_units: String,
+    pub units: String,
+    pub beds: String,
+}
+
+#[derive(Template)]
+#[template(path = "province.html")]
+struct ProvincePage {
+    l: Layout,
+    province_names: String,
+    rows: Vec<DistrictRow>,
+    total: DistrictRow,
+    districts: String,
+}
+
+pub async fn province(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+) -> Result<Response, AppError> {
+    if !matches!(me.role, Role::Admin | Role::Province) {
+        return Err(AppError::Forbidden);
+    }
+    let provinces = st.store.list_provinces(&me).await?;
+    let summary: Vec<DistrictSummary> = st.store.province_overview(&me).await?;
+    let row = |code: String, name: String, h: i64, p: i64, o: i64, b: i64| DistrictRow {
+        code,
+        name,
+        hospitals: format_int_thai(h),
+        health_promoting: format_int_thai(p),
+        other_units: format_int_thai(o),
+        units: format_int_thai(h + p + o),
+        beds: format_int_thai(b),
+    };
+    let rows = summary
+        .iter()
+        .map(|s| {
+            row(
+                s.district.code.clone(),
+                t.pick(&s.district.name_th, &s.district.name_en).to_string(),
+                s.hospitals,
+                s.health_promoting,
+                s.other_units,
+                s.beds,
+            )
+        })
+        .collect();
+    let sum = |f: fn(&DistrictSummary) -> i64| summary.iter().map(f).sum::<i64>();
+    let total = row(
+        String::new(),
+        t.s("total").into(),
+        sum(|s| s.hospitals),
+        sum(|s| s.health_promoting),
+        sum(|s| s.other_units),
+        sum(|s| s.beds),
+    );
+    let province_names = provinces
+        .iter()
+        .map(|p| t.pick(&p.name_th, &p.name_en).to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    render(&ProvincePage {
+        l: Layout::new(
+            t,
+            Some(&me),
+            format!("{} {}", t.s("nav_province"), province_names),
+            "province",
+        ),
+        province_names,
+        districts: format_int_thai(summary.len() as i64),
+        rows,
+        total,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "district.html")]
+struct DistrictPage {
+    l: Layout,
+    d: District,
+    name: String,
+    rows: Vec<UnitRow>,
+    beds: String,
+}
+
+pub async fn district_detail(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let d = st.store.get_district(&me, &code).await?;
+    let units = st
+        .store
+        .list_units(
+            &me,
+            &UnitQuery {
+                district_code: Some(code.clone()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let beds = format_int_thai(units.iter().map(|u| u.beds).sum());
+    let name = t.pick(&d.name_th, &d.name_en).to_string();
+    render(&DistrictPage {
+        l: Layout::new(
+            t,
+            Some(&me),
+            format!("{} {name}", t.s("district")),
+            "districts",
+        ),
+        rows: unit_rows(t, &units, std::slice::from_ref(&d)),
+        name,
+        d,
+        beds,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "district_form.html")]
+struct DistrictForm {
+    l: Layout,
+    is_new: bool,
+    code: String,
+    name_th: String,
+    name_en: String,
+    province_code: String,
+    provinces: Vec<(String, String)>,
+    errors: Errors,
+}
+
+async fn district_form(
+    st: &AppState,
+    t: T,
+    me: &Actor,
+    d: Option<District>,
+    f: Option<&HashMap<String, String>>,
+    errors: Vec<FieldError>,
+) -> Result<DistrictForm, AppError> {
+    let provinces = st.store.list_provinces(me).await?;
+    let is_new = d.is_none();
+    let get = |k: &str, dflt: String| f.and_then(|f| f.get(k).cloned()).unwrap_or(dflt);
+    let d = d.unwrap_or(District {
+        code: String::new(),
+        province_code: provinces
+            .first()
+            .map(|p| p.code.clone())
+            .unwrap_or_default(),
+        name_th: String::new(),
+        name_en: String::new(),
+    });
+    Ok(DistrictForm {
+        l: Layout::new(
+            t,
+            Some(me),
+            t.s(if is_new {
+                "add_district"
+            } else {
+                "edit_district"
+            }),
+            "districts",
+        ),
+        is_new,
+        code: get("code", d.code),
+        name_th: get("name_th", d.name_th),
+        name_en: get("name_en", d.name_en),
+        province_code: get("province_code", d.province_code),
+        provinces: provinces.into_iter().map(|p| (p.code, p.name_th)).collect(),
+        errors: Errors::new(t, errors),
+    })
+}
+
+pub async fn district_new(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+) -> Result<Response, AppError> {
+    if !me.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    render(&district_form(&st, t, &me, None, None, vec![]).await?)
+}
+
+pub async fn district_edit(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    if !me.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let d = st.store.get_district(&me, &code).await?;
+    render(&district_form(&st, t, &me, Some(d), None, vec![]).await?)
+}
+
+fn district_from_form(f: &HashMap<String, String>, code: Option<&str>) -> District {
+    let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    District {
+        code: code.map(str::to_string).unwrap_or_else(|| g("code")),
+        province_code: g("province_code"),
+        name_th: g("name_th"),
+        name_en: g("name_en"),
+    }
+}
+
+async fn save_district_form(
+    st: AppState,
+    t: T,
+    me: Actor,
+    existing: Option<District>,
+    f: HashMap<String, String>,
+) -> Result<Response, AppError> {
+    let d = district_from_form(&f, existing.as_ref().map(|d| d.code.as_str()));
+    if existing.is_none() && st.store.get_district(&me, &d.code).await.is_ok() {
+        let e = FieldError::new("code", "district code already exists", "รหัสอำเภอนี้มีอยู่แล้ว");
+        let form = district_form(&st, t, &me, None, Some(&f), vec![e]).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &form);
+    }
+    match st.store.save_district(&me, &d).await {
+        Ok(()) => Ok(Redirect::to(&format!("/districts/{}", d.code)).into_response()),
+        Err(StoreError::Invalid(errs)) => {
+            let form = district_form(&st, t, &me, existing, Some(&f), errs).await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &form)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn district_create(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    if !me.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    save_district_form(st, t, me, None, f).await
+}
+
+pub async fn district_update(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path(code): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    if !me.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let existing = st.store.get_district(&me, &code).await?;
+    save_district_form(st, t, me, Some(existing), f).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct UnitsQuery {
+    district: Option<String>,
+    #[serde(rename = "type")]
+    unit_type: Option<String>,
+    q: Option<String>,
+}
+
+impl UnitsQuery {
+    fn to_store(&self) -> UnitQuery {
+        UnitQuery {
+            district_code: self.district.clone().filter(|s| !s.is_empty()),
+            unit_type: self.unit_type.as_deref().and_then(UnitType::parse),
+            cup_hcode: None,
+            text: self.q.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "units.html")]
+struct UnitsPage {
+    l: Layout,
+    rows: Vec<UnitRow>,
+    districts: Vec<(String, String)>,
+    types: Vec<(String, String)>,
+    f_district: String,
+    f_type: String,
+    f_q: String,
+    count: String,
+    beds: String,
+    query: String,
+}
+
+pub async fn units(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Query(q): Query<UnitsQuery>,
+) -> Result<Response, AppError> {
+    let districts = st.store.list_districts(&me).await?;
+    let units = st.store.list_units(&me, &q.to_store()).await?;
+    let query = serde_urlencoded_query(&q);
+    render(&UnitsPage {
+        l: Layout::new(t, Some(&me), t.s("units"), "units"),
+        count: format_int_thai(units.len() as i64),
+        beds: format_int_thai(units.iter().map(|u| u.beds).sum()),
+        rows: unit_rows(t, &units, &districts),
+        districts: districts
+            .iter()
+            .map(|d| (d.code.clone(), t.pick(&d.name_th, &d.name_en).to_string()))
+            .collect(),
+        types: UnitType::ALL
+            .iter()
+            .map(|u| {
+                (
+                    u.code().to_string(),
+                    t.pick(u.abbr_th(), u.name_en()).to_string(),
+                )
+            })
+            .collect(),
+        f_district: q.district.clone().unwrap_or_default(),
+        f_type: q.unit_type.clone().unwrap_or_default(),
+        f_q: q.q.clone().unwrap_or_default(),
+        query,
+    })
+}
+
+fn serde_urlencoded_query(q: &UnitsQuery) -> String {
+    use crate::auth::urlencode;
+    let mut parts = Vec::new();
+    for (k, v) in [
+        ("district", &q.district),
+        ("type", &q.unit_type),
+        ("q", &q.q),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={}", urlencode(v)));
+        }
+    }
+    parts.join("&")
+}
+
+/// The visible units as CSV in the import format, so an export can be edited and re-imported.
+pub async fn units_export(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Query(q): Query<UnitsQuery>,
+) -> Result<Response, AppError> {
+    let units = st.store.list_units(&me, &q.to_store()).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| AppError::Internal(e.to_string());
+    w.write_record([
+        "hcode",
+        "name_th",
+        "unit_type",
+        "district_code",
+        "cup_hcode",
+        "peer_group",
+        "island",
+        "beds",
+        "active",
+    ])
+    .map_err(io)?;
+    for u in &units {
+        w.write_record([
+            u.hcode.as_str(),
+            &u.name_th,
+            u.unit_type.code(),
+            &u.district_code,
+            &u.cup_hcode,
+            u.peer_group.map(|p| p.code()).unwrap_or(""),
+            if u.island { "1" } else { "0" },
+            &u.beds.to_string(),
+            if u.active { "1" } else { "0" },
+        ])
+        .map_err(io)?;
+    }
+    let mut body = b"\xEF\xBB\xBF".to_vec(); // BOM so Excel opens Thai text as UTF-8
+    body.extend(
+        w.into_inner()
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"units.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitPage {
+    l: Layout,
+    u: Unit,
+    type_label: String,
+    district: String,
+    cup_name: String,
+    beds: String,
+    updated: String,
+    cup_rows: Vec<UnitRow>,
+}
+
+pub async fn unit_detail(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+) -> Result<Response, AppError> {
+    let u = st.store.get_unit(&me, &hcode).await?;
+    let districts = st.store.list_districts(&me).await?;
+    let cup_units = if u.unit_type.is_hospital() {
+        st.store
+            .list_units(
+                &me,
+                &UnitQuery {
+                    cup_hcode: Some(u.hcode.clone()),
+                    ..Default::default()
+                },
+            )
+            .await?
+    } else {
+        Vec::new()
+    };
+    let cup_name = match st.store.get_unit(&me, &u.cup_hcode).await {
+        Ok(c) => c.name_th,
+        Err(StoreError::NotFound) => String::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let district = districts
+        .iter()
+        .find(|d| d.code == u.district_code)
+        .map(|d| t.pick(&d.name_th, &d.name_en).to_string())
+        .unwrap_or_default();
+    let cup_rows = unit_rows(
+        t,
+        &cup_units
+            .into_iter()
+            .filter(|c| c.hcode != u.hcode)
+            .collect::<Vec<_>>(),
+        &districts,
+    );
+    render(&UnitPage {
+        l: Layout::new(t, Some(&me), u.name_th.clone(), "units"),
+        type_label: t
+            .pick(u.unit_type.abbr_th(), u.unit_type.name_en())
+            .to_string(),
+        district,
+        cup_name,
+        beds: format_int_thai(u.beds),
+        updated: datetime(t, u.updated_at),
+        cup_rows,
+        u,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "unit_form.html")]
+struct UnitFormPage {
+    l: Layout,
+    is_new: bool,
+    v: UnitInput,
+    districts: Vec<(String, String)>,
+    hospitals: Vec<(String, String)>,
+    types: Vec<(String, String)>,
+    groups: Vec<String>,
+    errors: Errors,
+}
+
+async fn unit_form(
+    st: &AppState,
+    t: T,
+    me: &Actor,
+    is_new: bool,
+    v: UnitInput,
+    errors: Vec<FieldError>,
+) -> Result<UnitFormPage, AppError> {
+    let districts = st.store.list_districts(me).await?;
+    let hospitals = st.store.list_units(me, &UnitQuery::default()).await?;
+    Ok(UnitFormPage {
+        l: Layout::new(
+            t,
+            Some(me),
+            t.s(if is_new { "add_unit" } else { "edit_unit" }),
+            "units",
+        ),
+        is_new,
+        v,
+        districts: districts
+            .iter()
+            .map(|d| (d.code.clone(), t.pick(&d.name_th, &d.name_en).to_string()))
+            .collect(),
+        hospitals: hospitals
+            .into_iter()
+            .filter(|u| u.unit_type.is_hospital())
+            .map(|u| (u.hcode, u.name_th))
+            .collect(),
+        types: UnitType::ALL
+            .iter()
+            .map(|u| {
+                (
+                    u.code().to_string(),
+                    t.pick(u.abbr_th(), u.name_en()).to_string(),
+                )
+            })
+            .collect(),
+        groups: PeerGroup::ALL
+            .iter()
+            .map(|p| p.code().to_string())
+            .collect(),
+        errors: Errors::new(t, errors),
+    })
+}
+
+/// Reads the unit form; a non-numeric bed count is reported like any other field error.
+fn unit_input_from_form(f: &HashMap<String, String>) -> (UnitInput, Vec<FieldError>) {
+    let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let mut errs = Vec::new();
+    let beds_s = g("beds").replace(',', "");
+    let beds = if beds_s.is_empty() {
+        0
+    } else {
+        beds_s.parse::<i64>().unwrap_or_else(|_| {
+            errs.push(FieldError::new(
+                "beds",
+                "beds must be a whole number",
+                "จำนวนเตียงต้องเป็นจำนวนเต็ม",
+            ));
+            0
+        })
+    };
+    let v = UnitInput {
+        hcode: g("hcode"),
+        name_th: g("name_th"),
+        unit_type: g("unit_type"),
+        district_code: g("district_code"),
+        cup_hcode: g("cup_hcode"),
+        peer_group: g("peer_group"),
+        island: f.contains_key("island"),
+        beds,
+        active: f.contains_key("active"),
+    };
+    (v, errs)
+}
+
+pub async fn unit_new(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+) -> Result<Response, AppError> {
+    if !me.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let v = UnitInput {
+        hcode: String::new(),
+        name_th: String::new(),
+        unit_type: UnitType::Rpst.code().into(),
+        district_code: String::new(),
+        cup_hcode: String::new(),
+        peer_group: String::new(),
+        island: false,
+        beds: 0,
+        active: true,
+    };
+    render(&unit_form(&st, t, &me, true, v, vec![]).await?)
+}
+
+pub async fn unit_edit(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+) -> Result<Response, AppError> {
+    let u = st.store.get_unit(&me, &hcode).await?;
+    if !me.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let v = UnitInput {
+        hcode: u.hcode,
+        name_th: u.name_th,
+        unit_type: u.unit_type.code().into(),
+        district_code: u.district_code,
+        cup_hcode: u.cup_hcode,
+        peer_group: u
+            .peer_group
+            .map(|p| p.code().to_string())
+            .unwrap_or_default(),
+        island: u.island,
+        beds: u.beds,
+        active: u.active,
+    };
+    render(&unit_form(&st, t, &me, false, v, vec![]).await?)
+}
+
+async fn save_unit_form(
+    st: AppState,
+    t: T,
+    me: Actor,
+    existing: Option<String>,
+    f: HashMap<String, String>,
+) -> Result<Response, AppError> {
+    let (mut v, mut errs) = unit_input_from_form(&f);
+    if let Some(h) = &existing {
+        v.hcode = h.clone();
+    }
+    let result = if !errs.is_empty() {
+        Err(StoreError::Invalid(vec![]))
+    } else if let Some(h) = &existing {
+        st.store.update_unit(&me, h, &v).await
+    } else {
+        st.store.create_unit(&me, &v).await
+    };
+    match result {
+        Ok(u) => Ok(Redirect::to(&format!("/units/{}", u.hcode)).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            errs.extend(e);
+            let form = unit_form(&st, t, &me, existing.is_none(), v, errs).await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &form)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn unit_create(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    if !me.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    save_unit_form(st, t, me, None, f).await
+}
+
+pub async fn unit_update(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    st.store.get_unit(&me, &hcode).await?;
+    if !me.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    save_unit_form(st, t, me, Some(hcode), f).await
+}
+
+#[derive(Template)]
+#[template(path = "units_import.html")]
+struct ImportPage {
+    l: Layout,
+    errors: Errors,
+    imported: String,
+}
+
+pub async fn units_import_page(Tr(t): Tr, Me(me): Me) -> Result<Response, AppError> {
+    if !me.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    render(&ImportPage {
+        l: Layout::new(t, Some(&me), t.s("import_units"), "units"),
+        errors: Errors::new(t, vec![]),
+        imported: String::new(),
+    })
+}
+
+pub async fn units_import(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    if !me.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let mut data = None;
+    while let Some(field) = mp.next_field().await.map_err(|e| {
+        AppError::BadRequest(vec![FieldError::new(
+            "file",
+            format!("upload failed: {e}"),
+            "อัปโหลดไฟล์ไม่สำเร็จ",
+        )])
+    })? {
+        if field.name() == Some("file") {
+            data = Some(field.bytes().await.map_err(|e| {
+                AppError::BadRequest(vec![FieldError::new(
+                    "file",
+                    format!("upload failed: {e}"),
+                    "อัปโหลดไฟล์ไม่สำเร็จ",
+                )])
+            })?);
+        }
+    }
+    let page = |errors: Vec<FieldError>, imported: String| ImportPage {
+        l: Layout::new(t, Some(&me), t.s("import_units"), "units"),
+        errors: Errors::new(t, errors),
+        imported,
+    };
+    let Some(data) = data.filter(|d| !d.is_empty()) else {
+        let e = FieldError::new("file", "choose a CSV file", "กรุณาเลือกไฟล์ CSV");
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(vec![e], String::new()),
+        );
+    };
+    let result = match parse_units_csv(&data) {
+        Ok(rows) => st.store.import_units(&me, &rows, 2).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(n) => render(&page(vec![], format_int_thai(n as i64))),
+        Err(StoreError::Invalid(errs)) => {
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(errs, String::new()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct AccountRow {
+    pub code: String,
+    pub name: String,
+    pub usage: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct AccountsPage {
+    l: Layout,
+    rows: Vec<AccountRow>,
+}
+
+pub async fn accounts(Tr(t): Tr, Me(me): Me) -> Result<Response, AppError> {
+    let rows = raidai_domain::accounts::chart()
+        .iter()
+        .map(|a| AccountRow {
+            code: a.code.to_string(),
+            name: a.name_th.to_string(),
+            usage: a.usage.to_string(),
+        })
+        .collect();
+    render(&AccountsPage {
+        l: Layout::new(t, Some(&me), t.s("accounts_title"), "accounts"),
+        rows,
+    })
+}
+
+pub struct RightRow {
+    pub main: String,
+    pub main_name: String,
+    pub sub: String,
+    pub name: String,
+    pub expiry: String,
+}
+
+#[derive(Template)]
+#[template(path = "rights.html")]
+struct RightsPage {
+    l: Layout,
+    rows: Vec<RightRow>,
+}
+
+pub async fn rights(Tr(t): Tr, Me(me): Me) -> Result<Response, AppError> {
+    use raidai_domain::rights::{main_right, sub_rights};
+    let rows = sub_rights()
+        .iter()
+        .map(|s| RightRow {
+            main: s.main.to_string(),
+            main_name: main_right(&s.main)
+                .map(|m| t.pick(m.name_th, m.name_en).to_string())
+                .unwrap_or_default(),
+            sub: s.code.to_string(),
+            name: s.name.to_string(),
+            expiry: s.expiry_rule.to_string(),
+        })
+        .collect();
+    render(&RightsPage {
+        l: Layout::new(t, Some(&me), t.s("rights_title"), "rights"),
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    l: Layout,
+    errors: Errors,
+    done: bool,
+}
+
+pub async fn password_page(Tr(t): Tr, Me(me): Me) -> Result<Response, AppError> {
+    render(&PasswordPage {
+        l: Layout::new(t, Some(&me), t.s("change_password"), "password"),
+        errors: Errors::new(t, vec![]),
+        done: false,
+    })
+}
+
+pub async fn password_submit(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let g = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let res = st
+        .store
+        .change_own_password(&me, &g("current_password"), &g("new_password"))
+        .await;
+    let (errors, done, status) = match res {
+        Ok(()) => (vec![], true, StatusCode::OK),
+        Err(StoreError::Invalid(e)) => (e, false, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => return Err(e.into()),
+    };
+    render_status(
+        status,
+        &PasswordPage {
+            l: Layout::new(t, Some(&me), t.s("change_password"), "password"),
+            errors: Errors::new(t, errors),
+            done,
+        },
+    )
+}

@@ -1,0 +1,103 @@
+//! What every page shows around its content, and small formatting helpers.
+
+use crate::i18n::T;
+use chrono::{DateTime, FixedOffset, Utc};
+use raidai_domain::calendar::{FiscalYear, format_be_datetime};
+use raidai_domain::master::Role;
+use raidai_store::{Actor, FieldError};
+
+pub struct UserBadge {
+    pub name: String,
+    pub role: String,
+    pub is_admin: bool,
+    pub sees_province: bool,
+    pub home_unit: Option<String>,
+    pub home_district: Option<String>,
+}
+
+pub struct Layout {
+    pub t: T,
+    pub title: String,
+    pub nav: &'static str,
+    pub user: Option<UserBadge>,
+    pub fiscal_year: String,
+    pub flash: String,
+}
+
+fn bangkok() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("UTC+7")
+}
+
+impl Layout {
+    pub fn new(t: T, me: Option<&Actor>, title: impl Into<String>, nav: &'static str) -> Layout {
+        let today = Utc::now().with_timezone(&bangkok()).date_naive();
+        let fy = FiscalYear::of(today);
+        Layout {
+            t,
+            title: title.into(),
+            nav,
+            user: me.map(|a| UserBadge {
+                name: a.display_name.clone(),
+                role: t.pick(a.role.name_th(), a.role.name_en()).to_string(),
+                is_admin: a.role == Role::Admin,
+                sees_province: matches!(a.role, Role::Admin | Role::Province),
+                home_unit: a.hcode.clone(),
+                home_district: a.district_code.clone().filter(|_| a.role == Role::District),
+            }),
+            fiscal_year: if t.is_en() {
+                fy.label_en()
+            } else {
+                fy.label_th()
+            },
+            flash: String::new(),
+        }
+    }
+
+    pub fn with_flash(mut self, msg: impl Into<String>) -> Layout {
+        self.flash = msg.into();
+        self
+    }
+}
+
+/// Epoch milliseconds as a Bangkok date-time: BE in Thai, CE in English.
+pub fn datetime(t: T, ms: i64) -> String {
+    let Some(dt) = DateTime::<Utc>::from_timestamp_millis(ms) else {
+        return String::new();
+    };
+    let local = dt.with_timezone(&bangkok()).naive_local();
+    if t.is_en() {
+        local.format("%d %b %Y %H:%M").to_string()
+    } else {
+        format_be_datetime(local)
+    }
+}
+
+/// Field errors of a form, looked up by field name in templates.
+#[derive(Default)]
+pub struct Errors {
+    pub t: T,
+    pub list: Vec<FieldError>,
+}
+
+impl Errors {
+    pub fn new(t: T, list: Vec<FieldError>) -> Errors {
+        Errors { t, list }
+    }
+    pub fn get(&self, field: &str) -> String {
+        self.list
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| self.t.pick(&e.message_th, &e.message_en).to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+    pub fn any(&self) -> bool {
+        !self.list.is_empty()
+    }
+    pub fn message(&self, e: &FieldError) -> String {
+        self.t.pick(&e.message_th, &e.message_en).to_string()
+    }
+    pub fn line(&self, e: &FieldError) -> String {
+        e.line.map(|l| l.to_string()).unwrap_or_default()
+    }
+}

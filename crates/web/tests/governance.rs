@@ -1,0 +1,822 @@
+//! Governance pages: unit finance, province dashboard, imports and XLSX, on both engines.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use raidai_store::governance::parse_positions_csv;
+use raidai_store::testkit::seed_small;
+use raidai_store::users::UserInput;
+use raidai_store::{Actor, Store};
+use raidai_web::{AppState, router};
+use tower::ServiceExt;
+
+const PW: &str = "test-password";
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Resp {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn get(app: &Router, uri: &str, cookie: &str) -> Resp {
+    send(
+        app,
+        Request::builder()
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+/// A multipart form with text fields and one `file`.
+async fn upload(
+    app: &Router,
+    uri: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    file: &str,
+) -> Resp {
+    let b = "raidaiBoundary7e3";
+    let mut body = String::new();
+    for (k, v) in fields {
+        body.push_str(&format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"in.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{b}--\r\n"
+    ));
+    send(
+        app,
+        Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={b}"),
+            )
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+async fn add_user(store: &Store, username: &str, role: &str, scope: &str) {
+    store
+        .create_user(
+            &Actor::system(),
+            &UserInput {
+                username: username.into(),
+                display_name: format!("ผู้ใช้ {username}"),
+                role: role.into(),
+                scope_code: scope.into(),
+                active: true,
+                password: PW.into(),
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn login(app: &Router, username: &str) -> String {
+    let r = send(
+        app,
+        Request::builder()
+            .method(Method::POST)
+            .uri("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "username={username}&password={PW}&next=/"
+            )))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let c = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    c.split(';').next().unwrap().to_string()
+}
+
+const RATIO_HEAD: &str = "hcode,period,current_assets,current_liabilities,quick_assets,cash_and_equivalents,revenue_ytd,expense_ytd";
+
+/// Hospital A healthy at 3 months and in crisis (level 7) at 6; hospital B healthy; รพ.สต. A
+/// with no current liabilities.
+fn ratio_csv() -> String {
+    format!(
+        "{RATIO_HEAD}\n\
+99001,256903,29386448.00,3386138.00,28039407.00,23391196.00,22737430.00,10639682.00\n\
+99001,256906,500000,1000000,400000,100000,9000000,9500000\n\
+99002,256906,29386448.00,3386138.00,28039407.00,23391196.00,22737430.00,10639682.00\n\
+99011,256906,1000,0,1000,1000,500,100\n"
+    )
+}
+
+struct World {
+    app: Router,
+    province: String,
+    district_a: String,
+    unit_a: String,
+    hosp_a: String,
+}
+
+async fn world(store: &Store) -> World {
+    seed_small(store).await;
+    add_user(store, "pho", "province", "99").await;
+    add_user(store, "dho.a", "district", "9901").await;
+    add_user(store, "rev.a", "unit_revenue", "99011").await;
+    add_user(store, "head.h", "unit_head", "99001").await;
+    let rows = parse_positions_csv(ratio_csv().as_bytes()).unwrap();
+    store
+        .import_positions(&Actor::system(), &rows, 2)
+        .await
+        .unwrap();
+    let app = router(AppState::new(store.clone()));
+    World {
+        province: login(&app, "pho").await,
+        district_a: login(&app, "dho.a").await,
+        unit_a: login(&app, "rev.a").await,
+        hosp_a: login(&app, "head.h").await,
+        app,
+    }
+}
+
+async fn unit_finance_page_shows_the_trend(store: &Store) {
+    let w = world(store).await;
+    let r = get(&w.app, "/units/99001/finance", &w.hosp_a).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.text();
+    assert!(
+        body.contains("มี.ค. 2569") && body.contains("ธ.ค. 2568"),
+        "BE month labels"
+    );
+    assert!(body.contains("8.68"), "CR of the healthy month");
+    assert!(
+        body.contains("-500,000.00"),
+        "NI of the crisis month, Thai grouping"
+    );
+    assert!(body.contains(r#"<span class="lvl lvl7">7</span>"#));
+    assert!(!body.contains("99002"), "no other unit");
+    // Zero current liabilities are stated, not divided by.
+    let z = get(&w.app, "/units/99011/finance", &w.unit_a).await.text();
+    assert!(z.contains("หนี้สินหมุนเวียนเป็นศูนย์ — คำนวณอัตราส่วนไม่ได้"));
+    // Other units' pages are not found.
+    assert_eq!(
+        get(&w.app, "/units/99001/finance", &w.unit_a).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The unit's people are sent from the dashboard to their own figures.
+    let r = get(&w.app, "/governance", &w.unit_a).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/units/99011/finance");
+}
+
+async fn finance_page_shows_seven_plus_against_targets(store: &Store) {
+    let w = world(store).await;
+    let items: std::collections::BTreeMap<String, i64> = [
+        ("receivable_uc", 60_000_000),
+        ("revenue_uc_ytd", 182_000_000),
+        ("inventory", 100_000_000),
+        ("inventory_usage_ytd", 182_000_000),
+        ("medical_revenue", 100_000_000),
+        ("ebitda_revenue", 100_000_000),
+        ("ebitda_expense", 90_000_000),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    store
+        .save_ratio_items(&Actor::system(), "99001", 256906, &items)
+        .await
+        .unwrap();
+    let r = get(&w.app, "/units/99001/finance?period=256906", &w.hosp_a).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.text();
+    assert!(body.contains("ประสิทธิภาพทางการเงิน 7 Plus"));
+    assert!(body.contains("ระยะเวลาเรียกเก็บหนี้ UC"));
+    // 600,000 / 1,820,000 × 182 days = 60 days, at the 60-day limit: passed.
+    assert!(body.contains("60.00 วัน"), "{body}");
+    assert!(
+        body.contains("≤ 60.00 วัน") || body.contains("&lt;= 60.00"),
+        "target shown"
+    );
+    // 1,000,000 / 1,820,000 × 182 = 100 days of inventory: failed.
+    assert!(body.contains("100.00 วัน"));
+    assert!(body.contains("ไม่ผ่าน") && body.contains(">ผ่าน<"));
+    // Operating margin 10 % is the only one in its peer group: its own median.
+    assert!(body.contains("10.00%"));
+    assert!(
+        body.contains("ใช้ยอดปลายงวดแทนยอดต้นงวด"),
+        "no opening balances noted"
+    );
+    // Collection periods side by side; no visits in raidai yet: stated.
+    assert!(body.contains("งบทดลองเทียบบัญชีลูกหนี้ของ raidai"));
+    assert!(body.contains("ยังไม่มีข้อมูลบริการ (16 แฟ้ม) ใน raidai"));
+    // One UC visit of 1,820 baht on 1 Oct 2025 still owed: (0 + 1,820) / 2 / 1,820 × 182 = 91 days.
+    let line = |account: &str, debit: i64, credit: i64| raidai_store::claims::PostLine {
+        account: account.into(),
+        fund: "UC".into(),
+        debit,
+        credit,
+    };
+    let visit = raidai_store::claims::VisitRow {
+        vkey: "O000000001/1".into(),
+        setting: "OP".into(),
+        hn: "000000001".into(),
+        seq: "1".into(),
+        an: String::new(),
+        date_serv: 20251001,
+        date_dsc: 20251001,
+        fy: 2569,
+        clinic: "01".into(),
+        pdx: "I10".into(),
+        cid: "9001000000011".into(),
+        patient_name: "นาย ทดสอบ ระบบ".into(),
+        sex: "1".into(),
+        dob: 19800101,
+        inscl: "UCS".into(),
+        subtype: String::new(),
+        hospmain: "99001".into(),
+        permitno: String::new(),
+        fund: "UC".into(),
+        place: "in_cup".into(),
+        case: "normal".into(),
+        total: 182_000,
+        paid: 0,
+        claimable: 182_000,
+        fund_amount: 182_000,
+        patient_amount: 0,
+        posted: true,
+        unposted_reason: String::new(),
+        receivable: "1102050101.201".into(),
+        content_hash: "h".into(),
+        detail_json: "{}".into(),
+        lines: vec![
+            line("1102050101.201", 182_000, 0),
+            line("4301020105.201", 0, 182_000),
+        ],
+    };
+    let mut imp = store
+        .begin_import(
+            &Actor::system(),
+            "99001",
+            raidai_store::claims::ImportMeta {
+                source_name: "t.zip".into(),
+                files: Vec::new(),
+                strict: false,
+            },
+        )
+        .await
+        .unwrap();
+    imp.write_visits(vec![visit]).await.unwrap();
+    imp.finish(Default::default(), true).await.unwrap();
+    let body = get(&w.app, "/units/99001/finance?period=256906", &w.hosp_a)
+        .await
+        .text();
+    assert!(!body.contains("ยังไม่มีข้อมูลบริการ (16 แฟ้ม) ใน raidai"));
+    assert!(body.contains("91.00 วัน"), "ledger UC collection period");
+    assert!(body.contains("910.00"), "average receivable");
+    // The 4S4C form shows the measured UC collection period beside item 2.4 (1) with the
+    // suggested mark: 60 days from the trial balance of Mar 2569 meets the 60-day limit.
+    let form = get(&w.app, "/units/99001/assessments/2569/1/rc", &w.hosp_a)
+        .await
+        .text();
+    assert!(
+        form.contains("ระยะเวลาเรียกเก็บหนี้ UC 60.00 วัน เกณฑ์ ≤ 60 วัน (มี.ค. 2569) → คะแนนที่เสนอ 2"),
+        "{form}"
+    );
+    // CSMBS has no trial-balance revenue: the ledger is used (no CSMBS visits: no suggestion).
+    assert_eq!(form.matches("คะแนนที่เสนอ").count(), 1);
+    // An earlier period with a position but no items: indicators not computable.
+    let early = get(&w.app, "/units/99001/finance?period=256903", &w.hosp_a)
+        .await
+        .text();
+    assert!(early.contains("ประเมินไม่ได้"));
+    // Another unit's user cannot read it.
+    assert_eq!(
+        get(&w.app, "/units/99001/finance?period=256906", &w.unit_a)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn trial_balance_upload_scores_the_month(store: &Store) {
+    let w = world(store).await;
+    let tb = "account_code,debit,credit\n1101010101.101,2000000,0\n1102050101.102,1000000,0\n2101010101.101,0,1000000\n4301020105.201,0,900000\n5101010101.101,800000,0\n7777,5,0\n";
+    let r = upload(
+        &w.app,
+        "/units/99001/finance/trial-balance",
+        &w.hosp_a,
+        &[("period", "256909")],
+        tb,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let body = r.text();
+    assert!(body.contains("มิ.ย. 2569"));
+    assert!(body.contains("<code>7777</code>"), "unmapped account shown");
+    assert!(body.contains("3.00"), "CR 3,000,000 / 1,000,000");
+    // A bad period is a field error on the page, nothing stored.
+    let bad = upload(
+        &w.app,
+        "/units/99001/finance/trial-balance",
+        &w.hosp_a,
+        &[("period", "256913")],
+        tb,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("256909"));
+    // District officers inspect only; unit A cannot write hospital A.
+    for (who, c, want) in [
+        ("district", &w.district_a, StatusCode::FORBIDDEN),
+        ("unit A", &w.unit_a, StatusCode::NOT_FOUND),
+    ] {
+        let r = upload(
+            &w.app,
+            "/units/99001/finance/trial-balance",
+            c,
+            &[("period", "256910")],
+            tb,
+        )
+        .await;
+        assert_eq!(r.status, want, "{who}");
+    }
+    let ps = store
+        .list_positions(&Actor::system(), "99001")
+        .await
+        .unwrap();
+    assert_eq!(
+        ps.iter().map(|p| p.period).collect::<Vec<_>>(),
+        vec![256903, 256906, 256909]
+    );
+}
+
+async fn province_dashboard_counts_levels_against_round_targets(store: &Store) {
+    let w = world(store).await;
+    let r = get(&w.app, "/governance?fy=2569", &w.province).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.text();
+    assert!(body.contains("ปีงบประมาณ 2569") || body.contains("2569"));
+    // 6-month round: 3 units with data, one at level 7 (33.33 %) against ≤ 0 %.
+    assert!(body.contains("1 (33.33%)"), "{body}");
+    assert!(body.contains("✗ ไม่ผ่าน"));
+    // 3-month round: one unit, healthy: met.
+    assert!(body.contains("✓ ผ่าน"));
+    for h in ["99001", "99002", "99011"] {
+        assert!(body.contains(h), "{h} listed");
+    }
+    // English: English labels and CE month names.
+    let en = get(
+        &w.app,
+        "/governance?fy=2569",
+        &format!("{}; raidai_lang=en", w.province),
+    )
+    .await
+    .text();
+    assert!(
+        en.contains("Inspection: financial crisis") && en.contains("Mar 2026"),
+        "English page"
+    );
+    // The district sees its own units only.
+    let d = get(&w.app, "/governance", &w.district_a).await.text();
+    assert!(d.contains("99001") && !d.contains("99002"));
+
+    let x = get(&w.app, "/governance/export.xlsx?fy=2569", &w.province).await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert_eq!(
+        x.headers[header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(x.body.starts_with(b"PK"), "a zip container");
+    assert!(x.body.len() > 2000);
+}
+
+async fn ratio_items_upload_is_for_the_province(store: &Store) {
+    let w = world(store).await;
+    let csv = format!("{RATIO_HEAD}\n99002,256909,100,50,100,100,10,5\n");
+    let r = upload(
+        &w.app,
+        "/governance/positions/import",
+        &w.province,
+        &[],
+        &csv,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.text().contains("นำเข้าแล้ว (แถว) 1"));
+    let bad = format!("{RATIO_HEAD}\n99002,256909,x,50,100,100,10,5\n");
+    let r = upload(
+        &w.app,
+        "/governance/positions/import",
+        &w.province,
+        &[],
+        &bad,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("current_assets"));
+    for c in [&w.district_a, &w.unit_a, &w.hosp_a] {
+        let r = upload(&w.app, "/governance/positions/import", c, &[], &csv).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}
+
+async fn post_form(app: &Router, uri: &str, cookie: &str, form: &str) -> Resp {
+    send(
+        app,
+        Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+/// A multipart upload of raw bytes as `file`, with an `item_id`.
+async fn upload_bytes(
+    app: &Router,
+    uri: &str,
+    cookie: &str,
+    item: &str,
+    name: &str,
+    data: &[u8],
+) -> Resp {
+    let b = "raidaiBoundary9f1";
+    let mut body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"item_id\"\r\n\r\n{item}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    send(
+        app,
+        Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={b}"),
+            )
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+async fn assessment_forms_score_print_and_keep_evidence_in_the_tenancy(store: &Store) {
+    let w = world(store).await;
+    let base = "/units/99001/assessments/2569/1/rc";
+    let empty = get(&w.app, base, &w.hosp_a).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(
+        empty.text().contains("บันทึกแบบประเมินก่อน"),
+        "evidence needs a saved form"
+    );
+    // 4S4C: every item met except two → 96 → A.
+    let key = raidai_store::governance::AssessmentKey {
+        hcode: "99001".into(),
+        fiscal_year: 2569,
+        round: 1,
+        form: raidai_store::governance::FormKind::RevenueCentre,
+    };
+    let ids = key.form.item_ids(key.criteria());
+    let mut form = String::from(
+        "assessor=%E0%B8%99%E0%B8%B2%E0%B8%87%E0%B8%AA%E0%B8%B2%E0%B8%A7+%E0%B8%97%E0%B8%94%E0%B8%AA%E0%B8%AD%E0%B8%9A&assessed_on=2026-03-15&reviewer_summary=ok",
+    );
+    for (i, id) in ids.iter().enumerate() {
+        form.push_str(&format!("&mark.{id}={}", if i < 2 { 0 } else { 2 }));
+    }
+    form.push_str(&format!("&note.{}=order+12%2F2569", ids[0]));
+    let r = post_form(&w.app, base, &w.hosp_a, &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = get(&w.app, &format!("{base}?saved=1"), &w.hosp_a)
+        .await
+        .text();
+    assert!(page.contains("96 / 100"), "total");
+    assert!(page.contains("A (ดีมาก)"), "grade");
+    assert!(page.contains("15 มีนาคม 2569"), "BE date");
+    assert!(page.contains("order 12/2569"));
+    // A mark the form does not have is a field error, not a 500.
+    let bad = post_form(
+        &w.app,
+        base,
+        &w.hosp_a,
+        &format!("assessor=x&mark.{}=1", ids[0]),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Evidence: checked by content, downloadable within the tenancy only.
+    let png = b"\x89PNG\r\n\x1a\n0000IHDRdata";
+    let up = upload_bytes(
+        &w.app,
+        &format!("{base}/evidence"),
+        &w.hosp_a,
+        &ids[0],
+        "order.png",
+        png,
+    )
+    .await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.text());
+    let meta = store
+        .list_evidence(&Actor::system(), &key)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let link = format!("/units/99001/evidence/{}", meta.id);
+    assert!(up.text().contains(&link));
+    let dl = get(&w.app, &link, &w.hosp_a).await;
+    assert_eq!(dl.status, StatusCode::OK);
+    assert_eq!(dl.headers[header::CONTENT_TYPE], "image/png");
+    assert_eq!(dl.body, png);
+    assert!(
+        dl.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(
+        get(&w.app, &link, &w.district_a).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&w.app, &link, &w.unit_a).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let disguised = upload_bytes(
+        &w.app,
+        &format!("{base}/evidence"),
+        &w.hosp_a,
+        &ids[0],
+        "x.pdf",
+        b"<script>",
+    )
+    .await;
+    assert_eq!(disguised.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // District officers read but do not write.
+    assert_eq!(
+        get(&w.app, base, &w.district_a).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        post_form(&w.app, base, &w.district_a, "assessor=x")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        upload_bytes(
+            &w.app,
+            &format!("{base}/evidence"),
+            &w.district_a,
+            &ids[0],
+            "a.png",
+            png
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The printable page: no inputs, signatures, the marks.
+    let print = get(&w.app, &format!("{base}/print"), &w.province)
+        .await
+        .text();
+    assert!(print.contains("class=\"signatures\""));
+    assert!(!print.contains("<select name=\"mark."));
+    assert!(print.contains("96 / 100"));
+    let list = get(&w.app, "/units/99001/assessments", &w.hosp_a)
+        .await
+        .text();
+    assert!(list.contains("A (ดีมาก)") && list.contains("/units/99001/assessments/2569/1/rc/print"));
+    let open = get(
+        &w.app,
+        "/units/99001/assessments/open?fy=2569&round=2&form=4p",
+        &w.hosp_a,
+    )
+    .await;
+    assert_eq!(
+        open.headers[header::LOCATION],
+        "/units/99001/assessments/2569/2/4p"
+    );
+    // 4P with an n/a item: it leaves the denominator.
+    let r = post_form(
+        &w.app,
+        "/units/99001/assessments/2569/2/4p",
+        &w.hosp_a,
+        "assessor=x&mark.4p.1=2&mark.4p.2=1&mark.4p.3=x",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let four = get(&w.app, "/units/99001/assessments/2569/2/4p", &w.hosp_a)
+        .await
+        .text();
+    // 24 marks, one n/a: 23 applicable items, max 46; unmarked ones count as 0.
+    assert!(four.contains("3 / 46"), "{four}");
+}
+
+async fn planfin_page_compares_plan_and_actual(store: &Store) {
+    let w = world(store).await;
+    let base = "/units/99001/planfin/2569";
+    let empty = get(&w.app, base, &w.hosp_a).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.text().contains("ยังไม่มีแผนของปีนี้"));
+    let r = post_form(&w.app, base, &w.hosp_a, "plan_type=1").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let months = (1..=12)
+        .map(|m| format!("m{m:02}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    // Planned revenue below expense with a no-risk type: a warning, not a refusal.
+    let plan = format!(
+        "code,{months}\nP04,{}\nP16,{}\n",
+        ["100"; 12].join(","),
+        ["110"; 12].join(",")
+    );
+    let r = upload(
+        &w.app,
+        &format!("{base}/amounts"),
+        &w.hosp_a,
+        &[("kind", "plan")],
+        &plan,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let six = |v: &str| {
+        let mut m = vec![v; 6];
+        m.extend([""; 6]);
+        m.join(",")
+    };
+    let act = format!("code,{months}\nP04,{}\nP16,{}\n", six("100"), six("50"));
+    let r = upload(
+        &w.app,
+        &format!("{base}/amounts"),
+        &w.hosp_a,
+        &[("kind", "actual")],
+        &act,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // The 4P form suggests marks for 4.1 and 4.2 from the Q2 rule; nothing is marked for the
+    // assessor. Revenue Oct–Mar 600 of 1,200 = 50 % (met); expense 300 of 1,320 (not met).
+    let fp = get(&w.app, "/units/99001/assessments/2569/1/4p", &w.hosp_a)
+        .await
+        .text();
+    assert!(
+        fp.contains("รายได้จริง ต.ค.–มี.ค. 50.00% ของแผนทั้งปี · เกณฑ์ ≥ 50% → คะแนนที่เสนอ 2"),
+        "{fp}"
+    );
+    assert!(fp.contains("ค่าใช้จ่ายจริง ต.ค.–มี.ค. 22.73% ของแผนทั้งปี · เกณฑ์ ≥ 50% → คะแนนที่เสนอ 1"));
+    assert!(
+        !fp.contains("<option value=\"2\" selected>"),
+        "the mark is still the assessor's"
+    );
+    let r = post_form(
+        &w.app,
+        &format!("{base}/revisions"),
+        &w.hosp_a,
+        "revised_on=2026-04-01&note=ok",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // The unit cannot approve its own revision; the province can.
+    assert_eq!(
+        post_form(
+            &w.app,
+            &format!("{base}/revisions/1/approve"),
+            &w.hosp_a,
+            ""
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post_form(
+            &w.app,
+            &format!("{base}/revisions/1/approve"),
+            &w.province,
+            ""
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let page = get(&w.app, base, &w.province).await.text();
+    assert!(
+        page.contains("เป็นแบบไม่มีความเสี่ยง แต่แผนรายได้"),
+        "derived-rule warning"
+    );
+    assert!(
+        page.contains("1,200.00") && page.contains("1,320.00"),
+        "annual totals"
+    );
+    assert!(
+        page.contains("50.00%"),
+        "Q2 revenue at half the annual plan"
+    );
+    assert!(page.contains("✓ อนุมัติแล้ว"));
+    let bad = upload(
+        &w.app,
+        &format!("{base}/amounts"),
+        &w.hosp_a,
+        &[("kind", "plan")],
+        "code,m01\nP04,1\n",
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        get(&w.app, base, &w.unit_a).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        post_form(&w.app, base, &w.district_a, "plan_type=1")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn tps_explains_every_point_and_grades(store: &Store) {
+    let w = world(store).await;
+    let base = "/units/99001/tps/2569/2";
+    // Before saving: scored from raidai's own figures (the 256906 position), the rest missing.
+    let first = get(&w.app, base, &w.hosp_a).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let body = first.text();
+    assert!(body.contains("ยังไม่ได้บันทึก: แสดงผล"));
+    assert!(
+        body.contains("value=\"0.10\""),
+        "cash ratio prefilled from the position"
+    );
+    assert!(body.contains("F (ไม่ผ่าน)"));
+    let form = "plan_revenue=1000&actual_revenue=1020&plan_expense=900&actual_expense=930\
+&payables_days=80&cash_ratio=1.20&acp_uc_days=45&acp_csmbs_days=50&inventory_days=40\
+&unit_cost_op=300&unit_cost_ip=9000&labour_cost=100&mc_drug=50&mc_lab=20&mc_supplies=10\
+&accounting_check_passed=1&bed_occupancy_pct=85&sum_adjrw=1000&sum_adjrw_last_year=900\
+&operating_margin_pct=5&roa_pct=3&ebitda=100&nwc=500\
+&median_unit_cost_op=350&median_unit_cost_ip=9500&median_operating_margin_pct=4&median_roa_pct=2";
+    let r = post_form(&w.app, base, &w.hosp_a, form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = get(&w.app, base, &w.province).await.text();
+    assert!(!page.contains("ยังไม่ได้บันทึก: แสดงผล"));
+    assert!(page.contains("value=\"1.20\""));
+    // Raw points above the group caps are shown next to the capped ones.
+    assert!(page.contains("คะแนนดิบ") && page.contains("คะแนนหลังจำกัดเพดาน"));
+    assert!(page.contains("A (") || page.contains("B ("), "{page}");
+    let bad = post_form(&w.app, base, &w.hosp_a, "cash_ratio=1.234&mc_drug=abc").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("cash_ratio") && bad.text().contains("mc_drug"));
+    assert_eq!(
+        post_form(&w.app, base, &w.district_a, form).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&w.app, base, &w.unit_a).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&w.app, "/units/99001/tps/2569/5", &w.hosp_a)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+raidai_store::conformance! {
+    tps_explains_every_point_and_grades;
+    planfin_page_compares_plan_and_actual;
+    assessment_forms_score_print_and_keep_evidence_in_the_tenancy;
+    unit_finance_page_shows_the_trend;
+    finance_page_shows_seven_plus_against_targets;
+    trial_balance_upload_scores_the_month;
+    province_dashboard_counts_levels_against_round_targets;
+    ratio_items_upload_is_for_the_province;
+}
