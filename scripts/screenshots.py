@@ -45,11 +45,20 @@ def shot(d, path, name, full=True):
 
 
 pages = {
-    None: [("/login", "login")],
+    None: [("/login", "login"), ("/no-such-page", "not_found")],
     ("pho", "raidai-demo"): [("/province", "province"), ("/units", "units"), ("/districts/4403", "district"),
-                             ("/units/11001", "unit_hospital")],
+                             ("/units/11001", "unit_hospital"), ("/governance", "governance_dashboard"),
+                             ("/claims/rollup", "claims_rollup"), ("/claims/posting-map", "posting_map")],
     ("admin", "raidai-admin"): [("/admin/users", "users"), ("/admin/audit", "audit"), ("/units/new", "unit_new"),
                                 ("/reference/accounts", "accounts")],
+    ("rev.11001", "raidai-demo"): [("/units/11001/claims", "claims_imports"), ("/units/11001/visits", "visits"),
+                                   ("/units/11001/receivables", "receivables"), ("/units/11001/finance", "finance"),
+                                   ("/units/11001/assessments", "assessments"),
+                                   ("/units/11001/assessments/2569/1/rc", "form_4s4c"),
+                                   ("/units/11001/assessments/2569/1/rc/print", "form_4s4c_print"),
+                                   ("/units/11001/assessments/2569/1/4p", "form_4p"), ("/units/11001/assessments/2569/1/4p/print", "form_4p_print"),
+                                   ("/units/11001/planfin/2569", "planfin"),
+                                   ("/units/11001/tps/2569/4", "tps")],
     ("rev.03726", "raidai-demo"): [("/", "rpst_home"), ("/units/03701", "rpst_other_unit")],
 }
 for who, paths in pages.items():
