@@ -71,7 +71,7 @@ impl ImportOptions {
             hcode: hcode.to_string(),
             strict: false,
             encoding: EncodingChoice::Auto,
-            batch_size: 5_000,
+            batch_size: 2_000,
             source_name: String::new(),
             progress: None,
         }

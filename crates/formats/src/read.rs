@@ -275,6 +275,19 @@ pub fn scan(
             );
         }
     }
+    // Size the indexes once from the line counts of plain files: growing a table of a million
+    // keys doubles it, and old and new copies briefly coexist (a third more peak memory).
+    let lines_of = |kind: FileKind| {
+        listing
+            .get(kind)
+            .and_then(|e| e.plain_path())
+            .and_then(|p| count_newlines(p).ok())
+            .unwrap_or(0)
+    };
+    s.imp
+        .keys
+        .reserve(lines_of(FileKind::Opd) + lines_of(FileKind::Ipd));
+    s.imp.hns.reserve(lines_of(FileKind::Pat));
     for kind in SCAN_ORDER {
         let Some(entry) = listing.get(kind) else {
             continue;
@@ -289,6 +302,20 @@ pub fn scan(
     }
     s.finish();
     Ok(s.imp)
+}
+
+fn count_newlines(path: &std::path::Path) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut n = 0;
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            return Ok(n);
+        }
+        n += memchr::memchr_iter(b'\n', &buf[..k]).count();
+    }
 }
 
 /// Everything a small input holds, read in one call: pass 1 and every batch of pass 2.
@@ -1218,6 +1245,8 @@ impl Import {
             imp: self,
             next: 0,
             cursors: (0..FileKind::ALL.len()).map(|_| None).collect(),
+            pat_file: None,
+            line_buf: Vec::new(),
         }
     }
 
@@ -1231,6 +1260,39 @@ pub struct Batches<'a> {
     imp: &'a Import,
     next: usize,
     cursors: Vec<Option<Lines<Reader>>>,
+    /// PAT opened for positioned reads (plain files only): the patients of a batch are spread
+    /// over the whole file, and reading through it for every batch cost more than the batch.
+    pat_file: Option<std::fs::File>,
+    line_buf: Vec<u8>,
+}
+
+/// Reads the line starting at `offset` of `file` into `buf` (without its terminator);
+/// `None` at end of file.
+fn line_at(file: &std::fs::File, offset: u64, buf: &mut Vec<u8>) -> std::io::Result<Option<()>> {
+    use std::os::unix::fs::FileExt;
+    buf.clear();
+    let mut chunk = [0u8; 512];
+    loop {
+        let n = file.read_at(&mut chunk, offset + buf.len() as u64)?;
+        if n == 0 {
+            break;
+        }
+        if let Some(i) = memchr::memchr(b'\n', &chunk[..n]) {
+            buf.extend_from_slice(&chunk[..i]);
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if buf.len() > crate::lines::MAX_LINE {
+            break;
+        }
+    }
+    if buf.is_empty() && file.metadata()?.len() <= offset {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Ok(Some(()))
 }
 
 #[derive(Default)]
@@ -1321,13 +1383,32 @@ impl<'a> Batches<'a> {
         at.sort_unstable();
         let io = |e| ReadError::io(state.entry.display_path(), e);
         let mut errs = FieldErrors::new();
+        if self.pat_file.is_none()
+            && let Some(path) = state.entry.plain_path()
+        {
+            self.pat_file = Some(std::fs::File::open(path).map_err(io)?);
+        }
+        let mut buf = std::mem::take(&mut self.line_buf);
         for (offset, line_no) in at {
-            let lines = self.cursor_at(FileKind::Pat, state, offset, line_no)?;
-            let line = lines
-                .next_line()
-                .map_err(io)?
-                .ok_or_else(|| changed(state, line_no))?;
-            let (text, _) = state.encoding.decode(line.bytes);
+            let bytes: &[u8] = match &self.pat_file {
+                Some(f) => {
+                    line_at(f, offset, &mut buf)
+                        .map_err(io)?
+                        .ok_or_else(|| changed(state, line_no))?;
+                    &buf
+                }
+                None => {
+                    let lines = self.cursor_at(FileKind::Pat, state, offset, line_no)?;
+                    let line = lines
+                        .next_line()
+                        .map_err(io)?
+                        .ok_or_else(|| changed(state, line_no))?;
+                    buf.clear();
+                    buf.extend_from_slice(line.bytes);
+                    &buf
+                }
+            };
+            let (text, _) = state.encoding.decode(bytes);
             let fields: Vec<&str> = text.split('|').collect();
             let row = Row {
                 fields: &fields,
@@ -1340,6 +1421,7 @@ impl<'a> Batches<'a> {
                 None => return Err(changed(state, line_no)),
             }
         }
+        self.line_buf = buf;
         Ok(())
     }
 

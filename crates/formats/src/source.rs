@@ -319,6 +319,14 @@ impl Entry {
     }
 
     /// Whether jumping forward is cheap (a seek) rather than a read.
+    /// The file itself when the entry is a plain file (not inside a zip).
+    pub fn plain_path(&self) -> Option<&Path> {
+        match &self.loc {
+            Location::File(p) => Some(p),
+            Location::Zip { .. } => None,
+        }
+    }
+
     pub fn seekable(&self) -> bool {
         matches!(self.loc, Location::File(_))
     }

@@ -378,7 +378,13 @@ impl Store {
         if self.engine() == Engine::Sqlite {
             // A larger page cache for this connection while the import runs: fewer pages
             // spilled to the WAL before commit (reset in `finish`).
-            sqlx::query("PRAGMA cache_size = -32768")
+            sqlx::query("PRAGMA cache_size = -40960")
+                .execute(&mut *tx)
+                .await?;
+            // Foreign keys checked at commit: a multi-row INSERT then cannot fail halfway on
+            // one, so SQLite skips its statement journal (a copy of every page it touches).
+            // Any failure aborts the whole import anyway. Resets when the transaction ends.
+            sqlx::query("PRAGMA defer_foreign_keys = ON")
                 .execute(&mut *tx)
                 .await?;
         }
@@ -657,12 +663,26 @@ impl ImportSession {
             positional(self.engine, &mut s);
             s.query().execute(&mut *self.tx).await?;
         }
-        let visit_head = format!("INSERT INTO claim_visits ({VISIT_COLS}) VALUES ");
+        // In key order, each multi-row INSERT walks neighbouring index pages instead of
+        // jumping across the whole B-tree for every row.
+        to_insert.sort_unstable_by(|a, b| a.0.vkey.cmp(&b.0.vkey));
+        journal
+            .sort_unstable_by(|a, b| (&a.vkey, a.ver, a.line_no).cmp(&(&b.vkey, b.ver, b.line_no)));
+        // On SQLite, OR ROLLBACK: a constraint failure ends the whole transaction (as the
+        // import would anyway), so no statement journal is kept for these large INSERTs.
+        let insert = match self.engine {
+            Engine::Sqlite => "INSERT OR ROLLBACK INTO",
+            Engine::Postgres => "INSERT INTO",
+        };
+        let visit_head = format!("{insert} claim_visits ({VISIT_COLS}) VALUES ");
         let mut it = to_insert.into_iter().peekable();
         while it.peek().is_some() {
             let chunk: Vec<(VisitRow, i64, i64)> = it.by_ref().take(VISIT_CHUNK).collect();
             let text = values_sql(self.engine, &visit_head, 36, chunk.len());
-            let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
+            // Only full chunks are worth a cached prepared statement: every odd-sized tail
+            // would add a large statement to the connection's cache (memory grows per batch).
+            let mut q =
+                sqlx::query::<Any>(AssertSqlSafe(text)).persistent(chunk.len() == VISIT_CHUNK);
             for (v, ver, posted_ver) in chunk {
                 q = q
                     .bind(self.hcode.clone())
@@ -704,13 +724,15 @@ impl ImportSession {
             }
             q.execute(&mut *self.tx).await?;
         }
-        let journal_head = "INSERT INTO claim_journal (hcode, vkey, ver, line_no, kind, import_id, date_serv, fy, account, fund, debit, credit) VALUES ";
+        let journal_head = format!(
+            "{insert} claim_journal (hcode, vkey, ver, line_no, kind, import_id, date_serv, fy, account, fund, debit, credit) VALUES "
+        );
         let mut it = journal.into_iter().peekable();
         while it.peek().is_some() {
             let chunk: Vec<JournalRow> = it.by_ref().take(LINE_CHUNK).collect();
             let n = chunk.len();
-            let text = values_sql(self.engine, journal_head, 12, n);
-            let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
+            let text = values_sql(self.engine, &journal_head, 12, n);
+            let mut q = sqlx::query::<Any>(AssertSqlSafe(text)).persistent(n == LINE_CHUNK);
             for j in chunk {
                 q = q
                     .bind(self.hcode.clone())
