@@ -378,7 +378,7 @@ impl Store {
         if self.engine() == Engine::Sqlite {
             // A larger page cache for this connection while the import runs: fewer pages
             // spilled to the WAL before commit (reset in `finish`).
-            sqlx::query("PRAGMA cache_size = -40960")
+            sqlx::query("PRAGMA cache_size = -32768")
                 .execute(&mut *tx)
                 .await?;
             // Foreign keys checked at commit: a multi-row INSERT then cannot fail halfway on
