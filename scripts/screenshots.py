@@ -38,7 +38,7 @@ def shot(d, path, name, full=True):
     d.get(base + path)
     if full:
         h = d.execute_script("return document.body.scrollHeight")
-        d.set_window_size(1400, min(max(h, 800), 4000))
+        d.set_window_size(1400, min(max(h, 800), 4000) + 200)  # headless viewport is shorter than the window
     d.save_screenshot(os.path.join(out, name + ".png"))
     d.set_window_size(1400, 1000)
     print(name, d.title)

@@ -363,7 +363,12 @@ fn import_files(hashes: &[(String, u64, String)], report: &ImportReport) -> Vec<
                 bytes: f.bytes,
                 sha256: hash,
                 records: f.records,
-                encoding: format!("{:?}", f.encoding),
+                // A file of plain ASCII reads the same in both encodings: say so rather than
+                // name the one the reader happened to use.
+                encoding: match f.detected {
+                    raidai_formats::Detected::Ascii => "ASCII".to_string(),
+                    _ => f.encoding.label().to_string(),
+                },
                 layout: f.layout.unwrap_or("").to_string(),
             }
         })
