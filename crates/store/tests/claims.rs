@@ -347,10 +347,55 @@ async fn posting_map_is_versioned_data(store: &Store) {
     ));
 }
 
+/// A write that fails inside an import (here a key twice in one batch, which the reader never
+/// sends) ends the import with an error, lands nothing, and leaves the store usable: on SQLite
+/// the batch INSERTs are `OR ROLLBACK`, so the engine itself has already ended the transaction.
+async fn failed_write_lands_nothing_and_the_store_goes_on(store: &Store) {
+    seed_small(store).await;
+    let sys = Actor::system();
+    let mut s = store.begin_import(&sys, "99001", meta()).await.unwrap();
+    let twice = vec![
+        row(1, "UC", 5000, "a"),
+        row(2, "UC", 700, "a"),
+        row(1, "UC", 5000, "a"),
+    ];
+    assert!(s.write_visits(twice).await.is_err());
+    drop(s);
+    assert_eq!(store.journal_totals(&sys, "99001").await.unwrap(), (0, 0));
+    assert!(
+        store
+            .list_imports(&sys, "99001", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Every pooled connection still works and the next import lands whole.
+    for _ in 0..6 {
+        let rows: Vec<VisitRow> = (10..15).map(|n| row(n, "UC", 1000, "b")).collect();
+        land(store, &sys, "99001", &rows).await.unwrap();
+    }
+    let (_, n) = store
+        .list_visits(
+            &sys,
+            &VisitQuery {
+                hcode: "99001".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 5);
+    assert_eq!(
+        store.journal_totals(&sys, "99001").await.unwrap(),
+        (5000, 5000)
+    );
+}
+
 raidai_store::conformance! {
     import_writes_visits_and_balanced_journal;
     unchanged_is_skipped_and_changed_is_reversed;
     abandoned_import_leaves_nothing;
+    failed_write_lands_nothing_and_the_store_goes_on;
     tenancy_of_claims;
     posting_map_is_versioned_data;
 }
