@@ -18,7 +18,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Transaction};
 use std::collections::{BTreeMap, HashMap};
 
-/// Rows per multi-row INSERT of visits (36 columns: 17,500 parameters, under both engines'
+/// Rows per multi-row INSERT of visits (40 columns: 20,000 parameters, under both engines'
 /// limits).
 const VISIT_CHUNK: usize = 500;
 /// Rows per multi-row INSERT of journal lines and rejects.
@@ -189,6 +189,10 @@ pub struct ImportSession {
     /// The unit had no visits when the import began: no lookups are needed.
     empty: bool,
     engine: Engine,
+    /// This import's number within its unit (1, 2, …): the journal key's second part.
+    no: i64,
+    /// Journal lines written so far by this import (the last line number used).
+    lines_written: i64,
 }
 
 impl std::fmt::Debug for ImportSession {
@@ -218,7 +222,45 @@ pub struct UnitPlaces {
     pub province_units: HashMap<String, String>,
 }
 
-const VISIT_COLS: &str = "hcode, vkey, setting, hn, seq, an, date_serv, date_dsc, fy, clinic, pdx, cid, patient_name, sex, dob, inscl, subtype, hospmain, permitno, fund, place, vcase, total, paid, claimable, fund_amount, patient_amount, posted, unposted_reason, receivable, ver, posted_ver, import_id, content_hash, detail_json, updated_at";
+const VISIT_COLS: &str = "hcode, vkey, setting, hn, seq, an, date_serv, date_dsc, fy, clinic, pdx, cid, patient_name, sex, dob, inscl, subtype, hospmain, permitno, fund, place, vcase, total, paid, claimable, fund_amount, patient_amount, posted, unposted_reason, receivable, ver, posted_ver, import_id, content_hash, detail_json, updated_at, post_import, post_n, post_lines, journal_refs";
+const VISIT_COL_COUNT: usize = 40;
+
+/// Where a journal entry (one version of a visit's posting or its reversal) lies: lines
+/// `first_n .. first_n + lines` of import `import_no` of the visit's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryRef {
+    pub import_no: i64,
+    pub first_n: i64,
+    pub lines: i64,
+}
+
+/// Parses `journal_refs` ("import_no:first_n:lines" separated by spaces); malformed parts are
+/// skipped.
+pub fn parse_entry_refs(s: &str) -> Vec<EntryRef> {
+    s.split_ascii_whitespace()
+        .filter_map(|r| {
+            let mut it = r.split(':').map(|p| p.parse::<i64>().ok());
+            match (it.next(), it.next(), it.next(), it.next()) {
+                (Some(Some(import_no)), Some(Some(first_n)), Some(Some(lines)), None) => {
+                    Some(EntryRef {
+                        import_no,
+                        first_n,
+                        lines,
+                    })
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+fn push_entry_ref(refs: &mut String, r: EntryRef) {
+    use std::fmt::Write;
+    if !refs.is_empty() {
+        refs.push(' ');
+    }
+    let _ = write!(refs, "{}:{}:{}", r.import_no, r.first_n, r.lines);
+}
 
 impl Store {
     /// The importing unit's CUP and province, and the units of its province. The caller must
@@ -375,6 +417,12 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.pool().begin().await?;
+        if self.engine() == Engine::Postgres {
+            // One import per unit at a time: the next import number below stays unique.
+            let mut l = Sql::new("SELECT pg_advisory_xact_lock(hashtext(");
+            l.text(format!("raidai-import:{hcode}")).push("))");
+            l.query().execute(&mut *tx).await?;
+        }
         if self.engine() == Engine::Sqlite {
             // A larger page cache for this connection while the import runs: fewer pages
             // spilled to the WAL before commit (reset in `finish`).
@@ -391,6 +439,11 @@ impl Store {
         let mut s = Sql::new("SELECT vkey FROM claim_visits WHERE hcode = ");
         s.text(hcode).push(" LIMIT 1");
         let empty = s.query().fetch_optional(&mut *tx).await?.is_none();
+        let mut n = Sql::new(
+            "SELECT CAST(COALESCE(MAX(no), 0) + 1 AS BIGINT) AS no FROM claim_imports WHERE hcode = ",
+        );
+        n.text(hcode);
+        let no = get_i(&n.query().fetch_one(&mut *tx).await?, "no")?;
         Ok(ImportSession {
             tx,
             actor: actor.clone(),
@@ -402,6 +455,8 @@ impl Store {
             rejects: 0,
             empty,
             engine: self.engine(),
+            no,
+            lines_written: 0,
         })
     }
 }
@@ -410,6 +465,8 @@ struct Existing {
     hash: String,
     ver: i64,
     posted_ver: i64,
+    posted: EntryRef,
+    refs: String,
     summary: serde_json::Value,
 }
 
@@ -440,6 +497,7 @@ fn row_summary(v: &VisitRow, import_id: &str) -> serde_json::Value {
 }
 
 struct JournalRow {
+    n: i64,
     vkey: String,
     ver: i64,
     line_no: i64,
@@ -447,6 +505,21 @@ struct JournalRow {
     fy: i64,
     line: PostLine,
 }
+
+/// A visit ready to insert: its row, last version, posted version and journal entries.
+struct NewVisit {
+    row: VisitRow,
+    ver: i64,
+    posted_ver: i64,
+    posted: EntryRef,
+    refs: String,
+}
+
+const NO_ENTRY: EntryRef = EntryRef {
+    import_no: 0,
+    first_n: 0,
+    lines: 0,
+};
 
 /// `head (…), (…), …` with `rows` groups of `cols` placeholders: `$n` on PostgreSQL, `?` on
 /// SQLite (see [`positional`]).
@@ -543,7 +616,7 @@ impl ImportSession {
         }
         for chunk in rows.chunks(LOOKUP_CHUNK) {
             let mut s = Sql::new(
-                "SELECT vkey, content_hash, ver, posted_ver, fund, inscl, total, paid, fund_amount, patient_amount, receivable, import_id FROM claim_visits WHERE hcode = ",
+                "SELECT vkey, content_hash, ver, posted_ver, post_import, post_n, post_lines, journal_refs, fund, inscl, total, paid, fund_amount, patient_amount, receivable, import_id FROM claim_visits WHERE hcode = ",
             );
             s.text(self.hcode.clone()).push(" AND vkey IN (");
             for (i, v) in chunk.iter().enumerate() {
@@ -561,6 +634,12 @@ impl ImportSession {
                         hash: get_s(&r, "content_hash")?,
                         ver: get_i(&r, "ver")?,
                         posted_ver: get_i(&r, "posted_ver")?,
+                        posted: EntryRef {
+                            import_no: get_i(&r, "post_import")?,
+                            first_n: get_i(&r, "post_n")?,
+                            lines: get_i(&r, "post_lines")?,
+                        },
+                        refs: get_s(&r, "journal_refs")?,
                         summary: visit_summary(&r)?,
                     },
                 );
@@ -577,22 +656,35 @@ impl ImportSession {
     pub async fn write_visits(&mut self, rows: Vec<VisitRow>) -> Result<(), StoreError> {
         let existing = self.existing(&rows).await?;
         let now = now_ms();
-        let mut to_insert: Vec<(VisitRow, i64, i64)> = Vec::with_capacity(rows.len());
+        let mut to_insert: Vec<NewVisit> = Vec::with_capacity(rows.len());
         let mut journal: Vec<JournalRow> = Vec::with_capacity(rows.len() * 2);
-        let mut reversals: Vec<(String, i64, i64)> = Vec::new();
+        // (old posting, its reversal's first line number, version of the reversal)
+        let mut reversals: Vec<(EntryRef, i64, i64)> = Vec::new();
         let mut replaced: Vec<String> = Vec::new();
         for mut v in rows {
             let mut ver = 0;
+            let mut refs = String::new();
             if let Some(old) = existing.get(&v.vkey) {
                 if old.hash == v.content_hash {
                     self.counts.unchanged += 1;
                     continue;
                 }
                 ver = old.ver;
-                if old.posted_ver > 0 {
+                refs = old.refs.clone();
+                if old.posted_ver > 0 && old.posted.lines > 0 {
                     // Reversing entry of the current posting, at the next version.
                     ver += 1;
-                    reversals.push((v.vkey.clone(), old.posted_ver, ver));
+                    let first_n = self.lines_written + 1;
+                    self.lines_written += old.posted.lines;
+                    reversals.push((old.posted, first_n, ver));
+                    push_entry_ref(
+                        &mut refs,
+                        EntryRef {
+                            import_no: self.no,
+                            first_n,
+                            lines: old.posted.lines,
+                        },
+                    );
                 }
                 replaced.push(v.vkey.clone());
                 record(
@@ -613,12 +705,21 @@ impl ImportSession {
                 self.counts.inserted += 1;
             }
             let mut posted_ver = 0;
+            let mut posted = NO_ENTRY;
             if !v.lines.is_empty() {
                 ver += 1;
                 posted_ver = ver;
+                posted = EntryRef {
+                    import_no: self.no,
+                    first_n: self.lines_written + 1,
+                    lines: v.lines.len() as i64,
+                };
+                push_entry_ref(&mut refs, posted);
                 for (i, line) in std::mem::take(&mut v.lines).into_iter().enumerate() {
                     self.counts.posted_amount += line.debit;
+                    self.lines_written += 1;
                     journal.push(JournalRow {
+                        n: self.lines_written,
                         vkey: v.vkey.clone(),
                         ver,
                         line_no: i as i64 + 1,
@@ -631,22 +732,39 @@ impl ImportSession {
             if !v.posted {
                 self.counts.unposted += 1;
             }
-            to_insert.push((v, ver, posted_ver));
+            to_insert.push(NewVisit {
+                row: v,
+                ver,
+                posted_ver,
+                posted,
+                refs,
+            });
         }
-        // Reversals: the old lines with debit and credit swapped.
-        for (vkey, old_ver, new_ver) in &reversals {
-            let mut s = Sql::new(
-                "INSERT INTO claim_journal (hcode, vkey, ver, line_no, kind, import_id, date_serv, fy, account, fund, debit, credit) SELECT hcode, vkey, ",
-            );
-            s.int(*new_ver)
-                .push(", line_no, 'reverse', ")
-                .text(self.id.clone())
-                .push(", date_serv, fy, account, fund, credit, debit FROM claim_journal WHERE hcode = ")
+        // On SQLite, OR ROLLBACK: a constraint failure ends the whole transaction (as the
+        // import would anyway), so no statement journal is kept for these large INSERTs.
+        let insert = match self.engine {
+            Engine::Sqlite => "INSERT OR ROLLBACK INTO",
+            Engine::Postgres => "INSERT INTO",
+        };
+        // Reversals: the old lines with debit and credit swapped, numbered in this import.
+        for (old, first_n, new_ver) in &reversals {
+            let mut s = Sql::new(&format!(
+                "{insert} claim_journal (hcode, import_no, n, vkey, ver, line_no, kind, date_serv, fy, account, fund, debit, credit) SELECT hcode, "
+            ));
+            s.int(self.no)
+                .push(", n + ")
+                .int(first_n - old.first_n)
+                .push(", vkey, ")
+                .int(*new_ver)
+                .push(", line_no, 'reverse', date_serv, fy, account, fund, credit, debit FROM claim_journal WHERE hcode = ")
                 .text(self.hcode.clone())
-                .push(" AND vkey = ")
-                .text(vkey.clone())
-                .push(" AND ver = ")
-                .int(*old_ver);
+                .push(" AND import_no = ")
+                .int(old.import_no)
+                .push(" AND n >= ")
+                .int(old.first_n)
+                .push(" AND n < ")
+                .int(old.first_n + old.lines)
+                .push(" ORDER BY n");
             let done = s.query().execute(&mut *self.tx).await?;
             self.counts.journal_lines += done.rows_affected() as i64;
         }
@@ -664,26 +782,26 @@ impl ImportSession {
             s.query().execute(&mut *self.tx).await?;
         }
         // In key order, each multi-row INSERT walks neighbouring index pages instead of
-        // jumping across the whole B-tree for every row.
-        to_insert.sort_unstable_by(|a, b| a.0.vkey.cmp(&b.0.vkey));
-        journal
-            .sort_unstable_by(|a, b| (&a.vkey, a.ver, a.line_no).cmp(&(&b.vkey, b.ver, b.line_no)));
-        // On SQLite, OR ROLLBACK: a constraint failure ends the whole transaction (as the
-        // import would anyway), so no statement journal is kept for these large INSERTs.
-        let insert = match self.engine {
-            Engine::Sqlite => "INSERT OR ROLLBACK INTO",
-            Engine::Postgres => "INSERT INTO",
-        };
+        // jumping across the whole B-tree for every row. Journal lines stay in the order of
+        // their numbers: the journal's key grows with every line, so they are appended.
+        to_insert.sort_unstable_by(|a, b| a.row.vkey.cmp(&b.row.vkey));
         let visit_head = format!("{insert} claim_visits ({VISIT_COLS}) VALUES ");
         let mut it = to_insert.into_iter().peekable();
         while it.peek().is_some() {
-            let chunk: Vec<(VisitRow, i64, i64)> = it.by_ref().take(VISIT_CHUNK).collect();
-            let text = values_sql(self.engine, &visit_head, 36, chunk.len());
+            let chunk: Vec<NewVisit> = it.by_ref().take(VISIT_CHUNK).collect();
+            let text = values_sql(self.engine, &visit_head, VISIT_COL_COUNT, chunk.len());
             // Only full chunks are worth a cached prepared statement: every odd-sized tail
             // would add a large statement to the connection's cache (memory grows per batch).
             let mut q =
                 sqlx::query::<Any>(AssertSqlSafe(text)).persistent(chunk.len() == VISIT_CHUNK);
-            for (v, ver, posted_ver) in chunk {
+            for NewVisit {
+                row: v,
+                ver,
+                posted_ver,
+                posted,
+                refs,
+            } in chunk
+            {
                 q = q
                     .bind(self.hcode.clone())
                     .bind(v.vkey)
@@ -720,27 +838,32 @@ impl ImportSession {
                     .bind(self.id.clone())
                     .bind(v.content_hash)
                     .bind(v.detail_json)
-                    .bind(now);
+                    .bind(now)
+                    .bind(posted.import_no)
+                    .bind(posted.first_n)
+                    .bind(posted.lines)
+                    .bind(refs);
             }
             q.execute(&mut *self.tx).await?;
         }
         let journal_head = format!(
-            "{insert} claim_journal (hcode, vkey, ver, line_no, kind, import_id, date_serv, fy, account, fund, debit, credit) VALUES "
+            "{insert} claim_journal (hcode, import_no, n, vkey, ver, line_no, kind, date_serv, fy, account, fund, debit, credit) VALUES "
         );
         let mut it = journal.into_iter().peekable();
         while it.peek().is_some() {
             let chunk: Vec<JournalRow> = it.by_ref().take(LINE_CHUNK).collect();
             let n = chunk.len();
-            let text = values_sql(self.engine, &journal_head, 12, n);
+            let text = values_sql(self.engine, &journal_head, 13, n);
             let mut q = sqlx::query::<Any>(AssertSqlSafe(text)).persistent(n == LINE_CHUNK);
             for j in chunk {
                 q = q
                     .bind(self.hcode.clone())
+                    .bind(self.no)
+                    .bind(j.n)
                     .bind(j.vkey)
                     .bind(j.ver)
                     .bind(j.line_no)
                     .bind("post")
-                    .bind(self.id.clone())
                     .bind(j.date_serv)
                     .bind(j.fy)
                     .bind(j.line.account)
@@ -766,11 +889,13 @@ impl ImportSession {
         let status = if landed { "imported" } else { "rejected" };
         let files_json = serde_json::to_string(&self.meta.files).unwrap_or_else(|_| "[]".into());
         let mut s = Sql::new(
-            "INSERT INTO claim_imports (hcode, id, at, user_id, username, source_name, files_json, strict, status, visits_read, admissions_read, inserted, updated, unchanged, rejected_encounters, rejects, unposted, posted_amount, elapsed_ms) VALUES (",
+            "INSERT INTO claim_imports (hcode, id, no, at, user_id, username, source_name, files_json, strict, status, visits_read, admissions_read, inserted, updated, unchanged, rejected_encounters, rejects, unposted, posted_amount, elapsed_ms) VALUES (",
         );
         s.text(self.hcode.clone())
             .push(", ")
             .text(self.id.clone())
+            .push(", ")
+            .int(self.no)
             .push(", ")
             .int(at)
             .push(", ")
@@ -1120,7 +1245,7 @@ impl Store {
             s.push(" AND v.setting = ").text(f.clone());
         }
         if let Some(a) = &q.account {
-            s.push(" AND EXISTS (SELECT 1 FROM claim_journal j WHERE j.hcode = v.hcode AND j.vkey = v.vkey AND j.ver = v.posted_ver AND j.account = ")
+            s.push(" AND EXISTS (SELECT 1 FROM claim_journal j WHERE j.hcode = v.hcode AND j.import_no = v.post_import AND j.n >= v.post_n AND j.n < v.post_n + v.post_lines AND j.account = ")
                 .text(a.clone())
                 .push(")");
         }
@@ -1174,7 +1299,7 @@ impl Store {
         vkey: &str,
     ) -> Result<VisitDetail, StoreError> {
         let mut s = Sql::new(&format!(
-            "SELECT {SUMMARY_COLS}, v.detail_json FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = "
+            "SELECT {SUMMARY_COLS}, v.detail_json, v.journal_refs FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = "
         ));
         s.text(hcode).push(" AND v.vkey = ").text(vkey);
         actor.push_unit_scope(&mut s, "u");
@@ -1183,17 +1308,34 @@ impl Store {
         };
         let visit = summary_from_row(&row)?;
         let detail_json = get_s(&row, "detail_json")?;
-        let mut j = Sql::new(
-            "SELECT ver, line_no, kind, import_id, account, fund, debit, credit FROM claim_journal WHERE hcode = ",
-        );
-        j.text(hcode)
-            .push(" AND vkey = ")
-            .text(vkey)
-            .push(" ORDER BY ver, line_no");
-        let journal = j
-            .query()
-            .fetch_all(self.pool())
-            .await?
+        // Every entry ever written for the visit, found through its references (the journal is
+        // keyed in the order lines were written, not by visit).
+        let refs = parse_entry_refs(&get_s(&row, "journal_refs")?);
+        let mut rows = Vec::new();
+        for chunk in refs.chunks(50) {
+            let mut j = Sql::new(
+                "SELECT j.ver, j.line_no, j.kind, COALESCE(i.id, '') AS import_id, j.account, j.fund, j.debit, j.credit FROM claim_journal j LEFT JOIN claim_imports i ON i.hcode = j.hcode AND i.no = j.import_no WHERE j.hcode = ",
+            );
+            j.text(hcode)
+                .push(" AND j.vkey = ")
+                .text(vkey)
+                .push(" AND (");
+            for (k, r) in chunk.iter().enumerate() {
+                if k > 0 {
+                    j.push(" OR ");
+                }
+                j.push("(j.import_no = ")
+                    .int(r.import_no)
+                    .push(" AND j.n >= ")
+                    .int(r.first_n)
+                    .push(" AND j.n < ")
+                    .int(r.first_n + r.lines)
+                    .push(")");
+            }
+            j.push(")");
+            rows.extend(j.query().fetch_all(self.pool()).await?);
+        }
+        let mut journal = rows
             .iter()
             .map(|r| {
                 Ok(JournalEntryLine {
@@ -1207,7 +1349,8 @@ impl Store {
                     credit: get_i(r, "credit")?,
                 })
             })
-            .collect::<Result<_, StoreError>>()?;
+            .collect::<Result<Vec<JournalEntryLine>, StoreError>>()?;
+        journal.sort_by_key(|l| (l.ver, l.line_no));
         Ok(VisitDetail {
             visit,
             detail_json,

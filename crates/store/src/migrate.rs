@@ -30,6 +30,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_seven_plus.sql"),
         postgres: include_str!("../migrations/postgres/0004_seven_plus.sql"),
     },
+    Migration {
+        name: "0005_journal_append",
+        sqlite: include_str!("../migrations/sqlite/0005_journal_append.sql"),
+        postgres: include_str!("../migrations/postgres/0005_journal_append.sql"),
+    },
 ];
 
 /// True when the file holds no statement, only comments: such a migration is not recorded, so a
