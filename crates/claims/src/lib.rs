@@ -89,6 +89,9 @@ pub struct ImportOutcome {
     pub write_secs: f64,
 }
 
+/// Threads of pass 2 (one per core of the 2-core target machine).
+const PASS2_READERS: usize = 2;
+
 enum Msg {
     Scanned(Box<ImportReport>, Vec<Reject>),
     Rows(Vec<raidai_store::claims::VisitRow>, u64),
@@ -230,24 +233,47 @@ pub async fn import(
         {
             return;
         }
-        for batch in imp.batches() {
-            let batch = match batch {
-                Ok(b) => b,
-                Err(e) => {
-                    let _ = tx.blocking_send(Msg::Failed(e.to_string()));
+        // Pass 2 on two threads taking alternate batches (re-reading and parsing costs about
+        // as much CPU as SQLite's writes); batches are forwarded in order.
+        let (imp, places, maps) = (&imp, &places, &maps);
+        std::thread::scope(|scope| {
+            let mut readers = Vec::with_capacity(PASS2_READERS);
+            for first in 0..PASS2_READERS {
+                let (btx, brx) = std::sync::mpsc::sync_channel::<Result<Msg, String>>(1);
+                readers.push(brx);
+                scope.spawn(move || {
+                    for batch in imp.batches_from(first, PASS2_READERS) {
+                        let item = batch
+                            .map(|batch| {
+                                let read = (batch.encounters.len() + batch.rejected.len()) as u64;
+                                let rows = batch
+                                    .encounters
+                                    .iter()
+                                    .map(|e| encounter_row(e, places, maps))
+                                    .collect();
+                                Msg::Rows(rows, read)
+                            })
+                            .map_err(|e| e.to_string());
+                        let failed = item.is_err();
+                        if btx.send(item).is_err() || failed {
+                            return;
+                        }
+                    }
+                });
+            }
+            // Returning drops the receivers, which stops the readers before the scope joins.
+            for b in 0..imp.batch_count() {
+                let msg = match readers[b % PASS2_READERS].recv() {
+                    Ok(Ok(m)) => m,
+                    Ok(Err(e)) => Msg::Failed(e),
+                    Err(_) => Msg::Failed("reader stopped early".into()),
+                };
+                let failed = matches!(msg, Msg::Failed(_));
+                if tx.blocking_send(msg).is_err() || failed {
                     return;
                 }
-            };
-            let read = (batch.encounters.len() + batch.rejected.len()) as u64;
-            let rows = batch
-                .encounters
-                .iter()
-                .map(|e| encounter_row(e, &places, &maps))
-                .collect();
-            if tx.blocking_send(Msg::Rows(rows, read)).is_err() {
-                return;
             }
-        }
+        });
     });
 
     let started = std::time::Instant::now();

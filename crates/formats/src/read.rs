@@ -1245,9 +1245,16 @@ impl Import {
 
     /// Pass 2: the importable encounters, one batch at a time.
     pub fn batches(&self) -> Batches<'_> {
+        self.batches_from(0, 1)
+    }
+
+    /// Pass 2 over every `step`-th batch from `first`: several readers can share the batches
+    /// (each keeps its own open files).
+    pub fn batches_from(&self, first: usize, step: usize) -> Batches<'_> {
         Batches {
             imp: self,
-            next: 0,
+            next: first,
+            step: step.max(1),
             cursors: (0..FileKind::ALL.len()).map(|_| None).collect(),
             pat_file: None,
             line_buf: Vec::new(),
@@ -1263,6 +1270,7 @@ impl Import {
 pub struct Batches<'a> {
     imp: &'a Import,
     next: usize,
+    step: usize,
     cursors: Vec<Option<Lines<Reader>>>,
     /// PAT opened for positioned reads (plain files only): the patients of a batch are spread
     /// over the whole file, and reading through it for every batch cost more than the batch.
@@ -1327,12 +1335,17 @@ impl Iterator for Batches<'_> {
             return None;
         }
         let b = self.next;
-        self.next += 1;
+        self.next += self.step;
         Some(self.assemble(b))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.imp.report.batches - self.next;
+        let n = self
+            .imp
+            .report
+            .batches
+            .saturating_sub(self.next)
+            .div_ceil(self.step);
         (n, Some(n))
     }
 }

@@ -41,6 +41,12 @@ pub(crate) async fn record(
     actor: &Actor,
     c: Change<'_>,
 ) -> Result<(), StoreError> {
+    change_sql(actor, c).query().execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The INSERT of one audit-log entry, for callers that run it on their own connection.
+pub(crate) fn change_sql(actor: &Actor, c: Change<'_>) -> Sql {
     let mut s = Sql::new(
         "INSERT INTO audit_log (id, at, user_id, username, hcode, entity, entity_key, action, before_json, after_json) VALUES (",
     );
@@ -64,8 +70,7 @@ pub(crate) async fn record(
         .push(", ")
         .opt_text(c.after.map(|v| v.to_string()))
         .push(")");
-    s.query().execute(&mut **tx).await?;
-    Ok(())
+    s
 }
 
 impl Store {

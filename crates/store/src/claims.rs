@@ -8,8 +8,9 @@
 //! its old posting reversed by a reversing entry, its new posting appended, and the change
 //! recorded in the audit log.
 
-use crate::audit::{Change, record};
-use crate::sql::{Sql, get_i, get_s};
+use crate::audit::{Change, change_sql, record};
+use crate::sql::{Cols, Sql, get_i, get_s};
+use crate::sqlite_raw::{Stmt, Val, insert_sql};
 use crate::{Actor, Engine, Store, StoreError, now_ms};
 use raidai_domain::accounts::{PostingRule, default_posting_map, parse_posting_map};
 use raidai_domain::master::Role;
@@ -178,7 +179,7 @@ pub struct ImportRecord {
 
 /// An import in progress: one transaction for the whole import.
 pub struct ImportSession {
-    tx: Transaction<'static, Any>,
+    tx: ImportTx,
     actor: Actor,
     hcode: String,
     id: String,
@@ -193,6 +194,62 @@ pub struct ImportSession {
     no: i64,
     /// Journal lines written so far by this import (the last line number used).
     lines_written: i64,
+}
+
+/// The import's transaction: through `Any` (PostgreSQL), or on a native SQLite connection whose
+/// handle the bulk INSERTs use directly.
+enum ImportTx {
+    Any(Transaction<'static, Any>),
+    Sqlite(Transaction<'static, sqlx::Sqlite>),
+}
+
+impl ImportTx {
+    async fn exec(&mut self, s: &Sql) -> Result<u64, StoreError> {
+        Ok(match self {
+            ImportTx::Any(t) => s.query().execute(&mut **t).await?.rows_affected(),
+            ImportTx::Sqlite(t) => s.query_sqlite().execute(&mut **t).await?.rows_affected(),
+        })
+    }
+
+    /// The rows of `s`, each read by `f`.
+    async fn rows<T>(
+        &mut self,
+        s: &Sql,
+        f: impl Fn(&dyn Cols) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, StoreError> {
+        Ok(match self {
+            ImportTx::Any(t) => s
+                .query()
+                .fetch_all(&mut **t)
+                .await?
+                .iter()
+                .map(|r| f(r))
+                .collect::<Result<_, _>>()?,
+            ImportTx::Sqlite(t) => s
+                .query_sqlite()
+                .fetch_all(&mut **t)
+                .await?
+                .iter()
+                .map(|r| f(r))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            ImportTx::Any(t) => t.commit().await?,
+            ImportTx::Sqlite(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            ImportTx::Any(t) => t.rollback().await?,
+            ImportTx::Sqlite(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
 }
 
 impl std::fmt::Debug for ImportSession {
@@ -224,6 +281,8 @@ pub struct UnitPlaces {
 
 const VISIT_COLS: &str = "hcode, vkey, setting, hn, seq, an, date_serv, date_dsc, fy, clinic, pdx, cid, patient_name, sex, dob, inscl, subtype, hospmain, permitno, fund, place, vcase, total, paid, claimable, fund_amount, patient_amount, posted, unposted_reason, receivable, ver, posted_ver, import_id, content_hash, detail_json, updated_at, post_import, post_n, post_lines, journal_refs";
 const VISIT_COL_COUNT: usize = 40;
+const JOURNAL_COLS: &str =
+    "hcode, import_no, n, vkey, ver, line_no, kind, date_serv, fy, account, fund, debit, credit";
 
 /// Where a journal entry (one version of a visit's posting or its reversal) lies: lines
 /// `first_n .. first_n + lines` of import `import_no` of the visit's unit.
@@ -416,34 +475,38 @@ impl Store {
         if !can_import(actor, hcode) {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = match &self.imports {
+            Some(pool) => ImportTx::Sqlite(pool.begin().await?),
+            None => ImportTx::Any(self.pool().begin().await?),
+        };
         if self.engine() == Engine::Postgres {
             // One import per unit at a time: the next import number below stays unique.
             let mut l = Sql::new("SELECT pg_advisory_xact_lock(hashtext(");
             l.text(format!("raidai-import:{hcode}")).push("))");
-            l.query().execute(&mut *tx).await?;
+            tx.exec(&l).await?;
         }
         if self.engine() == Engine::Sqlite {
             // A larger page cache for this connection while the import runs: fewer pages
             // spilled to the WAL before commit (reset in `finish`).
-            sqlx::query("PRAGMA cache_size = -32768")
-                .execute(&mut *tx)
-                .await?;
-            // Foreign keys checked at commit: a multi-row INSERT then cannot fail halfway on
-            // one, so SQLite skips its statement journal (a copy of every page it touches).
-            // Any failure aborts the whole import anyway. Resets when the transaction ends.
-            sqlx::query("PRAGMA defer_foreign_keys = ON")
-                .execute(&mut *tx)
-                .await?;
+            tx.exec(&Sql::new("PRAGMA cache_size = -32768")).await?;
+            // Foreign keys checked at commit: an INSERT then cannot fail halfway on one, so
+            // SQLite skips its statement journal (a copy of every page it touches). Any
+            // failure aborts the whole import anyway. Resets when the transaction ends.
+            tx.exec(&Sql::new("PRAGMA defer_foreign_keys = ON")).await?;
         }
         let mut s = Sql::new("SELECT vkey FROM claim_visits WHERE hcode = ");
         s.text(hcode).push(" LIMIT 1");
-        let empty = s.query().fetch_optional(&mut *tx).await?.is_none();
+        let empty = tx.rows(&s, |r| r.s("vkey")).await?.is_empty();
         let mut n = Sql::new(
             "SELECT CAST(COALESCE(MAX(no), 0) + 1 AS BIGINT) AS no FROM claim_imports WHERE hcode = ",
         );
         n.text(hcode);
-        let no = get_i(&n.query().fetch_one(&mut *tx).await?, "no")?;
+        let no = tx
+            .rows(&n, |r| r.i("no"))
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(1);
         Ok(ImportSession {
             tx,
             actor: actor.clone(),
@@ -470,16 +533,16 @@ struct Existing {
     summary: serde_json::Value,
 }
 
-fn visit_summary(r: &AnyRow) -> Result<serde_json::Value, sqlx::Error> {
+fn visit_summary(r: &dyn Cols) -> Result<serde_json::Value, sqlx::Error> {
     Ok(serde_json::json!({
-        "fund": get_s(r, "fund")?,
-        "inscl": get_s(r, "inscl")?,
-        "total": get_i(r, "total")?,
-        "paid": get_i(r, "paid")?,
-        "fund_amount": get_i(r, "fund_amount")?,
-        "patient_amount": get_i(r, "patient_amount")?,
-        "receivable": get_s(r, "receivable")?,
-        "import_id": get_s(r, "import_id")?,
+        "fund": r.s("fund")?,
+        "inscl": r.s("inscl")?,
+        "total": r.i("total")?,
+        "paid": r.i("paid")?,
+        "fund_amount": r.i("fund_amount")?,
+        "patient_amount": r.i("patient_amount")?,
+        "receivable": r.s("receivable")?,
+        "import_id": r.s("import_id")?,
     }))
 }
 
@@ -601,7 +664,7 @@ impl ImportSession {
                     .push(")");
             }
             positional(self.engine, &mut s);
-            s.query().execute(&mut *self.tx).await?;
+            self.tx.exec(&s).await?;
         }
         Ok(())
     }
@@ -627,23 +690,27 @@ impl ImportSession {
             }
             s.push(")");
             positional(self.engine, &mut s);
-            for r in s.query().fetch_all(&mut *self.tx).await? {
-                found.insert(
-                    get_s(&r, "vkey")?,
-                    Existing {
-                        hash: get_s(&r, "content_hash")?,
-                        ver: get_i(&r, "ver")?,
-                        posted_ver: get_i(&r, "posted_ver")?,
-                        posted: EntryRef {
-                            import_no: get_i(&r, "post_import")?,
-                            first_n: get_i(&r, "post_n")?,
-                            lines: get_i(&r, "post_lines")?,
+            let rows = self
+                .tx
+                .rows(&s, |r| {
+                    Ok((
+                        r.s("vkey")?,
+                        Existing {
+                            hash: r.s("content_hash")?,
+                            ver: r.i("ver")?,
+                            posted_ver: r.i("posted_ver")?,
+                            posted: EntryRef {
+                                import_no: r.i("post_import")?,
+                                first_n: r.i("post_n")?,
+                                lines: r.i("post_lines")?,
+                            },
+                            refs: r.s("journal_refs")?,
+                            summary: visit_summary(r)?,
                         },
-                        refs: get_s(&r, "journal_refs")?,
-                        summary: visit_summary(&r)?,
-                    },
-                );
-            }
+                    ))
+                })
+                .await?;
+            found.extend(rows);
         }
         Ok(found)
     }
@@ -687,8 +754,7 @@ impl ImportSession {
                     );
                 }
                 replaced.push(v.vkey.clone());
-                record(
-                    &mut self.tx,
+                let audit = change_sql(
                     &self.actor,
                     Change {
                         hcode: Some(&self.hcode),
@@ -698,8 +764,8 @@ impl ImportSession {
                         before: Some(old.summary.clone()),
                         after: Some(row_summary(&v, &self.id)),
                     },
-                )
-                .await?;
+                );
+                self.tx.exec(&audit).await?;
                 self.counts.updated += 1;
             } else {
                 self.counts.inserted += 1;
@@ -765,8 +831,7 @@ impl ImportSession {
                 .push(" AND n < ")
                 .int(old.first_n + old.lines)
                 .push(" ORDER BY n");
-            let done = s.query().execute(&mut *self.tx).await?;
-            self.counts.journal_lines += done.rows_affected() as i64;
+            self.counts.journal_lines += self.tx.exec(&s).await? as i64;
         }
         for chunk in replaced.chunks(LOOKUP_CHUNK) {
             let mut s = Sql::new("DELETE FROM claim_visits WHERE hcode = ");
@@ -779,12 +844,139 @@ impl ImportSession {
             }
             s.push(")");
             positional(self.engine, &mut s);
-            s.query().execute(&mut *self.tx).await?;
+            self.tx.exec(&s).await?;
         }
         // In key order, each multi-row INSERT walks neighbouring index pages instead of
         // jumping across the whole B-tree for every row. Journal lines stay in the order of
         // their numbers: the journal's key grows with every line, so they are appended.
         to_insert.sort_unstable_by(|a, b| a.row.vkey.cmp(&b.row.vkey));
+        if matches!(self.tx, ImportTx::Sqlite(_)) {
+            self.insert_sqlite(&to_insert, &journal, now).await?;
+            self.counts.journal_lines += journal.len() as i64;
+        } else {
+            self.insert_any(to_insert, journal, now).await?;
+        }
+        Ok(())
+    }
+
+    /// The rows of a batch through the native SQLite handle: one prepared INSERT per table,
+    /// values bound in place.
+    async fn insert_sqlite(
+        &mut self,
+        visits: &[NewVisit],
+        journal: &[JournalRow],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let ImportTx::Sqlite(tx) = &mut self.tx else {
+            return Err(StoreError::Config("not a SQLite import".into()));
+        };
+        let (hcode, id, no) = (self.hcode.as_str(), self.id.as_str(), self.no);
+        let mut handle = tx.lock_handle().await?;
+        let db = handle.as_raw_handle();
+        let write = || -> Result<(), sqlx::Error> {
+            let mut st =
+                Stmt::prepare(db, &insert_sql("claim_visits", VISIT_COLS, VISIT_COL_COUNT))?;
+            let refs_of = |r: &EntryRef| {
+                [
+                    Val::Int(r.import_no),
+                    Val::Int(r.first_n),
+                    Val::Int(r.lines),
+                ]
+            };
+            for nv in visits {
+                let v = &nv.row;
+                let [pi, pn, pl] = refs_of(&nv.posted);
+                st.run(&[
+                    Val::Text(hcode),
+                    Val::Text(&v.vkey),
+                    Val::Text(&v.setting),
+                    Val::Text(&v.hn),
+                    Val::Text(&v.seq),
+                    Val::Text(&v.an),
+                    Val::Int(v.date_serv),
+                    Val::Int(v.date_dsc),
+                    Val::Int(v.fy),
+                    Val::Text(&v.clinic),
+                    Val::Text(&v.pdx),
+                    Val::Text(&v.cid),
+                    Val::Text(&v.patient_name),
+                    Val::Text(&v.sex),
+                    Val::Int(v.dob),
+                    Val::Text(&v.inscl),
+                    Val::Text(&v.subtype),
+                    Val::Text(&v.hospmain),
+                    Val::Text(&v.permitno),
+                    Val::Text(&v.fund),
+                    Val::Text(&v.place),
+                    Val::Text(&v.case),
+                    Val::Int(v.total),
+                    Val::Int(v.paid),
+                    Val::Int(v.claimable),
+                    Val::Int(v.fund_amount),
+                    Val::Int(v.patient_amount),
+                    Val::Int(i64::from(v.posted)),
+                    Val::Text(&v.unposted_reason),
+                    Val::Text(&v.receivable),
+                    Val::Int(nv.ver),
+                    Val::Int(nv.posted_ver),
+                    Val::Text(id),
+                    Val::Text(&v.content_hash),
+                    Val::Text(&v.detail_json),
+                    Val::Int(now),
+                    pi,
+                    pn,
+                    pl,
+                    Val::Text(&nv.refs),
+                ])?;
+            }
+            drop(st);
+            let mut st = Stmt::prepare(db, &insert_sql("claim_journal", JOURNAL_COLS, 13))?;
+            for j in journal {
+                st.run(&[
+                    Val::Text(hcode),
+                    Val::Int(no),
+                    Val::Int(j.n),
+                    Val::Text(&j.vkey),
+                    Val::Int(j.ver),
+                    Val::Int(j.line_no),
+                    Val::Text("post"),
+                    Val::Int(j.date_serv),
+                    Val::Int(j.fy),
+                    Val::Text(&j.line.account),
+                    Val::Text(&j.line.fund),
+                    Val::Int(j.line.debit),
+                    Val::Int(j.line.credit),
+                ])?;
+            }
+            Ok(())
+        };
+        // SQLite works on this thread: tell a multi-threaded runtime so it moves other tasks.
+        let multi = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        let done = if multi {
+            tokio::task::block_in_place(write)
+        } else {
+            write()
+        };
+        drop(handle);
+        done?;
+        Ok(())
+    }
+
+    /// The rows of a batch through `Any`: multi-row INSERTs.
+    async fn insert_any(
+        &mut self,
+        to_insert: Vec<NewVisit>,
+        journal: Vec<JournalRow>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let ImportTx::Any(tx) = &mut self.tx else {
+            return Err(StoreError::Config("not an Any import".into()));
+        };
+        let insert = match self.engine {
+            Engine::Sqlite => "INSERT OR ROLLBACK INTO",
+            Engine::Postgres => "INSERT INTO",
+        };
         let visit_head = format!("{insert} claim_visits ({VISIT_COLS}) VALUES ");
         let mut it = to_insert.into_iter().peekable();
         while it.peek().is_some() {
@@ -844,11 +1036,9 @@ impl ImportSession {
                     .bind(posted.lines)
                     .bind(refs);
             }
-            q.execute(&mut *self.tx).await?;
+            q.execute(&mut **tx).await?;
         }
-        let journal_head = format!(
-            "{insert} claim_journal (hcode, import_no, n, vkey, ver, line_no, kind, date_serv, fy, account, fund, debit, credit) VALUES "
-        );
+        let journal_head = format!("{insert} claim_journal ({JOURNAL_COLS}) VALUES ");
         let mut it = journal.into_iter().peekable();
         while it.peek().is_some() {
             let chunk: Vec<JournalRow> = it.by_ref().take(LINE_CHUNK).collect();
@@ -871,7 +1061,7 @@ impl ImportSession {
                     .bind(j.line.debit)
                     .bind(j.line.credit);
             }
-            q.execute(&mut *self.tx).await?;
+            q.execute(&mut **tx).await?;
             self.counts.journal_lines += n as i64;
         }
         Ok(())
@@ -931,9 +1121,8 @@ impl ImportSession {
             .push(", ")
             .int(elapsed_ms)
             .push(")");
-        s.query().execute(&mut *self.tx).await?;
-        record(
-            &mut self.tx,
+        self.tx.exec(&s).await?;
+        let audit = change_sql(
             &self.actor,
             Change {
                 hcode: Some(&self.hcode),
@@ -949,12 +1138,10 @@ impl ImportSession {
                     "rejects": totals.rejects,
                 })),
             },
-        )
-        .await?;
+        );
+        self.tx.exec(&audit).await?;
         if self.engine == Engine::Sqlite {
-            sqlx::query("PRAGMA cache_size = -2000")
-                .execute(&mut *self.tx)
-                .await?;
+            self.tx.exec(&Sql::new("PRAGMA cache_size = -2000")).await?;
         }
         self.tx.commit().await?;
         Ok(ImportRecord {

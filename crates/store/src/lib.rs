@@ -12,6 +12,7 @@ pub mod governance;
 pub mod master;
 mod migrate;
 mod sql;
+mod sqlite_raw;
 pub mod testkit;
 pub mod users;
 
@@ -42,6 +43,9 @@ impl Engine {
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    /// SQLite only: native connections for imports, whose bulk INSERTs call SQLite directly
+    /// (see `sqlite_raw`); one at a time, as SQLite has one writer anyway.
+    imports: Option<sqlx::SqlitePool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -119,10 +123,31 @@ impl Store {
                     redact_url(&url)
                 ))
             })?;
+        let mut imports = None;
         if engine == Engine::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
+            let opts: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+            imports = Some(
+                sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(0)
+                    // An import waits for the one before it (imports take minutes at most).
+                    .acquire_timeout(Duration::from_secs(600))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_lazy_with(opts),
+            );
         }
-        Ok(Store { pool, engine })
+        Ok(Store {
+            pool,
+            engine,
+            imports,
+        })
     }
 
     pub fn engine(&self) -> Engine {
@@ -145,6 +170,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(p) = &self.imports {
+            p.close().await;
+        }
         self.pool.close().await;
     }
 }

@@ -63,6 +63,46 @@ impl Sql {
     }
 }
 
+impl Sql {
+    /// The same statement for sqlx's native SQLite driver (imports on SQLite).
+    pub fn query_sqlite(&self) -> Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+        let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(v) => q.bind(v.clone()),
+                Bind::Int(v) => q.bind(*v),
+            };
+        }
+        q
+    }
+}
+
+/// Column access shared by `Any` rows and native SQLite rows.
+pub(crate) trait Cols {
+    fn s(&self, col: &str) -> Result<String, sqlx::Error>;
+    fn i(&self, col: &str) -> Result<i64, sqlx::Error>;
+}
+
+impl Cols for AnyRow {
+    fn s(&self, col: &str) -> Result<String, sqlx::Error> {
+        get_s(self, col)
+    }
+    fn i(&self, col: &str) -> Result<i64, sqlx::Error> {
+        get_i(self, col)
+    }
+}
+
+impl Cols for sqlx::sqlite::SqliteRow {
+    fn s(&self, col: &str) -> Result<String, sqlx::Error> {
+        use sqlx::Row;
+        self.try_get::<String, _>(col)
+    }
+    fn i(&self, col: &str) -> Result<i64, sqlx::Error> {
+        use sqlx::Row;
+        self.try_get::<i64, _>(col)
+    }
+}
+
 pub(crate) fn get_s(row: &AnyRow, col: &str) -> Result<String, sqlx::Error> {
     use sqlx::Row;
     row.try_get::<String, _>(col)
