@@ -71,7 +71,7 @@ impl ImportOptions {
             hcode: hcode.to_string(),
             strict: false,
             encoding: EncodingChoice::Auto,
-            batch_size: 2_000,
+            batch_size: 1_000,
             source_name: String::new(),
             progress: None,
         }
@@ -214,6 +214,7 @@ pub async fn import(
         encoding: opts.encoding,
         unit: raidai_domain::ids::Hcode::parse(&opts.hcode).ok(),
         batch_size: opts.batch_size.max(1),
+        ..ReadOptions::default()
     };
     let strict = opts.strict;
     let worker = tokio::task::spawn_blocking(move || {

@@ -42,6 +42,9 @@ pub struct ReadOptions {
     /// Encounters (visits + admissions, importable or not) per batch of pass 2. Default 2 000:
     /// an assembled batch takes a few kB per encounter.
     pub batch_size: usize,
+    /// Threads reading the files after OPD, IPD and PAT in pass 1 (default 2). The result is
+    /// the same for any number.
+    pub threads: usize,
 }
 
 impl Default for ReadOptions {
@@ -50,6 +53,7 @@ impl Default for ReadOptions {
             encoding: EncodingChoice::Auto,
             unit: None,
             batch_size: 2_000,
+            threads: LINK_THREADS,
         }
     }
 }
@@ -141,10 +145,29 @@ struct KeyInfo {
     // Line numbers as u32 keep the index of a million encounters 8 MB smaller; a file of more
     // than 4 billion lines is far beyond any export (saturated, only shown in messages).
     line: u32,
-    cht_line: u32,
+    st: KeyState,
+}
+
+/// What the files linking to an encounter say about it (kept apart by each pass-1 thread).
+#[derive(Debug, Clone, Copy, Default)]
+struct KeyState {
     cht_total: i64,
     cha_sum: i64,
+    cht_line: u32,
     flags: u8,
+}
+
+impl std::ops::Deref for KeyInfo {
+    type Target = KeyState;
+    fn deref(&self) -> &KeyState {
+        &self.st
+    }
+}
+
+impl std::ops::DerefMut for KeyInfo {
+    fn deref_mut(&mut self) -> &mut KeyState {
+        &mut self.st
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -228,8 +251,11 @@ pub fn scan(
                 ..Default::default()
             },
         },
+        shared: None,
+        states: Vec::new(),
+        tainted: Vec::new(),
         opts,
-        sink,
+        sink: Sink::Direct(sink),
         keybuf: Vec::with_capacity(64),
         errs: Vec::new(),
         all_tainted: false,
@@ -292,6 +318,7 @@ pub fn scan(
         .keys
         .reserve(lines_of(FileKind::Opd) + lines_of(FileKind::Ipd));
     s.imp.hns.reserve(lines_of(FileKind::Pat));
+    let mut linking: Vec<(FileKind, Entry, u64)> = Vec::new();
     for kind in SCAN_ORDER {
         let Some(entry) = listing.get(kind) else {
             continue;
@@ -302,10 +329,108 @@ pub fn scan(
         if !has_opd && !has_ipd && !matches!(kind, FileKind::Opd | FileKind::Ipd) {
             continue;
         }
-        s.scan_file(kind, entry.clone())?;
+        if BUILDS_INDEX.contains(&kind) {
+            s.scan_file(kind, entry.clone())?;
+        } else {
+            let size = entry
+                .plain_path()
+                .and_then(|p| std::fs::metadata(p).ok())
+                .map_or(1, |m| m.len());
+            linking.push((kind, entry.clone(), size));
+        }
     }
+    // The other files only look keys up: two threads take them, balanced by size, and what
+    // they find is merged in file order (rejects come out as a single thread would emit them).
+    let groups = split_by_size(&linking, opts.threads.max(1));
+    let linked: Vec<Result<Linked, ReadError>> = {
+        let shared = &s.imp;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = groups
+                .into_iter()
+                .map(|group| scope.spawn(move || link_files(shared, opts, group)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("pass-1 thread panicked"))
+                .collect()
+        })
+    };
+    let mut linked = linked.into_iter().collect::<Result<Vec<_>, _>>()?;
+    s.merge(&mut linked);
+    drop(linked);
     s.finish();
     Ok(s.imp)
+}
+
+/// Files read by the main scanner: they register the encounters (OPD, IPD) and patients (PAT)
+/// that every other file links to.
+const BUILDS_INDEX: [FileKind; 3] = [FileKind::Opd, FileKind::Ipd, FileKind::Pat];
+const LINK_THREADS: usize = 2;
+
+/// Splits files (kind, entry, size) into `n` groups of similar total size; each group keeps
+/// the scan order.
+fn split_by_size(files: &[(FileKind, Entry, u64)], n: usize) -> Vec<Vec<(FileKind, Entry)>> {
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].2));
+    let mut load = vec![0u64; n];
+    let mut member = vec![0usize; files.len()];
+    for i in order {
+        let g = (0..n).min_by_key(|&g| load[g]).unwrap_or(0);
+        load[g] += files[i].2;
+        member[i] = g;
+    }
+    (0..n)
+        .map(|g| {
+            files
+                .iter()
+                .zip(&member)
+                .filter(|(_, m)| **m == g)
+                .map(|((k, e, _), _)| (*k, e.clone()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Scans `files` (none of OPD, IPD, PAT) against the index `shared` on the calling thread.
+fn link_files(
+    shared: &Import,
+    opts: &ReadOptions,
+    files: Vec<(FileKind, Entry)>,
+) -> Result<Linked, ReadError> {
+    let mut s = Scanner {
+        imp: Import {
+            files: (0..FileKind::ALL.len()).map(|_| None).collect(),
+            keys: IndexMap::default(),
+            hns: IndexMap::default(),
+            batch_size: shared.batch_size,
+            spans: vec![Vec::new(); FileKind::ALL.len()],
+            report: ImportReport::default(),
+        },
+        shared: Some(shared),
+        states: Vec::new(),
+        tainted: Vec::new(),
+        opts,
+        sink: Sink::Buffer(Vec::new()),
+        keybuf: Vec::with_capacity(64),
+        errs: Vec::new(),
+        all_tainted: false,
+    };
+    let mut out = Vec::with_capacity(files.len());
+    for (kind, entry) in files {
+        s.scan_file(kind, entry)?;
+        let rejects = match &mut s.sink {
+            Sink::Buffer(v) => std::mem::take(v),
+            Sink::Direct(_) => Vec::new(),
+        };
+        out.push((kind, rejects));
+    }
+    Ok(Linked {
+        files: out,
+        imp: s.imp,
+        states: s.states,
+        tainted: s.tainted,
+        all_tainted: s.all_tainted,
+    })
 }
 
 fn count_newlines(path: &std::path::Path) -> std::io::Result<usize> {
@@ -355,11 +480,33 @@ struct LineCtx<'a> {
 }
 
 struct Scanner<'s> {
+    /// In the main scanner, the index being built; in a linking scanner, only this scanner's
+    /// files, spans and report (the keys live in `shared`).
     imp: Import,
+    /// Linking scanners (files after OPD, IPD and PAT, read on parallel threads) look keys and
+    /// HNs up here and keep what they learn in `states` and `tainted`, merged afterwards.
+    shared: Option<&'s Import>,
+    states: Vec<KeyState>,
+    tainted: Vec<u32>,
     opts: &'s ReadOptions,
-    sink: &'s mut dyn FnMut(Reject),
+    sink: Sink<'s>,
     keybuf: Vec<u8>,
     errs: FieldErrors,
+    all_tainted: bool,
+}
+
+/// Where rejects go: straight to the caller, or kept (in order) for a merge.
+enum Sink<'s> {
+    Direct(&'s mut dyn FnMut(Reject)),
+    Buffer(Vec<Reject>),
+}
+
+/// What a linking scanner found, to merge into the main scanner.
+struct Linked {
+    files: Vec<(FileKind, Vec<Reject>)>,
+    imp: Import,
+    states: Vec<KeyState>,
+    tainted: Vec<u32>,
     all_tainted: bool,
 }
 
@@ -374,7 +521,30 @@ impl Scanner<'_> {
     fn emit(&mut self, r: Reject) {
         self.imp.report.rejects += 1;
         *self.imp.report.rejects_by_code.entry(r.code).or_insert(0) += 1;
-        (self.sink)(r);
+        match &mut self.sink {
+            Sink::Direct(f) => f(r),
+            Sink::Buffer(v) => v.push(r),
+        }
+    }
+
+    /// The index of keys and HNs: the shared one when linking.
+    fn index(&self) -> &Import {
+        self.shared.unwrap_or(&self.imp)
+    }
+
+    /// The mutable state of encounter `ord` (flags, bill sums).
+    fn state(&mut self, ord: usize) -> &mut KeyState {
+        match self.shared {
+            None => &mut self.imp.keys[ord].st,
+            Some(sh) => {
+                // Allocated on the first write: a thread reading only DRU (say) writes nothing
+                // unless a line is rejected.
+                if self.states.is_empty() {
+                    self.states = vec![KeyState::default(); sh.keys.len()];
+                }
+                &mut self.states[ord]
+            }
+        }
     }
 
     fn file_reject(&mut self, file: &str, code: RejectCode, th: String, en: String) {
@@ -425,15 +595,24 @@ impl Scanner<'_> {
         if !line_key(kind, hn, seq, an, &mut self.keybuf) {
             return Resolved::NoKey;
         }
-        match self.imp.keys.get_index_of(&self.keybuf[..]) {
+        match self.index().keys.get_index_of(&self.keybuf[..]) {
             None => Resolved::Unknown,
             Some(i) => Resolved::Found(i),
         }
     }
 
     fn taint_hn(&mut self, hn: &str) {
-        if let Some(h) = self.imp.hns.get_mut(hn) {
-            h.tainted = true;
+        match self.shared {
+            None => {
+                if let Some(h) = self.imp.hns.get_mut(hn) {
+                    h.tainted = true;
+                }
+            }
+            Some(sh) => {
+                if let Some(i) = sh.hns.get_index_of(hn) {
+                    self.tainted.push(i as u32);
+                }
+            }
         }
     }
 
@@ -845,7 +1024,7 @@ impl Scanner<'_> {
                             th.into(),
                             en.into(),
                         );
-                        self.imp.keys[ord].flags |= REJECTED;
+                        self.state(ord).flags |= REJECTED;
                     }
                     Resolved::Unknown => {
                         // Registered even when bad, so that it is listed as rejected.
@@ -901,7 +1080,7 @@ impl Scanner<'_> {
                 let resolved = self.resolve(kind, lc.hn, lc.seq, lc.an);
                 if kind == FileKind::Ins
                     && !lc.hn.is_empty()
-                    && self.imp.hns.get(lc.hn).is_none_or(|h| !h.pat)
+                    && self.index().hns.get(lc.hn).is_none_or(|h| !h.pat)
                 {
                     bad = true;
                     self.line_reject(
@@ -968,7 +1147,7 @@ impl Scanner<'_> {
                         self.check_ip_hn(lc, ord, &mut bad);
                         self.account(kind, lc, ord, rec, &mut bad);
                         if bad {
-                            self.imp.keys[ord].flags |= REJECTED;
+                            self.state(ord).flags |= REJECTED;
                             if !shape_ok {
                                 self.taint_hn(lc.hn);
                             }
@@ -986,8 +1165,9 @@ impl Scanner<'_> {
         if lc.an.is_empty() || lc.hn.is_empty() {
             return;
         }
-        let hn_idx = self.imp.keys[ord].hn as usize;
-        let (ipd_hn, _) = self.imp.hns.get_index(hn_idx).expect("hn index");
+        let index = self.index();
+        let hn_idx = index.keys[ord].hn as usize;
+        let (ipd_hn, _) = index.hns.get_index(hn_idx).expect("hn index");
         if ipd_hn.as_ref() != lc.hn {
             let ipd_hn = ipd_hn.to_string();
             *bad = true;
@@ -1011,7 +1191,7 @@ impl Scanner<'_> {
         rec: Option<&AnyRecord>,
         bad: &mut bool,
     ) {
-        let k = &mut self.imp.keys[ord];
+        let k = self.state(ord);
         match (kind, rec) {
             (FileKind::Ins, _) => {
                 if k.flags & IN_INS != 0 {
@@ -1048,6 +1228,65 @@ impl Scanner<'_> {
                 None => k.flags |= MONEY_OVERFLOW,
             },
             _ => {}
+        }
+    }
+
+    /// Takes in what the linking scanners found: rejects in scan order, file reports and states,
+    /// spans, flags and sums, tainted HNs.
+    fn merge(&mut self, linked: &mut [Linked]) {
+        let mut files: Vec<(usize, FileKind, Vec<Reject>)> = Vec::new();
+        for l in linked.iter_mut() {
+            for (kind, rejects) in std::mem::take(&mut l.files) {
+                let pos = SCAN_ORDER.iter().position(|k| *k == kind).unwrap_or(0);
+                files.push((pos, kind, rejects));
+            }
+        }
+        files.sort_by_key(|f| f.0);
+        for (_, kind, rejects) in files {
+            for r in rejects {
+                match &mut self.sink {
+                    Sink::Direct(f) => f(r),
+                    Sink::Buffer(v) => v.push(r),
+                }
+            }
+            for l in linked.iter_mut() {
+                if let Some(rep) = l.imp.report.files.iter().position(|f| f.kind == kind) {
+                    self.imp.report.files.push(l.imp.report.files.remove(rep));
+                }
+                if let Some(state) = l.imp.files[kind as usize].take() {
+                    self.imp.files[kind as usize] = Some(state);
+                    self.imp.spans[kind as usize] = std::mem::take(&mut l.imp.spans[kind as usize]);
+                }
+            }
+        }
+        for l in linked.iter_mut() {
+            let rep = &l.imp.report;
+            self.imp.report.rejects += rep.rejects;
+            for (code, n) in &rep.rejects_by_code {
+                *self.imp.report.rejects_by_code.entry(*code).or_insert(0) += n;
+            }
+            self.all_tainted |= l.all_tainted;
+            for &i in &l.tainted {
+                if let Some((_, h)) = self.imp.hns.get_index_mut(i as usize) {
+                    h.tainted = true;
+                }
+            }
+            for (k, st) in self.imp.keys.values_mut().zip(&l.states) {
+                k.flags |= st.flags;
+                if k.cht_line == 0 {
+                    k.cht_line = st.cht_line;
+                }
+                match (
+                    k.cht_total.checked_add(st.cht_total),
+                    k.cha_sum.checked_add(st.cha_sum),
+                ) {
+                    (Some(t), Some(c)) => {
+                        k.cht_total = t;
+                        k.cha_sum = c;
+                    }
+                    _ => k.flags |= MONEY_OVERFLOW,
+                }
+            }
         }
     }
 

@@ -37,6 +37,23 @@ fn check(cfg: &GenConfig) {
         },
     )
     .unwrap();
+    // Pass 1 reads the linking files on parallel threads: one thread finds the same.
+    let single = read_all(
+        &Source::Dir(dir.path().into()),
+        &ReadOptions {
+            batch_size: 5,
+            threads: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        single.rejects, got.rejects,
+        "rejects differ with one thread"
+    );
+    assert_eq!(single.statuses, got.statuses);
+    assert_eq!(single.report, got.report);
+    assert_eq!(single.encounters, got.encounters);
     let mut out: Vec<VisitKey> = Vec::new();
     for a in &summary.applied {
         if let Some(code) = a.code {

@@ -194,6 +194,8 @@ pub struct ImportSession {
     no: i64,
     /// Journal lines written so far by this import (the last line number used).
     lines_written: i64,
+    /// SQLite: the import connections, for the checkpoint after commit.
+    imports: Option<sqlx::SqlitePool>,
 }
 
 /// The import's transaction: through `Any` (PostgreSQL), or on a native SQLite connection whose
@@ -520,6 +522,7 @@ impl Store {
             engine: self.engine(),
             no,
             lines_written: 0,
+            imports: self.imports.clone(),
         })
     }
 }
@@ -1144,6 +1147,21 @@ impl ImportSession {
             self.tx.exec(&Sql::new("PRAGMA cache_size = -2000")).await?;
         }
         self.tx.commit().await?;
+        if let Some(pool) = self.imports.clone() {
+            // The WAL now holds the whole import: copy it into the database in the background
+            // (the import connection does not checkpoint at commit). The next import waits
+            // for it, as the import pool has one connection.
+            tokio::spawn(async move {
+                match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&pool)
+                    .await
+                {
+                    // Closed: the process is ending, and closing checkpoints by itself.
+                    Ok(_) | Err(sqlx::Error::PoolClosed) => {}
+                    Err(e) => tracing::warn!(error = %e, "checkpoint after import failed"),
+                }
+            });
+        }
         Ok(ImportRecord {
             hcode: self.hcode,
             unit_name: String::new(),

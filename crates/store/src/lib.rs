@@ -109,7 +109,9 @@ impl Store {
                     if engine == Engine::Sqlite {
                         // temp_store: statement journals of large multi-row INSERTs inside an
                         // import transaction stay in memory instead of a temporary file.
-                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY")
+                        // journal_size_limit: after a large import the WAL file shrinks back once
+                        // it has been checkpointed.
+                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864")
                             .await?;
                     }
                     Ok(())
@@ -133,9 +135,13 @@ impl Store {
                     .min_connections(0)
                     // An import waits for the one before it (imports take minutes at most).
                     .acquire_timeout(Duration::from_secs(600))
+                    .acquire_slow_threshold(Duration::from_secs(600))
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
-                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY")
+                            // No checkpoint inside an import's commit: copying a large import's
+                            // WAL into the database runs afterwards, off the user's clock
+                            // (`ImportSession::finish`).
+                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864")
                                 .await?;
                             Ok(())
                         })
@@ -167,6 +173,19 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// SQLite: copies the write-ahead log into the database file (PASSIVE: readers and writers
+    /// go on). Runs by itself after each import; waits for one still running. Returns the
+    /// frames checkpointed. PostgreSQL: nothing to do.
+    pub async fn checkpoint(&self) -> Result<i64, StoreError> {
+        let Some(pool) = &self.imports else {
+            return Ok(0);
+        };
+        let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(pool)
+            .await?;
+        Ok(sqlx::Row::try_get::<i64, _>(&row, 2).unwrap_or(0))
     }
 
     pub async fn close(&self) {
