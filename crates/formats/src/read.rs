@@ -257,6 +257,7 @@ pub fn scan(
         opts,
         sink: Sink::Direct(sink),
         keybuf: Vec::with_capacity(64),
+        last_ord: 0,
         errs: Vec::new(),
         all_tainted: false,
     };
@@ -412,6 +413,7 @@ fn link_files(
         opts,
         sink: Sink::Buffer(Vec::new()),
         keybuf: Vec::with_capacity(64),
+        last_ord: 0,
         errs: Vec::new(),
         all_tainted: false,
     };
@@ -491,6 +493,8 @@ struct Scanner<'s> {
     opts: &'s ReadOptions,
     sink: Sink<'s>,
     keybuf: Vec<u8>,
+    /// Ordinal of the last key found (see [`Import::find`]).
+    last_ord: usize,
     errs: FieldErrors,
     all_tainted: bool,
 }
@@ -595,9 +599,12 @@ impl Scanner<'_> {
         if !line_key(kind, hn, seq, an, &mut self.keybuf) {
             return Resolved::NoKey;
         }
-        match self.index().keys.get_index_of(&self.keybuf[..]) {
+        match self.index().find(&self.keybuf, self.last_ord) {
             None => Resolved::Unknown,
-            Some(i) => Resolved::Found(i),
+            Some(i) => {
+                self.last_ord = i;
+                Resolved::Found(i)
+            }
         }
     }
 
@@ -1500,6 +1507,20 @@ impl Import {
         }
     }
 
+    /// The ordinal of `key`. Lines of the other files mostly come in OPD order, so the key of
+    /// the previous line (`hint`) or the one after it are tried before hashing: a hashed
+    /// lookup touches two random places of a large index, this touches neighbours.
+    fn find(&self, key: &[u8], hint: usize) -> Option<usize> {
+        for ord in [hint, hint + 1] {
+            if let Some((k, _)) = self.keys.get_index(ord)
+                && k.as_ref() == key
+            {
+                return Some(ord);
+            }
+        }
+        self.keys.get_index_of(key)
+    }
+
     fn importable(&self, ord: usize) -> bool {
         self.keys[ord].flags & REJECTED == 0
     }
@@ -1716,6 +1737,7 @@ impl<'a> Batches<'a> {
                 continue;
             }
             let io = |e| ReadError::io(state.entry.display_path(), e);
+            let mut last = lo;
             let lines = self.cursor_at(kind, state, span.start, span.start_line)?;
             while lines.pos() < span.end {
                 let Some(line) = lines.next_line().map_err(io)? else {
@@ -1734,9 +1756,10 @@ impl<'a> Batches<'a> {
                 if !line_key(kind, hn, seq, an, &mut keybuf) {
                     continue;
                 }
-                let Some(ord) = imp.keys.get_index_of(&keybuf[..]) else {
+                let Some(ord) = imp.find(&keybuf, last) else {
                     continue;
                 };
+                last = ord;
                 if !(lo..hi).contains(&ord) || slots[ord - lo].is_none() {
                     continue;
                 }
