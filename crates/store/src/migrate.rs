@@ -46,6 +46,15 @@ fn is_empty_sql(sql: &str) -> bool {
 }
 
 pub(crate) async fn run(store: &Store) -> Result<Vec<String>, StoreError> {
+    run_until(store, None).await
+}
+
+/// Applies the pending migrations in order, stopping after `last` when given (tests of a
+/// migration start from the schema before it).
+pub(crate) async fn run_until(
+    store: &Store,
+    last: Option<&str>,
+) -> Result<Vec<String>, StoreError> {
     let pool = store.pool();
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS raidai_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
@@ -61,6 +70,9 @@ pub(crate) async fn run(store: &Store) -> Result<Vec<String>, StoreError> {
     let mut applied = Vec::new();
     for m in MIGRATIONS {
         if done.iter().any(|d| d == m.name) {
+            if last == Some(m.name) {
+                break;
+            }
             continue;
         }
         let ddl = match store.engine() {
@@ -85,6 +97,9 @@ pub(crate) async fn run(store: &Store) -> Result<Vec<String>, StoreError> {
             "migration applied"
         );
         applied.push(m.name.to_string());
+        if last == Some(m.name) {
+            break;
+        }
     }
     Ok(applied)
 }

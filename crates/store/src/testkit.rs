@@ -15,10 +15,17 @@ pub struct TestDb {
 impl TestDb {
     /// A migrated, empty SQLite database in a temporary directory.
     pub async fn sqlite() -> TestDb {
+        TestDb::sqlite_until(None).await
+    }
+
+    /// A SQLite database migrated up to and including migration `last` (all when `None`).
+    pub async fn sqlite_until(last: Option<&str>) -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let store = Store::connect(&url).await.expect("connect sqlite");
-        store.migrate().await.expect("migrate sqlite");
+        crate::migrate::run_until(&store, last)
+            .await
+            .expect("migrate sqlite");
         TestDb {
             store,
             _dir: Some(dir),
@@ -29,6 +36,11 @@ impl TestDb {
     /// A migrated, empty PostgreSQL database, or `None` (announced on stderr, past the test
     /// harness's capture) when `RAIDAI_TEST_PG_URL` is not set.
     pub async fn postgres(test: &str) -> Option<TestDb> {
+        TestDb::postgres_until(test, None).await
+    }
+
+    /// As [`TestDb::postgres`], migrated up to and including migration `last`.
+    pub async fn postgres_until(test: &str, last: Option<&str>) -> Option<TestDb> {
         let Ok(admin_url) = std::env::var(PG_ENV) else {
             let _ = writeln!(
                 std::io::stderr(),
@@ -50,7 +62,9 @@ impl TestDb {
         let store = Store::connect(url.as_str())
             .await
             .expect("connect test database");
-        store.migrate().await.expect("migrate postgres");
+        crate::migrate::run_until(&store, last)
+            .await
+            .expect("migrate postgres");
         Some(TestDb {
             store,
             _dir: None,
@@ -85,6 +99,14 @@ impl Drop for TestDb {
         })
         .join();
     }
+}
+
+/// Runs SQL as it is (tests that build an older schema's data).
+pub async fn exec(store: &Store, sql: &str) {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(store.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {sql}"));
 }
 
 /// Runs the same async test body against SQLite and (when configured) PostgreSQL.
