@@ -105,6 +105,15 @@ impl Cid {
 
     /// Accepts 13 digits, optionally grouped with dashes or spaces ("1-2345-67890-12-1").
     pub fn parse(s: &str) -> Result<Cid, IdError> {
+        // The usual form, 13 plain digits, without walking characters.
+        if let Ok(d) = <[u8; 13]>::try_from(s.as_bytes())
+            && d.iter().all(u8::is_ascii_digit)
+        {
+            if d[12] - b'0' != check_digit_of(&d[..12]) {
+                return Err(IdError::CidChecksum);
+            }
+            return Ok(Cid(d));
+        }
         let mut digits = [0u8; 13];
         let mut n = 0usize;
         for c in s.chars().filter(|&c| c != '-' && !c.is_whitespace()) {
@@ -195,7 +204,13 @@ impl From<Cid> for String {
 /// separator) and no control characters. Nothing else is imposed because formats vary by HIS.
 fn parse_key(s: &str, kind: &'static str) -> Result<String, IdError> {
     let t = s.trim();
-    if t.is_empty() || t.chars().count() > 20 || t.chars().any(|c| c == '|' || c.is_control()) {
+    let bad = if t.is_ascii() {
+        // Keys are nearly always ASCII: one pass over the bytes.
+        t.len() > 20 || t.bytes().any(|b| b == b'|' || b.is_ascii_control())
+    } else {
+        t.chars().count() > 20 || t.chars().any(|c| c == '|' || c.is_control())
+    };
+    if t.is_empty() || bad {
         return Err(IdError::Key { kind });
     }
     Ok(t.to_string())

@@ -35,6 +35,20 @@ impl TextEncoding {
     /// Decodes one line. Returns the text and how many characters in it show a decoding
     /// problem (see [`is_bad_char`]).
     pub fn decode(self, bytes: &[u8]) -> (Cow<'_, str>, u32) {
+        if self == TextEncoding::Windows874 {
+            // One byte is one character: count the bad ones on the bytes, without walking
+            // the decoded text again.
+            let bad = if bytes.is_ascii() {
+                0
+            } else {
+                let table = &*WINDOWS_874_BAD;
+                bytes.iter().filter(|b| table[usize::from(**b)]).count() as u32
+            };
+            let text = encoding_rs::WINDOWS_874
+                .decode_without_bom_handling(bytes)
+                .0;
+            return (text, bad);
+        }
         let text = match self {
             TextEncoding::Utf8 => String::from_utf8_lossy(bytes),
             TextEncoding::Windows874 => {
@@ -96,6 +110,17 @@ impl fmt::Display for TextEncoding {
 /// U+FFFD, or a C1 control (U+0080–U+009F): windows-874 maps the bytes it does not define in
 /// 0x80–0x9F to C1 controls, which is what UTF-8 Thai read as windows-874 mostly produces. No
 /// 16-file text legitimately contains either.
+/// Bytes that windows-874 decodes to a bad character (see [`is_bad_char`]).
+static WINDOWS_874_BAD: std::sync::LazyLock<[bool; 256]> = std::sync::LazyLock::new(|| {
+    let mut t = [false; 256];
+    for (b, bad) in t.iter_mut().enumerate() {
+        let byte = [b as u8];
+        let (text, _) = encoding_rs::WINDOWS_874.decode_without_bom_handling(&byte);
+        *bad = text.chars().any(is_bad_char);
+    }
+    t
+});
+
 pub fn is_bad_char(c: char) -> bool {
     c == char::REPLACEMENT_CHARACTER || ('\u{80}'..='\u{9f}').contains(&c)
 }
@@ -180,6 +205,18 @@ impl Sniff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_874_bad_bytes_counted_as_decoded_text_shows_them() {
+        let all: Vec<u8> = (0..=255u8).collect();
+        let (text, bad) = TextEncoding::Windows874.decode(&all);
+        assert_eq!(
+            bad as usize,
+            text.chars().filter(|c| is_bad_char(*c)).count()
+        );
+        assert!(bad > 0);
+        assert_eq!(TextEncoding::Windows874.decode("ยา".as_bytes()).1, 0);
+    }
 
     #[test]
     fn thai_round_trips_through_windows_874() {

@@ -1305,83 +1305,91 @@ impl Scanner<'_> {
         let cht_name = self.file_name(FileKind::Cht);
         for ord in 0..self.imp.keys.len() {
             let (kb, info) = self.imp.keys.get_index(ord).expect("ordinal");
-            let key = VisitKey::decode(kb);
+            let is_op = kb.first() == Some(&b'O');
             let info = info.clone();
-            let (file, col) = match &key {
-                VisitKey::Op { .. } => (opd_name.as_str(), Col::SEQ),
-                VisitKey::Ip { .. } => (ipd_name.as_str(), Col::AN),
-            };
-            let (hn, seq, an) = match &key {
-                VisitKey::Op { hn, seq } => (hn.as_str(), seq.as_str(), ""),
-                VisitKey::Ip { an } => (
-                    self.imp
-                        .hns
-                        .get_index(info.hn as usize)
-                        .map(|(h, _)| h.as_ref())
-                        .unwrap_or(""),
-                    "",
-                    an.as_str(),
-                ),
-            };
-            let (hn, seq, an) = (hn.to_string(), seq.to_string(), an.to_string());
-            let raw = if seq.is_empty() {
-                an.clone()
-            } else {
-                seq.clone()
-            };
-            let lc = LineCtx {
-                file,
-                line: u64::from(info.line),
-                hn: &hn,
-                seq: &seq,
-                an: &an,
-            };
             let mut rejected = info.flags & REJECTED != 0;
-            if info.flags & IN_INS == 0 {
-                rejected = true;
-                self.line_reject(
-                    &lc,
-                    Some(col),
-                    col.name(),
-                    &raw,
-                    RejectCode::RightMissing,
-                    format!("ไม่มีข้อมูลสิทธิ (INS) ของ {key}"),
-                    format!("{key} has no INS line"),
-                );
-            }
-            if info.flags & HAS_CHT == 0 {
-                rejected = true;
-                self.line_reject(
-                    &lc,
-                    Some(col),
-                    col.name(),
-                    &raw,
-                    RejectCode::BillMissing,
-                    format!("ไม่มีใบแจ้งหนี้ (CHT) ของ {key}"),
-                    format!("{key} has no CHT line"),
-                );
-            } else if info.flags & MONEY_OVERFLOW != 0 || info.cha_sum != info.cht_total {
-                rejected = true;
-                let (total, sum) = (
-                    raidai_domain::money::Satang(info.cht_total),
-                    raidai_domain::money::Satang(info.cha_sum),
-                );
-                let cht_lc = LineCtx {
-                    file: &cht_name,
-                    line: u64::from(info.cht_line),
+            let no_ins = info.flags & IN_INS == 0;
+            let no_cht = info.flags & HAS_CHT == 0;
+            let mismatch =
+                !no_cht && (info.flags & MONEY_OVERFLOW != 0 || info.cha_sum != info.cht_total);
+            // The texts of a reject are built only for an encounter that has one.
+            if no_ins || no_cht || mismatch {
+                let key = VisitKey::decode(kb);
+                let (file, col) = match &key {
+                    VisitKey::Op { .. } => (opd_name.as_str(), Col::SEQ),
+                    VisitKey::Ip { .. } => (ipd_name.as_str(), Col::AN),
+                };
+                let (hn, seq, an) = match &key {
+                    VisitKey::Op { hn, seq } => (hn.as_str(), seq.as_str(), ""),
+                    VisitKey::Ip { an } => (
+                        self.imp
+                            .hns
+                            .get_index(info.hn as usize)
+                            .map(|(h, _)| h.as_ref())
+                            .unwrap_or(""),
+                        "",
+                        an.as_str(),
+                    ),
+                };
+                let (hn, seq, an) = (hn.to_string(), seq.to_string(), an.to_string());
+                let raw = if seq.is_empty() {
+                    an.clone()
+                } else {
+                    seq.clone()
+                };
+                let lc = LineCtx {
+                    file,
+                    line: u64::from(info.line),
                     hn: &hn,
                     seq: &seq,
                     an: &an,
                 };
-                self.line_reject(
-                    &cht_lc,
-                    Some(Col::TOTAL),
-                    "TOTAL",
-                    &total.to_string(),
-                    RejectCode::ChargeMismatch,
-                    format!("ผลรวม CHA.AMOUNT ({sum}) ไม่เท่ากับ CHT.TOTAL ({total})"),
-                    format!("sum of CHA.AMOUNT {sum} differs from CHT.TOTAL {total}"),
-                );
+                if no_ins {
+                    rejected = true;
+                    self.line_reject(
+                        &lc,
+                        Some(col),
+                        col.name(),
+                        &raw,
+                        RejectCode::RightMissing,
+                        format!("ไม่มีข้อมูลสิทธิ (INS) ของ {key}"),
+                        format!("{key} has no INS line"),
+                    );
+                }
+                if no_cht {
+                    rejected = true;
+                    self.line_reject(
+                        &lc,
+                        Some(col),
+                        col.name(),
+                        &raw,
+                        RejectCode::BillMissing,
+                        format!("ไม่มีใบแจ้งหนี้ (CHT) ของ {key}"),
+                        format!("{key} has no CHT line"),
+                    );
+                } else if mismatch {
+                    rejected = true;
+                    let (total, sum) = (
+                        raidai_domain::money::Satang(info.cht_total),
+                        raidai_domain::money::Satang(info.cha_sum),
+                    );
+                    let cht_lc = LineCtx {
+                        file: &cht_name,
+                        line: u64::from(info.cht_line),
+                        hn: &hn,
+                        seq: &seq,
+                        an: &an,
+                    };
+                    self.line_reject(
+                        &cht_lc,
+                        Some(Col::TOTAL),
+                        "TOTAL",
+                        &total.to_string(),
+                        RejectCode::ChargeMismatch,
+                        format!("ผลรวม CHA.AMOUNT ({sum}) ไม่เท่ากับ CHT.TOTAL ({total})"),
+                        format!("sum of CHA.AMOUNT {sum} differs from CHT.TOTAL {total}"),
+                    );
+                }
             }
             let hn_tainted = self
                 .imp
@@ -1395,7 +1403,7 @@ impl Scanner<'_> {
             if rejected {
                 k.flags |= REJECTED;
             }
-            let tally = if matches!(key, VisitKey::Op { .. }) {
+            let tally = if is_op {
                 &mut self.imp.report.visits
             } else {
                 &mut self.imp.report.admissions
@@ -1774,27 +1782,36 @@ impl<'a> Batches<'a> {
                 };
                 let slot = slots[ord - lo].as_mut().expect("checked above");
                 errs.clear();
-                let Some(rec) = AnyRecord::parse(kind, &row, &mut errs) else {
-                    return Err(changed(state, line.no));
-                };
-                match rec {
-                    AnyRecord::Opd(r) => slot.opd = Some(r),
-                    AnyRecord::Ipd(r) => slot.ipd = Some(r),
-                    AnyRecord::Ins(r) => slot.right = Some(r),
-                    AnyRecord::Odx(r) => slot.odx.push(r),
-                    AnyRecord::Oop(r) => slot.oop.push(r),
-                    AnyRecord::Orf(r) => slot.orf.push(r),
-                    AnyRecord::Idx(r) => slot.idx.push(r),
-                    AnyRecord::Iop(r) => slot.iop.push(r),
-                    AnyRecord::Irf(r) => slot.irf.push(r),
-                    AnyRecord::Lvd(r) => slot.lvd.push(r),
-                    AnyRecord::Cht(r) => slot.cht.push(r),
-                    AnyRecord::Cha(r) => slot.cha.push(r),
-                    AnyRecord::Dru(r) => slot.dru.push(r),
-                    AnyRecord::Adp(r) => slot.adp.push(r),
-                    AnyRecord::Aer(r) => slot.aer.push(r),
-                    AnyRecord::Lab(r) => slot.lab.push(r),
-                    AnyRecord::Pat(_) => {}
+                // Each record is parsed straight into its slot: through `AnyRecord` (592 bytes)
+                // every record was moved twice more.
+                let line_no = line.no;
+                let lost = || changed(state, line_no);
+                fn one<T: ParseRecord>(
+                    row: &Row<'_>,
+                    errs: &mut FieldErrors,
+                    lost: impl Fn() -> ReadError,
+                ) -> Result<T, ReadError> {
+                    T::parse(row, errs).ok_or_else(lost)
+                }
+                let e = &mut errs;
+                match kind {
+                    FileKind::Opd => slot.opd = Some(one(&row, e, lost)?),
+                    FileKind::Ipd => slot.ipd = Some(one(&row, e, lost)?),
+                    FileKind::Ins => slot.right = Some(one(&row, e, lost)?),
+                    FileKind::Odx => slot.odx.push(one(&row, e, lost)?),
+                    FileKind::Oop => slot.oop.push(one(&row, e, lost)?),
+                    FileKind::Orf => slot.orf.push(one(&row, e, lost)?),
+                    FileKind::Idx => slot.idx.push(one(&row, e, lost)?),
+                    FileKind::Iop => slot.iop.push(one(&row, e, lost)?),
+                    FileKind::Irf => slot.irf.push(one(&row, e, lost)?),
+                    FileKind::Lvd => slot.lvd.push(one(&row, e, lost)?),
+                    FileKind::Cht => slot.cht.push(one(&row, e, lost)?),
+                    FileKind::Cha => slot.cha.push(one(&row, e, lost)?),
+                    FileKind::Dru => slot.dru.push(one(&row, e, lost)?),
+                    FileKind::Adp => slot.adp.push(one(&row, e, lost)?),
+                    FileKind::Aer => slot.aer.push(one(&row, e, lost)?),
+                    FileKind::Lab => slot.lab.push(one(&row, e, lost)?),
+                    FileKind::Pat => {}
                 }
             }
         }
