@@ -11,18 +11,15 @@
 use crate::audit::{Change, change_sql, record};
 use crate::sql::{Cols, Sql, get_i, get_s};
 use crate::sqlite_raw::{Stmt, Val, insert_sql};
-use crate::{Actor, Engine, Store, StoreError, now_ms};
+use crate::{Actor, Engine, ImportPool, Store, StoreError, now_ms};
 use raidai_domain::accounts::{PostingRule, default_posting_map, parse_posting_map};
 use raidai_domain::master::Role;
 use serde::Serialize;
+use sqlx::Transaction;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AssertSqlSafe, Transaction};
 use std::collections::{BTreeMap, HashMap};
 
-/// Rows per multi-row INSERT of visits (40 columns: 20,000 parameters, under both engines'
-/// limits).
-const VISIT_CHUNK: usize = 500;
-/// Rows per multi-row INSERT of journal lines and rejects.
+/// Rows per multi-row INSERT of rejects.
 const LINE_CHUNK: usize = 1000;
 /// Keys per `IN (…)` lookup of existing visits.
 const LOOKUP_CHUNK: usize = 1000;
@@ -198,17 +195,17 @@ pub struct ImportSession {
     imports: Option<sqlx::SqlitePool>,
 }
 
-/// The import's transaction: through `Any` (PostgreSQL), or on a native SQLite connection whose
-/// handle the bulk INSERTs use directly.
+/// The import's transaction, on a native connection: SQLite's handle takes the bulk INSERTs
+/// directly, PostgreSQL takes them as COPY.
 enum ImportTx {
-    Any(Transaction<'static, Any>),
+    Postgres(Transaction<'static, sqlx::Postgres>),
     Sqlite(Transaction<'static, sqlx::Sqlite>),
 }
 
 impl ImportTx {
     async fn exec(&mut self, s: &Sql) -> Result<u64, StoreError> {
         Ok(match self {
-            ImportTx::Any(t) => s.query().execute(&mut **t).await?.rows_affected(),
+            ImportTx::Postgres(t) => s.query_pg().execute(&mut **t).await?.rows_affected(),
             ImportTx::Sqlite(t) => s.query_sqlite().execute(&mut **t).await?.rows_affected(),
         })
     }
@@ -220,8 +217,8 @@ impl ImportTx {
         f: impl Fn(&dyn Cols) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, StoreError> {
         Ok(match self {
-            ImportTx::Any(t) => s
-                .query()
+            ImportTx::Postgres(t) => s
+                .query_pg()
                 .fetch_all(&mut **t)
                 .await?
                 .iter()
@@ -239,7 +236,7 @@ impl ImportTx {
 
     async fn commit(self) -> Result<(), StoreError> {
         match self {
-            ImportTx::Any(t) => t.commit().await?,
+            ImportTx::Postgres(t) => t.commit().await?,
             ImportTx::Sqlite(t) => t.commit().await?,
         }
         Ok(())
@@ -247,7 +244,7 @@ impl ImportTx {
 
     async fn rollback(self) -> Result<(), StoreError> {
         match self {
-            ImportTx::Any(t) => t.rollback().await?,
+            ImportTx::Postgres(t) => t.rollback().await?,
             ImportTx::Sqlite(t) => t.rollback().await?,
         }
         Ok(())
@@ -478,8 +475,8 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut tx = match &self.imports {
-            Some(pool) => ImportTx::Sqlite(pool.begin().await?),
-            None => ImportTx::Any(self.pool().begin().await?),
+            ImportPool::Sqlite(pool) => ImportTx::Sqlite(pool.begin().await?),
+            ImportPool::Postgres(pool) => ImportTx::Postgres(pool.begin().await?),
         };
         if self.engine() == Engine::Postgres {
             // One import per unit at a time: the next import number below stays unique.
@@ -522,7 +519,10 @@ impl Store {
             engine: self.engine(),
             no,
             lines_written: 0,
-            imports: self.imports.clone(),
+            imports: match &self.imports {
+                ImportPool::Sqlite(p) => Some(p.clone()),
+                ImportPool::Postgres(_) => None,
+            },
         })
     }
 }
@@ -587,33 +587,31 @@ const NO_ENTRY: EntryRef = EntryRef {
     lines: 0,
 };
 
-/// `head (…), (…), …` with `rows` groups of `cols` placeholders: `$n` on PostgreSQL, `?` on
-/// SQLite (see [`positional`]).
-fn values_sql(engine: Engine, head: &str, cols: usize, rows: usize) -> String {
-    let mut s = String::with_capacity(head.len() + rows * cols * 7);
-    s.push_str(head);
-    let mut n = 0;
-    for r in 0..rows {
-        if r > 0 {
-            s.push(',');
+/// Appends one row in COPY's text format: tab-separated, backslash escapes, newline-ended.
+fn copy_row(out: &mut Vec<u8>, vals: &[Val<'_>]) {
+    use std::io::Write;
+    for (i, v) in vals.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\t');
         }
-        s.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                s.push(',');
+        match v {
+            Val::Int(n) => {
+                let _ = write!(out, "{n}");
             }
-            n += 1;
-            match engine {
-                Engine::Sqlite => s.push('?'),
-                Engine::Postgres => {
-                    use std::fmt::Write;
-                    let _ = write!(s, "${n}");
+            Val::Text(s) => {
+                for b in s.bytes() {
+                    match b {
+                        b'\\' => out.extend_from_slice(b"\\\\"),
+                        b'\t' => out.extend_from_slice(b"\\t"),
+                        b'\n' => out.extend_from_slice(b"\\n"),
+                        b'\r' => out.extend_from_slice(b"\\r"),
+                        _ => out.push(b),
+                    }
                 }
             }
         }
-        s.push(')');
     }
-    s
+    out.push(b'\n');
 }
 
 impl ImportSession {
@@ -858,12 +856,10 @@ impl ImportSession {
         if matches!(self.tx, ImportTx::Sqlite(_)) {
             self.insert_sqlite(&to_insert, &order, &journal, now)
                 .await?;
-            self.counts.journal_lines += journal.len() as i64;
         } else {
-            let mut rows: Vec<Option<NewVisit>> = to_insert.into_iter().map(Some).collect();
-            let sorted = order.iter().filter_map(|&i| rows[i].take()).collect();
-            self.insert_any(sorted, journal, now).await?;
+            self.insert_pg(&to_insert, &order, &journal, now).await?;
         }
+        self.counts.journal_lines += journal.len() as i64;
         Ok(())
     }
 
@@ -972,106 +968,102 @@ impl ImportSession {
         Ok(())
     }
 
-    /// The rows of a batch through `Any`: multi-row INSERTs.
-    async fn insert_any(
+    /// The rows of a batch as two COPYs (text format): no statement to parse or plan per
+    /// batch, no parameter limit.
+    async fn insert_pg(
         &mut self,
-        to_insert: Vec<NewVisit>,
-        journal: Vec<JournalRow>,
+        visits: &[NewVisit],
+        order: &[usize],
+        journal: &[JournalRow],
         now: i64,
     ) -> Result<(), StoreError> {
-        let ImportTx::Any(tx) = &mut self.tx else {
-            return Err(StoreError::Config("not an Any import".into()));
+        let ImportTx::Postgres(tx) = &mut self.tx else {
+            return Err(StoreError::Config("not a PostgreSQL import".into()));
         };
-        let insert = match self.engine {
-            Engine::Sqlite => "INSERT OR ROLLBACK INTO",
-            Engine::Postgres => "INSERT INTO",
-        };
-        let visit_head = format!("{insert} claim_visits ({VISIT_COLS}) VALUES ");
-        let mut it = to_insert.into_iter().peekable();
-        while it.peek().is_some() {
-            let chunk: Vec<NewVisit> = it.by_ref().take(VISIT_CHUNK).collect();
-            let text = values_sql(self.engine, &visit_head, VISIT_COL_COUNT, chunk.len());
-            // Only full chunks are worth a cached prepared statement: every odd-sized tail
-            // would add a large statement to the connection's cache (memory grows per batch).
-            let mut q =
-                sqlx::query::<Any>(AssertSqlSafe(text)).persistent(chunk.len() == VISIT_CHUNK);
-            for NewVisit {
-                row: v,
-                ver,
-                posted_ver,
-                posted,
-                refs,
-            } in chunk
-            {
-                q = q
-                    .bind(self.hcode.clone())
-                    .bind(v.vkey)
-                    .bind(v.setting)
-                    .bind(v.hn)
-                    .bind(v.seq)
-                    .bind(v.an)
-                    .bind(v.date_serv)
-                    .bind(v.date_dsc)
-                    .bind(v.fy)
-                    .bind(v.clinic)
-                    .bind(v.pdx)
-                    .bind(v.cid)
-                    .bind(v.patient_name)
-                    .bind(v.sex)
-                    .bind(v.dob)
-                    .bind(v.inscl)
-                    .bind(v.subtype)
-                    .bind(v.hospmain)
-                    .bind(v.permitno)
-                    .bind(v.fund)
-                    .bind(v.place)
-                    .bind(v.case)
-                    .bind(v.total)
-                    .bind(v.paid)
-                    .bind(v.claimable)
-                    .bind(v.fund_amount)
-                    .bind(v.patient_amount)
-                    .bind(i64::from(v.posted))
-                    .bind(v.unposted_reason)
-                    .bind(v.receivable)
-                    .bind(ver)
-                    .bind(posted_ver)
-                    .bind(self.id.clone())
-                    .bind(v.content_hash)
-                    .bind(v.detail_json)
-                    .bind(now)
-                    .bind(posted.import_no)
-                    .bind(posted.first_n)
-                    .bind(posted.lines)
-                    .bind(refs);
-            }
-            q.execute(&mut **tx).await?;
+        let (hcode, id, no) = (self.hcode.as_str(), self.id.as_str(), self.no);
+        let mut buf = Vec::with_capacity(visits.len() * 1024);
+        for nv in order.iter().map(|&i| &visits[i]) {
+            let v = &nv.row;
+            copy_row(
+                &mut buf,
+                &[
+                    Val::Text(hcode),
+                    Val::Text(&v.vkey),
+                    Val::Text(&v.setting),
+                    Val::Text(&v.hn),
+                    Val::Text(&v.seq),
+                    Val::Text(&v.an),
+                    Val::Int(v.date_serv),
+                    Val::Int(v.date_dsc),
+                    Val::Int(v.fy),
+                    Val::Text(&v.clinic),
+                    Val::Text(&v.pdx),
+                    Val::Text(&v.cid),
+                    Val::Text(&v.patient_name),
+                    Val::Text(&v.sex),
+                    Val::Int(v.dob),
+                    Val::Text(&v.inscl),
+                    Val::Text(&v.subtype),
+                    Val::Text(&v.hospmain),
+                    Val::Text(&v.permitno),
+                    Val::Text(&v.fund),
+                    Val::Text(&v.place),
+                    Val::Text(&v.case),
+                    Val::Int(v.total),
+                    Val::Int(v.paid),
+                    Val::Int(v.claimable),
+                    Val::Int(v.fund_amount),
+                    Val::Int(v.patient_amount),
+                    Val::Int(i64::from(v.posted)),
+                    Val::Text(&v.unposted_reason),
+                    Val::Text(&v.receivable),
+                    Val::Int(nv.ver),
+                    Val::Int(nv.posted_ver),
+                    Val::Text(id),
+                    Val::Text(&v.content_hash),
+                    Val::Text(&v.detail_json),
+                    Val::Int(now),
+                    Val::Int(nv.posted.import_no),
+                    Val::Int(nv.posted.first_n),
+                    Val::Int(nv.posted.lines),
+                    Val::Text(&nv.refs),
+                ],
+            );
         }
-        let journal_head = format!("{insert} claim_journal ({JOURNAL_COLS}) VALUES ");
-        let mut it = journal.into_iter().peekable();
-        while it.peek().is_some() {
-            let chunk: Vec<JournalRow> = it.by_ref().take(LINE_CHUNK).collect();
-            let n = chunk.len();
-            let text = values_sql(self.engine, &journal_head, 13, n);
-            let mut q = sqlx::query::<Any>(AssertSqlSafe(text)).persistent(n == LINE_CHUNK);
-            for j in chunk {
-                q = q
-                    .bind(self.hcode.clone())
-                    .bind(self.no)
-                    .bind(j.n)
-                    .bind(j.vkey)
-                    .bind(j.ver)
-                    .bind(j.line_no)
-                    .bind("post")
-                    .bind(j.date_serv)
-                    .bind(j.fy)
-                    .bind(j.line.account)
-                    .bind(j.line.fund)
-                    .bind(j.line.debit)
-                    .bind(j.line.credit);
-            }
-            q.execute(&mut **tx).await?;
-            self.counts.journal_lines += n as i64;
+        if !buf.is_empty() {
+            let mut copy = tx
+                .copy_in_raw(&format!("COPY claim_visits ({VISIT_COLS}) FROM STDIN"))
+                .await?;
+            copy.send(buf.as_slice()).await?;
+            copy.finish().await?;
+        }
+        buf.clear();
+        for j in journal {
+            copy_row(
+                &mut buf,
+                &[
+                    Val::Text(hcode),
+                    Val::Int(no),
+                    Val::Int(j.n),
+                    Val::Text(&j.vkey),
+                    Val::Int(j.ver),
+                    Val::Int(j.line_no),
+                    Val::Text("post"),
+                    Val::Int(j.date_serv),
+                    Val::Int(j.fy),
+                    Val::Text(&j.line.account),
+                    Val::Text(&j.line.fund),
+                    Val::Int(j.line.debit),
+                    Val::Int(j.line.credit),
+                ],
+            );
+        }
+        if !buf.is_empty() {
+            let mut copy = tx
+                .copy_in_raw(&format!("COPY claim_journal ({JOURNAL_COLS}) FROM STDIN"))
+                .await?;
+            copy.send(buf.as_slice()).await?;
+            copy.finish().await?;
         }
         Ok(())
     }

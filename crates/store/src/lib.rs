@@ -43,9 +43,16 @@ impl Engine {
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
-    /// SQLite only: native connections for imports, whose bulk INSERTs call SQLite directly
-    /// (see `sqlite_raw`); one at a time, as SQLite has one writer anyway.
-    imports: Option<sqlx::SqlitePool>,
+    /// Native connections for imports: their bulk writes use what each engine does best
+    /// (SQLite: prepared statements called directly, see `sqlite_raw`; PostgreSQL: COPY).
+    imports: ImportPool,
+}
+
+#[derive(Clone)]
+pub(crate) enum ImportPool {
+    /// One connection: SQLite has one writer anyway.
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
 }
 
 impl std::fmt::Debug for Store {
@@ -125,11 +132,10 @@ impl Store {
                     redact_url(&url)
                 ))
             })?;
-        let mut imports = None;
-        if engine == Engine::Sqlite {
+        let imports = if engine == Engine::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
             let opts: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
-            imports = Some(
+            ImportPool::Sqlite(
                 sqlx::sqlite::SqlitePoolOptions::new()
                     .max_connections(1)
                     .min_connections(0)
@@ -147,8 +153,18 @@ impl Store {
                         })
                     })
                     .connect_lazy_with(opts),
-            );
-        }
+            )
+        } else {
+            let opts: sqlx::postgres::PgConnectOptions = url.parse()?;
+            ImportPool::Postgres(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(4)
+                    .min_connections(0)
+                    .acquire_timeout(Duration::from_secs(600))
+                    .acquire_slow_threshold(Duration::from_secs(600))
+                    .connect_lazy_with(opts),
+            )
+        };
         Ok(Store {
             pool,
             engine,
@@ -179,7 +195,7 @@ impl Store {
     /// go on). Runs by itself after each import; waits for one still running. Returns the
     /// frames checkpointed. PostgreSQL: nothing to do.
     pub async fn checkpoint(&self) -> Result<i64, StoreError> {
-        let Some(pool) = &self.imports else {
+        let ImportPool::Sqlite(pool) = &self.imports else {
             return Ok(0);
         };
         let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
@@ -189,8 +205,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        if let Some(p) = &self.imports {
-            p.close().await;
+        match &self.imports {
+            ImportPool::Sqlite(p) => p.close().await,
+            ImportPool::Postgres(p) => p.close().await,
         }
         self.pool.close().await;
     }

@@ -77,7 +77,32 @@ impl Sql {
     }
 }
 
-/// Column access shared by `Any` rows and native SQLite rows.
+impl Sql {
+    /// The same statement for sqlx's native PostgreSQL driver (imports on PostgreSQL).
+    pub fn query_pg(&self) -> Query<'static, sqlx::Postgres, sqlx::postgres::PgArguments> {
+        let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(v) => q.bind(v.clone()),
+                Bind::Int(v) => q.bind(*v),
+            };
+        }
+        q
+    }
+}
+
+impl Cols for sqlx::postgres::PgRow {
+    fn s(&self, col: &str) -> Result<String, sqlx::Error> {
+        use sqlx::Row;
+        self.try_get::<String, _>(col)
+    }
+    fn i(&self, col: &str) -> Result<i64, sqlx::Error> {
+        use sqlx::Row;
+        self.try_get::<i64, _>(col)
+    }
+}
+
+/// Column access shared by `Any` rows and native SQLite and PostgreSQL rows.
 pub(crate) trait Cols {
     fn s(&self, col: &str) -> Result<String, sqlx::Error>;
     fn i(&self, col: &str) -> Result<i64, sqlx::Error>;

@@ -381,7 +381,27 @@ async fn failed_write_lands_nothing_and_the_store_goes_on(store: &Store) {
     );
 }
 
+/// Text is stored as given, whatever it holds: the bulk writes bind it (SQLite) or escape it
+/// for COPY (PostgreSQL: backslash, tab, newline, carriage return).
+async fn awkward_text_round_trips(store: &Store) {
+    seed_small(store).await;
+    let sys = Actor::system();
+    let mut r = row(1, "UC", 5000, "a");
+    r.patient_name = "นาย ก\\ข\tค\nง\rจ \\N".into();
+    r.detail_json = r#"{"dru":[["1","ยา \"น้ำ\" \\ 5%","1",100]]}"#.into();
+    r.permitno = "\\N".into();
+    land(store, &sys, "99001", std::slice::from_ref(&r))
+        .await
+        .unwrap();
+    let got = store.get_visit(&sys, "99001", &r.vkey).await.unwrap();
+    assert_eq!(got.visit.patient_name, r.patient_name);
+    assert_eq!(got.visit.permitno, "\\N");
+    assert_eq!(got.detail_json, r.detail_json);
+    assert_eq!(got.journal.len(), 2);
+}
+
 raidai_store::conformance! {
+    awkward_text_round_trips;
     import_writes_visits_and_balanced_journal;
     unchanged_is_skipped_and_changed_is_reversed;
     abandoned_import_leaves_nothing;
