@@ -52,7 +52,7 @@ impl Stmt {
         for (i, v) in vals.iter().enumerate() {
             let idx = i as c_int + 1;
             // SAFETY: `self.stmt` is a live statement; text pointers stay valid until the step
-            // below has finished (SQLITE_STATIC), and the bindings are cleared before return.
+            // below has finished (SQLITE_STATIC), which is the only time SQLite reads them.
             let rc = unsafe {
                 match *v {
                     Val::Text(s) => ffi::sqlite3_bind_text64(
@@ -77,10 +77,10 @@ impl Stmt {
         } else {
             Err(error(self.db, rc, "insert"))
         };
-        // SAFETY: live statement. Reset for the next row; clearing drops the borrowed pointers.
+        // SAFETY: live statement. Reset for the next row. The borrowed text pointers stay bound
+        // but are never read again: the next run rebinds every parameter before stepping.
         unsafe {
             ffi::sqlite3_reset(self.stmt);
-            ffi::sqlite3_clear_bindings(self.stmt);
         }
         out
     }
