@@ -318,7 +318,10 @@ pub fn scan(
     s.imp
         .keys
         .reserve(lines_of(FileKind::Opd) + lines_of(FileKind::Ipd));
-    s.imp.hns.reserve(lines_of(FileKind::Pat));
+    let pat_lines = lines_of(FileKind::Pat);
+    s.imp.hns.reserve(pat_lines);
+    let mut building: Vec<(FileKind, Entry)> = Vec::new();
+    let mut patients: Option<Entry> = None;
     let mut linking: Vec<(FileKind, Entry, u64)> = Vec::new();
     for kind in SCAN_ORDER {
         let Some(entry) = listing.get(kind) else {
@@ -330,17 +333,29 @@ pub fn scan(
         if !has_opd && !has_ipd && !matches!(kind, FileKind::Opd | FileKind::Ipd) {
             continue;
         }
-        if BUILDS_INDEX.contains(&kind) {
-            s.scan_file(kind, entry.clone())?;
+        if kind == FileKind::Pat {
+            patients = Some(entry.clone());
+        } else if BUILDS_INDEX.contains(&kind) {
+            building.push((kind, entry.clone()));
         } else {
-            let size = entry
-                .plain_path()
-                .and_then(|p| std::fs::metadata(p).ok())
-                .map_or(1, |m| m.len());
-            linking.push((kind, entry.clone(), size));
+            let cost = entry.plain_path().map_or(1, scan_cost);
+            linking.push((kind, entry.clone(), cost));
         }
     }
-    // The other files only look keys up: two threads take them, balanced by size, and what
+    // OPD and IPD register the encounters while another thread reads PAT into an HN index of
+    // its own, merged afterwards as if PAT had been read after them.
+    let patients = std::thread::scope(|scope| {
+        let pat = patients.map(|e| scope.spawn(move || scan_patients(opts, e, pat_lines)));
+        for (kind, entry) in building {
+            s.scan_file(kind, entry)?;
+        }
+        pat.map(|h| h.join().expect("PAT thread panicked"))
+            .transpose()
+    })?;
+    if let Some(p) = patients {
+        s.merge_patients(p);
+    }
+    // The other files only look keys up: two threads take them, balanced by cost, and what
     // they find is merged in file order (rejects come out as a single thread would emit them).
     let groups = split_by_size(&linking, opts.threads.max(1));
     let linked: Vec<Result<Linked, ReadError>> = {
@@ -368,7 +383,23 @@ pub fn scan(
 const BUILDS_INDEX: [FileKind; 3] = [FileKind::Opd, FileKind::Ipd, FileKind::Pat];
 const LINK_THREADS: usize = 2;
 
-/// Splits files (kind, entry, size) into `n` groups of similar total size; each group keeps
+/// Expected pass-1 work for a file: its bytes plus 30 per line (measured on the 1M-visit set:
+/// a line costs about as much as 30 bytes of it), lines estimated from the first 64 KiB.
+fn scan_cost(path: &std::path::Path) -> u64 {
+    use std::io::Read;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return 1;
+    };
+    let mut head = vec![0u8; 64 * 1024];
+    let n = std::fs::File::open(path)
+        .and_then(|f| f.take(head.len() as u64).read(&mut head))
+        .unwrap_or(0);
+    let newlines = memchr::memchr_iter(b'\n', &head[..n]).count().max(1) as u64;
+    let lines = meta.len() * newlines / (n.max(1) as u64);
+    meta.len() + 30 * lines
+}
+
+/// Splits files (kind, entry, cost) into `n` groups of similar total cost; each group keeps
 /// the scan order.
 fn split_by_size(files: &[(FileKind, Entry, u64)], n: usize) -> Vec<Vec<(FileKind, Entry)>> {
     let mut order: Vec<usize> = (0..files.len()).collect();
@@ -390,6 +421,42 @@ fn split_by_size(files: &[(FileKind, Entry, u64)], n: usize) -> Vec<Vec<(FileKin
                 .collect()
         })
         .collect()
+}
+
+/// Scans PAT on the calling thread into a fresh HN index.
+fn scan_patients(opts: &ReadOptions, entry: Entry, lines: usize) -> Result<Linked, ReadError> {
+    let mut s = Scanner {
+        imp: Import {
+            files: (0..FileKind::ALL.len()).map(|_| None).collect(),
+            keys: IndexMap::default(),
+            hns: IndexMap::default(),
+            batch_size: opts.batch_size.max(1),
+            spans: vec![Vec::new(); FileKind::ALL.len()],
+            report: ImportReport::default(),
+        },
+        shared: None,
+        states: Vec::new(),
+        tainted: Vec::new(),
+        opts,
+        sink: Sink::Buffer(Vec::new()),
+        keybuf: Vec::with_capacity(64),
+        last_ord: 0,
+        errs: Vec::new(),
+        all_tainted: false,
+    };
+    s.imp.hns.reserve(lines);
+    s.scan_file(FileKind::Pat, entry)?;
+    let rejects = match &mut s.sink {
+        Sink::Buffer(v) => std::mem::take(v),
+        Sink::Direct(_) => Vec::new(),
+    };
+    Ok(Linked {
+        files: vec![(FileKind::Pat, rejects)],
+        imp: s.imp,
+        states: Vec::new(),
+        tainted: Vec::new(),
+        all_tainted: s.all_tainted,
+    })
 }
 
 /// Scans `files` (none of OPD, IPD, PAT) against the index `shared` on the calling thread.
@@ -1235,6 +1302,42 @@ impl Scanner<'_> {
                 None => k.flags |= MONEY_OVERFLOW,
             },
             _ => {}
+        }
+    }
+
+    /// Takes in what the PAT scanner found: its rejects (after those of OPD and IPD), report,
+    /// and its HNs, which extend the index in PAT order as a single thread would have.
+    fn merge_patients(&mut self, mut p: Linked) {
+        for (_, rejects) in std::mem::take(&mut p.files) {
+            for r in rejects {
+                match &mut self.sink {
+                    Sink::Direct(f) => f(r),
+                    Sink::Buffer(v) => v.push(r),
+                }
+            }
+        }
+        let rep = p.imp.report;
+        self.imp.report.files.extend(rep.files);
+        self.imp.report.rejects += rep.rejects;
+        for (code, n) in &rep.rejects_by_code {
+            *self.imp.report.rejects_by_code.entry(*code).or_insert(0) += n;
+        }
+        self.imp.report.patients += rep.patients;
+        self.all_tainted |= p.all_tainted;
+        let pat = FileKind::Pat as usize;
+        self.imp.files[pat] = p.imp.files[pat].take();
+        for (hn, info) in p.imp.hns {
+            match self.imp.hns.get_mut(&hn) {
+                Some(h) => {
+                    h.pat = info.pat;
+                    h.pat_at = info.pat_at;
+                    h.pat_line = info.pat_line;
+                    h.tainted |= info.tainted;
+                }
+                None => {
+                    self.imp.hns.insert(hn, info);
+                }
+            }
         }
     }
 
