@@ -425,33 +425,11 @@ fn split_by_size(files: &[(FileKind, Entry, u64)], n: usize) -> Vec<Vec<(FileKin
 
 /// Scans PAT on the calling thread into a fresh HN index.
 fn scan_patients(opts: &ReadOptions, entry: Entry, lines: usize) -> Result<Linked, ReadError> {
-    let mut s = Scanner {
-        imp: Import {
-            files: (0..FileKind::ALL.len()).map(|_| None).collect(),
-            keys: IndexMap::default(),
-            hns: IndexMap::default(),
-            batch_size: opts.batch_size.max(1),
-            spans: vec![Vec::new(); FileKind::ALL.len()],
-            report: ImportReport::default(),
-        },
-        shared: None,
-        states: Vec::new(),
-        tainted: Vec::new(),
-        opts,
-        sink: Sink::Buffer(Vec::new()),
-        keybuf: Vec::with_capacity(64),
-        last_ord: 0,
-        errs: Vec::new(),
-        all_tainted: false,
-    };
+    let mut s = Scanner::buffered(opts, None);
     s.imp.hns.reserve(lines);
     s.scan_file(FileKind::Pat, entry)?;
-    let rejects = match &mut s.sink {
-        Sink::Buffer(v) => std::mem::take(v),
-        Sink::Direct(_) => Vec::new(),
-    };
     Ok(Linked {
-        files: vec![(FileKind::Pat, rejects)],
+        files: vec![(FileKind::Pat, s.take_rejects())],
         imp: s.imp,
         states: Vec::new(),
         tainted: Vec::new(),
@@ -465,33 +443,11 @@ fn link_files(
     opts: &ReadOptions,
     files: Vec<(FileKind, Entry)>,
 ) -> Result<Linked, ReadError> {
-    let mut s = Scanner {
-        imp: Import {
-            files: (0..FileKind::ALL.len()).map(|_| None).collect(),
-            keys: IndexMap::default(),
-            hns: IndexMap::default(),
-            batch_size: shared.batch_size,
-            spans: vec![Vec::new(); FileKind::ALL.len()],
-            report: ImportReport::default(),
-        },
-        shared: Some(shared),
-        states: Vec::new(),
-        tainted: Vec::new(),
-        opts,
-        sink: Sink::Buffer(Vec::new()),
-        keybuf: Vec::with_capacity(64),
-        last_ord: 0,
-        errs: Vec::new(),
-        all_tainted: false,
-    };
+    let mut s = Scanner::buffered(opts, Some(shared));
     let mut out = Vec::with_capacity(files.len());
     for (kind, entry) in files {
         s.scan_file(kind, entry)?;
-        let rejects = match &mut s.sink {
-            Sink::Buffer(v) => std::mem::take(v),
-            Sink::Direct(_) => Vec::new(),
-        };
-        out.push((kind, rejects));
+        out.push((kind, s.take_rejects()));
     }
     Ok(Linked {
         files: out,
@@ -588,7 +544,39 @@ enum Resolved {
     Found(usize),
 }
 
-impl Scanner<'_> {
+impl<'s> Scanner<'s> {
+    /// A scanner on a thread of its own: an empty index (or the shared one to link against),
+    /// rejects kept for the merge.
+    fn buffered(opts: &'s ReadOptions, shared: Option<&'s Import>) -> Scanner<'s> {
+        Scanner {
+            imp: Import {
+                files: (0..FileKind::ALL.len()).map(|_| None).collect(),
+                keys: IndexMap::default(),
+                hns: IndexMap::default(),
+                batch_size: opts.batch_size.max(1),
+                spans: vec![Vec::new(); FileKind::ALL.len()],
+                report: ImportReport::default(),
+            },
+            shared,
+            states: Vec::new(),
+            tainted: Vec::new(),
+            opts,
+            sink: Sink::Buffer(Vec::new()),
+            keybuf: Vec::with_capacity(64),
+            last_ord: 0,
+            errs: Vec::new(),
+            all_tainted: false,
+        }
+    }
+
+    /// The rejects kept so far (buffered scanners).
+    fn take_rejects(&mut self) -> Vec<Reject> {
+        match &mut self.sink {
+            Sink::Buffer(v) => std::mem::take(v),
+            Sink::Direct(_) => Vec::new(),
+        }
+    }
+
     fn emit(&mut self, r: Reject) {
         self.imp.report.rejects += 1;
         *self.imp.report.rejects_by_code.entry(r.code).or_insert(0) += 1;

@@ -282,6 +282,7 @@ const VISIT_COLS: &str = "hcode, vkey, setting, hn, seq, an, date_serv, date_dsc
 const VISIT_COL_COUNT: usize = 40;
 const JOURNAL_COLS: &str =
     "hcode, import_no, n, vkey, ver, line_no, kind, date_serv, fy, account, fund, debit, credit";
+const JOURNAL_COL_COUNT: usize = 13;
 
 /// Where a journal entry (one version of a visit's posting or its reversal) lies: lines
 /// `first_n .. first_n + lines` of import `import_no` of the visit's unit.
@@ -587,6 +588,81 @@ const NO_ENTRY: EntryRef = EntryRef {
     lines: 0,
 };
 
+/// The values of a visit row, in the order of `VISIT_COLS`.
+fn visit_vals<'a>(
+    hcode: &'a str,
+    import_id: &'a str,
+    now: i64,
+    nv: &'a NewVisit,
+) -> [Val<'a>; VISIT_COL_COUNT] {
+    let v = &nv.row;
+    [
+        Val::Text(hcode),
+        Val::Text(&v.vkey),
+        Val::Text(&v.setting),
+        Val::Text(&v.hn),
+        Val::Text(&v.seq),
+        Val::Text(&v.an),
+        Val::Int(v.date_serv),
+        Val::Int(v.date_dsc),
+        Val::Int(v.fy),
+        Val::Text(&v.clinic),
+        Val::Text(&v.pdx),
+        Val::Text(&v.cid),
+        Val::Text(&v.patient_name),
+        Val::Text(&v.sex),
+        Val::Int(v.dob),
+        Val::Text(&v.inscl),
+        Val::Text(&v.subtype),
+        Val::Text(&v.hospmain),
+        Val::Text(&v.permitno),
+        Val::Text(&v.fund),
+        Val::Text(&v.place),
+        Val::Text(&v.case),
+        Val::Int(v.total),
+        Val::Int(v.paid),
+        Val::Int(v.claimable),
+        Val::Int(v.fund_amount),
+        Val::Int(v.patient_amount),
+        Val::Int(i64::from(v.posted)),
+        Val::Text(&v.unposted_reason),
+        Val::Text(&v.receivable),
+        Val::Int(nv.ver),
+        Val::Int(nv.posted_ver),
+        Val::Text(import_id),
+        Val::Text(&v.content_hash),
+        Val::Text(&v.detail_json),
+        Val::Int(now),
+        Val::Int(nv.posted.import_no),
+        Val::Int(nv.posted.first_n),
+        Val::Int(nv.posted.lines),
+        Val::Text(&nv.refs),
+    ]
+}
+
+/// The values of a posting line, in the order of `JOURNAL_COLS`.
+fn journal_vals<'a>(
+    hcode: &'a str,
+    import_no: i64,
+    j: &'a JournalRow,
+) -> [Val<'a>; JOURNAL_COL_COUNT] {
+    [
+        Val::Text(hcode),
+        Val::Int(import_no),
+        Val::Int(j.n),
+        Val::Text(&j.vkey),
+        Val::Int(j.ver),
+        Val::Int(j.line_no),
+        Val::Text("post"),
+        Val::Int(j.date_serv),
+        Val::Int(j.fy),
+        Val::Text(&j.line.account),
+        Val::Text(&j.line.fund),
+        Val::Int(j.line.debit),
+        Val::Int(j.line.credit),
+    ]
+}
+
 /// Appends one row in COPY's text format: tab-separated, backslash escapes, newline-ended.
 fn copy_row(out: &mut Vec<u8>, vals: &[Val<'_>]) {
     use std::io::Write;
@@ -881,77 +957,16 @@ impl ImportSession {
         let write = || -> Result<(), sqlx::Error> {
             let mut st =
                 Stmt::prepare(db, &insert_sql("claim_visits", VISIT_COLS, VISIT_COL_COUNT))?;
-            let refs_of = |r: &EntryRef| {
-                [
-                    Val::Int(r.import_no),
-                    Val::Int(r.first_n),
-                    Val::Int(r.lines),
-                ]
-            };
             for nv in order.iter().map(|&i| &visits[i]) {
-                let v = &nv.row;
-                let [pi, pn, pl] = refs_of(&nv.posted);
-                st.run(&[
-                    Val::Text(hcode),
-                    Val::Text(&v.vkey),
-                    Val::Text(&v.setting),
-                    Val::Text(&v.hn),
-                    Val::Text(&v.seq),
-                    Val::Text(&v.an),
-                    Val::Int(v.date_serv),
-                    Val::Int(v.date_dsc),
-                    Val::Int(v.fy),
-                    Val::Text(&v.clinic),
-                    Val::Text(&v.pdx),
-                    Val::Text(&v.cid),
-                    Val::Text(&v.patient_name),
-                    Val::Text(&v.sex),
-                    Val::Int(v.dob),
-                    Val::Text(&v.inscl),
-                    Val::Text(&v.subtype),
-                    Val::Text(&v.hospmain),
-                    Val::Text(&v.permitno),
-                    Val::Text(&v.fund),
-                    Val::Text(&v.place),
-                    Val::Text(&v.case),
-                    Val::Int(v.total),
-                    Val::Int(v.paid),
-                    Val::Int(v.claimable),
-                    Val::Int(v.fund_amount),
-                    Val::Int(v.patient_amount),
-                    Val::Int(i64::from(v.posted)),
-                    Val::Text(&v.unposted_reason),
-                    Val::Text(&v.receivable),
-                    Val::Int(nv.ver),
-                    Val::Int(nv.posted_ver),
-                    Val::Text(id),
-                    Val::Text(&v.content_hash),
-                    Val::Text(&v.detail_json),
-                    Val::Int(now),
-                    pi,
-                    pn,
-                    pl,
-                    Val::Text(&nv.refs),
-                ])?;
+                st.run(&visit_vals(hcode, id, now, nv))?;
             }
             drop(st);
-            let mut st = Stmt::prepare(db, &insert_sql("claim_journal", JOURNAL_COLS, 13))?;
+            let mut st = Stmt::prepare(
+                db,
+                &insert_sql("claim_journal", JOURNAL_COLS, JOURNAL_COL_COUNT),
+            )?;
             for j in journal {
-                st.run(&[
-                    Val::Text(hcode),
-                    Val::Int(no),
-                    Val::Int(j.n),
-                    Val::Text(&j.vkey),
-                    Val::Int(j.ver),
-                    Val::Int(j.line_no),
-                    Val::Text("post"),
-                    Val::Int(j.date_serv),
-                    Val::Int(j.fy),
-                    Val::Text(&j.line.account),
-                    Val::Text(&j.line.fund),
-                    Val::Int(j.line.debit),
-                    Val::Int(j.line.credit),
-                ])?;
+                st.run(&journal_vals(hcode, no, j))?;
             }
             Ok(())
         };
@@ -983,52 +998,7 @@ impl ImportSession {
         let (hcode, id, no) = (self.hcode.as_str(), self.id.as_str(), self.no);
         let mut buf = Vec::with_capacity(visits.len() * 1024);
         for nv in order.iter().map(|&i| &visits[i]) {
-            let v = &nv.row;
-            copy_row(
-                &mut buf,
-                &[
-                    Val::Text(hcode),
-                    Val::Text(&v.vkey),
-                    Val::Text(&v.setting),
-                    Val::Text(&v.hn),
-                    Val::Text(&v.seq),
-                    Val::Text(&v.an),
-                    Val::Int(v.date_serv),
-                    Val::Int(v.date_dsc),
-                    Val::Int(v.fy),
-                    Val::Text(&v.clinic),
-                    Val::Text(&v.pdx),
-                    Val::Text(&v.cid),
-                    Val::Text(&v.patient_name),
-                    Val::Text(&v.sex),
-                    Val::Int(v.dob),
-                    Val::Text(&v.inscl),
-                    Val::Text(&v.subtype),
-                    Val::Text(&v.hospmain),
-                    Val::Text(&v.permitno),
-                    Val::Text(&v.fund),
-                    Val::Text(&v.place),
-                    Val::Text(&v.case),
-                    Val::Int(v.total),
-                    Val::Int(v.paid),
-                    Val::Int(v.claimable),
-                    Val::Int(v.fund_amount),
-                    Val::Int(v.patient_amount),
-                    Val::Int(i64::from(v.posted)),
-                    Val::Text(&v.unposted_reason),
-                    Val::Text(&v.receivable),
-                    Val::Int(nv.ver),
-                    Val::Int(nv.posted_ver),
-                    Val::Text(id),
-                    Val::Text(&v.content_hash),
-                    Val::Text(&v.detail_json),
-                    Val::Int(now),
-                    Val::Int(nv.posted.import_no),
-                    Val::Int(nv.posted.first_n),
-                    Val::Int(nv.posted.lines),
-                    Val::Text(&nv.refs),
-                ],
-            );
+            copy_row(&mut buf, &visit_vals(hcode, id, now, nv));
         }
         if !buf.is_empty() {
             let mut copy = tx
@@ -1039,24 +1009,7 @@ impl ImportSession {
         }
         buf.clear();
         for j in journal {
-            copy_row(
-                &mut buf,
-                &[
-                    Val::Text(hcode),
-                    Val::Int(no),
-                    Val::Int(j.n),
-                    Val::Text(&j.vkey),
-                    Val::Int(j.ver),
-                    Val::Int(j.line_no),
-                    Val::Text("post"),
-                    Val::Int(j.date_serv),
-                    Val::Int(j.fy),
-                    Val::Text(&j.line.account),
-                    Val::Text(&j.line.fund),
-                    Val::Int(j.line.debit),
-                    Val::Int(j.line.credit),
-                ],
-            );
+            copy_row(&mut buf, &journal_vals(hcode, no, j));
         }
         if !buf.is_empty() {
             let mut copy = tx
