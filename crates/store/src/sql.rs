@@ -52,7 +52,17 @@ impl Sql {
     }
 
     pub fn query(&self) -> Query<'static, Any, AnyArguments> {
-        let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
+        self.query_for::<Any>()
+    }
+
+    /// The statement with its values bound, for any engine's driver.
+    fn query_for<DB>(&self) -> Query<'static, DB, DB::Arguments>
+    where
+        DB: sqlx::Database,
+        Option<String>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        Option<i64>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    {
+        let mut q = sqlx::query::<DB>(AssertSqlSafe(self.text.clone()));
         for b in &self.binds {
             q = match b {
                 Bind::Text(v) => q.bind(v.clone()),
@@ -66,28 +76,14 @@ impl Sql {
 impl Sql {
     /// The same statement for sqlx's native SQLite driver (imports on SQLite).
     pub fn query_sqlite(&self) -> Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
-        let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
-        for b in &self.binds {
-            q = match b {
-                Bind::Text(v) => q.bind(v.clone()),
-                Bind::Int(v) => q.bind(*v),
-            };
-        }
-        q
+        self.query_for::<sqlx::Sqlite>()
     }
 }
 
 impl Sql {
     /// The same statement for sqlx's native PostgreSQL driver (imports on PostgreSQL).
     pub fn query_pg(&self) -> Query<'static, sqlx::Postgres, sqlx::postgres::PgArguments> {
-        let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
-        for b in &self.binds {
-            q = match b {
-                Bind::Text(v) => q.bind(v.clone()),
-                Bind::Int(v) => q.bind(*v),
-            };
-        }
-        q
+        self.query_for::<sqlx::Postgres>()
     }
 }
 
