@@ -12,7 +12,10 @@ pub use classify::{Places, bill_of, classify};
 pub use row::{encounter_row, mask_cid, mask_name, vkey};
 
 use raidai_domain::accounts::{PostingRule, default_posting_map};
-use raidai_formats::{EncodingChoice, ImportReport, ReadOptions, Reject, Source, scan};
+use raidai_formats::{
+    CancelFlag, EncodingChoice, ImportReport, ReadError, ReadOptions, Reject, Source, ZipLimits,
+    scan,
+};
 use raidai_store::claims::{ImportFile, ImportMeta, ImportRecord, ImportTotals, RejectRow};
 use raidai_store::{Actor, Store, StoreError};
 use sha2::{Digest, Sha256};
@@ -63,6 +66,10 @@ pub struct ImportOptions {
     /// Shown in the import history (file or folder name of the upload).
     pub source_name: String,
     pub progress: Option<ProgressFn>,
+    /// Bounds on a zip's expansion.
+    pub zip_limits: ZipLimits,
+    /// Set by the caller to stop the import; dropping the import's future sets it too.
+    pub cancel: CancelFlag,
 }
 
 impl ImportOptions {
@@ -74,6 +81,8 @@ impl ImportOptions {
             batch_size: 1_000,
             source_name: String::new(),
             progress: None,
+            zip_limits: ZipLimits::default(),
+            cancel: CancelFlag::default(),
         }
     }
 }
@@ -95,7 +104,17 @@ const PASS2_READERS: usize = 2;
 enum Msg {
     Scanned(Box<ImportReport>, Vec<Reject>),
     Rows(Vec<raidai_store::claims::VisitRow>, u64),
-    Failed(String),
+    Failed(ReadError),
+}
+
+/// Cancels the reader threads when the import's future is dropped (a closed connection, a
+/// request timeout): without it a blocking scan of a large input would run on to its end.
+struct CancelOnDrop(CancelFlag);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
 }
 
 pub fn reject_row(r: &Reject) -> RejectRow {
@@ -210,10 +229,13 @@ pub async fn import(
         tokio::task::spawn_blocking(move || hash_source(&source))
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(2);
+    let _cancel_on_drop = CancelOnDrop(opts.cancel.clone());
     let read_opts = ReadOptions {
         encoding: opts.encoding,
         unit: raidai_domain::ids::Hcode::parse(&opts.hcode).ok(),
         batch_size: opts.batch_size.max(1),
+        zip_limits: opts.zip_limits,
+        cancel: opts.cancel.clone(),
         ..ReadOptions::default()
     };
     let strict = opts.strict;
@@ -222,7 +244,7 @@ pub async fn import(
         let imp = match scan(&source, &read_opts, &mut |r| rejects.push(r)) {
             Ok(i) => i,
             Err(e) => {
-                let _ = tx.blocking_send(Msg::Failed(e.to_string()));
+                let _ = tx.blocking_send(Msg::Failed(e));
                 return;
             }
         };
@@ -240,7 +262,7 @@ pub async fn import(
         std::thread::scope(|scope| {
             let mut readers = Vec::with_capacity(PASS2_READERS);
             for first in 0..PASS2_READERS {
-                let (btx, brx) = std::sync::mpsc::sync_channel::<Result<Msg, String>>(1);
+                let (btx, brx) = std::sync::mpsc::sync_channel::<Result<Msg, ReadError>>(1);
                 readers.push(brx);
                 scope.spawn(move || {
                     for batch in imp.batches_from(first, PASS2_READERS) {
@@ -253,8 +275,7 @@ pub async fn import(
                                     .map(|e| encounter_row(e, places, maps))
                                     .collect();
                                 Msg::Rows(rows, read)
-                            })
-                            .map_err(|e| e.to_string());
+                            });
                         let failed = item.is_err();
                         if btx.send(item).is_err() || failed {
                             return;
@@ -267,7 +288,10 @@ pub async fn import(
                 let msg = match readers[b % PASS2_READERS].recv() {
                     Ok(Ok(m)) => m,
                     Ok(Err(e)) => Msg::Failed(e),
-                    Err(_) => Msg::Failed("reader stopped early".into()),
+                    Err(_) => Msg::Failed(ReadError::Io {
+                        path: "pass 2".into(),
+                        source: std::io::Error::other("reader stopped early"),
+                    }),
                 };
                 let failed = matches!(msg, Msg::Failed(_));
                 if tx.blocking_send(msg).is_err() || failed {
@@ -281,7 +305,7 @@ pub async fn import(
     let mut write_secs = 0.0;
     let (report, rejects) = match rx.recv().await {
         Some(Msg::Scanned(r, j)) => (*r, j),
-        Some(Msg::Failed(e)) => return Err(ClaimsError::Worker(e)),
+        Some(Msg::Failed(e)) => return Err(ClaimsError::Read(e)),
         Some(Msg::Rows(..)) | None => {
             return Err(ClaimsError::Worker("reader stopped early".into()));
         }
@@ -346,7 +370,7 @@ pub async fn import(
                 }
                 Msg::Failed(e) => {
                     session.abort().await?;
-                    return Err(ClaimsError::Worker(e));
+                    return Err(ClaimsError::Read(e));
                 }
                 Msg::Scanned(..) => {}
             }

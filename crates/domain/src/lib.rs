@@ -7,3 +7,4 @@ pub mod master;
 pub mod money;
 pub mod posting;
 pub mod rights;
+pub mod text;

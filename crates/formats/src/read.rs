@@ -30,7 +30,7 @@ use crate::kind::{Col, FileKind};
 use crate::lines::{Eol, Lines, is_blank};
 use crate::records::*;
 use crate::reject::{Reject, RejectCode, shown_value};
-use crate::source::{Entry, IgnoredFile, ReadError, Reader, Source};
+use crate::source::{CancelFlag, Entry, IgnoredFile, ReadError, Reader, Source, ZipLimits};
 use crate::visit::{Admission, Encounter, Visit, VisitKey};
 
 /// How to read a set.
@@ -45,6 +45,10 @@ pub struct ReadOptions {
     /// Threads reading the files after OPD, IPD and PAT in pass 1 (default 2). The result is
     /// the same for any number.
     pub threads: usize,
+    /// Bounds on a zip's expansion.
+    pub zip_limits: ZipLimits,
+    /// Stops the read (pass 1 and pass 2) with [`ReadError::Cancelled`] once set.
+    pub cancel: CancelFlag,
 }
 
 impl Default for ReadOptions {
@@ -54,6 +58,8 @@ impl Default for ReadOptions {
             unit: None,
             batch_size: 2_000,
             threads: LINK_THREADS,
+            zip_limits: ZipLimits::default(),
+            cancel: CancelFlag::default(),
         }
     }
 }
@@ -238,7 +244,7 @@ pub fn scan(
     opts: &ReadOptions,
     sink: &mut dyn FnMut(Reject),
 ) -> Result<Import, ReadError> {
-    let listing = source.list()?;
+    let listing = source.list(&opts.zip_limits, &opts.cancel)?;
     let mut s = Scanner {
         imp: Import {
             files: (0..FileKind::ALL.len()).map(|_| None).collect(),

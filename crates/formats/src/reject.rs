@@ -230,19 +230,23 @@ impl<W: Write> RejectCsvWriter<W> {
 
     pub fn write(&mut self, r: &Reject) -> io::Result<()> {
         let line = r.line.to_string();
+        // Values come from the HIS files: neutralise anything a spreadsheet would run.
         self.inner
-            .write_record([
-                r.file.as_str(),
-                line.as_str(),
-                r.field.as_str(),
-                r.value.as_str(),
-                r.code.as_str(),
-                r.hn.as_str(),
-                r.seq.as_str(),
-                r.an.as_str(),
-                r.reason_th.as_str(),
-                r.reason_en.as_str(),
-            ])
+            .write_record(
+                [
+                    r.file.as_str(),
+                    line.as_str(),
+                    r.field.as_str(),
+                    r.value.as_str(),
+                    r.code.as_str(),
+                    r.hn.as_str(),
+                    r.seq.as_str(),
+                    r.an.as_str(),
+                    r.reason_th.as_str(),
+                    r.reason_en.as_str(),
+                ]
+                .map(|c| raidai_domain::text::csv_cell_bytes(c.as_bytes())),
+            )
             .map_err(io::Error::other)?;
         self.written += 1;
         Ok(())

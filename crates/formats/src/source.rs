@@ -5,6 +5,8 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
@@ -33,10 +35,111 @@ pub enum ReadError {
     NotASource(String),
     #[error("{file} line {line} changed after it was scanned")]
     Changed { file: String, line: u64 },
+    #[error("zip {path}: {message}")]
+    ZipLimit { path: String, message: String },
+    #[error("the import was cancelled")]
+    Cancelled,
 }
 
 impl ReadError {
+    /// The message a Thai user reads (the English one is `Display`).
+    pub fn message_th(&self) -> String {
+        match self {
+            ReadError::Io { path, .. } => format!("อ่านไฟล์ {} ไม่ได้", base_name(path)),
+            ReadError::Zip { path, .. } => format!(
+                "ไฟล์ {} ไม่ใช่ zip ที่อ่านได้ (ไฟล์เสียหาย เข้ารหัส หรือบีบอัดแบบที่ไม่รองรับ)",
+                base_name(path)
+            ),
+            ReadError::DuplicateFile { kind, first, second } => {
+                format!("มีแฟ้ม {kind} สองแฟ้ม: {first} และ {second}")
+            }
+            ReadError::NotASource(p) => {
+                format!("{} ไม่ใช่โฟลเดอร์หรือไฟล์ .zip", base_name(p))
+            }
+            ReadError::Changed { file, line } => {
+                format!("แฟ้ม {file} บรรทัด {line} เปลี่ยนไประหว่างนำเข้า")
+            }
+            ReadError::ZipLimit { path, message } => format!(
+                "ไฟล์ {} ถูกปฏิเสธเพื่อความปลอดภัย: {message}",
+                base_name(path)
+            ),
+            ReadError::Cancelled => "การนำเข้าถูกยกเลิก".into(),
+        }
+    }
+}
+
+fn base_name(p: &str) -> &str {
+    p.rsplit(['/', '\\']).next().unwrap_or(p)
+}
+
+/// Bounds on what a zip may expand to, so a small upload cannot keep the server busy for
+/// minutes (a "zip bomb"). Entries whose data overlap are always refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZipLimits {
+    /// Sum of the uncompressed sizes of the entries that are read.
+    pub max_total_bytes: u64,
+    /// Uncompressed ÷ compressed size of one entry (checked for entries over 1 MiB). HIS
+    /// exports deflate 5–20×; deflate's own ceiling is about 1,030×.
+    pub max_ratio: u64,
+}
+
+impl Default for ZipLimits {
+    fn default() -> Self {
+        ZipLimits {
+            max_total_bytes: 16 << 30,
+            max_ratio: 200,
+        }
+    }
+}
+
+/// Set to stop a running read: every read of a file checks it, so a cancelled import stops
+/// within one buffer (64 KiB) of work.
+#[derive(Debug, Clone, Default)]
+pub struct CancelFlag(Arc<AtomicBool>);
+
+impl CancelFlag {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed)
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A reader that fails once its flag is set.
+struct Cancellable<R> {
+    inner: R,
+    flag: CancelFlag,
+}
+
+impl<R: Read> Read for Cancellable<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.flag.is_cancelled() {
+            return Err(io::Error::other(CancelledMarker));
+        }
+        self.inner.read(buf)
+    }
+}
+
+#[derive(Debug)]
+struct CancelledMarker;
+
+impl std::fmt::Display for CancelledMarker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the import was cancelled")
+    }
+}
+
+impl std::error::Error for CancelledMarker {}
+
+impl ReadError {
     pub(crate) fn io(path: impl AsRef<Path>, source: io::Error) -> ReadError {
+        if source
+            .get_ref()
+            .is_some_and(|e| e.is::<CancelledMarker>())
+        {
+            return ReadError::Cancelled;
+        }
         ReadError::Io {
             path: path.as_ref().display().to_string(),
             source,
@@ -72,7 +175,11 @@ impl Source {
         }
     }
 
-    pub(crate) fn list(&self) -> Result<Listing, ReadError> {
+    pub(crate) fn list(
+        &self,
+        limits: &ZipLimits,
+        cancel: &CancelFlag,
+    ) -> Result<Listing, ReadError> {
         let mut listing = Listing::default();
         match self {
             Source::Dir(dir) => {
@@ -97,7 +204,10 @@ impl Source {
                     listing.add_file(p.clone())?;
                 }
             }
-            Source::Zip(path) => list_zip(path, &mut listing)?,
+            Source::Zip(path) => list_zip(path, &mut listing, limits)?,
+        }
+        for e in &mut listing.entries {
+            e.cancel = cancel.clone();
         }
         Ok(listing)
     }
@@ -128,6 +238,7 @@ pub(crate) struct Entry {
     pub kind: FileKind,
     pub name: String,
     pub loc: Location,
+    pub cancel: CancelFlag,
 }
 
 #[derive(Debug, Default)]
@@ -156,7 +267,12 @@ impl Listing {
                     });
                 }
                 let loc = loc()?;
-                self.entries.push(Entry { kind, name, loc });
+                self.entries.push(Entry {
+                    kind,
+                    name,
+                    loc,
+                    cancel: CancelFlag::default(),
+                });
             }
             Some(Err(kind)) => self.ignored.push(IgnoredFile {
                 name,
@@ -186,9 +302,36 @@ fn zip_err(path: &Path, e: impl std::fmt::Display) -> ReadError {
     }
 }
 
-fn list_zip(path: &Path, listing: &mut Listing) -> Result<(), ReadError> {
+fn limit_err(path: &Path, message: String) -> ReadError {
+    ReadError::ZipLimit {
+        path: path.display().to_string(),
+        message,
+    }
+}
+
+fn list_zip(path: &Path, listing: &mut Listing, limits: &ZipLimits) -> Result<(), ReadError> {
     let file = File::open(path).map_err(|e| ReadError::io(path, e))?;
     let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| zip_err(path, e))?;
+    // Byte ranges of every entry's data: two entries sharing data is how small zips claim
+    // to hold gigabytes many times over; no archiver writes that.
+    let mut ranges: Vec<(u64, u64, String)> = Vec::new();
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|e| zip_err(path, e))?;
+        if let Some(start) = entry.data_start() {
+            let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+            ranges.push((start, start.saturating_add(entry.compressed_size()), name));
+        }
+    }
+    ranges.sort();
+    for w in ranges.windows(2) {
+        if w[1].0 < w[0].1 {
+            return Err(limit_err(
+                path,
+                format!("entries {} and {} share the same data", w[0].2, w[1].2),
+            ));
+        }
+    }
+    let mut total: u64 = 0;
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(|e| zip_err(path, e))?;
         if entry.is_dir() {
@@ -221,6 +364,26 @@ fn list_zip(path: &Path, listing: &mut Listing) -> Result<(), ReadError> {
             };
             let data_start =
                 data_start.ok_or_else(|| zip_err(path, format!("{name}: no data offset")))?;
+            if size > 1 << 20 && size / compressed.max(1) > limits.max_ratio {
+                return Err(limit_err(
+                    path,
+                    format!(
+                        "{name} expands {}× (from {compressed} to {size} bytes); the limit is {}×",
+                        size / compressed.max(1),
+                        limits.max_ratio
+                    ),
+                ));
+            }
+            total = total.saturating_add(size);
+            if total > limits.max_total_bytes {
+                return Err(limit_err(
+                    path,
+                    format!(
+                        "the files inside expand to more than {} bytes, the configured limit",
+                        limits.max_total_bytes
+                    ),
+                ));
+            }
             Ok(Location::Zip {
                 path: path.to_path_buf(),
                 data_start,
@@ -249,6 +412,13 @@ impl<R: Read> Read for CrcCheck<R> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
         self.read += n as u64;
+        // An entry longer than its declared size is refused at once, not after inflating it all.
+        if self.read > self.size {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "zip entry is longer than its declared size",
+            ));
+        }
         if n == 0 && !buf.is_empty() && !self.done {
             self.done = true;
             let got = std::mem::take(&mut self.hasher).finalize();
@@ -275,6 +445,10 @@ impl Entry {
                     f.seek(SeekFrom::Start(offset))
                         .map_err(|e| ReadError::io(path, e))?;
                 }
+                let f = Cancellable {
+                    inner: f,
+                    flag: self.cancel.clone(),
+                };
                 Ok(Box::new(BufReader::with_capacity(BUF, f)))
             }
             Location::Zip {
@@ -288,7 +462,11 @@ impl Entry {
                 let mut f = File::open(path).map_err(|e| ReadError::io(path, e))?;
                 f.seek(SeekFrom::Start(*data_start))
                     .map_err(|e| ReadError::io(path, e))?;
-                let raw = BufReader::with_capacity(64 * 1024, f.take(*compressed));
+                let f = Cancellable {
+                    inner: f.take(*compressed),
+                    flag: self.cancel.clone(),
+                };
+                let raw = BufReader::with_capacity(64 * 1024, f);
                 let content: Box<dyn Read + Send> = if *deflated {
                     Box::new(flate2::bufread::DeflateDecoder::new(raw))
                 } else {

@@ -10,6 +10,7 @@
 //! short-term has no liquidity risk) and [`RiskResult::ratios_undefined`] is set so the UI can say
 //! so. The status and survival points are computed as usual.
 
+use raidai_domain::text::csv_cell_bytes;
 use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
@@ -375,7 +376,7 @@ pub fn risk_score_csv_with<R: Read, W: Write>(
     let mut wtr = batch::writer(output);
     let mut head: Vec<&[u8]> = echoed.iter().map(|&i| &header.raw[i]).collect();
     head.extend(RISK_OUTPUT_COLUMNS.iter().map(|s| s.as_bytes()));
-    wtr.write_record(&head)?;
+    wtr.write_record(head.iter().map(|c| csv_cell_bytes(c)))?;
 
     let mut report = BatchReport::default();
     let mut record = csv::ByteRecord::new();
@@ -415,7 +416,7 @@ pub fn risk_score_csv_with<R: Read, W: Write>(
         ];
         let mut row: Vec<&[u8]> = echoed.iter().map(|&i| &record[i]).collect();
         row.extend(computed.iter().map(|s| s.as_bytes()));
-        wtr.write_record(&row)?;
+        wtr.write_record(row.iter().map(|c| csv_cell_bytes(c)))?;
         report.rows_written += 1;
     }
     wtr.flush()?;

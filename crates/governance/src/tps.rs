@@ -5,6 +5,7 @@
 //! never exceeds the sum of the group maxima. Missing data means "not met" and the explanation
 //! says the data is missing.
 
+use raidai_domain::text::csv_cell_bytes;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 
@@ -838,7 +839,7 @@ pub fn tps_csv<R: Read, W: Write>(
     let mut wtr = batch::writer(output);
     let mut head: Vec<&[u8]> = echoed.iter().map(|&i| &header.raw[i]).collect();
     head.extend(out_cols.iter().map(|s| s.as_bytes()));
-    wtr.write_record(&head)?;
+    wtr.write_record(head.iter().map(|c| csv_cell_bytes(c)))?;
     for (record, mut input) in rows {
         if let Some(c) = computed.get(&input.peer_group) {
             input.medians.fill_from(c);
@@ -856,7 +857,7 @@ pub fn tps_csv<R: Read, W: Write>(
         computed_cells.push(r.grade.label_th.clone());
         let mut row: Vec<&[u8]> = echoed.iter().map(|&i| &record[i]).collect();
         row.extend(computed_cells.iter().map(|s| s.as_bytes()));
-        wtr.write_record(&row)?;
+        wtr.write_record(row.iter().map(|c| csv_cell_bytes(c)))?;
         report.rows_written += 1;
     }
     wtr.flush()?;

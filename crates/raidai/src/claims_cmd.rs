@@ -223,7 +223,8 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
             "an",
         ])?;
         for r in &rows {
-            w.write_record([
+            w.write_record(
+                [
                 &r.file,
                 &r.line.to_string(),
                 &r.field,
@@ -234,11 +235,16 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
                 &r.hn,
                 &r.seq,
                 &r.an,
-            ])?;
+            ]
+                .map(|c| raidai_domain::text::csv_cell_bytes(c.as_bytes())),
+            )?;
         }
         w.flush()?;
         println!("rejects written to {}", p.display());
     }
+    // Leave no WAL behind: copy it into the database and truncate it before exiting.
+    store.checkpoint_truncate().await?;
+    store.close().await;
     if out.record.status != "imported" {
         bail!("strict import: nothing landed because of rejects");
     }

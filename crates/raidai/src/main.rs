@@ -27,7 +27,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
     about = "Revenue collection and financial governance for Thai public health units"
 )]
 struct Cli {
-    /// TOML settings file (keys: database, bind, log, secure_cookies).
+    /// TOML settings file (keys: database, bind, log, secure_cookies, trusted_proxies,
+    /// zip_max_total_bytes, zip_max_ratio).
     #[arg(long, global = true, env = "RAIDAI_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -50,6 +51,9 @@ enum Cmd {
         /// Address to listen on.
         #[arg(long, env = "RAIDAI_BIND")]
         bind: Option<String>,
+        /// Reverse proxy address whose X-Forwarded-For is believed (repeat or comma-separate).
+        #[arg(long, env = "RAIDAI_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxy: Vec<String>,
     },
     /// Seed a synthetic province into an embedded SQLite database and serve it.
     Demo {
@@ -160,13 +164,50 @@ async fn open(url: &str) -> Result<Store> {
     Ok(store)
 }
 
-async fn serve(store: Store, bind: &str, settings: &Settings) -> Result<()> {
+async fn serve(
+    store: Store,
+    bind: &str,
+    settings: &Settings,
+    demo: bool,
+    trusted_proxy: &[String],
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     let mut state = raidai_web::AppState::new(store);
-    state.secure_cookies = settings.secure_cookies.unwrap_or(false);
-    tracing::info!(bind = %bind, "serving");
+    // Secure cookies unless told otherwise, except on loopback (a browser on the same
+    // machine, plain http) and for the demo.
+    let loopback = listener
+        .local_addr()
+        .map(|a| a.ip().is_loopback())
+        .unwrap_or(true);
+    state.secure_cookies = settings.secure_cookies.unwrap_or(!demo && !loopback);
+    let proxies = if trusted_proxy.is_empty() {
+        settings.trusted_proxies.clone().unwrap_or_default()
+    } else {
+        trusted_proxy.to_vec()
+    };
+    state.trusted_proxies = proxies
+        .iter()
+        .map(|p| {
+            p.trim()
+                .parse::<std::net::IpAddr>()
+                .with_context(|| format!("trusted proxy {p:?} is not an IP address"))
+        })
+        .collect::<Result<_>>()?;
+    let defaults = raidai_formats::ZipLimits::default();
+    state.zip_limits = raidai_formats::ZipLimits {
+        max_total_bytes: settings
+            .zip_max_total_bytes
+            .unwrap_or(defaults.max_total_bytes),
+        max_ratio: settings.zip_max_ratio.unwrap_or(defaults.max_ratio),
+    };
+    tracing::info!(
+        bind = %bind,
+        secure_cookies = state.secure_cookies,
+        trusted_proxies = state.trusted_proxies.len(),
+        "serving"
+    );
     raidai_web::serve(listener, state).await?;
     Ok(())
 }
@@ -200,13 +241,17 @@ async fn run() -> Result<()> {
             .context("no database given: use --database, RAIDAI_DATABASE or `database` in the settings file")
     };
     match cli.cmd {
-        Cmd::Serve { db, bind } => {
+        Cmd::Serve {
+            db,
+            bind,
+            trusted_proxy,
+        } => {
             let url = db_url(&db)?;
             let store = open(&url).await?;
             let bind = bind
                 .or(settings.bind.clone())
                 .unwrap_or_else(|| "127.0.0.1:8080".into());
-            serve(store, &bind, &settings).await
+            serve(store, &bind, &settings, false, &trusted_proxy).await
         }
         Cmd::Demo { data_dir, bind } => {
             std::fs::create_dir_all(&data_dir)
@@ -230,7 +275,7 @@ async fn run() -> Result<()> {
             for l in demo::LOGINS {
                 println!("  {:<16} {:<14} {}", l.username, l.password, l.what);
             }
-            serve(store, &bind, &settings).await
+            serve(store, &bind, &settings, true, &[]).await
         }
         Cmd::Db {
             cmd: DbCmd::Migrate { db },

@@ -10,7 +10,14 @@ pub struct Settings {
     pub database: Option<String>,
     pub bind: Option<String>,
     pub log: Option<String>,
+    /// Default: on when `serve` listens on a non-loopback address, off on loopback and for the demo.
     pub secure_cookies: Option<bool>,
+    /// Reverse proxies (IP addresses) whose X-Forwarded-For / X-Forwarded-Proto are believed.
+    pub trusted_proxies: Option<Vec<String>>,
+    /// Largest total uncompressed size of an uploaded zip's files (default 16 GiB).
+    pub zip_max_total_bytes: Option<u64>,
+    /// Largest expansion ratio of one zip entry over 1 MiB (default 200).
+    pub zip_max_ratio: Option<u64>,
 }
 
 impl Settings {

@@ -8,6 +8,7 @@
 //! its old posting reversed by a reversing entry, its new posting appended, and the change
 //! recorded in the audit log.
 
+use raidai_domain::text::clean_file_name;
 use crate::audit::{Change, change_sql, record};
 use crate::sql::{Cols, Sql, get_i, get_s};
 use crate::sqlite_raw::{Stmt, Val, insert_sql};
@@ -469,9 +470,14 @@ impl Store {
         &self,
         actor: &Actor,
         hcode: &str,
-        meta: ImportMeta,
+        mut meta: ImportMeta,
     ) -> Result<ImportSession, StoreError> {
         self.get_unit(actor, hcode).await?;
+        // Names come from uploads and zip entries: no direction overrides or controls stored.
+        meta.source_name = clean_file_name(&meta.source_name);
+        for f in &mut meta.files {
+            f.name = clean_file_name(&f.name);
+        }
         if !can_import(actor, hcode) {
             return Err(StoreError::Forbidden);
         }

@@ -154,6 +154,25 @@ pub fn check_period(period: u32) -> Result<FiscalPeriod, FieldError> {
         })
 }
 
+/// The balance of a line on an item's normal side, checked: a sum beyond ±92 quadrillion baht
+/// is an error, never a wrapped amount.
+fn normal_balance(l: &TbLine, credit_normal: bool) -> Result<i64, StoreError> {
+    let b = if credit_normal {
+        l.credit.checked_sub(l.debit)
+    } else {
+        l.debit.checked_sub(l.credit)
+    };
+    b.ok_or_else(|| overflow(&l.account_code))
+}
+
+fn overflow(account: &str) -> StoreError {
+    StoreError::field(
+        "file",
+        format!("the amounts of account {account} add up beyond the largest amount raidai holds"),
+        format!("ยอดเงินของบัญชี {account} รวมกันเกินจำนวนสูงสุดที่ระบบรองรับ"),
+    )
+}
+
 /// Sums a trial balance into the Risk Score inputs with `map`. Returns the inputs and the account
 /// codes that no rule matched (shown to the user: they may reveal a wrong map).
 pub fn position_from_trial_balance(
@@ -161,7 +180,7 @@ pub fn position_from_trial_balance(
     period: u32,
     lines: &[TbLine],
     map: &[AccountMapRule],
-) -> (RiskInput, Vec<String>) {
+) -> Result<(RiskInput, Vec<String>), StoreError> {
     let mut sums: BTreeMap<RatioItem, i64> = BTreeMap::new();
     let mut unmapped = Vec::new();
     for l in lines {
@@ -176,16 +195,15 @@ pub fn position_from_trial_balance(
             unmapped.push(l.account_code.clone());
         }
         for item in items {
-            let balance = if item.credit_normal() {
-                l.credit - l.debit
-            } else {
-                l.debit - l.credit
-            };
-            *sums.entry(item).or_default() += balance;
+            let balance = normal_balance(l, item.credit_normal())?;
+            let sum = sums.entry(item).or_default();
+            *sum = sum
+                .checked_add(balance)
+                .ok_or_else(|| overflow(&l.account_code))?;
         }
     }
     let get = |i: RatioItem| sums.get(&i).copied().unwrap_or(0);
-    (
+    Ok((
         RiskInput {
             hcode: hcode.to_string(),
             period,
@@ -197,7 +215,7 @@ pub fn position_from_trial_balance(
             expense_ytd: get(RatioItem::ExpenseYtd),
         },
         unmapped,
-    )
+    ))
 }
 
 fn utf8(data: &[u8]) -> Result<&str, StoreError> {
@@ -421,8 +439,23 @@ pub fn parse_trial_balance_csv(data: &[u8]) -> Result<Vec<TbLine>, StoreError> {
                     debit: 0,
                     credit: 0,
                 });
-                e.debit += d;
-                e.credit += cr;
+                match (e.debit.checked_add(d), e.credit.checked_add(cr)) {
+                    (Some(d), Some(c)) => (e.debit, e.credit) = (d, c),
+                    _ => errs.push(
+                        FieldError::new(
+                            "balance",
+                            format!(
+                                "account {} appears again and its amounts add up beyond the largest amount raidai holds",
+                                e.account_code
+                            ),
+                            format!(
+                                "บัญชี {} ซ้ำ และยอดรวมเกินจำนวนสูงสุดที่ระบบรองรับ",
+                                e.account_code
+                            ),
+                        )
+                        .at_line(line),
+                    ),
+                }
             }
             Err(e) => errs.push(e),
         }
@@ -605,7 +638,7 @@ impl Store {
         self.check_unit_writable(actor, hcode).await?;
         check_period(period).map_err(|e| StoreError::Invalid(vec![e]))?;
         let map = self.account_map(DEFAULT_ACCOUNT_MAP).await?;
-        let (input, unmapped) = position_from_trial_balance(hcode, period, lines, &map);
+        let (input, unmapped) = position_from_trial_balance(hcode, period, lines, &map)?;
         let mut tx = self.pool().begin().await?;
         let mut del = Sql::new("DELETE FROM gov_trial_balances WHERE hcode = ");
         del.text(hcode)
@@ -631,7 +664,7 @@ impl Store {
         self.upsert_position(&mut tx, actor, &input, "trial_balance")
             .await?;
         let rules = self.seven_plus_map(DEFAULT_ACCOUNT_MAP).await?;
-        let items = seven_plus_items_from_trial_balance(lines, &rules);
+        let items = seven_plus_items_from_trial_balance(lines, &rules)?;
         write_ratio_items(&mut tx, actor, hcode, period, &items).await?;
         tx.commit().await?;
         let position = self
@@ -750,7 +783,7 @@ pub const SEVEN_PLUS_ITEMS: [(&str, bool); 14] = [
 pub fn seven_plus_items_from_trial_balance(
     lines: &[TbLine],
     rules: &[(String, String)],
-) -> BTreeMap<String, i64> {
+) -> Result<BTreeMap<String, i64>, StoreError> {
     let mut sums: BTreeMap<String, i64> = BTreeMap::new();
     for l in lines {
         let mut items: Vec<&str> = rules
@@ -765,15 +798,14 @@ pub fn seven_plus_items_from_trial_balance(
                 .iter()
                 .find(|(c, _)| *c == item)
                 .is_some_and(|(_, cr)| *cr);
-            let balance = if credit {
-                l.credit - l.debit
-            } else {
-                l.debit - l.credit
-            };
-            *sums.entry(item.to_string()).or_default() += balance;
+            let balance = normal_balance(l, credit)?;
+            let sum = sums.entry(item.to_string()).or_default();
+            *sum = sum
+                .checked_add(balance)
+                .ok_or_else(|| overflow(&l.account_code))?;
         }
     }
-    sums
+    Ok(sums)
 }
 
 async fn write_ratio_items(
@@ -1355,7 +1387,11 @@ fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | ';' | '\\'))
+        .filter(|&c| {
+            !c.is_control()
+                && !raidai_domain::text::is_bidi_control(c)
+                && !matches!(c, '"' | ';' | '\\')
+        })
         .take(120)
         .collect();
     let cleaned = cleaned.trim().to_string();

@@ -207,6 +207,18 @@ impl Store {
         Ok(sqlx::Row::try_get::<i64, _>(&row, 2).unwrap_or(0))
     }
 
+    /// SQLite: copies the whole WAL into the database and truncates the WAL file (a command
+    /// that ends should not leave hundreds of MB of WAL behind). Waits for readers.
+    pub async fn checkpoint_truncate(&self) -> Result<(), StoreError> {
+        if self.engine() != Engine::Sqlite {
+            return Ok(());
+        }
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match &self.imports {
             ImportPool::Sqlite(p) => p.close().await,

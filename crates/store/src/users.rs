@@ -438,11 +438,14 @@ impl Store {
     }
 
     /// A user changes their own password, proving the current one.
+    /// Changes the caller's password and ends every other session of the user (a stolen
+    /// session must not outlive the password change); `keep_session` is the caller's own.
     pub async fn change_own_password(
         &self,
         actor: &Actor,
         current: &str,
         new: &str,
+        keep_session: Option<&str>,
     ) -> Result<(), StoreError> {
         let id = actor.user_id.clone().ok_or(StoreError::Forbidden)?;
         if self.authenticate(&actor.username, current).await?.is_none() {
@@ -461,6 +464,12 @@ impl Store {
             .int(now_ms())
             .push(" WHERE id = ")
             .text(id.clone());
+        s.query().execute(&mut *tx).await?;
+        let mut s = Sql::new("DELETE FROM sessions WHERE user_id = ");
+        s.text(id.clone());
+        if let Some(token) = keep_session {
+            s.push(" AND token_hash <> ").text(hash_token(token));
+        }
         s.query().execute(&mut *tx).await?;
         record(
             &mut tx,

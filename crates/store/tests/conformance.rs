@@ -318,10 +318,14 @@ async fn users_sessions_and_passwords(store: &Store) {
     assert_eq!(actor.hcode.as_deref(), Some("99011"));
     assert!(store.session_actor("not-a-token").await.unwrap().is_none());
 
+    // Changing one's own password keeps this session and ends every other one of the user.
+    let other = store.create_session(&me.id).await.unwrap();
     store
-        .change_own_password(&actor, "correct horse", "battery staple")
+        .change_own_password(&actor, "correct horse", "battery staple", Some(&token))
         .await
         .unwrap();
+    assert!(store.session_actor(&token).await.unwrap().is_some());
+    assert!(store.session_actor(&other).await.unwrap().is_none());
     assert!(
         store
             .authenticate("rev.99011", "battery staple")
@@ -330,7 +334,7 @@ async fn users_sessions_and_passwords(store: &Store) {
             .is_some()
     );
     let wrong = store
-        .change_own_password(&actor, "correct horse", "another one")
+        .change_own_password(&actor, "correct horse", "another one", Some(&token))
         .await
         .unwrap_err();
     assert_eq!(fields(wrong), [(None, "current_password".to_string())]);

@@ -184,7 +184,7 @@ async fn trial_balance_import_uses_the_account_map(store: &Store) {
     let bad = parse_trial_balance_csv(b"account_code,debit\n1101,1\n").unwrap_err();
     assert_eq!(lines(bad), vec![(Some(1), "balance".into())]);
     let map = store.account_map("moph").await.unwrap();
-    let (input, _) = position_from_trial_balance("99002", 256906, &tb, &map);
+    let (input, _) = position_from_trial_balance("99002", 256906, &tb, &map).unwrap();
     assert_eq!(input.current_assets, 325_000_000);
 }
 

@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use raidai_store::Actor;
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -83,19 +83,85 @@ impl<S: Send + Sync> FromRequestParts<S> for Tr {
     }
 }
 
-/// The peer address when the server was started with connect info; tests have none.
+/// The client's address: the peer, or, when the peer is a configured trusted proxy, the
+/// address that proxy forwarded. Tests without connect info get "local".
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        st: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "local".into());
-        Ok(ClientIp(ip))
+            .map(|c| c.0.ip());
+        Ok(ClientIp(client_address(
+            peer,
+            &parts.headers,
+            &st.trusted_proxies,
+        )))
+    }
+}
+
+/// The address a request comes from. `X-Forwarded-For` is believed only when the peer is a
+/// trusted proxy, and then its right-most entry that is not itself a trusted proxy is the
+/// client (entries further left are written by the client and can be forged).
+pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> String {
+    let Some(peer) = peer else {
+        return "local".into();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .collect();
+    forwarded
+        .iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(&peer)
+        .to_string()
+}
+
+/// The scheme the browser used: the trusted proxy's `X-Forwarded-Proto`, else https when the
+/// server is configured for secure cookies, else http.
+fn request_scheme(parts_headers: &HeaderMap, from_trusted_proxy: bool, secure: bool) -> &str {
+    if from_trusted_proxy
+        && let Some(p) = parts_headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+    {
+        return if p.trim().eq_ignore_ascii_case("https") {
+            "https"
+        } else {
+            "http"
+        };
+    }
+    if secure { "https" } else { "http" }
+}
+
+/// Where to go after signing in: only a path of this site (`/…`, not `//host`), with no
+/// control characters, spaces or backslashes (browsers drop tabs and newlines, turning
+/// `/\t/evil.example` into `//evil.example`); anything else goes to the start page.
+pub fn safe_next(n: Option<&str>) -> String {
+    let ok = |p: &str| {
+        let b = p.as_bytes();
+        b.first() == Some(&b'/')
+            && !matches!(b.get(1), Some(b'/') | Some(b'\\'))
+            && p.chars().all(|c| c.is_ascii_graphic() && c != '\\')
+            && p.parse::<axum::http::uri::PathAndQuery>().is_ok()
+    };
+    match n {
+        Some(p) if ok(p) => p.to_string(),
+        _ => "/".into(),
     }
 }
 
@@ -114,10 +180,15 @@ pub fn urlencode(s: &str) -> String {
 /// Refuses state-changing requests that a browser marks as cross-site. Together with
 /// SameSite=Strict session cookies this is the CSRF defence; non-browser clients send neither
 /// header and carry no ambient cookies.
-pub async fn csrf_guard(req: Request, next: Next) -> Response {
+pub async fn csrf_guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method {
         let h = req.headers();
+        let peer = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let from_proxy = peer.is_some_and(|p| st.trusted_proxies.contains(&p));
         let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         if let Some(site) = site
             && !matches!(site, "same-origin" | "none")
@@ -129,8 +200,13 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
                 .get(header::HOST)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            let origin_host = origin.split("://").nth(1).unwrap_or("");
-            if origin == "null" || origin_host != host {
+            // Scheme and host must both match: http://host is another origin than https://host.
+            let (origin_scheme, origin_host) = origin.split_once("://").unwrap_or(("", ""));
+            let scheme = request_scheme(h, from_proxy, st.secure_cookies);
+            if origin == "null"
+                || origin_host != host
+                || !origin_scheme.eq_ignore_ascii_case(scheme)
+            {
                 return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
             }
         }
@@ -138,7 +214,11 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Failed-login counter per (address, username) and per address.
+/// Failed password checks (sign-in and the current password of a password change) per
+/// (address, username), per address and per username from any address. One client is stopped
+/// at 5 guesses for an account, so it alone cannot reach the per-username limit and lock the
+/// account out for everyone; behind a proxy the address is the forwarded one (see
+/// [`client_address`]), so one bad client does not lock out everyone behind the proxy.
 #[derive(Default)]
 pub struct LoginLimiter {
     failures: Mutex<HashMap<String, (u32, Instant)>>,
@@ -146,16 +226,16 @@ pub struct LoginLimiter {
 
 pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
+pub const MAX_FAILURES_PER_USERNAME: u32 = 20;
 pub const LIMIT_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 impl LoginLimiter {
-    fn keys(ip: &str, username: &str) -> [(String, u32); 2] {
+    fn keys(ip: &str, username: &str) -> [(String, u32); 3] {
+        let user = username.trim().to_lowercase();
         [
-            (
-                format!("{ip}|{}", username.trim().to_lowercase()),
-                MAX_FAILURES_PER_ACCOUNT,
-            ),
-            (ip.to_string(), MAX_FAILURES_PER_ADDRESS),
+            (format!("{ip}|{user}"), MAX_FAILURES_PER_ACCOUNT),
+            (format!("addr:{ip}"), MAX_FAILURES_PER_ADDRESS),
+            (format!("user:{user}"), MAX_FAILURES_PER_USERNAME),
         ]
     }
 

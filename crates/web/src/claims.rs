@@ -20,6 +20,7 @@ use raidai_domain::calendar::{FiscalYear, format_be_short, format_en_short};
 use raidai_domain::master::Role;
 use raidai_domain::money::{Satang, format_int_thai};
 use raidai_domain::rights::Fund;
+use raidai_domain::text::csv_cell_bytes;
 use raidai_formats::Source;
 use raidai_store::claims::{ImportRecord, RejectRow, RollupRow, VisitQuery, VisitSummary};
 use raidai_store::{Actor, FieldError};
@@ -424,6 +425,7 @@ pub async fn upload(
     let mut opts = ImportOptions::new(&hcode);
     opts.strict = strict;
     opts.source_name = source_name;
+    opts.zip_limits = st.zip_limits;
     match raidai_claims::import(&st.store, &me, source, opts).await {
         Ok(out) => Ok(Redirect::to(&format!(
             "/units/{}/claims/imports/{}",
@@ -431,7 +433,11 @@ pub async fn upload(
         ))
         .into_response()),
         Err(raidai_claims::ClaimsError::Store(e)) => Err(e.into()),
-        Err(raidai_claims::ClaimsError::Read(e)) => page_err(e.to_string()),
+        // An unreadable upload (not a zip, damaged, over the limits) is the user's input: 422.
+        Err(raidai_claims::ClaimsError::Read(e)) => {
+            tracing::info!(error = %e, "upload refused");
+            page_err(t.pick(&e.message_th(), &e.to_string()).to_string())
+        }
         Err(e) => Err(AppError::Internal(e.to_string())),
     }
 }
@@ -567,7 +573,8 @@ pub async fn rejects_csv(
     let err = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
     w.write_record(REJECT_HEADER).map_err(err)?;
     for r in &rows {
-        w.write_record(reject_fields(r)).map_err(err)?;
+        w.write_record(reject_fields(r).iter().map(|c| csv_cell_bytes(c.as_bytes())))
+            .map_err(err)?;
     }
     let bytes = w
         .into_inner()

@@ -31,6 +31,10 @@ pub struct AppState {
     pub limiter: Arc<auth::LoginLimiter>,
     /// Adds `Secure` to cookies when served behind HTTPS.
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Bounds on what an uploaded zip may expand to.
+    pub zip_limits: raidai_formats::ZipLimits,
 }
 
 impl AppState {
@@ -39,6 +43,8 @@ impl AppState {
             store,
             limiter: Arc::default(),
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
+            zip_limits: raidai_formats::ZipLimits::default(),
         }
     }
 }
@@ -202,7 +208,10 @@ pub fn router(state: AppState) -> Router {
         app = app.route(d.path, handler);
     }
     app.fallback(pages::not_found)
-        .layer(middleware::from_fn(auth::csrf_guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_guard,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::security_headers,

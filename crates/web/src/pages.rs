@@ -2,7 +2,8 @@
 
 use crate::AppState;
 use crate::auth::{
-    ClientIp, LANG_COOKIE, Me, SESSION_COOKIE, Tr, clear_session_cookie, cookie, session_cookie,
+    ClientIp, LANG_COOKIE, Me, SESSION_COOKIE, Tr, clear_session_cookie, cookie, safe_next,
+    session_cookie,
 };
 use crate::error::AppError;
 use crate::i18n::T;
@@ -14,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use raidai_domain::master::{PeerGroup, Role, UnitType};
 use raidai_domain::money::format_int_thai;
+use raidai_domain::text::csv_cell_bytes;
 use raidai_store::master::{
     District, DistrictSummary, Unit, UnitInput, UnitQuery, parse_units_csv,
 };
@@ -87,13 +89,6 @@ struct LoginPage {
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
-}
-
-fn safe_next(n: Option<&str>) -> String {
-    match n {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
-        _ => "/".into(),
-    }
 }
 
 pub async fn login_page(Tr(t): Tr, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
@@ -589,7 +584,7 @@ pub async fn units_export(
     ])
     .map_err(io)?;
     for u in &units {
-        w.write_record([
+        let row = [
             u.hcode.as_str(),
             &u.name_th,
             u.unit_type.code(),
@@ -599,8 +594,8 @@ pub async fn units_export(
             if u.island { "1" } else { "0" },
             &u.beds.to_string(),
             if u.active { "1" } else { "0" },
-        ])
-        .map_err(io)?;
+        ];
+        w.write_record(row.map(|c| csv_cell_bytes(c.as_bytes()))).map_err(io)?;
     }
     let mut body = b"\xEF\xBB\xBF".to_vec(); // BOM so Excel opens Thai text as UTF-8
     body.extend(
@@ -1033,17 +1028,43 @@ pub async fn password_submit(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let g = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let res = st
-        .store
-        .change_own_password(&me, &g("current_password"), &g("new_password"))
-        .await;
-    let (errors, done, status) = match res {
-        Ok(()) => (vec![], true, StatusCode::OK),
-        Err(StoreError::Invalid(e)) => (e, false, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(e) => return Err(e.into()),
+    // The current-password check is a password guess like a sign-in: same limiter.
+    let (errors, done, status) = if st.limiter.is_blocked(&ip, &me.username) {
+        tracing::warn!(client = %ip, "password change rate-limited");
+        (
+            vec![FieldError::new(
+                "current_password",
+                "too many wrong passwords; wait 15 minutes",
+                t.s("login_limited"),
+            )],
+            false,
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+    } else {
+        let res = st
+            .store
+            .change_own_password(
+                &me,
+                &g("current_password"),
+                &g("new_password"),
+                cookie(&headers, SESSION_COOKIE),
+            )
+            .await;
+        match res {
+            Ok(()) => (vec![], true, StatusCode::OK),
+            Err(StoreError::Invalid(e)) => {
+                if e.iter().any(|e| e.field == "current_password") {
+                    st.limiter.failed(&ip, &me.username);
+                }
+                (e, false, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Err(e) => return Err(e.into()),
+        }
     };
     render_status(
         status,
