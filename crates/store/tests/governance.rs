@@ -181,6 +181,31 @@ async fn trial_balance_import_uses_the_account_map(store: &Store) {
     let again = store.trial_balance(&unit_b, "99002", 256906).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].credit, 1000);
+    // Amounts that add up beyond i64 are a clear error on the line, never a wrapped sum.
+    let huge = "account_code,balance\n1101010101.101,92233720368547758.07\n1101010101.101,92233720368547758.07\n";
+    let e = parse_trial_balance_csv(huge.as_bytes()).unwrap_err();
+    let StoreError::Invalid(errs) = e else {
+        panic!("{e}")
+    };
+    assert_eq!(errs[0].line, Some(3), "{errs:?}");
+    assert!(errs[0].message_en.contains("beyond the largest amount"));
+    let apart = "account_code,balance\n1101010101.101,92233720368547758.07\n1101010102.101,92233720368547758.07\n";
+    let tb_huge = parse_trial_balance_csv(apart.as_bytes()).unwrap();
+    let map_all = vec![raidai_store::governance::AccountMapRule {
+        prefix: "11".into(),
+        item: raidai_store::governance::RatioItem::CurrentAssets,
+    }];
+    assert!(matches!(
+        position_from_trial_balance("99002", 256906, &tb_huge, &map_all),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        raidai_store::governance::seven_plus_items_from_trial_balance(
+            &tb_huge,
+            &[("11".to_string(), "current_assets".to_string())]
+        ),
+        Err(StoreError::Invalid(_))
+    ));
     let bad = parse_trial_balance_csv(b"account_code,debit\n1101,1\n").unwrap_err();
     assert_eq!(lines(bad), vec![(Some(1), "balance".into())]);
     let map = store.account_map("moph").await.unwrap();
@@ -587,6 +612,12 @@ async fn evidence_is_type_checked_and_tenant_scoped(store: &Store) {
         .unwrap();
     assert_eq!(meta.content_type, "image/png");
     assert_eq!(meta.filename, "คำสั่ง.png");
+    // Direction overrides that would disguise the name are not stored.
+    let meta = store
+        .add_evidence(&head_b, &key, &item, "scan\u{202E}gnp.\u{2066}png", PNG)
+        .await
+        .unwrap();
+    assert_eq!(meta.filename, "scangnp.png");
     for (name, data) in [
         ("x.pdf", b"<html>not a pdf</html>".as_slice()),
         ("x.xlsx", b"PK\x03\x04 just a zip".as_slice()),
