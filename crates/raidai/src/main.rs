@@ -181,7 +181,7 @@ async fn serve(
         .local_addr()
         .map(|a| a.ip().is_loopback())
         .unwrap_or(true);
-    state.secure_cookies = settings.secure_cookies.unwrap_or(!demo && !loopback);
+    state.secure_cookies = secure_cookies(settings.secure_cookies, demo, loopback);
     let proxies = if trusted_proxy.is_empty() {
         settings.trusted_proxies.clone().unwrap_or_default()
     } else {
@@ -210,6 +210,12 @@ async fn serve(
     );
     raidai_web::serve(listener, state).await?;
     Ok(())
+}
+
+/// `Secure` cookies: as configured, else on whenever browsers reach the server over the network
+/// (they should be using HTTPS), off on loopback and for the demo (plain http on this machine).
+fn secure_cookies(configured: Option<bool>, demo: bool, loopback: bool) -> bool {
+    configured.unwrap_or(!demo && !loopback)
 }
 
 #[tokio::main]
@@ -360,4 +366,17 @@ async fn user_cmd(cmd: UserCmd, db_url: impl Fn(&DbArgs) -> Result<String>) -> R
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secure_cookies_default_on_off_loopback_off_for_the_demo() {
+        use super::secure_cookies;
+        assert!(secure_cookies(None, false, false), "serve on 0.0.0.0");
+        assert!(!secure_cookies(None, false, true), "serve on 127.0.0.1");
+        assert!(!secure_cookies(None, true, false), "demo on 0.0.0.0");
+        assert!(!secure_cookies(Some(false), false, false), "configured off");
+        assert!(secure_cookies(Some(true), true, true), "configured on");
+    }
 }
