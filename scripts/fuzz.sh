@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-10000000}
+# MAX_TIME (seconds) stops each target earlier when set: the reader targets do ~1,000 runs/s.
+MAX_TIME=${MAX_TIME:-0}
 TARGETS=${TARGETS:-"read16 zip units_csv positions_csv trial_balance"}
 corp=fuzz/corpus
 mkdir -p "$corp"/{read16,zip,units_csv,positions_csv,trial_balance}
@@ -32,9 +34,12 @@ if [ ! -e "$corp/zip/seed.zip" ]; then
 fi
 
 cd fuzz
+mkdir -p logs
 for t in $TARGETS; do
   echo "== $t ($RUNS runs)"
   start=$(date +%s)
-  cargo fuzz run -s none "$t" "corpus/$t" -- -runs="$RUNS" -max_len=65536 -timeout=10 -rss_limit_mb=2048 2>&1 | tail -4
+  cargo fuzz run -s none "$t" "corpus/$t" -- -runs="$RUNS" -timeout=10 \
+    -rss_limit_mb=2048 -print_final_stats=1 -max_total_time="$MAX_TIME" -max_len="${MAX_LEN:-65536}" > "logs/$t.log" 2>&1 || echo "   $t: FAILED (see fuzz/logs/$t.log)"
+  grep -E "^(Done|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)|SUMMARY|panicked" "logs/$t.log" || true
   echo "   $t: $(( $(date +%s) - start )) s"
 done

@@ -266,16 +266,15 @@ pub async fn import(
                 readers.push(brx);
                 scope.spawn(move || {
                     for batch in imp.batches_from(first, PASS2_READERS) {
-                        let item = batch
-                            .map(|batch| {
-                                let read = (batch.encounters.len() + batch.rejected.len()) as u64;
-                                let rows = batch
-                                    .encounters
-                                    .iter()
-                                    .map(|e| encounter_row(e, places, maps))
-                                    .collect();
-                                Msg::Rows(rows, read)
-                            });
+                        let item = batch.map(|batch| {
+                            let read = (batch.encounters.len() + batch.rejected.len()) as u64;
+                            let rows = batch
+                                .encounters
+                                .iter()
+                                .map(|e| encounter_row(e, places, maps))
+                                .collect();
+                            Msg::Rows(rows, read)
+                        });
                         let failed = item.is_err();
                         if btx.send(item).is_err() || failed {
                             return;

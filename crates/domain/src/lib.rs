@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod geography;
 pub mod ids;
 pub mod master;
 pub mod money;

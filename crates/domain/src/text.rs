@@ -16,7 +16,10 @@ pub fn csv_cell(cell: &str) -> Cow<'_, str> {
 
 /// [`csv_cell`] on raw bytes (cells of any encoding; the triggers are ASCII).
 pub fn csv_cell_bytes(cell: &[u8]) -> Cow<'_, [u8]> {
-    let risky = matches!(cell.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    let risky = matches!(
+        cell.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
     if !risky || is_plain_number(cell) {
         return Cow::Borrowed(cell);
     }

@@ -50,7 +50,11 @@ impl ReadError {
                 "ไฟล์ {} ไม่ใช่ zip ที่อ่านได้ (ไฟล์เสียหาย เข้ารหัส หรือบีบอัดแบบที่ไม่รองรับ)",
                 base_name(path)
             ),
-            ReadError::DuplicateFile { kind, first, second } => {
+            ReadError::DuplicateFile {
+                kind,
+                first,
+                second,
+            } => {
                 format!("มีแฟ้ม {kind} สองแฟ้ม: {first} และ {second}")
             }
             ReadError::NotASource(p) => {
@@ -59,10 +63,9 @@ impl ReadError {
             ReadError::Changed { file, line } => {
                 format!("แฟ้ม {file} บรรทัด {line} เปลี่ยนไประหว่างนำเข้า")
             }
-            ReadError::ZipLimit { path, message } => format!(
-                "ไฟล์ {} ถูกปฏิเสธเพื่อความปลอดภัย: {message}",
-                base_name(path)
-            ),
+            ReadError::ZipLimit { path, message } => {
+                format!("ไฟล์ {} ถูกปฏิเสธเพื่อความปลอดภัย: {message}", base_name(path))
+            }
             ReadError::Cancelled => "การนำเข้าถูกยกเลิก".into(),
         }
     }
@@ -134,10 +137,7 @@ impl std::error::Error for CancelledMarker {}
 
 impl ReadError {
     pub(crate) fn io(path: impl AsRef<Path>, source: io::Error) -> ReadError {
-        if source
-            .get_ref()
-            .is_some_and(|e| e.is::<CancelledMarker>())
-        {
+        if source.get_ref().is_some_and(|e| e.is::<CancelledMarker>()) {
             return ReadError::Cancelled;
         }
         ReadError::Io {

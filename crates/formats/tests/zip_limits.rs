@@ -76,7 +76,9 @@ fn entries_sharing_data_are_refused() {
     let zip = dir.path().join("bomb.zip");
     overlapping_zip(
         &zip,
-        &["OPD.txt", "ODX.txt", "OOP.txt", "CHT.txt", "CHA.txt", "ADP.txt"],
+        &[
+            "OPD.txt", "ODX.txt", "OOP.txt", "CHT.txt", "CHA.txt", "ADP.txt",
+        ],
         b"HN|CLINIC|DATEOPD|TIMEOPD|SEQ|UUC\r\n",
     );
     let e = scan_err(&Source::Zip(zip), &ReadOptions::default());
@@ -139,11 +141,20 @@ fn the_total_uncompressed_size_is_limited() {
 fn damaged_archives_are_a_read_error_with_a_thai_message() {
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("x.zip");
-    std::fs::write(&zip, (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>()).unwrap();
+    std::fs::write(
+        &zip,
+        (0..4096u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     let e = scan_err(&Source::Zip(zip), &ReadOptions::default());
     assert!(matches!(e, ReadError::Zip { .. }), "{e}");
     assert!(e.message_th().contains("x.zip"), "{}", e.message_th());
-    assert!(!e.message_th().contains(dir.path().to_str().unwrap()), "no server paths");
+    assert!(
+        !e.message_th().contains(dir.path().to_str().unwrap()),
+        "no server paths"
+    );
 }
 
 #[test]

@@ -225,17 +225,17 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
         for r in &rows {
             w.write_record(
                 [
-                &r.file,
-                &r.line.to_string(),
-                &r.field,
-                &r.value,
-                &r.code,
-                &r.reason_th,
-                &r.reason_en,
-                &r.hn,
-                &r.seq,
-                &r.an,
-            ]
+                    &r.file,
+                    &r.line.to_string(),
+                    &r.field,
+                    &r.value,
+                    &r.code,
+                    &r.reason_th,
+                    &r.reason_en,
+                    &r.hn,
+                    &r.seq,
+                    &r.an,
+                ]
                 .map(|c| raidai_domain::text::csv_cell_bytes(c.as_bytes())),
             )?;
         }

@@ -3,7 +3,7 @@
 //! รพ.สต., bed counts and people are synthetic.
 
 use anyhow::Result;
-use raidai_store::master::{District, Province, UnitInput};
+use raidai_store::master::UnitInput;
 use raidai_store::users::UserInput;
 use raidai_store::{Actor, Store};
 
@@ -314,29 +314,8 @@ pub async fn seed(store: &Store) -> Result<bool> {
     if !store.list_provinces(&sys).await?.is_empty() {
         return Ok(false);
     }
-    store
-        .upsert_province(
-            &sys,
-            &Province {
-                code: PROVINCE_CODE.into(),
-                name_th: "มหาสารคาม".into(),
-                name_en: "Maha Sarakham".into(),
-            },
-        )
-        .await?;
-    for (code, th, en, ..) in DISTRICTS {
-        store
-            .save_district(
-                &sys,
-                &District {
-                    code: code.to_string(),
-                    province_code: PROVINCE_CODE.into(),
-                    name_th: th.to_string(),
-                    name_en: en.to_string(),
-                },
-            )
-            .await?;
-    }
+    // The province and its districts come from the bundled geography, as in a real setup.
+    store.setup_province(&sys, PROVINCE_CODE).await?;
     store.import_units(&sys, &units(), 1).await?;
     for l in LOGINS {
         store

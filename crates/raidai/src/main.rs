@@ -73,6 +73,16 @@ enum Cmd {
         #[command(subcommand)]
         cmd: UserCmd,
     },
+    /// First-run setup of an installation.
+    Setup {
+        #[command(subcommand)]
+        cmd: SetupCmd,
+    },
+    /// Health service units.
+    Units {
+        #[command(subcommand)]
+        cmd: UnitsCmd,
+    },
     /// Financial governance: Risk Score and TPS batches, trial-balance import.
     Governance {
         #[command(subcommand)]
@@ -101,6 +111,33 @@ enum DbCmd {
     Migrate {
         #[command(flatten)]
         db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum SetupCmd {
+    /// Serve province CODE (2 digits, e.g. 44): the province and all its districts are taken
+    /// from the bundled Thai geography. Then: `units import`, `user import` (or `user add`).
+    Province {
+        #[command(flatten)]
+        db: DbArgs,
+        code: String,
+    },
+    /// What the installation has and what is still missing.
+    Status {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UnitsCmd {
+    /// Import units from CSV (header: hcode,name_th,unit_type,district_code,cup_hcode,
+    /// peer_group,island,beds[,active]); all or nothing, errors name the line and field.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        file: PathBuf,
     },
 }
 
@@ -136,6 +173,13 @@ enum UserCmd {
     List {
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// Create users from CSV (header: username,display_name,role,scope_code[,password]); all or
+    /// nothing. An empty password gets a random one, printed once.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        file: PathBuf,
     },
 }
 
@@ -299,11 +343,66 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Cmd::User { cmd } => user_cmd(cmd, db_url).await,
+        Cmd::Setup { cmd } => setup_cmd(cmd, db_url).await,
+        Cmd::Units {
+            cmd: UnitsCmd::Import { db, file },
+        } => {
+            let store = open(&db_url(&db)?).await?;
+            let data =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let rows = raidai_store::master::parse_units_csv(&data)
+                .with_context(|| format!("{} is not a valid units file", file.display()))?;
+            let n = store
+                .import_units(&Actor::system(), &rows, 2)
+                .await
+                .with_context(|| format!("{}: nothing imported", file.display()))?;
+            println!("imported {n} units from {}", file.display());
+            Ok(())
+        }
         Cmd::Governance { cmd } => governance_cmd::run(cmd, db_url).await,
         Cmd::Import { cmd } => claims_cmd::import(cmd, db_url).await,
         Cmd::Gen { cmd } => claims_cmd::gen_cmd(cmd),
         Cmd::Bench { cmd } => claims_cmd::bench(cmd).await,
     }
+}
+
+async fn setup_cmd(cmd: SetupCmd, db_url: impl Fn(&DbArgs) -> Result<String>) -> Result<()> {
+    let sys = Actor::system();
+    match cmd {
+        SetupCmd::Province { db, code } => {
+            let store = open(&db_url(&db)?).await?;
+            let n = store.setup_province(&sys, &code).await?;
+            let p = raidai_domain::geography::province(code.trim()).map(|p| p.name_en);
+            println!(
+                "this installation serves province {} ({}) with {n} districts",
+                code.trim(),
+                p.unwrap_or("")
+            );
+        }
+        SetupCmd::Status { db } => {
+            let store = open(&db_url(&db)?).await?;
+            let st = store.setup_status(&sys).await?;
+            let names: Vec<String> = st
+                .provinces
+                .iter()
+                .map(|p| format!("{} {}", p.code, p.name_en))
+                .collect();
+            println!("province      {}", names.join(", "));
+            println!("districts     {}", st.districts);
+            println!("units         {} ({} hospitals)", st.units, st.hospitals);
+            println!(
+                "users         {} provincial, {} district, {} unit",
+                st.province_users, st.district_users, st.unit_users
+            );
+            let missing: Vec<&str> = st.missing().iter().map(|m| m.code()).collect();
+            if missing.is_empty() {
+                println!("setup complete");
+            } else {
+                println!("still missing: {}", missing.join(", "));
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn user_cmd(cmd: UserCmd, db_url: impl Fn(&DbArgs) -> Result<String>) -> Result<()> {
@@ -339,6 +438,25 @@ async fn user_cmd(cmd: UserCmd, db_url: impl Fn(&DbArgs) -> Result<String>) -> R
                 .set_password(&sys, &username, &read_password(password)?)
                 .await?;
             println!("password set for {username}");
+        }
+        UserCmd::Import { db, file } => {
+            let store = open(&db_url(&db)?).await?;
+            let data =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let users = store
+                .import_users(&sys, &data)
+                .await
+                .with_context(|| format!("{}: nothing imported", file.display()))?;
+            println!("created {} users from {}", users.len(), file.display());
+            for u in &users {
+                match &u.generated_password {
+                    Some(pw) => println!(
+                        "  {:<20} {:<14} {:<8} password {pw} (shown once)",
+                        u.username, u.role, u.scope_code
+                    ),
+                    None => println!("  {:<20} {:<14} {}", u.username, u.role, u.scope_code),
+                }
+            }
         }
         UserCmd::List { db } => {
             let store = open(&db_url(&db)?).await?;

@@ -8,13 +8,13 @@
 //! its old posting reversed by a reversing entry, its new posting appended, and the change
 //! recorded in the audit log.
 
-use raidai_domain::text::clean_file_name;
 use crate::audit::{Change, change_sql, record};
 use crate::sql::{Cols, Sql, get_i, get_s};
 use crate::sqlite_raw::{Stmt, Val, insert_sql};
 use crate::{Actor, Engine, ImportPool, Store, StoreError, now_ms};
 use raidai_domain::accounts::{PostingRule, default_posting_map, parse_posting_map};
 use raidai_domain::master::Role;
+use raidai_domain::text::clean_file_name;
 use serde::Serialize;
 use sqlx::Transaction;
 use sqlx::any::AnyRow;

@@ -11,6 +11,7 @@ pub mod error;
 pub mod governance;
 pub mod master;
 mod migrate;
+pub mod setup;
 mod sql;
 mod sqlite_raw;
 pub mod testkit;

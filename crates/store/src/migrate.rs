@@ -7,6 +7,8 @@ struct Migration {
     name: &'static str,
     sqlite: &'static str,
     postgres: &'static str,
+    /// Rows generated from bundled data, run in the same transaction after the DDL.
+    data: Option<fn() -> String>,
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -14,28 +16,67 @@ const MIGRATIONS: &[Migration] = &[
         name: "0001_foundation",
         sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
         postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+        data: None,
     },
     Migration {
         name: "0002_governance",
         sqlite: include_str!("../migrations/sqlite/0002_governance.sql"),
         postgres: include_str!("../migrations/postgres/0002_governance.sql"),
+        data: None,
     },
     Migration {
         name: "0003_claims",
         sqlite: include_str!("../migrations/sqlite/0003_claims.sql"),
         postgres: include_str!("../migrations/postgres/0003_claims.sql"),
+        data: None,
     },
     Migration {
         name: "0004_seven_plus",
         sqlite: include_str!("../migrations/sqlite/0004_seven_plus.sql"),
         postgres: include_str!("../migrations/postgres/0004_seven_plus.sql"),
+        data: None,
     },
     Migration {
         name: "0005_journal_append",
         sqlite: include_str!("../migrations/sqlite/0005_journal_append.sql"),
         postgres: include_str!("../migrations/postgres/0005_journal_append.sql"),
+        data: None,
+    },
+    Migration {
+        name: "0006_geography",
+        sqlite: include_str!("../migrations/sqlite/0006_geography.sql"),
+        postgres: include_str!("../migrations/postgres/0006_geography.sql"),
+        data: Some(geography_rows),
     },
 ];
+
+/// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).
+fn geography_rows() -> String {
+    use raidai_domain::geography::{districts, provinces};
+    let q = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let mut sql = String::from("INSERT INTO geo_provinces (code, name_th, name_en) VALUES ");
+    let rows: Vec<String> = provinces()
+        .iter()
+        .map(|p| format!("({}, {}, {})", q(p.code), q(p.name_th), q(p.name_en)))
+        .collect();
+    sql.push_str(&rows.join(", "));
+    sql.push_str(";\nINSERT INTO geo_districts (code, province_code, name_th, name_en) VALUES ");
+    let rows: Vec<String> = districts()
+        .iter()
+        .map(|d| {
+            format!(
+                "({}, {}, {}, {})",
+                q(d.code),
+                q(d.province_code),
+                q(d.name_th),
+                q(d.name_en)
+            )
+        })
+        .collect();
+    sql.push_str(&rows.join(", "));
+    sql.push(';');
+    sql
+}
 
 /// True when the file holds no statement, only comments: such a migration is not recorded, so a
 /// file reserved for a feature still in development is applied once it gets its DDL.
@@ -85,6 +126,11 @@ pub(crate) async fn run_until(
         // DDL and its record commit together, so a failed migration leaves nothing behind.
         let mut tx = pool.begin().await?;
         sqlx::raw_sql(AssertSqlSafe(ddl)).execute(&mut *tx).await?;
+        if let Some(data) = m.data {
+            sqlx::raw_sql(AssertSqlSafe(data()))
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query("INSERT INTO raidai_migrations (name, applied_at) VALUES ($1, $2)")
             .bind(m.name)
             .bind(now_ms())

@@ -225,56 +225,73 @@ impl Store {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
         }
-        let (role, (p, d, h)) = self.validate_user(input, true).await?;
+        let scope = self.validate_user(input, true).await?;
         let hash = hash_password(input.password.clone()).await?;
-        let id = uuid::Uuid::now_v7().to_string();
-        let now = now_ms();
         let mut tx = self.pool().begin().await?;
-        let mut s = Sql::new(
-            "INSERT INTO users (id, username, display_name, password_hash, role, province_code, district_code, hcode, active, created_at, password_changed_at) VALUES (",
-        );
-        s.text(id.clone())
-            .push(", ")
-            .text(input.username.trim())
-            .push(", ")
-            .text(input.display_name.trim())
-            .push(", ")
-            .text(hash)
-            .push(", ")
-            .text(role.code())
-            .push(", ")
-            .opt_text(p)
-            .push(", ")
-            .opt_text(d)
-            .push(", ")
-            .opt_text(h.clone())
-            .push(", ")
-            .int(i64::from(input.active))
-            .push(", ")
-            .int(now)
-            .push(", ")
-            .int(now)
-            .push(")");
-        s.query()
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| unique_to_field(e, "username"))?;
-        let user = fetch_user(&mut tx, &id).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: h.as_deref(),
-                entity: "user",
-                key: &user.username,
-                action: "create",
-                before: None,
-                after: serde_json::to_value(&user).ok(),
-            },
-        )
-        .await?;
+        let user = insert_user(&mut tx, actor, input, scope, hash).await?;
         tx.commit().await?;
         Ok(user)
+    }
+
+    /// Creates the users of a CSV file (`username,display_name,role,scope_code[,password]`),
+    /// all or none; errors name the line and field. An empty password gets a random one,
+    /// returned once here (shown to the admin, never stored in clear). Admins only.
+    pub async fn import_users(
+        &self,
+        actor: &Actor,
+        data: &[u8],
+    ) -> Result<Vec<ImportedUser>, StoreError> {
+        if !actor.is_admin() {
+            return Err(StoreError::Forbidden);
+        }
+        let rows = parse_users_csv(data)?;
+        let mut errs = Vec::new();
+        let mut checked = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (line, mut input, generated) in rows {
+            if !seen.insert(input.username.trim().to_lowercase()) {
+                errs.push(
+                    FieldError::new(
+                        "username",
+                        format!("username {} appears twice in the file", input.username),
+                        format!("ชื่อผู้ใช้ {} ซ้ำในไฟล์", input.username),
+                    )
+                    .at_line(line),
+                );
+                continue;
+            }
+            if generated {
+                input.password = random_password();
+            }
+            match self.validate_user(&input, true).await {
+                Ok(scope) => checked.push((input, scope, generated)),
+                Err(StoreError::Invalid(e)) => {
+                    errs.extend(e.into_iter().map(|e| e.at_line(line)));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if !errs.is_empty() {
+            return Err(StoreError::Invalid(errs));
+        }
+        let mut hashed = Vec::with_capacity(checked.len());
+        for (input, scope, generated) in checked {
+            let hash = hash_password(input.password.clone()).await?;
+            hashed.push((input, scope, generated, hash));
+        }
+        let mut tx = self.pool().begin().await?;
+        let mut out = Vec::new();
+        for (input, scope, generated, hash) in hashed {
+            let user = insert_user(&mut tx, actor, &input, scope, hash).await?;
+            out.push(ImportedUser {
+                username: user.username,
+                role: input.role.clone(),
+                scope_code: input.scope_code.clone(),
+                generated_password: generated.then_some(input.password),
+            });
+        }
+        tx.commit().await?;
+        Ok(out)
     }
 
     pub async fn update_user(
@@ -537,6 +554,164 @@ impl Store {
         s.query().execute(self.pool()).await?;
         Ok(())
     }
+}
+
+type UserScope = (Role, (Option<String>, Option<String>, Option<String>));
+
+/// A user created by [`Store::import_users`]; `generated_password` only when the file left it empty.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedUser {
+    pub username: String,
+    pub role: String,
+    pub scope_code: String,
+    pub generated_password: Option<String>,
+}
+
+/// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..16)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Users CSV: `username,display_name,role,scope_code[,password]` with a header line; UTF-8
+/// (a BOM is allowed). Returns (line, input, password to generate).
+pub fn parse_users_csv(data: &[u8]) -> Result<Vec<(usize, UserInput, bool)>, StoreError> {
+    let text =
+        std::str::from_utf8(data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data)).map_err(|_| {
+            StoreError::field(
+                "file",
+                "the file is not UTF-8 text (save it as CSV UTF-8)",
+                "ไฟล์ไม่ใช่ข้อความ UTF-8 (บันทึกเป็น CSV UTF-8)",
+            )
+        })?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| {
+            StoreError::field("file", format!("unreadable header: {e}"), "อ่านหัวตารางไม่ได้")
+        })?
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let mut errs = Vec::new();
+    for need in ["username", "display_name", "role", "scope_code"] {
+        if col(need).is_none() {
+            errs.push(
+                FieldError::new(
+                    need,
+                    format!("the header has no {need} column"),
+                    format!("หัวตารางไม่มีคอลัมน์ {need}"),
+                )
+                .at_line(1),
+            );
+        }
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    let mut out = Vec::new();
+    for (n, rec) in rdr.records().enumerate() {
+        let line = n + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                errs.push(
+                    FieldError::new("file", format!("unreadable row: {e}"), "อ่านแถวนี้ไม่ได้")
+                        .at_line(line),
+                );
+                continue;
+            }
+        };
+        if rec.iter().all(str::is_empty) {
+            continue;
+        }
+        let get = |n: &str| col(n).and_then(|i| rec.get(i)).unwrap_or("").to_string();
+        let password = get("password");
+        out.push((
+            line,
+            UserInput {
+                username: get("username"),
+                display_name: get("display_name"),
+                role: get("role"),
+                scope_code: get("scope_code"),
+                active: true,
+                password: password.clone(),
+            },
+            password.is_empty(),
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    if out.is_empty() {
+        return Err(StoreError::field(
+            "file",
+            "the file has no users",
+            "ไฟล์ไม่มีรายชื่อผู้ใช้",
+        ));
+    }
+    Ok(out)
+}
+
+async fn insert_user(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    actor: &Actor,
+    input: &UserInput,
+    (role, (p, d, h)): UserScope,
+    hash: String,
+) -> Result<User, StoreError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = now_ms();
+    let mut s = Sql::new(
+        "INSERT INTO users (id, username, display_name, password_hash, role, province_code, district_code, hcode, active, created_at, password_changed_at) VALUES (",
+    );
+    s.text(id.clone())
+        .push(", ")
+        .text(input.username.trim())
+        .push(", ")
+        .text(input.display_name.trim())
+        .push(", ")
+        .text(hash)
+        .push(", ")
+        .text(role.code())
+        .push(", ")
+        .opt_text(p)
+        .push(", ")
+        .opt_text(d)
+        .push(", ")
+        .opt_text(h.clone())
+        .push(", ")
+        .int(i64::from(input.active))
+        .push(", ")
+        .int(now)
+        .push(", ")
+        .int(now)
+        .push(")");
+    s.query()
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| unique_to_field(e, "username"))?;
+    let user = fetch_user(tx, &id).await?;
+    record(
+        tx,
+        actor,
+        Change {
+            hcode: h.as_deref(),
+            entity: "user",
+            key: &user.username,
+            action: "create",
+            before: None,
+            after: serde_json::to_value(&user).ok(),
+        },
+    )
+    .await?;
+    Ok(user)
 }
 
 async fn fetch_user(

@@ -573,8 +573,12 @@ pub async fn rejects_csv(
     let err = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
     w.write_record(REJECT_HEADER).map_err(err)?;
     for r in &rows {
-        w.write_record(reject_fields(r).iter().map(|c| csv_cell_bytes(c.as_bytes())))
-            .map_err(err)?;
+        w.write_record(
+            reject_fields(r)
+                .iter()
+                .map(|c| csv_cell_bytes(c.as_bytes())),
+        )
+        .map_err(err)?;
     }
     let bytes = w
         .into_inner()

@@ -13,6 +13,7 @@ pub mod error;
 pub mod governance;
 pub mod i18n;
 pub mod pages;
+pub mod setup;
 pub mod view;
 
 use axum::http::Method;
@@ -165,6 +166,32 @@ pub fn route_defs() -> Vec<RouteDef> {
             post(admin::user_update),
         ),
         r(M::GET, "/admin/audit", Admin, get(admin::audit)),
+        r(M::GET, "/setup", Admin, get(setup::setup_page)),
+        r(
+            M::POST,
+            "/setup/province",
+            Admin,
+            post(setup::setup_province),
+        ),
+        r(M::POST, "/setup/users", Admin, post(setup::users_import)),
+        r(
+            M::GET,
+            "/setup/units-template.csv",
+            Admin,
+            get(setup::units_template_csv),
+        ),
+        r(
+            M::GET,
+            "/setup/units-template.xlsx",
+            Admin,
+            get(setup::units_template_xlsx),
+        ),
+        r(
+            M::GET,
+            "/setup/users-template.csv",
+            Admin,
+            get(setup::users_template_csv),
+        ),
         r(M::GET, "/api/v1/openapi.json", Public, get(api::openapi)),
         r(M::POST, "/api/v1/login", Public, post(api::login)),
         r(M::GET, "/api/v1/me", SignedIn, get(api::me)),

@@ -232,6 +232,8 @@ pub struct DistrictRow {
 #[derive(Template)]
 #[template(path = "province.html")]
 struct ProvincePage {
+    /// The setup checklist while anything is missing (empty once done).
+    setup_steps: Vec<crate::setup::StepView>,
     l: Layout,
     province_names: String,
     rows: Vec<DistrictRow>,
@@ -285,7 +287,14 @@ pub async fn province(
         .map(|p| t.pick(&p.name_th, &p.name_en).to_string())
         .collect::<Vec<_>>()
         .join(", ");
+    let setup = st.store.setup_status(&me).await?;
+    let setup_steps = if setup.missing().is_empty() {
+        Vec::new()
+    } else {
+        crate::setup::steps(t, &setup)
+    };
     render(&ProvincePage {
+        setup_steps,
         l: Layout::new(
             t,
             Some(&me),
@@ -595,7 +604,8 @@ pub async fn units_export(
             &u.beds.to_string(),
             if u.active { "1" } else { "0" },
         ];
-        w.write_record(row.map(|c| csv_cell_bytes(c.as_bytes()))).map_err(io)?;
+        w.write_record(row.map(|c| csv_cell_bytes(c.as_bytes())))
+            .map_err(io)?;
     }
     let mut body = b"\xEF\xBB\xBF".to_vec(); // BOM so Excel opens Thai text as UTF-8
     body.extend(
@@ -931,6 +941,15 @@ pub async fn units_import(
             StatusCode::UNPROCESSABLE_ENTITY,
             &page(vec![e], String::new()),
         );
+    };
+    let data = match crate::setup::spreadsheet_to_csv(&data) {
+        Ok(d) => d,
+        Err(e) => {
+            return render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(vec![e], String::new()),
+            );
+        }
     };
     let result = match parse_units_csv(&data) {
         Ok(rows) => st.store.import_units(&me, &rows, 2).await,

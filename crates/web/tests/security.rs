@@ -154,7 +154,12 @@ async fn login_redirects_only_inside_the_site(store: &Store) {
     seed_small(store).await;
     add_user(store, "rev.a", "unit_revenue", "99011").await;
     let app = router(AppState::new(store.clone()));
-    for next in ["/%09/evil.example", "/%0D%0A/evil.example", "//evil.example", "/%5Cevil.example"] {
+    for next in [
+        "/%09/evil.example",
+        "/%0D%0A/evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+    ] {
         let r = send(
             &app,
             form(
@@ -170,7 +175,11 @@ async fn login_redirects_only_inside_the_site(store: &Store) {
     }
     let page = send(&app, get_req("/login?next=/%09/evil.example", "")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text().contains(r#"name="next" value="/""#), "{}", page.text());
+    assert!(
+        page.text().contains(r#"name="next" value="/""#),
+        "{}",
+        page.text()
+    );
     let ok = send(
         &app,
         form(
@@ -209,7 +218,11 @@ async fn own_password_change_ends_other_sessions_and_is_rate_limited(store: &Sto
         "the session that changed the password stays"
     );
     let other = send(&app, get_req("/account/password", &stolen)).await;
-    assert_eq!(other.status, StatusCode::SEE_OTHER, "every other session ended");
+    assert_eq!(
+        other.status,
+        StatusCode::SEE_OTHER,
+        "every other session ended"
+    );
     assert!(other.location().starts_with("/login"));
 
     // Wrong current passwords are counted like failed sign-ins: after 5, even the right one waits.
@@ -217,7 +230,11 @@ async fn own_password_change_ends_other_sessions_and_is_rate_limited(store: &Sto
         let r = send(&app, change(&here, "wrong-guess", "another-long-one")).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let r = send(&app, change(&here, "a-new-long-password", "another-long-one")).await;
+    let r = send(
+        &app,
+        change(&here, "a-new-long-password", "another-long-one"),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
     assert!(
         store
@@ -256,12 +273,20 @@ async fn one_client_behind_a_proxy_locks_out_only_itself(store: &Store) {
     // Without the proxy being trusted, its own address would have been the one locked.
     // Guessing one account from many addresses hits the per-username limit.
     for i in 0..20 {
-        send(&app, via_proxy("rev.a", "x", &format!("172.16.0.{}", i / 4 + 1))).await;
+        send(
+            &app,
+            via_proxy("rev.a", "x", &format!("172.16.0.{}", i / 4 + 1)),
+        )
+        .await;
     }
     let r = send(&app, via_proxy("rev.a", PW, "192.168.1.11")).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     let r = send(&app, via_proxy("pho", PW, "192.168.1.11")).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "other accounts are not affected");
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "other accounts are not affected"
+    );
 }
 
 async fn origin_scheme_must_match(store: &Store) {
@@ -388,9 +413,14 @@ async fn a_cancelled_or_dropped_import_lands_nothing(store: &Store) {
     gen_files(dir.path(), 400);
     let opts = ImportOptions::new("99011");
     opts.cancel.cancel();
-    let e = import(store, &Actor::system(), Source::Dir(dir.path().into()), opts)
-        .await
-        .unwrap_err();
+    let e = import(
+        store,
+        &Actor::system(),
+        Source::Dir(dir.path().into()),
+        opts,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(
             e,
@@ -434,7 +464,9 @@ async fn exported_csv_cells_never_run_as_formulas(store: &Store) {
         .update_unit(&Actor::system(), "99011", &input)
         .await
         .unwrap();
-    let csv = send(&app, get_req("/units/export.csv", &admin)).await.text();
+    let csv = send(&app, get_req("/units/export.csv", &admin))
+        .await
+        .text();
     assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
     assert!(!csv.contains(",\"=HYPERLINK"), "{csv}");
 
@@ -495,9 +527,14 @@ async fn stored_file_names_have_no_direction_overrides(store: &Store) {
     gen_files(dir.path(), 5);
     let mut opts = ImportOptions::new("99011");
     opts.source_name = "export\u{202E}piz.exe".into();
-    let out = import(store, &Actor::system(), Source::Dir(dir.path().into()), opts)
-        .await
-        .unwrap();
+    let out = import(
+        store,
+        &Actor::system(),
+        Source::Dir(dir.path().into()),
+        opts,
+    )
+    .await
+    .unwrap();
     assert_eq!(out.record.source_name, "exportpiz.exe");
 }
 
