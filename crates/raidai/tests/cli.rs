@@ -137,3 +137,99 @@ fn migrate_and_manage_users_on_sqlite_with_a_settings_file() {
     assert_eq!(code, 1);
     assert!(err.contains("bad.toml"), "{err}");
 }
+
+#[test]
+fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.db");
+    let db = format!("sqlite://{}", path.display());
+    assert_eq!(raidai(&["db", "migrate", "--database", &db]).0, 0);
+    let (code, out, err) = raidai(&["setup", "status", "--database", &db]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("still missing: province, units"), "{out}");
+    let (code, _, err) = raidai(&["setup", "province", "99", "--database", &db]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a Thai province code"), "{err}");
+    let (code, out, err) = raidai(&["setup", "province", "44", "--database", &db]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Maha Sarakham") && out.contains("13 districts"),
+        "{out}"
+    );
+
+    let units = dir.path().join("units.csv");
+    std::fs::write(
+        &units,
+        "hcode,name_th,unit_type,district_code,cup_hcode,peer_group,island,beds\n11001,โรงพยาบาลโกสุมพิสัย,rpch,4403,,F1,0,120\n03726,รพ.สต.บ้านหนองบัว,rpst,4403,11001,,0,0\n03727,รพ.สต.ผิด,rpst,4499,11001,,0,0\n",
+    )
+    .unwrap();
+    let (code, _, err) = raidai(&[
+        "units",
+        "import",
+        units.to_str().unwrap(),
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("line 4") && err.contains("district_code"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&units).unwrap();
+    std::fs::write(&units, text.lines().take(3).collect::<Vec<_>>().join("\n")).unwrap();
+    let (code, out, err) = raidai(&[
+        "units",
+        "import",
+        units.to_str().unwrap(),
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("imported 2 units"), "{out}");
+
+    let users = dir.path().join("users.csv");
+    std::fs::write(
+        &users,
+        "username,display_name,role,scope_code,password\npho.fin,สสจ.,province,44,\ndho.kosum,สสอ.,district,4403,district-pass\nrev.11001,รายได้,unit_revenue,11001,\n",
+    )
+    .unwrap();
+    let (code, out, err) = raidai(&["user", "import", users.to_str().unwrap(), "--database", &db]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("created 3 users") && out.contains("(shown once)"),
+        "{out}"
+    );
+    let (_, out, _) = raidai(&["setup", "status", "--database", &db]);
+    assert!(out.contains("setup complete"), "{out}");
+
+    // A 16-file import from the CLI leaves no WAL behind.
+    let set = dir.path().join("set");
+    let (code, _, err) = raidai(&[
+        "gen",
+        "16f",
+        "--unit",
+        "11001",
+        "--visits",
+        "200",
+        "--admissions",
+        "5",
+        "--seed",
+        "3",
+        "--out",
+        set.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = raidai(&[
+        "import",
+        "16f",
+        set.to_str().unwrap(),
+        "--unit",
+        "11001",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let wal = dir.path().join("fresh.db-wal");
+    let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(wal_len, 0, "WAL left behind: {wal_len} bytes");
+}

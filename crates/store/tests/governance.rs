@@ -647,7 +647,11 @@ async fn evidence_is_type_checked_and_tenant_scoped(store: &Store) {
     let (got, bytes) = store.get_evidence(&head_b, "99002", &m2.id).await.unwrap();
     assert_eq!(bytes, pdf);
     assert_eq!(got.content_type, "application/pdf");
-    assert_eq!(store.list_evidence(&head_b, &key).await.unwrap().len(), 2);
+    assert_eq!(
+        store.list_evidence(&head_b, &key).await.unwrap().len(),
+        3,
+        "two pngs and a pdf"
+    );
     // Another unit or district: not found, even with the right id; and no uploads.
     for other in [
         actor(Role::UnitHead, "99001"),
