@@ -65,8 +65,18 @@ def shot(d, name):
 def check(cond, what):
     if not cond:
         print("FAILED:", what)
+        server.terminate()
         sys.exit(1)
     print("ok:", what)
+
+
+def has(d, text, timeout=10):
+    """Waits for `text` on the page (a submit navigates asynchronously)."""
+    try:
+        WebDriverWait(d, timeout).until(lambda drv: text in drv.page_source)
+        return True
+    except Exception:
+        return False
 
 
 def login(d, user, pw):
@@ -93,7 +103,7 @@ try:
     shot(d, "02_setup_empty")
     Select(d.find_element(By.NAME, "province_code")).select_by_value("44")
     d.find_element(By.CSS_SELECTOR, "#province button[type=submit]").click()
-    check("โกสุมพิสัย" in d.page_source, "province 44 brings its districts")
+    check(has(d, "โกสุมพิสัย"), "province 44 brings its districts")
     shot(d, "03_setup_province")
 
     # The XLSX template, as the page offers it, imported as it is (its two example rows).
@@ -104,14 +114,14 @@ try:
     with open(xlsx, "wb") as f:
         f.write(urllib.request.urlopen(req).read())
     upload(d, "/units/import", xlsx)
-    check("นำเข้าเรียบร้อย" in d.page_source, "the XLSX template imports")
+    check(has(d, "นำเข้าเรียบร้อย"), "the XLSX template imports")
     bad = os.path.join(work, "units-bad.csv")
     with open(bad, "w", encoding="utf-8") as f:
         f.write("hcode,name_th,unit_type,district_code,cup_hcode,peer_group,island,beds\n"
                 "10707,โรงพยาบาลมหาสารคาม,rpt,4401,,M1,0,580\n"
                 "03799,รพ.สต.ผิดอำเภอ,rpst,4499,10707,,0,0\n")
     upload(d, "/units/import", bad)
-    check("ไม่พบอำเภอที่ระบุ" in d.page_source, "a bad line is named")
+    check(has(d, "ไม่พบอำเภอที่ระบุ"), "a bad line is named")
     shot(d, "04_units_error")
     good = os.path.join(work, "units.csv")
     with open(good, "w", encoding="utf-8") as f:
@@ -119,7 +129,7 @@ try:
                 "10707,โรงพยาบาลมหาสารคาม,rpt,4401,,M1,0,580\n"
                 "03701,รพ.สต.บ้านแก่งเลิงจาน,rpst,4401,10707,,0,0\n")
     upload(d, "/units/import", good)
-    check("นำเข้าเรียบร้อย" in d.page_source, "units imported")
+    check(has(d, "นำเข้าเรียบร้อย") and "03701" in urllib.request.urlopen(urllib.request.Request(base + "/api/v1/units", headers={"Cookie": f"raidai_session={cookie}"})).read().decode(), "units imported")
     shot(d, "05_units_imported")
 
     users = os.path.join(work, "users.csv")
@@ -129,7 +139,7 @@ try:
                 "dho.kosum,สสอ.โกสุมพิสัย,district,4403,\n"
                 "rev.11001,งานจัดเก็บรายได้ รพ.,unit_revenue,11001,\n")
     upload(d, "/setup", users)
-    check("สร้างผู้ใช้แล้ว" in d.page_source, "users imported")
+    check(has(d, "สร้างผู้ใช้แล้ว"), "users imported")
     generated = re.findall(r"<code>([A-Za-z0-9]{16})</code>", d.page_source)
     check(len(generated) == 2, "two generated passwords shown")
     shot(d, "06_users_created")
@@ -147,7 +157,7 @@ d = browser()
 try:
     login(d, "dho.kosum", generated[0])
     d.get(base + "/units")
-    check("11001" in d.page_source and "10707" not in d.page_source, "district user sees its district")
+    check(has(d, "11001") and "10707" not in d.page_source, "district user sees its district")
     shot(d, "09_district_units")
 finally:
     d.quit()

@@ -68,7 +68,8 @@ pub struct ImportOptions {
     pub progress: Option<ProgressFn>,
     /// Bounds on a zip's expansion.
     pub zip_limits: ZipLimits,
-    /// Set by the caller to stop the import; dropping the import's future sets it too.
+    /// Set by the caller to stop the import; set too when the import ends or its future is
+    /// dropped (so reader threads never outlive it). One flag per import.
     pub cancel: CancelFlag,
 }
 
@@ -213,6 +214,7 @@ pub async fn import(
     source: Source,
     opts: ImportOptions,
 ) -> Result<ImportOutcome, ClaimsError> {
+    let _cancel_on_drop = CancelOnDrop(opts.cancel.clone());
     // Tenancy first: only an admin or the unit's own staff import for a unit.
     let places = Places::from(store.unit_places(actor, &opts.hcode).await?);
     let maps = Maps::new(store.posting_map_versions(&places.province_code).await?);
@@ -229,7 +231,6 @@ pub async fn import(
         tokio::task::spawn_blocking(move || hash_source(&source))
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(2);
-    let _cancel_on_drop = CancelOnDrop(opts.cancel.clone());
     let read_opts = ReadOptions {
         encoding: opts.encoding,
         unit: raidai_domain::ids::Hcode::parse(&opts.hcode).ok(),

@@ -166,12 +166,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("edit_unit", "แก้ไขหน่วยบริการ", "Edit unit"),
     (
         "import_units",
-        "นำเข้าหน่วยบริการจาก CSV",
-        "Import units from CSV",
+        "นำเข้าหน่วยบริการ (CSV/Excel)",
+        "Import units (CSV/Excel)",
     ),
     ("export_csv", "ส่งออก CSV", "Export CSV"),
     ("import", "นำเข้า", "Import"),
-    ("csv_file", "ไฟล์ CSV (UTF-8)", "CSV file (UTF-8)"),
+    (
+        "csv_file",
+        "ไฟล์ CSV (UTF-8) หรือ Excel (.xlsx)",
+        "CSV (UTF-8) or Excel (.xlsx) file",
+    ),
     (
         "csv_help",
         "หัวตาราง: hcode,name_th,unit_type,district_code,cup_hcode,peer_group,island,beds,active — นำเข้าทั้งไฟล์หรือไม่นำเข้าเลยหากมีข้อผิดพลาด",

@@ -139,7 +139,9 @@ async fn page(
         .into_iter()
         .map(|u| CreatedView {
             username: u.username,
-            role: u.role,
+            role: raidai_domain::master::Role::parse(&u.role)
+                .map(|r| t.pick(r.name_th(), r.name_en()).to_string())
+                .unwrap_or(u.role),
             scope: u.scope_code,
             password: u.generated_password.unwrap_or_default(),
         })
