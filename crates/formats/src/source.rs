@@ -158,6 +158,12 @@ pub enum Source {
     Files(Vec<PathBuf>),
 }
 
+/// Checks, without reading the files, that a source can be read: a zip's directory parses,
+/// its entries do not share data and stay within `limits`. Cheap (the zip's directory only).
+pub fn check_source(source: &Source, limits: &ZipLimits) -> Result<(), ReadError> {
+    source.list(limits, &CancelFlag::default()).map(|_| ())
+}
+
 impl Source {
     /// A folder or a `.zip` file.
     pub fn from_path(path: impl Into<PathBuf>) -> Result<Source, ReadError> {

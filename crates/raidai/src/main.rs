@@ -28,7 +28,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 )]
 struct Cli {
     /// TOML settings file (keys: database, bind, log, secure_cookies, trusted_proxies,
-    /// zip_max_total_bytes, zip_max_ratio).
+    /// zip_max_total_bytes, zip_max_ratio, max_upload_bytes, upload_dir).
     #[arg(long, global = true, env = "RAIDAI_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -246,6 +246,23 @@ async fn serve(
             .unwrap_or(defaults.max_total_bytes),
         max_ratio: settings.zip_max_ratio.unwrap_or(defaults.max_ratio),
     };
+    state.uploads = std::sync::Arc::new(raidai_web::import_jobs::Uploads::new(
+        settings
+            .upload_dir
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("raidai-uploads")),
+        settings
+            .max_upload_bytes
+            .unwrap_or(raidai_web::import_jobs::DEFAULT_MAX_UPLOAD_BYTES),
+    ));
+    // Jobs a stopped server left unfinished failed; their imports never committed.
+    let interrupted = state.store.fail_interrupted_import_jobs().await?;
+    if interrupted > 0 {
+        tracing::warn!(
+            jobs = interrupted,
+            "import jobs interrupted by a restart marked failed"
+        );
+    }
     tracing::info!(
         bind = %bind,
         secure_cookies = state.secure_cookies,

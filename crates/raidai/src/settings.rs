@@ -18,6 +18,10 @@ pub struct Settings {
     pub zip_max_total_bytes: Option<u64>,
     /// Largest expansion ratio of one zip entry over 1 MiB (default 200).
     pub zip_max_ratio: Option<u64>,
+    /// Largest 16-file upload through the web page, in bytes (default 2 GiB).
+    pub max_upload_bytes: Option<u64>,
+    /// Folder where uploads wait for their import job (default: the system's temporary folder).
+    pub upload_dir: Option<std::path::PathBuf>,
 }
 
 impl Settings {

@@ -261,7 +261,7 @@ impl std::fmt::Debug for ImportSession {
     }
 }
 
-fn can_import(actor: &Actor, hcode: &str) -> bool {
+pub(crate) fn can_import(actor: &Actor, hcode: &str) -> bool {
     match actor.role {
         Role::Admin => true,
         Role::UnitHead | Role::UnitRevenue => actor.hcode.as_deref() == Some(hcode),

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod claims;
 pub mod error;
 pub mod governance;
+pub mod jobs;
 pub mod master;
 mod migrate;
 pub mod setup;

@@ -48,6 +48,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0006_geography.sql"),
         data: Some(geography_rows),
     },
+    Migration {
+        name: "0007_import_jobs",
+        sqlite: include_str!("../migrations/sqlite/0007_import_jobs.sql"),
+        postgres: include_str!("../migrations/postgres/0007_import_jobs.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

@@ -272,6 +272,9 @@ pub fn openapi_doc() -> Value {
                 "get": op("One unit", "master data", &[("hcode", "path")], None, &s("Unit")),
                 "put": op("Edit a unit (admin)", "master data", &[("hcode", "path")], Some(&s("UnitInput")), &s("Unit"))
             },
+            "/api/v1/units/{hcode}/claims/jobs/{job_id}": {
+                "get": op("A 16-file import job: state, phase, progress, the import it produced", "claims", &[("hcode", "path"), ("job_id", "path")], None, &s("ImportJob"))
+            },
             "/api/v1/users": { "get": op("Users (admin)", "admin", &[], None, &arr("User")) },
             "/api/v1/audit": { "get": op("Audit log, newest first (admin)", "admin", &[("entity", "query"), ("hcode", "query"), ("limit", "query"), ("offset", "query")], None, &arr("AuditEntry")) },
             "/api/v1/openapi.json": { "get": { "summary": "This document", "tags": ["meta"], "responses": { "200": { "description": "OpenAPI document" } } } }
@@ -292,6 +295,13 @@ fn schemas() -> Value {
             "user_id": { "type": ["string", "null"] }, "username": { "type": "string" }, "display_name": { "type": "string" },
             "role": { "enum": ["admin", "province", "district", "unit_head", "unit_revenue"] },
             "province_code": { "type": ["string", "null"] }, "district_code": { "type": ["string", "null"] }, "hcode": { "type": ["string", "null"] } } },
+        "ImportJob": { "type": "object", "properties": {
+            "hcode": { "type": "string" }, "id": { "type": "string" }, "username": { "type": "string" }, "source_name": { "type": "string" },
+            "strict": { "type": "boolean" }, "bytes": { "type": "integer" },
+            "state": { "enum": ["queued", "running", "done", "failed"] }, "phase": { "enum": ["waiting", "scanning", "writing", "finished"] },
+            "done_rows": { "type": "integer" }, "total_rows": { "type": "integer" }, "created_at": { "type": "integer" },
+            "started_at": { "type": ["integer", "null"] }, "finished_at": { "type": ["integer", "null"] }, "import_id": { "type": ["string", "null"] },
+            "error_th": { "type": "string" }, "error_en": { "type": "string" } } },
         "Province": { "type": "object", "properties": { "code": { "type": "string" }, "name_th": { "type": "string" }, "name_en": { "type": "string" } } },
         "ProvinceList": list("Province"),
         "District": { "type": "object", "properties": { "code": { "type": "string" }, "province_code": { "type": "string" }, "name_th": { "type": "string" }, "name_en": { "type": "string" } } },

@@ -10,20 +10,19 @@ use crate::pages::render;
 use crate::view::{Layout, datetime};
 use crate::{Access, AppState, RouteDef, r};
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
-use raidai_claims::{ImportOptions, mask_cid, mask_name};
+use raidai_claims::{mask_cid, mask_name};
 use raidai_domain::calendar::{FiscalYear, format_be_short, format_en_short};
 use raidai_domain::master::Role;
 use raidai_domain::money::{Satang, format_int_thai};
 use raidai_domain::rights::Fund;
 use raidai_domain::text::csv_cell_bytes;
-use raidai_formats::Source;
+use raidai_store::Actor;
 use raidai_store::claims::{ImportRecord, RejectRow, RollupRow, VisitQuery, VisitSummary};
-use raidai_store::{Actor, FieldError};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -156,7 +155,19 @@ pub fn routes() -> Vec<RouteDef> {
             M::POST,
             "/units/{hcode}/claims/import",
             SignedIn,
-            post(upload),
+            post(crate::import_jobs::upload),
+        ),
+        r(
+            M::GET,
+            "/units/{hcode}/claims/jobs/{job_id}",
+            SignedIn,
+            get(crate::import_jobs::job_page),
+        ),
+        r(
+            M::GET,
+            "/api/v1/units/{hcode}/claims/jobs/{job_id}",
+            SignedIn,
+            get(crate::import_jobs::job_json),
         ),
         r(
             M::GET,
@@ -324,6 +335,10 @@ struct ImportsPage {
     can_import: bool,
     error: String,
     rows: Vec<ImportView>,
+    jobs: Vec<crate::import_jobs::JobView>,
+    /// The upload limit, in bytes and as shown.
+    max_bytes: u64,
+    max_mb: String,
 }
 
 pub async fn imports_page(
@@ -334,6 +349,7 @@ pub async fn imports_page(
 ) -> Result<Response, AppError> {
     let unit = st.store.get_unit(&me, &hcode).await?;
     let rows = st.store.list_imports(&me, &hcode, 100).await?;
+    let jobs = st.store.list_open_import_jobs(&me, &hcode, 20).await?;
     render(&ImportsPage {
         l: Layout::new(t, Some(&me), t.s("cl_imports"), "claims"),
         can_import: may_import(&me, &hcode),
@@ -341,105 +357,13 @@ pub async fn imports_page(
         unit_name: unit.name_th,
         error: String::new(),
         rows: rows.iter().map(|r| import_view(t, r)).collect(),
+        jobs: jobs
+            .iter()
+            .map(|j| crate::import_jobs::job_view(t, j))
+            .collect(),
+        max_bytes: st.uploads.max_bytes,
+        max_mb: crate::import_jobs::size_mb(st.uploads.max_bytes),
     })
-}
-
-/// Keeps only the last path component of an uploaded file name, without anything odd in it.
-fn safe_name(name: &str) -> Option<String> {
-    let base = name.rsplit(['/', '\\']).next()?.trim();
-    let clean: String = base
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        .collect();
-    (!clean.is_empty() && !clean.starts_with('.')).then_some(clean)
-}
-
-pub async fn upload(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
-    Path(hcode): Path<String>,
-    req: Request,
-) -> Result<Response, AppError> {
-    // Tenancy before reading the body: the unit must be visible and the caller's own.
-    let unit = st.store.get_unit(&me, &hcode).await?;
-    if !may_import(&me, &hcode) {
-        return Err(AppError::Forbidden);
-    }
-    let bad = |en: String, th: &str| AppError::BadRequest(vec![FieldError::new("files", en, th)]);
-    let mut mp = Multipart::from_request(req, &st)
-        .await
-        .map_err(|e| bad(format!("upload failed: {e}"), "อัปโหลดไฟล์ไม่สำเร็จ"))?;
-    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut saved = Vec::new();
-    let mut strict = false;
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| bad(format!("upload failed: {e}"), "อัปโหลดไฟล์ไม่สำเร็จ"))?
-    {
-        match field.name() {
-            Some("strict") => strict = true,
-            Some("files") => {
-                let Some(name) = field.file_name().and_then(safe_name) else {
-                    continue;
-                };
-                let data = field
-                    .bytes()
-                    .await
-                    .map_err(|e| bad(format!("upload failed: {e}"), "อัปโหลดไฟล์ไม่สำเร็จ"))?;
-                if data.is_empty() {
-                    continue;
-                }
-                let path = dir.path().join(&name);
-                std::fs::write(&path, &data).map_err(|e| AppError::Internal(e.to_string()))?;
-                saved.push((name, path));
-            }
-            _ => {}
-        }
-    }
-    let page_err = |msg: String| {
-        let page = ImportsPage {
-            l: Layout::new(t, Some(&me), t.s("cl_imports"), "claims"),
-            hcode: unit.hcode.clone(),
-            unit_name: unit.name_th.clone(),
-            can_import: true,
-            error: msg,
-            rows: Vec::new(),
-        };
-        render(&page).map(|r| (StatusCode::UNPROCESSABLE_ENTITY, r).into_response())
-    };
-    if saved.is_empty() {
-        return page_err(t.s("cl_choose_files").into());
-    }
-    let source_name = if saved.len() == 1 {
-        saved[0].0.clone()
-    } else {
-        format!("{} files", saved.len())
-    };
-    let source = if saved.len() == 1 && saved[0].0.to_ascii_lowercase().ends_with(".zip") {
-        Source::Zip(saved[0].1.clone())
-    } else {
-        Source::Files(saved.into_iter().map(|(_, p)| p).collect())
-    };
-    let mut opts = ImportOptions::new(&hcode);
-    opts.strict = strict;
-    opts.source_name = source_name;
-    opts.zip_limits = st.zip_limits;
-    match raidai_claims::import(&st.store, &me, source, opts).await {
-        Ok(out) => Ok(Redirect::to(&format!(
-            "/units/{}/claims/imports/{}",
-            hcode, out.record.id
-        ))
-        .into_response()),
-        Err(raidai_claims::ClaimsError::Store(e)) => Err(e.into()),
-        // An unreadable upload (not a zip, damaged, over the limits) is the user's input: 422.
-        Err(raidai_claims::ClaimsError::Read(e)) => {
-            tracing::info!(error = %e, "upload refused");
-            page_err(t.pick(&e.message_th(), &e.to_string()).to_string())
-        }
-        Err(e) => Err(AppError::Internal(e.to_string())),
-    }
 }
 
 struct FileView {

@@ -11,6 +11,8 @@ pub enum AppError {
     Unauthorized,
     TooMany,
     BadRequest(Vec<FieldError>),
+    /// An upload over the configured size (the message states the limit).
+    TooLarge(Vec<FieldError>),
     Internal(String),
 }
 
@@ -33,6 +35,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -47,6 +50,7 @@ impl AppError {
                 "Too many attempts; wait 15 minutes",
             ),
             AppError::BadRequest(_) => ("ข้อมูลไม่ถูกต้อง", "Invalid input"),
+            AppError::TooLarge(_) => ("ไฟล์ใหญ่เกินกำหนด", "The upload is too large"),
             AppError::Internal(_) => ("ระบบขัดข้อง กรุณาลองใหม่หรือติดต่อผู้ดูแลระบบ", "Internal error"),
         }
     }
@@ -59,7 +63,7 @@ impl AppError {
         let status = self.status();
         let (_, en) = self.texts();
         let fields = match &self {
-            AppError::BadRequest(f) => f.clone(),
+            AppError::BadRequest(f) | AppError::TooLarge(f) => f.clone(),
             _ => Vec::new(),
         };
         let body = serde_json::json!({ "error": en, "fields": fields });
@@ -75,7 +79,7 @@ impl IntoResponse for AppError {
         let status = self.status();
         let (th, en) = self.texts();
         let details: String = match &self {
-            AppError::BadRequest(f) => f
+            AppError::BadRequest(f) | AppError::TooLarge(f) => f
                 .iter()
                 .map(|e| {
                     let line = e.line.map(|l| format!("บรรทัด {l}: ")).unwrap_or_default();

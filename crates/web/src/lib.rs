@@ -12,6 +12,7 @@ pub mod claims;
 pub mod error;
 pub mod governance;
 pub mod i18n;
+pub mod import_jobs;
 pub mod pages;
 pub mod setup;
 pub mod view;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Bounds on what an uploaded zip may expand to.
     pub zip_limits: raidai_formats::ZipLimits,
+    /// Where 16-file uploads wait for their import job, and their size limit.
+    pub uploads: Arc<import_jobs::Uploads>,
 }
 
 impl AppState {
@@ -46,6 +49,7 @@ impl AppState {
             secure_cookies: false,
             trusted_proxies: Vec::new(),
             zip_limits: raidai_formats::ZipLimits::default(),
+            uploads: Arc::default(),
         }
     }
 }
@@ -224,13 +228,22 @@ pub fn route_defs() -> Vec<RouteDef> {
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new();
     for d in route_defs() {
+        // Only the 16-file import takes large bodies: it streams them to disk and enforces its
+        // own configured limit with a Thai message. Everything else stays under 64 MiB.
+        let handler = if d.path == "/units/{hcode}/claims/import" {
+            d.handler
+        } else {
+            d.handler
+                .layer(RequestBodyLimitLayer::new(64 * 1024 * 1024))
+        }
+        .layer(axum::extract::DefaultBodyLimit::disable());
         let handler = if d.access == Access::Admin {
-            d.handler.route_layer(middleware::from_fn_with_state(
+            handler.route_layer(middleware::from_fn_with_state(
                 state.clone(),
                 auth::require_admin,
             ))
         } else {
-            d.handler
+            handler
         };
         app = app.route(d.path, handler);
     }
@@ -243,8 +256,6 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::security_headers,
         ))
-        // Uploads (unit CSV, later the 16 files) are bounded; 16-file zips go through the CLI.
-        .layer(RequestBodyLimitLayer::new(64 * 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(120),

@@ -131,6 +131,16 @@ async fn upload(app: &Router, hcode: &str, cookie: &str, zip: &[u8], strict: boo
     .await
 }
 
+/// Follows an upload's redirect to its job and waits for the job to finish.
+async fn finish(store: &Store, r: &Resp) -> raidai_store::jobs::ImportJob {
+    let loc = r.headers[header::LOCATION].to_str().unwrap();
+    let (hcode, id) = loc
+        .strip_prefix("/units/")
+        .and_then(|l| l.split_once("/claims/jobs/"))
+        .unwrap_or_else(|| panic!("not a job page: {loc}"));
+    raidai_web::import_jobs::wait_for_job(store, hcode, id).await
+}
+
 async fn screens_and_tenancy(store: &Store) {
     seed_small(store).await;
     let app = router(AppState::new(store.clone()));
@@ -174,6 +184,8 @@ async fn screens_and_tenancy(store: &Store) {
     // Strict first: nothing lands.
     let r = upload(&app, "99011", &unit_a, &zip, true).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let job = finish(store, &r).await;
+    assert_eq!(job.state, "done");
     let (_, n) = store
         .list_visits(
             &Actor::system(),
@@ -188,7 +200,18 @@ async fn screens_and_tenancy(store: &Store) {
 
     let r = upload(&app, "99011", &unit_a, &zip, false).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let detail_uri = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    let job_uri = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    let job = finish(store, &r).await;
+    // The job page and its API twin show the finished job and link to the import.
+    let page = get(&app, &job_uri, &unit_a).await.text();
+    assert!(page.contains("เสร็จแล้ว") && page.contains(job.import_id.as_deref().unwrap()));
+    let api = get(&app, &format!("/api/v1{job_uri}"), &unit_a).await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert!(api.text().contains("\"state\":\"done\""));
+    let detail_uri = format!(
+        "/units/99011/claims/imports/{}",
+        job.import_id.as_deref().unwrap()
+    );
     let d = get(&app, &detail_uri, &unit_a).await;
     assert_eq!(d.status, StatusCode::OK);
     let page = d.text();

@@ -151,6 +151,7 @@ fn target(path: &str, user_b: &str) -> String {
         .replace("{number}", "1")
         .replace("{quarter}", "2")
         .replace("{import_id}", "01900000-0000-7000-8000-000000000000")
+        .replace("{job_id}", "01900000-0000-7000-8000-000000000001")
         .replace("{visit}", "O000000001%2F690101080000")
 }
 

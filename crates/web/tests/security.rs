@@ -540,7 +540,67 @@ async fn stored_file_names_have_no_direction_overrides(store: &Store) {
     assert_eq!(out.record.source_name, "exportpiz.exe");
 }
 
+async fn uploads_over_the_limit_and_jobs_cut_by_a_restart(store: &Store) {
+    seed_small(store).await;
+    add_user(store, "rev.a", "unit_revenue", "99011").await;
+    let up_dir = tempfile::tempdir().unwrap();
+    let mut state = AppState::new(store.clone());
+    state.uploads = std::sync::Arc::new(raidai_web::import_jobs::Uploads::new(
+        up_dir.path().into(),
+        3_000_000,
+    ));
+    let app = router(state);
+    let cookie = login_from(&app, "rev.a", "127.0.0.1").await;
+    let r = upload(&app, &cookie, "big.zip", &vec![b'x'; 3_500_000]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
+    assert!(
+        r.text().contains("ไม่เกิน 3 MB"),
+        "the limit is stated: {}",
+        r.text()
+    );
+    assert_eq!(
+        std::fs::read_dir(up_dir.path()).unwrap().count(),
+        0,
+        "nothing left on disk"
+    );
+    // A job left running by a stopped server is marked failed at the next start.
+    let job = store
+        .create_import_job(&Actor::system(), "99011", "set.zip", false, 10)
+        .await
+        .unwrap();
+    store
+        .update_import_job("99011", &job.id, "writing", 5, 10)
+        .await
+        .unwrap();
+    assert_eq!(store.fail_interrupted_import_jobs().await.unwrap(), 1);
+    let j = store
+        .get_import_job(&Actor::system(), "99011", &job.id)
+        .await
+        .unwrap();
+    assert_eq!(j.state, "failed");
+    assert!(j.error_th.contains("เซิร์ฟเวอร์เริ่มใหม่"));
+    let page = send(
+        &app,
+        get_req(&format!("/units/99011/claims/jobs/{}", job.id), &cookie),
+    )
+    .await
+    .text();
+    assert!(
+        page.contains("ไม่สำเร็จ") && page.contains("เซิร์ฟเวอร์เริ่มใหม่"),
+        "{page}"
+    );
+    let history = send(&app, get_req("/units/99011/claims", &cookie))
+        .await
+        .text();
+    assert!(
+        history.contains(&job.id),
+        "failed jobs are listed in the history"
+    );
+    assert_eq!(visit_count(store).await, 0);
+}
+
 raidai_store::conformance! {
+    uploads_over_the_limit_and_jobs_cut_by_a_restart;
     login_redirects_only_inside_the_site;
     own_password_change_ends_other_sessions_and_is_rate_limited;
     one_client_behind_a_proxy_locks_out_only_itself;

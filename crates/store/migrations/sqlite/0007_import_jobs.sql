@@ -1,0 +1,24 @@
+-- Web imports run as background jobs: the upload is streamed to disk, the job row carries the
+-- progress the page polls, and a restart marks an unfinished job failed (its import's own
+-- transaction means nothing of it landed).
+CREATE TABLE import_jobs (
+    hcode TEXT NOT NULL REFERENCES units(hcode),
+    id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    strict INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    done_rows INTEGER NOT NULL DEFAULT 0,
+    total_rows INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    import_id TEXT,
+    error_th TEXT NOT NULL DEFAULT '',
+    error_en TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (hcode, id)
+);
+CREATE INDEX import_jobs_state ON import_jobs(state);
