@@ -19,6 +19,10 @@ use std::time::Instant;
 #[derive(Subcommand)]
 pub enum ImportCmd {
     /// Import a folder or zip of the NHSO 16 files for one unit (one transaction).
+    ///
+    /// Exit status: 0 imported with no reject; 3 imported, with rejects (the rejected visits
+    /// are listed: `--rejects FILE`); 1 failed, nothing imported (unreadable input, or
+    /// `--strict` with rejects).
     #[command(name = "16f")]
     F16 {
         /// Folder or .zip holding INS, PAT, OPD, … (names case-insensitive, period suffix allowed).
@@ -248,6 +252,13 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
     if out.record.status != "imported" {
         bail!("strict import: nothing landed because of rejects");
     }
+    if out.record.totals.rejects > 0 {
+        eprintln!(
+            "imported with {} rejects (exit status 3)",
+            out.record.totals.rejects
+        );
+        std::process::exit(3);
+    }
     Ok(())
 }
 
@@ -274,6 +285,18 @@ fn print_summary(r: &raidai_store::claims::ImportRecord, secs: f64) {
         "  posted      {} baht ({} unposted: no posting-map line)",
         Satang(r.counts.posted_amount).format_thai(),
         format_int_thai(r.counts.unposted)
+    );
+    if r.counts.reversed_amount != 0 {
+        println!(
+            "  reversed    {} baht (earlier postings of corrected visits)",
+            Satang(r.counts.reversed_amount).format_thai()
+        );
+    }
+    let net = r.counts.posted_amount - r.counts.reversed_amount;
+    println!(
+        "  receivables {}{} baht net change",
+        if net > 0 { "+" } else { "" },
+        Satang(net).format_thai()
     );
     println!(
         "  time        {secs:.1} s, {:.0} visits/s",

@@ -232,4 +232,53 @@ fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
     let wal = dir.path().join("fresh.db-wal");
     let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     assert_eq!(wal_len, 0, "WAL left behind: {wal_len} bytes");
+    assert!(out.contains("net change"), "{out}");
+
+    // The same files again: nothing changes, net change zero, exit 0.
+    let (code, out, err) = raidai(&[
+        "import",
+        "16f",
+        set.to_str().unwrap(),
+        "--unit",
+        "11001",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("receivables 0.00 baht net change"), "{out}");
+
+    // A line that cannot be read: imported with rejects, exit status 3.
+    let opd = std::fs::read_dir(&set)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().to_uppercase() == "OPD.TXT")
+        .unwrap();
+    let mut text = std::fs::read(&opd).unwrap();
+    text.extend_from_slice(b"\r\nHN999|not-a-clinic|not-a-date|x|SEQ999|?");
+    std::fs::write(&opd, text).unwrap();
+    let (code, out, err) = raidai(&[
+        "import",
+        "16f",
+        set.to_str().unwrap(),
+        "--unit",
+        "11001",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        err.contains("imported with") && err.contains("exit status 3"),
+        "{err}"
+    );
+    let (code, _, _) = raidai(&[
+        "import",
+        "16f",
+        set.to_str().unwrap(),
+        "--unit",
+        "11001",
+        "--strict",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 1, "strict with rejects fails");
 }

@@ -145,6 +145,9 @@ pub struct ImportCounts {
     pub unposted: i64,
     /// Σ debits of the postings written (new and re-posted visits).
     pub posted_amount: i64,
+    /// Σ debits of the postings reversed (corrected visits): the net change of the receivables
+    /// is `posted_amount - reversed_amount`.
+    pub reversed_amount: i64,
     pub journal_lines: i64,
 }
 
@@ -1037,9 +1040,26 @@ impl ImportSession {
         let elapsed_ms = self.started.elapsed().as_millis() as i64;
         let at = now_ms();
         let status = if landed { "imported" } else { "rejected" };
+        if landed && self.counts.updated > 0 {
+            // The reversing lines swap debit and credit: their debits are the reversed total.
+            let mut q = Sql::new(
+                "SELECT CAST(COALESCE(SUM(debit), 0) AS BIGINT) AS amount FROM claim_journal WHERE hcode = ",
+            );
+            q.text(self.hcode.clone())
+                .push(" AND import_no = ")
+                .int(self.no)
+                .push(" AND kind = 'reverse'");
+            self.counts.reversed_amount = self
+                .tx
+                .rows(&q, |r| r.i("amount"))
+                .await?
+                .first()
+                .copied()
+                .unwrap_or(0);
+        }
         let files_json = serde_json::to_string(&self.meta.files).unwrap_or_else(|_| "[]".into());
         let mut s = Sql::new(
-            "INSERT INTO claim_imports (hcode, id, no, at, user_id, username, source_name, files_json, strict, status, visits_read, admissions_read, inserted, updated, unchanged, rejected_encounters, rejects, unposted, posted_amount, elapsed_ms) VALUES (",
+            "INSERT INTO claim_imports (hcode, id, no, at, user_id, username, source_name, files_json, strict, status, visits_read, admissions_read, inserted, updated, unchanged, rejected_encounters, rejects, unposted, posted_amount, reversed_amount, elapsed_ms) VALUES (",
         );
         s.text(self.hcode.clone())
             .push(", ")
@@ -1078,6 +1098,8 @@ impl ImportSession {
             .int(self.counts.unposted)
             .push(", ")
             .int(self.counts.posted_amount)
+            .push(", ")
+            .int(self.counts.reversed_amount)
             .push(", ")
             .int(elapsed_ms)
             .push(")");
@@ -1312,6 +1334,7 @@ fn import_from_row(r: &AnyRow) -> Result<ImportRecord, StoreError> {
             unchanged: get_i(r, "unchanged")?,
             unposted: get_i(r, "unposted")?,
             posted_amount: get_i(r, "posted_amount")?,
+            reversed_amount: get_i(r, "reversed_amount")?,
             journal_lines: 0,
         },
         elapsed_ms: get_i(r, "elapsed_ms")?,

@@ -183,6 +183,13 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
         ),
         (0, 1, 1)
     );
+    // The correction posts 900 and reverses the earlier 700: the receivables change by +200.
+    assert_eq!(
+        (rec.counts.posted_amount, rec.counts.reversed_amount),
+        (900, 700)
+    );
+    let listed = store.list_imports(&sys, "99001", 1).await.unwrap();
+    assert_eq!(listed[0].counts.reversed_amount, 700);
     let v = store
         .get_visit(&sys, "99001", &row(2, "UC", 0, "").vkey)
         .await

@@ -22,3 +22,6 @@ CREATE TABLE import_jobs (
     PRIMARY KEY (hcode, id)
 );
 CREATE INDEX import_jobs_state ON import_jobs(state);
+-- The debits of the postings an import reversed (corrected visits): the net change of the
+-- receivables is posted_amount - reversed_amount.
+ALTER TABLE claim_imports ADD COLUMN reversed_amount BIGINT NOT NULL DEFAULT 0;
