@@ -485,7 +485,10 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut tx = match &self.imports {
-            ImportPool::Sqlite(pool) => ImportTx::Sqlite(pool.begin().await?),
+            // IMMEDIATE: the write lock is taken now. A deferred transaction that reads first
+            // fails with SQLITE_BUSY_SNAPSHOT when any other connection (a sign-in writing its
+            // session) commits before the import's first write.
+            ImportPool::Sqlite(pool) => ImportTx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             ImportPool::Postgres(pool) => ImportTx::Postgres(pool.begin().await?),
         };
         if self.engine() == Engine::Postgres {

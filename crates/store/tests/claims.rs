@@ -407,7 +407,40 @@ async fn awkward_text_round_trips(store: &Store) {
     assert_eq!(got.journal.len(), 2);
 }
 
+/// A sign-in (a session row written on another connection) while an import is open must not
+/// make the import fail: on SQLite a deferred import transaction that had read first would get
+/// SQLITE_BUSY_SNAPSHOT at its first write.
+async fn a_write_elsewhere_during_an_import_does_not_break_it(store: &Store) {
+    seed_small(store).await;
+    let sys = Actor::system();
+    let user = store
+        .create_user(
+            &sys,
+            &raidai_store::users::UserInput {
+                username: "rev.a".into(),
+                display_name: "rev".into(),
+                role: "unit_revenue".into(),
+                scope_code: "99001".into(),
+                active: true,
+                password: "long-password".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let mut s = store.begin_import(&sys, "99001", meta()).await.unwrap();
+    let other = store.clone();
+    let id = user.id.clone();
+    let signing_in = tokio::spawn(async move { other.create_session(&id).await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    s.write_visits(vec![row(1, "UC", 5000, "a")]).await.unwrap();
+    let rec = s.finish(ImportTotals::default(), true).await.unwrap();
+    assert_eq!(rec.counts.inserted, 1);
+    let token = signing_in.await.unwrap().unwrap();
+    assert!(store.session_actor(&token).await.unwrap().is_some());
+}
+
 raidai_store::conformance! {
+    a_write_elsewhere_during_an_import_does_not_break_it;
     awkward_text_round_trips;
     import_writes_visits_and_balanced_journal;
     unchanged_is_skipped_and_changed_is_reversed;

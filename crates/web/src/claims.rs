@@ -358,8 +358,8 @@ pub async fn imports_page(
         error: String::new(),
         rows: rows.iter().map(|r| import_view(t, r)).collect(),
         jobs: jobs
-            .iter()
-            .map(|j| crate::import_jobs::job_view(t, j))
+            .into_iter()
+            .map(|j| crate::import_jobs::job_view(t, &st.uploads.with_live(j)))
             .collect(),
         max_bytes: st.uploads.max_bytes,
         max_mb: crate::import_jobs::size_mb(st.uploads.max_bytes),

@@ -1,7 +1,7 @@
 //! Web imports of the 16 files as background jobs. The upload is streamed to disk (never held
 //! in memory) up to a configured size; the import then runs in a job of its own whose progress
 //! (phase, rows, rows/s, ETA) the job page polls, so closing the page does not stop it. Jobs of
-//! one unit run one after the other. A restart marks unfinished jobs failed (nothing landed).
+//! one unit run one after the other (on SQLite, all jobs: it has one writer). A restart marks unfinished jobs failed (nothing landed).
 
 use crate::AppState;
 use crate::auth::{Me, Tr};
@@ -30,6 +30,9 @@ pub struct Uploads {
     pub dir: PathBuf,
     pub max_bytes: u64,
     queues: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Progress of the running imports, by job id. Kept in memory, not written to the job row
+    /// while the import runs: on SQLite the import holds the only write lock until it commits.
+    live: Mutex<HashMap<String, Progress>>,
 }
 
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 2 << 30;
@@ -40,7 +43,20 @@ impl Uploads {
             dir,
             max_bytes,
             queues: Mutex::default(),
+            live: Mutex::default(),
         }
+    }
+
+    /// A job as the page shows it: the row, with the live progress of a running import.
+    pub fn with_live(&self, mut job: ImportJob) -> ImportJob {
+        if !job.finished()
+            && let Some(p) = self.live.lock().expect("live lock").get(&job.id)
+        {
+            job.phase = p.phase.to_string();
+            job.done_rows = p.done as i64;
+            job.total_rows = p.total as i64;
+        }
+        job
     }
 
     fn queue(&self, hcode: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -238,12 +254,19 @@ struct Progress {
 
 async fn run_job(st: AppState, me: Actor, job: ImportJob, source: Source, dir: PathBuf) {
     let _cleanup = UploadDir(Some(dir));
-    let queue = st.uploads.queue(&job.hcode);
+    // One queue per unit on PostgreSQL; one for all on SQLite, which has a single writer
+    // (a second import would wait on the first's write lock and time out).
+    let queue = match st.store.engine() {
+        raidai_store::Engine::Sqlite => st.uploads.queue("*"),
+        raidai_store::Engine::Postgres => st.uploads.queue(&job.hcode),
+    };
     let _turn = queue.lock().await;
     let progress = Arc::new(Mutex::new(Progress {
         phase: "scanning",
         ..Progress::default()
     }));
+    let uploads = st.uploads.clone();
+    let job_id = job.id.clone();
     let mut opts = ImportOptions::new(&job.hcode);
     opts.strict = job.strict;
     opts.source_name = job.source_name.clone();
@@ -259,6 +282,11 @@ async fn run_job(st: AppState, me: Actor, job: ImportJob, source: Source, dir: P
             }
             ProgressEvent::Written { encounters, .. } => p.done = encounters,
         }
+        uploads
+            .live
+            .lock()
+            .expect("live lock")
+            .insert(job_id.clone(), p.clone());
     }));
     let store = st.store.clone();
     let (hcode, id) = (job.hcode.clone(), job.id.clone());
@@ -274,19 +302,17 @@ async fn run_job(st: AppState, me: Actor, job: ImportJob, source: Source, dir: P
         }
     };
     let snapshot = || progress.lock().expect("progress lock").clone();
+    // Running, before the import takes the database's write lock; the final counts after it
+    // committed. In between the page reads the live progress.
     write(snapshot()).await;
-    let import = raidai_claims::import(&st.store, &me, source, opts);
-    tokio::pin!(import);
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    let outcome = loop {
-        tokio::select! {
-            r = &mut import => break r,
-            _ = tick.tick() => {
-                let p = snapshot();
-                write(p).await
-            }
-        }
-    };
+    let outcome = raidai_claims::import(&st.store, &me, source, opts).await;
+    st.uploads.live.lock().expect("live lock").remove(&job.id);
+    let mut last = snapshot();
+    if outcome.is_ok() {
+        last.phase = "writing";
+        last.done = last.total;
+    }
+    write(last).await;
     let end = match &outcome {
         Ok(out) => {
             tracing::info!(job = %job.id, import = %out.record.id, "import job done");
@@ -421,7 +447,9 @@ pub async fn job_page(
     Path((hcode, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let unit = st.store.get_unit(&me, &hcode).await?;
-    let job = st.store.get_import_job(&me, &hcode, &id).await?;
+    let job = st
+        .uploads
+        .with_live(st.store.get_import_job(&me, &hcode, &id).await?);
     render(&JobPage {
         l: Layout::new(t, Some(&me), t.s("job_title"), "claims"),
         hcode: unit.hcode,
@@ -443,7 +471,7 @@ pub async fn job_json(
         .map_err(AppError::from)
         .map_err(|e| e.into_json());
     match job {
-        Ok(j) => Ok((StatusCode::OK, axum::Json(j)).into_response()),
+        Ok(j) => Ok((StatusCode::OK, axum::Json(st.uploads.with_live(j))).into_response()),
         Err(r) => Ok(r),
     }
 }

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Browser test of a large 16-file upload, in headless Chromium.
+
+Usage: scripts/upload-browser.py RAIDAI_BINARY ZIP OUT_DIR
+(needs `pip install selenium`, Debian chromium and chromium-driver). Sets up a fresh SQLite
+installation (province 44, unit 11001, user rev.11001), serves it, uploads ZIP through the import
+page, watches the upload progress and then the import job's progress to the end, and reports the
+server's peak memory (VmHWM). Saves screenshots in OUT_DIR; exits non-zero on a failed check.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+binary, zip_path, out = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
+os.makedirs(out, exist_ok=True)
+work = tempfile.mkdtemp(prefix="raidai-upload-")
+db = f"sqlite://{work}/upload.db"
+port = 18094
+base = f"http://127.0.0.1:{port}"
+
+
+def run(*args):
+    subprocess.run([binary, *args, "--database", db], check=True, capture_output=True)
+
+
+run("db", "migrate")
+run("setup", "province", "44")
+units = os.path.join(work, "units.csv")
+with open(units, "w", encoding="utf-8") as f:
+    f.write("hcode,name_th,unit_type,district_code,cup_hcode,peer_group,island,beds\n"
+            "11001,โรงพยาบาลโกสุมพิสัย,rpch,4403,,F1,0,120\n")
+run("units", "import", units)
+run("user", "add", "--username", "rev.11001", "--role", "unit_revenue", "--scope", "11001",
+    "--password", "revenue-pass-1")
+server = subprocess.Popen([binary, "serve", "--database", db, "--bind", f"127.0.0.1:{port}"],
+                          stderr=open(os.path.join(work, "server.log"), "w"),
+                          env={**os.environ, "RAIDAI_LOG": "info,sqlx=warn"})
+for _ in range(100):
+    try:
+        urllib.request.urlopen(base + "/healthz")
+        break
+    except OSError:
+        time.sleep(0.1)
+
+
+def peak_rss_mb():
+    with open(f"/proc/{server.pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return -1
+
+
+def fail(what):
+    print("FAILED:", what)
+    server.terminate()
+    sys.exit(1)
+
+
+o = webdriver.ChromeOptions()
+o.binary_location = "/usr/bin/chromium"
+for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--window-size=1400,1000", f"--user-data-dir={work}/profile"]:
+    o.add_argument(flag)
+d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+try:
+    d.get(base + "/login")
+    d.find_element(By.NAME, "username").send_keys("rev.11001")
+    d.find_element(By.NAME, "password").send_keys("revenue-pass-1")
+    d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(d, 10).until(lambda drv: "/login" not in drv.current_url)
+    d.get(base + "/units/11001/claims")
+    size_mb = os.path.getsize(zip_path) / 1e6
+    print(f"uploading {size_mb:.1f} MB")
+    d.find_element(By.CSS_SELECTOR, "input[name=files]").send_keys(zip_path)
+    started = time.time()
+    d.find_element(By.CSS_SELECTOR, "form[data-upload-progress] button[type=submit]").click()
+    seen_upload, shot_upload = set(), False
+    while "/claims/jobs/" not in d.current_url:
+        if time.time() - started > 600:
+            fail("upload did not finish in 10 minutes")
+        try:
+            txt = d.find_element(By.CSS_SELECTOR, ".upload-status span").text
+        except Exception:
+            txt = ""
+        if txt:
+            seen_upload.add(txt.split("%")[0])
+            if not shot_upload and "%" in txt and 20 <= int(txt.split()[-5].rstrip("%") or 0) <= 80:
+                d.save_screenshot(os.path.join(out, "upload_progress.png"))
+                shot_upload = True
+        time.sleep(0.2)
+    upload_s = time.time() - started
+    print(f"upload done in {upload_s:.1f} s; progress states seen: {len(seen_upload)}")
+    phases, shot_job = set(), False
+    while True:
+        state = d.find_element(By.CSS_SELECTOR, ".job").get_attribute("data-state")
+        phases.add(d.find_element(By.CSS_SELECTOR, ".job p").text)
+        if state == "running" and not shot_job and "/" in d.page_source:
+            d.save_screenshot(os.path.join(out, "job_running.png"))
+            shot_job = True
+        if state in ("done", "failed"):
+            break
+        if time.time() - started > 1800:
+            fail("import did not finish in 30 minutes")
+        time.sleep(1)
+        d.refresh()
+    total_s = time.time() - started
+    d.save_screenshot(os.path.join(out, "job_done.png"))
+    print("job", state, f"after {total_s:.1f} s; phases seen:", sorted(phases))
+    print("server peak RSS (VmHWM):", peak_rss_mb(), "MB")
+    if state != "done":
+        fail("job failed: " + d.find_element(By.CSS_SELECTOR, ".job").text)
+    d.find_element(By.LINK_TEXT, "ดูผลการนำเข้า").click()
+    d.save_screenshot(os.path.join(out, "import_detail.png"))
+finally:
+    d.quit()
+    server.terminate()
+print("large-upload browser test passed")
