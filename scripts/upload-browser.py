@@ -81,6 +81,9 @@ try:
     d.get(base + "/units/11001/claims")
     size_mb = os.path.getsize(zip_path) / 1e6
     print(f"uploading {size_mb:.1f} MB")
+    # A hospital LAN, not loopback: 100 Mbit/s up, so the upload's own progress bar is seen.
+    d.set_network_conditions(offline=False, latency=2, download_throughput=12_500_000,
+                             upload_throughput=12_500_000)
     d.find_element(By.CSS_SELECTOR, "input[name=files]").send_keys(zip_path)
     started = time.time()
     d.find_element(By.CSS_SELECTOR, "form[data-upload-progress] button[type=submit]").click()
@@ -94,7 +97,8 @@ try:
             txt = ""
         if txt:
             seen_upload.add(txt.split("%")[0])
-            if not shot_upload and "%" in txt and 20 <= int(txt.split()[-5].rstrip("%") or 0) <= 80:
+            pct = int(txt.split("%")[0].split()[-1]) if "%" in txt else 0
+            if not shot_upload and 20 <= pct <= 80:
                 d.save_screenshot(os.path.join(out, "upload_progress.png"))
                 shot_upload = True
         time.sleep(0.2)
@@ -104,7 +108,7 @@ try:
     while True:
         state = d.find_element(By.CSS_SELECTOR, ".job").get_attribute("data-state")
         phases.add(d.find_element(By.CSS_SELECTOR, ".job p").text)
-        if state == "running" and not shot_job and "/" in d.page_source:
+        if state == "running" and not shot_job and "บันทึกและตั้งลูกหนี้" in d.page_source:
             d.save_screenshot(os.path.join(out, "job_running.png"))
             shot_job = True
         if state in ("done", "failed"):

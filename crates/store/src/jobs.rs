@@ -29,6 +29,8 @@ pub struct ImportJob {
     pub import_id: Option<String>,
     pub error_th: String,
     pub error_en: String,
+    /// When the current phase began (epoch ms), while the job runs; not stored.
+    pub phase_started_at: Option<i64>,
 }
 
 impl ImportJob {
@@ -62,6 +64,7 @@ fn job_from_row(r: &AnyRow) -> Result<ImportJob, StoreError> {
         import_id: get_os(r, "import_id")?,
         error_th: get_s(r, "error_th")?,
         error_en: get_s(r, "error_en")?,
+        phase_started_at: None,
     })
 }
 

@@ -301,7 +301,7 @@ fn schemas() -> Value {
             "state": { "enum": ["queued", "running", "done", "failed"] }, "phase": { "enum": ["waiting", "scanning", "writing", "finished"] },
             "done_rows": { "type": "integer" }, "total_rows": { "type": "integer" }, "created_at": { "type": "integer" },
             "started_at": { "type": ["integer", "null"] }, "finished_at": { "type": ["integer", "null"] }, "import_id": { "type": ["string", "null"] },
-            "error_th": { "type": "string" }, "error_en": { "type": "string" } } },
+            "error_th": { "type": "string" }, "error_en": { "type": "string" }, "phase_started_at": { "type": ["integer", "null"] } } },
         "Province": { "type": "object", "properties": { "code": { "type": "string" }, "name_th": { "type": "string" }, "name_en": { "type": "string" } } },
         "ProvinceList": list("Province"),
         "District": { "type": "object", "properties": { "code": { "type": "string" }, "province_code": { "type": "string" }, "name_th": { "type": "string" }, "name_en": { "type": "string" } } },

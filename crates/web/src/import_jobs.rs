@@ -55,6 +55,7 @@ impl Uploads {
             job.phase = p.phase.to_string();
             job.done_rows = p.done as i64;
             job.total_rows = p.total as i64;
+            job.phase_started_at = Some(p.since);
         }
         job
     }
@@ -250,6 +251,8 @@ struct Progress {
     phase: &'static str,
     done: u64,
     total: u64,
+    /// Epoch ms when the phase began (the rate counts the writing phase only).
+    since: i64,
 }
 
 async fn run_job(st: AppState, me: Actor, job: ImportJob, source: Source, dir: PathBuf) {
@@ -274,11 +277,16 @@ async fn run_job(st: AppState, me: Actor, job: ImportJob, source: Source, dir: P
     let p = progress.clone();
     opts.progress = Some(Arc::new(move |e| {
         let mut p = p.lock().expect("progress lock");
+        let now = chrono::Utc::now().timestamp_millis();
         match e {
-            ProgressEvent::Scanning => p.phase = "scanning",
+            ProgressEvent::Scanning => {
+                p.phase = "scanning";
+                p.since = now;
+            }
             ProgressEvent::Scanned { encounters, .. } => {
                 p.phase = "writing";
                 p.total = encounters;
+                p.since = now;
             }
             ProgressEvent::Written { encounters, .. } => p.done = encounters,
         }
@@ -380,8 +388,11 @@ pub struct JobView {
 
 pub fn job_view(t: T, j: &ImportJob) -> JobView {
     let now = chrono::Utc::now().timestamp_millis();
+    // While writing, the rate of the writing phase (the scan before it saves nothing).
     let secs = j
-        .started_at
+        .phase_started_at
+        .filter(|_| j.phase == "writing")
+        .or(j.started_at)
         .map(|s| (j.finished_at.unwrap_or(now) - s).max(1) as f64 / 1000.0)
         .unwrap_or(0.0);
     let rate = if secs > 0.0 && j.done_rows > 0 {
