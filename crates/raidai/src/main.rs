@@ -406,7 +406,7 @@ async fn setup_cmd(cmd: SetupCmd, db_url: impl Fn(&DbArgs) -> Result<String>) ->
                 .collect();
             println!("province      {}", names.join(", "));
             println!("districts     {}", st.districts);
-            println!("units         {} ({} hospitals)", st.units, st.hospitals);
+            println!("units         {} (hospitals: {})", st.units, st.hospitals);
             println!(
                 "users         {} provincial, {} district, {} unit",
                 st.province_users, st.district_users, st.unit_users

@@ -485,10 +485,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut tx = match &self.imports {
-            // IMMEDIATE: the write lock is taken now. A deferred transaction that reads first
-            // fails with SQLITE_BUSY_SNAPSHOT when any other connection (a sign-in writing its
-            // session) commits before the import's first write.
-            ImportPool::Sqlite(pool) => ImportTx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            ImportPool::Sqlite(pool) => ImportTx::Sqlite(pool.begin().await?),
             ImportPool::Postgres(pool) => ImportTx::Postgres(pool.begin().await?),
         };
         if self.engine() == Engine::Postgres {
@@ -498,6 +495,13 @@ impl Store {
             tx.exec(&l).await?;
         }
         if self.engine() == Engine::Sqlite {
+            // Take the write lock before anything is read: a deferred transaction that reads
+            // first fails with SQLITE_BUSY_SNAPSHOT when another connection (a sign-in writing
+            // its session) commits before the import's first write. (Not `BEGIN IMMEDIATE`:
+            // sqlx refuses a custom BEGIN on a connection whose transaction an `OR ROLLBACK`
+            // ended, and such a connection begins with a SAVEPOINT instead.)
+            tx.exec(&Sql::new("DELETE FROM claim_imports WHERE 0 = 1"))
+                .await?;
             // A larger page cache for this connection while the import runs: fewer pages
             // spilled to the WAL before commit (reset in `finish`).
             tx.exec(&Sql::new("PRAGMA cache_size = -32768")).await?;
