@@ -228,14 +228,14 @@ fn utf8(data: &[u8]) -> Result<&str, StoreError> {
     })
 }
 
-/// A CSV reader with the header located, for the two import formats below.
-struct CsvIn<'a> {
-    rdr: csv::Reader<&'a [u8]>,
+/// A CSV upload (UTF-8, BOM allowed) with a header line, read by column name.
+pub(crate) struct CsvIn<'a> {
+    pub(crate) rdr: csv::Reader<&'a [u8]>,
     headers: Vec<String>,
 }
 
 impl<'a> CsvIn<'a> {
-    fn open(data: &'a [u8]) -> Result<Self, StoreError> {
+    pub(crate) fn open(data: &'a [u8]) -> Result<Self, StoreError> {
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(utf8(data)?.as_bytes());
@@ -254,11 +254,11 @@ impl<'a> CsvIn<'a> {
         Ok(CsvIn { rdr, headers })
     }
 
-    fn col(&self, name: &str) -> Option<usize> {
+    pub(crate) fn col(&self, name: &str) -> Option<usize> {
         self.headers.iter().position(|h| h == name)
     }
 
-    fn require(&self, names: &[&str]) -> Result<(), StoreError> {
+    pub(crate) fn require(&self, names: &[&str]) -> Result<(), StoreError> {
         let missing: Vec<FieldError> = names
             .iter()
             .filter(|c| self.col(c).is_none())

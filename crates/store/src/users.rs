@@ -578,45 +578,15 @@ fn random_password() -> String {
 /// Users CSV: `username,display_name,role,scope_code[,password]` with a header line; UTF-8
 /// (a BOM is allowed). Returns (line, input, password to generate).
 pub fn parse_users_csv(data: &[u8]) -> Result<Vec<(usize, UserInput, bool)>, StoreError> {
-    let text =
-        std::str::from_utf8(data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data)).map_err(|_| {
-            StoreError::field(
-                "file",
-                "the file is not UTF-8 text (save it as CSV UTF-8)",
-                "ไฟล์ไม่ใช่ข้อความ UTF-8 (บันทึกเป็น CSV UTF-8)",
-            )
-        })?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| {
-            StoreError::field("file", format!("unreadable header: {e}"), "อ่านหัวตารางไม่ได้")
-        })?
+    let mut c = crate::governance::CsvIn::open(data)?;
+    c.require(&["username", "display_name", "role", "scope_code"])?;
+    let cols: Vec<Option<usize>> = ["username", "display_name", "role", "scope_code", "password"]
         .iter()
-        .map(|h| h.to_ascii_lowercase())
+        .map(|n| c.col(n))
         .collect();
-    let col = |n: &str| header.iter().position(|h| h == n);
     let mut errs = Vec::new();
-    for need in ["username", "display_name", "role", "scope_code"] {
-        if col(need).is_none() {
-            errs.push(
-                FieldError::new(
-                    need,
-                    format!("the header has no {need} column"),
-                    format!("หัวตารางไม่มีคอลัมน์ {need}"),
-                )
-                .at_line(1),
-            );
-        }
-    }
-    if !errs.is_empty() {
-        return Err(StoreError::Invalid(errs));
-    }
     let mut out = Vec::new();
-    for (n, rec) in rdr.records().enumerate() {
+    for (n, rec) in c.rdr.records().enumerate() {
         let line = n + 2;
         let rec = match rec {
             Ok(r) => r,
@@ -628,18 +598,24 @@ pub fn parse_users_csv(data: &[u8]) -> Result<Vec<(usize, UserInput, bool)>, Sto
                 continue;
             }
         };
-        if rec.iter().all(str::is_empty) {
+        if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let get = |n: &str| col(n).and_then(|i| rec.get(i)).unwrap_or("").to_string();
-        let password = get("password");
+        let get = |k: usize| {
+            cols[k]
+                .and_then(|i| rec.get(i))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        let password = get(4);
         out.push((
             line,
             UserInput {
-                username: get("username"),
-                display_name: get("display_name"),
-                role: get("role"),
-                scope_code: get("scope_code"),
+                username: get(0),
+                display_name: get(1),
+                role: get(2),
+                scope_code: get(3),
                 active: true,
                 password: password.clone(),
             },

@@ -2,88 +2,15 @@
 //! on SQLite and (with RAIDAI_TEST_PG_URL) PostgreSQL: choose province 44, download and import
 //! a units file, import users; then each role sees its scope.
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
+use common::{get, post_file, post_form, send};
 use raidai_store::users::UserInput;
 use raidai_store::{Actor, Store};
 use raidai_web::{AppState, router};
-use tower::ServiceExt;
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Resp {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(app: &Router, uri: &str, cookie: &str) -> Resp {
-    send(
-        app,
-        Request::builder()
-            .uri(uri)
-            .header(header::COOKIE, cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-async fn post_form(app: &Router, uri: &str, cookie: &str, body: &str) -> Resp {
-    send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    )
-    .await
-}
-
-async fn post_file(app: &Router, uri: &str, cookie: &str, name: &str, data: &[u8]) -> Resp {
-    let boundary = "----raidaifirstrun";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(data);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::COOKIE, cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
-}
 
 async fn login(app: &Router, username: &str, password: &str) -> String {
     let r = send(
@@ -167,7 +94,15 @@ async fn a_new_office_sets_itself_up(store: &Store) {
     let xlsx = get(&app, "/setup/units-template.xlsx", &admin).await;
     assert!(xlsx.body.starts_with(b"PK"));
     // The XLSX template itself imports (its example rows), keeping 03726's leading zero.
-    let r = post_file(&app, "/units/import", &admin, "units.xlsx", &xlsx.body).await;
+    let r = post_file(
+        &app,
+        "/units/import",
+        &admin,
+        "file",
+        "units.xlsx",
+        &xlsx.body,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert!(store.get_unit(&Actor::system(), "03726").await.is_ok());
 
@@ -177,6 +112,7 @@ async fn a_new_office_sets_itself_up(store: &Store) {
         &app,
         "/units/import",
         &admin,
+        "file",
         "units.csv",
         broken.as_bytes(),
     )
@@ -184,7 +120,15 @@ async fn a_new_office_sets_itself_up(store: &Store) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains(">6<"), "line 6 named: {}", r.text());
     assert!(store.get_unit(&Actor::system(), "10707").await.is_err());
-    let r = post_file(&app, "/units/import", &admin, "units.csv", UNITS.as_bytes()).await;
+    let r = post_file(
+        &app,
+        "/units/import",
+        &admin,
+        "file",
+        "units.csv",
+        UNITS.as_bytes(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
     // Users from a file: two with passwords, two generated (shown once).
@@ -198,6 +142,7 @@ rev.03726,รพ.สต.,unit_revenue,03726,\n";
         &app,
         "/setup/users",
         &admin,
+        "file",
         "users.csv",
         bad_users.as_bytes(),
     )
@@ -212,7 +157,15 @@ rev.03726,รพ.สต.,unit_revenue,03726,\n";
             .is_none(),
         "all or nothing"
     );
-    let r = post_file(&app, "/setup/users", &admin, "users.csv", users.as_bytes()).await;
+    let r = post_file(
+        &app,
+        "/setup/users",
+        &admin,
+        "file",
+        "users.csv",
+        users.as_bytes(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
     let page = r.text();

@@ -3,56 +3,25 @@
 //! formula cells, unreadable and hostile uploads, cancellation, file names. SQLite and (with
 //! RAIDAI_TEST_PG_URL) PostgreSQL where data is involved.
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
+use common::{Resp, get_req, post_file, send};
 use raidai_claims::{ImportOptions, import};
 use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
 use raidai_formats::generate::{GenConfig, generate, zip_dir};
 use raidai_formats::{CancelFlag, Source};
 use raidai_store::testkit::seed_small;
-use raidai_store::users::UserInput;
 use raidai_store::{Actor, Store};
 use raidai_web::auth::{client_address, safe_next};
 use raidai_web::{AppState, router};
 use std::net::{IpAddr, SocketAddr};
-use tower::ServiceExt;
 
 const PW: &str = "test-password";
-
-struct Resp {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn location(&self) -> &str {
-        self.headers[header::LOCATION].to_str().unwrap()
-    }
-    fn cookie(&self) -> String {
-        let c = self.headers[header::SET_COOKIE].to_str().unwrap();
-        c.split(';').next().unwrap().to_string()
-    }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Resp {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp {
-        status,
-        headers,
-        body,
-    }
-}
 
 /// A form POST from `peer` (the TCP peer address), with extra headers.
 fn form(uri: &str, body: &str, peer: &str, extra: &[(&str, &str)]) -> Request<Body> {
@@ -69,29 +38,8 @@ fn form(uri: &str, body: &str, peer: &str, extra: &[(&str, &str)]) -> Request<Bo
     r
 }
 
-fn get_req(uri: &str, cookie: &str) -> Request<Body> {
-    Request::builder()
-        .uri(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap()
-}
-
 async fn add_user(store: &Store, username: &str, role: &str, scope: &str) {
-    store
-        .create_user(
-            &Actor::system(),
-            &UserInput {
-                username: username.into(),
-                display_name: username.into(),
-                role: role.into(),
-                scope_code: scope.into(),
-                active: true,
-                password: PW.into(),
-            },
-        )
-        .await
-        .unwrap();
+    common::add_user(store, username, role, scope, PW).await
 }
 
 async fn login_from(app: &Router, username: &str, peer: &str) -> String {
@@ -337,28 +285,14 @@ async fn origin_scheme_must_match(store: &Store) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 }
 
-fn multipart(name: &str, data: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "----raidaisecurityboundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/zip\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(data);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 async fn upload(app: &Router, cookie: &str, name: &str, data: &[u8]) -> Resp {
-    let (ct, body) = multipart(name, data);
-    send(
+    post_file(
         app,
-        Request::builder()
-            .method(Method::POST)
-            .uri("/units/99011/claims/import")
-            .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .unwrap(),
+        "/units/99011/claims/import",
+        cookie,
+        "files",
+        name,
+        data,
     )
     .await
 }

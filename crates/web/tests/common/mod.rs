@@ -1,0 +1,117 @@
+//! Request helpers shared by the web test binaries (each binary uses a subset).
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use raidai_store::users::UserInput;
+use raidai_store::{Actor, Store};
+use tower::ServiceExt;
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn location(&self) -> &str {
+        self.headers[header::LOCATION].to_str().unwrap()
+    }
+    /// The `name=value` of the Set-Cookie header.
+    pub fn cookie(&self) -> String {
+        let c = self.headers[header::SET_COOKIE].to_str().unwrap();
+        c.split(';').next().unwrap().to_string()
+    }
+}
+
+pub async fn send(app: &Router, req: Request<Body>) -> Resp {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp {
+        status,
+        headers,
+        body,
+    }
+}
+
+pub fn get_req(uri: &str, cookie: &str) -> Request<Body> {
+    Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+pub async fn get(app: &Router, uri: &str, cookie: &str) -> Resp {
+    send(app, get_req(uri, cookie)).await
+}
+
+pub async fn post_form(app: &Router, uri: &str, cookie: &str, body: &str) -> Resp {
+    send(
+        app,
+        Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+/// A multipart POST of one file in form field `field`.
+pub async fn post_file(
+    app: &Router,
+    uri: &str,
+    cookie: &str,
+    field: &str,
+    name: &str,
+    data: &[u8],
+) -> Resp {
+    let boundary = "----raidaitestboundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    send(
+        app,
+        Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+pub async fn add_user(store: &Store, username: &str, role: &str, scope: &str, password: &str) {
+    store
+        .create_user(
+            &Actor::system(),
+            &UserInput {
+                username: username.into(),
+                display_name: username.into(),
+                role: role.into(),
+                scope_code: scope.into(),
+                active: true,
+                password: password.into(),
+            },
+        )
+        .await
+        .unwrap();
+}
