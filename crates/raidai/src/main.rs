@@ -255,8 +255,17 @@ async fn serve(
             .max_upload_bytes
             .unwrap_or(raidai_web::import_jobs::DEFAULT_MAX_UPLOAD_BYTES),
     ));
-    // Jobs a stopped server left unfinished failed; their imports never committed.
+    // Jobs a stopped server left unfinished failed; their imports never committed, and their
+    // uploads (folders named by a UUID) are removed.
     let interrupted = state.store.fail_interrupted_import_jobs().await?;
+    if let Ok(entries) = std::fs::read_dir(&state.uploads.dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.path().is_dir() && uuid_like(&name) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
     if interrupted > 0 {
         tracing::warn!(
             jobs = interrupted,
@@ -271,6 +280,18 @@ async fn serve(
     );
     raidai_web::serve(listener, state).await?;
     Ok(())
+}
+
+/// A folder name as the upload handler makes them (a hyphenated UUID).
+fn uuid_like(name: &str) -> bool {
+    name.len() == 36
+        && name.bytes().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
 }
 
 /// `Secure` cookies: as configured, else on whenever browsers reach the server over the network
@@ -505,6 +526,13 @@ async fn user_cmd(cmd: UserCmd, db_url: impl Fn(&DbArgs) -> Result<String>) -> R
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_upload_folders_are_cleaned() {
+        assert!(super::uuid_like("01a237c6-75a3-730f-9c65-c8ca9ac59ff3"));
+        assert!(!super::uuid_like("reports"));
+        assert!(!super::uuid_like("01a237c6-75a3-730f-9c65-c8ca9ac59ff3x"));
+    }
+
     #[test]
     fn secure_cookies_default_on_off_loopback_off_for_the_demo() {
         use super::secure_cookies;
