@@ -19,6 +19,10 @@
 //!   Funds whose map lines use `any` ignore the place (the map lookup falls back to `any`).
 //! * **Case**:
 //!   * PRB and SELF: `normal`.
+//!   * STP (บุคคลที่มีปัญหาสถานะและสิทธิ): `central` for every admission and for an OP visit of a
+//!     patient registered in another province: the chart's only STP IP receivable is the one
+//!     billed to the central fund (1102050101.704), and STP OP outside the province has no
+//!     in-province account (1102050101.701/.702), so it is billed centrally too (.703). [I]
 //!   * IP, SSS, with AER UCAE `A` (accident) or `E` (emergency): `h72` (SSS emergency, first
 //!     72 hours).
 //!   * OP refer-in from outside the CUP: `refer`, when ORF has REFERTYPE 1 (รับส่งต่อ), or OPD
@@ -136,6 +140,8 @@ pub fn classify(e: &Encounter, places: &Places) -> VisitClass {
     };
     let case = match (fund, e) {
         (Fund::Prb | Fund::SelfPay, _) => Case::Normal,
+        (Fund::Stp, Encounter::Admission(_)) => Case::Central,
+        (Fund::Stp, Encounter::Visit(_)) if place == Place::OutCupOther => Case::Central,
         (Fund::Sss, Encounter::Admission(_)) if ucae(&["A", "E"]) => Case::H72,
         (_, Encounter::Admission(_)) => Case::Normal,
         (_, Encounter::Visit(v)) => {
@@ -200,6 +206,72 @@ mod tests {
         assert_eq!(p.place(Fund::Uc, "10670"), Place::OutCupOther);
         assert_eq!(p.place(Fund::Sss, "99001"), Place::Network);
         assert_eq!(p.place(Fund::Sss, "99002"), Place::NonNetwork);
+    }
+
+    /// Every (fund, setting, place, case) the rules above can produce, written out from them.
+    fn producible() -> Vec<VisitClass> {
+        let mut out = Vec::new();
+        for fund in Fund::ALL.iter().copied() {
+            let places: &[Place] = if fund == Fund::Sss {
+                &[Place::Network, Place::NonNetwork]
+            } else {
+                &[Place::InCup, Place::OutCupProv, Place::OutCupOther]
+            };
+            for &place in places {
+                let mut add = |setting, case| {
+                    out.push(VisitClass {
+                        fund,
+                        setting,
+                        place,
+                        case,
+                    })
+                };
+                match fund {
+                    Fund::Prb | Fund::SelfPay => {
+                        add(Setting::Op, Case::Normal);
+                        add(Setting::Ip, Case::Normal);
+                    }
+                    Fund::Stp => {
+                        add(Setting::Ip, Case::Central);
+                        if place == Place::OutCupOther {
+                            add(Setting::Op, Case::Central);
+                        } else {
+                            for c in [Case::Normal, Case::Pp, Case::Refer] {
+                                add(Setting::Op, c);
+                            }
+                        }
+                    }
+                    _ => {
+                        add(Setting::Ip, Case::Normal);
+                        if fund == Fund::Sss {
+                            add(Setting::Ip, Case::H72);
+                        }
+                        for c in [Case::Normal, Case::Pp, Case::Refer] {
+                            add(Setting::Op, c);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_class_the_rules_produce_posts_with_the_default_map() {
+        let map = raidai_domain::accounts::default_posting_map();
+        let bill = Bill {
+            total: raidai_domain::money::Satang(10_000),
+            paid: raidai_domain::money::Satang(0),
+            claimable_charges: raidai_domain::money::Satang(10_000),
+        };
+        let classes = producible();
+        assert!(classes.len() > 60);
+        let unposted: Vec<String> = classes
+            .iter()
+            .filter(|c| raidai_domain::posting::post_visit(&map, **c, &bill).is_err())
+            .map(|c| format!("{:?}", c))
+            .collect();
+        assert!(unposted.is_empty(), "no map line for {unposted:#?}");
     }
 
     #[test]

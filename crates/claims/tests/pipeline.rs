@@ -505,7 +505,61 @@ async fn stored_rows_match_the_pure_pipeline(store: &Store) {
     }
 }
 
+/// A generated year with every right (STP included) and patients of this CUP, another CUP of
+/// the province and another province: no visit with an amount for its fund is left unposted by
+/// the default map (STP admissions and STP OP from another province go to the central lines).
+async fn no_visit_is_left_unposted_by_the_default_map(store: &Store) {
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    generate(&config(31, 1500, 150), dir.path()).unwrap();
+    let out = import_dir(store, dir.path(), opts()).await;
+    let (rows, n) = store
+        .list_visits(
+            &admin(),
+            &raidai_store::claims::VisitQuery {
+                hcode: UNIT.into(),
+                posted: Some(false),
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let unexplained: Vec<String> = rows
+        .iter()
+        .filter(|v| v.fund_amount != 0)
+        .map(|v| {
+            format!(
+                "{} {} {} {} {}",
+                v.fund, v.setting, v.place, v.case, v.fund_amount
+            )
+        })
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "{n} unposted of {}: {unexplained:#?}",
+        out.record.counts.inserted
+    );
+    let (stp, _) = store
+        .list_visits(
+            &admin(),
+            &raidai_store::claims::VisitQuery {
+                hcode: UNIT.into(),
+                fund: Some("STP".into()),
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        stp.iter()
+            .any(|v| v.setting == "IP" && v.case == "central" && v.posted)
+    );
+}
+
 raidai_store::conformance! {
+    no_visit_is_left_unposted_by_the_default_map;
     property_ledger_balances;
     broken_inputs_are_rejected;
     strict_lands_nothing;
