@@ -207,6 +207,53 @@ impl Maps {
     }
 }
 
+/// A group of unposted visits and what the posting map in force says of it now.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CoverageRow {
+    pub group: raidai_store::claims::UnpostedGroup,
+    /// The receivable account the current map of that fiscal year has for the group (after
+    /// the fallback to the normal case), if any: then the visits only wait to be re-posted.
+    pub receivable_now: Option<String>,
+}
+
+/// The map coverage check of a unit: every (fiscal year, fund, setting, place, case) of its
+/// unposted visits, with amounts, and whether the current map has a line for it.
+pub async fn coverage(
+    store: &Store,
+    actor: &Actor,
+    hcode: &str,
+) -> Result<Vec<CoverageRow>, ClaimsError> {
+    use raidai_domain::accounts::{Case, Place, Setting, find_posting_rule};
+    use raidai_domain::rights::Fund;
+    let places = store.unit_places(actor, hcode).await?;
+    let maps = Maps::new(store.posting_map_versions(&places.province_code).await?);
+    let groups = store.unposted_groups(actor, hcode).await?;
+    Ok(groups
+        .into_iter()
+        .map(|g| {
+            let key = (
+                Fund::parse(&g.fund),
+                Setting::parse(&g.setting),
+                Place::parse(&g.place),
+                Case::parse(&g.case),
+            );
+            let receivable_now = match key {
+                (Some(f), Some(s), Some(p), Some(c)) => {
+                    let map = maps.for_fy(g.fy);
+                    find_posting_rule(map, f, s, p, c)
+                        .or_else(|| find_posting_rule(map, f, s, p, Case::Normal))
+                        .map(|r| r.receivable.to_string())
+                }
+                _ => None,
+            };
+            CoverageRow {
+                group: g,
+                receivable_now,
+            }
+        })
+        .collect())
+}
+
 /// Imports a folder, zip or set of files for `opts.hcode` as `actor`, in one transaction.
 pub async fn import(
     store: &Store,

@@ -558,7 +558,68 @@ async fn no_visit_is_left_unposted_by_the_default_map(store: &Store) {
     );
 }
 
+/// The coverage check lists the (fiscal year, fund, setting, place, case) groups a map without
+/// lines leaves unposted, with their amounts, and sees when the map has a line for them again.
+async fn coverage_lists_what_the_map_misses(store: &Store) {
+    seed_small(store).await;
+    // The province's map for FY 2569 without the UC lines.
+    let full = include_str!("../../domain/data/posting_map.tsv");
+    let no_uc: String = full
+        .lines()
+        .filter(|l| !l.starts_with("UC\t"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    store
+        .save_posting_map(&admin(), "99", 2569, &no_uc)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    generate(&config(33, 300, 20), dir.path()).unwrap();
+    import_dir(store, dir.path(), opts()).await;
+    let rows = raidai_claims::coverage(store, &admin(), UNIT)
+        .await
+        .unwrap();
+    let uc: Vec<_> = rows.iter().filter(|r| r.group.fund == "UC").collect();
+    assert!(!uc.is_empty(), "{rows:#?}");
+    assert!(
+        uc.iter()
+            .all(|r| r.receivable_now.is_none() && r.group.fy == 2569)
+    );
+    assert!(uc.iter().map(|r| r.group.fund_amount).sum::<i64>() > 0);
+    let visits: i64 = uc.iter().map(|r| r.group.visits).sum();
+    let (_, unposted) = store
+        .list_visits(
+            &admin(),
+            &raidai_store::claims::VisitQuery {
+                hcode: UNIT.into(),
+                fund: Some("UC".into()),
+                posted: Some(false),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(visits, unposted, "every unposted UC visit is in a group");
+    // Once the map has the lines again, the groups only wait to be re-posted.
+    store
+        .save_posting_map(&admin(), "99", 2569, full)
+        .await
+        .unwrap();
+    let rows = raidai_claims::coverage(store, &admin(), UNIT)
+        .await
+        .unwrap();
+    assert!(rows.iter().filter(|r| r.group.fund == "UC").all(|r| {
+        r.receivable_now
+            .as_deref()
+            .is_some_and(|a| a.starts_with("1102050"))
+    }));
+    // Another unit's officer cannot read it.
+    let other = raidai_store::testkit::actor(raidai_domain::master::Role::UnitRevenue, "99021");
+    assert!(raidai_claims::coverage(store, &other, UNIT).await.is_err());
+}
+
 raidai_store::conformance! {
+    coverage_lists_what_the_map_misses;
     no_visit_is_left_unposted_by_the_default_map;
     property_ledger_balances;
     broken_inputs_are_rejected;

@@ -42,6 +42,14 @@ pub enum ImportCmd {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// The map coverage check: a unit's unposted visits by (fiscal year, fund, setting, place,
+    /// case) with amounts, and whether the posting map in force now has a line for them.
+    Coverage {
+        #[arg(long)]
+        unit: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Replace a province's posting map (the `posting_map.tsv` layout) for a fiscal year.
     #[command(name = "posting-map")]
     PostingMap {
@@ -187,6 +195,35 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
                 .save_posting_map(&Actor::system(), &province, fy, &text)
                 .await?;
             println!("posting map of province {province} for fiscal year {fy}: {n} rules");
+            return Ok(());
+        }
+        ImportCmd::Coverage { unit, db } => {
+            let store = open(&db_url(&db)?).await?;
+            let rows = raidai_claims::coverage(&store, &Actor::system(), &unit).await?;
+            if rows.is_empty() {
+                println!("unit {unit}: every visit is posted");
+                return Ok(());
+            }
+            println!(
+                "{:<6} {:<6} {:<3} {:<14} {:<8} {:>8} {:>16}  map line now",
+                "FY", "fund", "set", "place", "case", "visits", "fund amount"
+            );
+            for r in &rows {
+                let g = &r.group;
+                println!(
+                    "{:<6} {:<6} {:<3} {:<14} {:<8} {:>8} {:>16}  {}",
+                    g.fy,
+                    g.fund,
+                    g.setting,
+                    g.place,
+                    g.case,
+                    format_int_thai(g.visits),
+                    Satang(g.fund_amount).format_thai(),
+                    r.receivable_now
+                        .as_deref()
+                        .unwrap_or("none: add a line to the posting map")
+                );
+            }
             return Ok(());
         }
     };

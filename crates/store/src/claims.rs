@@ -1348,7 +1348,51 @@ fn import_from_row(r: &AnyRow) -> Result<ImportRecord, StoreError> {
     })
 }
 
+/// Unposted visits of a unit grouped by fiscal year and posting-map key, with their amounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnpostedGroup {
+    pub fy: i64,
+    pub fund: String,
+    pub setting: String,
+    pub place: String,
+    pub case: String,
+    pub visits: i64,
+    pub fund_amount: i64,
+    pub patient_amount: i64,
+}
+
 impl Store {
+    /// The unposted visits of a unit the caller may see, grouped by (fiscal year, fund,
+    /// setting, place, case), largest fund amount first: the map coverage worklist.
+    pub async fn unposted_groups(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+    ) -> Result<Vec<UnpostedGroup>, StoreError> {
+        self.get_unit(actor, hcode).await?;
+        let mut s = Sql::new(
+            "SELECT fy, fund, setting, place, vcase, CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(fund_amount) AS BIGINT) AS fa, CAST(SUM(patient_amount) AS BIGINT) AS pa FROM claim_visits WHERE posted = 0 AND hcode = ",
+        );
+        s.text(hcode).push(
+            " GROUP BY fy, fund, setting, place, vcase ORDER BY fa DESC, fy, fund, setting, place, vcase",
+        );
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UnpostedGroup {
+                    fy: get_i(r, "fy")?,
+                    fund: get_s(r, "fund")?,
+                    setting: get_s(r, "setting")?,
+                    place: get_s(r, "place")?,
+                    case: get_s(r, "vcase")?,
+                    visits: get_i(r, "n")?,
+                    fund_amount: get_i(r, "fa")?,
+                    patient_amount: get_i(r, "pa")?,
+                })
+            })
+            .collect()
+    }
+
     /// Import history of a unit the caller may see, newest first.
     pub async fn list_imports(
         &self,

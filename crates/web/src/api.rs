@@ -272,6 +272,9 @@ pub fn openapi_doc() -> Value {
                 "get": op("One unit", "master data", &[("hcode", "path")], None, &s("Unit")),
                 "put": op("Edit a unit (admin)", "master data", &[("hcode", "path")], Some(&s("UnitInput")), &s("Unit"))
             },
+            "/api/v1/units/{hcode}/claims/unposted": {
+                "get": op("Map coverage: unposted visits by (fiscal year, fund, setting, place, case) with amounts, and the map line in force now", "claims", &[("hcode", "path")], None, &arr("CoverageRow"))
+            },
             "/api/v1/units/{hcode}/claims/jobs/{job_id}": {
                 "get": op("A 16-file import job: state, phase, progress, the import it produced", "claims", &[("hcode", "path"), ("job_id", "path")], None, &s("ImportJob"))
             },
@@ -295,6 +298,11 @@ fn schemas() -> Value {
             "user_id": { "type": ["string", "null"] }, "username": { "type": "string" }, "display_name": { "type": "string" },
             "role": { "enum": ["admin", "province", "district", "unit_head", "unit_revenue"] },
             "province_code": { "type": ["string", "null"] }, "district_code": { "type": ["string", "null"] }, "hcode": { "type": ["string", "null"] } } },
+        "CoverageRow": { "type": "object", "properties": {
+            "group": { "type": "object", "properties": {
+                "fy": { "type": "integer" }, "fund": { "type": "string" }, "setting": { "type": "string" }, "place": { "type": "string" }, "case": { "type": "string" },
+                "visits": { "type": "integer" }, "fund_amount": { "type": "integer", "description": "satang" }, "patient_amount": { "type": "integer", "description": "satang" } } },
+            "receivable_now": { "type": ["string", "null"] } } },
         "ImportJob": { "type": "object", "properties": {
             "hcode": { "type": "string" }, "id": { "type": "string" }, "username": { "type": "string" }, "source_name": { "type": "string" },
             "strict": { "type": "boolean" }, "bytes": { "type": "integer" },

@@ -43,6 +43,24 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Strict: import nothing if anything is rejected",
     ),
     ("cl_history", "ประวัติการนำเข้า", "Import history"),
+    (
+        "cl_coverage",
+        "รายการที่ยังไม่ตั้งลูกหนี้ (ตรวจผังการตั้งลูกหนี้)",
+        "Unposted visits (posting-map coverage)",
+    ),
+    (
+        "cl_coverage_help",
+        "รายการรับบริการที่ยังไม่ได้ตั้งลูกหนี้ แยกตามปีงบประมาณ กองทุน OP/IP ที่ตั้งสิทธิ และกรณี พร้อมจำนวนเงิน ถ้าผังการตั้งลูกหนี้ยังไม่มีบรรทัดสำหรับกลุ่มใด ให้ สสจ. เพิ่มบรรทัดในผัง",
+        "Visits not posted, by fiscal year, fund, OP/IP, place and case, with amounts. Where the posting map has no line for a group, the provincial office adds one to the map",
+    ),
+    ("cl_fund_amount", "ยอดเรียกเก็บกองทุน", "Fund amount"),
+    ("cl_map_line_now", "บรรทัดในผังขณะนี้", "Map line now"),
+    ("cl_no_line", "ไม่มี: ต้องเพิ่มในผัง", "none: add it to the map"),
+    (
+        "cl_everything_posted",
+        "ทุกรายการตั้งลูกหนี้แล้ว",
+        "Every visit is posted",
+    ),
     ("cl_when", "เมื่อ", "When"),
     ("cl_who", "ผู้นำเข้า", "By"),
     ("cl_source", "แหล่งข้อมูล", "Source"),
@@ -188,6 +206,18 @@ pub fn routes() -> Vec<RouteDef> {
             get(rejects_xlsx),
         ),
         r(M::GET, "/units/{hcode}/visits", SignedIn, get(visits)),
+        r(
+            M::GET,
+            "/units/{hcode}/claims/unposted",
+            SignedIn,
+            get(unposted_page),
+        ),
+        r(
+            M::GET,
+            "/api/v1/units/{hcode}/claims/unposted",
+            SignedIn,
+            get(unposted_json),
+        ),
         r(
             M::GET,
             "/units/{hcode}/visits/{visit}",
@@ -339,6 +369,75 @@ struct ImportsPage {
     /// The upload limit, in bytes and as shown.
     max_bytes: u64,
     max_mb: String,
+}
+
+struct CoverageView {
+    fy: String,
+    fund: String,
+    setting: String,
+    place: String,
+    case: String,
+    visits: String,
+    amount: String,
+    line_now: String,
+    missing: bool,
+}
+
+#[derive(Template)]
+#[template(path = "claims/unposted.html")]
+struct UnpostedPage {
+    l: Layout,
+    hcode: String,
+    unit_name: String,
+    rows: Vec<CoverageView>,
+    total: String,
+}
+
+/// The map coverage worklist of a unit: unposted visits by posting-map key, with amounts.
+pub async fn unposted_page(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+) -> Result<Response, AppError> {
+    let unit = st.store.get_unit(&me, &hcode).await?;
+    let rows = raidai_claims::coverage(&st.store, &me, &hcode).await?;
+    let total: i64 = rows.iter().map(|r| r.group.fund_amount).sum();
+    render(&UnpostedPage {
+        l: Layout::new(t, Some(&me), t.s("cl_coverage"), "claims"),
+        hcode: unit.hcode,
+        unit_name: unit.name_th,
+        total: money(total),
+        rows: rows
+            .iter()
+            .map(|r| CoverageView {
+                fy: r.group.fy.to_string(),
+                fund: fund_name(t, &r.group.fund),
+                setting: r.group.setting.clone(),
+                place: r.group.place.clone(),
+                case: r.group.case.clone(),
+                visits: format_int_thai(r.group.visits),
+                amount: money(r.group.fund_amount),
+                line_now: r
+                    .receivable_now
+                    .clone()
+                    .unwrap_or_else(|| t.s("cl_no_line").to_string()),
+                missing: r.receivable_now.is_none(),
+            })
+            .collect(),
+    })
+}
+
+/// API twin of the coverage worklist.
+pub async fn unposted_json(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+) -> Result<Response, AppError> {
+    match raidai_claims::coverage(&st.store, &me, &hcode).await {
+        Ok(rows) => Ok(axum::Json(rows).into_response()),
+        Err(e) => Ok(AppError::from(e).into_json()),
+    }
 }
 
 pub async fn imports_page(

@@ -266,6 +266,12 @@ async fn screens_and_tenancy(store: &Store) {
             "{uri}"
         );
     }
+    let cov = get(&app, "/units/99011/claims/unposted", &unit_a).await;
+    assert_eq!(cov.status, StatusCode::OK);
+    assert!(cov.text().contains("รายการที่ยังไม่ตั้งลูกหนี้"));
+    let cov = get(&app, "/api/v1/units/99011/claims/unposted", &unit_a).await;
+    assert_eq!(cov.status, StatusCode::OK);
+    assert!(cov.text().starts_with('['), "{}", cov.text());
     let rec = get(&app, "/units/99011/receivables?fy=2569", &unit_a)
         .await
         .text();
