@@ -54,6 +54,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Visits not posted, by fiscal year, fund, OP/IP, place and case, with amounts. Where the posting map has no line for a group, the provincial office adds one to the map",
     ),
     ("cl_fund_amount", "ยอดเรียกเก็บกองทุน", "Fund amount"),
+    ("cl_reversed", "กลับรายการเดิม", "Reversed"),
+    ("cl_net_change", "ลูกหนี้เปลี่ยนสุทธิ", "Net change of receivables"),
     ("cl_map_line_now", "บรรทัดในผังขณะนี้", "Map line now"),
     ("cl_no_line", "ไม่มี: ต้องเพิ่มในผัง", "none: add it to the map"),
     (
@@ -334,6 +336,9 @@ struct ImportView {
     rejects: String,
     unposted: String,
     posted: String,
+    /// Earlier postings reversed (corrected visits) and the net change of the receivables.
+    reversed: String,
+    net: String,
     ok: bool,
 }
 
@@ -352,6 +357,11 @@ fn import_view(t: T, r: &ImportRecord) -> ImportView {
         rejects: format_int_thai(r.totals.rejects),
         unposted: format_int_thai(r.counts.unposted),
         posted: money(r.counts.posted_amount),
+        reversed: money(r.counts.reversed_amount),
+        net: {
+            let n = r.counts.posted_amount - r.counts.reversed_amount;
+            format!("{}{}", if n > 0 { "+" } else { "" }, money(n))
+        },
         ok: r.status == "imported",
     }
 }

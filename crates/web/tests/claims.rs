@@ -216,6 +216,7 @@ async fn screens_and_tenancy(store: &Store) {
     assert_eq!(d.status, StatusCode::OK);
     let page = d.text();
     assert!(page.contains("BAD_CID") && page.contains("FDH_set.zip"));
+    assert!(page.contains("ลูกหนี้เปลี่ยนสุทธิ"), "net change shown");
     let csv = get(&app, &format!("{detail_uri}/rejects.csv"), &unit_a).await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.text().contains("BAD_CID"));
