@@ -282,7 +282,7 @@ fn account_name(code: &str) -> String {
         .unwrap_or_default()
 }
 
-fn may_import(me: &Actor, hcode: &str) -> bool {
+pub(crate) fn may_import(me: &Actor, hcode: &str) -> bool {
     match me.role {
         Role::Admin => true,
         Role::UnitHead | Role::UnitRevenue => me.hcode.as_deref() == Some(hcode),

@@ -14,7 +14,6 @@ use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use raidai_claims::{ImportOptions, ProgressEvent};
-use raidai_domain::master::Role;
 use raidai_domain::money::format_int_thai;
 use raidai_formats::Source;
 use raidai_store::jobs::{ImportJob, JobEnd};
@@ -84,14 +83,6 @@ pub fn size_mb(bytes: u64) -> String {
     format_int_thai((bytes / 1_000_000) as i64)
 }
 
-fn may_import(me: &Actor, hcode: &str) -> bool {
-    match me.role {
-        Role::Admin => true,
-        Role::UnitHead | Role::UnitRevenue => me.hcode.as_deref() == Some(hcode),
-        Role::Province | Role::District => false,
-    }
-}
-
 /// Keeps only the last path component of an uploaded file name, without anything odd in it.
 fn safe_name(name: &str) -> Option<String> {
     let base = name.rsplit(['/', '\\']).next()?.trim();
@@ -122,7 +113,7 @@ pub async fn upload(
 ) -> Result<Response, AppError> {
     // Tenancy before reading the body: the unit must be visible and the caller's own.
     st.store.get_unit(&me, &hcode).await?;
-    if !may_import(&me, &hcode) {
+    if !crate::claims::may_import(&me, &hcode) {
         return Err(AppError::Forbidden);
     }
     let bad = |en: String, th: String| AppError::BadRequest(vec![FieldError::new("files", en, th)]);
