@@ -230,6 +230,8 @@ pub async fn coverage(
     let groups = store.unposted_groups(actor, hcode).await?;
     Ok(groups
         .into_iter()
+        // Admissions still in hospital wait for discharge, not for the map.
+        .filter(|g| g.reason == raidai_store::claims::NO_MAPPING)
         .map(|g| {
             let key = (
                 Fund::parse(&g.fund),
@@ -252,6 +254,47 @@ pub async fn coverage(
             }
         })
         .collect())
+}
+
+/// Posts a unit's visits that waited for a posting-map line, with the map now in force (after
+/// the province fixed it). One transaction, recorded in the import history as a `repost`;
+/// visits that still have no line stay on the coverage worklist. Postings are dated by the
+/// same rule as an import's (recognition date, moved out of closed months). `None` when no
+/// waiting visit has a line yet (nothing is recorded then).
+pub async fn repost(
+    store: &Store,
+    actor: &Actor,
+    hcode: &str,
+) -> Result<Option<ImportRecord>, ClaimsError> {
+    let places = store.unit_places(actor, hcode).await?;
+    let maps = Maps::new(store.posting_map_versions(&places.province_code).await?);
+    let mut session = store.begin_repost(actor, hcode).await?;
+    let mut totals = ImportTotals::default();
+    let mut after = String::new();
+    let mut reposted = 0usize;
+    loop {
+        let rows = session.waiting_visits(&after, 1_000).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.vkey.clone();
+        let mut ready = Vec::with_capacity(rows.len());
+        for r in rows {
+            if r.setting == "IP" {
+                totals.admissions_read += 1;
+            } else {
+                totals.visits_read += 1;
+            }
+            if let Some(r) = row::repost_row(r, &maps) {
+                ready.push(r);
+            }
+        }
+        reposted += ready.len();
+        session.write_visits(ready).await?;
+    }
+    if reposted == 0 {
+        session.abort().await?;
+        return Ok(None);
+    }
+    Ok(Some(session.finish(totals, true).await?))
 }
 
 /// Imports a folder, zip or set of files for `opts.hcode` as `actor`, in one transaction.

@@ -3,12 +3,15 @@
 
 use crate::classify::{Places, bill_of, classify, principal_diagnosis};
 use crate::{Maps, hex};
-use chrono::{Datelike, NaiveDate};
 use raidai_domain::calendar::FiscalYear;
-use raidai_domain::posting::{Unposted, post_visit};
+use raidai_domain::periods::{fiscal_year_of, recognition_date, ymd};
+use raidai_domain::accounts::{Case, Place, Setting};
+use raidai_domain::money::Satang;
+use raidai_domain::posting::{Bill, Unposted, VisitClass, post_visit};
+use raidai_domain::rights::Fund;
 use raidai_formats::Encounter;
 use raidai_formats::records::PatRecord;
-use raidai_store::claims::{PostLine, VisitRow};
+use raidai_store::claims::{IN_HOSPITAL, NO_MAPPING, PostLine, VisitRow};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -51,10 +54,6 @@ pub fn mask_name(name: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn ymd(d: NaiveDate) -> i64 {
-    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
 }
 
 fn patient_name(p: &PatRecord) -> String {
@@ -200,7 +199,7 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
             v.opd.seq.as_str().to_string(),
             String::new(),
             v.opd.dateopd,
-            v.opd.dateopd,
+            ymd(v.opd.dateopd),
             v.opd.clinic.as_str().to_string(),
         ),
         Encounter::Admission(a) => (
@@ -208,25 +207,18 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
             String::new(),
             a.ipd.an.as_str().to_string(),
             a.ipd.dateadm,
-            a.ipd.datedsc,
+            a.ipd.datedsc.map(ymd).unwrap_or(0),
             a.ipd.dept.clone(),
         ),
     };
-    let fy = i64::from(FiscalYear::of(date_serv).be());
-    let map = maps.for_fy(fy);
-    let (lines, posted, reason) = match post_visit(map, class, &bill) {
-        Ok(lines) => (lines, true, String::new()),
-        Err(Unposted::NoMapping) => (Vec::new(), false, "no_mapping".to_string()),
+    // The receivable belongs to the fiscal year of its recognition (discharge for IP); an
+    // admission still in hospital is listed under its admission's year until then.
+    let recognised = recognition_date(setting == "IP", ymd(date_serv), date_dsc);
+    let fy = match recognised {
+        0 => i64::from(FiscalYear::of(date_serv).be()),
+        d => fiscal_year_of(d),
     };
     let (fund_part, patient_part) = bill.split(class.fund);
-    let receivable = if !fund_part.is_zero() {
-        lines
-            .first()
-            .map(|l| l.account.as_str().to_string())
-            .unwrap_or_default()
-    } else {
-        String::new()
-    };
     let patient = e.patient();
     let right = e.right();
     let cid = patient
@@ -243,7 +235,8 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
         seq,
         an,
         date_serv: ymd(date_serv),
-        date_dsc: ymd(date_dsc),
+        date_dsc,
+        recognised,
         fy,
         clinic,
         pdx: principal_diagnosis(e).to_string(),
@@ -267,23 +260,66 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
         claimable: bill.claimable_charges.0,
         fund_amount: fund_part.0,
         patient_amount: patient_part.0,
-        posted,
-        unposted_reason: reason,
-        receivable,
+        posted: false,
+        unposted_reason: String::new(),
+        receivable: String::new(),
         content_hash: String::new(),
         detail_json,
-        lines: lines
-            .iter()
-            .map(|l| PostLine {
-                account: l.account.as_str().to_string(),
-                fund: l.fund.code().to_string(),
-                debit: l.debit.0,
-                credit: l.credit.0,
-            })
-            .collect(),
+        lines: Vec::new(),
     };
-    row.content_hash = content_hash(&row);
+    post_row(&mut row, class, &bill, maps);
     row
+}
+
+/// Posts a row with the map in force for its fiscal year (or says why it stays unposted),
+/// then seals it with its content hash. An admission still in hospital is not posted.
+fn post_row(row: &mut VisitRow, class: VisitClass, bill: &Bill, maps: &Maps) {
+    let (lines, posted, reason) = if row.recognised == 0 {
+        (Vec::new(), false, IN_HOSPITAL)
+    } else {
+        match post_visit(maps.for_fy(row.fy), class, bill) {
+            Ok(lines) => (lines, true, ""),
+            Err(Unposted::NoMapping) => (Vec::new(), false, NO_MAPPING),
+        }
+    };
+    row.receivable = if row.fund_amount != 0 {
+        lines
+            .first()
+            .map(|l| l.account.as_str().to_string())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    row.posted = posted;
+    row.unposted_reason = reason.to_string();
+    row.lines = lines
+        .iter()
+        .map(|l| PostLine {
+            account: l.account.as_str().to_string(),
+            fund: l.fund.code().to_string(),
+            debit: l.debit.0,
+            credit: l.credit.0,
+        })
+        .collect();
+    row.content_hash = content_hash(row);
+}
+
+/// A stored visit waiting for a posting-map line, posted again with the map now in force.
+/// Returns `None` when it still has no line (or its stored class is not readable).
+pub fn repost_row(mut row: VisitRow, maps: &Maps) -> Option<VisitRow> {
+    let class = VisitClass {
+        fund: Fund::parse(&row.fund)?,
+        setting: Setting::parse(&row.setting)?,
+        place: Place::parse(&row.place)?,
+        case: Case::parse(&row.case)?,
+    };
+    let bill = Bill {
+        total: Satang(row.total),
+        paid: Satang(row.paid),
+        claimable_charges: Satang(row.claimable),
+    };
+    post_row(&mut row, class, &bill, maps);
+    row.posted.then_some(row)
 }
 
 /// SHA-256 over everything stored for the visit, including its posting: a changed file line or

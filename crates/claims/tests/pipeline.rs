@@ -68,7 +68,7 @@ async fn visits_of(store: &Store, hcode: &str) -> Vec<raidai_store::claims::Visi
 async fn receivables(store: &Store, hcode: &str) -> BTreeMap<String, i64> {
     let mut m = BTreeMap::new();
     for b in store
-        .account_balances(&admin(), hcode, 0, 99_999_999)
+        .account_balances(&admin(), hcode, 0, 99_999_999, raidai_store::claims::DateBasis::Service)
         .await
         .unwrap()
     {

@@ -6,6 +6,7 @@ pub mod geography;
 pub mod ids;
 pub mod master;
 pub mod money;
+pub mod periods;
 pub mod posting;
 pub mod rights;
 pub mod text;

@@ -308,14 +308,17 @@ record!(
 );
 
 fn ipd_checks(r: &IpdRecord, errs: &mut FieldErrors) {
-    date_order(
-        errs,
-        (r.dateadm, Some(r.timeadm)),
-        (r.datedsc, Some(r.timedsc)),
-        Col::DATEDSC,
-        "วันจำหน่าย",
-        "discharge",
-    );
+    // A blank DATEDSC is an admission still in hospital: kept, and not posted until discharge.
+    if let Some(datedsc) = r.datedsc {
+        date_order(
+            errs,
+            (r.dateadm, Some(r.timeadm)),
+            (datedsc, r.timedsc),
+            Col::DATEDSC,
+            "วันจำหน่าย",
+            "discharge",
+        );
+    }
 }
 
 record!(
@@ -326,8 +329,9 @@ record!(
         an: An = AN,
         dateadm: NaiveDate = DATEADM,
         timeadm: NaiveTime = TIMEADM,
-        datedsc: NaiveDate = DATEDSC,
-        timedsc: NaiveTime = TIMEDSC,
+        /// Blank while the patient is still in hospital.
+        datedsc: Option<NaiveDate> = DATEDSC,
+        timedsc: Option<NaiveTime> = TIMEDSC,
         dischs: Dischs = DISCHS,
         discht: Discht = DISCHT,
         warddsc: String = WARDDSC,

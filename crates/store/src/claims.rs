@@ -14,6 +14,7 @@ use crate::sqlite_raw::{Stmt, Val, insert_sql};
 use crate::{Actor, Engine, ImportPool, Store, StoreError, now_ms};
 use raidai_domain::accounts::{PostingRule, default_posting_map, parse_posting_map};
 use raidai_domain::master::Role;
+use raidai_domain::periods::{ClosedMonths, fiscal_year_of, recognition_date};
 use raidai_domain::text::clean_file_name;
 use serde::Serialize;
 use sqlx::Transaction;
@@ -104,9 +105,12 @@ pub struct VisitRow {
     pub an: String,
     /// Date of service (admission date for IP), `yyyymmdd` CE.
     pub date_serv: i64,
-    /// Discharge date (IP) or the date of service (OP).
+    /// Discharge date (IP; 0 while in hospital) or the date of service (OP).
     pub date_dsc: i64,
-    /// Fiscal year (BE) of the date of service.
+    /// The date the receivable is recognised on: discharge (IP) or service (OP); 0 while the
+    /// patient is still in hospital (then nothing is posted).
+    pub recognised: i64,
+    /// Fiscal year (BE) of the recognition date (of the admission while in hospital).
     pub fy: i64,
     pub clinic: String,
     /// Principal diagnosis.
@@ -136,6 +140,44 @@ pub struct VisitRow {
     pub lines: Vec<PostLine>,
 }
 
+/// Which date of a journal line a report goes by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateBasis {
+    /// The posting date: accounting (what the books said in that period).
+    #[default]
+    Posting,
+    /// The service date: service statistics (what was provided in that period).
+    Service,
+}
+
+impl DateBasis {
+    fn column(self) -> &'static str {
+        match self {
+            DateBasis::Posting => "post_date",
+            DateBasis::Service => "date_serv",
+        }
+    }
+    pub fn parse(s: &str) -> Option<DateBasis> {
+        match s {
+            "posting" => Some(DateBasis::Posting),
+            "service" => Some(DateBasis::Service),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            DateBasis::Posting => "posting",
+            DateBasis::Service => "service",
+        }
+    }
+}
+
+/// `unposted_reason` of a visit with no posting-map line for its class.
+pub const NO_MAPPING: &str = "no_mapping";
+/// `unposted_reason` of an admission not yet discharged (recognised at discharge).
+pub const IN_HOSPITAL: &str = "in_hospital";
+
 /// Counts of an import so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ImportCounts {
@@ -149,6 +191,44 @@ pub struct ImportCounts {
     /// is `posted_amount - reversed_amount`.
     pub reversed_amount: i64,
     pub journal_lines: i64,
+}
+
+/// Where the money of the visits read went: CHT total = fund receivable + patient receivable
+/// + paid at the counter + unposted (no map line) + in hospital (not yet discharged) − paid
+/// above the bill. Every satang of the bills is in exactly one of the parts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Reconciliation {
+    pub cht_total: i64,
+    pub fund_posted: i64,
+    pub patient_posted: i64,
+    pub paid: i64,
+    pub unposted: i64,
+    pub in_hospital: i64,
+    /// Paid at the counter beyond the bill (nothing is owed on such a visit).
+    pub overpaid: i64,
+}
+
+impl Reconciliation {
+    pub fn add(&mut self, v: &VisitRow) {
+        let owed = v.fund_amount + v.patient_amount;
+        self.cht_total += v.total;
+        self.paid += v.paid;
+        if v.posted {
+            self.fund_posted += v.fund_amount;
+            self.patient_posted += v.patient_amount;
+        } else if v.unposted_reason == IN_HOSPITAL {
+            self.in_hospital += owed;
+        } else {
+            self.unposted += owed;
+        }
+        self.overpaid += owed + v.paid - v.total;
+    }
+
+    /// The parts added up: equals `cht_total` when nothing is lost.
+    pub fn parts(&self) -> i64 {
+        self.fund_posted + self.patient_posted + self.paid + self.unposted + self.in_hospital
+            - self.overpaid
+    }
 }
 
 /// What the reader found, recorded with the import.
@@ -173,8 +253,11 @@ pub struct ImportRecord {
     pub strict: bool,
     /// `imported`, or `rejected` (strict mode with rejects: nothing landed).
     pub status: String,
+    /// `import` (16 files) or `repost` (waiting visits posted with a fixed map).
+    pub kind: String,
     pub totals: ImportTotals,
     pub counts: ImportCounts,
+    pub recon: Reconciliation,
     pub elapsed_ms: i64,
 }
 
@@ -193,6 +276,11 @@ pub struct ImportSession {
     engine: Engine,
     /// This import's number within its unit (1, 2, …): the journal key's second part.
     no: i64,
+    /// The unit's closed months as the import began (closing waits for a running import).
+    closed: ClosedMonths,
+    /// `import` or `repost`.
+    kind: &'static str,
+    recon: Reconciliation,
     /// Journal lines written so far by this import (the last line number used).
     lines_written: i64,
     /// SQLite: the import connections, for the checkpoint after commit.
@@ -282,11 +370,10 @@ pub struct UnitPlaces {
     pub province_units: HashMap<String, String>,
 }
 
-const VISIT_COLS: &str = "hcode, vkey, setting, hn, seq, an, date_serv, date_dsc, fy, clinic, pdx, cid, patient_name, sex, dob, inscl, subtype, hospmain, permitno, fund, place, vcase, total, paid, claimable, fund_amount, patient_amount, posted, unposted_reason, receivable, ver, posted_ver, import_id, content_hash, detail_json, updated_at, post_import, post_n, post_lines, journal_refs";
-const VISIT_COL_COUNT: usize = 40;
-const JOURNAL_COLS: &str =
-    "hcode, import_no, n, vkey, ver, line_no, kind, date_serv, fy, account, fund, debit, credit";
-const JOURNAL_COL_COUNT: usize = 13;
+const VISIT_COLS: &str = "hcode, vkey, setting, hn, seq, an, date_serv, date_dsc, fy, clinic, pdx, cid, patient_name, sex, dob, inscl, subtype, hospmain, permitno, fund, place, vcase, total, paid, claimable, fund_amount, patient_amount, posted, unposted_reason, receivable, ver, posted_ver, import_id, content_hash, detail_json, updated_at, post_import, post_n, post_lines, journal_refs, post_date";
+const VISIT_COL_COUNT: usize = 41;
+const JOURNAL_COLS: &str = "hcode, import_no, n, vkey, ver, line_no, kind, date_serv, post_date, fy, account, fund, debit, credit";
+const JOURNAL_COL_COUNT: usize = 14;
 
 /// Where a journal entry (one version of a visit's posting or its reversal) lies: lines
 /// `first_n .. first_n + lines` of import `import_no` of the visit's unit.
@@ -510,6 +597,9 @@ impl Store {
             // failure aborts the whole import anyway. Resets when the transaction ends.
             tx.exec(&Sql::new("PRAGMA defer_foreign_keys = ON")).await?;
         }
+        let mut c = Sql::new("SELECT month FROM claim_periods WHERE hcode = ");
+        c.text(hcode);
+        let closed = ClosedMonths::new(tx.rows(&c, |r| r.i("month")).await?);
         let mut s = Sql::new("SELECT vkey FROM claim_visits WHERE hcode = ");
         s.text(hcode).push(" LIMIT 1");
         let empty = tx.rows(&s, |r| r.s("vkey")).await?.is_empty();
@@ -535,6 +625,9 @@ impl Store {
             empty,
             engine: self.engine(),
             no,
+            closed,
+            kind: "import",
+            recon: Reconciliation::default(),
             lines_written: 0,
             imports: match &self.imports {
                 ImportPool::Sqlite(p) => Some(p.clone()),
@@ -544,10 +637,93 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Starts a re-post of a unit's visits that wait for a posting-map line: recorded in the
+    /// import history as kind `repost`, written like an import (one transaction, audited).
+    pub async fn begin_repost(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+    ) -> Result<ImportSession, StoreError> {
+        let meta = ImportMeta {
+            source_name: "re-post".into(),
+            files: Vec::new(),
+            strict: false,
+        };
+        let mut session = self.begin_import(actor, hcode, meta).await?;
+        session.kind = "repost";
+        Ok(session)
+    }
+}
+
+impl ImportSession {
+    /// Up to `limit` of the unit's visits waiting for a posting-map line, in key order after
+    /// `after` (read inside the session's transaction).
+    pub async fn waiting_visits(
+        &mut self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<VisitRow>, StoreError> {
+        let mut s = Sql::new(
+            "SELECT vkey, setting, hn, seq, an, date_serv, date_dsc, fy, clinic, pdx, cid, patient_name, sex, dob, inscl, subtype, hospmain, permitno, fund, place, vcase, total, paid, claimable, fund_amount, patient_amount, posted, unposted_reason, receivable, content_hash, detail_json FROM claim_visits WHERE hcode = ",
+        );
+        s.text(self.hcode.clone())
+            .push(" AND posted = 0 AND unposted_reason = ")
+            .text(NO_MAPPING)
+            .push(" AND vkey > ")
+            .text(after)
+            .push(" ORDER BY vkey LIMIT ")
+            .int(limit.max(1));
+        self.tx
+            .rows(&s, |r| {
+                let setting = r.s("setting")?;
+                let (date_serv, date_dsc) = (r.i("date_serv")?, r.i("date_dsc")?);
+                Ok(VisitRow {
+                    vkey: r.s("vkey")?,
+                    recognised: recognition_date(setting == "IP", date_serv, date_dsc),
+                    setting,
+                    hn: r.s("hn")?,
+                    seq: r.s("seq")?,
+                    an: r.s("an")?,
+                    date_serv,
+                    date_dsc,
+                    fy: r.i("fy")?,
+                    clinic: r.s("clinic")?,
+                    pdx: r.s("pdx")?,
+                    cid: r.s("cid")?,
+                    patient_name: r.s("patient_name")?,
+                    sex: r.s("sex")?,
+                    dob: r.i("dob")?,
+                    inscl: r.s("inscl")?,
+                    subtype: r.s("subtype")?,
+                    hospmain: r.s("hospmain")?,
+                    permitno: r.s("permitno")?,
+                    fund: r.s("fund")?,
+                    place: r.s("place")?,
+                    case: r.s("vcase")?,
+                    total: r.i("total")?,
+                    paid: r.i("paid")?,
+                    claimable: r.i("claimable")?,
+                    fund_amount: r.i("fund_amount")?,
+                    patient_amount: r.i("patient_amount")?,
+                    posted: r.i("posted")? != 0,
+                    unposted_reason: r.s("unposted_reason")?,
+                    receivable: r.s("receivable")?,
+                    content_hash: r.s("content_hash")?,
+                    detail_json: r.s("detail_json")?,
+                    lines: Vec::new(),
+                })
+            })
+            .await
+    }
+}
+
 struct Existing {
     hash: String,
     ver: i64,
     posted_ver: i64,
+    /// Posting date of the current posting.
+    post_date: i64,
     posted: EntryRef,
     refs: String,
     summary: serde_json::Value,
@@ -585,6 +761,8 @@ struct JournalRow {
     ver: i64,
     line_no: i64,
     date_serv: i64,
+    post_date: i64,
+    /// Fiscal year of the posting date.
     fy: i64,
     line: PostLine,
 }
@@ -595,6 +773,7 @@ struct NewVisit {
     ver: i64,
     posted_ver: i64,
     posted: EntryRef,
+    post_date: i64,
     refs: String,
 }
 
@@ -653,6 +832,7 @@ fn visit_vals<'a>(
         Val::Int(nv.posted.first_n),
         Val::Int(nv.posted.lines),
         Val::Text(&nv.refs),
+        Val::Int(nv.post_date),
     ]
 }
 
@@ -671,6 +851,7 @@ fn journal_vals<'a>(
         Val::Int(j.line_no),
         Val::Text("post"),
         Val::Int(j.date_serv),
+        Val::Int(j.post_date),
         Val::Int(j.fy),
         Val::Text(&j.line.account),
         Val::Text(&j.line.fund),
@@ -772,7 +953,7 @@ impl ImportSession {
         }
         for chunk in rows.chunks(LOOKUP_CHUNK) {
             let mut s = Sql::new(
-                "SELECT vkey, content_hash, ver, posted_ver, post_import, post_n, post_lines, journal_refs, fund, inscl, total, paid, fund_amount, patient_amount, receivable, import_id FROM claim_visits WHERE hcode = ",
+                "SELECT vkey, content_hash, ver, posted_ver, post_date, post_import, post_n, post_lines, journal_refs, fund, inscl, total, paid, fund_amount, patient_amount, receivable, import_id FROM claim_visits WHERE hcode = ",
             );
             s.text(self.hcode.clone()).push(" AND vkey IN (");
             for (i, v) in chunk.iter().enumerate() {
@@ -792,6 +973,7 @@ impl ImportSession {
                             hash: r.s("content_hash")?,
                             ver: r.i("ver")?,
                             posted_ver: r.i("posted_ver")?,
+                            post_date: r.i("post_date")?,
                             posted: EntryRef {
                                 import_no: r.i("post_import")?,
                                 first_n: r.i("post_n")?,
@@ -818,10 +1000,11 @@ impl ImportSession {
         let now = now_ms();
         let mut to_insert: Vec<NewVisit> = Vec::with_capacity(rows.len());
         let mut journal: Vec<JournalRow> = Vec::with_capacity(rows.len() * 2);
-        // (old posting, its reversal's first line number, version of the reversal)
-        let mut reversals: Vec<(EntryRef, i64, i64)> = Vec::new();
+        // (old posting, its reversal's first line number, version of the reversal, its date)
+        let mut reversals: Vec<(EntryRef, i64, i64, i64)> = Vec::new();
         let mut replaced: Vec<String> = Vec::new();
         for mut v in rows {
+            self.recon.add(&v);
             let mut ver = 0;
             let mut refs = String::new();
             if let Some(old) = existing.get(&v.vkey) {
@@ -836,7 +1019,10 @@ impl ImportSession {
                     ver += 1;
                     let first_n = self.lines_written + 1;
                     self.lines_written += old.posted.lines;
-                    reversals.push((old.posted, first_n, ver));
+                    // Dated as the entry it reverses while that month is open; else in the
+                    // first open month after it, so a closed month never changes.
+                    let date = self.closed.posting_date(old.post_date);
+                    reversals.push((old.posted, first_n, ver, date));
                     push_entry_ref(
                         &mut refs,
                         EntryRef {
@@ -865,7 +1051,10 @@ impl ImportSession {
             }
             let mut posted_ver = 0;
             let mut posted = NO_ENTRY;
+            let mut post_date = 0;
             if !v.lines.is_empty() {
+                post_date = self.closed.posting_date(v.recognised);
+                let fy = fiscal_year_of(post_date);
                 ver += 1;
                 posted_ver = ver;
                 posted = EntryRef {
@@ -883,7 +1072,8 @@ impl ImportSession {
                         ver,
                         line_no: i as i64 + 1,
                         date_serv: v.date_serv,
-                        fy: v.fy,
+                        post_date,
+                        fy,
                         line,
                     });
                 }
@@ -896,6 +1086,7 @@ impl ImportSession {
                 ver,
                 posted_ver,
                 posted,
+                post_date,
                 refs,
             });
         }
@@ -906,16 +1097,20 @@ impl ImportSession {
             Engine::Postgres => "INSERT INTO",
         };
         // Reversals: the old lines with debit and credit swapped, numbered in this import.
-        for (old, first_n, new_ver) in &reversals {
+        for (old, first_n, new_ver, date) in &reversals {
             let mut s = Sql::new(&format!(
-                "{insert} claim_journal (hcode, import_no, n, vkey, ver, line_no, kind, date_serv, fy, account, fund, debit, credit) SELECT hcode, "
+                "{insert} claim_journal (hcode, import_no, n, vkey, ver, line_no, kind, date_serv, post_date, fy, account, fund, debit, credit) SELECT hcode, "
             ));
             s.int(self.no)
                 .push(", n + ")
                 .int(first_n - old.first_n)
                 .push(", vkey, ")
                 .int(*new_ver)
-                .push(", line_no, 'reverse', date_serv, fy, account, fund, credit, debit FROM claim_journal WHERE hcode = ")
+                .push(", line_no, 'reverse', date_serv, ")
+                .int(*date)
+                .push(", ")
+                .int(fiscal_year_of(*date))
+                .push(", account, fund, credit, debit FROM claim_journal WHERE hcode = ")
                 .text(self.hcode.clone())
                 .push(" AND import_no = ")
                 .int(old.import_no)
@@ -1066,7 +1261,7 @@ impl ImportSession {
         }
         let files_json = serde_json::to_string(&self.meta.files).unwrap_or_else(|_| "[]".into());
         let mut s = Sql::new(
-            "INSERT INTO claim_imports (hcode, id, no, at, user_id, username, source_name, files_json, strict, status, visits_read, admissions_read, inserted, updated, unchanged, rejected_encounters, rejects, unposted, posted_amount, reversed_amount, elapsed_ms) VALUES (",
+            "INSERT INTO claim_imports (hcode, id, no, at, user_id, username, source_name, files_json, strict, status, visits_read, admissions_read, inserted, updated, unchanged, rejected_encounters, rejects, unposted, posted_amount, reversed_amount, elapsed_ms, kind, cht_total, paid_total, fund_posted, patient_posted, unposted_amount, in_hospital_amount, overpaid) VALUES (",
         );
         s.text(self.hcode.clone())
             .push(", ")
@@ -1109,6 +1304,22 @@ impl ImportSession {
             .int(self.counts.reversed_amount)
             .push(", ")
             .int(elapsed_ms)
+            .push(", ")
+            .text(self.kind)
+            .push(", ")
+            .int(self.recon.cht_total)
+            .push(", ")
+            .int(self.recon.paid)
+            .push(", ")
+            .int(self.recon.fund_posted)
+            .push(", ")
+            .int(self.recon.patient_posted)
+            .push(", ")
+            .int(self.recon.unposted)
+            .push(", ")
+            .int(self.recon.in_hospital)
+            .push(", ")
+            .int(self.recon.overpaid)
             .push(")");
         self.tx.exec(&s).await?;
         let audit = change_sql(
@@ -1158,8 +1369,10 @@ impl ImportSession {
             files: self.meta.files,
             strict: self.meta.strict,
             status: status.into(),
+            kind: self.kind.into(),
             totals,
             counts: self.counts,
+            recon: self.recon,
             elapsed_ms,
         })
     }
@@ -1187,6 +1400,8 @@ pub struct VisitQuery {
     /// Receivable account of the fund part.
     pub account: Option<String>,
     pub posted: Option<bool>,
+    /// Why unposted: [`NO_MAPPING`] or [`IN_HOSPITAL`].
+    pub unposted_reason: Option<String>,
     pub import_id: Option<String>,
     pub limit: i64,
     pub offset: i64,
@@ -1329,6 +1544,16 @@ fn import_from_row(r: &AnyRow) -> Result<ImportRecord, StoreError> {
         files,
         strict: get_i(r, "strict")? != 0,
         status: get_s(r, "status")?,
+        kind: get_s(r, "kind")?,
+        recon: Reconciliation {
+            cht_total: get_i(r, "cht_total")?,
+            fund_posted: get_i(r, "fund_posted")?,
+            patient_posted: get_i(r, "patient_posted")?,
+            paid: get_i(r, "paid_total")?,
+            unposted: get_i(r, "unposted_amount")?,
+            in_hospital: get_i(r, "in_hospital_amount")?,
+            overpaid: get_i(r, "overpaid")?,
+        },
         totals: ImportTotals {
             visits_read: get_i(r, "visits_read")?,
             admissions_read: get_i(r, "admissions_read")?,
@@ -1351,6 +1576,8 @@ fn import_from_row(r: &AnyRow) -> Result<ImportRecord, StoreError> {
 /// Unposted visits of a unit grouped by fiscal year and posting-map key, with their amounts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnpostedGroup {
+    /// [`NO_MAPPING`] or [`IN_HOSPITAL`].
+    pub reason: String,
     pub fy: i64,
     pub fund: String,
     pub setting: String,
@@ -1371,15 +1598,16 @@ impl Store {
     ) -> Result<Vec<UnpostedGroup>, StoreError> {
         self.get_unit(actor, hcode).await?;
         let mut s = Sql::new(
-            "SELECT fy, fund, setting, place, vcase, CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(fund_amount) AS BIGINT) AS fa, CAST(SUM(patient_amount) AS BIGINT) AS pa FROM claim_visits WHERE posted = 0 AND hcode = ",
+            "SELECT unposted_reason, fy, fund, setting, place, vcase, CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(fund_amount) AS BIGINT) AS fa, CAST(SUM(patient_amount) AS BIGINT) AS pa FROM claim_visits WHERE posted = 0 AND hcode = ",
         );
         s.text(hcode).push(
-            " GROUP BY fy, fund, setting, place, vcase ORDER BY fa DESC, fy, fund, setting, place, vcase",
+            " GROUP BY unposted_reason, fy, fund, setting, place, vcase ORDER BY unposted_reason DESC, fa DESC, fy, fund, setting, place, vcase",
         );
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
                 Ok(UnpostedGroup {
+                    reason: get_s(r, "unposted_reason")?,
                     fy: get_i(r, "fy")?,
                     fund: get_s(r, "fund")?,
                     setting: get_s(r, "setting")?,
@@ -1487,6 +1715,9 @@ impl Store {
         }
         if let Some(p) = q.posted {
             s.push(" AND v.posted = ").int(i64::from(p));
+        }
+        if let Some(r) = &q.unposted_reason {
+            s.push(" AND v.unposted_reason = ").text(r.clone());
         }
         if let Some(i) = &q.import_id {
             s.push(" AND v.import_id = ").text(i.clone());
@@ -1602,15 +1833,17 @@ impl Store {
         hcode: &str,
         from: i64,
         to: i64,
+        basis: DateBasis,
     ) -> Result<Vec<AccountBalance>, StoreError> {
         self.get_unit(actor, hcode).await?;
         let mut s = Sql::new(
             "SELECT j.account, j.fund, CAST(SUM(j.debit) AS BIGINT) AS debit, CAST(SUM(j.credit) AS BIGINT) AS credit, CAST(COUNT(DISTINCT j.vkey) AS BIGINT) AS visits FROM claim_journal j JOIN units u ON u.hcode = j.hcode WHERE j.hcode = ",
         );
+        let col = basis.column();
         s.text(hcode)
-            .push(" AND j.date_serv >= ")
+            .push(&format!(" AND j.{col} >= "))
             .int(from)
-            .push(" AND j.date_serv <= ")
+            .push(&format!(" AND j.{col} <= "))
             .int(to);
         actor.push_unit_scope(&mut s, "u");
         s.push(" GROUP BY j.account, j.fund ORDER BY j.account, j.fund");

@@ -11,6 +11,7 @@ pub mod error;
 pub mod governance;
 pub mod jobs;
 pub mod master;
+pub mod periods;
 mod migrate;
 pub mod setup;
 mod sql;

@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_import_jobs.sql"),
         data: None,
     },
+    Migration {
+        name: "0008_periods",
+        sqlite: include_str!("../migrations/sqlite/0008_periods.sql"),
+        postgres: include_str!("../migrations/postgres/0008_periods.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

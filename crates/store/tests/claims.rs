@@ -19,6 +19,7 @@ fn row(n: usize, fund: &str, amount: i64, hash: &str) -> VisitRow {
         an: String::new(),
         date_serv: 20251001 + (n as i64 % 28),
         date_dsc: 20251001 + (n as i64 % 28),
+        recognised: 20251001 + (n as i64 % 28),
         fy: 2569,
         clinic: "01".into(),
         pdx: "I10".into(),
@@ -127,7 +128,7 @@ async fn import_writes_visits_and_balanced_journal(store: &Store) {
     assert_eq!(d, c);
     assert_eq!(d, rows.iter().map(|r| r.total).sum::<i64>());
     let bal = store
-        .account_balances(&sys, "99001", 20251001, 20251031)
+        .account_balances(&sys, "99001", 20251001, 20251031, raidai_store::claims::DateBasis::Service)
         .await
         .unwrap();
     let uc = bal.iter().find(|b| b.account == "1102050101.201").unwrap();
@@ -208,7 +209,7 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
         ]
     );
     let bal = store
-        .account_balances(&sys, "99001", 0, 99999999)
+        .account_balances(&sys, "99001", 0, 99999999, raidai_store::claims::DateBasis::Service)
         .await
         .unwrap();
     let get = |a: &str| bal.iter().find(|b| b.account == a).map(|b| b.balance());
@@ -222,7 +223,7 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
     s.write_visits(vec![row(2, "UC", 300, "d")]).await.unwrap();
     s.finish(ImportTotals::default(), true).await.unwrap();
     let bal = store
-        .account_balances(&sys, "99001", 0, 99999999)
+        .account_balances(&sys, "99001", 0, 99999999, raidai_store::claims::DateBasis::Service)
         .await
         .unwrap();
     let get = |a: &str| bal.iter().find(|b| b.account == a).map(|b| b.balance());
@@ -315,7 +316,7 @@ async fn tenancy_of_claims(store: &Store) {
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            store.account_balances(&who, "99021", 0, 99999999).await,
+            store.account_balances(&who, "99021", 0, 99999999, raidai_store::claims::DateBasis::Service).await,
             Err(StoreError::NotFound)
         ));
         let roll = store.claims_rollup(&who, None).await.unwrap();

@@ -371,6 +371,7 @@ fn ledger_visit(n: usize, fund: &str, date: i64, fy: i64, amount: i64) -> VisitR
         an: String::new(),
         date_serv: date,
         date_dsc: date,
+        recognised: date,
         fy,
         clinic: "01".into(),
         pdx: "I10".into(),

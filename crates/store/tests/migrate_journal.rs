@@ -82,6 +82,7 @@ fn changed_visit_1(amount: i64) -> VisitRow {
         an: String::new(),
         date_serv: 20251001,
         date_dsc: 20251001,
+        recognised: 20251001,
         fy: 2569,
         clinic: "00100".into(),
         pdx: "I10".into(),
@@ -212,7 +213,7 @@ async fn journal_migrates(store: &Store) {
     let (d, c) = store.journal_totals(&sys, "99001").await.unwrap();
     assert_eq!(d, c);
     let balances = store
-        .account_balances(&sys, "99001", 20251001, 20251001)
+        .account_balances(&sys, "99001", 20251001, 20251001, raidai_store::claims::DateBasis::Service)
         .await
         .unwrap();
     let receivable: i64 = balances

@@ -22,7 +22,9 @@ use raidai_domain::money::{Satang, format_int_thai};
 use raidai_domain::rights::Fund;
 use raidai_domain::text::csv_cell_bytes;
 use raidai_store::Actor;
-use raidai_store::claims::{ImportRecord, RejectRow, RollupRow, VisitQuery, VisitSummary};
+use raidai_store::claims::{
+    DateBasis, IN_HOSPITAL, ImportRecord, NO_MAPPING, RejectRow, RollupRow, VisitQuery, VisitSummary,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -98,6 +100,27 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cl_visit", "การรับบริการ", "Visit"),
     ("cl_from", "ตั้งแต่วันที่", "From"),
     ("cl_to", "ถึงวันที่", "To"),
+    ("cl_basis", "นับตาม", "By"),
+    (
+        "cl_basis_posting",
+        "วันที่ลงบัญชี (งบการเงิน)",
+        "Posting date (accounting)",
+    ),
+    (
+        "cl_basis_service",
+        "วันที่รับบริการ (สถิติบริการ)",
+        "Service date (service statistics)",
+    ),
+    (
+        "cl_basis_posting_help",
+        "ยอดตามวันที่ลงบัญชี: ผู้ป่วยในรับรู้ ณ วันจำหน่าย และรายการที่แก้ไขหลังปิดงวดลงในงวดที่เปิดถัดไป",
+        "Balances by posting date: admissions are recognised at discharge, and corrections after a closed month post in the next open month",
+    ),
+    (
+        "cl_basis_service_help",
+        "ยอดตามวันที่รับบริการ (วันที่มารับบริการ/วันที่รับไว้) ใช้เป็นสถิติบริการ ไม่ใช่ยอดในงบการเงินของงวด",
+        "Balances by date of service (visit or admission date): service statistics, not the books of the period",
+    ),
     ("cl_fund", "กองทุน", "Fund"),
     ("cl_right", "สิทธิ", "Right"),
     ("cl_setting", "ประเภท", "OP/IP"),
@@ -677,6 +700,9 @@ pub struct VisitFilter {
     account: String,
     #[serde(default)]
     posted: String,
+    /// `no_mapping` or `in_hospital`.
+    #[serde(default)]
+    reason: String,
     #[serde(default)]
     import: String,
     #[serde(default)]
@@ -774,6 +800,7 @@ pub async fn visits(
             "0" => Some(false),
             _ => None,
         },
+        unposted_reason: opt(&f.reason).filter(|r| r == NO_MAPPING || r == IN_HOSPITAL),
         import_id: opt(&f.import),
         limit: per_page,
         offset: page * per_page,
@@ -893,6 +920,8 @@ pub async fn visit_detail(
             t.s("cl_posting").to_string(),
             if v.posted {
                 t.s("cl_posted").to_string()
+            } else if v.unposted_reason == IN_HOSPITAL {
+                format!("{} ({})", t.s("cl_unposted"), t.s("cl_in_hospital"))
             } else {
                 format!("{} ({})", t.s("cl_unposted"), t.s("cl_no_mapping"))
             },
@@ -963,6 +992,9 @@ pub struct PeriodFilter {
     to: String,
     #[serde(default)]
     fy: String,
+    /// `posting` (default) or `service`.
+    #[serde(default)]
+    basis: String,
 }
 
 struct BalanceView {
@@ -982,6 +1014,7 @@ struct ReceivablesPage {
     l: Layout,
     hcode: String,
     unit_name: String,
+    basis: &'static str,
     from: String,
     to: String,
     years: Vec<(i64, String)>,
@@ -1019,7 +1052,11 @@ pub async fn receivables(
     };
     let from = parse_day(&f.from).unwrap_or_else(|| ymd(fyv.start()));
     let to = parse_day(&f.to).unwrap_or_else(|| ymd(fyv.end()));
-    let balances = st.store.account_balances(&me, &hcode, from, to).await?;
+    let basis = DateBasis::parse(&f.basis).unwrap_or_default();
+    let balances = st
+        .store
+        .account_balances(&me, &hcode, from, to, basis)
+        .await?;
     let mut by_fund: BTreeMap<String, i64> = BTreeMap::new();
     let mut total = 0;
     let accounts: Vec<BalanceView> = balances
@@ -1052,6 +1089,7 @@ pub async fn receivables(
     }
     render(&ReceivablesPage {
         l: Layout::new(t, Some(&me), t.s("cl_receivables"), "claims"),
+        basis: basis.code(),
         from: ymd_be(from),
         to: ymd_be(to),
         years: year_opts,

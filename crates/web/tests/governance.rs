@@ -247,6 +247,7 @@ async fn finance_page_shows_seven_plus_against_targets(store: &Store) {
         an: String::new(),
         date_serv: 20251001,
         date_dsc: 20251001,
+        recognised: 20251001,
         fy: 2569,
         clinic: "01".into(),
         pdx: "I10".into(),
