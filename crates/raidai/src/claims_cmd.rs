@@ -50,6 +50,14 @@ pub enum ImportCmd {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Post the visits that waited for a posting-map line, with the map now in force (run it
+    /// after fixing the map; the coverage check lists what still has no line).
+    Repost {
+        #[arg(long)]
+        unit: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Replace a province's posting map (the `posting_map.tsv` layout) for a fiscal year.
     #[command(name = "posting-map")]
     PostingMap {
@@ -197,6 +205,18 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
             println!("posting map of province {province} for fiscal year {fy}: {n} rules");
             return Ok(());
         }
+        ImportCmd::Repost { unit, db } => {
+            let store = open(&db_url(&db)?).await?;
+            let started = Instant::now();
+            match raidai_claims::repost(&store, &Actor::system(), &unit).await? {
+                Some(r) => print_summary(&r, started.elapsed().as_secs_f64()),
+                None => println!(
+                    "unit {unit}: no waiting visit has a posting-map line yet (see `raidai import coverage`)"
+                ),
+            }
+            store.close().await;
+            return Ok(());
+        }
         ImportCmd::Coverage { unit, db } => {
             let store = open(&db_url(&db)?).await?;
             let rows = raidai_claims::coverage(&store, &Actor::system(), &unit).await?;
@@ -319,7 +339,7 @@ fn print_summary(r: &raidai_store::claims::ImportRecord, secs: f64) {
         format_int_thai(r.totals.rejects)
     );
     println!(
-        "  posted      {} baht ({} unposted: no posting-map line)",
+        "  posted      {} baht ({} visits not posted: no posting-map line, or still in hospital)",
         Satang(r.counts.posted_amount).format_thai(),
         format_int_thai(r.counts.unposted)
     );
@@ -334,6 +354,27 @@ fn print_summary(r: &raidai_store::claims::ImportRecord, secs: f64) {
         "  receivables {}{} baht net change",
         if net > 0 { "+" } else { "" },
         Satang(net).format_thai()
+    );
+    let c = &r.recon;
+    let b = |x: i64| Satang(x).format_thai();
+    println!(
+        "  reconciled  CHT total {} = fund receivable {} + patient receivable {} + paid {} + unposted {} + in hospital {}{}{}",
+        b(c.cht_total),
+        b(c.fund_posted),
+        b(c.patient_posted),
+        b(c.paid),
+        b(c.unposted),
+        b(c.in_hospital),
+        if c.overpaid != 0 {
+            format!(" - paid above the bill {}", b(c.overpaid))
+        } else {
+            String::new()
+        },
+        if c.parts() == c.cht_total {
+            String::new()
+        } else {
+            format!("  (DIFFERENCE {})", b(c.cht_total - c.parts()))
+        }
     );
     println!(
         "  time        {secs:.1} s, {:.0} visits/s",

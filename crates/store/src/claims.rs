@@ -1457,6 +1457,12 @@ pub struct JournalEntryLine {
     pub line_no: i64,
     pub kind: String,
     pub import_id: String,
+    /// When raidai wrote the line (the import's time, epoch ms).
+    pub posted_at: i64,
+    /// The accounting date of the line (`yyyymmdd`).
+    pub post_date: i64,
+    /// The visit's service date (`yyyymmdd`).
+    pub date_serv: i64,
     pub account: String,
     pub fund: String,
     pub debit: i64,
@@ -1781,7 +1787,7 @@ impl Store {
         let mut rows = Vec::new();
         for chunk in refs.chunks(50) {
             let mut j = Sql::new(
-                "SELECT j.ver, j.line_no, j.kind, COALESCE(i.id, '') AS import_id, j.account, j.fund, j.debit, j.credit FROM claim_journal j LEFT JOIN claim_imports i ON i.hcode = j.hcode AND i.no = j.import_no WHERE j.hcode = ",
+                "SELECT j.ver, j.line_no, j.kind, COALESCE(i.id, '') AS import_id, COALESCE(i.at, 0) AS posted_at, j.post_date, j.date_serv, j.account, j.fund, j.debit, j.credit FROM claim_journal j LEFT JOIN claim_imports i ON i.hcode = j.hcode AND i.no = j.import_no WHERE j.hcode = ",
             );
             j.text(hcode)
                 .push(" AND j.vkey = ")
@@ -1810,6 +1816,9 @@ impl Store {
                     line_no: get_i(r, "line_no")?,
                     kind: get_s(r, "kind")?,
                     import_id: get_s(r, "import_id")?,
+                    posted_at: get_i(r, "posted_at")?,
+                    post_date: get_i(r, "post_date")?,
+                    date_serv: get_i(r, "date_serv")?,
                     account: get_s(r, "account")?,
                     fund: get_s(r, "fund")?,
                     debit: get_i(r, "debit")?,
@@ -1825,8 +1834,9 @@ impl Store {
         })
     }
 
-    /// Journal balances per account and fund of a unit for services dated `from..=to`
-    /// (`yyyymmdd`), receivables and revenue alike (net of reversals).
+    /// Journal balances per account and fund of a unit for lines dated `from..=to`
+    /// (`yyyymmdd`) by posting or service date, receivables and revenue alike (net of
+    /// reversals).
     pub async fn account_balances(
         &self,
         actor: &Actor,

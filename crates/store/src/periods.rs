@@ -66,9 +66,37 @@ impl Store {
     ) -> Result<Vec<ClosedMonth>, StoreError> {
         self.get_unit(actor, hcode).await?;
         let mut s = Sql::new(
-            "SELECT p.hcode, p.month, p.closed_at, p.closed_by FROM claim_periods p WHERE p.hcode = ",
+            "SELECT p.hcode, p.month, p.closed_at, p.closed_by FROM claim_periods p JOIN units u ON u.hcode = p.hcode WHERE p.hcode = ",
         );
-        s.text(hcode).push(" ORDER BY p.month");
+        s.text(hcode);
+        actor.push_unit_scope(&mut s, "u");
+        s.push(" ORDER BY p.month");
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ClosedMonth {
+                    hcode: get_s(r, "hcode")?,
+                    month: get_i(r, "month")?,
+                    closed_at: get_i(r, "closed_at")?,
+                    closed_by: get_s(r, "closed_by")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The closed months between two `yyyymm` months (inclusive) of every unit the caller may see.
+    pub async fn closed_months_all(
+        &self,
+        actor: &Actor,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<ClosedMonth>, StoreError> {
+        let mut s = Sql::new(
+            "SELECT p.hcode, p.month, p.closed_at, p.closed_by FROM claim_periods p JOIN units u ON u.hcode = p.hcode WHERE p.month >= ",
+        );
+        s.int(from).push(" AND p.month <= ").int(to);
+        actor.push_unit_scope(&mut s, "u");
+        s.push(" ORDER BY p.hcode, p.month");
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
@@ -236,9 +264,11 @@ impl Store {
     ) -> Result<Vec<MonthTotals>, StoreError> {
         self.get_unit(actor, hcode).await?;
         let mut s = Sql::new(
-            "SELECT CAST(j.post_date / 100 AS BIGINT) AS month, CAST(COUNT(*) AS BIGINT) AS lines, CAST(SUM(j.debit) AS BIGINT) AS debit, CAST(SUM(j.credit) AS BIGINT) AS credit, CAST(SUM(CASE WHEN j.account LIKE '1102%' THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS receivable_net FROM claim_journal j WHERE j.hcode = ",
+            "SELECT CAST(j.post_date / 100 AS BIGINT) AS month, CAST(COUNT(*) AS BIGINT) AS lines, CAST(SUM(j.debit) AS BIGINT) AS debit, CAST(SUM(j.credit) AS BIGINT) AS credit, CAST(SUM(CASE WHEN j.account LIKE '1102%' THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS receivable_net FROM claim_journal j JOIN units u ON u.hcode = j.hcode WHERE j.hcode = ",
         );
-        s.text(hcode)
+        s.text(hcode);
+        actor.push_unit_scope(&mut s, "u");
+        s
             .push(" AND j.post_date >= ")
             .int(from)
             .push(" AND j.post_date <= ")

@@ -275,6 +275,9 @@ pub fn openapi_doc() -> Value {
             "/api/v1/units/{hcode}/claims/unposted": {
                 "get": op("Map coverage: unposted visits by (fiscal year, fund, setting, place, case) with amounts, and the map line in force now", "claims", &[("hcode", "path")], None, &arr("CoverageRow"))
             },
+            "/api/v1/units/{hcode}/claims/periods": {
+                "get": op("Accounting periods of a fiscal year: each month open or closed (who, when), journal lines and receivables by posting date", "claims", &[("hcode", "path"), ("fy", "query")], None, &arr("MonthView"))
+            },
             "/api/v1/units/{hcode}/claims/jobs/{job_id}": {
                 "get": op("A 16-file import job: state, phase, progress, the import it produced", "claims", &[("hcode", "path"), ("job_id", "path")], None, &s("ImportJob"))
             },
@@ -298,6 +301,10 @@ fn schemas() -> Value {
             "user_id": { "type": ["string", "null"] }, "username": { "type": "string" }, "display_name": { "type": "string" },
             "role": { "enum": ["admin", "province", "district", "unit_head", "unit_revenue"] },
             "province_code": { "type": ["string", "null"] }, "district_code": { "type": ["string", "null"] }, "hcode": { "type": ["string", "null"] } } },
+        "MonthView": { "type": "object", "properties": {
+            "month": { "type": "integer", "description": "yyyymm (CE)" }, "label": { "type": "string" },
+            "closed": { "type": "boolean" }, "closed_by": { "type": "string" }, "closed_at": { "type": "string" },
+            "lines": { "type": "integer" }, "receivable_net": { "type": "integer", "description": "satang, by posting date" } } },
         "CoverageRow": { "type": "object", "properties": {
             "group": { "type": "object", "properties": {
                 "fy": { "type": "integer" }, "fund": { "type": "string" }, "setting": { "type": "string" }, "place": { "type": "string" }, "case": { "type": "string" },

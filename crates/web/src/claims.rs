@@ -100,6 +100,21 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cl_visit", "การรับบริการ", "Visit"),
     ("cl_from", "ตั้งแต่วันที่", "From"),
     ("cl_to", "ถึงวันที่", "To"),
+    ("cl_in_hospital", "ยังไม่จำหน่าย", "still in hospital"),
+    ("cl_post_date", "วันที่ลงบัญชี", "Posting date"),
+    ("cl_serv_date", "วันที่รับบริการ", "Service date"),
+    ("cl_posted_at", "บันทึกเมื่อ", "Recorded at"),
+    ("cl_recon", "กระทบยอดค่ารักษา (CHT)", "Reconciliation of the bills (CHT)"),
+    ("cl_rc_total", "ค่ารักษารวม (CHT)", "CHT total"),
+    ("cl_rc_fund", "ลูกหนี้กองทุน", "Fund receivable"),
+    ("cl_rc_patient", "ลูกหนี้ผู้ป่วย", "Patient receivable"),
+    ("cl_rc_paid", "ชำระแล้วที่จุดบริการ", "Paid at the counter"),
+    ("cl_rc_unposted", "ยังไม่ตั้งลูกหนี้ (ไม่มีผัง)", "Unposted (no map line)"),
+    ("cl_rc_in_hospital", "ผู้ป่วยในยังไม่จำหน่าย", "In hospital (not discharged)"),
+    ("cl_rc_overpaid", "ชำระเกินค่ารักษา", "Paid above the bill"),
+    ("cl_rc_ok", "ยอดรวมตรงกัน", "The parts add up"),
+    ("cl_rc_diff", "ยอดไม่ตรงกัน", "The parts do not add up"),
+    ("cl_kind_repost", "ลงบัญชีตามผังใหม่", "Re-post with the fixed map"),
     ("cl_basis", "นับตาม", "By"),
     (
         "cl_basis_posting",
@@ -272,7 +287,7 @@ pub fn routes() -> Vec<RouteDef> {
     ]
 }
 
-fn money(x: i64) -> String {
+pub(crate) fn money(x: i64) -> String {
     Satang(x).format_thai()
 }
 
@@ -284,7 +299,7 @@ fn ymd_date(x: i64) -> Option<NaiveDate> {
     )
 }
 
-fn date(t: T, x: i64) -> String {
+pub(crate) fn date(t: T, x: i64) -> String {
     match ymd_date(x) {
         Some(d) if t.is_en() => format_en_short(d),
         Some(d) => format_be_short(d),
@@ -292,7 +307,7 @@ fn date(t: T, x: i64) -> String {
     }
 }
 
-fn fund_name(t: T, code: &str) -> String {
+pub(crate) fn fund_name(t: T, code: &str) -> String {
     match Fund::parse(code) {
         Some(f) => t.pick(f.name_th(), f.name_en()).to_string(),
         None => code.to_string(),
@@ -313,14 +328,14 @@ pub(crate) fn may_import(me: &Actor, hcode: &str) -> bool {
     }
 }
 
-fn current_fy() -> i64 {
+pub(crate) fn current_fy() -> i64 {
     let today = chrono::Utc::now()
         .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
         .date_naive();
     i64::from(FiscalYear::of(today).be())
 }
 
-fn fy_label(t: T, fy: i64) -> String {
+pub(crate) fn fy_label(t: T, fy: i64) -> String {
     let f = FiscalYear::new(fy as u16);
     if t.is_en() {
         f.label_en()
@@ -363,6 +378,12 @@ struct ImportView {
     reversed: String,
     net: String,
     ok: bool,
+    repost: bool,
+    /// (label, amount) of the reconciliation: CHT total and where it went; `recon_ok` when
+    /// the parts add up to the total.
+    recon: Vec<(&'static str, String)>,
+    recon_total: String,
+    recon_ok: bool,
 }
 
 fn import_view(t: T, r: &ImportRecord) -> ImportView {
@@ -386,6 +407,23 @@ fn import_view(t: T, r: &ImportRecord) -> ImportView {
             format!("{}{}", if n > 0 { "+" } else { "" }, money(n))
         },
         ok: r.status == "imported",
+        repost: r.kind == "repost",
+        recon: {
+            let c = &r.recon;
+            let mut v = vec![
+                (t.s("cl_rc_fund"), money(c.fund_posted)),
+                (t.s("cl_rc_patient"), money(c.patient_posted)),
+                (t.s("cl_rc_paid"), money(c.paid)),
+                (t.s("cl_rc_unposted"), money(c.unposted)),
+                (t.s("cl_rc_in_hospital"), money(c.in_hospital)),
+            ];
+            if c.overpaid != 0 {
+                v.push((t.s("cl_rc_overpaid"), money(-c.overpaid)));
+            }
+            v
+        },
+        recon_total: money(r.recon.cht_total),
+        recon_ok: r.recon.parts() == r.recon.cht_total,
     }
 }
 
@@ -424,6 +462,18 @@ struct UnpostedPage {
     unit_name: String,
     rows: Vec<CoverageView>,
     total: String,
+    /// Some group waits only for the re-post (the map has a line now).
+    waiting: bool,
+    may_repost: bool,
+    in_hospital_n: String,
+    in_hospital_amount: String,
+    has_in_hospital: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UnpostedQuery {
+    #[serde(default)]
+    repost: String,
 }
 
 /// The map coverage worklist of a unit: unposted visits by posting-map key, with amounts.
@@ -432,12 +482,35 @@ pub async fn unposted_page(
     Tr(t): Tr,
     Me(me): Me,
     Path(hcode): Path<String>,
+    Query(q): Query<UnpostedQuery>,
 ) -> Result<Response, AppError> {
     let unit = st.store.get_unit(&me, &hcode).await?;
     let rows = raidai_claims::coverage(&st.store, &me, &hcode).await?;
     let total: i64 = rows.iter().map(|r| r.group.fund_amount).sum();
+    let in_hospital: Vec<_> = st
+        .store
+        .unposted_groups(&me, &hcode)
+        .await?
+        .into_iter()
+        .filter(|g| g.reason == IN_HOSPITAL)
+        .collect();
+    let flash = if q.repost == "none" {
+        t.s("pe_repost_none")
+    } else {
+        ""
+    };
     render(&UnpostedPage {
-        l: Layout::new(t, Some(&me), t.s("cl_coverage"), "claims"),
+        l: Layout::new(t, Some(&me), t.s("cl_coverage"), "claims").with_flash(flash),
+        waiting: rows.iter().any(|r| r.receivable_now.is_some()),
+        may_repost: may_import(&me, &hcode),
+        has_in_hospital: !in_hospital.is_empty(),
+        in_hospital_n: format_int_thai(in_hospital.iter().map(|g| g.visits).sum()),
+        in_hospital_amount: money(
+            in_hospital
+                .iter()
+                .map(|g| g.fund_amount + g.patient_amount)
+                .sum(),
+        ),
         hcode: unit.hcode,
         unit_name: unit.name_th,
         total: money(total),
@@ -844,6 +917,9 @@ pub async fn visits(
 struct JournalView {
     kind: String,
     ver: i64,
+    post_date: String,
+    date_serv: String,
+    posted_at: String,
     account: String,
     account_name: String,
     fund: String,
@@ -960,6 +1036,9 @@ pub async fn visit_detail(
                     })
                     .to_string(),
                 ver: j.ver,
+                post_date: date(t, j.post_date),
+                date_serv: date(t, j.date_serv),
+                posted_at: datetime(t, j.posted_at),
                 account_name: account_name(&j.account),
                 account: j.account.clone(),
                 fund: j.fund.clone(),

@@ -311,6 +311,7 @@ pub fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static st
         .iter()
         .chain(crate::governance::STRINGS)
         .chain(crate::claims::STRINGS)
+        .chain(crate::periods::STRINGS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

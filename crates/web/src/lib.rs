@@ -14,6 +14,7 @@ pub mod governance;
 pub mod i18n;
 pub mod import_jobs;
 pub mod pages;
+pub mod periods;
 pub mod setup;
 pub mod view;
 
@@ -222,6 +223,7 @@ pub fn route_defs() -> Vec<RouteDef> {
     .into_iter()
     .chain(governance::routes())
     .chain(claims::routes())
+    .chain(periods::routes())
     .collect()
 }
 
