@@ -1,0 +1,344 @@
+//! Posting date vs service date, recognition at discharge, and closed months: nothing is dated
+//! in a closed month, its balances never change, and corrections of a closed month post in the
+//! first open month. Runs on SQLite and (with RAIDAI_TEST_PG_URL) PostgreSQL.
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestRunner};
+use raidai_domain::master::Role;
+use raidai_domain::periods::fiscal_year_of;
+use raidai_store::audit::AuditQuery;
+use raidai_store::claims::{DateBasis, ImportMeta, ImportTotals, PostLine, VisitRow};
+use raidai_store::periods::MonthTotals;
+use raidai_store::testkit::{actor, seed_small};
+use raidai_store::{Actor, Store, StoreError};
+use std::collections::{BTreeMap, HashMap};
+
+const UNIT: &str = "99001";
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 2).unwrap()
+}
+
+/// An OP visit (or an admission when `dsc` is given) of `amount` satang owed by UC.
+fn visit(vkey: &str, date: i64, dsc: Option<i64>, amount: i64) -> VisitRow {
+    let (recv, rev) = ("1102050101.201", "4301020105.201");
+    let recognised = dsc.unwrap_or(date);
+    VisitRow {
+        vkey: vkey.into(),
+        setting: if dsc.is_some() { "IP" } else { "OP" }.into(),
+        hn: "000000001".into(),
+        seq: vkey.into(),
+        an: String::new(),
+        date_serv: date,
+        date_dsc: recognised,
+        recognised,
+        fy: fiscal_year_of(recognised),
+        clinic: "01".into(),
+        pdx: "I10".into(),
+        cid: "9001000000011".into(),
+        patient_name: "นาย ทดสอบ ระบบ".into(),
+        sex: "1".into(),
+        dob: 19800101,
+        inscl: "UCS".into(),
+        subtype: String::new(),
+        hospmain: "99001".into(),
+        permitno: String::new(),
+        fund: "UC".into(),
+        place: "in_cup".into(),
+        case: "normal".into(),
+        total: amount,
+        paid: 0,
+        claimable: amount,
+        fund_amount: amount,
+        patient_amount: 0,
+        posted: amount > 0,
+        unposted_reason: String::new(),
+        receivable: recv.into(),
+        content_hash: format!("{amount}-{date}-{recognised}"),
+        detail_json: "{}".into(),
+        lines: if amount > 0 {
+            vec![
+                PostLine {
+                    account: recv.into(),
+                    fund: "UC".into(),
+                    debit: amount,
+                    credit: 0,
+                },
+                PostLine {
+                    account: rev.into(),
+                    fund: "UC".into(),
+                    debit: 0,
+                    credit: amount,
+                },
+            ]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+fn meta() -> ImportMeta {
+    ImportMeta {
+        source_name: "test.zip".into(),
+        files: Vec::new(),
+        strict: false,
+    }
+}
+
+async fn land(store: &Store, rows: Vec<VisitRow>) {
+    let mut s = store
+        .begin_import(&Actor::system(), UNIT, meta())
+        .await
+        .unwrap();
+    s.write_visits(rows).await.unwrap();
+    s.finish(ImportTotals::default(), true).await.unwrap();
+}
+
+/// Journal lines of a visit: (kind, post_date, date_serv, debit, credit) of its receivable.
+async fn receivable_lines(store: &Store, vkey: &str) -> Vec<(String, i64, i64, i64, i64)> {
+    let d = store
+        .get_visit(&Actor::system(), UNIT, vkey)
+        .await
+        .unwrap();
+    d.journal
+        .iter()
+        .filter(|l| l.account.starts_with("1102"))
+        .map(|l| (l.kind.clone(), l.post_date, l.date_serv, l.debit, l.credit))
+        .collect()
+}
+
+async fn month_map(store: &Store) -> BTreeMap<i64, MonthTotals> {
+    store
+        .month_totals(&Actor::system(), UNIT, 0, 99_999_999)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.month, m))
+        .collect()
+}
+
+async fn admissions_are_recognised_at_discharge(store: &Store) {
+    seed_small(store).await;
+    // Admitted 30 Sep 2025 (FY2568), discharged 2 Oct 2025 (FY2569).
+    land(store, vec![visit("I1", 20250930, Some(20251002), 10_000)]).await;
+    let lines = receivable_lines(store, "I1").await;
+    assert_eq!(lines, vec![("post".into(), 20251002, 20250930, 10_000, 0)]);
+    let sys = Actor::system();
+    let sept_posting = store
+        .account_balances(&sys, UNIT, 20250901, 20250930, DateBasis::Posting)
+        .await
+        .unwrap();
+    assert!(sept_posting.is_empty(), "nothing is booked in September");
+    let sept_service = store
+        .account_balances(&sys, UNIT, 20250901, 20250930, DateBasis::Service)
+        .await
+        .unwrap();
+    assert!(!sept_service.is_empty(), "the service happened in September");
+    // The roll-up by fiscal year goes by the posting date.
+    let rollup = store.claims_rollup(&sys, None).await.unwrap();
+    assert_eq!(rollup.len(), 1);
+    assert_eq!(rollup[0].fy, 2569);
+}
+
+async fn a_correction_of_a_closed_month_posts_in_the_first_open_month(store: &Store) {
+    seed_small(store).await;
+    let sys = Actor::system();
+    land(store, vec![visit("O1", 20251015, None, 10_000)]).await;
+    // October and November closed: the correction lands on 1 December.
+    store
+        .close_month(&sys, UNIT, 202510, today())
+        .await
+        .unwrap();
+    store
+        .close_month(&sys, UNIT, 202511, today())
+        .await
+        .unwrap();
+    let before = month_map(store).await;
+    land(store, vec![visit("O1", 20251015, None, 12_500)]).await;
+    let lines = receivable_lines(store, "O1").await;
+    assert_eq!(
+        lines,
+        vec![
+            ("post".into(), 20251015, 20251015, 10_000, 0),
+            ("reverse".into(), 20251201, 20251015, 0, 10_000),
+            ("post".into(), 20251201, 20251015, 12_500, 0),
+        ]
+    );
+    let after = month_map(store).await;
+    assert_eq!(before[&202510], after[&202510], "a closed month never changes");
+    assert_eq!(after[&202512].receivable_net, 2_500);
+    // A new visit of a closed month posts in the first open month too.
+    land(store, vec![visit("O2", 20251120, None, 700)]).await;
+    assert_eq!(receivable_lines(store, "O2").await[0].1, 20251201);
+    // Reopening November (admin, with a reason) lets a correction land in November again.
+    assert!(matches!(
+        store.reopen_month(&sys, UNIT, 202511, " ").await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(
+        store
+            .reopen_month(&sys, UNIT, 202511, "แก้ไขรายการตกหล่น")
+            .await
+            .unwrap()
+    );
+    land(store, vec![visit("O3", 20251110, None, 300)]).await;
+    assert_eq!(receivable_lines(store, "O3").await[0].1, 20251110);
+    let audit = store
+        .list_audit(
+            &sys,
+            &AuditQuery {
+                entity: Some("claim_period".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, vec!["reopen", "close", "close"]);
+    let (d, c) = store.journal_totals(&sys, UNIT).await.unwrap();
+    assert_eq!(d, c);
+}
+
+async fn who_may_close_and_reopen(store: &Store) {
+    seed_small(store).await;
+    let head = actor(Role::UnitHead, UNIT);
+    let revenue = actor(Role::UnitRevenue, UNIT);
+    let other_head = actor(Role::UnitHead, "99021");
+    let province = actor(Role::Province, "99");
+    assert!(matches!(
+        store.close_month(&revenue, UNIT, 202510, today()).await,
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        store.close_month(&province, UNIT, 202510, today()).await,
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        store.close_month(&other_head, UNIT, 202510, today()).await,
+        Err(StoreError::NotFound)
+    ));
+    // Only a month that has ended; a real month.
+    assert!(matches!(
+        store.close_month(&head, UNIT, 202612, today()).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.close_month(&head, UNIT, 202513, today()).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(store.close_month(&head, UNIT, 202510, today()).await.unwrap());
+    assert!(!store.close_month(&head, UNIT, 202510, today()).await.unwrap());
+    assert!(matches!(
+        store.reopen_month(&head, UNIT, 202510, "x").await,
+        Err(StoreError::Forbidden)
+    ));
+    assert_eq!(
+        store
+            .closed_months(&other_head, "99021")
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    assert!(matches!(
+        store.closed_months(&other_head, UNIT).await,
+        Err(StoreError::NotFound)
+    ));
+    // The admin closes a month for every unit at once.
+    let sys = Actor::system();
+    assert_eq!(
+        store.close_month_all(&sys, 202511, today()).await.unwrap(),
+        4
+    );
+    assert!(matches!(
+        store.close_month_all(&province, 202511, today()).await,
+        Err(StoreError::Forbidden)
+    ));
+    let all = store
+        .closed_months_all(&actor(Role::District, "9902"), 202510, 202609)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2, "district 9902 sees its two units only");
+    assert!(all.iter().all(|c| c.hcode == "99002" || c.hcode == "99021"));
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// (visit key, amount in satang, month index 0..3, day)
+    Import(Vec<(u8, i64, usize, i64)>),
+    Close(usize),
+}
+
+const MONTHS: [i64; 3] = [202510, 202511, 202512];
+
+fn steps() -> impl Strategy<Value = Vec<Step>> {
+    let import = proptest::collection::vec((0u8..10, 0i64..50_000, 0usize..3, 1i64..29), 1..8)
+        .prop_map(Step::Import);
+    let close = (0usize..3).prop_map(Step::Close);
+    proptest::collection::vec(prop_oneof![3 => import, 1 => close], 1..10)
+}
+
+/// Generated sequences of imports (new visits and corrections) and month closings: after every
+/// step Σ debit = Σ credit, every closed month's totals are as they were when it was closed,
+/// no line written after a close is dated in a closed month, and the receivables equal what
+/// the visits owe now.
+async fn generated_sequences_never_touch_a_closed_month(store: &Store) {
+    seed_small(store).await;
+    let sys = Actor::system();
+    let mut runner = TestRunner::new(Config {
+        cases: 12,
+        ..Config::default()
+    });
+    let mut owed: HashMap<String, i64> = HashMap::new();
+    let mut frozen: BTreeMap<i64, Option<MonthTotals>> = BTreeMap::new();
+    for case in 0..12 {
+        let seq = steps().new_tree(&mut runner).unwrap().current();
+        for step in seq {
+            match step {
+                Step::Close(i) => {
+                    let m = MONTHS[i];
+                    store.close_month(&sys, UNIT, m, today()).await.unwrap();
+                    let now = month_map(store).await;
+                    frozen.entry(m).or_insert_with(|| now.get(&m).cloned());
+                }
+                Step::Import(visits) => {
+                    let mut rows: BTreeMap<String, VisitRow> = BTreeMap::new();
+                    for (k, amount, mi, day) in visits {
+                        let key = format!("O{case:03}-{k:02}");
+                        let date = MONTHS[mi] * 100 + day;
+                        rows.insert(key.clone(), visit(&key, date, None, amount));
+                    }
+                    for (k, r) in &rows {
+                        owed.insert(k.clone(), r.fund_amount);
+                    }
+                    land(store, rows.into_values().collect()).await;
+                }
+            }
+            let (d, c) = store.journal_totals(&sys, UNIT).await.unwrap();
+            assert_eq!(d, c, "balanced");
+            let now = month_map(store).await;
+            for (m, snapshot) in &frozen {
+                assert_eq!(now.get(m), snapshot.as_ref(), "closed month {m} changed");
+            }
+            let receivables: i64 = store
+                .account_balances(&sys, UNIT, 0, 99_999_999, DateBasis::Posting)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|b| b.account.starts_with("1102"))
+                .map(|b| b.balance())
+                .sum();
+            assert_eq!(receivables, owed.values().sum::<i64>(), "nothing lost");
+        }
+    }
+    assert!(!frozen.is_empty() || owed.is_empty());
+}
+
+raidai_store::conformance! {
+    admissions_are_recognised_at_discharge;
+    a_correction_of_a_closed_month_posts_in_the_first_open_month;
+    who_may_close_and_reopen;
+    generated_sequences_never_touch_a_closed_month;
+}
