@@ -3,10 +3,10 @@
 
 use crate::classify::{Places, bill_of, classify, principal_diagnosis};
 use crate::{Maps, hex};
-use raidai_domain::calendar::FiscalYear;
-use raidai_domain::periods::{fiscal_year_of, recognition_date, ymd};
 use raidai_domain::accounts::{Case, Place, Setting};
+use raidai_domain::calendar::FiscalYear;
 use raidai_domain::money::Satang;
+use raidai_domain::periods::{fiscal_year_of, recognition_date, ymd};
 use raidai_domain::posting::{Bill, Unposted, VisitClass, post_visit};
 use raidai_domain::rights::Fund;
 use raidai_formats::Encounter;

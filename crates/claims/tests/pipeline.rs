@@ -68,7 +68,13 @@ async fn visits_of(store: &Store, hcode: &str) -> Vec<raidai_store::claims::Visi
 async fn receivables(store: &Store, hcode: &str) -> BTreeMap<String, i64> {
     let mut m = BTreeMap::new();
     for b in store
-        .account_balances(&admin(), hcode, 0, 99_999_999, raidai_store::claims::DateBasis::Service)
+        .account_balances(
+            &admin(),
+            hcode,
+            0,
+            99_999_999,
+            raidai_store::claims::DateBasis::Service,
+        )
         .await
         .unwrap()
     {
@@ -654,7 +660,13 @@ async fn coverage_lists_what_the_map_misses(store: &Store) {
 
 /// Rewrites column `col` of the data lines of the file of `kind` (by name prefix) where
 /// `pick(line_index)` says so; returns how many lines were changed.
-fn edit_column(dir: &Path, kind: &str, col: &str, pick: impl Fn(usize) -> bool, value: &str) -> usize {
+fn edit_column(
+    dir: &Path,
+    kind: &str,
+    col: &str,
+    pick: impl Fn(usize) -> bool,
+    value: &str,
+) -> usize {
     let path = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -668,7 +680,9 @@ fn edit_column(dir: &Path, kind: &str, col: &str, pick: impl Fn(usize) -> bool, 
         .unwrap();
     let text = std::fs::read(&path).unwrap();
     let header_end = text.iter().position(|b| *b == b'\n').unwrap();
-    let header = String::from_utf8_lossy(&text[..header_end]).trim().to_string();
+    let header = String::from_utf8_lossy(&text[..header_end])
+        .trim()
+        .to_string();
     let at = header.split('|').position(|h| h == col).unwrap();
     let mut out = Vec::new();
     let mut changed = 0;
@@ -702,7 +716,10 @@ async fn admissions_in_hospital_wait_for_discharge(store: &Store) {
     assert_eq!(edit_column(dir.path(), "IPD", "DATEDSC", |i| i <= 2, ""), 2);
     assert_eq!(edit_column(dir.path(), "IPD", "TIMEDSC", |i| i <= 2, ""), 2);
     let out = import_dir(store, dir.path(), opts()).await;
-    assert_eq!(out.record.totals.rejected_encounters, 0, "kept, not rejected");
+    assert_eq!(
+        out.record.totals.rejected_encounters, 0,
+        "kept, not rejected"
+    );
     let (waiting, n) = store
         .list_visits(
             &admin(),
@@ -715,8 +732,15 @@ async fn admissions_in_hospital_wait_for_discharge(store: &Store) {
         .await
         .unwrap();
     assert_eq!(n, 2);
-    assert!(waiting.iter().all(|v| v.setting == "IP" && !v.posted && v.date_dsc == 0));
-    let owed: i64 = waiting.iter().map(|v| v.fund_amount + v.patient_amount).sum();
+    assert!(
+        waiting
+            .iter()
+            .all(|v| v.setting == "IP" && !v.posted && v.date_dsc == 0)
+    );
+    let owed: i64 = waiting
+        .iter()
+        .map(|v| v.fund_amount + v.patient_amount)
+        .sum();
     let rc = out.record.recon;
     assert_eq!(rc.in_hospital, owed);
     assert_eq!(rc.parts(), rc.cht_total, "{rc:?}");

@@ -489,14 +489,21 @@ async fn period_cmd(cmd: PeriodCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
                 .month_totals(&sys, &unit, ymd(fy.start()), ymd(fy.end()))
                 .await?;
             println!("unit {unit}, fiscal year {} (by posting date)", fy.be());
-            println!("{:<8} {:<7} {:>8} {:>18}", "month", "state", "lines", "receivables net");
+            println!(
+                "{:<8} {:<7} {:>8} {:>18}",
+                "month", "state", "lines", "receivables net"
+            );
             for p in fy.periods() {
                 let m = i64::from(p.calendar_year()) * 100 + i64::from(p.calendar_month());
                 let t = totals.iter().find(|t| t.month == m);
                 println!(
                     "{:<8} {:<7} {:>8} {:>18}",
                     label(m),
-                    if closed.contains(&m) { "closed" } else { "open" },
+                    if closed.contains(&m) {
+                        "closed"
+                    } else {
+                        "open"
+                    },
                     t.map(|t| t.lines).unwrap_or(0),
                     raidai_domain::money::Satang(t.map(|t| t.receivable_net).unwrap_or(0))
                         .format_thai()

@@ -44,11 +44,9 @@ fn may_close(actor: &Actor, hcode: &str) -> bool {
 
 fn close_error(e: CloseError) -> StoreError {
     match e {
-        CloseError::NotAMonth => StoreError::field(
-            "month",
-            "not a month (yyyymm)",
-            "เดือนไม่ถูกต้อง (ปปปปดด)",
-        ),
+        CloseError::NotAMonth => {
+            StoreError::field("month", "not a month (yyyymm)", "เดือนไม่ถูกต้อง (ปปปปดด)")
+        }
         CloseError::NotEnded => StoreError::field(
             "month",
             "only a month that has ended can be closed",
@@ -134,9 +132,8 @@ impl Store {
             if q.query().fetch_optional(&mut *tx).await?.is_some() {
                 continue;
             }
-            let mut s = Sql::new(
-                "INSERT INTO claim_periods (hcode, month, closed_at, closed_by) VALUES (",
-            );
+            let mut s =
+                Sql::new("INSERT INTO claim_periods (hcode, month, closed_at, closed_by) VALUES (");
             s.text(hcode.clone())
                 .push(", ")
                 .int(month)
@@ -268,8 +265,7 @@ impl Store {
         );
         s.text(hcode);
         actor.push_unit_scope(&mut s, "u");
-        s
-            .push(" AND j.post_date >= ")
+        s.push(" AND j.post_date >= ")
             .int(from)
             .push(" AND j.post_date <= ")
             .int(to)

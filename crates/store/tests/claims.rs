@@ -128,7 +128,13 @@ async fn import_writes_visits_and_balanced_journal(store: &Store) {
     assert_eq!(d, c);
     assert_eq!(d, rows.iter().map(|r| r.total).sum::<i64>());
     let bal = store
-        .account_balances(&sys, "99001", 20251001, 20251031, raidai_store::claims::DateBasis::Service)
+        .account_balances(
+            &sys,
+            "99001",
+            20251001,
+            20251031,
+            raidai_store::claims::DateBasis::Service,
+        )
         .await
         .unwrap();
     let uc = bal.iter().find(|b| b.account == "1102050101.201").unwrap();
@@ -209,7 +215,13 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
         ]
     );
     let bal = store
-        .account_balances(&sys, "99001", 0, 99999999, raidai_store::claims::DateBasis::Service)
+        .account_balances(
+            &sys,
+            "99001",
+            0,
+            99999999,
+            raidai_store::claims::DateBasis::Service,
+        )
         .await
         .unwrap();
     let get = |a: &str| bal.iter().find(|b| b.account == a).map(|b| b.balance());
@@ -223,7 +235,13 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
     s.write_visits(vec![row(2, "UC", 300, "d")]).await.unwrap();
     s.finish(ImportTotals::default(), true).await.unwrap();
     let bal = store
-        .account_balances(&sys, "99001", 0, 99999999, raidai_store::claims::DateBasis::Service)
+        .account_balances(
+            &sys,
+            "99001",
+            0,
+            99999999,
+            raidai_store::claims::DateBasis::Service,
+        )
         .await
         .unwrap();
     let get = |a: &str| bal.iter().find(|b| b.account == a).map(|b| b.balance());
@@ -316,7 +334,15 @@ async fn tenancy_of_claims(store: &Store) {
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            store.account_balances(&who, "99021", 0, 99999999, raidai_store::claims::DateBasis::Service).await,
+            store
+                .account_balances(
+                    &who,
+                    "99021",
+                    0,
+                    99999999,
+                    raidai_store::claims::DateBasis::Service
+                )
+                .await,
             Err(StoreError::NotFound)
         ));
         let roll = store.claims_rollup(&who, None).await.unwrap();

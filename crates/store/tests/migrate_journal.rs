@@ -213,7 +213,13 @@ async fn journal_migrates(store: &Store) {
     let (d, c) = store.journal_totals(&sys, "99001").await.unwrap();
     assert_eq!(d, c);
     let balances = store
-        .account_balances(&sys, "99001", 20251001, 20251001, raidai_store::claims::DateBasis::Service)
+        .account_balances(
+            &sys,
+            "99001",
+            20251001,
+            20251001,
+            raidai_store::claims::DateBasis::Service,
+        )
         .await
         .unwrap();
     let receivable: i64 = balances

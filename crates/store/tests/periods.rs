@@ -98,10 +98,7 @@ async fn land(store: &Store, rows: Vec<VisitRow>) {
 
 /// Journal lines of a visit: (kind, post_date, date_serv, debit, credit) of its receivable.
 async fn receivable_lines(store: &Store, vkey: &str) -> Vec<(String, i64, i64, i64, i64)> {
-    let d = store
-        .get_visit(&Actor::system(), UNIT, vkey)
-        .await
-        .unwrap();
+    let d = store.get_visit(&Actor::system(), UNIT, vkey).await.unwrap();
     d.journal
         .iter()
         .filter(|l| l.account.starts_with("1102"))
@@ -135,7 +132,10 @@ async fn admissions_are_recognised_at_discharge(store: &Store) {
         .account_balances(&sys, UNIT, 20250901, 20250930, DateBasis::Service)
         .await
         .unwrap();
-    assert!(!sept_service.is_empty(), "the service happened in September");
+    assert!(
+        !sept_service.is_empty(),
+        "the service happened in September"
+    );
     // The roll-up by fiscal year goes by the posting date.
     let rollup = store.claims_rollup(&sys, None).await.unwrap();
     assert_eq!(rollup.len(), 1);
@@ -167,7 +167,10 @@ async fn a_correction_of_a_closed_month_posts_in_the_first_open_month(store: &St
         ]
     );
     let after = month_map(store).await;
-    assert_eq!(before[&202510], after[&202510], "a closed month never changes");
+    assert_eq!(
+        before[&202510], after[&202510],
+        "a closed month never changes"
+    );
     assert_eq!(after[&202512].receivable_net, 2_500);
     // A new visit of a closed month posts in the first open month too.
     land(store, vec![visit("O2", 20251120, None, 700)]).await;
@@ -228,8 +231,18 @@ async fn who_may_close_and_reopen(store: &Store) {
         store.close_month(&head, UNIT, 202513, today()).await,
         Err(StoreError::Invalid(_))
     ));
-    assert!(store.close_month(&head, UNIT, 202510, today()).await.unwrap());
-    assert!(!store.close_month(&head, UNIT, 202510, today()).await.unwrap());
+    assert!(
+        store
+            .close_month(&head, UNIT, 202510, today())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .close_month(&head, UNIT, 202510, today())
+            .await
+            .unwrap()
+    );
     assert!(matches!(
         store.reopen_month(&head, UNIT, 202510, "x").await,
         Err(StoreError::Forbidden)

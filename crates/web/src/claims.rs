@@ -23,7 +23,8 @@ use raidai_domain::rights::Fund;
 use raidai_domain::text::csv_cell_bytes;
 use raidai_store::Actor;
 use raidai_store::claims::{
-    DateBasis, IN_HOSPITAL, ImportRecord, NO_MAPPING, RejectRow, RollupRow, VisitQuery, VisitSummary,
+    DateBasis, IN_HOSPITAL, ImportRecord, NO_MAPPING, RejectRow, RollupRow, VisitQuery,
+    VisitSummary,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -104,17 +105,33 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cl_post_date", "วันที่ลงบัญชี", "Posting date"),
     ("cl_serv_date", "วันที่รับบริการ", "Service date"),
     ("cl_posted_at", "บันทึกเมื่อ", "Recorded at"),
-    ("cl_recon", "กระทบยอดค่ารักษา (CHT)", "Reconciliation of the bills (CHT)"),
+    (
+        "cl_recon",
+        "กระทบยอดค่ารักษา (CHT)",
+        "Reconciliation of the bills (CHT)",
+    ),
     ("cl_rc_total", "ค่ารักษารวม (CHT)", "CHT total"),
     ("cl_rc_fund", "ลูกหนี้กองทุน", "Fund receivable"),
     ("cl_rc_patient", "ลูกหนี้ผู้ป่วย", "Patient receivable"),
     ("cl_rc_paid", "ชำระแล้วที่จุดบริการ", "Paid at the counter"),
-    ("cl_rc_unposted", "ยังไม่ตั้งลูกหนี้ (ไม่มีผัง)", "Unposted (no map line)"),
-    ("cl_rc_in_hospital", "ผู้ป่วยในยังไม่จำหน่าย", "In hospital (not discharged)"),
+    (
+        "cl_rc_unposted",
+        "ยังไม่ตั้งลูกหนี้ (ไม่มีผัง)",
+        "Unposted (no map line)",
+    ),
+    (
+        "cl_rc_in_hospital",
+        "ผู้ป่วยในยังไม่จำหน่าย",
+        "In hospital (not discharged)",
+    ),
     ("cl_rc_overpaid", "ชำระเกินค่ารักษา", "Paid above the bill"),
     ("cl_rc_ok", "ยอดรวมตรงกัน", "The parts add up"),
     ("cl_rc_diff", "ยอดไม่ตรงกัน", "The parts do not add up"),
-    ("cl_kind_repost", "ลงบัญชีตามผังใหม่", "Re-post with the fixed map"),
+    (
+        "cl_kind_repost",
+        "ลงบัญชีตามผังใหม่",
+        "Re-post with the fixed map",
+    ),
     ("cl_basis", "นับตาม", "By"),
     (
         "cl_basis_posting",

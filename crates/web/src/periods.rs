@@ -67,7 +67,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "ยังไม่มีรายการที่รออยู่ที่ผังปัจจุบันลงบัญชีได้",
         "No waiting visit has a posting-map line yet",
     ),
-    ("pe_in_hospital", "ผู้ป่วยในที่ยังไม่จำหน่าย", "Admissions still in hospital"),
+    (
+        "pe_in_hospital",
+        "ผู้ป่วยในที่ยังไม่จำหน่าย",
+        "Admissions still in hospital",
+    ),
     (
         "pe_in_hospital_help",
         "ผู้ป่วยในรับรู้ลูกหนี้ ณ วันจำหน่าย รายการเหล่านี้จะลงบัญชีเมื่อนำเข้าข้อมูลที่มีวันจำหน่าย",
@@ -104,7 +108,12 @@ pub fn routes() -> Vec<RouteDef> {
             get(unit_json),
         ),
         r(M::GET, "/claims/periods", SignedIn, get(province_page)),
-        r(M::POST, "/claims/periods/close", Admin, post(province_close)),
+        r(
+            M::POST,
+            "/claims/periods/close",
+            Admin,
+            post(province_close),
+        ),
         r(
             M::POST,
             "/units/{hcode}/claims/repost",
@@ -286,7 +295,16 @@ pub async fn unit_page(
         "reopen" => t.s("pe_done_reopen").to_string(),
         _ => String::new(),
     };
-    unit_render(&st, t, &me, &hcode, fiscal_year(&q.fy), flash, String::new()).await
+    unit_render(
+        &st,
+        t,
+        &me,
+        &hcode,
+        fiscal_year(&q.fy),
+        flash,
+        String::new(),
+    )
+    .await
 }
 
 /// API twin: the months of a fiscal year with their state and totals by posting date.
@@ -333,7 +351,11 @@ pub async fn unit_close(
     axum::Form(f): axum::Form<MonthForm>,
 ) -> Result<Response, AppError> {
     let result = match parse_month(&f.month) {
-        Ok(m) => st.store.close_month(&me, &hcode, m, today()).await.map(|_| m),
+        Ok(m) => st
+            .store
+            .close_month(&me, &hcode, m, today())
+            .await
+            .map(|_| m),
         Err(e) => Err(e),
     };
     match result {
@@ -343,10 +365,8 @@ pub async fn unit_close(
         ))
         .into_response()),
         Err(e @ StoreError::Invalid(_)) => {
-            let fy = parse_month(&f.month).map_or_else(
-                |_| FiscalYear::new(current_fy() as u16),
-                fy_of_month,
-            );
+            let fy = parse_month(&f.month)
+                .map_or_else(|_| FiscalYear::new(current_fy() as u16), fy_of_month);
             unit_render(&st, t, &me, &hcode, fy, String::new(), error_text(t, &e)).await
         }
         Err(e) => Err(e.into()),
@@ -375,10 +395,8 @@ pub async fn unit_reopen(
         ))
         .into_response()),
         Err(e @ StoreError::Invalid(_)) => {
-            let fy = parse_month(&f.month).map_or_else(
-                |_| FiscalYear::new(current_fy() as u16),
-                fy_of_month,
-            );
+            let fy = parse_month(&f.month)
+                .map_or_else(|_| FiscalYear::new(current_fy() as u16), fy_of_month);
             unit_render(&st, t, &me, &hcode, fy, String::new(), error_text(t, &e)).await
         }
         Err(e) => Err(e.into()),
@@ -455,7 +473,12 @@ pub async fn province_page(
         return Err(AppError::Forbidden);
     }
     let flash = match q.done.parse::<i64>() {
-        Ok(n) => format!("{} {}: {}", t.s("pe_done_close"), t.s("pe_closed_n"), format_int_thai(n)),
+        Ok(n) => format!(
+            "{} {}: {}",
+            t.s("pe_done_close"),
+            t.s("pe_closed_n"),
+            format_int_thai(n)
+        ),
         Err(_) => String::new(),
     };
     province_render(&st, t, &me, fiscal_year(&q.fy), flash, String::new()).await
@@ -482,10 +505,8 @@ pub async fn province_close(
         ))
         .into_response()),
         Err(e @ StoreError::Invalid(_)) => {
-            let fy = parse_month(&f.month).map_or_else(
-                |_| FiscalYear::new(current_fy() as u16),
-                fy_of_month,
-            );
+            let fy = parse_month(&f.month)
+                .map_or_else(|_| FiscalYear::new(current_fy() as u16), fy_of_month);
             province_render(&st, t, &me, fy, String::new(), error_text(t, &e)).await
         }
         Err(e) => Err(e.into()),
@@ -503,13 +524,12 @@ pub async fn repost(
         return Err(AppError::Forbidden);
     }
     match raidai_claims::repost(&st.store, &me, &hcode).await {
-        Ok(Some(rec)) => Ok(Redirect::to(&format!(
-            "/units/{hcode}/claims/imports/{}",
-            rec.id
-        ))
-        .into_response()),
-        Ok(None) => Ok(Redirect::to(&format!("/units/{hcode}/claims/unposted?repost=none"))
-            .into_response()),
+        Ok(Some(rec)) => {
+            Ok(Redirect::to(&format!("/units/{hcode}/claims/imports/{}", rec.id)).into_response())
+        }
+        Ok(None) => Ok(
+            Redirect::to(&format!("/units/{hcode}/claims/unposted?repost=none")).into_response(),
+        ),
         Err(raidai_claims::ClaimsError::Store(e)) => Err(e.into()),
         Err(e) => Err(AppError::Internal(e.to_string())),
     }
