@@ -101,6 +101,9 @@ pub enum GenCmd {
         /// HOSPMAIN choices for UC patients, comma-separated (first = most common).
         #[arg(long, value_delimiter = ',')]
         hospmain: Vec<String>,
+        /// The last this many admissions are still in hospital (no DATEDSC).
+        #[arg(long, default_value_t = 0)]
+        in_hospital: usize,
     },
 }
 
@@ -393,12 +396,14 @@ pub fn gen_cmd(cmd: GenCmd) -> Result<()> {
         headers,
         fiscal_year,
         hospmain,
+        in_hospital,
     } = cmd;
     let unit = Hcode::parse(&unit).map_err(|e| anyhow::anyhow!("--unit: {e}"))?;
     let fy = fiscal_year
         .map(FiscalYear::new)
         .unwrap_or_else(|| FiscalYear::of(chrono::Local::now().date_naive()));
     let mut cfg = GenConfig::new(unit, fy, seed);
+    cfg.in_hospital = in_hospital;
     cfg.visits = visits;
     cfg.admissions = admissions;
     cfg.encoding = parse_encoding(&encoding)?;

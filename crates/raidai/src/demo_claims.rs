@@ -50,6 +50,8 @@ pub async fn seed(store: &Store) -> Result<()> {
         let mut cfg = GenConfig::new(Hcode::parse(&u.hcode)?, fy, 4400 + i as u64);
         cfg.visits = visits;
         cfg.admissions = admissions;
+        // A few admissions of the last days still in hospital (posted at discharge).
+        cfg.in_hospital = admissions / 60;
         cfg.changwat = crate::demo::PROVINCE_CODE.into();
         cfg.hospmain = hospmain
             .iter()
@@ -60,6 +62,13 @@ pub async fn seed(store: &Store) -> Result<()> {
         let mut opts = ImportOptions::new(&u.hcode);
         opts.source_name = format!("demo-{}-{}.zip", u.hcode, fy.be());
         raidai_claims::import(store, &sys, Source::Dir(dir), opts).await?;
+    }
+    // The province closed the first ten months of that year for every unit; the last two are
+    // still open (late corrections of them post in place, those of closed months in August).
+    let today = chrono::Local::now().date_naive();
+    for p in fy.periods().take(10) {
+        let month = i64::from(p.calendar_year()) * 100 + i64::from(p.calendar_month());
+        store.close_month_all(&sys, month, today).await?;
     }
     Ok(())
 }

@@ -213,6 +213,8 @@ fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
         "200",
         "--admissions",
         "5",
+        "--in-hospital",
+        "1",
         "--seed",
         "3",
         "--out",
@@ -246,6 +248,70 @@ fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
     ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("receivables 0.00 baht net change"), "{out}");
+    assert!(
+        out.contains("reconciled  CHT total") && !out.contains("DIFFERENCE"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("in hospital 0.00"),
+        "one admission in hospital: {out}"
+    );
+
+    // Periods: close a month that has ended, list, reopen with a reason.
+    let (code, out, err) = raidai(&[
+        "period",
+        "close",
+        "256910",
+        "--unit",
+        "11001",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("10/2569 closed"), "{out}");
+    let (code, _, err) = raidai(&[
+        "period",
+        "close",
+        "299912",
+        "--unit",
+        "11001",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("only a month that has ended"), "{err}");
+    let (code, out, err) = raidai(&[
+        "period",
+        "list",
+        "--unit",
+        "11001",
+        "--fy",
+        "2570",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("10/2569") && l.contains("closed")),
+        "{out}"
+    );
+    let (code, out, err) = raidai(&[
+        "period",
+        "reopen",
+        "202610",
+        "--unit",
+        "11001",
+        "--reason",
+        "late corrections",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("reopened"), "{out}");
+    let (code, out, err) = raidai(&["import", "repost", "--unit", "11001", "--database", &db]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("no waiting visit"), "{out}");
 
     // A line that cannot be read: imported with rejects, exit status 3.
     let opd = std::fs::read_dir(&set)

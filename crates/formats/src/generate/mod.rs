@@ -56,6 +56,8 @@ pub struct GenConfig {
     pub max_drugs: u32,
     /// Deliberate faults; the n-th one hits encounter n (OP visits first, then admissions).
     pub corruptions: Vec<Corruption>,
+    /// The last this many admissions are still in hospital: IPD without DATEDSC/TIMEDSC.
+    pub in_hospital: usize,
 }
 
 impl GenConfig {
@@ -74,6 +76,7 @@ impl GenConfig {
             changwat: "44".into(),
             max_drugs: 4,
             corruptions: Vec::new(),
+            in_hospital: 0,
         }
     }
 
@@ -1155,6 +1158,8 @@ impl<'a> Gen<'a> {
         let dsc = (adm.date() + Duration::days(los))
             .and_hms_opt(r.random_range(9..15), r.random_range(0..60), 0)
             .expect("time");
+        // Written with a discharge unless among the last `in_hospital` admissions.
+        let discharged = k + cfg.in_hospital < cfg.admissions;
         let an = An::parse(&format!(
             "{:02}{:07}",
             (adm.year() + BE_OFFSET) % 100,
@@ -1307,8 +1312,8 @@ impl<'a> Gen<'a> {
             an,
             dateadm: adm.date(),
             timeadm: hhmm(adm.time()),
-            datedsc: Some(dsc.date()),
-            timedsc: Some(hhmm(dsc.time())),
+            datedsc: discharged.then(|| dsc.date()),
+            timedsc: discharged.then(|| hhmm(dsc.time())),
             dischs: code(Dischs::new, if r.random_bool(0.8) { "2" } else { "1" }),
             discht: code(Discht::new, if refers.is_empty() { "1" } else { "4" }),
             warddsc: format!("{:02}", r.random_range(1..6)),
