@@ -1124,7 +1124,7 @@ fn period_dates(period: u32) -> Option<(i64, i64)> {
 
 impl Store {
     /// Receivable-ledger figures per fund (UC, CSMBS, SSS) of a visible unit for the fiscal
-    /// year to the end of `period`, from the claims journal by date of service; `NotFound`
+    /// year to the end of `period`, from the claims journal by posting date; `NotFound`
     /// outside the tenancy.
     pub async fn ledger_collection(
         &self,
@@ -1144,13 +1144,13 @@ impl Store {
         actor.push_unit_scope(&mut v, "u");
         let visits = get_i(&v.query().fetch_one(self.pool()).await?, "n")?;
         let mut s =
-            Sql::new("SELECT j.fund, CAST(SUM(CASE WHEN j.account LIKE '1102%' AND j.date_serv < ");
+            Sql::new("SELECT j.fund, CAST(SUM(CASE WHEN j.account LIKE '1102%' AND j.post_date < ");
         s.int(start)
-            .push(" THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS opening, CAST(SUM(CASE WHEN j.account LIKE '1102%' THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS closing, CAST(SUM(CASE WHEN j.account LIKE '4%' AND j.date_serv >= ")
+            .push(" THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS opening, CAST(SUM(CASE WHEN j.account LIKE '1102%' THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS closing, CAST(SUM(CASE WHEN j.account LIKE '4%' AND j.post_date >= ")
             .int(start)
             .push(" THEN j.credit - j.debit ELSE 0 END) AS BIGINT) AS revenue FROM claim_journal j JOIN units u ON u.hcode = j.hcode WHERE j.hcode = ")
             .text(hcode)
-            .push(" AND j.date_serv <= ")
+            .push(" AND j.post_date <= ")
             .int(end);
         actor.push_unit_scope(&mut s, "u");
         s.push(" GROUP BY j.fund");
