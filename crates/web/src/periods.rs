@@ -39,6 +39,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("pe_state", "สถานะ", "State"),
     ("pe_open", "เปิด", "Open"),
     ("pe_closed", "ปิดงวดแล้ว", "Closed"),
+    ("pe_closed_short", "ปิด", "Closed"),
     ("pe_closed_by", "ปิดโดย", "Closed by"),
     ("pe_lines", "รายการบัญชี", "Journal lines"),
     ("pe_net", "ลูกหนี้เพิ่ม (สุทธิ)", "Receivables (net)"),
