@@ -34,6 +34,38 @@ pub enum ClaimsError {
     Io(#[from] std::io::Error),
     #[error("import worker failed: {0}")]
     Worker(String),
+    /// A file every import needs is absent (INS, PAT, CHT, and OPD or IPD): nothing is
+    /// imported and the import fails.
+    #[error("mandatory files missing: {}; nothing was imported", .0.join(", "))]
+    MissingFiles(Vec<String>),
+}
+
+impl ClaimsError {
+    /// The Thai message for the UI, where the error is the user's to fix.
+    pub fn message_th(&self) -> Option<String> {
+        match self {
+            ClaimsError::Read(r) => Some(r.message_th()),
+            ClaimsError::MissingFiles(m) => Some(format!(
+                "ไม่มีแฟ้มที่ต้องส่งทุกครั้ง: {} จึงไม่ได้นำเข้าข้อมูลใด กรุณาส่งออกจาก HIS ให้ครบแล้วนำเข้าอีกครั้ง",
+                m.join(", ")
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// The mandatory files absent from a read: INS, PAT, CHT, and OPD or IPD (FDH rule 1).
+pub fn missing_mandatory(report: &ImportReport) -> Vec<String> {
+    use raidai_formats::FileKind as K;
+    let mut missing: Vec<String> = [K::Ins, K::Pat, K::Cht]
+        .into_iter()
+        .filter(|k| report.file(*k).is_none())
+        .map(|k| k.code().to_string())
+        .collect();
+    if report.file(K::Opd).is_none() && report.file(K::Ipd).is_none() {
+        missing.push("OPD/IPD".into());
+    }
+    missing
 }
 
 /// What the pipeline reports while it runs (for progress bars).
@@ -401,6 +433,10 @@ pub async fn import(
         }
     };
     let scan_secs = started.elapsed().as_secs_f64();
+    let missing = missing_mandatory(&report);
+    if !missing.is_empty() {
+        return Err(ClaimsError::MissingFiles(missing));
+    }
     let hashes = hashing
         .await
         .map_err(|e| ClaimsError::Worker(e.to_string()))??;

@@ -187,6 +187,50 @@ async fn import_dir(store: &Store, dir: &Path, o: ImportOptions) -> raidai_claim
         .unwrap()
 }
 
+/// A mandatory file missing fails the import: nothing is recorded, the error names the file.
+async fn a_missing_mandatory_file_fails_the_import(store: &Store) {
+    seed_small(store).await;
+    for (i, kind) in [FileKind::Ins, FileKind::Pat, FileKind::Cht]
+        .into_iter()
+        .enumerate()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = config(300 + i as u64, 20, 2);
+        cfg.corruptions = vec![Corruption::MissingFile(kind)];
+        generate(&cfg, dir.path()).unwrap();
+        let err = import(store, &admin(), Source::Dir(dir.path().into()), opts())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, raidai_claims::ClaimsError::MissingFiles(m) if m == &[kind.code().to_string()]),
+            "{err}"
+        );
+        assert!(err.message_th().unwrap().contains(kind.code()));
+    }
+    assert!(
+        store
+            .list_imports(&admin(), UNIT, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(visits_of(store, UNIT).await.is_empty());
+}
+
+/// A patient whose citizen ID has a wrong check digit keeps every visit, posted.
+async fn a_wrong_cid_check_digit_keeps_the_visits(store: &Store) {
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(77, 30, 3);
+    cfg.corruptions = vec![Corruption::BadCid];
+    let mut keys = Vec::new();
+    generate_with(&cfg, dir.path(), &mut |e| keys.push(vkey(e))).unwrap();
+    let out = import_dir(store, dir.path(), opts()).await;
+    assert_eq!(out.record.totals.rejects, 0);
+    assert_eq!(out.record.counts.inserted as usize, keys.len());
+    check_ledger(store, UNIT).await;
+}
+
 /// Each broken input produces its documented reject; the encounters it spoils are not stored
 /// (no partial data) and the rest are.
 async fn broken_inputs_are_rejected(store: &Store) {
@@ -194,12 +238,9 @@ async fn broken_inputs_are_rejected(store: &Store) {
     let cases = [
         Corruption::WrongEncoding,
         Corruption::TruncatedLastLine,
-        Corruption::MissingFile(FileKind::Ins),
-        Corruption::MissingFile(FileKind::Cht),
         Corruption::DuplicateHnSeq,
         Corruption::ChtWithoutVisit,
         Corruption::BadDate,
-        Corruption::BadCid,
         Corruption::UnknownRight,
     ];
     for (i, c) in cases.iter().enumerate() {
@@ -269,7 +310,7 @@ async fn strict_lands_nothing(store: &Store) {
     seed_small(store).await;
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(11, 20, 2);
-    cfg.corruptions = vec![Corruption::BadCid];
+    cfg.corruptions = vec![Corruption::BadDate];
     generate(&cfg, dir.path()).unwrap();
     let mut o = opts();
     o.strict = true;
@@ -776,6 +817,8 @@ async fn admissions_in_hospital_wait_for_discharge(store: &Store) {
 }
 
 raidai_store::conformance! {
+    a_missing_mandatory_file_fails_the_import;
+    a_wrong_cid_check_digit_keeps_the_visits;
     admissions_in_hospital_wait_for_discharge;
     coverage_lists_what_the_map_misses;
     no_visit_is_left_unposted_by_the_default_map;

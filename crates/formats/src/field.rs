@@ -187,9 +187,10 @@ impl Field for Satang {
     }
 }
 
-/// A person identifier: a 13-digit Thai ID (checksum verified) or, for foreigners, a
-/// passport-like number containing letters. An all-digit value that is not 13 digits long is
-/// taken for a broken citizen ID and refused.
+/// A person identifier: a 13-digit Thai ID whose checksum holds, or anything else kept as
+/// written (a passport-like number, or a 13-digit ID with a wrong check digit, which the Data
+/// Audit flags). An all-digit value that is not 13 digits long is taken for a broken citizen ID
+/// and refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PersonId {
     Cid(Cid),
@@ -221,12 +222,11 @@ impl Field for PersonId {
                     "citizen ID must have 13 digits",
                 ));
             }
-            return Cid::parse(raw).map(PersonId::Cid).map_err(|_| {
-                FieldError::new(
-                    RejectCode::BadCid,
-                    "เลขประจำตัวประชาชนผิด (หลักตรวจสอบไม่ตรง)",
-                    "citizen ID checksum does not match",
-                )
+            // A wrong check digit still identifies the record (FDH cancelled its PERSON_ID
+            // rules in 2566): kept as written, and the Data Audit flags it on the visit.
+            return Ok(match Cid::parse(raw) {
+                Ok(c) => PersonId::Cid(c),
+                Err(_) => PersonId::Other(raw.to_string()),
             });
         }
         if raw.chars().any(|c| c.is_control()) {
@@ -297,8 +297,16 @@ const CLINIC_DEPTS: &[&str] = &[
     "17", "18", "19", "20", "21", "22", "23", "24", "25", "99",
 ];
 
+/// A CLINIC the reader keeps: 5 digits. Whether its department is one of DOMAIN §1.4 is a
+/// Data Audit question ([`clinic_known`]): an unknown department still tells us the visit.
 fn clinic_ok(s: &str) -> bool {
-    if s.len() != 5 || !digits(s) {
+    s.len() == 5 && digits(s)
+}
+
+/// Digit 1 is 0 (OPD) or 1 (IPD) and digits 2–3 a department of DOMAIN §1.4 (`000xx` for a
+/// รพ.สต.).
+pub fn clinic_known(s: &str) -> bool {
+    if !clinic_ok(s) {
         return false;
     }
     let (kind, dept) = (&s[0..1], &s[1..3]);
@@ -320,8 +328,8 @@ shaped!(
     Clinic,
     clinic_ok,
     RejectCode::BadCode,
-    "รหัสคลินิกต้องเป็นตัวเลข 5 หลัก (หลักแรก 0/1 และรหัสแผนกที่กำหนด)",
-    "CLINIC must be 5 digits: 0/1, a known department, a sub-clinic"
+    "รหัสคลินิกต้องเป็นตัวเลข 5 หลัก",
+    "CLINIC must be 5 digits"
 );
 shaped!(
     /// ICD-10 without the dot (`A415`, `I10`, `E119`).
@@ -780,7 +788,10 @@ mod tests {
             p::<PersonId>("1234567890121"),
             Ok(PersonId::Cid(_))
         ));
-        assert_eq!(p::<PersonId>("1234567890122"), Err(RejectCode::BadCid));
+        assert!(matches!(
+            p::<PersonId>("1234567890122"),
+            Ok(PersonId::Other(_))
+        ));
         assert_eq!(p::<PersonId>("123456789012"), Err(RejectCode::BadCid));
         assert!(matches!(p::<PersonId>("MA1234567"), Ok(PersonId::Other(_))));
     }
@@ -790,9 +801,10 @@ mod tests {
         assert!(p::<Clinic>("00100").is_ok());
         assert!(p::<Clinic>("10100").is_ok());
         assert!(p::<Clinic>("00012").is_ok());
-        assert_eq!(p::<Clinic>("20100"), Err(RejectCode::BadCode));
+        assert!(p::<Clinic>("20100").is_ok());
+        assert!(!clinic_known("20100") && !clinic_known("05000") && clinic_known("00100"));
         assert_eq!(p::<Clinic>("0010"), Err(RejectCode::BadCode));
-        assert_eq!(p::<Clinic>("04500"), Err(RejectCode::BadCode));
+        assert!(p::<Clinic>("04500").is_ok() && !clinic_known("04500"));
         assert!(p::<Icd10>("A415").is_ok());
         assert_eq!(p::<Icd10>("A41.5"), Err(RejectCode::BadCode));
         assert_eq!(p::<DxType>("6"), Err(RejectCode::BadCode));

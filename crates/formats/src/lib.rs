@@ -49,6 +49,7 @@ pub mod visit;
 pub mod writer;
 
 pub use encoding::{Detected, EncodingChoice, TextEncoding};
+pub use field::clinic_known;
 pub use kind::{Col, FileKind, HeaderSet, Layout};
 pub use read::{
     Batch, Batches, EncounterStatus, FileReport, Import, ImportReport, ReadAll, ReadOptions, Tally,

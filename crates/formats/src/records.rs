@@ -205,23 +205,9 @@ impl InsRecord {
     }
 }
 
-fn pat_checks(r: &PatRecord, errs: &mut FieldErrors) {
-    let citizen = r.idtype.is_none_or(|t| t.code() == "1");
-    if citizen && matches!(r.person_id, Some(PersonId::Other(_))) {
-        errs.push((
-            Col::PERSON_ID,
-            FieldError::new(
-                RejectCode::BadCid,
-                "IDTYPE 1 ต้องเป็นเลขประจำตัวประชาชน 13 หลัก",
-                "IDTYPE 1 (or blank) needs a 13-digit citizen ID",
-            ),
-        ));
-    }
-}
-
 record!(
     /// PAT: one patient.
-    PatRecord, Pat, checks = pat_checks,
+    PatRecord, Pat, checks = no_checks,
     {
         hcode: Hcode = HCODE,
         hn: Hn = HN,

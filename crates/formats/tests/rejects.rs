@@ -115,19 +115,36 @@ fn bad_time() {
 }
 
 #[test]
-fn bad_cid_is_masked_and_rejects_the_patients_encounters() {
+fn a_wrong_check_digit_is_kept_and_a_broken_cid_is_masked_and_rejected() {
+    // A 13-digit ID whose check digit is wrong still identifies the patient (FDH cancelled its
+    // PERSON_ID rules in 2566): kept as written, for the Data Audit to flag.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_set(&fixtures().join("classic"), tmp.path(), str::to_string);
+    set_field(&f(tmp.path(), "PAT"), 2, 9, "9000001000017");
+    set_field(&f(tmp.path(), "CHA"), 9, 5, "9000001000017");
+    let got = read_with(tmp.path(), &d());
+    assert!(got.rejects.is_empty(), "{:#?}", got.rejects);
+    assert!(got.encounters.iter().any(|e| {
+        e.patient().person_id.as_ref().map(|p| p.as_str()) == Some("9000001000017")
+            && e.patient()
+                .person_id
+                .as_ref()
+                .and_then(|p| p.cid())
+                .is_none()
+    }));
+    // One that is not 13 digits is unusable: masked in the report, the patient's encounters out.
     let got = case(
-        |p| set_field(&f(p, "PAT"), 2, 9, "9000001000017"),
+        |p| set_field(&f(p, "PAT"), 2, 9, "900000100001"),
         d(),
         C::BadCid,
         Some(("PAT.txt", 2, "PERSON_ID")),
         &[v1(), a1()],
     );
     let r = got.rejects.iter().find(|r| r.code == C::BadCid).unwrap();
-    assert_eq!(r.value, "9-0000-xxxxx-xx-7");
+    assert!(!r.value.contains("900000100001"), "{}", r.value);
     // A CID on a line of one visit rejects only that visit.
     case(
-        |p| set_field(&f(p, "CHA"), 9, 5, "9000001000017"),
+        |p| set_field(&f(p, "CHA"), 9, 5, "900000100001"),
         d(),
         C::BadCid,
         Some(("CHA.txt", 9, "PERSON_ID")),
@@ -536,7 +553,7 @@ fn a_line_in_another_encoding() {
 fn rejects_csv_never_shows_a_full_cid() {
     let tmp = tempfile::tempdir().unwrap();
     copy_set(&fixtures().join("classic"), tmp.path(), str::to_string);
-    set_field(&f(tmp.path(), "PAT"), 2, 9, "9000001000017");
+    set_field(&f(tmp.path(), "PAT"), 2, 9, "900000100001");
     set_field(&f(tmp.path(), "INS"), 3, 3, "123");
     remove_line(&f(tmp.path(), "CHT"), 2);
     let got = read_with(tmp.path(), &d());
@@ -544,9 +561,9 @@ fn rejects_csv_never_shows_a_full_cid() {
     assert!(
         csv.starts_with("\u{feff}file,line,field,value,code,hn,seq,an,reason_th,reason_en\r\n")
     );
-    assert!(csv.contains("9-0000-xxxxx-xx-7"));
+    assert!(csv.contains("BAD_CID"));
     assert!(csv.contains("BILL_MISSING"));
-    for id in ["9000001000017", P1, P2, ",123,"] {
+    for id in ["900000100001", P1, P2, ",123,"] {
         assert!(!csv.contains(id), "{id} leaked:\n{csv}");
     }
     assert_eq!(csv.lines().count(), got.rejects.len() + 1);

@@ -328,6 +328,9 @@ async fn run_job(st: AppState, me: Actor, job: ImportJob, source: Source, dir: P
         Err(e) => {
             let (th, en) = match e {
                 raidai_claims::ClaimsError::Read(r) => (r.message_th(), r.to_string()),
+                e @ raidai_claims::ClaimsError::MissingFiles(_) => {
+                    (e.message_th().unwrap_or_default(), e.to_string())
+                }
                 raidai_claims::ClaimsError::Store(raidai_store::StoreError::Invalid(errs)) => (
                     errs.iter()
                         .map(|e| e.message_th.clone())

@@ -91,7 +91,7 @@ fn gen_set(unit: &str, seed: u64, dir: &std::path::Path, corrupt: bool) {
     cfg.visits = 40;
     cfg.admissions = 3;
     if corrupt {
-        cfg.corruptions = vec![Corruption::BadCid];
+        cfg.corruptions = vec![Corruption::BadDate];
     }
     generate(&cfg, dir).unwrap();
 }
@@ -215,11 +215,11 @@ async fn screens_and_tenancy(store: &Store) {
     let d = get(&app, &detail_uri, &unit_a).await;
     assert_eq!(d.status, StatusCode::OK);
     let page = d.text();
-    assert!(page.contains("BAD_CID") && page.contains("FDH_set.zip"));
+    assert!(page.contains("BAD_DATE") && page.contains("FDH_set.zip"));
     assert!(page.contains("ลูกหนี้เปลี่ยนสุทธิ"), "net change shown");
     let csv = get(&app, &format!("{detail_uri}/rejects.csv"), &unit_a).await;
     assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.text().contains("BAD_CID"));
+    assert!(csv.text().contains("BAD_DATE"));
     let xlsx = get(&app, &format!("{detail_uri}/rejects.xlsx"), &unit_a).await;
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.body.starts_with(b"PK"));

@@ -92,7 +92,8 @@ impl GenConfig {
 pub enum Corruption {
     /// OPD.DATEOPD (IPD.DATEADM) written in BE → `BadDate`.
     BadDate,
-    /// The patient's PAT.PERSON_ID gets a wrong check digit → `BadCid`; all their encounters.
+    /// The patient's PAT.PERSON_ID gets a wrong check digit: no reject (the encounters are
+    /// kept, with the ID as written, for the Data Audit to flag).
     BadCid,
     /// The OPD (IPD) line is written twice → `DuplicateVisit` (`DuplicateAdmission`).
     DuplicateHnSeq,
@@ -222,7 +223,21 @@ pub fn generate_with(
         if keep_index {
             index.push((patient, enc.key()));
         }
-        seen(&enc);
+        if bad_cid == Some(patient) {
+            // What the reader will see: the ID as written in PAT.
+            let mut enc = enc;
+            let p = match &mut enc {
+                Encounter::Visit(v) => &mut v.patient,
+                Encounter::Admission(a) => &mut a.patient,
+            };
+            if let Some(id) = p.person_id.as_ref().map(|i| i.as_str().to_string()) {
+                let last = (id.as_bytes()[12] - b'0' + 1) % 10;
+                p.person_id = Some(PersonId::Other(format!("{}{last}", &id[..12])));
+            }
+            seen(&enc);
+        } else {
+            seen(&enc);
+        }
     }
 
     let mut applied = Vec::new();
@@ -264,11 +279,8 @@ pub fn generate_with(
                 }),
                 key.into_iter().collect(),
             ),
-            Corruption::BadCid => (
-                FileKind::Pat,
-                Some(RejectCode::BadCid),
-                of_patient(g.patient_of(t)),
-            ),
+            // Kept: a wrong check digit is a Data Audit finding, not a reject.
+            Corruption::BadCid => (FileKind::Pat, None, Vec::new()),
             Corruption::WrongEncoding => (
                 FileKind::Pat,
                 Some(RejectCode::Encoding),
