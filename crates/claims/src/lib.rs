@@ -5,6 +5,7 @@
 //! async side, so on two cores the reader and the database work in parallel. Batches travel
 //! through a bounded channel (two batches in flight), so memory does not grow with the input.
 
+pub mod audit;
 pub mod classify;
 mod row;
 
@@ -300,6 +301,12 @@ pub async fn repost(
 ) -> Result<Option<ImportRecord>, ClaimsError> {
     let places = store.unit_places(actor, hcode).await?;
     let maps = Maps::new(store.posting_map_versions(&places.province_code).await?);
+    let audit_ctx = audit::AuditContext::new(
+        store
+            .audit_catalogue_versions(&places.province_code)
+            .await?,
+        audit::today_ymd(),
+    );
     let mut session = store.begin_repost(actor, hcode).await?;
     let mut totals = ImportTotals::default();
     let mut after = String::new();
@@ -315,7 +322,12 @@ pub async fn repost(
             } else {
                 totals.visits_read += 1;
             }
-            if let Some(r) = row::repost_row(r, &maps) {
+            if let Some(mut r) = row::repost_row(r, &maps) {
+                r.findings = audit::audit_visit(
+                    &r,
+                    &audit::AuditDetail::from_json(&r.detail_json),
+                    &audit_ctx,
+                );
                 ready.push(r);
             }
         }
@@ -329,6 +341,62 @@ pub async fn repost(
     Ok(Some(session.finish(totals, true).await?))
 }
 
+/// Re-evaluates the Data Audit of a unit's visits with the catalogue in force and today's date:
+/// the unit's findings are replaced in one transaction (acceptances stay).
+pub async fn audit_unit(
+    store: &Store,
+    actor: &Actor,
+    hcode: &str,
+) -> Result<raidai_store::claims::AuditSummary, ClaimsError> {
+    let places = store.unit_places(actor, hcode).await?;
+    let ctx = audit::AuditContext::new(
+        store
+            .audit_catalogue_versions(&places.province_code)
+            .await?,
+        audit::today_ymd(),
+    );
+    let mut session = store.begin_audit(actor, hcode).await?;
+    let mut after = String::new();
+    loop {
+        let rows = session.visits(&after, 5_000).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.vkey.clone();
+        let ctx = &ctx;
+        // Parsing the stored detail dominates: on a blocking thread, in two halves.
+        let findings = tokio::task::spawn_blocking({
+            let ctx = ctx.clone();
+            move || {
+                let half = rows.len().div_ceil(2);
+                let run = |part: &[raidai_store::claims::VisitRow]| {
+                    let mut out = Vec::new();
+                    for r in part {
+                        for f in audit::audit_visit(
+                            r,
+                            &audit::AuditDetail::from_json(&r.detail_json),
+                            &ctx,
+                        ) {
+                            out.push((r.vkey.clone(), f));
+                        }
+                    }
+                    out
+                };
+                let (a, b) = rows.split_at(half);
+                std::thread::scope(|s| {
+                    let h = s.spawn(|| run(b));
+                    let mut first = run(a);
+                    first.extend(h.join().unwrap_or_default());
+                    first
+                })
+            }
+        })
+        .await
+        .map_err(|e| ClaimsError::Worker(e.to_string()))?;
+        session.write_findings(&findings).await?;
+    }
+    let fy = raidai_domain::periods::fiscal_year_of(ctx.today);
+    Ok(session.finish(&ctx.cross(fy)).await?)
+}
+
 /// Imports a folder, zip or set of files for `opts.hcode` as `actor`, in one transaction.
 pub async fn import(
     store: &Store,
@@ -338,8 +406,15 @@ pub async fn import(
 ) -> Result<ImportOutcome, ClaimsError> {
     let _cancel_on_drop = CancelOnDrop(opts.cancel.clone());
     // Tenancy first: only an admin or the unit's own staff import for a unit.
-    let places = Places::from(store.unit_places(actor, &opts.hcode).await?);
-    let maps = Maps::new(store.posting_map_versions(&places.province_code).await?);
+    let unit_places = store.unit_places(actor, &opts.hcode).await?;
+    let province = unit_places.province_code.clone();
+    let places = Places::from(unit_places);
+    let maps = Maps::new(store.posting_map_versions(&province).await?);
+    let audit_ctx = audit::AuditContext::new(
+        store.audit_catalogue_versions(&province).await?,
+        audit::today_ymd(),
+    );
+    let cross = audit_ctx.cross(raidai_domain::periods::fiscal_year_of(audit_ctx.today));
     let progress = opts.progress.clone();
     let emit = |e: ProgressEvent| {
         if let Some(p) = &progress {
@@ -381,7 +456,7 @@ pub async fn import(
         }
         // Pass 2 on two threads taking alternate batches (re-reading and parsing costs about
         // as much CPU as SQLite's writes); batches are forwarded in order.
-        let (imp, places, maps) = (&imp, &places, &maps);
+        let (imp, places, maps, audit_ctx) = (&imp, &places, &maps, &audit_ctx);
         std::thread::scope(|scope| {
             let mut readers = Vec::with_capacity(PASS2_READERS);
             for first in 0..PASS2_READERS {
@@ -394,7 +469,12 @@ pub async fn import(
                             let rows = batch
                                 .encounters
                                 .iter()
-                                .map(|e| encounter_row(e, places, maps))
+                                .map(|e| {
+                                    let mut row = encounter_row(e, places, maps);
+                                    row.findings =
+                                        audit::audit_visit(&row, &audit::detail_of(e), audit_ctx);
+                                    row
+                                })
                                 .collect();
                             Msg::Rows(rows, read)
                         });
@@ -475,6 +555,7 @@ pub async fn import(
         .await?;
     let reject_rows: Vec<RejectRow> = rejects.iter().map(reject_row).collect();
     drop(rejects);
+    session.set_cross_audit(cross);
     session.write_rejects(&reject_rows).await?;
     drop(reject_rows);
     let landed = !(opts.strict && totals.rejects > 0);

@@ -266,6 +266,7 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
         content_hash: String::new(),
         detail_json,
         lines: Vec::new(),
+        findings: Vec::new(),
     };
     post_row(&mut row, class, &bill, maps);
     row

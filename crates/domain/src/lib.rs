@@ -1,6 +1,7 @@
 //! Pure domain rules of raidai: no IO, no async, no SQL.
 
 pub mod accounts;
+pub mod audit;
 pub mod calendar;
 pub mod geography;
 pub mod ids;

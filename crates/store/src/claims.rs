@@ -138,6 +138,19 @@ pub struct VisitRow {
     pub content_hash: String,
     pub detail_json: String,
     pub lines: Vec<PostLine>,
+    /// Data Audit findings of the visit (not part of its content hash: they follow the
+    /// catalogue and the audit date, and are rewritten on every import of the visit).
+    pub findings: Vec<FindingRow>,
+}
+
+/// One Data Audit finding on a visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingRow {
+    pub rule: String,
+    /// `block` or `warn`.
+    pub severity: String,
+    /// Satang at stake.
+    pub amount: i64,
 }
 
 /// Which date of a journal line a report goes by.
@@ -280,6 +293,8 @@ pub struct ImportSession {
     closed: ClosedMonths,
     /// `import` or `repost`.
     kind: &'static str,
+    /// Set by the pipeline: run the cross-visit checks when the import lands.
+    cross_audit: Option<CrossAudit>,
     recon: Reconciliation,
     /// Journal lines written so far by this import (the last line number used).
     lines_written: i64,
@@ -352,7 +367,7 @@ impl std::fmt::Debug for ImportSession {
     }
 }
 
-pub(crate) fn can_import(actor: &Actor, hcode: &str) -> bool {
+pub fn can_import(actor: &Actor, hcode: &str) -> bool {
     match actor.role {
         Role::Admin => true,
         Role::UnitHead | Role::UnitRevenue => actor.hcode.as_deref() == Some(hcode),
@@ -374,6 +389,76 @@ const VISIT_COLS: &str = "hcode, vkey, setting, hn, seq, an, date_serv, date_dsc
 const VISIT_COL_COUNT: usize = 41;
 const JOURNAL_COLS: &str = "hcode, import_no, n, vkey, ver, line_no, kind, date_serv, post_date, fy, account, fund, debit, credit";
 const JOURNAL_COL_COUNT: usize = 14;
+const FINDING_COLS: &str = "hcode, vkey, rule, severity, amount";
+const FINDING_COL_COUNT: usize = 5;
+
+/// The severities of the checks that compare visits, run over the whole unit when an import
+/// or an audit finishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossAudit {
+    /// DUP01: the same patient, more than one OP visit on one day.
+    pub dup01: String,
+    /// AUTH03: one Authen code on more than one visit.
+    pub auth03: String,
+}
+
+/// Amount at stake of a visit row in SQL (what the fund would pay, else what is owed).
+const AT_STAKE_SQL: &str = "CASE WHEN v.fund_amount > 0 THEN v.fund_amount WHEN v.fund_amount + v.patient_amount > 0 THEN v.fund_amount + v.patient_amount ELSE 0 END";
+
+/// Replaces the cross-visit findings (DUP01, AUTH03) of a unit inside `tx`.
+async fn write_cross_findings(
+    tx: &mut ImportTx,
+    hcode: &str,
+    sev: &CrossAudit,
+) -> Result<(), StoreError> {
+    let mut d = Sql::new("DELETE FROM claim_findings WHERE hcode = ");
+    d.text(hcode).push(" AND rule IN ('DUP01', 'AUTH03')");
+    tx.exec(&d).await?;
+    let mut dup = Sql::new(&format!(
+        "INSERT INTO claim_findings ({FINDING_COLS}) SELECT v.hcode, v.vkey, 'DUP01', "
+    ));
+    dup.text(sev.dup01.clone())
+        .push(&format!(", {AT_STAKE_SQL} FROM claim_visits v JOIN (SELECT hn, date_serv FROM claim_visits WHERE hcode = "))
+        .text(hcode)
+        .push(" AND setting = 'OP' GROUP BY hn, date_serv HAVING COUNT(*) > 1) d ON d.hn = v.hn AND d.date_serv = v.date_serv WHERE v.hcode = ")
+        .text(hcode)
+        .push(" AND v.setting = 'OP'");
+    tx.exec(&dup).await?;
+    let mut auth = Sql::new(&format!(
+        "INSERT INTO claim_findings ({FINDING_COLS}) SELECT v.hcode, v.vkey, 'AUTH03', "
+    ));
+    auth.text(sev.auth03.clone())
+        .push(&format!(", {AT_STAKE_SQL} FROM claim_visits v JOIN (SELECT permitno FROM claim_visits WHERE hcode = "))
+        .text(hcode)
+        .push(" AND inscl IN ('UCS', 'WEL') AND permitno <> '' GROUP BY permitno HAVING COUNT(*) > 1) p ON p.permitno = v.permitno WHERE v.hcode = ")
+        .text(hcode)
+        .push(" AND v.inscl IN ('UCS', 'WEL')");
+    tx.exec(&auth).await?;
+    Ok(())
+}
+
+/// Deletes the findings of the given visits inside `tx`.
+async fn delete_findings(
+    tx: &mut ImportTx,
+    engine: Engine,
+    hcode: &str,
+    keys: &[&str],
+) -> Result<(), StoreError> {
+    for chunk in keys.chunks(LOOKUP_CHUNK) {
+        let mut s = Sql::new("DELETE FROM claim_findings WHERE hcode = ");
+        s.text(hcode).push(" AND vkey IN (");
+        for (i, k) in chunk.iter().enumerate() {
+            if i > 0 {
+                s.push(", ");
+            }
+            s.text(*k);
+        }
+        s.push(")");
+        positional(engine, &mut s);
+        tx.exec(&s).await?;
+    }
+    Ok(())
+}
 
 /// Where a journal entry (one version of a visit's posting or its reversal) lies: lines
 /// `first_n .. first_n + lines` of import `import_no` of the visit's unit.
@@ -627,6 +712,7 @@ impl Store {
             no,
             closed,
             kind: "import",
+            cross_audit: None,
             recon: Reconciliation::default(),
             lines_written: 0,
             imports: match &self.imports {
@@ -664,9 +750,9 @@ impl ImportSession {
         after: &str,
         limit: i64,
     ) -> Result<Vec<VisitRow>, StoreError> {
-        let mut s = Sql::new(
-            "SELECT vkey, setting, hn, seq, an, date_serv, date_dsc, fy, clinic, pdx, cid, patient_name, sex, dob, inscl, subtype, hospmain, permitno, fund, place, vcase, total, paid, claimable, fund_amount, patient_amount, posted, unposted_reason, receivable, content_hash, detail_json FROM claim_visits WHERE hcode = ",
-        );
+        let mut s = Sql::new(&format!(
+            "SELECT {STORED_ROW_COLS} FROM claim_visits WHERE hcode = "
+        ));
         s.text(self.hcode.clone())
             .push(" AND posted = 0 AND unposted_reason = ")
             .text(NO_MAPPING)
@@ -674,47 +760,203 @@ impl ImportSession {
             .text(after)
             .push(" ORDER BY vkey LIMIT ")
             .int(limit.max(1));
-        self.tx
-            .rows(&s, |r| {
-                let setting = r.s("setting")?;
-                let (date_serv, date_dsc) = (r.i("date_serv")?, r.i("date_dsc")?);
-                Ok(VisitRow {
-                    vkey: r.s("vkey")?,
-                    recognised: recognition_date(setting == "IP", date_serv, date_dsc),
-                    setting,
-                    hn: r.s("hn")?,
-                    seq: r.s("seq")?,
-                    an: r.s("an")?,
-                    date_serv,
-                    date_dsc,
-                    fy: r.i("fy")?,
-                    clinic: r.s("clinic")?,
-                    pdx: r.s("pdx")?,
-                    cid: r.s("cid")?,
-                    patient_name: r.s("patient_name")?,
-                    sex: r.s("sex")?,
-                    dob: r.i("dob")?,
-                    inscl: r.s("inscl")?,
-                    subtype: r.s("subtype")?,
-                    hospmain: r.s("hospmain")?,
-                    permitno: r.s("permitno")?,
-                    fund: r.s("fund")?,
-                    place: r.s("place")?,
-                    case: r.s("vcase")?,
-                    total: r.i("total")?,
-                    paid: r.i("paid")?,
-                    claimable: r.i("claimable")?,
-                    fund_amount: r.i("fund_amount")?,
-                    patient_amount: r.i("patient_amount")?,
-                    posted: r.i("posted")? != 0,
-                    unposted_reason: r.s("unposted_reason")?,
-                    receivable: r.s("receivable")?,
-                    content_hash: r.s("content_hash")?,
-                    detail_json: r.s("detail_json")?,
-                    lines: Vec::new(),
-                })
-            })
-            .await
+        self.tx.rows(&s, stored_row).await
+    }
+}
+
+const STORED_ROW_COLS: &str = "vkey, setting, hn, seq, an, date_serv, date_dsc, fy, clinic, pdx, cid, patient_name, sex, dob, inscl, subtype, hospmain, permitno, fund, place, vcase, total, paid, claimable, fund_amount, patient_amount, posted, unposted_reason, receivable, content_hash, detail_json";
+
+/// A stored visit as a [`VisitRow`] (no lines, no findings), from `STORED_ROW_COLS`.
+fn stored_row(r: &dyn Cols) -> Result<VisitRow, sqlx::Error> {
+    let setting = r.s("setting")?;
+    let (date_serv, date_dsc) = (r.i("date_serv")?, r.i("date_dsc")?);
+    Ok(VisitRow {
+        vkey: r.s("vkey")?,
+        recognised: recognition_date(setting == "IP", date_serv, date_dsc),
+        setting,
+        hn: r.s("hn")?,
+        seq: r.s("seq")?,
+        an: r.s("an")?,
+        date_serv,
+        date_dsc,
+        fy: r.i("fy")?,
+        clinic: r.s("clinic")?,
+        pdx: r.s("pdx")?,
+        cid: r.s("cid")?,
+        patient_name: r.s("patient_name")?,
+        sex: r.s("sex")?,
+        dob: r.i("dob")?,
+        inscl: r.s("inscl")?,
+        subtype: r.s("subtype")?,
+        hospmain: r.s("hospmain")?,
+        permitno: r.s("permitno")?,
+        fund: r.s("fund")?,
+        place: r.s("place")?,
+        case: r.s("vcase")?,
+        total: r.i("total")?,
+        paid: r.i("paid")?,
+        claimable: r.i("claimable")?,
+        fund_amount: r.i("fund_amount")?,
+        patient_amount: r.i("patient_amount")?,
+        posted: r.i("posted")? != 0,
+        unposted_reason: r.s("unposted_reason")?,
+        receivable: r.s("receivable")?,
+        content_hash: r.s("content_hash")?,
+        detail_json: r.s("detail_json")?,
+        lines: Vec::new(),
+        findings: Vec::new(),
+    })
+}
+
+/// Inserts findings inside `tx` (SQLite: a prepared statement; PostgreSQL: COPY).
+async fn insert_findings(
+    tx: &mut ImportTx,
+    hcode: &str,
+    findings: &[(String, FindingRow)],
+) -> Result<(), StoreError> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    match tx {
+        ImportTx::Sqlite(t) => {
+            let mut handle = t.lock_handle().await?;
+            let db = handle.as_raw_handle();
+            let write = || -> Result<(), sqlx::Error> {
+                let mut st = Stmt::prepare(
+                    db,
+                    &insert_sql("claim_findings", FINDING_COLS, FINDING_COL_COUNT),
+                )?;
+                for (vkey, f) in findings {
+                    st.run(&finding_vals(hcode, vkey, f))?;
+                }
+                Ok(())
+            };
+            write()?;
+        }
+        ImportTx::Postgres(t) => {
+            let mut buf = Vec::with_capacity(findings.len() * 64);
+            for (vkey, f) in findings {
+                copy_row(&mut buf, &finding_vals(hcode, vkey, f));
+            }
+            let mut copy = t
+                .copy_in_raw(&format!("COPY claim_findings ({FINDING_COLS}) FROM STDIN"))
+                .await?;
+            copy.send(buf.as_slice()).await?;
+            copy.finish().await?;
+        }
+    }
+    Ok(())
+}
+
+/// A re-evaluation of a unit's Data Audit: one transaction; the unit's findings are replaced.
+pub struct AuditSession {
+    tx: ImportTx,
+    actor: Actor,
+    hcode: String,
+    visits: i64,
+    findings: i64,
+    started: std::time::Instant,
+}
+
+/// What a re-audit did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AuditSummary {
+    pub visits: i64,
+    pub findings: i64,
+    pub elapsed_ms: i64,
+}
+
+impl Store {
+    /// Starts re-evaluating the findings of a unit (its staff or an admin).
+    pub async fn begin_audit(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+    ) -> Result<AuditSession, StoreError> {
+        self.get_unit(actor, hcode).await?;
+        if !can_import(actor, hcode) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = match &self.imports {
+            ImportPool::Sqlite(pool) => ImportTx::Sqlite(pool.begin().await?),
+            ImportPool::Postgres(pool) => ImportTx::Postgres(pool.begin().await?),
+        };
+        if self.engine() == Engine::Postgres {
+            let mut l = Sql::new("SELECT pg_advisory_xact_lock(hashtext(");
+            l.text(format!("raidai-import:{hcode}")).push("))");
+            tx.exec(&l).await?;
+        }
+        let mut d = Sql::new("DELETE FROM claim_findings WHERE hcode = ");
+        d.text(hcode);
+        tx.exec(&d).await?;
+        Ok(AuditSession {
+            tx,
+            actor: actor.clone(),
+            hcode: hcode.to_string(),
+            visits: 0,
+            findings: 0,
+            started: std::time::Instant::now(),
+        })
+    }
+}
+
+impl AuditSession {
+    /// Up to `limit` visits of the unit in key order after `after`.
+    pub async fn visits(&mut self, after: &str, limit: i64) -> Result<Vec<VisitRow>, StoreError> {
+        let mut s = Sql::new(&format!(
+            "SELECT {STORED_ROW_COLS} FROM claim_visits WHERE hcode = "
+        ));
+        s.text(self.hcode.clone())
+            .push(" AND vkey > ")
+            .text(after)
+            .push(" ORDER BY vkey LIMIT ")
+            .int(limit.max(1));
+        let rows = self.tx.rows(&s, stored_row).await?;
+        self.visits += rows.len() as i64;
+        Ok(rows)
+    }
+
+    pub async fn write_findings(
+        &mut self,
+        findings: &[(String, FindingRow)],
+    ) -> Result<(), StoreError> {
+        insert_findings(&mut self.tx, &self.hcode, findings).await?;
+        self.findings += findings.len() as i64;
+        Ok(())
+    }
+
+    /// The cross-visit checks, an audit-log entry, and the commit.
+    pub async fn finish(mut self, cross: &CrossAudit) -> Result<AuditSummary, StoreError> {
+        write_cross_findings(&mut self.tx, &self.hcode, cross).await?;
+        let mut c =
+            Sql::new("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM claim_findings WHERE hcode = ");
+        c.text(self.hcode.clone());
+        let findings = self
+            .tx
+            .rows(&c, |r| r.i("n"))
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(0);
+        let summary = AuditSummary {
+            visits: self.visits,
+            findings,
+            elapsed_ms: self.started.elapsed().as_millis() as i64,
+        };
+        let audit = change_sql(
+            &self.actor,
+            Change {
+                hcode: Some(&self.hcode),
+                entity: "claim_audit",
+                key: &self.hcode,
+                action: "reaudit",
+                before: None,
+                after: Some(serde_json::json!({ "visits": summary.visits, "findings": findings })),
+            },
+        );
+        self.tx.exec(&audit).await?;
+        self.tx.commit().await?;
+        Ok(summary)
     }
 }
 
@@ -860,6 +1102,21 @@ fn journal_vals<'a>(
     ]
 }
 
+/// The values of a finding, in the order of `FINDING_COLS`.
+fn finding_vals<'a>(
+    hcode: &'a str,
+    vkey: &'a str,
+    f: &'a FindingRow,
+) -> [Val<'a>; FINDING_COL_COUNT] {
+    [
+        Val::Text(hcode),
+        Val::Text(vkey),
+        Val::Text(&f.rule),
+        Val::Text(&f.severity),
+        Val::Int(f.amount),
+    ]
+}
+
 /// Appends one row in COPY's text format: tab-separated, backslash escapes, newline-ended.
 fn copy_row(out: &mut Vec<u8>, vals: &[Val<'_>]) {
     use std::io::Write;
@@ -896,6 +1153,11 @@ impl ImportSession {
     }
     pub fn counts(&self) -> ImportCounts {
         self.counts
+    }
+
+    /// Runs the cross-visit Data Audit checks over the unit when the import lands.
+    pub fn set_cross_audit(&mut self, sev: CrossAudit) {
+        self.cross_audit = Some(sev);
     }
 
     /// Writes the problems found by the reader (in multi-row batches).
@@ -1003,8 +1265,12 @@ impl ImportSession {
         // (old posting, its reversal's first line number, version of the reversal, its date)
         let mut reversals: Vec<(EntryRef, i64, i64, i64)> = Vec::new();
         let mut replaced: Vec<String> = Vec::new();
+        let mut findings: Vec<(String, FindingRow)> = Vec::new();
         for mut v in rows {
             self.recon.add(&v);
+            for f in std::mem::take(&mut v.findings) {
+                findings.push((v.vkey.clone(), f));
+            }
             let mut ver = 0;
             let mut refs = String::new();
             if let Some(old) = existing.get(&v.vkey) {
@@ -1134,6 +1400,11 @@ impl ImportSession {
             positional(self.engine, &mut s);
             self.tx.exec(&s).await?;
         }
+        // Findings are re-evaluated on every import of a visit, changed or not.
+        if !existing.is_empty() {
+            let keys: Vec<&str> = existing.keys().map(String::as_str).collect();
+            delete_findings(&mut self.tx, self.engine, &self.hcode, &keys).await?;
+        }
         // In key order, each multi-row INSERT walks neighbouring index pages instead of
         // jumping across the whole B-tree for every row. Journal lines stay in the order of
         // their numbers: the journal's key grows with every line, so they are appended.
@@ -1141,10 +1412,11 @@ impl ImportSession {
         let mut order: Vec<usize> = (0..to_insert.len()).collect();
         order.sort_unstable_by(|&a, &b| to_insert[a].row.vkey.cmp(&to_insert[b].row.vkey));
         if matches!(self.tx, ImportTx::Sqlite(_)) {
-            self.insert_sqlite(&to_insert, &order, &journal, now)
+            self.insert_sqlite(&to_insert, &order, &journal, &findings, now)
                 .await?;
         } else {
-            self.insert_pg(&to_insert, &order, &journal, now).await?;
+            self.insert_pg(&to_insert, &order, &journal, &findings, now)
+                .await?;
         }
         self.counts.journal_lines += journal.len() as i64;
         Ok(())
@@ -1157,6 +1429,7 @@ impl ImportSession {
         visits: &[NewVisit],
         order: &[usize],
         journal: &[JournalRow],
+        findings: &[(String, FindingRow)],
         now: i64,
     ) -> Result<(), StoreError> {
         let ImportTx::Sqlite(tx) = &mut self.tx else {
@@ -1178,6 +1451,16 @@ impl ImportSession {
             )?;
             for j in journal {
                 st.run(&journal_vals(hcode, no, j))?;
+            }
+            drop(st);
+            if !findings.is_empty() {
+                let mut st = Stmt::prepare(
+                    db,
+                    &insert_sql("claim_findings", FINDING_COLS, FINDING_COL_COUNT),
+                )?;
+                for (vkey, f) in findings {
+                    st.run(&finding_vals(hcode, vkey, f))?;
+                }
             }
             Ok(())
         };
@@ -1201,6 +1484,7 @@ impl ImportSession {
         visits: &[NewVisit],
         order: &[usize],
         journal: &[JournalRow],
+        findings: &[(String, FindingRow)],
         now: i64,
     ) -> Result<(), StoreError> {
         let ImportTx::Postgres(tx) = &mut self.tx else {
@@ -1225,6 +1509,17 @@ impl ImportSession {
         if !buf.is_empty() {
             let mut copy = tx
                 .copy_in_raw(&format!("COPY claim_journal ({JOURNAL_COLS}) FROM STDIN"))
+                .await?;
+            copy.send(buf.as_slice()).await?;
+            copy.finish().await?;
+        }
+        buf.clear();
+        for (vkey, f) in findings {
+            copy_row(&mut buf, &finding_vals(hcode, vkey, f));
+        }
+        if !buf.is_empty() {
+            let mut copy = tx
+                .copy_in_raw(&format!("COPY claim_findings ({FINDING_COLS}) FROM STDIN"))
                 .await?;
             copy.send(buf.as_slice()).await?;
             copy.finish().await?;
@@ -1258,6 +1553,9 @@ impl ImportSession {
                 .first()
                 .copied()
                 .unwrap_or(0);
+        }
+        if landed && let Some(sev) = self.cross_audit.take() {
+            write_cross_findings(&mut self.tx, &self.hcode, &sev).await?;
         }
         let files_json = serde_json::to_string(&self.meta.files).unwrap_or_else(|_| "[]".into());
         let mut s = Sql::new(

@@ -8,6 +8,7 @@ pub mod actor;
 pub mod audit;
 pub mod claims;
 pub mod error;
+pub mod findings;
 pub mod governance;
 pub mod jobs;
 pub mod master;

@@ -60,6 +60,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0008_periods.sql"),
         data: None,
     },
+    Migration {
+        name: "0009_audit",
+        sqlite: include_str!("../migrations/sqlite/0009_audit.sql"),
+        postgres: include_str!("../migrations/postgres/0009_audit.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

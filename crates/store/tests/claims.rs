@@ -62,6 +62,7 @@ fn row(n: usize, fund: &str, amount: i64, hash: &str) -> VisitRow {
         } else {
             Vec::new()
         },
+        findings: Vec::new(),
     }
 }
 

@@ -410,6 +410,7 @@ fn ledger_visit(n: usize, fund: &str, date: i64, fy: i64, amount: i64) -> VisitR
                 credit: amount,
             },
         ],
+        findings: Vec::new(),
     }
 }
 

@@ -121,6 +121,7 @@ fn changed_visit_1(amount: i64) -> VisitRow {
                 credit: amount,
             },
         ],
+        findings: Vec::new(),
     }
 }
 

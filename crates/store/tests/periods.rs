@@ -76,6 +76,7 @@ fn visit(vkey: &str, date: i64, dsc: Option<i64>, amount: i64) -> VisitRow {
         } else {
             Vec::new()
         },
+        findings: Vec::new(),
     }
 }
 

@@ -276,6 +276,7 @@ async fn finance_page_shows_seven_plus_against_targets(store: &Store) {
             line("1102050101.201", 182_000, 0),
             line("4301020105.201", 0, 182_000),
         ],
+        findings: Vec::new(),
     };
     let mut imp = store
         .begin_import(

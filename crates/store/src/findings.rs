@@ -1,0 +1,441 @@
+//! Reading the Data Audit: a unit's worklist of findings, a visit's findings, counts per rule,
+//! the officer's acceptances, the clean-visit rate and Authen coverage per unit and month, and
+//! the province's rule catalogue per fiscal year. Findings are written by imports and re-audits
+//! (`claims.rs`). A visit is clean when it has no blocking finding that is not accepted.
+
+use crate::audit::{Change, record};
+use crate::sql::{Sql, get_i, get_s};
+use crate::{Actor, Store, StoreError, now_ms};
+use raidai_domain::audit::parse_catalogue;
+use raidai_domain::master::Role;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Filters of the worklist.
+#[derive(Debug, Clone, Default)]
+pub struct FindingQuery {
+    pub hcode: String,
+    pub rule: Option<String>,
+    pub fund: Option<String>,
+    /// `block` or `warn`.
+    pub severity: Option<String>,
+    /// Service month `yyyymm`.
+    pub month: Option<i64>,
+    /// Satang.
+    pub min_amount: Option<i64>,
+    /// Include findings the unit accepted.
+    pub include_accepted: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One finding of the worklist, with its visit (CID and name unmasked: the web masks them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingItem {
+    pub vkey: String,
+    pub rule: String,
+    pub severity: String,
+    pub amount: i64,
+    pub setting: String,
+    pub hn: String,
+    pub seq: String,
+    pub an: String,
+    pub date_serv: i64,
+    pub fund: String,
+    pub inscl: String,
+    #[serde(skip)]
+    pub cid: String,
+    #[serde(skip)]
+    pub patient_name: String,
+    pub accepted_reason: Option<String>,
+    pub accepted_by: Option<String>,
+    pub accepted_at: Option<i64>,
+}
+
+/// Findings of one rule over the units the caller may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleCount {
+    pub rule: String,
+    pub visits: i64,
+    pub amount: i64,
+    pub accepted: i64,
+}
+
+/// Clean visits and Authen coverage of one unit in one service month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitMonthAudit {
+    pub hcode: String,
+    pub unit_name: String,
+    pub district_code: String,
+    /// `yyyymm`
+    pub month: i64,
+    pub visits: i64,
+    /// Visits without a blocking finding that is not accepted.
+    pub clean: i64,
+    /// Visits of rights that need an Authen code (UCS, WEL).
+    pub authen_needed: i64,
+    /// Of those, visits with a code.
+    pub authen_has: i64,
+}
+
+/// Authen coverage of a unit by right, sub-right and service month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthenCoverage {
+    pub inscl: String,
+    pub subtype: String,
+    pub month: i64,
+    pub visits: i64,
+    pub with_code: i64,
+}
+
+const NOT_ACCEPTED: &str = "NOT EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = f.hcode AND a.vkey = f.vkey AND a.rule = f.rule)";
+
+impl Store {
+    /// The province's catalogue texts by fiscal year (0 = its default for every year).
+    pub async fn audit_catalogue_versions(
+        &self,
+        province_code: &str,
+    ) -> Result<BTreeMap<i64, String>, StoreError> {
+        let mut s = Sql::new("SELECT fy, tsv FROM claim_audit_rules WHERE province_code = ");
+        s.text(province_code);
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| Ok((get_i(r, "fy")?, get_s(r, "tsv")?)))
+            .collect()
+    }
+
+    /// Replaces the province's catalogue of a fiscal year (province officers of it and admins);
+    /// validated in full, audit-logged.
+    pub async fn save_audit_catalogue(
+        &self,
+        actor: &Actor,
+        province_code: &str,
+        fy: i64,
+        tsv: &str,
+    ) -> Result<usize, StoreError> {
+        let allowed = actor.is_admin()
+            || (actor.role == Role::Province
+                && actor.province_code.as_deref() == Some(province_code));
+        if !allowed {
+            return Err(StoreError::Forbidden);
+        }
+        let cat = parse_catalogue(tsv).map_err(|e| {
+            StoreError::Invalid(vec![
+                crate::FieldError::new(
+                    "catalogue",
+                    e.message.clone(),
+                    format!("รายการกฎตรวจสอบไม่ถูกต้อง: {}", e.message),
+                )
+                .at_line(e.line),
+            ])
+        })?;
+        let mut tx = self.pool().begin().await?;
+        let mut d = Sql::new("DELETE FROM claim_audit_rules WHERE province_code = ");
+        d.text(province_code).push(" AND fy = ").int(fy);
+        d.query().execute(&mut *tx).await?;
+        let mut s = Sql::new(
+            "INSERT INTO claim_audit_rules (province_code, fy, tsv, updated_at, updated_by) VALUES (",
+        );
+        s.text(province_code)
+            .push(", ")
+            .int(fy)
+            .push(", ")
+            .text(tsv)
+            .push(", ")
+            .int(now_ms())
+            .push(", ")
+            .text(actor.username.clone())
+            .push(")");
+        s.query().execute(&mut *tx).await?;
+        record(
+            &mut tx,
+            actor,
+            Change {
+                hcode: None,
+                entity: "audit_catalogue",
+                key: &format!("{province_code}/{fy}"),
+                action: "replace",
+                before: None,
+                after: Some(serde_json::json!({ "rules": cat.rules().count() })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(cat.rules().count())
+    }
+
+    fn push_finding_filters(s: &mut Sql, q: &FindingQuery) {
+        if let Some(r) = &q.rule {
+            s.push(" AND f.rule = ").text(r.clone());
+        }
+        if let Some(f) = &q.fund {
+            s.push(" AND v.fund = ").text(f.clone());
+        }
+        if let Some(sev) = &q.severity {
+            s.push(" AND f.severity = ").text(sev.clone());
+        }
+        if let Some(m) = q.month {
+            s.push(" AND v.date_serv >= ")
+                .int(m * 100)
+                .push(" AND v.date_serv <= ")
+                .int(m * 100 + 99);
+        }
+        if let Some(a) = q.min_amount {
+            s.push(" AND f.amount >= ").int(a);
+        }
+        if !q.include_accepted {
+            s.push(" AND ").push(NOT_ACCEPTED);
+        }
+    }
+
+    /// The worklist: findings of a unit, largest amount first; with the total count and
+    /// the total amount at stake of the distinct visits matching.
+    pub async fn list_findings(
+        &self,
+        actor: &Actor,
+        q: &FindingQuery,
+    ) -> Result<(Vec<FindingItem>, i64, i64), StoreError> {
+        self.get_unit(actor, &q.hcode).await?;
+        let from = " FROM claim_findings f JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode WHERE f.hcode = ";
+        let mut c = Sql::new(&format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT f.vkey, MAX(f.amount) AS amount{from}"
+        ));
+        c.text(q.hcode.clone());
+        actor.push_unit_scope(&mut c, "u");
+        Self::push_finding_filters(&mut c, q);
+        c.push(" GROUP BY f.vkey) x");
+        let visits = get_i(&c.query().fetch_one(self.pool()).await?, "n")?;
+        let mut t = Sql::new(&format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(x.amount), 0) AS BIGINT) AS amount FROM (SELECT f.vkey, MAX(f.amount) AS amount{from}"
+        ));
+        t.text(q.hcode.clone());
+        actor.push_unit_scope(&mut t, "u");
+        Self::push_finding_filters(&mut t, q);
+        t.push(" GROUP BY f.vkey) x");
+        let amount = get_i(&t.query().fetch_one(self.pool()).await?, "amount")?;
+        let mut s = Sql::new(&format!(
+            "SELECT f.vkey, f.rule, f.severity, f.amount, v.setting, v.hn, v.seq, v.an, v.date_serv, v.fund, v.inscl, v.cid, v.patient_name, ac.reason, ac.accepted_by, ac.accepted_at FROM claim_findings f JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = f.hcode AND ac.vkey = f.vkey AND ac.rule = f.rule WHERE f.hcode = "
+        ));
+        s.text(q.hcode.clone());
+        actor.push_unit_scope(&mut s, "u");
+        Self::push_finding_filters(&mut s, q);
+        let limit = if q.limit <= 0 {
+            100
+        } else {
+            q.limit.min(100_000)
+        };
+        s.push(" ORDER BY f.amount DESC, f.vkey, f.rule LIMIT ")
+            .int(limit)
+            .push(" OFFSET ")
+            .int(q.offset.max(0));
+        let rows = s.query().fetch_all(self.pool()).await?;
+        let items = rows.iter().map(item).collect::<Result<Vec<_>, _>>()?;
+        Ok((items, visits, amount))
+    }
+
+    /// The findings of one visit (accepted ones included).
+    pub async fn visit_findings(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+        vkey: &str,
+    ) -> Result<Vec<FindingItem>, StoreError> {
+        self.get_unit(actor, hcode).await?;
+        let mut s = Sql::new(
+            "SELECT f.vkey, f.rule, f.severity, f.amount, v.setting, v.hn, v.seq, v.an, v.date_serv, v.fund, v.inscl, v.cid, v.patient_name, ac.reason, ac.accepted_by, ac.accepted_at FROM claim_findings f JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = f.hcode AND ac.vkey = f.vkey AND ac.rule = f.rule WHERE f.hcode = ",
+        );
+        s.text(hcode).push(" AND f.vkey = ").text(vkey);
+        actor.push_unit_scope(&mut s, "u");
+        s.push(" ORDER BY f.severity, f.rule");
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter().map(item).collect()
+    }
+
+    /// Findings per rule over the units the caller may see (`hcode` narrows to one unit).
+    pub async fn rule_counts(
+        &self,
+        actor: &Actor,
+        hcode: Option<&str>,
+    ) -> Result<Vec<RuleCount>, StoreError> {
+        if let Some(h) = hcode {
+            self.get_unit(actor, h).await?;
+        }
+        let mut s = Sql::new(&format!(
+            "SELECT f.rule, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(f.amount) AS BIGINT) AS amount, CAST(SUM(CASE WHEN {NOT_ACCEPTED} THEN 0 ELSE 1 END) AS BIGINT) AS accepted FROM claim_findings f JOIN units u ON u.hcode = f.hcode WHERE 1 = 1"
+        ));
+        if let Some(h) = hcode {
+            s.push(" AND f.hcode = ").text(h);
+        }
+        actor.push_unit_scope(&mut s, "u");
+        s.push(" GROUP BY f.rule ORDER BY f.rule");
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RuleCount {
+                    rule: get_s(r, "rule")?,
+                    visits: get_i(r, "visits")?,
+                    amount: get_i(r, "amount")?,
+                    accepted: get_i(r, "accepted")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Marks a finding accepted (the unit's staff or an admin), with a reason; audit-logged.
+    /// A re-audit keeps the acceptance while the finding stands.
+    pub async fn accept_finding(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+        vkey: &str,
+        rule: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.get_unit(actor, hcode).await?;
+        if !crate::claims::can_import(actor, hcode) {
+            return Err(StoreError::Forbidden);
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::field(
+                "reason",
+                "a reason is required",
+                "กรุณาระบุเหตุผล",
+            ));
+        }
+        let mut q = Sql::new("SELECT rule FROM claim_findings WHERE hcode = ");
+        q.text(hcode)
+            .push(" AND vkey = ")
+            .text(vkey)
+            .push(" AND rule = ")
+            .text(rule);
+        if q.query().fetch_optional(self.pool()).await?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let mut tx = self.pool().begin().await?;
+        let mut d = Sql::new("DELETE FROM claim_finding_accepts WHERE hcode = ");
+        d.text(hcode)
+            .push(" AND vkey = ")
+            .text(vkey)
+            .push(" AND rule = ")
+            .text(rule);
+        d.query().execute(&mut *tx).await?;
+        let mut s = Sql::new(
+            "INSERT INTO claim_finding_accepts (hcode, vkey, rule, reason, accepted_by, accepted_at) VALUES (",
+        );
+        s.text(hcode)
+            .push(", ")
+            .text(vkey)
+            .push(", ")
+            .text(rule)
+            .push(", ")
+            .text(reason)
+            .push(", ")
+            .text(actor.username.clone())
+            .push(", ")
+            .int(now_ms())
+            .push(")");
+        s.query().execute(&mut *tx).await?;
+        record(
+            &mut tx,
+            actor,
+            Change {
+                hcode: Some(hcode),
+                entity: "claim_finding",
+                key: &format!("{vkey}/{rule}"),
+                action: "accept",
+                before: None,
+                after: Some(serde_json::json!({ "reason": reason })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Clean visits and Authen coverage per unit and service month between two `yyyymmdd`
+    /// dates, over the units the caller may see.
+    pub async fn audit_rollup(
+        &self,
+        actor: &Actor,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<UnitMonthAudit>, StoreError> {
+        let mut s = Sql::new(&format!(
+            "SELECT v.hcode, u.name_th AS unit_name, u.district_code, CAST(v.date_serv / 100 AS BIGINT) AS month, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM claim_findings f WHERE f.hcode = v.hcode AND f.vkey = v.vkey AND f.severity = 'block' AND {NOT_ACCEPTED}) THEN 0 ELSE 1 END) AS BIGINT) AS clean, CAST(SUM(CASE WHEN v.inscl IN ('UCS', 'WEL') THEN 1 ELSE 0 END) AS BIGINT) AS authen_needed, CAST(SUM(CASE WHEN v.inscl IN ('UCS', 'WEL') AND v.permitno <> '' THEN 1 ELSE 0 END) AS BIGINT) AS authen_has FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.date_serv >= "
+        ));
+        s.int(from).push(" AND v.date_serv <= ").int(to);
+        actor.push_unit_scope(&mut s, "u");
+        s.push(" GROUP BY v.hcode, u.name_th, u.district_code, CAST(v.date_serv / 100 AS BIGINT) ORDER BY u.district_code, v.hcode, month");
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UnitMonthAudit {
+                    hcode: get_s(r, "hcode")?,
+                    unit_name: get_s(r, "unit_name")?,
+                    district_code: get_s(r, "district_code")?,
+                    month: get_i(r, "month")?,
+                    visits: get_i(r, "visits")?,
+                    clean: get_i(r, "clean")?,
+                    authen_needed: get_i(r, "authen_needed")?,
+                    authen_has: get_i(r, "authen_has")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Authen coverage of one unit by right, sub-right and service month.
+    pub async fn authen_coverage(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<AuthenCoverage>, StoreError> {
+        self.get_unit(actor, hcode).await?;
+        let mut s = Sql::new(
+            "SELECT v.inscl, v.subtype, CAST(v.date_serv / 100 AS BIGINT) AS month, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(CASE WHEN v.permitno <> '' THEN 1 ELSE 0 END) AS BIGINT) AS with_code FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = ",
+        );
+        s.text(hcode)
+            .push(" AND v.inscl IN ('UCS', 'WEL') AND v.date_serv >= ")
+            .int(from)
+            .push(" AND v.date_serv <= ")
+            .int(to);
+        actor.push_unit_scope(&mut s, "u");
+        s.push(" GROUP BY v.inscl, v.subtype, CAST(v.date_serv / 100 AS BIGINT) ORDER BY v.inscl, v.subtype, month");
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuthenCoverage {
+                    inscl: get_s(r, "inscl")?,
+                    subtype: get_s(r, "subtype")?,
+                    month: get_i(r, "month")?,
+                    visits: get_i(r, "visits")?,
+                    with_code: get_i(r, "with_code")?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn item(r: &sqlx::any::AnyRow) -> Result<FindingItem, StoreError> {
+    use sqlx::Row;
+    Ok(FindingItem {
+        vkey: get_s(r, "vkey")?,
+        rule: get_s(r, "rule")?,
+        severity: get_s(r, "severity")?,
+        amount: get_i(r, "amount")?,
+        setting: get_s(r, "setting")?,
+        hn: get_s(r, "hn")?,
+        seq: get_s(r, "seq")?,
+        an: get_s(r, "an")?,
+        date_serv: get_i(r, "date_serv")?,
+        fund: get_s(r, "fund")?,
+        inscl: get_s(r, "inscl")?,
+        cid: get_s(r, "cid")?,
+        patient_name: get_s(r, "patient_name")?,
+        accepted_reason: r.try_get::<Option<String>, _>("reason")?,
+        accepted_by: r.try_get::<Option<String>, _>("accepted_by")?,
+        accepted_at: r.try_get::<Option<i64>, _>("accepted_at")?,
+    })
+}
