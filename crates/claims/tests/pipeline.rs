@@ -231,6 +231,69 @@ async fn a_wrong_cid_check_digit_keeps_the_visits(store: &Store) {
     check_ledger(store, UNIT).await;
 }
 
+/// An unknown clinic and a wrong CID check digit are findings on kept, posted visits; the
+/// worklist lists them with amounts; an acceptance survives a re-audit; cross-visit checks run.
+async fn findings_on_kept_visits(store: &Store) {
+    use raidai_store::findings::FindingQuery;
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(88, 60, 4);
+    cfg.corruptions = vec![Corruption::BadCid];
+    let mut keys = Vec::new();
+    generate_with(&cfg, dir.path(), &mut |e| keys.push(vkey(e))).unwrap();
+    assert_eq!(edit_column(dir.path(), "OPD", "CLINIC", |i| i == 1, "05000"), 1);
+    let out = import_dir(store, dir.path(), opts()).await;
+    assert_eq!(out.record.totals.rejects, 0, "nothing rejected");
+    assert_eq!(out.record.counts.inserted as usize, keys.len(), "every visit kept");
+    check_ledger(store, UNIT).await;
+    let list = |rule: &str| FindingQuery {
+        hcode: UNIT.into(),
+        rule: Some(rule.into()),
+        limit: 1000,
+        ..Default::default()
+    };
+    let (cln, n, amount) = store.list_findings(&admin(), &list("CLN01")).await.unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(cln[0].severity, "block");
+    let v = store.get_visit(&admin(), UNIT, &cln[0].vkey).await.unwrap();
+    assert_eq!(v.visit.clinic, "05000");
+    assert!(v.visit.posted || v.visit.fund_amount + v.visit.patient_amount == 0);
+    assert_eq!(amount, cln[0].amount);
+    let (cid, _, _) = store.list_findings(&admin(), &list("CID01")).await.unwrap();
+    assert!(!cid.is_empty(), "the patient's visits carry CID01");
+    // Accepting needs a reason; it hides the finding from the worklist and survives a re-audit.
+    let rev = actor(Role::UnitRevenue, UNIT);
+    assert!(matches!(
+        store.accept_finding(&rev, UNIT, &cln[0].vkey, "CLN01", " ").await,
+        Err(StoreError::Invalid(_))
+    ));
+    let other = actor(Role::UnitRevenue, "99021");
+    assert!(store.accept_finding(&other, UNIT, &cln[0].vkey, "CLN01", "x").await.is_err());
+    store
+        .accept_finding(&rev, UNIT, &cln[0].vkey, "CLN01", "แผนกใหม่ รอ สปสช. เพิ่มรหัส")
+        .await
+        .unwrap();
+    assert_eq!(store.list_findings(&admin(), &list("CLN01")).await.unwrap().1, 0);
+    let before = store.rule_counts(&admin(), Some(UNIT)).await.unwrap();
+    let summary = raidai_claims::audit_unit(store, &rev, UNIT).await.unwrap();
+    assert_eq!(summary.visits as usize, keys.len());
+    let after = store.rule_counts(&admin(), Some(UNIT)).await.unwrap();
+    assert_eq!(before, after, "a re-audit of the same data finds the same");
+    assert_eq!(store.list_findings(&admin(), &list("CLN01")).await.unwrap().1, 0);
+    let mut all = list("CLN01");
+    all.include_accepted = true;
+    let (acc, _, _) = store.list_findings(&admin(), &all).await.unwrap();
+    assert_eq!(acc[0].accepted_by.as_deref(), Some(rev.username.as_str()));
+    // The other unit's officer cannot re-audit or read this unit.
+    assert!(raidai_claims::audit_unit(store, &other, UNIT).await.is_err());
+    assert!(store.list_findings(&other, &list("CLN01")).await.is_err());
+    // The clean-visit rate counts the accepted finding as clean.
+    let roll = store.audit_rollup(&admin(), 20241001, 20270930).await.unwrap();
+    let visits: i64 = roll.iter().map(|r| r.visits).sum();
+    assert_eq!(visits as usize, keys.len());
+    assert!(roll.iter().all(|r| r.clean <= r.visits && r.authen_has <= r.authen_needed));
+}
+
 /// Each broken input produces its documented reject; the encounters it spoils are not stored
 /// (no partial data) and the rest are.
 async fn broken_inputs_are_rejected(store: &Store) {
@@ -817,6 +880,7 @@ async fn admissions_in_hospital_wait_for_discharge(store: &Store) {
 }
 
 raidai_store::conformance! {
+    findings_on_kept_visits;
     a_missing_mandatory_file_fails_the_import;
     a_wrong_cid_check_digit_keeps_the_visits;
     admissions_in_hospital_wait_for_discharge;

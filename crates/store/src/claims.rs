@@ -445,8 +445,10 @@ async fn delete_findings(
     keys: &[&str],
 ) -> Result<(), StoreError> {
     for chunk in keys.chunks(LOOKUP_CHUNK) {
+        // The cross-visit findings are replaced as a whole by `write_cross_findings`.
         let mut s = Sql::new("DELETE FROM claim_findings WHERE hcode = ");
-        s.text(hcode).push(" AND vkey IN (");
+        s.text(hcode)
+            .push(" AND rule NOT IN ('DUP01', 'AUTH03') AND vkey IN (");
         for (i, k) in chunk.iter().enumerate() {
             if i > 0 {
                 s.push(", ");

@@ -350,7 +350,67 @@ async fn generated_sequences_never_touch_a_closed_month(store: &Store) {
     assert!(!frozen.is_empty() || owed.is_empty());
 }
 
+/// The cross-visit checks: the same patient twice on one OP day (DUP01), one Authen code on
+/// two visits (AUTH03); findings written with the visits are replaced on re-import.
+async fn cross_visit_findings(store: &Store) {
+    use raidai_store::claims::{CrossAudit, FindingRow};
+    use raidai_store::findings::FindingQuery;
+    seed_small(store).await;
+    let mut a = visit("O1", 20251015, None, 1_000);
+    let mut b = visit("O2", 20251015, None, 2_000);
+    let mut c = visit("O3", 20251016, None, 3_000);
+    a.permitno = "PP1234567890".into();
+    b.permitno = "PP0000000001".into();
+    c.permitno = "PP1234567890".into();
+    c.hn = "000000002".into();
+    a.findings = vec![FindingRow {
+        rule: "CLN01".into(),
+        severity: "block".into(),
+        amount: 1_000,
+    }];
+    let mut s = store
+        .begin_import(&Actor::system(), UNIT, meta())
+        .await
+        .unwrap();
+    s.set_cross_audit(CrossAudit {
+        dup01: "warn".into(),
+        auth03: "block".into(),
+    });
+    s.write_visits(vec![a.clone(), b, c]).await.unwrap();
+    s.finish(ImportTotals::default(), true).await.unwrap();
+    let sys = Actor::system();
+    let q = |rule: &str| FindingQuery {
+        hcode: UNIT.into(),
+        rule: Some(rule.into()),
+        ..Default::default()
+    };
+    let (dup, _, _) = store.list_findings(&sys, &q("DUP01")).await.unwrap();
+    let mut keys: Vec<&str> = dup.iter().map(|f| f.vkey.as_str()).collect();
+    keys.sort();
+    assert_eq!(keys, ["O1", "O2"]);
+    assert!(dup.iter().all(|f| f.severity == "warn"));
+    let (auth, _, _) = store.list_findings(&sys, &q("AUTH03")).await.unwrap();
+    let mut keys: Vec<&str> = auth.iter().map(|f| f.vkey.as_str()).collect();
+    keys.sort();
+    assert_eq!(keys, ["O1", "O3"]);
+    assert_eq!(store.list_findings(&sys, &q("CLN01")).await.unwrap().1, 1);
+    // Re-imported without the finding: it is gone (findings follow every import of a visit).
+    a.findings.clear();
+    land(store, vec![a]).await;
+    assert_eq!(store.list_findings(&sys, &q("CLN01")).await.unwrap().1, 0);
+    // Counts per rule; tenancy.
+    let counts = store.rule_counts(&sys, Some(UNIT)).await.unwrap();
+    assert!(counts.iter().any(|c| c.rule == "AUTH03" && c.visits == 2));
+    let other = actor(Role::UnitRevenue, "99021");
+    assert!(matches!(
+        store.list_findings(&other, &q("DUP01")).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store.rule_counts(&other, None).await.unwrap().is_empty());
+}
+
 raidai_store::conformance! {
+    cross_visit_findings;
     admissions_are_recognised_at_discharge;
     a_correction_of_a_closed_month_posts_in_the_first_open_month;
     who_may_close_and_reopen;
