@@ -182,6 +182,11 @@ fn days_between(a: i64, b: i64) -> i64 {
     }
 }
 
+/// Blank, or a 5-digit unit code.
+fn hcode_shaped(h: &str) -> bool {
+    h.is_empty() || (h.len() == 5 && h.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The amount a finding puts at stake: what the fund would pay, else what is owed at all.
 pub fn at_stake(v: &VisitRow) -> i64 {
     if v.fund_amount > 0 {
@@ -217,9 +222,7 @@ pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<Fin
     }
     if fund == "UC" && v.hospmain.trim().is_empty() {
         out.push("RIGHT03");
-    } else if !v.hospmain.is_empty()
-        && !(v.hospmain.len() == 5 && v.hospmain.bytes().all(|b| b.is_ascii_digit()))
-    {
+    } else if !hcode_shaped(&v.hospmain) {
         out.push("RIGHT04");
     }
     // Citizen ID.

@@ -241,10 +241,17 @@ async fn findings_on_kept_visits(store: &Store) {
     cfg.corruptions = vec![Corruption::BadCid];
     let mut keys = Vec::new();
     generate_with(&cfg, dir.path(), &mut |e| keys.push(vkey(e))).unwrap();
-    assert_eq!(edit_column(dir.path(), "OPD", "CLINIC", |i| i == 1, "05000"), 1);
+    assert_eq!(
+        edit_column(dir.path(), "OPD", "CLINIC", |i| i == 1, "05000"),
+        1
+    );
     let out = import_dir(store, dir.path(), opts()).await;
     assert_eq!(out.record.totals.rejects, 0, "nothing rejected");
-    assert_eq!(out.record.counts.inserted as usize, keys.len(), "every visit kept");
+    assert_eq!(
+        out.record.counts.inserted as usize,
+        keys.len(),
+        "every visit kept"
+    );
     check_ledger(store, UNIT).await;
     let list = |rule: &str| FindingQuery {
         hcode: UNIT.into(),
@@ -264,34 +271,65 @@ async fn findings_on_kept_visits(store: &Store) {
     // Accepting needs a reason; it hides the finding from the worklist and survives a re-audit.
     let rev = actor(Role::UnitRevenue, UNIT);
     assert!(matches!(
-        store.accept_finding(&rev, UNIT, &cln[0].vkey, "CLN01", " ").await,
+        store
+            .accept_finding(&rev, UNIT, &cln[0].vkey, "CLN01", " ")
+            .await,
         Err(StoreError::Invalid(_))
     ));
     let other = actor(Role::UnitRevenue, "99021");
-    assert!(store.accept_finding(&other, UNIT, &cln[0].vkey, "CLN01", "x").await.is_err());
+    assert!(
+        store
+            .accept_finding(&other, UNIT, &cln[0].vkey, "CLN01", "x")
+            .await
+            .is_err()
+    );
     store
         .accept_finding(&rev, UNIT, &cln[0].vkey, "CLN01", "แผนกใหม่ รอ สปสช. เพิ่มรหัส")
         .await
         .unwrap();
-    assert_eq!(store.list_findings(&admin(), &list("CLN01")).await.unwrap().1, 0);
+    assert_eq!(
+        store
+            .list_findings(&admin(), &list("CLN01"))
+            .await
+            .unwrap()
+            .1,
+        0
+    );
     let before = store.rule_counts(&admin(), Some(UNIT)).await.unwrap();
     let summary = raidai_claims::audit_unit(store, &rev, UNIT).await.unwrap();
     assert_eq!(summary.visits as usize, keys.len());
     let after = store.rule_counts(&admin(), Some(UNIT)).await.unwrap();
     assert_eq!(before, after, "a re-audit of the same data finds the same");
-    assert_eq!(store.list_findings(&admin(), &list("CLN01")).await.unwrap().1, 0);
+    assert_eq!(
+        store
+            .list_findings(&admin(), &list("CLN01"))
+            .await
+            .unwrap()
+            .1,
+        0
+    );
     let mut all = list("CLN01");
     all.include_accepted = true;
     let (acc, _, _) = store.list_findings(&admin(), &all).await.unwrap();
     assert_eq!(acc[0].accepted_by.as_deref(), Some(rev.username.as_str()));
     // The other unit's officer cannot re-audit or read this unit.
-    assert!(raidai_claims::audit_unit(store, &other, UNIT).await.is_err());
+    assert!(
+        raidai_claims::audit_unit(store, &other, UNIT)
+            .await
+            .is_err()
+    );
     assert!(store.list_findings(&other, &list("CLN01")).await.is_err());
     // The clean-visit rate counts the accepted finding as clean.
-    let roll = store.audit_rollup(&admin(), 20241001, 20270930).await.unwrap();
+    let roll = store
+        .audit_rollup(&admin(), 20241001, 20270930)
+        .await
+        .unwrap();
     let visits: i64 = roll.iter().map(|r| r.visits).sum();
     assert_eq!(visits as usize, keys.len());
-    assert!(roll.iter().all(|r| r.clean <= r.visits && r.authen_has <= r.authen_needed));
+    assert!(
+        roll.iter()
+            .all(|r| r.clean <= r.visits && r.authen_has <= r.authen_needed)
+    );
 }
 
 /// Each broken input produces its documented reject; the encounters it spoils are not stored

@@ -385,6 +385,54 @@ fn print_summary(r: &raidai_store::claims::ImportRecord, secs: f64) {
     );
 }
 
+/// `raidai audit --unit`: re-evaluates the unit's findings and prints them per rule.
+pub async fn audit(store: &Store, unit: &str, fy: Option<u16>) -> Result<()> {
+    let sys = Actor::system();
+    let started = Instant::now();
+    let s = raidai_claims::audit_unit(store, &sys, unit).await?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "unit {unit}: {} visits audited in {secs:.1} s ({:.0} visits/s), {} findings",
+        format_int_thai(s.visits),
+        s.visits as f64 / secs.max(0.001),
+        format_int_thai(s.findings)
+    );
+    let catalogue = raidai_domain::audit::default_catalogue();
+    let counts = match fy {
+        None => store.rule_counts(&sys, Some(unit)).await?,
+        Some(fy) => {
+            let fy = FiscalYear::new(fy);
+            let ymd = raidai_domain::periods::ymd;
+            store
+                .rule_counts_between(&sys, unit, ymd(fy.start()), ymd(fy.end()))
+                .await?
+        }
+    };
+    println!(
+        "{:<8} {:<6} {:<10} {:>9} {:>18}  rule",
+        "code", "sev", "NHSO", "visits", "at stake (baht)"
+    );
+    for c in &counts {
+        let r = catalogue.get(&c.rule);
+        println!(
+            "{:<8} {:<6} {:<10} {:>9} {:>18}  {}",
+            c.rule,
+            r.map(|r| r.severity.code()).unwrap_or(""),
+            r.map(|r| format!("{} {}", r.nhso_class, r.nhso_code))
+                .unwrap_or_default()
+                .trim(),
+            format_int_thai(c.visits),
+            Satang(c.amount).format_thai(),
+            r.map(|r| r.text_en.as_str()).unwrap_or("")
+        );
+    }
+    if counts.is_empty() {
+        println!("no findings: every visit is ready to claim");
+    }
+    store.close().await;
+    Ok(())
+}
+
 pub fn gen_cmd(cmd: GenCmd) -> Result<()> {
     let GenCmd::F16 {
         unit,

@@ -93,6 +93,16 @@ enum Cmd {
         #[command(subcommand)]
         cmd: claims_cmd::ImportCmd,
     },
+    /// Data Audit: re-evaluate a unit's visits and print the findings per rule.
+    Audit {
+        #[arg(long)]
+        unit: String,
+        /// Print the findings of this fiscal year (BE) only; all are re-evaluated.
+        #[arg(long)]
+        fy: Option<u16>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Accounting periods of the receivables journal: list, close, reopen months.
     Period {
         #[command(subcommand)]
@@ -440,6 +450,10 @@ async fn run() -> Result<()> {
         Cmd::Governance { cmd } => governance_cmd::run(cmd, db_url).await,
         Cmd::Import { cmd } => claims_cmd::import(cmd, db_url).await,
         Cmd::Period { cmd } => period_cmd(cmd, db_url).await,
+        Cmd::Audit { unit, fy, db } => {
+            let store = open(&db_url(&db)?).await?;
+            claims_cmd::audit(&store, &unit, fy).await
+        }
         Cmd::Gen { cmd } => claims_cmd::gen_cmd(cmd),
         Cmd::Bench { cmd } => claims_cmd::bench(cmd).await,
     }

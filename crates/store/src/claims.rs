@@ -206,9 +206,9 @@ pub struct ImportCounts {
     pub journal_lines: i64,
 }
 
-/// Where the money of the visits read went: CHT total = fund receivable + patient receivable
-/// + paid at the counter + unposted (no map line) + in hospital (not yet discharged) − paid
-/// above the bill. Every satang of the bills is in exactly one of the parts.
+/// Where the money of the visits read went: CHT total = fund receivable + patient receivable,
+/// plus paid at the counter, unposted (no map line) and in hospital (not yet discharged), less
+/// what was paid above the bill. Every satang of the bills is in exactly one of the parts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Reconciliation {
     pub cht_total: i64,

@@ -213,9 +213,9 @@ impl Store {
         Self::push_finding_filters(&mut t, q);
         t.push(" GROUP BY f.vkey) x");
         let amount = get_i(&t.query().fetch_one(self.pool()).await?, "amount")?;
-        let mut s = Sql::new(&format!(
-            "SELECT f.vkey, f.rule, f.severity, f.amount, v.setting, v.hn, v.seq, v.an, v.date_serv, v.fund, v.inscl, v.cid, v.patient_name, ac.reason, ac.accepted_by, ac.accepted_at FROM claim_findings f JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = f.hcode AND ac.vkey = f.vkey AND ac.rule = f.rule WHERE f.hcode = "
-        ));
+        let mut s = Sql::new(
+            "SELECT f.vkey, f.rule, f.severity, f.amount, v.setting, v.hn, v.seq, v.an, v.date_serv, v.fund, v.inscl, v.cid, v.patient_name, ac.reason, ac.accepted_by, ac.accepted_at FROM claim_findings f JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = f.hcode AND ac.vkey = f.vkey AND ac.rule = f.rule WHERE f.hcode = ",
+        );
         s.text(q.hcode.clone());
         actor.push_unit_scope(&mut s, "u");
         Self::push_finding_filters(&mut s, q);
@@ -266,6 +266,38 @@ impl Store {
         if let Some(h) = hcode {
             s.push(" AND f.hcode = ").text(h);
         }
+        actor.push_unit_scope(&mut s, "u");
+        s.push(" GROUP BY f.rule ORDER BY f.rule");
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RuleCount {
+                    rule: get_s(r, "rule")?,
+                    visits: get_i(r, "visits")?,
+                    amount: get_i(r, "amount")?,
+                    accepted: get_i(r, "accepted")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Findings per rule of one unit for visits served between two `yyyymmdd` dates.
+    pub async fn rule_counts_between(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<RuleCount>, StoreError> {
+        self.get_unit(actor, hcode).await?;
+        let mut s = Sql::new(&format!(
+            "SELECT f.rule, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(f.amount) AS BIGINT) AS amount, CAST(SUM(CASE WHEN {NOT_ACCEPTED} THEN 0 ELSE 1 END) AS BIGINT) AS accepted FROM claim_findings f JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode WHERE f.hcode = "
+        ));
+        s.text(hcode)
+            .push(" AND v.date_serv >= ")
+            .int(from)
+            .push(" AND v.date_serv <= ")
+            .int(to);
         actor.push_unit_scope(&mut s, "u");
         s.push(" GROUP BY f.rule ORDER BY f.rule");
         let rows = s.query().fetch_all(self.pool()).await?;

@@ -275,6 +275,9 @@ pub fn openapi_doc() -> Value {
             "/api/v1/units/{hcode}/claims/unposted": {
                 "get": op("Map coverage: unposted visits by (fiscal year, fund, setting, place, case) with amounts, and the map line in force now", "claims", &[("hcode", "path")], None, &arr("CoverageRow"))
             },
+            "/api/v1/units/{hcode}/audit/findings": {
+                "get": op("Data Audit worklist: findings of the unit's visits, largest amount at stake first, with the number of visits and the amount matching", "audit", &[("hcode", "path"), ("rule", "query"), ("fund", "query"), ("severity", "query"), ("month", "query"), ("min", "query"), ("accepted", "query"), ("page", "query")], None, &s("FindingList"))
+            },
             "/api/v1/units/{hcode}/claims/periods": {
                 "get": op("Accounting periods of a fiscal year: each month open or closed (who, when), journal lines and receivables by posting date", "claims", &[("hcode", "path"), ("fy", "query")], None, &arr("MonthView"))
             },
@@ -301,6 +304,13 @@ fn schemas() -> Value {
             "user_id": { "type": ["string", "null"] }, "username": { "type": "string" }, "display_name": { "type": "string" },
             "role": { "enum": ["admin", "province", "district", "unit_head", "unit_revenue"] },
             "province_code": { "type": ["string", "null"] }, "district_code": { "type": ["string", "null"] }, "hcode": { "type": ["string", "null"] } } },
+        "FindingList": { "type": "object", "properties": {
+            "visits": { "type": "integer" }, "amount": { "type": "integer", "description": "satang" },
+            "findings": { "type": "array", "items": { "type": "object", "properties": {
+                "vkey": { "type": "string" }, "rule": { "type": "string" }, "severity": { "enum": ["block", "warn"] },
+                "amount": { "type": "integer" }, "setting": { "type": "string" }, "hn": { "type": "string" }, "seq": { "type": "string" },
+                "an": { "type": "string" }, "date_serv": { "type": "integer" }, "fund": { "type": "string" }, "inscl": { "type": "string" },
+                "accepted_reason": { "type": ["string", "null"] }, "accepted_by": { "type": ["string", "null"] }, "accepted_at": { "type": ["integer", "null"] } } } } } },
         "MonthView": { "type": "object", "properties": {
             "month": { "type": "integer", "description": "yyyymm (CE)" }, "label": { "type": "string" },
             "closed": { "type": "boolean" }, "closed_by": { "type": "string" }, "closed_at": { "type": "string" },

@@ -362,7 +362,7 @@ pub(crate) fn fy_label(t: T, fy: i64) -> String {
 }
 
 /// Minimal percent-encoding for a path segment or query value.
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -694,7 +694,7 @@ fn reject_fields(r: &RejectRow) -> [String; 10] {
     ]
 }
 
-fn download(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn download(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
@@ -959,6 +959,9 @@ struct VisitPage {
     drugs: Vec<(String, String, String, String)>,
     items: Vec<(String, String, String, String)>,
     journal: Vec<JournalView>,
+    findings: Vec<crate::audit::VisitFinding>,
+    may_accept: bool,
+    vkey: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -1020,8 +1023,12 @@ pub async fn visit_detail(
             },
         ),
     ];
+    let findings = crate::audit::visit_findings(&st, t, &me, &hcode, &v.vkey).await?;
     render(&VisitPage {
         l: Layout::new(t, Some(&me), t.s("cl_visit"), "claims"),
+        findings,
+        may_accept: may_import(&me, &hcode),
+        vkey: v.vkey.clone(),
         name: v.patient_name.clone(),
         facts,
         diagnoses: detail.dx,

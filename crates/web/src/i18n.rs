@@ -312,6 +312,7 @@ pub fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static st
         .chain(crate::governance::STRINGS)
         .chain(crate::claims::STRINGS)
         .chain(crate::periods::STRINGS)
+        .chain(crate::audit::STRINGS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod claims;
 pub mod error;
@@ -224,6 +225,7 @@ pub fn route_defs() -> Vec<RouteDef> {
     .chain(governance::routes())
     .chain(claims::routes())
     .chain(periods::routes())
+    .chain(audit::routes())
     .collect()
 }
 
