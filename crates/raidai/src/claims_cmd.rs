@@ -104,6 +104,12 @@ pub enum GenCmd {
         /// The last this many admissions are still in hospital (no DATEDSC).
         #[arg(long, default_value_t = 0)]
         in_hospital: usize,
+        /// Share of UC encounters with an Authen code (0–1; the rest lack one: AUTH01).
+        #[arg(long, default_value_t = 0.9)]
+        authen_share: f64,
+        /// Share of OP visits with a clinic outside the standard departments (0–1: CLN01).
+        #[arg(long, default_value_t = 0.0)]
+        unknown_clinic_share: f64,
     },
 }
 
@@ -445,6 +451,8 @@ pub fn gen_cmd(cmd: GenCmd) -> Result<()> {
         fiscal_year,
         hospmain,
         in_hospital,
+        authen_share,
+        unknown_clinic_share,
     } = cmd;
     let unit = Hcode::parse(&unit).map_err(|e| anyhow::anyhow!("--unit: {e}"))?;
     let fy = fiscal_year
@@ -452,6 +460,8 @@ pub fn gen_cmd(cmd: GenCmd) -> Result<()> {
         .unwrap_or_else(|| FiscalYear::of(chrono::Local::now().date_naive()));
     let mut cfg = GenConfig::new(unit, fy, seed);
     cfg.in_hospital = in_hospital;
+    cfg.authen_share = authen_share;
+    cfg.unknown_clinic_share = unknown_clinic_share;
     cfg.visits = visits;
     cfg.admissions = admissions;
     cfg.encoding = parse_encoding(&encoding)?;

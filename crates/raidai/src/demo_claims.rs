@@ -52,6 +52,14 @@ pub async fn seed(store: &Store) -> Result<()> {
         cfg.admissions = admissions;
         // A few admissions of the last days still in hospital (posted at discharge).
         cfg.in_hospital = admissions / 60;
+        // Data quality differs by unit: some close to clean, some with Authen gaps and
+        // clinic codes outside the standard list (a realistic Data Audit worklist).
+        (cfg.authen_share, cfg.unknown_clinic_share) = match i % 4 {
+            0 => (0.99, 0.0),
+            1 => (0.93, 0.002),
+            2 => (0.80, 0.01),
+            _ => (0.65, 0.03),
+        };
         cfg.changwat = crate::demo::PROVINCE_CODE.into();
         cfg.hospmain = hospmain
             .iter()

@@ -58,6 +58,11 @@ pub struct GenConfig {
     pub corruptions: Vec<Corruption>,
     /// The last this many admissions are still in hospital: IPD without DATEDSC/TIMEDSC.
     pub in_hospital: usize,
+    /// Share of UC encounters with an Authen code in INS.PERMITNO (the rest have none: the
+    /// Data Audit's AUTH01).
+    pub authen_share: f64,
+    /// Share of OP visits whose CLINIC has a department outside the standard list (CLN01).
+    pub unknown_clinic_share: f64,
 }
 
 impl GenConfig {
@@ -77,6 +82,8 @@ impl GenConfig {
             max_drugs: 4,
             corruptions: Vec::new(),
             in_hospital: 0,
+            authen_share: 0.9,
+            unknown_clinic_share: 0.0,
         }
     }
 
@@ -737,7 +744,7 @@ impl<'a> Gen<'a> {
         seq: Option<&Vn>,
     ) -> InsRecord {
         let cfg = self.cfg;
-        let permitno = if payer.is_uc() && r.random_bool(0.9) {
+        let permitno = if payer.is_uc() && r.random_bool(cfg.authen_share.clamp(0.0, 1.0)) {
             format!("PP{:010}", r.random_range(0..10_000_000_000u64))
         } else if payer == Payer::Right(RightKind::Ofc) && r.random_bool(0.4) {
             format!("{}", r.random_range(100_000_000..1_000_000_000u64))
@@ -853,7 +860,14 @@ impl<'a> Gen<'a> {
         } else {
             *pick(&mut r, OP_CLINICS)
         };
-        let clinic = Clinic::new(clinic_code).expect("clinic");
+        // Drawn only when asked for, so sets without it stay as they were for a seed.
+        let clinic = if self.cfg.unknown_clinic_share > 0.0
+            && r.random_bool(self.cfg.unknown_clinic_share.min(1.0))
+        {
+            Clinic::new("05000").expect("5-digit clinic")
+        } else {
+            Clinic::new(clinic_code).expect("clinic")
+        };
         let dental = clinic_code == "01100";
         let er = clinic_code == "01200";
         let doctor = one(&mut r, &self.doctors).clone();
