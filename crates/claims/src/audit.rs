@@ -329,16 +329,17 @@ pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<Fin
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
+/// One visit per rule that raises it, and the clean visit they are made from (for tests of
+/// this crate and of the engines: the same table drives both).
+#[doc(hidden)]
+pub mod examples {
     use super::*;
 
-    fn ctx() -> AuditContext {
-        AuditContext::shipped(20251020)
-    }
+    /// The audit date the examples assume (`yyyymmdd`).
+    pub const TODAY: i64 = 20251020;
 
     /// A clean UC OP visit: in-CUP, Authen code, PDx, charges adding up.
-    fn clean() -> (VisitRow, AuditDetail) {
+    pub fn clean() -> (VisitRow, AuditDetail) {
         let v = VisitRow {
             vkey: "O000000001/1".into(),
             setting: "OP".into(),
@@ -384,29 +385,6 @@ mod tests {
         (v, d)
     }
 
-    fn rules(v: &VisitRow, d: &AuditDetail) -> Vec<String> {
-        audit_visit(v, d, &ctx())
-            .into_iter()
-            .map(|f| f.rule)
-            .collect()
-    }
-
-    /// The rule fires on the changed visit and not on the clean one.
-    fn fires(rule: &str, change: impl Fn(&mut VisitRow, &mut AuditDetail)) {
-        let (v, d) = clean();
-        assert!(
-            !rules(&v, &d).contains(&rule.to_string()),
-            "{rule} on the clean visit"
-        );
-        let (mut v, mut d) = clean();
-        change(&mut v, &mut d);
-        let got = rules(&v, &d);
-        assert!(
-            got.contains(&rule.to_string()),
-            "{rule} not raised: {got:?}"
-        );
-    }
-
     fn admission(v: &mut VisitRow, d: &mut AuditDetail) {
         v.setting = "IP".into();
         v.date_dsc = 20251018;
@@ -414,87 +392,135 @@ mod tests {
         d.dx = vec![("I10".into(), "1".into())];
     }
 
+    type Change = fn(&mut VisitRow, &mut AuditDetail);
+
+    /// (rule, change of the clean visit that raises it)
+    pub fn cases() -> Vec<(&'static str, Change)> {
+        vec![
+            ("AUTH01", |v, _| v.permitno.clear()),
+            ("AUTH02", |v, _| v.permitno = "12345".into()),
+            ("RIGHT01", |v, _| v.inscl = "ZZZ".into()),
+            ("RIGHT02", |v, _| v.subtype = "Q9".into()),
+            ("RIGHT03", |v, _| v.hospmain.clear()),
+            ("RIGHT04", |v, _| v.hospmain = "1100".into()),
+            ("CID01", |v, _| v.cid = "1234567890122".into()),
+            ("CID02", |v, _| v.cid.clear()),
+            ("DX01", |v, d| {
+                v.pdx.clear();
+                d.dx.clear();
+            }),
+            ("DX02", |v, d| {
+                v.pdx = "V0300".into();
+                d.dx = vec![("V0300".into(), "1".into())];
+            }),
+            ("DX03", |v, d| {
+                admission(v, d);
+                v.pdx = "Z515".into();
+            }),
+            ("DX04", |_, d| d.dx.push(("E119".into(), "1".into()))),
+            ("DX05", |v, d| {
+                admission(v, d);
+                v.pdx = "R509".into();
+            }),
+            ("IP01", |v, d| {
+                admission(v, d);
+                v.date_dsc = 0;
+                v.recognised = 0;
+                v.unposted_reason = IN_HOSPITAL.into();
+            }),
+            ("IP02", |v, d| {
+                admission(v, d);
+                v.dob = 0;
+            }),
+            ("IP03", |v, d| {
+                admission(v, d);
+                v.date_dsc = v.date_serv;
+                v.recognised = v.date_serv;
+            }),
+            ("IP04", |v, d| {
+                admission(v, d);
+                d.lvd = vec![(20251015, 20251019)];
+            }),
+            ("PX01", |v, d| {
+                d.cha = vec![("G1".into(), 50_000)];
+                v.total = 50_000;
+            }),
+            ("CHG01", |v, _| v.total = 60_000),
+            ("CHG02", |v, d| {
+                v.claimable = 0;
+                d.cha = vec![("32".into(), 50_000)];
+            }),
+            ("CHG03", |v, d| {
+                v.total = 0;
+                d.cha.clear();
+            }),
+            ("CHG04", |v, _| v.paid = 70_000),
+            ("CLN01", |v, _| v.clinic = "05000".into()),
+            ("LATE01", |v, _| {
+                v.date_serv = 20250901;
+                v.recognised = 20250901;
+                v.date_dsc = 20250901;
+            }),
+            ("AE01", |v, _| v.fund = "PRB".into()),
+            ("AE02", |v, d| {
+                v.pdx = "S060".into();
+                d.dx = vec![("S060".into(), "1".into())];
+            }),
+            ("REF01", |v, _| v.place = "out_cup_other".into()),
+            ("DRU01", |_, d| d.dru.clear()),
+        ]
+    }
+
+    /// The detail as stored (`detail_json` of the import).
+    pub fn detail_json(d: &AuditDetail) -> String {
+        serde_json::json!({
+            "dx": d.dx, "px": d.px, "refer": d.refer, "cha": d.cha,
+            "dru": vec![("1", "drug", "1", 100); d.dru.len()],
+            "adp": [], "aer": d.aer, "lab": [], "lvd": d.lvd, "inv": [],
+        })
+        .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::examples::*;
+    use super::*;
+
+    fn ctx() -> AuditContext {
+        AuditContext::shipped(TODAY)
+    }
+
+    fn rules(v: &VisitRow, d: &AuditDetail) -> Vec<String> {
+        audit_visit(v, d, &ctx())
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
+    }
+
     #[test]
     fn the_clean_visit_has_no_finding() {
         let (v, d) = clean();
-        assert_eq!(rules(&v, &d), Vec::<String>::new());
-        let (mut v, mut d) = clean();
-        admission(&mut v, &mut d);
         assert_eq!(rules(&v, &d), Vec::<String>::new());
     }
 
     #[test]
     fn each_rule_fires_on_its_case_only() {
-        fires("AUTH01", |v, _| v.permitno.clear());
-        fires("AUTH02", |v, _| v.permitno = "12345".into());
-        fires("RIGHT01", |v, _| v.inscl = "ZZZ".into());
-        fires("RIGHT02", |v, _| v.subtype = "Q9".into());
-        fires("RIGHT03", |v, _| v.hospmain.clear());
-        fires("RIGHT04", |v, _| v.hospmain = "1100".into());
-        fires("CID01", |v, _| v.cid = "1234567890122".into());
-        fires("CID02", |v, _| v.cid.clear());
-        fires("DX01", |v, d| {
-            v.pdx.clear();
-            d.dx.clear();
-        });
-        fires("DX02", |v, d| {
-            v.pdx = "V0300".into();
-            d.dx = vec![("V0300".into(), "1".into())];
-        });
-        fires("DX03", |v, d| {
-            admission(v, d);
-            v.pdx = "Z515".into();
-        });
-        fires("DX04", |_, d| d.dx.push(("E119".into(), "1".into())));
-        fires("DX05", |v, d| {
-            admission(v, d);
-            v.pdx = "R509".into();
-        });
-        fires("IP01", |v, d| {
-            admission(v, d);
-            v.date_dsc = 0;
-            v.recognised = 0;
-            v.unposted_reason = IN_HOSPITAL.into();
-        });
-        fires("IP02", |v, d| {
-            admission(v, d);
-            v.dob = 0;
-        });
-        fires("IP03", |v, d| {
-            admission(v, d);
-            v.date_dsc = v.date_serv;
-            v.recognised = v.date_serv;
-        });
-        fires("IP04", |v, d| {
-            admission(v, d);
-            d.lvd = vec![(20251015, 20251019)];
-        });
-        fires("PX01", |v, d| {
-            d.cha = vec![("G1".into(), 50_000)];
-            v.total = 50_000;
-        });
-        fires("CHG01", |v, _| v.total = 60_000);
-        fires("CHG02", |v, d| {
-            v.claimable = 0;
-            d.cha = vec![("32".into(), 50_000)];
-        });
-        fires("CHG03", |v, d| {
-            v.total = 0;
-            d.cha.clear();
-        });
-        fires("CHG04", |v, _| v.paid = 70_000);
-        fires("CLN01", |v, _| v.clinic = "05000".into());
-        fires("LATE01", |v, _| {
-            v.date_serv = 20250901;
-            v.recognised = 20250901;
-        });
-        fires("AE01", |v, _| v.fund = "PRB".into());
-        fires("AE02", |v, d| {
-            v.pdx = "S060".into();
-            d.dx = vec![("S060".into(), "1".into())];
-        });
-        fires("REF01", |v, _| v.place = "out_cup_other".into());
-        fires("DRU01", |_, d| d.dru.clear());
+        let mut covered: Vec<&str> = vec!["AUTH03", "DUP01"]; // cross-visit: the store's
+        for (rule, change) in cases() {
+            let (mut v, mut d) = clean();
+            change(&mut v, &mut d);
+            let got = rules(&v, &d);
+            assert!(
+                got.contains(&rule.to_string()),
+                "{rule} not raised: {got:?}"
+            );
+            covered.push(rule);
+        }
+        covered.sort();
+        let mut all = raidai_domain::audit::RULE_CODES.to_vec();
+        all.sort();
+        assert_eq!(covered, all, "every rule has its case");
     }
 
     #[test]
@@ -517,5 +543,11 @@ mod tests {
         assert_eq!(d.dru.len(), 1);
         assert_eq!(d.aer[0].2, "AB1");
         assert!(AuditDetail::from_json("not json").dx.is_empty());
+        let (_, clean) = clean();
+        let back = AuditDetail::from_json(&detail_json(&clean));
+        assert_eq!(
+            (back.dx, back.cha, back.dru.len()),
+            (clean.dx, clean.cha, 1)
+        );
     }
 }

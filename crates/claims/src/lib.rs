@@ -348,12 +348,22 @@ pub async fn audit_unit(
     actor: &Actor,
     hcode: &str,
 ) -> Result<raidai_store::claims::AuditSummary, ClaimsError> {
+    audit_unit_on(store, actor, hcode, audit::today_ymd()).await
+}
+
+/// [`audit_unit`] as if run on `today` (`yyyymmdd`).
+pub async fn audit_unit_on(
+    store: &Store,
+    actor: &Actor,
+    hcode: &str,
+    today: i64,
+) -> Result<raidai_store::claims::AuditSummary, ClaimsError> {
     let places = store.unit_places(actor, hcode).await?;
     let ctx = audit::AuditContext::new(
         store
             .audit_catalogue_versions(&places.province_code)
             .await?,
-        audit::today_ymd(),
+        today,
     );
     let mut session = store.begin_audit(actor, hcode).await?;
     let mut after = String::new();
