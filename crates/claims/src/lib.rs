@@ -6,6 +6,7 @@
 //! through a bounded channel (two batches in flight), so memory does not grow with the input.
 
 pub mod audit;
+pub mod authen;
 pub mod classify;
 mod row;
 
@@ -39,6 +40,12 @@ pub enum ClaimsError {
     /// imported and the import fails.
     #[error("mandatory files missing: {}; nothing was imported", .0.join(", "))]
     MissingFiles(Vec<String>),
+    /// The NHSO connector refused or failed (off, expired credentials, service down, …).
+    #[error("NHSO Authen: {0}")]
+    Authen(raidai_authen::AuthenError),
+    /// The connector is not set up for this call (no key, no credentials).
+    #[error("{en}")]
+    AuthenSetup { en: String, th: String },
 }
 
 impl ClaimsError {
@@ -46,6 +53,8 @@ impl ClaimsError {
     pub fn message_th(&self) -> Option<String> {
         match self {
             ClaimsError::Read(r) => Some(r.message_th()),
+            ClaimsError::Authen(e) => Some(e.message_th()),
+            ClaimsError::AuthenSetup { th, .. } => Some(th.clone()),
             ClaimsError::MissingFiles(m) => Some(format!(
                 "ไม่มีแฟ้มที่ต้องส่งทุกครั้ง: {} จึงไม่ได้นำเข้าข้อมูลใด กรุณาส่งออกจาก HIS ให้ครบแล้วนำเข้าอีกครั้ง",
                 m.join(", ")

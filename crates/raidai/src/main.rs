@@ -103,6 +103,12 @@ enum Cmd {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// The NHSO Authen connector: a unit's credentials and the lookup of missing codes (off
+    /// unless authen_enabled / RAIDAI_AUTHEN_ENABLED is on).
+    Authen {
+        #[command(subcommand)]
+        cmd: AuthenCmd,
+    },
     /// Accounting periods of the receivables journal: list, close, reopen months.
     Period {
         #[command(subcommand)]
@@ -117,6 +123,45 @@ enum Cmd {
     Bench {
         #[command(subcommand)]
         cmd: claims_cmd::BenchCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuthenCmd {
+    /// Save a unit's NHSO token (read from a file, never from the command line) and its expiry.
+    Set {
+        #[arg(long)]
+        unit: String,
+        /// A file holding the token (one line).
+        #[arg(long)]
+        token_file: PathBuf,
+        /// Expiry date (dd/mm/yyyy BE or CE, or yyyy-mm-dd).
+        #[arg(long)]
+        expires: String,
+        /// Keep the unit's own switch off.
+        #[arg(long)]
+        disabled: bool,
+        #[arg(long)]
+        settings: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Look up the Authen codes the unit's UC/WEL visits of a period lack (refused when off).
+    Check {
+        #[arg(long)]
+        unit: String,
+        /// First service date (dd/mm/yyyy BE or CE, or yyyy-mm-dd).
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// At most this many visits.
+        #[arg(long, default_value_t = 1000)]
+        limit: i64,
+        #[arg(long)]
+        settings: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -289,6 +334,19 @@ async fn serve(
                 .with_context(|| format!("trusted proxy {p:?} is not an IP address"))
         })
         .collect::<Result<_>>()?;
+    let (authen_cfg, authen_http) = settings.authen()?;
+    let connector: Option<std::sync::Arc<dyn raidai_authen::Connector>> = if authen_cfg.enabled {
+        Some(std::sync::Arc::new(
+            raidai_authen::HttpConnector::new(authen_http)
+                .map_err(|e| anyhow::anyhow!("authen connector: {e}"))?,
+        ))
+    } else {
+        None
+    };
+    state.authen = std::sync::Arc::new(raidai_web::AuthenRuntime {
+        cfg: authen_cfg,
+        connector,
+    });
     let defaults = raidai_formats::ZipLimits::default();
     state.zip_limits = raidai_formats::ZipLimits {
         max_total_bytes: settings
@@ -450,12 +508,87 @@ async fn run() -> Result<()> {
         Cmd::Governance { cmd } => governance_cmd::run(cmd, db_url).await,
         Cmd::Import { cmd } => claims_cmd::import(cmd, db_url).await,
         Cmd::Period { cmd } => period_cmd(cmd, db_url).await,
+        Cmd::Authen { cmd } => authen_cmd(cmd, db_url).await,
         Cmd::Audit { unit, fy, db } => {
             let store = open(&db_url(&db)?).await?;
             claims_cmd::audit(&store, &unit, fy).await
         }
         Cmd::Gen { cmd } => claims_cmd::gen_cmd(cmd),
         Cmd::Bench { cmd } => claims_cmd::bench(cmd).await,
+    }
+}
+
+async fn authen_cmd(cmd: AuthenCmd, db_url: impl Fn(&DbArgs) -> Result<String>) -> Result<()> {
+    let sys = Actor::system();
+    let date = |s: &str, what: &str| {
+        raidai_domain::calendar::parse_date(s.trim())
+            .map_err(|_| anyhow::anyhow!("--{what}: {s} is not a date (dd/mm/yyyy)"))
+    };
+    match cmd {
+        AuthenCmd::Set {
+            unit,
+            token_file,
+            expires,
+            disabled,
+            settings,
+            db,
+        } => {
+            let (cfg, _) = Settings::load(settings.as_deref())?.authen()?;
+            let token = std::fs::read_to_string(&token_file)
+                .with_context(|| format!("cannot read {}", token_file.display()))?;
+            let store = open(&db_url(&db)?).await?;
+            raidai_claims::authen::set_credentials(
+                &store,
+                &sys,
+                &unit,
+                &cfg,
+                token.trim(),
+                date(&expires, "expires")?,
+                !disabled,
+            )
+            .await?;
+            println!("unit {unit}: NHSO credentials saved (expire {expires})");
+            Ok(())
+        }
+        AuthenCmd::Check {
+            unit,
+            from,
+            to,
+            limit,
+            settings,
+            db,
+        } => {
+            let (cfg, http) = Settings::load(settings.as_deref())?.authen()?;
+            if !cfg.enabled {
+                bail!(
+                    "the NHSO connector is off: set authen_enabled = true in the settings (or RAIDAI_AUTHEN_ENABLED=1) to use it"
+                );
+            }
+            let connector = raidai_authen::HttpConnector::new(http)
+                .map_err(|e| anyhow::anyhow!("authen connector: {e}"))?;
+            let store = open(&db_url(&db)?).await?;
+            let ymd = raidai_domain::periods::ymd;
+            let s = raidai_claims::authen::check_unit(
+                &store,
+                &sys,
+                &unit,
+                &connector,
+                &cfg,
+                ymd(date(&from, "from")?),
+                ymd(date(&to, "to")?),
+                limit,
+                raidai_authen::today_th(),
+            )
+            .await?;
+            println!(
+                "unit {unit}: {} found, {} without a code that day, {} failed, {} not tried",
+                s.found, s.not_found, s.failed, s.skipped
+            );
+            if let Some(e) = s.stopped {
+                bail!("stopped: {e}");
+            }
+            Ok(())
+        }
     }
 }
 

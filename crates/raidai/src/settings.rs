@@ -22,9 +22,40 @@ pub struct Settings {
     pub max_upload_bytes: Option<u64>,
     /// Folder where uploads wait for their import job (default: the system's temporary folder).
     pub upload_dir: Option<std::path::PathBuf>,
+    /// The NHSO Authen connector's kill switch (default off; also RAIDAI_AUTHEN_ENABLED).
+    pub authen_enabled: Option<bool>,
+    /// Base URL of the NHSO Authen status service (default production; also RAIDAI_AUTHEN_URL).
+    pub authen_url: Option<String>,
+    /// Key sealing the units' NHSO tokens at rest: 64 hex characters or base64 of 32 bytes
+    /// (also RAIDAI_AUTHEN_KEY). Without it no token can be saved.
+    pub authen_key: Option<String>,
 }
 
 impl Settings {
+    /// The Authen connector from the settings and RAIDAI_AUTHEN_* (the variables win).
+    pub fn authen(&self) -> Result<(raidai_claims::authen::AuthenConfig, raidai_authen::Settings)> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let enabled = match env("RAIDAI_AUTHEN_ENABLED") {
+            Some(v) => matches!(v.trim(), "1" | "true" | "yes" | "on"),
+            None => self.authen_enabled.unwrap_or(false),
+        };
+        let key = match env("RAIDAI_AUTHEN_KEY").or_else(|| self.authen_key.clone()) {
+            Some(k) => Some(
+                raidai_authen::key_from_setting(&k)
+                    .map_err(|e| anyhow::anyhow!("authen_key: {e}"))?,
+            ),
+            None => None,
+        };
+        let mut http = raidai_authen::Settings {
+            enabled,
+            ..raidai_authen::Settings::default()
+        };
+        if let Some(url) = env("RAIDAI_AUTHEN_URL").or_else(|| self.authen_url.clone()) {
+            http.base_url = url;
+        }
+        Ok((raidai_claims::authen::AuthenConfig { enabled, key }, http))
+    }
+
     pub fn load(path: Option<&Path>) -> Result<Settings> {
         let Some(path) = path else {
             return Ok(Settings::default());
@@ -44,6 +75,8 @@ impl std::fmt::Debug for Settings {
                 &self.database.as_deref().map(raidai_store::redact_url),
             )
             .field("bind", &self.bind)
+            .field("authen_enabled", &self.authen_enabled)
+            .field("authen_key", &self.authen_key.as_ref().map(|_| "<set>"))
             .finish()
     }
 }

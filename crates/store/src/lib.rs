@@ -6,6 +6,7 @@
 
 pub mod actor;
 pub mod audit;
+pub mod authen;
 pub mod claims;
 pub mod error;
 pub mod findings;
@@ -232,6 +233,6 @@ impl Store {
     }
 }
 
-pub(crate) fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }

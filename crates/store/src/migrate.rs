@@ -66,6 +66,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0009_audit.sql"),
         data: None,
     },
+    Migration {
+        name: "0010_authen",
+        sqlite: include_str!("../migrations/sqlite/0010_authen.sql"),
+        postgres: include_str!("../migrations/postgres/0010_authen.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

@@ -354,7 +354,7 @@ pub async fn worklist(
     let flash = if f.done == "run" {
         t.s("au_ran").to_string()
     } else {
-        String::new()
+        crate::authen_page::expiry_notice(&st, t, &me, &hcode).await
     };
     render(&WorklistPage {
         l: Layout::new(t, Some(&me), t.s("au_title"), "claims").with_flash(flash),

@@ -313,6 +313,7 @@ pub fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static st
         .chain(crate::claims::STRINGS)
         .chain(crate::periods::STRINGS)
         .chain(crate::audit::STRINGS)
+        .chain(crate::authen_page::STRINGS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -9,6 +9,7 @@ pub mod api;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod authen_page;
 pub mod claims;
 pub mod error;
 pub mod governance;
@@ -41,6 +42,18 @@ pub struct AppState {
     pub zip_limits: raidai_formats::ZipLimits,
     /// Where 16-file uploads wait for their import job, and their size limit.
     pub uploads: Arc<import_jobs::Uploads>,
+    /// The NHSO Authen connector (off by default).
+    pub authen: Arc<AuthenRuntime>,
+    /// The outcome of each unit's last background Authen lookup, as shown.
+    pub authen_runs: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
+}
+
+/// The NHSO Authen connector of the running server: its settings and client (none while the
+/// kill switch is off).
+#[derive(Default)]
+pub struct AuthenRuntime {
+    pub cfg: raidai_claims::authen::AuthenConfig,
+    pub connector: Option<Arc<dyn raidai_authen::Connector>>,
 }
 
 impl AppState {
@@ -52,6 +65,8 @@ impl AppState {
             trusted_proxies: Vec::new(),
             zip_limits: raidai_formats::ZipLimits::default(),
             uploads: Arc::default(),
+            authen: Arc::default(),
+            authen_runs: Arc::default(),
         }
     }
 }
@@ -226,6 +241,7 @@ pub fn route_defs() -> Vec<RouteDef> {
     .chain(claims::routes())
     .chain(periods::routes())
     .chain(audit::routes())
+    .chain(authen_page::routes())
     .collect()
 }
 
