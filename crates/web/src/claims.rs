@@ -337,12 +337,9 @@ fn account_name(code: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Whether the caller may import for (and act on the claims of) a unit: the store's own rule.
 pub(crate) fn may_import(me: &Actor, hcode: &str) -> bool {
-    match me.role {
-        Role::Admin => true,
-        Role::UnitHead | Role::UnitRevenue => me.hcode.as_deref() == Some(hcode),
-        Role::Province | Role::District => false,
-    }
+    raidai_store::claims::can_import(me, hcode)
 }
 
 pub(crate) fn current_fy() -> i64 {
