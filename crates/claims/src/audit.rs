@@ -196,6 +196,14 @@ pub fn at_stake(v: &VisitRow) -> i64 {
     }
 }
 
+/// The findings stored for a visit: the per-visit checks but LATE01, which the store evaluates
+/// when the findings are read (it depends on the day they are looked at).
+pub fn stored_findings(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<FindingRow> {
+    let mut f = audit_visit(v, d, ctx);
+    f.retain(|f| f.rule != "LATE01");
+    f
+}
+
 /// The findings of the per-visit checks on one visit.
 pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<FindingRow> {
     let catalogue = ctx.catalogue(v.fy);

@@ -332,7 +332,7 @@ pub async fn repost(
                 totals.visits_read += 1;
             }
             if let Some(mut r) = row::repost_row(r, &maps) {
-                r.findings = audit::audit_visit(
+                r.findings = audit::stored_findings(
                     &r,
                     &audit::AuditDetail::from_json(&r.detail_json),
                     &audit_ctx,
@@ -389,7 +389,7 @@ pub async fn audit_unit_on(
                 let run = |part: &[raidai_store::claims::VisitRow]| {
                     let mut out = Vec::new();
                     for r in part {
-                        for f in audit::audit_visit(
+                        for f in audit::stored_findings(
                             r,
                             &audit::AuditDetail::from_json(&r.detail_json),
                             &ctx,
@@ -490,8 +490,11 @@ pub async fn import(
                                 .iter()
                                 .map(|e| {
                                     let mut row = encounter_row(e, places, maps);
-                                    row.findings =
-                                        audit::audit_visit(&row, &audit::detail_of(e), audit_ctx);
+                                    row.findings = audit::stored_findings(
+                                        &row,
+                                        &audit::detail_of(e),
+                                        audit_ctx,
+                                    );
                                     row
                                 })
                                 .collect();

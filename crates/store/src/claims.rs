@@ -403,7 +403,7 @@ pub struct CrossAudit {
 }
 
 /// Amount at stake of a visit row in SQL (what the fund would pay, else what is owed).
-const AT_STAKE_SQL: &str = "CASE WHEN v.fund_amount > 0 THEN v.fund_amount WHEN v.fund_amount + v.patient_amount > 0 THEN v.fund_amount + v.patient_amount ELSE 0 END";
+pub(crate) const AT_STAKE_SQL: &str = "CASE WHEN v.fund_amount > 0 THEN v.fund_amount WHEN v.fund_amount + v.patient_amount > 0 THEN v.fund_amount + v.patient_amount ELSE 0 END";
 
 /// Replaces the cross-visit findings (DUP01, AUTH03) of a unit inside `tx`.
 async fn write_cross_findings(

@@ -88,9 +88,142 @@ pub struct AuthenCoverage {
     pub with_code: i64,
 }
 
+/// LATE01 is evaluated when read, not stored: whether a visit is past its fund's submission
+/// window depends on the day the list is looked at (a stored flag would go stale, and at a
+/// hospital-year it would be most of the findings written by every import).
+#[derive(Debug, Clone)]
+struct LateRule {
+    severity: String,
+    /// (fund, recognition dates before this `yyyymmdd` are late)
+    cutoffs: Vec<(String, i64)>,
+}
+
+/// The audit date: today in Bangkok, unless a test fixed it.
+static AUDIT_TODAY: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// Fixes the audit date (`yyyymmdd`) for LATE01 at read time; 0 = today. For tests.
+pub fn set_audit_today(ymd: i64) {
+    AUDIT_TODAY.store(ymd, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The audit date as `yyyymmdd`.
+pub fn audit_today() -> i64 {
+    match AUDIT_TODAY.load(std::sync::atomic::Ordering::SeqCst) {
+        0 => {
+            let bangkok = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+            raidai_domain::periods::ymd(chrono::Utc::now().with_timezone(&bangkok).date_naive())
+        }
+        d => d,
+    }
+}
+
+/// Appends the findings as a table `f` (hcode, vkey, rule, severity, amount): the stored ones
+/// and LATE01 computed for the audit date; narrowed to a unit and a visit when given.
+fn push_findings_table(
+    s: &mut Sql,
+    hcode: Option<&str>,
+    vkey: Option<&str>,
+    late: &Option<LateRule>,
+) {
+    s.push("(SELECT hcode, vkey, rule, severity, amount FROM claim_findings WHERE 1 = 1");
+    if let Some(h) = hcode {
+        s.push(" AND hcode = ").text(h);
+    }
+    if let Some(k) = vkey {
+        s.push(" AND vkey = ").text(k);
+    }
+    if let Some(l) = late.as_ref().filter(|l| !l.cutoffs.is_empty()) {
+        s.push(" AND rule <> 'LATE01' UNION ALL SELECT v.hcode, v.vkey, 'LATE01', ")
+            .text(l.severity.clone())
+            .push(", ")
+            .push(crate::claims::AT_STAKE_SQL)
+            .push(" FROM claim_visits v WHERE 1 = 1");
+        if let Some(h) = hcode {
+            s.push(" AND v.hcode = ").text(h);
+        }
+        if let Some(k) = vkey {
+            s.push(" AND v.vkey = ").text(k);
+        }
+        push_late_predicate(s, l);
+    }
+    s.push(") f");
+}
+
+/// ` AND (<visit v is late>)`.
+fn push_late_predicate(s: &mut Sql, l: &LateRule) {
+    s.push(" AND (");
+    for (i, (fund, before)) in l.cutoffs.iter().enumerate() {
+        if i > 0 {
+            s.push(" OR ");
+        }
+        s.push("(v.fund = ")
+            .text(fund.clone())
+            .push(" AND (CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END) BETWEEN 1 AND ")
+            .int(*before - 1)
+            .push(")");
+    }
+    s.push(")");
+}
+
 const NOT_ACCEPTED: &str = "NOT EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = f.hcode AND a.vkey = f.vkey AND a.rule = f.rule)";
 
 impl Store {
+    /// LATE01 for a province on the audit date, from its catalogue of the current fiscal year.
+    async fn late_rule(&self, province: Option<&str>) -> Result<Option<LateRule>, StoreError> {
+        use raidai_domain::audit::{default_catalogue, parse_catalogue};
+        let today = audit_today();
+        let fy = raidai_domain::periods::fiscal_year_of(today);
+        let versions = match province {
+            Some(p) => self.audit_catalogue_versions(p).await?,
+            None => Default::default(),
+        };
+        let cat = versions
+            .get(&fy)
+            .or_else(|| versions.get(&0))
+            .and_then(|t| parse_catalogue(t).ok())
+            .unwrap_or_else(default_catalogue);
+        let Some(rule) = cat.get("LATE01") else {
+            return Ok(None);
+        };
+        let Some(day) = raidai_domain::periods::date_of(today) else {
+            return Ok(None);
+        };
+        let cutoffs = rule
+            .param
+            .split_whitespace()
+            .filter_map(|p| {
+                let (fund, days) = p.split_once(':')?;
+                let days: i64 = days.parse().ok()?;
+                Some((
+                    fund.to_string(),
+                    raidai_domain::periods::ymd(day - chrono::Duration::days(days)),
+                ))
+            })
+            .collect();
+        Ok(Some(LateRule {
+            severity: rule.severity.code().to_string(),
+            cutoffs,
+        }))
+    }
+
+    /// The province of a unit (or of the caller's scope when no unit is named).
+    async fn province_of(
+        &self,
+        actor: &Actor,
+        hcode: Option<&str>,
+    ) -> Result<Option<String>, StoreError> {
+        let mut s = Sql::new("SELECT u.province_code FROM units u WHERE 1 = 1");
+        if let Some(h) = hcode {
+            s.push(" AND u.hcode = ").text(h);
+        }
+        actor.push_unit_scope(&mut s, "u");
+        s.push(" ORDER BY u.hcode LIMIT 1");
+        let row = s.query().fetch_optional(self.pool()).await?;
+        row.map(|r| get_s(&r, "province_code"))
+            .transpose()
+            .map_err(Into::into)
+    }
+
     /// The province's catalogue texts by fiscal year (0 = its default for every year).
     pub async fn audit_catalogue_versions(
         &self,
@@ -196,26 +329,25 @@ impl Store {
         q: &FindingQuery,
     ) -> Result<(Vec<FindingItem>, i64, i64), StoreError> {
         self.get_unit(actor, &q.hcode).await?;
-        let from = " FROM claim_findings f JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode WHERE f.hcode = ";
-        let mut c = Sql::new(&format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT f.vkey, MAX(f.amount) AS amount{from}"
-        ));
-        c.text(q.hcode.clone());
-        actor.push_unit_scope(&mut c, "u");
-        Self::push_finding_filters(&mut c, q);
-        c.push(" GROUP BY f.vkey) x");
-        let visits = get_i(&c.query().fetch_one(self.pool()).await?, "n")?;
-        let mut t = Sql::new(&format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(x.amount), 0) AS BIGINT) AS amount FROM (SELECT f.vkey, MAX(f.amount) AS amount{from}"
-        ));
-        t.text(q.hcode.clone());
+        let province = self.province_of(actor, Some(&q.hcode)).await?;
+        let late = self.late_rule(province.as_deref()).await?;
+        let h = Some(q.hcode.as_str());
+        let mut t = Sql::new(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(x.amount), 0) AS BIGINT) AS amount FROM (SELECT f.vkey, MAX(f.amount) AS amount FROM ",
+        );
+        push_findings_table(&mut t, h, None, &late);
+        t.push(" JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode WHERE f.hcode = ")
+            .text(q.hcode.clone());
         actor.push_unit_scope(&mut t, "u");
         Self::push_finding_filters(&mut t, q);
         t.push(" GROUP BY f.vkey) x");
-        let amount = get_i(&t.query().fetch_one(self.pool()).await?, "amount")?;
+        let totals = t.query().fetch_one(self.pool()).await?;
+        let (visits, amount) = (get_i(&totals, "n")?, get_i(&totals, "amount")?);
         let mut s = Sql::new(
-            "SELECT f.vkey, f.rule, f.severity, f.amount, v.setting, v.hn, v.seq, v.an, v.date_serv, v.fund, v.inscl, v.cid, v.patient_name, ac.reason, ac.accepted_by, ac.accepted_at FROM claim_findings f JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = f.hcode AND ac.vkey = f.vkey AND ac.rule = f.rule WHERE f.hcode = ",
+            "SELECT f.vkey, f.rule, f.severity, f.amount, v.setting, v.hn, v.seq, v.an, v.date_serv, v.fund, v.inscl, v.cid, v.patient_name, ac.reason, ac.accepted_by, ac.accepted_at FROM ",
         );
+        push_findings_table(&mut s, h, None, &late);
+        s.push(" JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = f.hcode AND ac.vkey = f.vkey AND ac.rule = f.rule WHERE f.hcode = ");
         s.text(q.hcode.clone());
         actor.push_unit_scope(&mut s, "u");
         Self::push_finding_filters(&mut s, q);
@@ -241,9 +373,13 @@ impl Store {
         vkey: &str,
     ) -> Result<Vec<FindingItem>, StoreError> {
         self.get_unit(actor, hcode).await?;
+        let province = self.province_of(actor, Some(hcode)).await?;
+        let late = self.late_rule(province.as_deref()).await?;
         let mut s = Sql::new(
-            "SELECT f.vkey, f.rule, f.severity, f.amount, v.setting, v.hn, v.seq, v.an, v.date_serv, v.fund, v.inscl, v.cid, v.patient_name, ac.reason, ac.accepted_by, ac.accepted_at FROM claim_findings f JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = f.hcode AND ac.vkey = f.vkey AND ac.rule = f.rule WHERE f.hcode = ",
+            "SELECT f.vkey, f.rule, f.severity, f.amount, v.setting, v.hn, v.seq, v.an, v.date_serv, v.fund, v.inscl, v.cid, v.patient_name, ac.reason, ac.accepted_by, ac.accepted_at FROM ",
         );
+        push_findings_table(&mut s, Some(hcode), Some(vkey), &late);
+        s.push(" JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = f.hcode AND ac.vkey = f.vkey AND ac.rule = f.rule WHERE f.hcode = ");
         s.text(hcode).push(" AND f.vkey = ").text(vkey);
         actor.push_unit_scope(&mut s, "u");
         s.push(" ORDER BY f.severity, f.rule");
@@ -260,9 +396,15 @@ impl Store {
         if let Some(h) = hcode {
             self.get_unit(actor, h).await?;
         }
-        let mut s = Sql::new(&format!(
-            "SELECT f.rule, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(f.amount) AS BIGINT) AS amount, CAST(SUM(CASE WHEN {NOT_ACCEPTED} THEN 0 ELSE 1 END) AS BIGINT) AS accepted FROM claim_findings f JOIN units u ON u.hcode = f.hcode WHERE 1 = 1"
-        ));
+        let province = self.province_of(actor, hcode).await?;
+        let late = self.late_rule(province.as_deref()).await?;
+        let mut s = Sql::new(
+            "SELECT f.rule, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(f.amount) AS BIGINT) AS amount, CAST(SUM(CASE WHEN ",
+        );
+        s.push(NOT_ACCEPTED)
+            .push(" THEN 0 ELSE 1 END) AS BIGINT) AS accepted FROM ");
+        push_findings_table(&mut s, hcode, None, &late);
+        s.push(" JOIN units u ON u.hcode = f.hcode WHERE 1 = 1");
         if let Some(h) = hcode {
             s.push(" AND f.hcode = ").text(h);
         }
@@ -290,9 +432,15 @@ impl Store {
         to: i64,
     ) -> Result<Vec<RuleCount>, StoreError> {
         self.get_unit(actor, hcode).await?;
-        let mut s = Sql::new(&format!(
-            "SELECT f.rule, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(f.amount) AS BIGINT) AS amount, CAST(SUM(CASE WHEN {NOT_ACCEPTED} THEN 0 ELSE 1 END) AS BIGINT) AS accepted FROM claim_findings f JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode WHERE f.hcode = "
-        ));
+        let province = self.province_of(actor, Some(hcode)).await?;
+        let late = self.late_rule(province.as_deref()).await?;
+        let mut s = Sql::new(
+            "SELECT f.rule, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(f.amount) AS BIGINT) AS amount, CAST(SUM(CASE WHEN ",
+        );
+        s.push(NOT_ACCEPTED)
+            .push(" THEN 0 ELSE 1 END) AS BIGINT) AS accepted FROM ");
+        push_findings_table(&mut s, Some(hcode), None, &late);
+        s.push(" JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode WHERE f.hcode = ");
         s.text(hcode)
             .push(" AND v.date_serv >= ")
             .int(from)
@@ -335,12 +483,11 @@ impl Store {
                 "กรุณาระบุเหตุผล",
             ));
         }
-        let mut q = Sql::new("SELECT rule FROM claim_findings WHERE hcode = ");
-        q.text(hcode)
-            .push(" AND vkey = ")
-            .text(vkey)
-            .push(" AND rule = ")
-            .text(rule);
+        let province = self.province_of(actor, Some(hcode)).await?;
+        let late = self.late_rule(province.as_deref()).await?;
+        let mut q = Sql::new("SELECT f.rule FROM ");
+        push_findings_table(&mut q, Some(hcode), Some(vkey), &late);
+        q.push(" WHERE f.rule = ").text(rule);
         if q.query().fetch_optional(self.pool()).await?.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -393,9 +540,21 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<UnitMonthAudit>, StoreError> {
+        let province = self.province_of(actor, None).await?;
+        let late = self
+            .late_rule(province.as_deref())
+            .await?
+            .filter(|l| l.severity == "block" && !l.cutoffs.is_empty());
         let mut s = Sql::new(&format!(
-            "SELECT v.hcode, u.name_th AS unit_name, u.district_code, CAST(v.date_serv / 100 AS BIGINT) AS month, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM claim_findings f WHERE f.hcode = v.hcode AND f.vkey = v.vkey AND f.severity = 'block' AND {NOT_ACCEPTED}) THEN 0 ELSE 1 END) AS BIGINT) AS clean, CAST(SUM(CASE WHEN v.inscl IN ('UCS', 'WEL') THEN 1 ELSE 0 END) AS BIGINT) AS authen_needed, CAST(SUM(CASE WHEN v.inscl IN ('UCS', 'WEL') AND v.permitno <> '' THEN 1 ELSE 0 END) AS BIGINT) AS authen_has FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.date_serv >= "
+            "SELECT v.hcode, u.name_th AS unit_name, u.district_code, CAST(v.date_serv / 100 AS BIGINT) AS month, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM claim_findings f WHERE f.hcode = v.hcode AND f.vkey = v.vkey AND f.severity = 'block' AND {NOT_ACCEPTED})"
         ));
+        if let Some(l) = &late {
+            // LATE01 made blocking by the province: a late visit not accepted is not clean.
+            s.push(" OR (NOT EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = v.hcode AND a.vkey = v.vkey AND a.rule = 'LATE01') AND 1 = 1");
+            push_late_predicate(&mut s, l);
+            s.push(")");
+        }
+        s.push(" THEN 0 ELSE 1 END) AS BIGINT) AS clean, CAST(SUM(CASE WHEN v.inscl IN ('UCS', 'WEL') THEN 1 ELSE 0 END) AS BIGINT) AS authen_needed, CAST(SUM(CASE WHEN v.inscl IN ('UCS', 'WEL') AND v.permitno <> '' THEN 1 ELSE 0 END) AS BIGINT) AS authen_has FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.date_serv >= ");
         s.int(from).push(" AND v.date_serv <= ").int(to);
         actor.push_unit_scope(&mut s, "u");
         s.push(" GROUP BY v.hcode, u.name_th, u.district_code, CAST(v.date_serv / 100 AS BIGINT) ORDER BY u.district_code, v.hcode, month");
