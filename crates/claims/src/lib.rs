@@ -145,7 +145,8 @@ pub struct ImportOutcome {
 const PASS2_READERS: usize = 2;
 
 enum Msg {
-    Scanned(Box<ImportReport>, Vec<Reject>),
+    /// The report, the rejects, and the encounters the rejects took down.
+    Scanned(Box<ImportReport>, Vec<Reject>, Vec<RejectRow>),
     Rows(Vec<raidai_store::claims::VisitRow>, u64),
     Failed(ReadError),
 }
@@ -158,6 +159,32 @@ impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         self.0.cancel();
     }
+}
+
+/// One row per encounter that is not imported because of a reject (its key and line), so the
+/// rejects report lists every visit and admission left out.
+fn dropped_rows(imp: &raidai_formats::Import) -> Vec<RejectRow> {
+    imp.statuses()
+        .filter(|s| !s.importable)
+        .map(|s| {
+            let (file, hn, seq, an) = match s.key {
+                raidai_formats::VisitKey::Op { hn, seq } => ("OPD.txt", hn, seq, String::new()),
+                raidai_formats::VisitKey::Ip { an } => ("IPD.txt", String::new(), String::new(), an),
+            };
+            RejectRow {
+                file: file.into(),
+                line: s.line as i64,
+                field: String::new(),
+                value: String::new(),
+                code: "NOT_IMPORTED".into(),
+                reason_th: "รายการรับบริการนี้ไม่ได้นำเข้า เพราะมีข้อมูลที่ใช้ไม่ได้ (ดูรายการอื่นของ HN/SEQ/AN เดียวกัน)".into(),
+                reason_en: "this visit or admission was not imported because of a reject (see the other rows of the same HN/SEQ/AN)".into(),
+                hn,
+                seq,
+                an,
+            }
+        })
+        .collect()
 }
 
 pub fn reject_row(r: &Reject) -> RejectRow {
@@ -467,7 +494,11 @@ pub async fn import(
         };
         let stop = strict && !rejects.is_empty();
         if tx
-            .blocking_send(Msg::Scanned(Box::new(imp.report().clone()), rejects))
+            .blocking_send(Msg::Scanned(
+                Box::new(imp.report().clone()),
+                rejects,
+                dropped_rows(&imp),
+            ))
             .is_err()
             || stop
         {
@@ -527,8 +558,8 @@ pub async fn import(
 
     let started = std::time::Instant::now();
     let mut write_secs = 0.0;
-    let (report, rejects) = match rx.recv().await {
-        Some(Msg::Scanned(r, j)) => (*r, j),
+    let (report, rejects, mut dropped) = match rx.recv().await {
+        Some(Msg::Scanned(r, j, d)) => (*r, j, d),
         Some(Msg::Failed(e)) => return Err(ClaimsError::Read(e)),
         Some(Msg::Rows(..)) | None => {
             return Err(ClaimsError::Worker("reader stopped early".into()));
@@ -575,8 +606,10 @@ pub async fn import(
             },
         )
         .await?;
-    let reject_rows: Vec<RejectRow> = rejects.iter().map(reject_row).collect();
+    let mut reject_rows: Vec<RejectRow> = rejects.iter().map(reject_row).collect();
     drop(rejects);
+    // Every encounter a reject took down is itemised, not only counted.
+    reject_rows.append(&mut dropped);
     session.set_cross_audit(cross);
     session.write_rejects(&reject_rows).await?;
     drop(reject_rows);

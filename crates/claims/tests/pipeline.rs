@@ -372,6 +372,21 @@ async fn broken_inputs_are_rejected(store: &Store) {
                 raidai_formats::VisitKey::Ip { an } => format!("I{an}"),
             })
             .collect();
+        // Every encounter taken down is itemised in the rejects report.
+        let itemised: Vec<String> = rejects
+            .iter()
+            .filter(|r| r.code == "NOT_IMPORTED")
+            .map(|r| {
+                if r.an.is_empty() {
+                    format!("O{}/{}", r.hn, r.seq)
+                } else {
+                    format!("I{}", r.an)
+                }
+            })
+            .collect();
+        for k in &spoiled {
+            assert!(itemised.contains(k), "{c:?}: {k} not itemised");
+        }
         for k in &keys {
             let got = store.get_visit(&admin(), UNIT, k).await;
             if spoiled.contains(k) {
