@@ -321,7 +321,7 @@ impl Store {
         }
     }
 
-    /// The worklist: findings of a unit, largest amount first; with the total count and
+    /// The worklist: findings of a unit, blocking ones first, then by amount; with the total count and
     /// the total amount at stake of the distinct visits matching.
     pub async fn list_findings(
         &self,
@@ -356,7 +356,8 @@ impl Store {
         } else {
             q.limit.min(100_000)
         };
-        s.push(" ORDER BY f.amount DESC, f.vkey, f.rule LIMIT ")
+        // What blocks a claim first, then the largest amount at stake.
+        s.push(" ORDER BY CASE WHEN f.severity = 'block' THEN 0 ELSE 1 END, f.amount DESC, f.vkey, f.rule LIMIT ")
             .int(limit)
             .push(" OFFSET ")
             .int(q.offset.max(0));
