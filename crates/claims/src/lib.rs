@@ -8,6 +8,8 @@
 pub mod audit;
 pub mod authen;
 pub mod classify;
+pub mod cycle;
+pub mod export;
 mod row;
 
 pub use classify::{Places, bill_of, classify};
@@ -403,41 +405,41 @@ pub async fn audit_unit_on(
     );
     let mut session = store.begin_audit(actor, hcode).await?;
     let mut after = String::new();
+    // Reading the next batch overlaps the checks of the one before (they run on blocking
+    // threads, in two halves: parsing the stored detail dominates).
+    let mut pending: Option<tokio::task::JoinHandle<Vec<(String, _)>>> = None;
     loop {
-        let rows = session.visits(&after, 5_000).await?;
+        let rows = session.visits(&after, 20_000).await?;
+        if let Some(h) = pending.take() {
+            let findings = h.await.map_err(|e| ClaimsError::Worker(e.to_string()))?;
+            session.write_findings(&findings).await?;
+        }
         let Some(last) = rows.last() else { break };
         after = last.vkey.clone();
-        let ctx = &ctx;
-        // Parsing the stored detail dominates: on a blocking thread, in two halves.
-        let findings = tokio::task::spawn_blocking({
-            let ctx = ctx.clone();
-            move || {
-                let half = rows.len().div_ceil(2);
-                let run = |part: &[raidai_store::claims::VisitRow]| {
-                    let mut out = Vec::new();
-                    for r in part {
-                        for f in audit::stored_findings(
-                            r,
-                            &audit::AuditDetail::from_json(&r.detail_json),
-                            &ctx,
-                        ) {
-                            out.push((r.vkey.clone(), f));
-                        }
+        let ctx = ctx.clone();
+        pending = Some(tokio::task::spawn_blocking(move || {
+            let half = rows.len().div_ceil(2);
+            let run = |part: &[raidai_store::claims::VisitRow]| {
+                let mut out = Vec::new();
+                for r in part {
+                    for f in audit::stored_findings(
+                        r,
+                        &audit::AuditDetail::from_json(&r.detail_json),
+                        &ctx,
+                    ) {
+                        out.push((r.vkey.clone(), f));
                     }
-                    out
-                };
-                let (a, b) = rows.split_at(half);
-                std::thread::scope(|s| {
-                    let h = s.spawn(|| run(b));
-                    let mut first = run(a);
-                    first.extend(h.join().unwrap_or_default());
-                    first
-                })
-            }
-        })
-        .await
-        .map_err(|e| ClaimsError::Worker(e.to_string()))?;
-        session.write_findings(&findings).await?;
+                }
+                out
+            };
+            let (a, b) = rows.split_at(half);
+            std::thread::scope(|s| {
+                let h = s.spawn(|| run(b));
+                let mut first = run(a);
+                first.extend(h.join().unwrap_or_default());
+                first
+            })
+        }));
     }
     let fy = raidai_domain::periods::fiscal_year_of(ctx.today);
     Ok(session.finish(&ctx.cross(fy)).await?)

@@ -10,4 +10,5 @@ pub mod money;
 pub mod periods;
 pub mod posting;
 pub mod rights;
+pub mod settlement;
 pub mod text;

@@ -43,6 +43,22 @@ pub fn date_of(ymd: i64) -> Option<NaiveDate> {
     )
 }
 
+/// `ymd` moved by `days` (negative: back); an invalid date is returned unchanged.
+pub fn add_days(ymd_date: i64, days: i64) -> i64 {
+    match date_of(ymd_date).and_then(|d| d.checked_add_signed(chrono::Duration::days(days))) {
+        Some(d) => ymd(d),
+        None => ymd_date,
+    }
+}
+
+/// Days from `from` to `to` (both `yyyymmdd`); 0 when either is not a date.
+pub fn days_between(from: i64, to: i64) -> i64 {
+    match (date_of(from), date_of(to)) {
+        (Some(a), Some(b)) => (b - a).num_days(),
+        _ => 0,
+    }
+}
+
 /// Fiscal year (BE) of a `yyyymmdd` date; 0 when it is not a date.
 pub fn fiscal_year_of(ymd: i64) -> i64 {
     date_of(ymd).map_or(0, |d| i64::from(FiscalYear::of(d).be()))

@@ -21,6 +21,9 @@ use sqlx::Transaction;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap};
 
+mod cycle;
+pub use cycle::*;
+
 /// Rows per multi-row INSERT of rejects.
 const LINE_CHUNK: usize = 1000;
 /// Keys per `IN (…)` lookup of existing visits.
@@ -768,6 +771,48 @@ impl ImportSession {
 
 const STORED_ROW_COLS: &str = "vkey, setting, hn, seq, an, date_serv, date_dsc, fy, clinic, pdx, cid, patient_name, sex, dob, inscl, subtype, hospmain, permitno, fund, place, vcase, total, paid, claimable, fund_amount, patient_amount, posted, unposted_reason, receivable, content_hash, detail_json";
 
+/// [`stored_row`] from a native SQLite row (columns in the order of `STORED_ROW_COLS`).
+fn raw_stored_row(r: &crate::sqlite_raw::RawRow) -> VisitRow {
+    let setting = r.text(1);
+    let (date_serv, date_dsc) = (r.int(5), r.int(6));
+    VisitRow {
+        vkey: r.text(0),
+        recognised: recognition_date(setting == "IP", date_serv, date_dsc),
+        setting,
+        hn: r.text(2),
+        seq: r.text(3),
+        an: r.text(4),
+        date_serv,
+        date_dsc,
+        fy: r.int(7),
+        clinic: r.text(8),
+        pdx: r.text(9),
+        cid: r.text(10),
+        patient_name: r.text(11),
+        sex: r.text(12),
+        dob: r.int(13),
+        inscl: r.text(14),
+        subtype: r.text(15),
+        hospmain: r.text(16),
+        permitno: r.text(17),
+        fund: r.text(18),
+        place: r.text(19),
+        case: r.text(20),
+        total: r.int(21),
+        paid: r.int(22),
+        claimable: r.int(23),
+        fund_amount: r.int(24),
+        patient_amount: r.int(25),
+        posted: r.int(26) != 0,
+        unposted_reason: r.text(27),
+        receivable: r.text(28),
+        content_hash: r.text(29),
+        detail_json: r.text(30),
+        lines: Vec::new(),
+        findings: Vec::new(),
+    }
+}
+
 /// A stored visit as a [`VisitRow`] (no lines, no findings), from `STORED_ROW_COLS`.
 fn stored_row(r: &dyn Cols) -> Result<VisitRow, sqlx::Error> {
     let setting = r.s("setting")?;
@@ -887,9 +932,15 @@ impl Store {
             let mut l = Sql::new("SELECT pg_advisory_xact_lock(hashtext(");
             l.text(format!("raidai-import:{hcode}")).push("))");
             tx.exec(&l).await?;
+        } else {
+            // The whole table is read once: mapped pages spare a copy of each (half the
+            // re-audit's system time at 1M visits); set back in `finish`.
+            tx.exec(&Sql::new("PRAGMA mmap_size = 4294967296")).await?;
         }
+        // The cross-visit findings depend on the visits only, which a re-audit does not change:
+        // they stay, and take the catalogue's severity in `finish`.
         let mut d = Sql::new("DELETE FROM claim_findings WHERE hcode = ");
-        d.text(hcode);
+        d.text(hcode).push(" AND rule NOT IN ('DUP01', 'AUTH03')");
         tx.exec(&d).await?;
         Ok(AuditSession {
             tx,
@@ -905,6 +956,28 @@ impl Store {
 impl AuditSession {
     /// Up to `limit` visits of the unit in key order after `after`.
     pub async fn visits(&mut self, after: &str, limit: i64) -> Result<Vec<VisitRow>, StoreError> {
+        if let ImportTx::Sqlite(t) = &mut self.tx {
+            // Through the handle: sqlx's row decoding of every column cost most of a re-audit.
+            let sql = format!(
+                "SELECT {STORED_ROW_COLS} FROM claim_visits WHERE hcode = ? AND vkey > ? ORDER BY vkey LIMIT ?"
+            );
+            let mut handle = t.lock_handle().await?;
+            let db = handle.as_raw_handle();
+            let mut rows = Vec::with_capacity(limit.max(1) as usize);
+            let mut st = Stmt::prepare(db, &sql)?;
+            st.query(
+                &[
+                    Val::Text(&self.hcode),
+                    Val::Text(after),
+                    Val::Int(limit.max(1)),
+                ],
+                |r| rows.push(raw_stored_row(r)),
+            )?;
+            drop(st);
+            drop(handle);
+            self.visits += rows.len() as i64;
+            return Ok(rows);
+        }
         let mut s = Sql::new(&format!(
             "SELECT {STORED_ROW_COLS} FROM claim_visits WHERE hcode = "
         ));
@@ -927,9 +1000,28 @@ impl AuditSession {
         Ok(())
     }
 
-    /// The cross-visit checks, an audit-log entry, and the commit.
+    /// The cross-visit findings take the catalogue's severities; an audit-log entry; the commit.
     pub async fn finish(mut self, cross: &CrossAudit) -> Result<AuditSummary, StoreError> {
-        write_cross_findings(&mut self.tx, &self.hcode, cross).await?;
+        let mut n = Sql::new(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM claim_findings WHERE rule IN ('DUP01', 'AUTH03') AND hcode = ",
+        );
+        n.text(self.hcode.clone());
+        let cross_rows = self.tx.rows(&n, |r| r.i("n")).await?;
+        if cross_rows.first().copied().unwrap_or(0) == 0 {
+            // None kept (a database from before the audit, or a clean unit): compute them.
+            write_cross_findings(&mut self.tx, &self.hcode, cross).await?;
+        }
+        for (rule, sev) in [("DUP01", &cross.dup01), ("AUTH03", &cross.auth03)] {
+            let mut u = Sql::new("UPDATE claim_findings SET severity = ");
+            u.text(sev.clone())
+                .push(" WHERE hcode = ")
+                .text(self.hcode.clone())
+                .push(" AND rule = ")
+                .text(rule)
+                .push(" AND severity <> ")
+                .text(sev.clone());
+            self.tx.exec(&u).await?;
+        }
         let mut c =
             Sql::new("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM claim_findings WHERE hcode = ");
         c.text(self.hcode.clone());
@@ -957,6 +1049,9 @@ impl AuditSession {
             },
         );
         self.tx.exec(&audit).await?;
+        if let ImportTx::Sqlite(_) = &self.tx {
+            self.tx.exec(&Sql::new("PRAGMA mmap_size = 0")).await?;
+        }
         self.tx.commit().await?;
         Ok(summary)
     }
@@ -970,7 +1065,18 @@ struct Existing {
     post_date: i64,
     posted: EntryRef,
     refs: String,
+    /// Its receivable was settled or written off (claim_status.cleared ≠ 0): the posting as it stands.
+    settled: Option<SettledPosting>,
     summary: serde_json::Value,
+}
+
+/// The posting of a visit whose claim has been settled.
+struct SettledPosting {
+    fund_amount: i64,
+    patient_amount: i64,
+    receivable: String,
+    posted: bool,
+    unposted_reason: String,
 }
 
 fn visit_summary(r: &dyn Cols) -> Result<serde_json::Value, sqlx::Error> {
@@ -1008,6 +1114,8 @@ struct JournalRow {
     post_date: i64,
     /// Fiscal year of the posting date.
     fy: i64,
+    /// post, settle, writeoff (reversals are copied in SQL).
+    kind: &'static str,
     line: PostLine,
 }
 
@@ -1093,7 +1201,7 @@ fn journal_vals<'a>(
         Val::Text(&j.vkey),
         Val::Int(j.ver),
         Val::Int(j.line_no),
-        Val::Text("post"),
+        Val::Text(j.kind),
         Val::Int(j.date_serv),
         Val::Int(j.post_date),
         Val::Int(j.fy),
@@ -1217,7 +1325,8 @@ impl ImportSession {
         }
         for chunk in rows.chunks(LOOKUP_CHUNK) {
             let mut s = Sql::new(
-                "SELECT vkey, content_hash, ver, posted_ver, post_date, post_import, post_n, post_lines, journal_refs, fund, inscl, total, paid, fund_amount, patient_amount, receivable, import_id FROM claim_visits WHERE hcode = ",
+                "SELECT vkey, content_hash, ver, posted_ver, post_date, post_import, post_n, post_lines, journal_refs, fund, inscl, total, paid, fund_amount, patient_amount, receivable, import_id, posted, unposted_reason, \
+                 COALESCE((SELECT cs.cleared FROM claim_status cs WHERE cs.hcode = claim_visits.hcode AND cs.vkey = claim_visits.vkey), 0) AS cleared FROM claim_visits WHERE hcode = ",
             );
             s.text(self.hcode.clone()).push(" AND vkey IN (");
             for (i, v) in chunk.iter().enumerate() {
@@ -1244,6 +1353,17 @@ impl ImportSession {
                                 lines: r.i("post_lines")?,
                             },
                             refs: r.s("journal_refs")?,
+                            settled: (r.i("cleared")? != 0)
+                                .then(|| -> Result<_, sqlx::Error> {
+                                    Ok(SettledPosting {
+                                        fund_amount: r.i("fund_amount")?,
+                                        patient_amount: r.i("patient_amount")?,
+                                        receivable: r.s("receivable")?,
+                                        posted: r.i("posted")? != 0,
+                                        unposted_reason: r.s("unposted_reason")?,
+                                    })
+                                })
+                                .transpose()?,
                             summary: visit_summary(r)?,
                         },
                     ))
@@ -1275,6 +1395,7 @@ impl ImportSession {
             }
             let mut ver = 0;
             let mut refs = String::new();
+            let mut frozen = None;
             if let Some(old) = existing.get(&v.vkey) {
                 if old.hash == v.content_hash {
                     self.counts.unchanged += 1;
@@ -1282,7 +1403,18 @@ impl ImportSession {
                 }
                 ver = old.ver;
                 refs = old.refs.clone();
-                if old.posted_ver > 0 && old.posted.lines > 0 {
+                if let Some(p) = &old.settled {
+                    // The fund has settled (or the unit written off) this claim: the changed
+                    // bill is kept as data, but the posting and its amounts stay as settled,
+                    // so the journal and the claim still agree to the satang.
+                    v.lines.clear();
+                    v.fund_amount = p.fund_amount;
+                    v.patient_amount = p.patient_amount;
+                    v.receivable = p.receivable.clone();
+                    v.posted = p.posted;
+                    v.unposted_reason = p.unposted_reason.clone();
+                    frozen = Some((old.posted_ver, old.posted, old.post_date));
+                } else if old.posted_ver > 0 && old.posted.lines > 0 {
                     // Reversing entry of the current posting, at the next version.
                     ver += 1;
                     let first_n = self.lines_written + 1;
@@ -1317,9 +1449,7 @@ impl ImportSession {
             } else {
                 self.counts.inserted += 1;
             }
-            let mut posted_ver = 0;
-            let mut posted = NO_ENTRY;
-            let mut post_date = 0;
+            let (mut posted_ver, mut posted, mut post_date) = frozen.unwrap_or((0, NO_ENTRY, 0));
             if !v.lines.is_empty() {
                 post_date = self.closed.posting_date(v.recognised);
                 let fy = fiscal_year_of(post_date);
@@ -1342,6 +1472,7 @@ impl ImportSession {
                         date_serv: v.date_serv,
                         post_date,
                         fy,
+                        kind: "post",
                         line,
                     });
                 }
@@ -1936,7 +2067,7 @@ impl Store {
     ) -> Result<Vec<ImportRecord>, StoreError> {
         self.get_unit(actor, hcode).await?;
         let mut s = Sql::new(
-            "SELECT i.*, u.name_th AS unit_name FROM claim_imports i JOIN units u ON u.hcode = i.hcode WHERE i.hcode = ",
+            "SELECT i.*, u.name_th AS unit_name FROM claim_imports i JOIN units u ON u.hcode = i.hcode WHERE i.kind IN ('import', 'repost') AND i.hcode = ",
         );
         s.text(hcode);
         actor.push_unit_scope(&mut s, "u");

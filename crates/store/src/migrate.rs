@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_authen.sql"),
         data: None,
     },
+    Migration {
+        name: "0011_claim_cycle",
+        sqlite: include_str!("../migrations/sqlite/0011_claim_cycle.sql"),
+        postgres: include_str!("../migrations/postgres/0011_claim_cycle.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

@@ -1,4 +1,5 @@
-//! Direct SQLite calls for the two bulk INSERTs of an import (visits and journal lines).
+//! Direct SQLite calls for the bulk INSERTs of an import (visits, journal lines, findings) and
+//! the full read of a unit's visits by a re-audit.
 //!
 //! Through sqlx's `Any` driver every bound value was converted twice and copied into SQLite
 //! (`SQLITE_TRANSIENT`), and each batch crossed to sqlx's worker thread: on the 1M-visit
@@ -79,6 +80,78 @@ impl Stmt {
         };
         // SAFETY: live statement. Reset for the next row. The borrowed text pointers stay bound
         // but are never read again: the next run rebinds every parameter before stepping.
+        unsafe {
+            ffi::sqlite3_reset(self.stmt);
+        }
+        out
+    }
+}
+
+/// The current row of a stepped query: columns by index, borrowed until the next step.
+pub(crate) struct RawRow {
+    stmt: *mut ffi::sqlite3_stmt,
+}
+
+impl RawRow {
+    pub fn int(&self, i: c_int) -> i64 {
+        // SAFETY: the statement has a row (SQLITE_ROW) while this value lives.
+        unsafe { ffi::sqlite3_column_int64(self.stmt, i) }
+    }
+
+    /// The column as text ('' for NULL; invalid UTF-8 replaced).
+    pub fn text(&self, i: c_int) -> String {
+        // SAFETY: as above; the pointer and length describe the column's bytes until the next
+        // step, and they are copied out here.
+        unsafe {
+            let p = ffi::sqlite3_column_text(self.stmt, i);
+            if p.is_null() {
+                return String::new();
+            }
+            let n = ffi::sqlite3_column_bytes(self.stmt, i) as usize;
+            String::from_utf8_lossy(std::slice::from_raw_parts(p, n)).into_owned()
+        }
+    }
+}
+
+impl Stmt {
+    /// Binds `vals` and calls `f` on every row of the result.
+    pub fn query(
+        &mut self,
+        vals: &[Val<'_>],
+        mut f: impl FnMut(&RawRow),
+    ) -> Result<(), sqlx::Error> {
+        for (i, v) in vals.iter().enumerate() {
+            let idx = i as c_int + 1;
+            // SAFETY: as in `run`: the bound text outlives every step below.
+            let rc = unsafe {
+                match *v {
+                    Val::Text(s) => ffi::sqlite3_bind_text64(
+                        self.stmt,
+                        idx,
+                        s.as_ptr().cast(),
+                        s.len() as u64,
+                        ffi::SQLITE_STATIC(),
+                        ffi::SQLITE_UTF8 as u8,
+                    ),
+                    Val::Int(n) => ffi::sqlite3_bind_int64(self.stmt, idx, n),
+                }
+            };
+            if rc != ffi::SQLITE_OK {
+                return Err(error(self.db, rc, "bind"));
+            }
+        }
+        let out = loop {
+            // SAFETY: live statement, parameters bound.
+            let rc = unsafe { ffi::sqlite3_step(self.stmt) };
+            if rc == ffi::SQLITE_ROW {
+                f(&RawRow { stmt: self.stmt });
+            } else if rc == ffi::SQLITE_DONE {
+                break Ok(());
+            } else {
+                break Err(error(self.db, rc, "query"));
+            }
+        };
+        // SAFETY: live statement; reset so it may be run again.
         unsafe {
             ffi::sqlite3_reset(self.stmt);
         }

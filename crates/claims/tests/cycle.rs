@@ -1,0 +1,380 @@
+//! The claim cycle on SQLite and (with RAIDAI_TEST_PG_URL) PostgreSQL: batches out, synthetic
+//! REP and STM files in, receivables settled to the satang; duplicates, wrong units, unmatched
+//! lines and broken files refused or listed without landing anything wrong.
+
+use raidai_claims::cycle::{
+    CycleError, create_batch, import_rep, import_stm_on, set_work_on, synth_returns,
+};
+use raidai_claims::{ImportOptions, import};
+use raidai_domain::calendar::FiscalYear;
+use raidai_domain::ids::Hcode;
+use raidai_formats::HeaderSet;
+use raidai_formats::Source;
+use raidai_formats::generate::{GenConfig, generate};
+use raidai_returns::{ClaimedVisit, RepLayout, RepShares, write_rep};
+use raidai_store::claims::{BatchSpec, WorkFilter};
+use raidai_store::testkit::seed_small;
+use raidai_store::{Actor, Store, StoreError};
+
+const UNIT: &str = "99001";
+const TODAY: i64 = 20261120;
+
+fn admin() -> Actor {
+    Actor::system()
+}
+
+fn config(seed: u64, visits: usize, fy: u16) -> GenConfig {
+    let mut cfg = GenConfig::new(Hcode::parse(UNIT).unwrap(), FiscalYear::new(fy), seed);
+    cfg.visits = visits;
+    cfg.admissions = visits / 10;
+    cfg.headers = HeaderSet::Fdh;
+    cfg.changwat = "99".into();
+    cfg.hospmain = ["99001", "99011", "99002", "10670"]
+        .iter()
+        .map(|h| Hcode::parse(h).unwrap())
+        .collect();
+    cfg.hospsub = vec![Hcode::parse("99011").unwrap()];
+    cfg
+}
+
+async fn import_set(store: &Store, seed: u64, visits: usize) {
+    import_year(store, seed, visits, 2569).await
+}
+
+async fn import_year(store: &Store, seed: u64, visits: usize, fy: u16) {
+    let dir = tempfile::tempdir().unwrap();
+    generate(&config(seed, visits, fy), dir.path()).unwrap();
+    import(
+        store,
+        &admin(),
+        Source::Dir(dir.path().into()),
+        ImportOptions::new(UNIT),
+    )
+    .await
+    .unwrap();
+}
+
+fn spec() -> BatchSpec {
+    BatchSpec {
+        funds: ["UC", "OFC", "LGO", "SSS", "BKK"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        date_from: 20221001,
+        date_to: 20260930,
+        include_blocked: true,
+        headers: "fdh".into(),
+    }
+}
+
+/// Every claim: cleared = received + written down - written up, nothing owed below zero, and
+/// the journal's balance on the visit's receivable equals what the claim says is outstanding.
+async fn assert_books_hold(store: &Store) {
+    let (d, c) = store.journal_totals(&admin(), UNIT).await.unwrap();
+    assert_eq!(d, c, "journal balanced");
+    let balances = store.receivable_balances(&admin(), UNIT).await.unwrap();
+    let (rows, _) = store
+        .claim_worklist(
+            &admin(),
+            UNIT,
+            &WorkFilter {
+                work: "written_off".into(),
+                limit: 100_000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut claims = rows;
+    for b in store.list_batches(&admin(), UNIT).await.unwrap() {
+        claims.extend(
+            store
+                .batch_visits(&admin(), UNIT, b.no, 100_000)
+                .await
+                .unwrap(),
+        );
+    }
+    assert!(!claims.is_empty());
+    for r in &claims {
+        assert_eq!(
+            r.cleared,
+            r.received + r.written_down - r.written_up,
+            "{}",
+            r.vkey
+        );
+        assert!(r.outstanding() >= 0, "{} owes {}", r.vkey, r.outstanding());
+        assert_eq!(
+            balances.get(&r.vkey).copied().unwrap_or(0),
+            r.outstanding(),
+            "journal vs claim for {}",
+            r.vkey
+        );
+    }
+}
+
+async fn claim_cycle_settles_to_the_satang(store: &Store) {
+    seed_small(store).await;
+    import_set(store, 11, 400).await;
+    let batch = create_batch(store, &admin(), UNIT, &spec()).await.unwrap();
+    assert!(batch.visits > 100, "{}", batch.visits);
+    assert!(batch.amount > 0);
+    assert!(
+        !store
+            .batch_zip(&admin(), UNIT, batch.no)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Everything of the funds and dates was sent: a second batch has nothing to claim.
+    assert!(matches!(
+        create_batch(store, &admin(), UNIT, &spec()).await,
+        Err(CycleError::NothingToClaim)
+    ));
+
+    let shares = RepShares {
+        corrective_pct: 10,
+        deny_pct: 5,
+        paid_diff_pct: 20,
+    };
+    let files = synth_returns(store, &admin(), UNIT, batch.no, &shares, 5, 20261110)
+        .await
+        .unwrap();
+    let reps: Vec<_> = files
+        .iter()
+        .filter(|f| f.0.starts_with("eclaim_"))
+        .collect();
+    let stms: Vec<_> = files.iter().filter(|f| f.0.starts_with("STM_")).collect();
+    assert!(!reps.is_empty() && !stms.is_empty());
+    let (mut accepted, mut corrective, mut denied) = (0, 0, 0);
+    for (name, bytes) in &reps {
+        let out = import_rep(store, &admin(), UNIT, name, bytes)
+            .await
+            .unwrap();
+        assert_eq!(
+            out.record.unmatched, 0,
+            "{name}: every line finds its visit"
+        );
+        assert!(out.rejects.is_empty());
+        accepted += out.accepted;
+        corrective += out.corrective;
+        denied += out.denied;
+    }
+    assert_eq!(accepted + corrective + denied, batch.visits);
+    assert!(corrective > 0 && denied > 0);
+    // The same REP again: refused, nothing changes.
+    let before = store.list_returns(&admin(), UNIT).await.unwrap().len();
+    let dup = import_rep(store, &admin(), UNIT, &reps[0].0, &reps[0].1).await;
+    assert!(matches!(
+        dup,
+        Err(CycleError::Claims(raidai_claims::ClaimsError::Store(
+            StoreError::Invalid(_)
+        )))
+    ));
+    assert_eq!(
+        store.list_returns(&admin(), UNIT).await.unwrap().len(),
+        before
+    );
+
+    let mut paid = 0;
+    for (name, bytes) in &stms {
+        let out = import_stm_on(store, &admin(), UNIT, name, bytes, TODAY)
+            .await
+            .unwrap();
+        assert_eq!(out.record.unmatched, 0, "{name}");
+        paid += out.record.amount;
+        assert_eq!(out.record.settled, out.record.amount);
+    }
+    let b = store.get_batch(&admin(), UNIT, batch.no).await.unwrap();
+    assert_eq!(b.received, paid);
+    assert_eq!(
+        (b.accepted, b.corrective, b.denied),
+        (accepted, corrective, denied)
+    );
+    assert_books_hold(store).await;
+
+    // The C / Deny worklist holds exactly the C and Deny claims, largest first.
+    let (work, total) = store
+        .claim_worklist(
+            &admin(),
+            UNIT,
+            &WorkFilter {
+                limit: 10_000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, corrective + denied);
+    assert!(
+        work.windows(2)
+            .all(|w| w[0].outstanding() >= w[1].outstanding())
+    );
+    assert!(
+        work.iter()
+            .all(|w| w.work == "to_fix" && !w.error_codes.is_empty())
+    );
+
+    // A Deny written off: its receivable goes to the fund's "lower" account.
+    let deny = work.iter().find(|w| w.status == "deny").unwrap().clone();
+    let refused = set_work_on(store, &admin(), UNIT, &deny.vkey, "written_off", "", TODAY).await;
+    assert!(
+        matches!(refused, Err(CycleError::Invalid(_))),
+        "a reason is required"
+    );
+    set_work_on(
+        store,
+        &admin(),
+        UNIT,
+        &deny.vkey,
+        "written_off",
+        "ไม่อุทธรณ์",
+        TODAY,
+    )
+    .await
+    .unwrap();
+    let (after, _, _) = store
+        .claim_history(&admin(), UNIT, &deny.vkey)
+        .await
+        .unwrap();
+    assert_eq!(after.outstanding(), 0);
+    assert_eq!(after.written_down, deny.outstanding());
+    assert_books_hold(store).await;
+
+    // A C is resent in the next batch.
+    let c = work.iter().find(|w| w.status == "corrective").unwrap();
+    let next = create_batch(store, &admin(), UNIT, &spec()).await.unwrap();
+    assert_eq!(next.visits, corrective);
+    let (again, _, batches) = store.claim_history(&admin(), UNIT, &c.vkey).await.unwrap();
+    assert_eq!(again.status, "sent");
+    assert_eq!(again.work, "resent");
+    assert_eq!(batches, vec![batch.no, next.no]);
+}
+
+async fn bad_returns_land_nothing(store: &Store) {
+    seed_small(store).await;
+    import_set(store, 12, 120).await;
+    let batch = create_batch(store, &admin(), UNIT, &spec()).await.unwrap();
+    let visits = store
+        .batch_visits(&admin(), UNIT, batch.no, 1000)
+        .await
+        .unwrap();
+    let v = &visits[0];
+    let claimed = |hn: &str| ClaimedVisit {
+        hn: hn.into(),
+        seq: v.seq.clone(),
+        an: if hn == v.hn {
+            v.an.clone()
+        } else {
+            String::new()
+        },
+        pid: String::new(),
+        name: "ทดสอบ ระบบ".into(),
+        ip: v.setting == "IP",
+        date_in: v.date_serv,
+        date_out: v.date_dsc.max(v.date_serv),
+        claimed: raidai_domain::money::Satang(v.fund_amount),
+        fund: "UCS".into(),
+    };
+    let shares = RepShares {
+        corrective_pct: 0,
+        deny_pct: 0,
+        paid_diff_pct: 0,
+    };
+    // Another unit's file.
+    let other = write_rep(
+        "99002",
+        "OP",
+        RepLayout::Ucs,
+        20261110,
+        1,
+        &[claimed(&v.hn)],
+        &shares,
+        1,
+    );
+    let e = import_rep(store, &admin(), UNIT, &other.file_name, &other.bytes)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CycleError::WrongUnit { .. }), "{e}");
+    assert!(e.message_th().unwrap().contains("99002"));
+    // Random bytes.
+    let e = import_rep(
+        store,
+        &admin(),
+        UNIT,
+        "eclaim_99001_OP_25691110_1.xls",
+        b"not a workbook at all",
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, CycleError::File(_)), "{e}");
+    assert!(store.list_returns(&admin(), UNIT).await.unwrap().is_empty());
+    // A line for a visit the unit does not have is kept and listed, never dropped.
+    let stray = write_rep(
+        UNIT,
+        "OP",
+        RepLayout::Ucs,
+        20261110,
+        2,
+        &[claimed("NO-SUCH-HN")],
+        &shares,
+        2,
+    );
+    let out = import_rep(store, &admin(), UNIT, &stray.file_name, &stray.bytes)
+        .await
+        .unwrap();
+    assert_eq!((out.record.lines, out.record.unmatched), (1, 1));
+    let (_, lines) = store
+        .get_return(&admin(), UNIT, out.record.no, 100)
+        .await
+        .unwrap();
+    assert_eq!(lines[0].match_note, "no_visit");
+    assert_eq!(lines[0].hn, "NO-SUCH-HN");
+    // Nothing about the batch changed.
+    let b = store.get_batch(&admin(), UNIT, batch.no).await.unwrap();
+    assert_eq!(
+        (b.accepted, b.corrective, b.denied, b.received),
+        (0, 0, 0, 0)
+    );
+}
+
+/// Generated sequences: imports (a year at a time, one imported twice), batches, REP and STM
+/// files in turn; after each step the books hold. (A re-import that *changes* a visit whose
+/// receivable was already settled is outside this test: see the issue notes.)
+async fn sequences_never_lose_a_satang(store: &Store) {
+    seed_small(store).await;
+    for round in 0..4u64 {
+        let fy = [2567u16, 2568, 2568, 2569][round as usize];
+        let visits = [150, 200, 200, 250][round as usize];
+        import_year(store, 20 + u64::from(fy), visits, fy).await;
+        let batch = match create_batch(store, &admin(), UNIT, &spec()).await {
+            Ok(b) => b,
+            Err(CycleError::NothingToClaim) => continue,
+            Err(e) => panic!("{e}"),
+        };
+        let shares = RepShares {
+            corrective_pct: (round * 7 % 20) as u32,
+            deny_pct: (round * 3 % 10) as u32,
+            paid_diff_pct: 30,
+        };
+        let files = synth_returns(store, &admin(), UNIT, batch.no, &shares, round, 20261110)
+            .await
+            .unwrap();
+        for (name, bytes) in files.iter().filter(|f| f.0.starts_with("eclaim_")) {
+            import_rep(store, &admin(), UNIT, name, bytes)
+                .await
+                .unwrap();
+        }
+        for (name, bytes) in files.iter().filter(|f| f.0.starts_with("STM_")) {
+            import_stm_on(store, &admin(), UNIT, name, bytes, TODAY)
+                .await
+                .unwrap();
+        }
+        assert_books_hold(store).await;
+    }
+}
+
+raidai_store::conformance! {
+    claim_cycle_settles_to_the_satang;
+    bad_returns_land_nothing;
+    sequences_never_lose_a_satang;
+}
