@@ -284,6 +284,24 @@ pub fn openapi_doc() -> Value {
             "/api/v1/units/{hcode}/claims/jobs/{job_id}": {
                 "get": op("A 16-file import job: state, phase, progress, the import it produced", "claims", &[("hcode", "path"), ("job_id", "path")], None, &s("ImportJob"))
             },
+            "/api/v1/units/{hcode}/claims/batches": {
+                "get": op("Claim batches of the unit, newest first: funds, dates, visits, amount claimed, accepted / C / Deny now, money received, file hashes", "claim cycle", &[("hcode", "path")], None, &s("BatchList"))
+            },
+            "/api/v1/units/{hcode}/claims/returns": {
+                "get": op("REP and Statement files imported for the unit: lines, matched, unmatched, amounts, settled", "claim cycle", &[("hcode", "path")], None, &s("ReturnList"))
+            },
+            "/api/v1/units/{hcode}/claims/worklist": {
+                "get": op("C / Deny worklist: claims sent back as corrective or denied, largest open receivable first, with error codes and follow-up", "claim cycle", &[("hcode", "path"), ("status", "query"), ("work", "query"), ("fund", "query"), ("code", "query"), ("page", "query")], None, &s("ClaimWorklist"))
+            },
+            "/api/v1/units/{hcode}/claims/aging": {
+                "get": op("Open receivables by fund, account and age bucket (0-30, 31-60, 61-90, 91-180, 181-365, > 365 days)", "claim cycle", &[("hcode", "path")], None, &s("AgingList"))
+            },
+            "/api/v1/units/{hcode}/claims/visits/{visit}/claim": {
+                "get": op("One visit's claim: status, TRAN_ID, expected, received, outstanding, batches and every REP/STM line about it", "claim cycle", &[("hcode", "path"), ("visit", "path")], None, &s("VisitClaim"))
+            },
+            "/api/v1/claims/cycle": {
+                "get": op("Per unit, fund and fiscal year: receivables, claimed, accepted, C, denied, received, written down, outstanding, late", "claim cycle", &[("fy", "query")], None, &s("CycleRollup"))
+            },
             "/api/v1/users": { "get": op("Users (admin)", "admin", &[], None, &arr("User")) },
             "/api/v1/audit": { "get": op("Audit log, newest first (admin)", "admin", &[("entity", "query"), ("hcode", "query"), ("limit", "query"), ("offset", "query")], None, &arr("AuditEntry")) },
             "/api/v1/openapi.json": { "get": { "summary": "This document", "tags": ["meta"], "responses": { "200": { "description": "OpenAPI document" } } } }
@@ -304,6 +322,12 @@ fn schemas() -> Value {
             "user_id": { "type": ["string", "null"] }, "username": { "type": "string" }, "display_name": { "type": "string" },
             "role": { "enum": ["admin", "province", "district", "unit_head", "unit_revenue"] },
             "province_code": { "type": ["string", "null"] }, "district_code": { "type": ["string", "null"] }, "hcode": { "type": ["string", "null"] } } },
+        "BatchList": { "type": "object", "properties": { "batches": { "type": "array", "items": { "type": "object" } } } },
+        "ReturnList": { "type": "object", "properties": { "returns": { "type": "array", "items": { "type": "object" } } } },
+        "ClaimWorklist": { "type": "object", "properties": { "claims": { "type": "integer" }, "items": { "type": "array", "items": { "type": "object" } } } },
+        "AgingList": { "type": "object", "properties": { "today": { "type": "integer" }, "buckets_days": { "type": "array" }, "rows": { "type": "array", "items": { "type": "object" } } } },
+        "VisitClaim": { "type": "object", "properties": { "claim": { "type": "object" }, "outstanding": { "type": "integer" }, "batches": { "type": "array" }, "returns": { "type": "array" } } },
+        "CycleRollup": { "type": "object", "properties": { "rows": { "type": "array", "items": { "type": "object" } } } },
         "FindingList": { "type": "object", "properties": {
             "visits": { "type": "integer" }, "amount": { "type": "integer", "description": "satang" },
             "findings": { "type": "array", "items": { "type": "object", "properties": {

@@ -957,6 +957,7 @@ struct VisitPage {
     items: Vec<(String, String, String, String)>,
     journal: Vec<JournalView>,
     findings: Vec<crate::audit::VisitFinding>,
+    claim: Option<crate::cycle::VisitClaim>,
     may_accept: bool,
     vkey: String,
 }
@@ -1021,9 +1022,11 @@ pub async fn visit_detail(
         ),
     ];
     let findings = crate::audit::visit_findings(&st, t, &me, &hcode, &v.vkey).await?;
+    let claim = crate::cycle::visit_claim(&st, t, &me, &hcode, &v.vkey).await?;
     render(&VisitPage {
         l: Layout::new(t, Some(&me), t.s("cl_visit"), "claims"),
         findings,
+        claim,
         may_accept: may_import(&me, &hcode),
         vkey: v.vkey.clone(),
         name: v.patient_name.clone(),

@@ -314,6 +314,7 @@ pub fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static st
         .chain(crate::periods::STRINGS)
         .chain(crate::audit::STRINGS)
         .chain(crate::authen_page::STRINGS)
+        .chain(crate::cycle::STRINGS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod authen_page;
 pub mod claims;
+pub mod cycle;
 pub mod error;
 pub mod governance;
 pub mod i18n;
@@ -242,6 +243,7 @@ pub fn route_defs() -> Vec<RouteDef> {
     .chain(periods::routes())
     .chain(audit::routes())
     .chain(authen_page::routes())
+    .chain(cycle::routes())
     .collect()
 }
 
