@@ -18,6 +18,24 @@ use std::time::Instant;
 
 #[derive(Subcommand)]
 pub enum ImportCmd {
+    /// Import an NHSO REP file (eclaim_…xls/xlsx): each line sets its visit's claim status
+    /// (same as `raidai claim rep`).
+    Rep {
+        path: PathBuf,
+        #[arg(long)]
+        unit: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Import a Statement (STM_…xls/xlsx or CHI XML): settles the matched receivables (same
+    /// as `raidai claim stm`).
+    Stm {
+        path: PathBuf,
+        #[arg(long)]
+        unit: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Import a folder or zip of the NHSO 16 files for one unit (one transaction).
     ///
     /// Exit status: 0 imported with no reject; 3 imported, with rejects (the rejected visits
@@ -199,6 +217,14 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
             rejects,
             db,
         } => (path, unit, strict, encoding, rejects, db),
+        ImportCmd::Rep { path, unit, db } => {
+            let store = open(&db_url(&db)?).await?;
+            return crate::cycle_cmd::import_return(&store, &unit, &path, false).await;
+        }
+        ImportCmd::Stm { path, unit, db } => {
+            let store = open(&db_url(&db)?).await?;
+            return crate::cycle_cmd::import_return(&store, &unit, &path, true).await;
+        }
         ImportCmd::PostingMap {
             file,
             province,

@@ -70,6 +70,7 @@ pub async fn seed(store: &Store) -> Result<()> {
         let mut opts = ImportOptions::new(&u.hcode);
         opts.source_name = format!("demo-{}-{}.zip", u.hcode, fy.be());
         raidai_claims::import(store, &sys, Source::Dir(dir), opts).await?;
+        claim_cycle(store, &u.hcode, fy, i).await?;
     }
     // The province closed the first ten months of that year for every unit; the last two are
     // still open (late corrections of them post in place, those of closed months in August).
@@ -77,6 +78,62 @@ pub async fn seed(store: &Store) -> Result<()> {
     for p in fy.periods().take(10) {
         let month = i64::from(p.calendar_year()) * 100 + i64::from(p.calendar_month());
         store.close_month_all(&sys, month, today).await?;
+    }
+    Ok(())
+}
+
+/// A year of the claim cycle for one unit: a batch per quarter, its REP a month after the
+/// quarter, and the Statement paying it for the first three quarters (the last quarter's money
+/// has not arrived: open receivables to age). Shares of C and Deny differ by unit.
+async fn claim_cycle(store: &Store, hcode: &str, fy: FiscalYear, i: usize) -> Result<()> {
+    use raidai_claims::cycle::{CycleError, create_batch, import_rep, import_stm, synth_returns};
+    let sys = Actor::system();
+    let shares = raidai_returns::RepShares {
+        corrective_pct: [2, 6, 10, 15][i % 4],
+        deny_pct: [1, 2, 4, 6][i % 4],
+        paid_diff_pct: 25,
+    };
+    let periods: Vec<_> = fy.periods().collect();
+    for (q, months) in periods.chunks(3).enumerate() {
+        let (first, last) = (months[0], months[months.len() - 1]);
+        let from =
+            i64::from(first.calendar_year()) * 10_000 + i64::from(first.calendar_month()) * 100 + 1;
+        let nx = last.next();
+        let end = raidai_domain::periods::add_days(
+            i64::from(nx.calendar_year()) * 10_000 + i64::from(nx.calendar_month()) * 100 + 1,
+            -1,
+        );
+        let spec = raidai_store::claims::BatchSpec {
+            funds: ["UC", "OFC", "LGO", "BKK", "SSS"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            date_from: from,
+            date_to: end,
+            include_blocked: false,
+            headers: "fdh".into(),
+        };
+        let batch = match create_batch(store, &sys, hcode, &spec).await {
+            Ok(b) => b,
+            Err(CycleError::NothingToClaim) => continue,
+            Err(e) => anyhow::bail!("demo batch {hcode}: {e}"),
+        };
+        let issued = raidai_domain::periods::add_days(end, 35);
+        let files = synth_returns(store, &sys, hcode, batch.no, &shares, 7 + q as u64, issued)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo returns {hcode}: {e}"))?;
+        for (name, bytes) in files.iter().filter(|f| f.0.starts_with("eclaim_")) {
+            import_rep(store, &sys, hcode, name, bytes)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo REP {name}: {e}"))?;
+        }
+        if q < 3 {
+            for (name, bytes) in files.iter().filter(|f| f.0.starts_with("STM_")) {
+                import_stm(store, &sys, hcode, name, bytes)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("demo STM {name}: {e}"))?;
+            }
+        }
     }
     Ok(())
 }

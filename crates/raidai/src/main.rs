@@ -1,6 +1,7 @@
 //! `raidai`: the command line — serve the web app, run the demo, migrate, manage users.
 
 mod claims_cmd;
+mod cycle_cmd;
 mod demo;
 mod demo_claims;
 mod demo_governance;
@@ -113,6 +114,11 @@ enum Cmd {
     Period {
         #[command(subcommand)]
         cmd: PeriodCmd,
+    },
+    /// The claim cycle: batches out, REP and Statement files in.
+    Claim {
+        #[command(subcommand)]
+        cmd: cycle_cmd::ClaimCmd,
     },
     /// Generate synthetic data sets.
     Gen {
@@ -512,6 +518,9 @@ async fn run() -> Result<()> {
         Cmd::Audit { unit, fy, db } => {
             let store = open(&db_url(&db)?).await?;
             claims_cmd::audit(&store, &unit, fy).await
+        }
+        Cmd::Claim { cmd } => {
+            cycle_cmd::run(cmd, async |db: &DbArgs| open(&db_url(db)?).await).await
         }
         Cmd::Gen { cmd } => claims_cmd::gen_cmd(cmd),
         Cmd::Bench { cmd } => claims_cmd::bench(cmd).await,
