@@ -1002,7 +1002,9 @@ pub async fn worklist(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct WorkForm {
+    #[serde(default)]
     vkey: String,
+    #[serde(default)]
     work: String,
     #[serde(default)]
     note: String,
@@ -1014,6 +1016,11 @@ pub async fn work_save(
     Path(hcode): Path<String>,
     axum::Form(f): axum::Form<WorkForm>,
 ) -> Result<Response, AppError> {
+    // Tenancy and permission before the form is looked at.
+    st.store.get_unit(&me, &hcode).await?;
+    if !may_import(&me, &hcode) {
+        return Err(raidai_store::StoreError::Forbidden.into());
+    }
     cycle::set_work(&st.store, &me, &hcode, &f.vkey, &f.work, &f.note)
         .await
         .map_err(cycle_error)?;

@@ -1,0 +1,270 @@
+//! The claim cycle through the browser routes, on SQLite and (with RAIDAI_TEST_PG_URL)
+//! PostgreSQL: the revenue officer builds a batch and downloads its zip, uploads the REP and
+//! the Statement the funds sent back, follows a Deny on the worklist and writes it off; aging
+//! and the province roll-up show the result; another unit's officer sees none of it.
+
+mod common;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use common::{add_user, get, post_file, post_form, send};
+use raidai_claims::{ImportOptions, import};
+use raidai_domain::calendar::FiscalYear;
+use raidai_domain::ids::Hcode;
+use raidai_formats::Source;
+use raidai_formats::generate::{GenConfig, generate};
+use raidai_store::testkit::seed_small;
+use raidai_store::{Actor, Store};
+use raidai_web::{AppState, router};
+
+async fn login(app: &Router, username: &str) -> String {
+    let r = send(
+        app,
+        Request::builder()
+            .method(Method::POST)
+            .uri("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "username={username}&password=cycle-pass-1"
+            )))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{username}: {}", r.text());
+    r.cookie()
+}
+
+async fn claim_cycle_through_the_pages(store: &Store) {
+    seed_small(store).await;
+    add_user(store, "rev.a", "unit_revenue", "99001", "cycle-pass-1").await;
+    add_user(store, "rev.b", "unit_revenue", "99021", "cycle-pass-1").await;
+    add_user(store, "pho", "province", "99", "cycle-pass-1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = GenConfig::new(Hcode::parse("99001").unwrap(), FiscalYear::new(2569), 3);
+    cfg.visits = 200;
+    cfg.admissions = 20;
+    cfg.changwat = "99".into();
+    generate(&cfg, dir.path()).unwrap();
+    import(
+        store,
+        &Actor::system(),
+        Source::Dir(dir.path().into()),
+        ImportOptions::new("99001"),
+    )
+    .await
+    .unwrap();
+    let app = router(AppState::new(store.clone()));
+    let rev = login(&app, "rev.a").await;
+    let other = login(&app, "rev.b").await;
+    let pho = login(&app, "pho").await;
+
+    // A bad date is named in Thai, nothing recorded.
+    let r = post_form(
+        &app,
+        "/units/99001/claims/batches",
+        &rev,
+        "fund=UC&from=99/99/2569&to=30/09/2569",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("วันที่ไม่ถูกต้อง"));
+    // The batch, with BE dates as the officer types them.
+    let r = post_form(
+        &app,
+        "/units/99001/claims/batches",
+        &rev,
+        "fund=UC&fund=OFC&fund=LGO&fund=SSS&fund=BKK&from=01/10/2568&to=30/09/2569&include_blocked=1&headers=fdh",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.location(), "/units/99001/claims/batches/1");
+    let page = get(&app, "/units/99001/claims/batches/1", &rev).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("INS.txt"));
+    let zip = get(&app, "/units/99001/claims/batches/1/zip", &rev).await;
+    assert_eq!(zip.status, StatusCode::OK);
+    assert!(zip.body.starts_with(b"PK"));
+    // Another unit's officer sees neither the batch nor its zip.
+    assert_eq!(
+        get(&app, "/units/99001/claims/batches/1/zip", &other)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The funds' returns, uploaded through the page.
+    let files = raidai_claims::cycle::synth_returns(
+        store,
+        &Actor::system(),
+        "99001",
+        1,
+        &raidai_returns::RepShares {
+            corrective_pct: 10,
+            deny_pct: 10,
+            paid_diff_pct: 30,
+        },
+        9,
+        20261110,
+    )
+    .await
+    .unwrap();
+    for (name, bytes) in files.iter().filter(|f| f.0.starts_with("eclaim_")) {
+        let r = post_file(
+            &app,
+            "/units/99001/claims/returns",
+            &rev,
+            "file",
+            name,
+            bytes,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{name}");
+        assert!(r.text().contains("ผลการนำเข้า"), "{name}");
+    }
+    // The same file again: refused in Thai.
+    let (name, bytes) = files.iter().find(|f| f.0.starts_with("eclaim_")).unwrap();
+    let r = post_file(
+        &app,
+        "/units/99001/claims/returns",
+        &rev,
+        "file",
+        name,
+        bytes,
+    )
+    .await;
+    assert!(r.text().contains("ไฟล์นี้นำเข้าแล้ว"));
+    // A file that is no workbook: a Thai message, nothing recorded.
+    let before = store
+        .list_returns(&Actor::system(), "99001")
+        .await
+        .unwrap()
+        .len();
+    let r = post_file(
+        &app,
+        "/units/99001/claims/returns",
+        &rev,
+        "file",
+        "eclaim_99001_OP_25691110_9.xls",
+        b"garbage",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("alert"));
+    assert_eq!(
+        store
+            .list_returns(&Actor::system(), "99001")
+            .await
+            .unwrap()
+            .len(),
+        before
+    );
+    for (name, bytes) in files.iter().filter(|f| f.0.starts_with("STM_")) {
+        let r = post_file(
+            &app,
+            "/units/99001/claims/returns",
+            &rev,
+            "file",
+            name,
+            bytes,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{name}");
+    }
+    // Another unit's officer cannot upload here.
+    let r = post_file(
+        &app,
+        "/units/99001/claims/returns",
+        &other,
+        "file",
+        name,
+        bytes,
+    )
+    .await;
+    assert!(matches!(
+        r.status,
+        StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+    ));
+
+    // The worklist holds the C and Deny; a Deny is written off with a reason.
+    let wl = get(
+        &app,
+        "/api/v1/units/99001/claims/worklist?status=deny",
+        &rev,
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&wl.body).unwrap();
+    let deny = v["items"][0]["vkey"].as_str().unwrap().to_string();
+    let owed = v["items"][0]["outstanding"].as_i64().unwrap();
+    assert!(owed > 0);
+    let page = get(&app, "/units/99001/claims/worklist", &rev).await;
+    assert!(page.text().contains("Deny"));
+    let r = post_form(
+        &app,
+        "/units/99001/claims/worklist",
+        &rev,
+        &format!("vkey={}&work=written_off&note=%E0%B9%84%E0%B8%A1%E0%B9%88%E0%B8%AD%E0%B8%B8%E0%B8%97%E0%B8%98%E0%B8%A3%E0%B8%93%E0%B9%8C", urlencode(&deny)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let c = get(
+        &app,
+        &format!(
+            "/api/v1/units/99001/claims/visits/{}/claim",
+            urlencode(&deny)
+        ),
+        &rev,
+    )
+    .await;
+    let c: serde_json::Value = serde_json::from_slice(&c.body).unwrap();
+    assert_eq!(c["outstanding"], 0);
+    assert_eq!(c["claim"]["work"], "written_off");
+    let visit = get(
+        &app,
+        &format!("/units/99001/visits/{}", urlencode(&deny)),
+        &rev,
+    )
+    .await;
+    assert!(visit.text().contains("ประวัติการเบิก"));
+
+    // Aging, the province roll-up, and their API twins.
+    let aging = get(&app, "/units/99001/claims/aging", &rev).await;
+    assert_eq!(aging.status, StatusCode::OK);
+    assert!(aging.text().contains("ระยะเวลาเก็บหนี้"));
+    assert_eq!(
+        get(&app, "/units/99001/claims/aging", &other).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let roll = get(&app, "/api/v1/claims/cycle?fy=2569", &pho).await;
+    let roll: serde_json::Value = serde_json::from_slice(&roll.body).unwrap();
+    let received: i64 = roll["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["received"].as_i64().unwrap())
+        .sum();
+    assert!(received > 0);
+    let theirs = get(&app, "/api/v1/claims/cycle?fy=2569", &other).await;
+    let theirs: serde_json::Value = serde_json::from_slice(&theirs.body).unwrap();
+    assert!(
+        theirs["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["hcode"] == "99021")
+    );
+    let x = get(&app, "/claims/cycle.xlsx?fy=2569", &pho).await;
+    assert!(x.body.starts_with(b"PK"));
+    assert_eq!(
+        get(&app, "/claims/cycle?fy=2569", &pho).await.status,
+        StatusCode::OK
+    );
+}
+
+fn urlencode(s: &str) -> String {
+    s.replace('/', "%2F")
+}
+
+raidai_store::conformance! {
+    claim_cycle_through_the_pages;
+}
