@@ -89,8 +89,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cy_aging", "อายุลูกหนี้", "Receivables aging"),
     (
         "cy_aging_help",
-        "ลูกหนี้ค่ารักษาที่ยังค้างรับ นับอายุจากวันรับบริการ (ผู้ป่วยในนับจากวันจำหน่าย) ถึงวันนี้ ระยะเวลาเก็บหนี้ = ลูกหนี้คงค้าง ÷ รายได้ตั้งลูกหนี้ในปีงบประมาณ × จำนวนวัน (เป้าหมาย UC และข้าราชการ ≤ 60 วัน ประกันสังคม ≤ 120 วัน)",
-        "Open patient receivables, aged from service (discharge for IP) to today. Collection period = open receivables ÷ receivables posted this fiscal year × days (targets: UC and CSMBS ≤ 60 days, SSS ≤ 120)",
+        "ลูกหนี้ค่ารักษาที่ยังค้างรับ นับอายุจากวันรับบริการ (ผู้ป่วยในนับจากวันจำหน่าย) ถึงวันนี้ ระยะเวลาเก็บหนี้ = ลูกหนี้คงค้าง ÷ ลูกหนี้ที่ตั้งใน 12 เดือนล่าสุด × 365 วัน (เป้าหมาย UC และข้าราชการ ≤ 60 วัน ประกันสังคม ≤ 120 วัน)",
+        "Open patient receivables, aged from service (discharge for IP) to today. Collection period = open receivables ÷ receivables posted in the last 12 months × 365 days (targets: UC and CSMBS ≤ 60 days, SSS ≤ 120)",
     ),
     ("cy_account", "บัญชี", "Account"),
     ("cy_total", "รวม", "Total"),
@@ -100,7 +100,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Collection period (days)",
     ),
     ("cy_target", "เป้าหมาย", "Target"),
-    ("cy_revenue", "ตั้งลูกหนี้ในปี", "Posted this year"),
+    (
+        "cy_revenue",
+        "ตั้งลูกหนี้ 12 เดือนล่าสุด",
+        "Posted in the last 12 months",
+    ),
+    ("cy_days", "จำนวนวัน", "Days"),
     ("cy_rollup", "ผลการเบิกจ่ายรายหน่วย", "Claims per unit"),
     ("cy_receivable", "ตั้งลูกหนี้", "Receivable"),
     ("cy_written_down", "ปรับลด", "Written down"),
@@ -239,6 +244,23 @@ fn work_label(t: T, w: &str) -> String {
         "written_off" => t.s("cy_work_written_off").into(),
         _ => String::new(),
     }
+}
+
+fn match_label(t: T, note: &str) -> String {
+    let (th, en) = match note {
+        "tran_id" => ("TRAN_ID", "TRAN_ID"),
+        "hn_seq" => ("HN + SEQ", "HN + SEQ"),
+        "an" => ("AN", "AN"),
+        "no_visit" => ("ไม่พบรายการรับบริการ", "no such visit"),
+        "pid_mismatch" => ("เลขประชาชนไม่ตรง", "citizen ID differs"),
+        "date_mismatch" => ("วันที่รับบริการไม่ตรง", "service date differs"),
+        "no_settlement_accounts" => (
+            "ไม่มีบัญชีปรับปรุงของกองทุนนี้",
+            "no settlement accounts for the fund",
+        ),
+        other => (other, other),
+    };
+    t.pick(th, en).to_string()
 }
 
 fn visit_key(r: &ClaimRow) -> String {
@@ -874,7 +896,7 @@ pub async fn return_page(
                     } else {
                         format!("AN {}", l.an)
                     },
-                    l.match_note.clone(),
+                    match_label(t, &l.match_note),
                     l.tran_id.clone(),
                     l.rep_no.clone(),
                     status_label(t, &l.outcome),
@@ -1162,8 +1184,8 @@ async fn aging_data(
         totals[AGING_BUCKETS.len()] += r.outstanding;
         *open_by_fund.entry(r.fund.clone()).or_default() += r.outstanding;
     }
-    let fy = raidai_domain::calendar::FiscalYear::new(current_fy() as u16);
-    let start = ymd(fy.start());
+    // Over the last twelve months: early in a fiscal year its own months say little.
+    let start = add_days(now, -364);
     let days = days_between(start, now) + 1;
     let revenue = st.store.fund_revenue(me, hcode, start, now).await?;
     let mut rev_by_fund: BTreeMap<String, i64> = BTreeMap::new();
@@ -1305,7 +1327,16 @@ pub async fn rollup(
     Me(me): Me,
     Query(q): Query<RollupQuery>,
 ) -> Result<Response, AppError> {
-    let fy = rollup_fy(&q);
+    let years = st.store.claims_years(&me).await?;
+    // The latest year with visits when none is asked for (early in a year, the last one).
+    let fy = q.fy.parse().unwrap_or_else(|_| {
+        let now = current_fy();
+        if years.contains(&now) {
+            now
+        } else {
+            years.iter().copied().max().unwrap_or(now)
+        }
+    });
     let rows = st.store.cycle_rollup(&me, Some(fy)).await?;
     let mut tot = [0i64; 8];
     for r in &rows {
@@ -1325,7 +1356,6 @@ pub async fn rollup(
             tot[i] += v;
         }
     }
-    let years = st.store.claims_years(&me).await?;
     render(&RollupPage {
         l: Layout::new(t, Some(&me), t.s("cy_rollup"), "claims"),
         years: years.iter().map(|y| (*y, fy_label(t, *y))).collect(),

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Browser walk-through of the claim cycle in headless Chromium, on the demo.
+
+Usage: scripts/cycle-browser.py RAIDAI_BINARY OUT_DIR
+(needs `pip install selenium`, Debian chromium and chromium-driver). Seeds the demo (which runs a
+year of batches, REP and Statements per unit) and serves it; as rev.11001: the batch list and a
+batch, the returns and one REP's lines, the C / Deny worklist (writes one Deny off with a reason),
+aging; as pho: the province roll-up. Saves one PNG per step; exits non-zero on a failed check.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+binary, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+work = tempfile.mkdtemp(prefix="raidai-cycle-")
+port = 18096
+base = f"http://127.0.0.1:{port}"
+server = subprocess.Popen([binary, "demo", "--data-dir", work, "--bind", f"127.0.0.1:{port}"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+for _ in range(2400):
+    try:
+        urllib.request.urlopen(base + "/healthz")
+        break
+    except OSError:
+        time.sleep(0.25)
+
+
+def browser(name):
+    o = webdriver.ChromeOptions()
+    o.binary_location = "/usr/bin/chromium"
+    for f in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              "--window-size=1400,1000", f"--user-data-dir={work}/profile-{name}"]:
+        o.add_argument(f)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+
+
+def shot(d, name):
+    h = d.execute_script("return document.body.scrollHeight")
+    d.set_window_size(1400, min(max(h, 800), 3000) + 200)
+    d.save_screenshot(os.path.join(out, name + ".png"))
+
+
+def login(d, user, password):
+    d.get(base + "/login")
+    d.find_element(By.NAME, "username").send_keys(user)
+    d.find_element(By.NAME, "password").send_keys(password)
+    d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+
+
+def check(cond, what):
+    if not cond:
+        print("FAILED:", what)
+        server.terminate()
+        sys.exit(1)
+    print("ok:", what)
+
+
+def body(d):
+    return d.find_element(By.TAG_NAME, "body").text
+
+
+try:
+    d = browser("rev")
+    login(d, "rev.11001", "raidai-demo")
+    d.get(base + "/units/11001/claims/batches")
+    b = body(d)
+    check("สร้างชุดข้อมูลเบิก" in b, "batch list with the build form")
+    shot(d, "batches")
+    d.find_element(By.CSS_SELECTOR, "table a[href*='/claims/batches/']").click()
+    check("INS.txt" in body(d), "batch detail lists its files")
+    shot(d, "batch")
+    d.get(base + "/units/11001/claims/returns")
+    check("REP" in body(d) and "STM" in body(d), "returns listed")
+    shot(d, "returns")
+    d.find_element(By.CSS_SELECTOR, "table a[href*='/claims/returns/']").click()
+    shot(d, "return_lines")
+    d.get(base + "/units/11001/claims/worklist")
+    b = body(d)
+    check("Deny" in b or "ติด C" in b, "worklist has C / Deny")
+    shot(d, "worklist")
+    d.get(base + "/units/11001/claims/aging")
+    check("ระยะเวลาเก็บหนี้" in body(d), "aging and collection period")
+    shot(d, "aging")
+    d.get(base + "/units/11001/claims/aging")
+    d.quit()
+    p = browser("pho")
+    login(p, "pho", "raidai-demo")
+    p.get(base + "/claims/cycle")
+    check("ผลการเบิกจ่ายรายหน่วย" in body(p), "province roll-up")
+    shot(p, "rollup")
+    p.get(base + "/lang/en")
+    p.get(base + "/claims/cycle")
+    shot(p, "rollup_en")
+    p.quit()
+finally:
+    server.terminate()
