@@ -514,6 +514,7 @@ fn next_balance(b: ClaimBalance, s: &Settlement) -> ClaimBalance {
 fn entry(v: &StoredClaim, tran_id: &str, stm_status: &str, s: Settlement) -> SettleEntry {
     SettleEntry {
         vkey: v.vkey.clone(),
+        ver: v.ver,
         tran_id: tran_id.into(),
         date_serv: v.date_serv,
         lines: s

@@ -52,6 +52,26 @@ pub enum ClaimCmd {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Benchmark set-up: a claim batch per month of fiscal year 2569 for the unit (as `bench
+    /// import` left it), and synthetic REP and STM files for each, written to --out.
+    BenchSetup {
+        #[arg(long, default_value = "99001")]
+        unit: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Benchmark: import every REP file in --dir, then every STM file (match, statuses,
+    /// settlement); prints the time, the part spent reading the workbooks, and peak RSS.
+    Bench {
+        #[arg(long, default_value = "99001")]
+        unit: String,
+        #[arg(long)]
+        dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Write synthetic REP and STM files for a batch (the funds' real layouts).
     GenReturns {
         #[arg(long)]
@@ -198,6 +218,99 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
         ClaimCmd::Stm { path, unit, db } => {
             let store = open(&db).await?;
             import_return(&store, &unit, &path, true).await
+        }
+        ClaimCmd::BenchSetup { unit, out, db } => {
+            let store = open(&db).await?;
+            std::fs::create_dir_all(&out)?;
+            let fy = raidai_domain::calendar::FiscalYear::new(2569);
+            for (m, p) in fy.periods().enumerate() {
+                let from = i64::from(p.calendar_year()) * 10_000 + i64::from(p.calendar_month()) * 100 + 1;
+                let nx = p.next();
+                let to = raidai_domain::periods::add_days(
+                    i64::from(nx.calendar_year()) * 10_000 + i64::from(nx.calendar_month()) * 100 + 1,
+                    -1,
+                );
+                let spec = BatchSpec {
+                    funds: ["UC", "OFC", "LGO", "BKK", "SSS"].iter().map(|s| s.to_string()).collect(),
+                    date_from: from,
+                    date_to: to,
+                    include_blocked: true,
+                    headers: "fdh".into(),
+                };
+                let b = match cycle::create_batch(&store, &sys, &unit, &spec).await {
+                    Ok(b) => b,
+                    Err(CycleError::NothingToClaim) => continue,
+                    Err(e) => bail!("{e}"),
+                };
+                let shares = raidai_returns::RepShares { corrective_pct: 8, deny_pct: 3, paid_diff_pct: 20 };
+                let files = cycle::synth_returns(&store, &sys, &unit, b.no, &shares, m as u64, raidai_domain::periods::add_days(to, 30))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                for (name, bytes) in &files {
+                    std::fs::write(out.join(name), bytes)?;
+                }
+                println!("batch {}: {} visits, {} files", b.no, format_int_thai(b.visits), files.len());
+            }
+            Ok(())
+        }
+        ClaimCmd::Bench { unit, dir, db } => {
+            let store = open(&db).await?;
+            let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            names.sort();
+            let (reps, stms): (Vec<_>, Vec<_>) = names.into_iter().partition(|p| {
+                p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("eclaim_"))
+            });
+            // Reading alone, for the split of the time (the import reads again).
+            let t0 = std::time::Instant::now();
+            let mut lines = 0usize;
+            for p in &reps {
+                let b = std::fs::read(p)?;
+                lines += raidai_returns::read_rep(&p.file_name().unwrap_or_default().to_string_lossy(), &b)?.lines.len();
+            }
+            let read_rep = t0.elapsed().as_secs_f64();
+            let t0 = std::time::Instant::now();
+            let mut stm_lines = 0usize;
+            for p in &stms {
+                let b = std::fs::read(p)?;
+                stm_lines += raidai_returns::read_stm(&p.file_name().unwrap_or_default().to_string_lossy(), &b)?.lines.len();
+            }
+            let read_stm = t0.elapsed().as_secs_f64();
+            let started = std::time::Instant::now();
+            let (mut matched, mut settled) = (0i64, 0i64);
+            for p in &reps {
+                let b = std::fs::read(p)?;
+                let n = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                let o = cycle::import_rep(&store, &sys, &unit, &n, &b).await.map_err(|e| anyhow::anyhow!("{n}: {e}"))?;
+                matched += o.record.matched;
+            }
+            let rep_secs = started.elapsed().as_secs_f64();
+            let t1 = std::time::Instant::now();
+            for p in &stms {
+                let b = std::fs::read(p)?;
+                let n = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                let o = cycle::import_stm(&store, &sys, &unit, &n, &b).await.map_err(|e| anyhow::anyhow!("{n}: {e}"))?;
+                settled += o.record.matched;
+            }
+            let stm_secs = t1.elapsed().as_secs_f64();
+            let total = started.elapsed().as_secs_f64();
+            println!(
+                "REP: {} files, {} lines, {} matched in {rep_secs:.1} s (reading the workbooks alone {read_rep:.1} s)",
+                reps.len(), format_int_thai(lines as i64), format_int_thai(matched)
+            );
+            println!(
+                "STM: {} files, {} lines, {} settled in {stm_secs:.1} s (reading alone {read_stm:.1} s)",
+                stms.len(), format_int_thai(stm_lines as i64), format_int_thai(settled)
+            );
+            println!(
+                "RESULT claim cycle {total:.1} s for {} REP + {} STM lines (matching and settling without reading: {:.1} s)  peak RSS {} MB",
+                format_int_thai(lines as i64),
+                format_int_thai(stm_lines as i64),
+                total - read_rep - read_stm,
+                crate::claims_cmd::peak_rss_kb().map(|k| k / 1024).unwrap_or(0)
+            );
+            Ok(())
         }
         ClaimCmd::GenReturns {
             unit,

@@ -2203,7 +2203,7 @@ impl Store {
         vkey: &str,
     ) -> Result<VisitDetail, StoreError> {
         let mut s = Sql::new(&format!(
-            "SELECT {SUMMARY_COLS}, v.detail_json, v.journal_refs FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = "
+            "SELECT {SUMMARY_COLS}, v.detail_json, v.journal_refs || COALESCE((SELECT ' ' || cs.journal_refs FROM claim_status cs WHERE cs.hcode = v.hcode AND cs.vkey = v.vkey), '') AS journal_refs FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = "
         ));
         s.text(hcode).push(" AND v.vkey = ").text(vkey);
         actor.push_unit_scope(&mut s, "u");

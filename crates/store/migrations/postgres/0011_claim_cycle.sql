@@ -121,6 +121,9 @@ CREATE TABLE claim_status (
     work_note TEXT NOT NULL,
     work_by TEXT NOT NULL,
     work_at BIGINT NOT NULL,
+    -- The settlement and write-off entries of the claim ("import_no:first_n:lines" separated by
+    -- spaces), beside the visit's own claim_visits.journal_refs.
+    journal_refs TEXT NOT NULL DEFAULT '',
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (hcode, vkey)
 );

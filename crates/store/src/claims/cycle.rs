@@ -214,7 +214,7 @@ impl Store {
                     .text(vkey.clone())
                     .push(", ")
                     .int(no)
-                    .push(", '', 'sent', 0, '', '', 0, 0, 0, 0, 0, 0, 0, '', '', '', '', 0, ")
+                    .push(", '', 'sent', 0, '', '', 0, 0, 0, 0, 0, 0, 0, '', '', '', '', 0, '', ")
                     .int(now)
                     .push(")");
             }
@@ -364,7 +364,7 @@ impl Store {
     }
 }
 
-const STATUS_COLS: &str = "hcode, vkey, batch_no, tran_id, status, appeal, rep_no, error_codes, late, expected, rep_date, received, cleared, written_down, written_up, stm_status, work, work_note, work_by, work_at, updated_at";
+const STATUS_COLS: &str = "hcode, vkey, batch_no, tran_id, status, appeal, rep_no, error_codes, late, expected, rep_date, received, cleared, written_down, written_up, stm_status, work, work_note, work_by, work_at, journal_refs, updated_at";
 
 /// A visit with its claim, for the worklist, batch detail and history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -588,6 +588,8 @@ pub struct RepStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettleEntry {
     pub vkey: String,
+    /// The visit's current journal version (settlement lines carry it).
+    pub ver: i64,
     pub tran_id: String,
     pub date_serv: i64,
     /// Balanced lines (Σ debit = Σ credit).
@@ -610,8 +612,6 @@ pub struct ReturnSession {
     unmatched: i64,
     amount: i64,
     settled: i64,
-    /// Next version of each visit's journal within this session.
-    vers: HashMap<String, (i64, String)>,
 }
 
 impl Store {
@@ -666,7 +666,6 @@ impl Store {
             unmatched: 0,
             amount: 0,
             settled: 0,
-            vers: HashMap::new(),
         })
     }
 
@@ -703,7 +702,6 @@ impl Store {
             unmatched: 0,
             amount: 0,
             settled: 0,
-            vers: HashMap::new(),
         })
     }
 }
@@ -895,7 +893,7 @@ impl ReturnSession {
                     .int(r.rep_date)
                     .push(", 0, 0, 0, 0, '', ")
                     .text(work)
-                    .push(", '', '', 0, ")
+                    .push(", '', '', 0, '', ")
                     .int(now)
                     .push(")");
             }
@@ -912,8 +910,9 @@ impl ReturnSession {
         Ok(())
     }
 
-    /// Writes settlement or write-off entries: journal lines on today's posting date, the
-    /// visits' entry references, and the amounts on their claims.
+    /// Writes settlement or write-off entries: journal lines on today's posting date, their
+    /// references and the amounts on the claims (multi-row statements: a statement may settle a
+    /// hundred thousand claims).
     pub async fn settle(&mut self, entries: &[SettleEntry], today: i64) -> Result<(), StoreError> {
         let post_date = self.inner.closed.posting_date(today);
         let fy = fiscal_year_of(post_date);
@@ -923,95 +922,87 @@ impl ReturnSession {
             "settle"
         };
         let now = now_ms();
-        let keys: Vec<String> = entries
-            .iter()
-            .filter(|e| !self.vers.contains_key(&e.vkey))
-            .map(|e| e.vkey.clone())
-            .collect();
-        if !keys.is_empty() {
-            for (k, c) in self.visits(&keys).await? {
-                self.vers.insert(k, (c.ver, c.refs));
-            }
-        }
         let mut journal = Vec::new();
+        // (entry, its new reference or '')
+        let mut refs: Vec<(&SettleEntry, String)> = Vec::with_capacity(entries.len());
         for e in entries {
-            if e.lines.is_empty() {
-                continue;
+            let mut r = String::new();
+            if !e.lines.is_empty() {
+                let debit: i64 = e.lines.iter().map(|l| l.debit).sum();
+                let credit: i64 = e.lines.iter().map(|l| l.credit).sum();
+                if debit != credit {
+                    return Err(StoreError::Config(format!(
+                        "unbalanced settlement entry for {}: debit {debit} credit {credit}",
+                        e.vkey
+                    )));
+                }
+                // Settlement lines carry the visit's current version: they are not postings
+                // and a later re-import numbers its own versions on.
+                let entry = EntryRef {
+                    import_no: self.inner.no,
+                    first_n: self.inner.lines_written + 1,
+                    lines: e.lines.len() as i64,
+                };
+                push_entry_ref(&mut r, entry);
+                for (i, line) in e.lines.iter().enumerate() {
+                    self.inner.lines_written += 1;
+                    journal.push(JournalRow {
+                        n: self.inner.lines_written,
+                        vkey: e.vkey.clone(),
+                        ver: e.ver,
+                        line_no: i as i64 + 1,
+                        date_serv: e.date_serv,
+                        post_date,
+                        fy,
+                        kind,
+                        line: line.clone(),
+                    });
+                }
             }
-            let debit: i64 = e.lines.iter().map(|l| l.debit).sum();
-            let credit: i64 = e.lines.iter().map(|l| l.credit).sum();
-            if debit != credit {
-                return Err(StoreError::Config(format!(
-                    "unbalanced settlement entry for {}: debit {debit} credit {credit}",
-                    e.vkey
-                )));
-            }
-            let Some((ver, refs)) = self.vers.get_mut(&e.vkey) else {
-                return Err(StoreError::NotFound);
-            };
-            *ver += 1;
-            let entry = EntryRef {
-                import_no: self.inner.no,
-                first_n: self.inner.lines_written + 1,
-                lines: e.lines.len() as i64,
-            };
-            push_entry_ref(refs, entry);
-            for (i, line) in e.lines.iter().enumerate() {
-                self.inner.lines_written += 1;
-                journal.push(JournalRow {
-                    n: self.inner.lines_written,
-                    vkey: e.vkey.clone(),
-                    ver: *ver,
-                    line_no: i as i64 + 1,
-                    date_serv: e.date_serv,
-                    post_date,
-                    fy,
-                    kind,
-                    line: line.clone(),
-                });
-            }
-            let mut v = Sql::new("UPDATE claim_visits SET ver = ");
-            v.int(*ver)
-                .push(", journal_refs = ")
-                .text(refs.clone())
-                .push(" WHERE hcode = ")
-                .text(self.inner.hcode.clone())
-                .push(" AND vkey = ")
-                .text(e.vkey.clone());
-            self.inner.tx.exec(&v).await?;
+            refs.push((e, r));
         }
-        for e in entries {
-            let mut u = Sql::new(&format!(
-                "INSERT INTO claim_status ({STATUS_COLS}) VALUES ("
-            ));
-            u.text(self.inner.hcode.clone())
-                .push(", ")
-                .text(e.vkey.clone())
-                .push(", 0, ")
-                .text(e.tran_id.clone())
-                .push(", 'accepted', 0, '', '', 0, 0, 0, ")
-                .int(e.received)
-                .push(", ")
-                .int(e.cleared)
-                .push(", ")
-                .int(e.written_down)
-                .push(", ")
-                .int(e.written_up)
-                .push(", ")
-                .text(e.stm_status.clone())
-                .push(", '', '', '', 0, ")
-                .int(now)
-                .push(
-                    ") ON CONFLICT (hcode, vkey) DO UPDATE SET received = claim_status.received + excluded.received, \
-                     cleared = claim_status.cleared + excluded.cleared, written_down = claim_status.written_down + excluded.written_down, \
-                     written_up = claim_status.written_up + excluded.written_up, updated_at = excluded.updated_at, \
-                     tran_id = CASE WHEN claim_status.tran_id = '' THEN excluded.tran_id ELSE claim_status.tran_id END, \
-                     stm_status = CASE WHEN excluded.stm_status = '' THEN claim_status.stm_status ELSE excluded.stm_status END",
-                );
+        for chunk in refs.chunks(CHUNK) {
+            let mut u = Sql::new(&format!("INSERT INTO claim_status ({STATUS_COLS}) VALUES "));
+            for (i, (e, r)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    u.push(", ");
+                }
+                u.push("(")
+                    .text(self.inner.hcode.clone())
+                    .push(", ")
+                    .text(e.vkey.clone())
+                    .push(", 0, ")
+                    .text(e.tran_id.clone())
+                    .push(", 'accepted', 0, '', '', 0, 0, 0, ")
+                    .int(e.received)
+                    .push(", ")
+                    .int(e.cleared)
+                    .push(", ")
+                    .int(e.written_down)
+                    .push(", ")
+                    .int(e.written_up)
+                    .push(", ")
+                    .text(e.stm_status.clone())
+                    .push(", '', '', '', 0, ")
+                    .text(r.clone())
+                    .push(", ")
+                    .int(now)
+                    .push(")");
+                self.settled += e.received;
+            }
+            u.push(
+                " ON CONFLICT (hcode, vkey) DO UPDATE SET received = claim_status.received + excluded.received, \
+                 cleared = claim_status.cleared + excluded.cleared, written_down = claim_status.written_down + excluded.written_down, \
+                 written_up = claim_status.written_up + excluded.written_up, updated_at = excluded.updated_at, \
+                 tran_id = CASE WHEN claim_status.tran_id = '' THEN excluded.tran_id ELSE claim_status.tran_id END, \
+                 stm_status = CASE WHEN excluded.stm_status = '' THEN claim_status.stm_status ELSE excluded.stm_status END, \
+                 journal_refs = CASE WHEN claim_status.journal_refs = '' THEN excluded.journal_refs \
+                                     WHEN excluded.journal_refs = '' THEN claim_status.journal_refs \
+                                     ELSE claim_status.journal_refs || ' ' || excluded.journal_refs END",
+            );
+            positional(self.inner.engine, &mut u);
             self.inner.tx.exec(&u).await?;
-            self.settled += e.received;
         }
-        let now = now_ms();
         if matches!(self.inner.tx, ImportTx::Sqlite(_)) {
             self.inner
                 .insert_sqlite(&[], &[], &journal, &[], now)
