@@ -224,14 +224,20 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
             std::fs::create_dir_all(&out)?;
             let fy = raidai_domain::calendar::FiscalYear::new(2569);
             for (m, p) in fy.periods().enumerate() {
-                let from = i64::from(p.calendar_year()) * 10_000 + i64::from(p.calendar_month()) * 100 + 1;
+                let from =
+                    i64::from(p.calendar_year()) * 10_000 + i64::from(p.calendar_month()) * 100 + 1;
                 let nx = p.next();
                 let to = raidai_domain::periods::add_days(
-                    i64::from(nx.calendar_year()) * 10_000 + i64::from(nx.calendar_month()) * 100 + 1,
+                    i64::from(nx.calendar_year()) * 10_000
+                        + i64::from(nx.calendar_month()) * 100
+                        + 1,
                     -1,
                 );
                 let spec = BatchSpec {
-                    funds: ["UC", "OFC", "LGO", "BKK", "SSS"].iter().map(|s| s.to_string()).collect(),
+                    funds: ["UC", "OFC", "LGO", "BKK", "SSS"]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
                     date_from: from,
                     date_to: to,
                     include_blocked: true,
@@ -242,14 +248,31 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
                     Err(CycleError::NothingToClaim) => continue,
                     Err(e) => bail!("{e}"),
                 };
-                let shares = raidai_returns::RepShares { corrective_pct: 8, deny_pct: 3, paid_diff_pct: 20 };
-                let files = cycle::synth_returns(&store, &sys, &unit, b.no, &shares, m as u64, raidai_domain::periods::add_days(to, 30))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let shares = raidai_returns::RepShares {
+                    corrective_pct: 8,
+                    deny_pct: 3,
+                    paid_diff_pct: 20,
+                };
+                let files = cycle::synth_returns(
+                    &store,
+                    &sys,
+                    &unit,
+                    b.no,
+                    &shares,
+                    m as u64,
+                    raidai_domain::periods::add_days(to, 30),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
                 for (name, bytes) in &files {
                     std::fs::write(out.join(name), bytes)?;
                 }
-                println!("batch {}: {} visits, {} files", b.no, format_int_thai(b.visits), files.len());
+                println!(
+                    "batch {}: {} visits, {} files",
+                    b.no,
+                    format_int_thai(b.visits),
+                    files.len()
+                );
             }
             Ok(())
         }
@@ -260,55 +283,84 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
                 .collect();
             names.sort();
             let (reps, stms): (Vec<_>, Vec<_>) = names.into_iter().partition(|p| {
-                p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("eclaim_"))
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("eclaim_"))
             });
             // Reading alone, for the split of the time (the import reads again).
             let t0 = std::time::Instant::now();
             let mut lines = 0usize;
             for p in &reps {
                 let b = std::fs::read(p)?;
-                lines += raidai_returns::read_rep(&p.file_name().unwrap_or_default().to_string_lossy(), &b)?.lines.len();
+                lines += raidai_returns::read_rep(
+                    &p.file_name().unwrap_or_default().to_string_lossy(),
+                    &b,
+                )?
+                .lines
+                .len();
             }
             let read_rep = t0.elapsed().as_secs_f64();
             let t0 = std::time::Instant::now();
             let mut stm_lines = 0usize;
             for p in &stms {
                 let b = std::fs::read(p)?;
-                stm_lines += raidai_returns::read_stm(&p.file_name().unwrap_or_default().to_string_lossy(), &b)?.lines.len();
+                stm_lines += raidai_returns::read_stm(
+                    &p.file_name().unwrap_or_default().to_string_lossy(),
+                    &b,
+                )?
+                .lines
+                .len();
             }
             let read_stm = t0.elapsed().as_secs_f64();
             let started = std::time::Instant::now();
             let (mut matched, mut settled) = (0i64, 0i64);
             for p in &reps {
                 let b = std::fs::read(p)?;
-                let n = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
-                let o = cycle::import_rep(&store, &sys, &unit, &n, &b).await.map_err(|e| anyhow::anyhow!("{n}: {e}"))?;
+                let n = p
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                let o = cycle::import_rep(&store, &sys, &unit, &n, &b)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{n}: {e}"))?;
                 matched += o.record.matched;
             }
             let rep_secs = started.elapsed().as_secs_f64();
             let t1 = std::time::Instant::now();
             for p in &stms {
                 let b = std::fs::read(p)?;
-                let n = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
-                let o = cycle::import_stm(&store, &sys, &unit, &n, &b).await.map_err(|e| anyhow::anyhow!("{n}: {e}"))?;
+                let n = p
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                let o = cycle::import_stm(&store, &sys, &unit, &n, &b)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{n}: {e}"))?;
                 settled += o.record.matched;
             }
             let stm_secs = t1.elapsed().as_secs_f64();
             let total = started.elapsed().as_secs_f64();
             println!(
                 "REP: {} files, {} lines, {} matched in {rep_secs:.1} s (reading the workbooks alone {read_rep:.1} s)",
-                reps.len(), format_int_thai(lines as i64), format_int_thai(matched)
+                reps.len(),
+                format_int_thai(lines as i64),
+                format_int_thai(matched)
             );
             println!(
                 "STM: {} files, {} lines, {} settled in {stm_secs:.1} s (reading alone {read_stm:.1} s)",
-                stms.len(), format_int_thai(stm_lines as i64), format_int_thai(settled)
+                stms.len(),
+                format_int_thai(stm_lines as i64),
+                format_int_thai(settled)
             );
             println!(
                 "RESULT claim cycle {total:.1} s for {} REP + {} STM lines (matching and settling without reading: {:.1} s)  peak RSS {} MB",
                 format_int_thai(lines as i64),
                 format_int_thai(stm_lines as i64),
                 total - read_rep - read_stm,
-                crate::claims_cmd::peak_rss_kb().map(|k| k / 1024).unwrap_or(0)
+                crate::claims_cmd::peak_rss_kb()
+                    .map(|k| k / 1024)
+                    .unwrap_or(0)
             );
             Ok(())
         }

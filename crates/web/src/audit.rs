@@ -149,7 +149,11 @@ fn rule_text(t: T, c: &Catalogue, code: &str) -> (String, String, String) {
 }
 
 /// The catalogue in force now for the unit's province.
-async fn catalogue_for(st: &AppState, me: &Actor, hcode: &str) -> Result<Catalogue, AppError> {
+pub(crate) async fn catalogue_for(
+    st: &AppState,
+    me: &Actor,
+    hcode: &str,
+) -> Result<Catalogue, AppError> {
     let places = st.store.unit_places(me, hcode).await?;
     let ctx = raidai_claims::audit::AuditContext::new(
         st.store
@@ -600,7 +604,7 @@ pub struct RulesQuery {
     saved: String,
 }
 
-fn province_of(me: &Actor) -> String {
+pub(crate) fn province_of(me: &Actor) -> String {
     me.province_code.clone().unwrap_or_default()
 }
 
@@ -675,7 +679,7 @@ async fn rules_render(
 }
 
 /// The province of the installation for an admin (the province of its first unit).
-async fn installation_province(st: &AppState, me: &Actor) -> Result<String, AppError> {
+pub(crate) async fn installation_province(st: &AppState, me: &Actor) -> Result<String, AppError> {
     let units = st.store.list_units(me, &Default::default()).await?;
     match units.first() {
         Some(u) => Ok(st.store.unit_places(me, &u.hcode).await?.province_code),

@@ -72,7 +72,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cy_worklist", "ติดตาม C / Deny", "C / Deny follow-up"),
     (
         "cy_worklist_help",
-        "รายการที่ติด C (แก้ไขแล้วส่งใหม่ภายในกำหนด) หรือ Deny (อุทธรณ์หรือตัดหนี้) เรียงตามยอดลูกหนี้คงค้าง การตัดหนี้จะบันทึกบัญชีไปที่บัญชีส่วนต่างต่ำกว่าของกองทุน",
+        "รายการที่ติด C (แก้ไขแล้วส่งใหม่ภายในกำหนด ตามระยะเวลาส่งเบิกของกองทุนในกฎ LATE01) หรือ Deny (อุทธรณ์หรือตัดหนี้) เรียงตามยอดลูกหนี้คงค้าง การตัดหนี้จะบันทึกบัญชีไปที่บัญชีส่วนต่างต่ำกว่าของกองทุน",
         "Claims sent back as C (fix and resend in time) or denied (appeal or write off), largest open receivable first. A write-off posts the open receivable to the fund's 'lower' adjustment account",
     ),
     ("cy_work", "การติดตาม", "Follow-up"),
@@ -114,6 +114,17 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cy_result", "ผลการนำเข้า", "Import result"),
     ("cy_appeal", "อุทธรณ์", "Appeal"),
     ("cy_expected", "ชดเชยสุทธิ (REP)", "Expected (REP)"),
+    ("cy_codes_title", "รหัสข้อผิดพลาด สปสช.", "NHSO error codes"),
+    (
+        "cy_codes_help",
+        "ความหมายและวิธีแก้ของรหัสที่ REP ส่งกลับ (C = แก้ไขแล้วส่งใหม่, D = Deny, V = ตรวจสอบ) ระบบมีรหัสพื้นฐานให้ สสจ. นำเข้ารายการเต็มของ สปสช. เป็น CSV หรือ TSV หัวตาราง code,type,th,en,fix_th ได้ รายการที่นำเข้าจะแทนที่รายการเดิมของจังหวัดทั้งหมด",
+        "Meaning and fix of the codes REP files carry (C = correct and resend, D = Deny, V = verify). The shipped codes are built in; the province may load NHSO's full list as CSV or TSV with the header code,type,th,en,fix_th, replacing its earlier list",
+    ),
+    (
+        "cy_codes_loaded",
+        "รหัสที่จังหวัดนำเข้า",
+        "Codes loaded by the province",
+    ),
 ];
 
 pub fn routes() -> Vec<RouteDef> {
@@ -176,6 +187,8 @@ pub fn routes() -> Vec<RouteDef> {
         ),
         r(M::GET, "/units/{hcode}/claims/aging", SignedIn, get(aging)),
         r(M::GET, "/claims/cycle", SignedIn, get(rollup)),
+        r(M::GET, "/claims/error-codes", SignedIn, get(codes_page)),
+        r(M::POST, "/claims/error-codes", SignedIn, post(codes_upload)),
         r(M::GET, "/claims/cycle.xlsx", SignedIn, get(rollup_xlsx)),
         r(
             M::GET,
@@ -502,10 +515,35 @@ struct ClaimView {
     late: bool,
 }
 
-fn claim_view(t: T, hcode: &str, codes: &ErrorCodes, r: &ClaimRow) -> ClaimView {
-    // C must be resent within the NHSO window: 30 days from the REP by default.
+/// Days a C may take to be resent, per fund: the province's submission windows (the LATE01
+/// rule's parameter on the audit-rules page), 30 days where it names none.
+async fn resend_windows(
+    st: &AppState,
+    me: &Actor,
+    hcode: &str,
+) -> Result<BTreeMap<String, i64>, AppError> {
+    let cat = crate::audit::catalogue_for(st, me, hcode).await?;
+    Ok(FUNDS
+        .iter()
+        .map(|f| {
+            let days = cat
+                .get("LATE01")
+                .and_then(|r| r.window_days(f))
+                .unwrap_or(30);
+            (f.to_string(), days)
+        })
+        .collect())
+}
+
+fn claim_view(
+    t: T,
+    hcode: &str,
+    codes: &ErrorCodes,
+    windows: &BTreeMap<String, i64>,
+    r: &ClaimRow,
+) -> ClaimView {
     let deadline = if r.status == "corrective" && r.rep_date > 0 {
-        add_days(r.rep_date, 30)
+        add_days(r.rep_date, windows.get(&r.fund).copied().unwrap_or(30))
     } else {
         0
     };
@@ -572,6 +610,7 @@ pub async fn batch_page(
     let limit = 500;
     let rows = st.store.batch_visits(&me, &hcode, no, limit + 1).await?;
     let codes = codes_for(&st, &me, &hcode).await?;
+    let windows = resend_windows(&st, &me, &hcode).await?;
     let files = b
         .files
         .as_array()
@@ -606,7 +645,7 @@ pub async fn batch_page(
         rows: rows
             .iter()
             .take(limit as usize)
-            .map(|r| claim_view(t, &hcode, &codes, r))
+            .map(|r| claim_view(t, &hcode, &codes, &windows, r))
             .collect(),
         b: batch_view(t, &b),
         hcode: unit.hcode,
@@ -982,6 +1021,7 @@ pub async fn worklist(
         .claim_worklist(&me, &hcode, &work_filter(&q, per))
         .await?;
     let codes = codes_for(&st, &me, &hcode).await?;
+    let windows = resend_windows(&st, &me, &hcode).await?;
     let base = format!(
         "/units/{hcode}/claims/worklist?status={}&work={}&fund={}&code={}",
         enc(&q.status),
@@ -994,7 +1034,7 @@ pub async fn worklist(
         l: Layout::new(t, Some(&me), t.s("cy_worklist"), "claims"),
         rows: rows
             .iter()
-            .map(|r| claim_view(t, &hcode, &codes, r))
+            .map(|r| claim_view(t, &hcode, &codes, &windows, r))
             .collect(),
         count: format_int_thai(total),
         may_act: may_import(&me, &hcode),
@@ -1459,4 +1499,148 @@ pub async fn rollup_xlsx(
         &format!("claims-cycle-{fy}.xlsx"),
         bytes,
     ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// NHSO error codes (the province's list over the shipped one)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "cycle/codes.html")]
+struct CodesPage {
+    l: Layout,
+    /// (code, type letter, th, en, fix)
+    codes: Vec<[String; 5]>,
+    loaded: String,
+    may_edit: bool,
+    error: String,
+    saved: bool,
+}
+
+async fn province_for(st: &AppState, me: &Actor) -> Result<String, AppError> {
+    Ok(match crate::audit::province_of(me) {
+        p if !p.is_empty() => p,
+        _ => crate::audit::installation_province(st, me).await?,
+    })
+}
+
+async fn codes_render(
+    st: &AppState,
+    t: T,
+    me: &Actor,
+    error: String,
+    saved: bool,
+) -> Result<Response, AppError> {
+    let province = province_for(st, me).await?;
+    let loaded = st.store.error_code_overrides(&province).await?.len();
+    let table = cycle::error_codes(&st.store, &province)
+        .await
+        .map_err(cycle_error)?;
+    let mut codes: Vec<[String; 5]> = table
+        .iter()
+        .map(|c| {
+            [
+                c.code.clone(),
+                c.kind.letter().to_string(),
+                c.th.clone(),
+                c.en.clone(),
+                c.fix_th.clone(),
+            ]
+        })
+        .collect();
+    codes.sort();
+    render(&CodesPage {
+        l: Layout::new(t, Some(me), t.s("cy_codes_title"), "claims"),
+        codes,
+        loaded: format_int_thai(loaded as i64),
+        may_edit: matches!(
+            me.role,
+            raidai_domain::master::Role::Admin | raidai_domain::master::Role::Province
+        ),
+        error,
+        saved,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CodesQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+pub async fn codes_page(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Query(q): Query<CodesQuery>,
+) -> Result<Response, AppError> {
+    codes_render(&st, t, &me, String::new(), q.saved == "1").await
+}
+
+pub async fn codes_upload(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    req: Request,
+) -> Result<Response, AppError> {
+    if !matches!(
+        me.role,
+        raidai_domain::master::Role::Admin | raidai_domain::master::Role::Province
+    ) {
+        return Err(raidai_store::StoreError::Forbidden.into());
+    }
+    let mut mp = Multipart::from_request(req, &st).await.map_err(|e| {
+        AppError::BadRequest(vec![FieldError::new(
+            "file",
+            format!("expected a file upload: {e}"),
+            "ต้องแนบไฟล์",
+        )])
+    })?;
+    let mut bytes = Vec::new();
+    while let Ok(Some(f)) = mp.next_field().await {
+        if f.name() == Some("file") {
+            bytes = f.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        }
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        return codes_render(
+            &st,
+            t,
+            &me,
+            t.pick(
+                "ไฟล์ต้องเป็นข้อความ UTF-8 (CSV หรือ TSV)",
+                "The file must be UTF-8 text (CSV or TSV)",
+            )
+            .into(),
+            false,
+        )
+        .await;
+    };
+    let parsed = match ErrorCodes::parse_tsv_or_csv(&text) {
+        Ok(p) => p,
+        Err(e) => {
+            let msg = format!(
+                "{} {}: {}",
+                t.pick("บรรทัด", "line"),
+                e.line,
+                t.pick(&e.message_th, &e.message)
+            );
+            return codes_render(&st, t, &me, msg, false).await;
+        }
+    };
+    let rows: Vec<[String; 5]> = parsed
+        .iter()
+        .map(|c| {
+            [
+                c.code.clone(),
+                c.kind.letter().to_string(),
+                c.th.clone(),
+                c.en.clone(),
+                c.fix_th.clone(),
+            ]
+        })
+        .collect();
+    let province = province_for(&st, &me).await?;
+    st.store.save_error_codes(&me, &province, &rows).await?;
+    Ok(Redirect::to("/claims/error-codes?saved=1").into_response())
 }
