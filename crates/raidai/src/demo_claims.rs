@@ -86,7 +86,9 @@ pub async fn seed(store: &Store) -> Result<()> {
 /// quarter, and the Statement paying it for the first three quarters (the last quarter's money
 /// has not arrived: open receivables to age). Shares of C and Deny differ by unit.
 async fn claim_cycle(store: &Store, hcode: &str, fy: FiscalYear, i: usize) -> Result<()> {
-    use raidai_claims::cycle::{CycleError, create_batch, import_rep, import_stm, synth_returns};
+    use raidai_claims::cycle::{
+        CycleError, create_batch, import_rep, import_stm_on, synth_returns,
+    };
     let sys = Actor::system();
     let shares = raidai_returns::RepShares {
         corrective_pct: [2, 6, 10, 15][i % 4],
@@ -129,9 +131,18 @@ async fn claim_cycle(store: &Store, hcode: &str, fy: FiscalYear, i: usize) -> Re
         }
         if q < 3 {
             for (name, bytes) in files.iter().filter(|f| f.0.starts_with("STM_")) {
-                import_stm(store, &sys, hcode, name, bytes)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("demo STM {name}: {e}"))?;
+                // Paid a month after the REP, dated then: the year's ledger (7 Plus collection
+                // periods) sees the money in the months it arrived.
+                import_stm_on(
+                    store,
+                    &sys,
+                    hcode,
+                    name,
+                    bytes,
+                    raidai_domain::periods::add_days(issued, 30),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("demo STM {name}: {e}"))?;
             }
         }
     }

@@ -91,7 +91,6 @@ CREATE TABLE claim_return_lines (
     PRIMARY KEY (hcode, return_no, row_no)
 );
 CREATE INDEX claim_return_lines_vkey ON claim_return_lines(hcode, vkey);
-CREATE INDEX claim_return_lines_tran ON claim_return_lines(hcode, tran_id);
 
 -- Each claimed visit's claim as it stands. Outstanding receivable = the visit's fund amount
 -- (when posted) - cleared; cleared = received + written_down - written_up.
