@@ -513,6 +513,10 @@ async fn logs_and_errors_never_contain_cid_token_or_names() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests of this binary run on other threads without a subscriber: a callsite they
+    // registered first may have cached "never" before this thread's subscriber existed (CI saw
+    // the first lookup's line missing). Recompute every callsite's interest now.
+    tracing::callsite::rebuild_interest_cache();
 
     let mut texts = Vec::new();
     let mut record = |r: &Result<AuthenStatus, AuthenError>| match r {

@@ -10,6 +10,27 @@ use std::time::Instant;
 
 use raidai_returns::{Outcome, RepLayout, RepShares, read_rep, read_stm, write_rep, write_stm};
 
+/// A `kB` line of /proc/self/status (0 where there is none).
+fn status_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Resets the peak RSS to the current RSS (Linux `clear_refs` 5); returns the current RSS in kB.
+fn reset_peak() -> u64 {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    status_kb("VmRSS")
+}
+
+/// Peak RSS in kB since the last [`reset_peak`].
+fn peak_kb() -> u64 {
+    status_kb("VmHWM")
+}
+
 #[test]
 #[ignore]
 fn hundred_thousand_lines() {
@@ -32,13 +53,18 @@ fn hundred_thousand_lines() {
             1,
         );
         let gen_t = t.elapsed();
+        let base = reset_peak();
         let t = Instant::now();
         let f = read_rep(&g.file_name, &g.bytes).unwrap();
         let read_t = t.elapsed();
+        let peak = peak_kb();
         assert_eq!(f.lines, g.lines);
         println!(
-            "REP {kind} 100k lines: generate {gen_t:.2?} ({:.1} MB), read {read_t:.2?}",
-            g.bytes.len() as f64 / 1e6
+            "REP {kind} 100k lines: generate {gen_t:.2?} ({:.1} MB), read {read_t:.2?}, \
+             peak RSS during read {} MB over {} MB before",
+            g.bytes.len() as f64 / 1e6,
+            peak.saturating_sub(base) / 1024,
+            base / 1024,
         );
         if kind == "OP" {
             let paid: Vec<_> = f
@@ -49,12 +75,16 @@ fn hundred_thousand_lines() {
             let t = Instant::now();
             let s = write_stm("10670", "UCS", false, "256811", 1, &paid, 2, 5);
             let gen_t = t.elapsed();
+            let base = reset_peak();
             let t = Instant::now();
             let r = read_stm(&s.file_name, &s.bytes).unwrap();
+            let read_t = t.elapsed();
             println!(
-                "STM {} lines: generate {gen_t:.2?}, read {:.2?}",
+                "STM {} lines: generate {gen_t:.2?}, read {read_t:.2?}, \
+                 peak RSS during read {} MB over {} MB before",
                 paid.len(),
-                t.elapsed()
+                peak_kb().saturating_sub(base) / 1024,
+                base / 1024,
             );
             assert_eq!(r.lines, s.lines);
         }
