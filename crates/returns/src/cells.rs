@@ -3,141 +3,17 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Cursor;
 use std::ops::Range as Span;
 
-use calamine::{Data, Range, Reader, open_workbook_auto_from_rs};
+use calamine::DataRef;
 use chrono::Datelike;
 use raidai_domain::calendar;
 use raidai_domain::money::Satang;
 
-use crate::error::{ReturnReject, ReturnsError};
-
-static EMPTY: Data = Data::Empty;
+use crate::sheet::{Row, Top};
 
 /// How many rows from the top are searched for the column header row.
 pub(crate) const HEADER_SEARCH_ROWS: u32 = 15;
-
-/// Opens a workbook from bytes and returns its sheet names and a reader for one sheet.
-/// Panics inside the spreadsheet library on malformed input are turned into errors.
-pub(crate) fn open_sheet(
-    file_name: &str,
-    bytes: &[u8],
-    wanted: &[&str],
-) -> Result<(String, Range<Data>), ReturnsError> {
-    let not_sheet = |detail: String| ReturnsError::NotSpreadsheet {
-        file_name: file_name.to_string(),
-        detail,
-    };
-    // A damaged file can make the spreadsheet library panic; that is a whole-file error here
-    // (the default panic hook still prints the message on stderr).
-    let result = std::panic::catch_unwind(|| -> Result<_, String> {
-        let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| e.to_string())?;
-        let names = wb.sheet_names();
-        let found = names
-            .iter()
-            .find(|n| {
-                let k = key(n);
-                wanted.iter().any(|w| key(w) == k)
-            })
-            .cloned();
-        let Some(name) = found else {
-            return Ok(Err(names));
-        };
-        let range = wb.worksheet_range(&name).map_err(|e| e.to_string())?;
-        Ok(Ok((name, range)))
-    });
-    match result {
-        Err(_) => Err(not_sheet("the file is damaged".to_string())),
-        Ok(Err(detail)) => Err(not_sheet(detail)),
-        Ok(Ok(Err(found))) => Err(ReturnsError::NoSheet {
-            file_name: file_name.to_string(),
-            wanted: wanted.first().copied().unwrap_or_default().to_string(),
-            found,
-        }),
-        Ok(Ok(Ok(pair))) => Ok(pair),
-    }
-}
-
-/// A worksheet addressed by absolute 0-based (row, column), whatever the used range.
-pub(crate) struct Sheet<'a> {
-    pub name: &'a str,
-    range: &'a Range<Data>,
-}
-
-impl<'a> Sheet<'a> {
-    pub fn new(name: &'a str, range: &'a Range<Data>) -> Self {
-        Sheet { name, range }
-    }
-
-    pub fn cell(&self, row: u32, col: usize) -> &Data {
-        let Ok(col) = u32::try_from(col) else {
-            return &EMPTY;
-        };
-        self.range.get_value((row, col)).unwrap_or(&EMPTY)
-    }
-
-    pub fn text(&self, row: u32, col: usize) -> Cow<'_, str> {
-        cell_text(self.cell(row, col))
-    }
-
-    /// One past the last used row.
-    pub fn end_row(&self) -> u32 {
-        self.range.end().map_or(0, |(r, _)| r + 1)
-    }
-
-    /// One past the last used column.
-    pub fn end_col(&self) -> usize {
-        self.range.end().map_or(0, |(_, c)| c as usize + 1)
-    }
-
-    /// All cells of a row joined by single spaces (for report-header lines).
-    pub fn row_text(&self, row: u32) -> String {
-        let mut out = String::new();
-        for c in 0..self.end_col() {
-            let t = self.text(row, c);
-            let t = t.trim();
-            if !t.is_empty() {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(t);
-            }
-        }
-        out
-    }
-
-    /// The row holding the column headers: the first of the top rows with a cell that is exactly
-    /// one of `markers` (compared with [`key`]). Returns the row and the marker's column.
-    pub fn find_header_row(&self, markers: &[&str]) -> Option<(u32, usize)> {
-        let keys: Vec<String> = markers.iter().map(|m| key(m)).collect();
-        (0..HEADER_SEARCH_ROWS.min(self.end_row())).find_map(|r| {
-            (0..self.end_col()).find_map(|c| {
-                let k = key(&self.text(r, c));
-                keys.contains(&k).then_some((r, c))
-            })
-        })
-    }
-
-    /// A reject for the cell at (row, col).
-    pub fn reject(
-        &self,
-        row: u32,
-        col: usize,
-        field: &str,
-        message: &str,
-        th: &str,
-    ) -> Box<ReturnReject> {
-        Box::new(ReturnReject {
-            sheet: self.name.to_string(),
-            row: row + 1,
-            field: field.to_string(),
-            value: self.text(row, col).into_owned(),
-            message: format!("column {}: {message}", column_letter(col)),
-            message_th: format!("คอลัมน์ {}: {th}", column_letter(col)),
-        })
-    }
-}
 
 /// Column headers found by name, with groups (a header cell spanning sub-columns whose names
 /// are in the rows below, e.g. `Deny` over HC, AE, INST…).
@@ -149,15 +25,16 @@ pub(crate) struct Header {
 
 impl Header {
     /// Reads the header row and the `sub_rows` rows below it.
-    pub fn read(sheet: &Sheet<'_>, row: u32, sub_rows: u32) -> Header {
-        let width = sheet.end_col();
+    pub fn read(top: &Top<'_>, row: u32, sub_rows: u32) -> Header {
+        let rows: Vec<Row<'_>> = (row..=row + sub_rows).map(|r| top.row(r)).collect();
+        let width = rows.iter().map(Row::end_col).max().unwrap_or(0);
         let mut by_key = HashMap::new();
         let mut groups: HashMap<String, Span<usize>> = HashMap::new();
         let mut names = Vec::with_capacity(width);
         let mut current: Option<String> = None;
         for c in 0..width {
-            let name = collapse_spaces(&sheet.text(row, c));
-            let has_sub = (1..=sub_rows).any(|d| !sheet.text(row + d, c).trim().is_empty());
+            let name = collapse_spaces(&rows[0].text(c));
+            let has_sub = rows[1..].iter().any(|r| !r.text(c).trim().is_empty());
             if !name.is_empty() {
                 let k = key(&name);
                 by_key.entry(k.clone()).or_insert(c);
@@ -214,16 +91,17 @@ pub(crate) fn collapse_spaces(s: &str) -> String {
 }
 
 /// Cell value as text: numbers without a spurious ".0", text trimmed.
-pub(crate) fn cell_text(d: &Data) -> Cow<'_, str> {
+pub(crate) fn cell_text<'a>(d: &'a DataRef<'_>) -> Cow<'a, str> {
     match d {
-        Data::Empty => Cow::Borrowed(""),
-        Data::String(s) => Cow::Borrowed(s.trim()),
-        Data::Int(i) => Cow::Owned(i.to_string()),
-        Data::Float(f) => Cow::Owned(float_text(*f)),
-        Data::Bool(b) => Cow::Owned(b.to_string()),
-        Data::DateTime(dt) => Cow::Owned(float_text(dt.as_f64())),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cow::Borrowed(s.trim()),
-        Data::Error(e) => Cow::Owned(format!("#{e:?}")),
+        DataRef::Empty => Cow::Borrowed(""),
+        DataRef::String(s) => Cow::Borrowed(s.trim()),
+        DataRef::SharedString(s) => Cow::Borrowed(s.trim()),
+        DataRef::Int(i) => Cow::Owned(i.to_string()),
+        DataRef::Float(f) => Cow::Owned(float_text(*f)),
+        DataRef::Bool(b) => Cow::Owned(b.to_string()),
+        DataRef::DateTime(dt) => Cow::Owned(float_text(dt.as_f64())),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cow::Borrowed(s.trim()),
+        DataRef::Error(e) => Cow::Owned(format!("#{e:?}")),
     }
 }
 
@@ -239,7 +117,7 @@ pub(crate) fn is_nothing(s: &str) -> bool {
 }
 
 /// Identifier text: `-` means none.
-pub(crate) fn id_text(d: &Data) -> String {
+pub(crate) fn id_text(d: &DataRef<'_>) -> String {
     let t = cell_text(d);
     if is_nothing(&t) {
         String::new()
@@ -251,26 +129,26 @@ pub(crate) fn id_text(d: &Data) -> String {
 /// An amount cell to exact satang. Empty and `-` are zero. Numbers are read from their shortest
 /// decimal form and rounded half away from zero at 2 places (so 1234.5 → 123450 and
 /// 0.1+0.2 → 30). Text may carry thousands separators, a sign or accounting parentheses.
-pub(crate) fn amount(d: &Data) -> Result<Satang, &'static str> {
+pub(crate) fn amount(d: &DataRef<'_>) -> Result<Satang, &'static str> {
     match d {
-        Data::Empty => Ok(Satang::ZERO),
-        Data::Int(i) => i.checked_mul(100).map(Satang).ok_or("amount is too large"),
-        Data::Float(f) => {
+        DataRef::Empty => Ok(Satang::ZERO),
+        DataRef::Int(i) => i.checked_mul(100).map(Satang).ok_or("amount is too large"),
+        DataRef::Float(f) => {
             if !f.is_finite() {
                 return Err("not a number");
             }
             decimal_text(&float_text(*f))
         }
-        Data::String(s) | Data::DateTimeIso(s) => {
-            let t = s.trim();
+        DataRef::String(_) | DataRef::SharedString(_) | DataRef::DateTimeIso(_) => {
+            let t = text_of(d).trim();
             if t.is_empty() || t == "-" {
                 return Ok(Satang::ZERO);
             }
             decimal_text(t)
         }
-        Data::Bool(_) => Err("a true/false cell is not an amount"),
-        Data::DateTime(_) | Data::DurationIso(_) => Err("a date cell is not an amount"),
-        Data::Error(_) => Err("the cell holds an Excel error"),
+        DataRef::Bool(_) => Err("a true/false cell is not an amount"),
+        DataRef::DateTime(_) | DataRef::DurationIso(_) => Err("a date cell is not an amount"),
+        DataRef::Error(_) => Err("the cell holds an Excel error"),
     }
 }
 
@@ -319,21 +197,21 @@ pub(crate) fn decimal_text(s: &str) -> Result<Satang, &'static str> {
 /// A date cell to `YYYYMMDD` (CE). Empty and `-` are `None`. Text `dd/mm/yyyy` (BE when the
 /// year is above 2400), `yyyy-mm-dd` or `yyyymmdd`, any time part ignored; Excel date cells and
 /// serial numbers are converted.
-pub(crate) fn date(d: &Data) -> Result<Option<i64>, &'static str> {
+pub(crate) fn date(d: &DataRef<'_>) -> Result<Option<i64>, &'static str> {
     const BAD: &str = "not a date (expected dd/mm/yyyy)";
     match d {
-        Data::Empty => Ok(None),
-        Data::DateTime(dt) => serial_date(dt.as_f64()).map(Some).ok_or(BAD),
-        Data::Float(f) => {
+        DataRef::Empty => Ok(None),
+        DataRef::DateTime(dt) => serial_date(dt.as_f64()).map(Some).ok_or(BAD),
+        DataRef::Float(f) => {
             if f.fract() == 0.0 && (1.0..=99_999_999.0).contains(f) {
                 number_date(*f as i64).map(Some).ok_or(BAD)
             } else {
                 serial_date(*f).map(Some).ok_or(BAD)
             }
         }
-        Data::Int(i) => number_date(*i).map(Some).ok_or(BAD),
-        Data::String(s) | Data::DateTimeIso(s) => {
-            let t = s.trim();
+        DataRef::Int(i) => number_date(*i).map(Some).ok_or(BAD),
+        DataRef::String(_) | DataRef::SharedString(_) | DataRef::DateTimeIso(_) => {
+            let t = text_of(d).trim();
             if t.is_empty() || t == "-" {
                 return Ok(None);
             }
@@ -424,9 +302,9 @@ const HOSPITAL_WORDS: &[&str] = &[
 
 /// The hospital code (the first stand-alone 5-digit number) of the first report-header line
 /// before `header_row` that mentions a hospital.
-pub(crate) fn find_hcode(sheet: &Sheet<'_>, header_row: u32) -> Option<String> {
+pub(crate) fn find_hcode(top: &Top<'_>, header_row: u32) -> Option<String> {
     (0..header_row).find_map(|r| {
-        let text = sheet.row_text(r);
+        let text = top.row(r).row_text();
         let lower = text.to_lowercase();
         if !HOSPITAL_WORDS.iter().any(|w| lower.contains(w)) {
             return None;
@@ -458,9 +336,9 @@ fn five_digit_token(text: &str) -> Option<String> {
 }
 
 /// The issue date from "ออกรายงานวันที่ dd/mm/yyyy เวลา hh:mm" in the report header.
-pub(crate) fn find_issued(sheet: &Sheet<'_>, header_row: u32) -> Option<i64> {
+pub(crate) fn find_issued(top: &Top<'_>, header_row: u32) -> Option<i64> {
     (0..header_row).find_map(|r| {
-        let text = sheet.row_text(r);
+        let text = top.row(r).row_text();
         let pos = text.find("ออกรายงาน")?;
         text[pos..]
             .split_whitespace()
@@ -474,9 +352,9 @@ pub(crate) fn find_issued(sheet: &Sheet<'_>, header_row: u32) -> Option<i64> {
 
 /// The document number from "เลขที่เอกสาร …" in the report header (first word after it that is
 /// not a colon).
-pub(crate) fn find_doc_no(sheet: &Sheet<'_>, header_row: u32) -> Option<String> {
+pub(crate) fn find_doc_no(top: &Top<'_>, header_row: u32) -> Option<String> {
     (0..header_row).find_map(|r| {
-        let text = sheet.row_text(r);
+        let text = top.row(r).row_text();
         let pos = text.find("เลขที่เอกสาร")?;
         text[pos + "เลขที่เอกสาร".len()..]
             .split_whitespace()
@@ -500,7 +378,7 @@ pub(crate) fn strip_extension(name: &str) -> &str {
 /// A late flag cell (ล่าช้า): Y/yes/true/ล่าช้า, or a number strictly between 0 and 100 (a
 /// percent paid, or 1 as a flag). Empty, `-`, N/no/false, 0 and 100 or more are on time;
 /// other text is not taken as late.
-pub(crate) fn late_flag(d: &Data) -> bool {
+pub(crate) fn late_flag(d: &DataRef<'_>) -> bool {
     if let Some(n) = number(d) {
         return n > 0.0 && n < 100.0;
     }
@@ -510,7 +388,7 @@ pub(crate) fn late_flag(d: &Data) -> bool {
 
 /// A PS cell (percent paid for timeliness): late when below 100 percent. Values up to 1 are
 /// read as fractions (0.95 = 95%); 0 or empty means not stated.
-pub(crate) fn ps_late(d: &Data) -> bool {
+pub(crate) fn ps_late(d: &DataRef<'_>) -> bool {
     match number(d) {
         Some(p) if p > 0.0 && p <= 1.0 => p < 1.0,
         Some(p) => p > 1.0 && p < 100.0,
@@ -519,30 +397,40 @@ pub(crate) fn ps_late(d: &Data) -> bool {
 }
 
 /// A numeric cell, or text that is a plain number (a trailing % allowed).
-fn number(d: &Data) -> Option<f64> {
+fn number(d: &DataRef<'_>) -> Option<f64> {
     match d {
-        Data::Int(i) => Some(*i as f64),
-        Data::Float(f) if f.is_finite() => Some(*f),
-        Data::String(s) => s.trim().trim_end_matches('%').trim().parse::<f64>().ok(),
+        DataRef::Int(i) => Some(*i as f64),
+        DataRef::Float(f) if f.is_finite() => Some(*f),
+        DataRef::String(s) => s.trim().trim_end_matches('%').trim().parse::<f64>().ok(),
+        DataRef::SharedString(s) => s.trim().trim_end_matches('%').trim().parse::<f64>().ok(),
         _ => None,
+    }
+}
+
+/// The text of a text cell (inline, shared or ISO date/duration text); "" for other cells.
+pub(crate) fn text_of<'a>(d: &'a DataRef<'_>) -> &'a str {
+    match d {
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s,
+        DataRef::SharedString(s) => s,
+        _ => "",
     }
 }
 
 /// Rows that carry no line: blank, a section title (a single filled cell), a total
 /// ("รวม…"), or a repeat of the column headers. `id_cols` are TRAN_ID, HN and PID: a digit
 /// in one of them makes the row a line.
-pub(crate) fn is_noise_row(sheet: &Sheet<'_>, row: u32, id_cols: &[usize]) -> bool {
+pub(crate) fn is_noise_row(row: &Row<'_>, id_cols: &[usize]) -> bool {
     // Fast path: a TRAN_ID/HN/PID with a digit is a line.
     if id_cols
         .iter()
-        .any(|&c| sheet.text(row, c).bytes().any(|b| b.is_ascii_digit()))
+        .any(|&c| row.text(c).bytes().any(|b| b.is_ascii_digit()))
     {
         return false;
     }
     let mut filled = 0;
     let mut first: Option<String> = None;
-    for c in 0..sheet.end_col() {
-        let t = sheet.text(row, c);
+    for c in 0..row.end_col() {
+        let t = row.text(c);
         if is_nothing(&t) {
             continue;
         }
@@ -563,10 +451,10 @@ pub(crate) fn is_noise_row(sheet: &Sheet<'_>, row: u32, id_cols: &[usize]) -> bo
 }
 
 /// A sub-header row right below the header: none of the identity cells holds a digit.
-pub(crate) fn is_subheader_row(sheet: &Sheet<'_>, row: u32, id_cols: &[usize]) -> bool {
+pub(crate) fn is_subheader_row(row: &Row<'_>, id_cols: &[usize]) -> bool {
     id_cols
         .iter()
-        .all(|&c| !sheet.text(row, c).bytes().any(|b| b.is_ascii_digit()))
+        .all(|&c| !row.text(c).bytes().any(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -588,12 +476,12 @@ mod tests {
 
     #[test]
     fn float_cells() {
-        assert_eq!(amount(&Data::Float(1234.5)), Ok(Satang(123_450)));
-        assert_eq!(amount(&Data::Float(0.1 + 0.2)), Ok(Satang(30)));
-        assert_eq!(amount(&Data::Float(1e-7)), Ok(Satang(0)));
-        assert_eq!(amount(&Data::Float(-2.675)), Ok(Satang(-268)));
-        assert!(amount(&Data::Float(f64::NAN)).is_err());
-        assert!(amount(&Data::Float(1e30)).is_err());
+        assert_eq!(amount(&DataRef::Float(1234.5)), Ok(Satang(123_450)));
+        assert_eq!(amount(&DataRef::Float(0.1 + 0.2)), Ok(Satang(30)));
+        assert_eq!(amount(&DataRef::Float(1e-7)), Ok(Satang(0)));
+        assert_eq!(amount(&DataRef::Float(-2.675)), Ok(Satang(-268)));
+        assert!(amount(&DataRef::Float(f64::NAN)).is_err());
+        assert!(amount(&DataRef::Float(1e30)).is_err());
     }
 
     #[test]
@@ -601,8 +489,8 @@ mod tests {
         assert_eq!(text_date("20/12/2568"), Some(20_251_220));
         assert_eq!(text_date("11/06/2026 08:37:00"), Some(20_260_611));
         assert_eq!(text_date("11/06/2026 08.37 น."), Some(20_260_611));
-        assert_eq!(date(&Data::Float(45_000.0)), Ok(Some(20_230_315)));
-        assert_eq!(date(&Data::Int(25_680_122)), Ok(Some(20_250_122)));
+        assert_eq!(date(&DataRef::Float(45_000.0)), Ok(Some(20_230_315)));
+        assert_eq!(date(&DataRef::Int(25_680_122)), Ok(Some(20_250_122)));
         assert_eq!(column_letter(0), "A");
         assert_eq!(column_letter(27), "AB");
         assert_eq!(column_letter(119), "DP");

@@ -29,6 +29,10 @@
 //! [`write_rep`], [`write_stm`] and [`write_stm_xml`] generate synthetic files in these layouts
 //! (deterministic from a seed) together with the lines a reader must give back.
 //!
+//! An .xlsx sheet is read row by row from calamine's cell stream (the top rows are kept for the
+//! headers), so memory grows with the lines returned, not with the sheet's width × height; an
+//! .xls sheet (no streaming reader) is loaded whole and walked the same way.
+//!
 //! Pure: the readers take bytes and return values; no files, no database. (The generator
 //! streams its large sheets through a temporary file, rust_xlsxwriter's constant-memory mode,
 //! when one can be made, and builds them in memory otherwise.)
@@ -40,6 +44,9 @@ mod generate;
 mod generate_stm;
 mod layout;
 mod rep;
+mod sheet;
+#[cfg(test)]
+mod sheet_tests;
 mod stm;
 
 pub use codes::{CodeType, CodesError, ErrorCode, ErrorCodes};

@@ -1,12 +1,13 @@
 //! REP reader: the e-Claim "รายงานการรักษาผู้ป่วยของหน่วยบริการ" workbook, sheet `Detail`.
 
-use calamine::Data;
+use calamine::DataRef;
 use raidai_domain::money::Satang;
 
-use crate::cells::{self, Header, Sheet};
+use crate::cells::{self, Header};
 use crate::codes::{CodeType, ErrorCodes};
 use crate::error::{ReturnReject, ReturnsError};
 use crate::layout::{self, Positions};
+use crate::sheet::{self, Mode, Row, SheetRows, Top};
 
 /// Column layout family of a REP Detail sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -183,26 +184,45 @@ pub fn read_rep_with(
     bytes: &[u8],
     codes: &ErrorCodes,
 ) -> Result<RepFile, ReturnsError> {
-    let (sheet_name, range) = cells::open_sheet(file_name, bytes, &["Detail"])?;
-    let sheet = Sheet::new(&sheet_name, &range);
-    let Some((hrow, hcol)) = sheet.find_header_row(&["TRAN_ID", "REP No.", "REP"]) else {
+    read_rep_mode(file_name, bytes, codes, Mode::Stream)
+}
+
+pub(crate) fn read_rep_mode(
+    file_name: &str,
+    bytes: &[u8],
+    codes: &ErrorCodes,
+    mode: Mode,
+) -> Result<RepFile, ReturnsError> {
+    sheet::with_sheet(file_name, bytes, &["Detail"], mode, |sheet_name, rows| {
+        read_detail(file_name, sheet_name, rows, codes)
+    })
+}
+
+/// Reads the Detail sheet: the top rows for the headers, then line after line.
+fn read_detail(
+    file_name: &str,
+    sheet_name: &str,
+    rows: &mut SheetRows<'_>,
+    codes: &ErrorCodes,
+) -> Result<RepFile, ReturnsError> {
+    let top = Top::read(rows);
+    let Some((hrow, hcol)) = top.find_header_row(&["TRAN_ID", "REP No.", "REP"]) else {
         return Err(ReturnsError::NoHeaderRow {
             file_name: file_name.to_string(),
-            sheet: sheet_name.clone(),
+            sheet: sheet_name.to_string(),
             searched: cells::HEADER_SEARCH_ROWS,
         });
     };
     let name = parse_rep_name(file_name)
-        .or_else(|| cells::find_doc_no(&sheet, hrow).and_then(|d| parse_rep_name(&d)))
+        .or_else(|| cells::find_doc_no(&top, hrow).and_then(|d| parse_rep_name(&d)))
         .ok_or_else(|| ReturnsError::UnknownFileName {
             file_name: file_name.to_string(),
             expected: "e-Claim REP",
             example: "eclaim_10670_IP_25680122_205506156.xls",
         })?;
-    let hcode =
-        cells::find_hcode(&sheet, hrow).ok_or_else(|| ReturnsError::MissingHospitalCode {
-            file_name: file_name.to_string(),
-        })?;
+    let hcode = cells::find_hcode(&top, hrow).ok_or_else(|| ReturnsError::MissingHospitalCode {
+        file_name: file_name.to_string(),
+    })?;
     if hcode != name.hcode {
         return Err(ReturnsError::HospitalMismatch {
             file_name: file_name.to_string(),
@@ -216,16 +236,16 @@ pub fn read_rep_with(
         doc_no: name.doc_no,
         appeal: name.kind.contains("APPEAL"),
         layout,
-        issued: cells::find_issued(&sheet, hrow),
+        issued: cells::find_issued(&top, hrow),
         kind: name.kind,
     };
-    let head = Header::read(&sheet, hrow, 2);
+    let head = Header::read(&top, hrow, 2);
     let fields = match (layout, header.kind.as_str()) {
-        (RepLayout::Ucs, "ORF") => Fields::positional(&layout::ORF, &sheet, hrow, hcol),
-        (RepLayout::Ucs, _) => Fields::positional(&layout::UCS, &sheet, hrow, hcol),
+        (RepLayout::Ucs, "ORF") => Fields::positional(&layout::ORF, &top.row(hrow), hcol),
+        (RepLayout::Ucs, _) => Fields::positional(&layout::UCS, &top.row(hrow), hcol),
         _ => Fields::named(&head).map_err(|column| ReturnsError::MissingColumn {
             file_name: file_name.to_string(),
-            sheet: sheet_name.clone(),
+            sheet: sheet_name.to_string(),
             column,
         })?,
     };
@@ -237,18 +257,22 @@ pub fn read_rep_with(
         .flatten()
         .collect();
     let mut in_subheader = true;
-    for r in hrow + 1..sheet.end_row() {
-        if in_subheader && r <= hrow + 3 && cells::is_subheader_row(&sheet, r, &id_cols) {
-            continue;
+    let mut take = |row: Row<'_>| {
+        if in_subheader && row.index <= hrow + 3 && cells::is_subheader_row(&row, &id_cols) {
+            return;
         }
         in_subheader = false;
-        if cells::is_noise_row(&sheet, r, &id_cols) {
-            continue;
+        if cells::is_noise_row(&row, &id_cols) {
+            return;
         }
-        match fields.line(&sheet, &head, r, default_ip, codes) {
+        match fields.line(&row, sheet_name, &head, default_ip, codes) {
             Ok(line) => lines.push(line),
             Err(rej) => rejects.push(*rej),
         }
+    };
+    top.rows_after(hrow).for_each(&mut take);
+    while let Some(row) = rows.next_row() {
+        take(row);
     }
     Ok(RepFile {
         header,
@@ -281,9 +305,9 @@ struct Fields {
 impl Fields {
     /// A positional layout, shifted so that its TRAN_ID (or REP) column is where the header
     /// row has it.
-    fn positional(p: &Positions, sheet: &Sheet<'_>, hrow: u32, marker_col: usize) -> Fields {
+    fn positional(p: &Positions, header_row: &Row<'_>, marker_col: usize) -> Fields {
         let tran_col =
-            (0..sheet.end_col()).find(|&c| cells::key(&sheet.text(hrow, c)) == "tran_id");
+            (0..header_row.end_col()).find(|&c| cells::key(&header_row.text(c)) == "tran_id");
         let base = match tran_col {
             Some(c) => c.saturating_sub(p.tran_id),
             None => marker_col.saturating_sub(p.rep_no),
@@ -355,20 +379,19 @@ impl Fields {
 
     fn line(
         &self,
-        sheet: &Sheet<'_>,
+        row: &Row<'_>,
+        sheet: &str,
         head: &Header,
-        r: u32,
         default_ip: bool,
         codes: &ErrorCodes,
     ) -> Result<RepLine, Box<ReturnReject>> {
-        let id =
-            |c: Option<usize>| c.map_or_else(String::new, |c| cells::id_text(sheet.cell(r, c)));
+        let id = |c: Option<usize>| c.map_or_else(String::new, |c| cells::id_text(row.cell(c)));
         let tran_id = id(self.tran_id);
         let hn = id(self.hn);
         if tran_id.is_empty() && hn.is_empty() {
             let c = self.tran_id.or(self.hn).unwrap_or(0);
-            return Err(sheet.reject(
-                r,
+            return Err(row.reject(
+                sheet,
                 c,
                 &head.name(c, "TRAN_ID"),
                 "line has neither TRAN_ID nor HN",
@@ -376,14 +399,15 @@ impl Fields {
             ));
         }
         let money = |c: usize| -> Result<Satang, Box<ReturnReject>> {
-            cells::amount(sheet.cell(r, c))
-                .map_err(|why| sheet.reject(r, c, &head.name(c, "amount"), why, "จำนวนเงินไม่ถูกต้อง"))
+            cells::amount(row.cell(c)).map_err(|why| {
+                row.reject(sheet, c, &head.name(c, "amount"), why, "จำนวนเงินไม่ถูกต้อง")
+            })
         };
         let day = |c: Option<usize>, label: &str| -> Result<Option<i64>, Box<ReturnReject>> {
             let Some(c) = c else { return Ok(None) };
-            cells::date(sheet.cell(r, c)).map_err(|why| {
-                sheet.reject(
-                    r,
+            cells::date(row.cell(c)).map_err(|why| {
+                row.reject(
+                    sheet,
                     c,
                     &head.name(c, label),
                     why,
@@ -395,8 +419,8 @@ impl Fields {
         let mut expected = Satang::ZERO;
         for &c in &self.expected {
             expected = expected.checked_add(money(c)?).ok_or_else(|| {
-                sheet.reject(
-                    r,
+                row.reject(
+                    sheet,
                     c,
                     &head.name(c, "expected"),
                     "sum is too large",
@@ -408,19 +432,19 @@ impl Fields {
         let date_out = day(self.date_out, "วันจำหน่าย")?;
         let mut error_codes = Vec::new();
         if let Some(c) = self.error {
-            cells::split_codes(&sheet.text(r, c), &mut error_codes);
+            cells::split_codes(&row.text(c), &mut error_codes);
         }
         let mut deny_cell = false;
         for &c in &self.deny {
-            let d = sheet.cell(r, c);
+            let d = row.cell(c);
             let set = match d {
-                Data::Int(i) => *i != 0,
-                Data::Float(f) => *f != 0.0,
+                DataRef::Int(i) => *i != 0,
+                DataRef::Float(f) => *f != 0.0,
                 _ => !cells::is_nothing(&cells::cell_text(d)),
             };
             if set {
                 deny_cell = true;
-                if matches!(d, Data::String(_)) {
+                if matches!(d, DataRef::String(_) | DataRef::SharedString(_)) {
                     let t = cells::cell_text(d);
                     // A deny cell holds a code (e.g. G40), an amount, or a mark such as `C`
                     // whose meaning NHSO does not document; only codes are kept as codes.
@@ -435,18 +459,18 @@ impl Fields {
         let ip = ptype == "IP" || !an.is_empty() || (ptype.is_empty() && default_ip);
         let late = self
             .late_flag
-            .is_some_and(|c| cells::late_flag(sheet.cell(r, c)))
-            || self.ps.is_some_and(|c| cells::ps_late(sheet.cell(r, c)))
+            .is_some_and(|c| cells::late_flag(row.cell(c)))
+            || self.ps.is_some_and(|c| cells::ps_late(row.cell(c)))
             || error_codes.iter().any(|c| c == "998");
         let outcome = Outcome::classify(&error_codes, deny_cell, codes);
         let fund = self
             .fund
             .iter()
-            .map(|&c| cells::id_text(sheet.cell(r, c)))
+            .map(|&c| cells::id_text(row.cell(c)))
             .find(|f| !f.is_empty())
             .unwrap_or_default();
         Ok(RepLine {
-            row: r + 1,
+            row: row.index + 1,
             rep_no: id(self.rep_no),
             tran_id,
             hn,

@@ -4,8 +4,9 @@
 use quick_xml::events::Event;
 use raidai_domain::money::Satang;
 
-use crate::cells::{self, Header, Sheet};
+use crate::cells::{self, Header};
 use crate::error::{ReturnReject, ReturnsError};
+use crate::sheet::{self, Mode, Row, SheetRows, Top};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StmHeader {
@@ -96,26 +97,44 @@ pub fn read_stm(file_name: &str, bytes: &[u8]) -> Result<StmFile, ReturnsError> 
     if first == Some(&b'<') {
         return read_stm_xml(file_name, bytes);
     }
-    let (sheet_name, range) = cells::open_sheet(file_name, bytes, &["รายละเอียด", "Detail"])?;
-    let sheet = Sheet::new(&sheet_name, &range);
-    let Some((hrow, _)) = sheet.find_header_row(&["TRAN_ID", "REP No.", "REP"]) else {
+    read_stm_book(file_name, bytes, Mode::Stream)
+}
+
+pub(crate) fn read_stm_book(
+    file_name: &str,
+    bytes: &[u8],
+    mode: Mode,
+) -> Result<StmFile, ReturnsError> {
+    let wanted = ["รายละเอียด", "Detail"];
+    sheet::with_sheet(file_name, bytes, &wanted, mode, |sheet_name, rows| {
+        read_statement_sheet(file_name, sheet_name, rows)
+    })
+}
+
+/// Reads the รายละเอียด sheet: the top rows for the headers, then line after line.
+fn read_statement_sheet(
+    file_name: &str,
+    sheet_name: &str,
+    rows: &mut SheetRows<'_>,
+) -> Result<StmFile, ReturnsError> {
+    let top = Top::read(rows);
+    let Some((hrow, _)) = top.find_header_row(&["TRAN_ID", "REP No.", "REP"]) else {
         return Err(ReturnsError::NoHeaderRow {
             file_name: file_name.to_string(),
-            sheet: sheet_name.clone(),
+            sheet: sheet_name.to_string(),
             searched: cells::HEADER_SEARCH_ROWS,
         });
     };
     let (name_hcode, mut header) = parse_stm_name(file_name)
-        .or_else(|| cells::find_doc_no(&sheet, hrow).and_then(|d| parse_stm_name(&d)))
+        .or_else(|| cells::find_doc_no(&top, hrow).and_then(|d| parse_stm_name(&d)))
         .ok_or_else(|| ReturnsError::UnknownFileName {
             file_name: file_name.to_string(),
             expected: "STM statement",
             example: "STM_10670_IPUCS256811_01.xls",
         })?;
-    let hcode =
-        cells::find_hcode(&sheet, hrow).ok_or_else(|| ReturnsError::MissingHospitalCode {
-            file_name: file_name.to_string(),
-        })?;
+    let hcode = cells::find_hcode(&top, hrow).ok_or_else(|| ReturnsError::MissingHospitalCode {
+        file_name: file_name.to_string(),
+    })?;
     if hcode != name_hcode {
         return Err(ReturnsError::HospitalMismatch {
             file_name: file_name.to_string(),
@@ -124,10 +143,10 @@ pub fn read_stm(file_name: &str, bytes: &[u8]) -> Result<StmFile, ReturnsError> 
         });
     }
     header.hcode = hcode;
-    let h = Header::read(&sheet, hrow, 2);
+    let h = Header::read(&top, hrow, 2);
     let missing = |column: &str| ReturnsError::MissingColumn {
         file_name: file_name.to_string(),
-        sheet: sheet_name.clone(),
+        sheet: sheet_name.to_string(),
         column: column.to_string(),
     };
     let tran = h.find(&["TRAN_ID", "TRANID"]);
@@ -151,37 +170,37 @@ pub fn read_stm(file_name: &str, bytes: &[u8]) -> Result<StmFile, ReturnsError> 
     let mut lines = Vec::new();
     let mut rejects = Vec::new();
     let mut in_subheader = true;
-    for r in hrow + 1..sheet.end_row() {
-        if in_subheader && r <= hrow + 3 && cells::is_subheader_row(&sheet, r, &id_cols) {
-            continue;
+    let mut take = |row: Row<'_>| {
+        if in_subheader && row.index <= hrow + 3 && cells::is_subheader_row(&row, &id_cols) {
+            return;
         }
         in_subheader = false;
-        if cells::is_noise_row(&sheet, r, &id_cols) {
-            continue;
+        if cells::is_noise_row(&row, &id_cols) {
+            return;
         }
-        let id =
-            |c: Option<usize>| c.map_or_else(String::new, |c| cells::id_text(sheet.cell(r, c)));
+        let id = |c: Option<usize>| c.map_or_else(String::new, |c| cells::id_text(row.cell(c)));
         let (tran_id, hn_v) = (id(tran), id(hn));
         if tran_id.is_empty() && hn_v.is_empty() {
             let c = tran.or(hn).unwrap_or(0);
-            rejects.push(*sheet.reject(
-                r,
+            rejects.push(*row.reject(
+                sheet_name,
                 c,
                 &h.name(c, "TRAN_ID"),
                 "line has neither TRAN_ID nor HN",
                 "ไม่มีทั้ง TRAN_ID และ HN",
             ));
-            continue;
+            return;
         }
         let money = |c: usize| {
-            cells::amount(sheet.cell(r, c))
-                .map_err(|why| sheet.reject(r, c, &h.name(c, "amount"), why, "จำนวนเงินไม่ถูกต้อง"))
+            cells::amount(row.cell(c)).map_err(|why| {
+                row.reject(sheet_name, c, &h.name(c, "amount"), why, "จำนวนเงินไม่ถูกต้อง")
+            })
         };
         let day = |c: Option<usize>| -> Result<Option<i64>, Box<ReturnReject>> {
             let Some(c) = c else { return Ok(None) };
-            cells::date(sheet.cell(r, c)).map_err(|why| {
-                sheet.reject(
-                    r,
+            cells::date(row.cell(c)).map_err(|why| {
+                row.reject(
+                    sheet_name,
                     c,
                     &h.name(c, "date"),
                     why,
@@ -191,7 +210,7 @@ pub fn read_stm(file_name: &str, bytes: &[u8]) -> Result<StmFile, ReturnsError> 
         };
         let parsed = (|| -> Result<StmLine, Box<ReturnReject>> {
             Ok(StmLine {
-                row: r + 1,
+                row: row.index + 1,
                 rep_no: id(rep),
                 tran_id: tran_id.clone(),
                 hn: hn_v.clone(),
@@ -208,6 +227,10 @@ pub fn read_stm(file_name: &str, bytes: &[u8]) -> Result<StmFile, ReturnsError> 
             Ok(l) => lines.push(l),
             Err(e) => rejects.push(*e),
         }
+    };
+    top.rows_after(hrow).for_each(&mut take);
+    while let Some(row) = rows.next_row() {
+        take(row);
     }
     Ok(StmFile {
         header,

@@ -719,6 +719,10 @@ fn return_view(t: T, r: &raidai_store::claims::ReturnRecord) -> ReturnView {
     }
 }
 
+/// What an import just did: the return, (label, figure) lines, and line rejects
+/// (sheet, row, field, value, message).
+type ImportResult = (ReturnView, Vec<(String, String)>, Vec<[String; 5]>);
+
 #[derive(Template)]
 #[template(path = "cycle/returns.html")]
 struct ReturnsPage {
@@ -729,7 +733,7 @@ struct ReturnsPage {
     may_act: bool,
     error: String,
     /// Result of the import just done: (summary lines, rejects (sheet, row, field, value, message)).
-    result: Option<(ReturnView, Vec<(String, String)>, Vec<[String; 5]>)>,
+    result: Option<ImportResult>,
 }
 
 async fn returns_page(
@@ -738,7 +742,7 @@ async fn returns_page(
     me: &Actor,
     hcode: &str,
     error: String,
-    result: Option<(ReturnView, Vec<(String, String)>, Vec<[String; 5]>)>,
+    result: Option<ImportResult>,
 ) -> Result<Response, AppError> {
     let unit = st.store.get_unit(me, hcode).await?;
     let list = st.store.list_returns(me, hcode).await?;
