@@ -279,7 +279,11 @@ pub async fn import_rep(
         amount_diff: 0,
         missing_rep: 0,
     };
-    for chunk in file.lines.chunks(5_000) {
+    // In the order of the visits' keys (stable: a claim's lines keep their file order), so the
+    // lookups and writes walk the indexes instead of jumping across them.
+    let mut lines: Vec<&raidai_returns::RepLine> = file.lines.iter().collect();
+    lines.sort_by_cached_key(|l| candidate_keys(&l.hn, &l.seq_no, &l.invoice_no, &l.an, l.ip));
+    for chunk in lines.chunks(5_000) {
         let tran_ids: Vec<String> = chunk.iter().map(|l| l.tran_id.clone()).collect();
         let by_tran = session.by_tran_id(&tran_ids).await?;
         let keys: Vec<Vec<String>> = chunk
@@ -407,12 +411,15 @@ pub async fn import_stm_on(
     };
     // A statement may pay one claim on several lines: each settles in turn.
     let mut balances: HashMap<String, ClaimBalance> = HashMap::new();
-    for chunk in file.lines.chunks(5_000) {
+    let ip = file.header.ip;
+    let mut lines: Vec<&raidai_returns::StmLine> = file.lines.iter().collect();
+    lines.sort_by_cached_key(|l| candidate_keys(&l.hn, &l.seq_no, "", &l.an, ip));
+    for chunk in lines.chunks(5_000) {
         let tran_ids: Vec<String> = chunk.iter().map(|l| l.tran_id.clone()).collect();
         let by_tran = session.by_tran_id(&tran_ids).await?;
         let keys: Vec<Vec<String>> = chunk
             .iter()
-            .map(|l| candidate_keys(&l.hn, &l.seq_no, "", &l.an, file.header.ip))
+            .map(|l| candidate_keys(&l.hn, &l.seq_no, "", &l.an, ip))
             .collect();
         let mut wanted: Vec<String> = keys.iter().flatten().cloned().collect();
         wanted.extend(by_tran.values().cloned());

@@ -1,0 +1,109 @@
+//! The claim cycle's storage: claim batches, the returns of the funds (REP and STM lines),
+//! each visit's claim status, settlement and write-off entries in the journal, the C / Deny
+//! worklist, aging and the roll-up. What a line means (matching, outcome, which accounts a
+//! settlement uses) is decided in `raidai_claims::cycle`; this module reads and writes.
+
+use super::*;
+
+/// Keys per `IN (…)` lookup and rows per multi-row INSERT here.
+const CHUNK: usize = 500;
+
+mod batches;
+mod reports;
+mod returns;
+
+pub use batches::*;
+pub use reports::*;
+pub use returns::*;
+
+/// SQL of a visit's recognition date (IP at discharge) for alias `v`.
+const RECOGNISED_SQL: &str = "(CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END)";
+
+/// A blocking finding not accepted by the unit, on visit alias `v`.
+const BLOCKED_SQL: &str = "EXISTS (SELECT 1 FROM claim_findings f WHERE f.hcode = v.hcode AND f.vkey = v.vkey AND f.severity = 'block' AND NOT EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = f.hcode AND a.vkey = f.vkey AND a.rule = f.rule))";
+
+const STATUS_COLS: &str = "hcode, vkey, batch_no, tran_id, status, appeal, rep_no, error_codes, late, expected, rep_date, received, cleared, written_down, written_up, stm_status, work, work_note, work_by, work_at, journal_refs, updated_at";
+
+/// A visit with its claim, for the worklist, batch detail and history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimRow {
+    pub vkey: String,
+    pub setting: String,
+    pub hn: String,
+    pub seq: String,
+    pub an: String,
+    pub date_serv: i64,
+    pub date_dsc: i64,
+    pub fund: String,
+    pub inscl: String,
+    pub receivable: String,
+    /// The receivable posted for the fund.
+    pub fund_amount: i64,
+    pub batch_no: i64,
+    pub tran_id: String,
+    /// '' (never claimed), sent, accepted, corrective, deny.
+    pub status: String,
+    pub appeal: bool,
+    pub rep_no: String,
+    pub error_codes: String,
+    pub late: bool,
+    pub expected: i64,
+    pub rep_date: i64,
+    pub received: i64,
+    pub cleared: i64,
+    pub written_down: i64,
+    pub written_up: i64,
+    pub stm_status: String,
+    pub work: String,
+    pub work_note: String,
+    pub work_by: String,
+    pub work_at: i64,
+}
+
+impl ClaimRow {
+    /// What is still owed on the visit's receivable.
+    pub fn outstanding(&self) -> i64 {
+        self.fund_amount - self.cleared
+    }
+}
+
+const CLAIM_ROW_COLS: &str = "v.vkey, v.setting, v.hn, v.seq, v.an, v.date_serv, v.date_dsc, v.fund, v.inscl, v.receivable, v.fund_amount, \
+    COALESCE(cs.batch_no, 0) AS batch_no, COALESCE(cs.tran_id, '') AS tran_id, COALESCE(cs.status, '') AS status, COALESCE(cs.appeal, 0) AS appeal, \
+    COALESCE(cs.rep_no, '') AS rep_no, COALESCE(cs.error_codes, '') AS error_codes, COALESCE(cs.late, 0) AS late, COALESCE(cs.expected, 0) AS expected, \
+    COALESCE(cs.rep_date, 0) AS rep_date, COALESCE(cs.received, 0) AS received, COALESCE(cs.cleared, 0) AS cleared, COALESCE(cs.written_down, 0) AS written_down, \
+    COALESCE(cs.written_up, 0) AS written_up, COALESCE(cs.stm_status, '') AS stm_status, COALESCE(cs.work, '') AS work, COALESCE(cs.work_note, '') AS work_note, \
+    COALESCE(cs.work_by, '') AS work_by, COALESCE(cs.work_at, 0) AS work_at";
+
+fn claim_row(r: &AnyRow) -> Result<ClaimRow, StoreError> {
+    Ok(ClaimRow {
+        vkey: get_s(r, "vkey")?,
+        setting: get_s(r, "setting")?,
+        hn: get_s(r, "hn")?,
+        seq: get_s(r, "seq")?,
+        an: get_s(r, "an")?,
+        date_serv: get_i(r, "date_serv")?,
+        date_dsc: get_i(r, "date_dsc")?,
+        fund: get_s(r, "fund")?,
+        inscl: get_s(r, "inscl")?,
+        receivable: get_s(r, "receivable")?,
+        fund_amount: get_i(r, "fund_amount")?,
+        batch_no: get_i(r, "batch_no")?,
+        tran_id: get_s(r, "tran_id")?,
+        status: get_s(r, "status")?,
+        appeal: get_i(r, "appeal")? != 0,
+        rep_no: get_s(r, "rep_no")?,
+        error_codes: get_s(r, "error_codes")?,
+        late: get_i(r, "late")? != 0,
+        expected: get_i(r, "expected")?,
+        rep_date: get_i(r, "rep_date")?,
+        received: get_i(r, "received")?,
+        cleared: get_i(r, "cleared")?,
+        written_down: get_i(r, "written_down")?,
+        written_up: get_i(r, "written_up")?,
+        stm_status: get_s(r, "stm_status")?,
+        work: get_s(r, "work")?,
+        work_note: get_s(r, "work_note")?,
+        work_by: get_s(r, "work_by")?,
+        work_at: get_i(r, "work_at")?,
+    })
+}

@@ -1,0 +1,284 @@
+//! REP and Statement uploads, the result of an import, and the lines of each return.
+
+use super::*;
+
+struct ReturnView {
+    href: String,
+    no: i64,
+    kind: String,
+    file: String,
+    detail: String,
+    lines: String,
+    matched: String,
+    unmatched: String,
+    unmatched_n: i64,
+    rejects: String,
+    amount: String,
+    settled: String,
+    at: String,
+}
+
+fn return_view(t: T, r: &raidai_store::claims::ReturnRecord) -> ReturnView {
+    ReturnView {
+        href: format!("/units/{}/claims/returns/{}", r.hcode, r.no),
+        no: r.no,
+        kind: r.kind.to_uppercase(),
+        file: r.file_name.clone(),
+        detail: r.detail.clone(),
+        lines: format_int_thai(r.lines),
+        matched: format_int_thai(r.matched),
+        unmatched: format_int_thai(r.unmatched),
+        unmatched_n: r.unmatched,
+        rejects: format_int_thai(r.rejects),
+        amount: money(r.amount),
+        settled: money(r.settled),
+        at: format!("{} {}", crate::view::datetime(t, r.at), r.username),
+    }
+}
+
+/// What an import just did: the return, (label, figure) lines, and line rejects
+/// (sheet, row, field, value, message).
+type ImportResult = (ReturnView, Vec<(String, String)>, Vec<[String; 5]>);
+
+#[derive(Template)]
+#[template(path = "cycle/returns.html")]
+struct ReturnsPage {
+    l: Layout,
+    hcode: String,
+    unit_name: String,
+    list: Vec<ReturnView>,
+    may_act: bool,
+    error: String,
+    /// Result of the import just done: (summary lines, rejects (sheet, row, field, value, message)).
+    result: Option<ImportResult>,
+}
+
+async fn returns_page(
+    st: &AppState,
+    t: T,
+    me: &Actor,
+    hcode: &str,
+    error: String,
+    result: Option<ImportResult>,
+) -> Result<Response, AppError> {
+    let unit = st.store.get_unit(me, hcode).await?;
+    let list = st.store.list_returns(me, hcode).await?;
+    render(&ReturnsPage {
+        l: Layout::new(t, Some(me), t.s("cy_returns"), "claims"),
+        list: list.iter().map(|r| return_view(t, r)).collect(),
+        may_act: may_import(me, hcode),
+        error,
+        result,
+        hcode: unit.hcode,
+        unit_name: unit.name_th,
+    })
+}
+
+pub async fn returns(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+) -> Result<Response, AppError> {
+    returns_page(&st, t, &me, &hcode, String::new(), None).await
+}
+
+pub async fn return_upload(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+    req: Request,
+) -> Result<Response, AppError> {
+    st.store.get_unit(&me, &hcode).await?;
+    if !may_import(&me, &hcode) {
+        return Err(raidai_store::StoreError::Forbidden.into());
+    }
+    let mut mp = Multipart::from_request(req, &st).await.map_err(|e| {
+        AppError::BadRequest(vec![FieldError::new(
+            "file",
+            format!("expected a file upload: {e}"),
+            "ต้องแนบไฟล์",
+        )])
+    })?;
+    let (mut name, mut bytes) = (String::new(), Vec::new());
+    while let Some(f) = mp.next_field().await.map_err(|e| {
+        AppError::BadRequest(vec![FieldError::new(
+            "file",
+            format!("upload failed: {e}"),
+            "อัปโหลดไฟล์ไม่สำเร็จ",
+        )])
+    })? {
+        if f.name() == Some("file") {
+            name = f.file_name().unwrap_or_default().to_string();
+            bytes = f
+                .bytes()
+                .await
+                .map_err(|e| {
+                    AppError::BadRequest(vec![FieldError::new(
+                        "file",
+                        format!("upload failed: {e}"),
+                        "อัปโหลดไฟล์ไม่สำเร็จ",
+                    )])
+                })?
+                .to_vec();
+        }
+    }
+    let base = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if bytes.is_empty() || base.is_empty() {
+        return returns_page(
+            &st,
+            t,
+            &me,
+            &hcode,
+            t.pick("กรุณาเลือกไฟล์", "Choose a file").into(),
+            None,
+        )
+        .await;
+    }
+    let is_stm =
+        base.to_ascii_uppercase().starts_with("STM") || base.to_ascii_lowercase().ends_with(".xml");
+    let res = if is_stm {
+        cycle::import_stm(&st.store, &me, &hcode, &base, &bytes).await
+    } else {
+        cycle::import_rep(&st.store, &me, &hcode, &base, &bytes).await
+    };
+    match res {
+        Ok(out) => {
+            let mut summary = Vec::new();
+            if out.record.kind == "rep" {
+                summary.push((
+                    t.s("cy_accepted").to_string(),
+                    format_int_thai(out.accepted),
+                ));
+                summary.push((
+                    t.s("cy_corrective").to_string(),
+                    format_int_thai(out.corrective),
+                ));
+                summary.push((t.s("cy_deny").to_string(), format_int_thai(out.denied)));
+            } else {
+                summary.push(("amount_diff".into(), format_int_thai(out.amount_diff)));
+                summary.push(("missing_rep".into(), format_int_thai(out.missing_rep)));
+                summary.push((t.s("cy_settled").to_string(), money(out.record.settled)));
+            }
+            let rejects = out
+                .rejects
+                .iter()
+                .map(|r| {
+                    [
+                        r.sheet.clone(),
+                        r.row.to_string(),
+                        r.field.clone(),
+                        r.value.clone(),
+                        t.pick(&r.message_th, &r.message).to_string(),
+                    ]
+                })
+                .collect();
+            returns_page(
+                &st,
+                t,
+                &me,
+                &hcode,
+                String::new(),
+                Some((return_view(t, &out.record), summary, rejects)),
+            )
+            .await
+        }
+        Err(CycleError::Claims(raidai_claims::ClaimsError::Store(
+            raidai_store::StoreError::Invalid(errs),
+        ))) => {
+            let msg = errs
+                .iter()
+                .map(|e| t.pick(&e.message_th, &e.message_en).to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+            returns_page(&st, t, &me, &hcode, msg, None).await
+        }
+        Err(CycleError::Claims(raidai_claims::ClaimsError::Store(s))) => Err(s.into()),
+        Err(e) => {
+            tracing::info!(hcode = %hcode, error = %e, "return refused");
+            let msg = if t.is_en() {
+                e.to_string()
+            } else {
+                e.message_th().unwrap_or_else(|| e.to_string())
+            };
+            returns_page(&st, t, &me, &hcode, msg, None).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cycle/return.html")]
+struct ReturnPage {
+    l: Layout,
+    hcode: String,
+    unit_name: String,
+    r: ReturnView,
+    /// (row, visit href, visit key, match, tran_id, rep no, outcome, codes, claimed, amount)
+    lines: Vec<[String; 10]>,
+    more: bool,
+}
+
+pub async fn return_page(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path((hcode, no)): Path<(String, i64)>,
+) -> Result<Response, AppError> {
+    let unit = st.store.get_unit(&me, &hcode).await?;
+    let limit = 1000;
+    let (rec, lines) = st.store.get_return(&me, &hcode, no, limit + 1).await?;
+    render(&ReturnPage {
+        l: Layout::new(
+            t,
+            Some(&me),
+            format!("{} {}", rec.kind.to_uppercase(), rec.file_name),
+            "claims",
+        ),
+        more: lines.len() as i64 > limit,
+        lines: lines
+            .iter()
+            .take(limit as usize)
+            .map(|l| {
+                [
+                    l.row_no.to_string(),
+                    if l.vkey.is_empty() {
+                        String::new()
+                    } else {
+                        format!("/units/{hcode}/visits/{}", enc(&l.vkey))
+                    },
+                    if l.an.is_empty() {
+                        format!("HN {} · {}", l.hn, l.seq_no)
+                    } else {
+                        format!("AN {}", l.an)
+                    },
+                    match_label(t, &l.match_note),
+                    l.tran_id.clone(),
+                    l.rep_no.clone(),
+                    status_label(t, &l.outcome),
+                    l.error_codes.clone(),
+                    money(l.claimed),
+                    money(l.amount),
+                ]
+            })
+            .collect(),
+        r: return_view(t, &rec),
+        hcode: unit.hcode,
+        unit_name: unit.name_th,
+    })
+}
+
+pub async fn returns_json(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+) -> Result<Response, AppError> {
+    match st.store.list_returns(&me, &hcode).await {
+        Ok(list) => Ok(axum::Json(serde_json::json!({ "returns": list })).into_response()),
+        Err(e) => Ok(AppError::from(e).into_json()),
+    }
+}

@@ -1,0 +1,217 @@
+//! The C / Deny worklist with follow-up and write-off, and a visit's claim (page section, JSON).
+
+use super::*;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WorkQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    work: String,
+    #[serde(default)]
+    fund: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    page: i64,
+}
+
+fn work_filter(q: &WorkQuery, limit: i64) -> WorkFilter {
+    WorkFilter {
+        status: q.status.clone(),
+        work: q.work.clone(),
+        fund: q.fund.clone(),
+        code: q.code.trim().to_string(),
+        limit,
+        offset: q.page.max(0) * limit,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cycle/worklist.html")]
+struct WorklistPage {
+    l: Layout,
+    hcode: String,
+    unit_name: String,
+    q: WorkQuery,
+    rows: Vec<ClaimView>,
+    count: String,
+    may_act: bool,
+    funds: Vec<(String, String)>,
+    works: Vec<(String, String)>,
+    prev: String,
+    next: String,
+}
+
+pub async fn worklist(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+    Query(q): Query<WorkQuery>,
+) -> Result<Response, AppError> {
+    let unit = st.store.get_unit(&me, &hcode).await?;
+    let per = 100;
+    let (rows, total) = st
+        .store
+        .claim_worklist(&me, &hcode, &work_filter(&q, per))
+        .await?;
+    let codes = codes_for(&st, &me, &hcode).await?;
+    let windows = resend_windows(&st, &me, &hcode).await?;
+    let base = format!(
+        "/units/{hcode}/claims/worklist?status={}&work={}&fund={}&code={}",
+        enc(&q.status),
+        enc(&q.work),
+        enc(&q.fund),
+        enc(&q.code)
+    );
+    let page = q.page.max(0);
+    render(&WorklistPage {
+        l: Layout::new(t, Some(&me), t.s("cy_worklist"), "claims"),
+        rows: rows
+            .iter()
+            .map(|r| claim_view(t, &hcode, &codes, &windows, r))
+            .collect(),
+        count: format_int_thai(total),
+        may_act: may_import(&me, &hcode),
+        funds: FUNDS
+            .iter()
+            .map(|f| (f.to_string(), fund_name(t, f)))
+            .collect(),
+        works: cycle::WORK_STATES
+            .iter()
+            .map(|w| (w.to_string(), work_label(t, w)))
+            .collect(),
+        prev: if page > 0 {
+            format!("{base}&page={}", page - 1)
+        } else {
+            String::new()
+        },
+        next: if (page + 1) * per < total {
+            format!("{base}&page={}", page + 1)
+        } else {
+            String::new()
+        },
+        q,
+        hcode: unit.hcode,
+        unit_name: unit.name_th,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WorkForm {
+    #[serde(default)]
+    vkey: String,
+    #[serde(default)]
+    work: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn work_save(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+    axum::Form(f): axum::Form<WorkForm>,
+) -> Result<Response, AppError> {
+    // Tenancy and permission before the form is looked at.
+    st.store.get_unit(&me, &hcode).await?;
+    if !may_import(&me, &hcode) {
+        return Err(raidai_store::StoreError::Forbidden.into());
+    }
+    cycle::set_work(&st.store, &me, &hcode, &f.vkey, &f.work, &f.note)
+        .await
+        .map_err(cycle_error)?;
+    Ok(Redirect::to(&format!("/units/{hcode}/claims/worklist")).into_response())
+}
+
+pub async fn worklist_json(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+    Query(q): Query<WorkQuery>,
+) -> Result<Response, AppError> {
+    match st
+        .store
+        .claim_worklist(&me, &hcode, &work_filter(&q, 1000))
+        .await
+    {
+        Ok((rows, total)) => Ok(axum::Json(serde_json::json!({
+            "claims": total,
+            "items": rows.iter().map(|r| {
+                let mut v = serde_json::to_value(r).unwrap_or_default();
+                v["outstanding"] = r.outstanding().into();
+                v
+            }).collect::<Vec<_>>(),
+        }))
+        .into_response()),
+        Err(e) => Ok(AppError::from(e).into_json()),
+    }
+}
+
+pub async fn claim_json(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Path((hcode, visit)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    match st.store.claim_history(&me, &hcode, &visit).await {
+        Ok((claim, lines, batches)) => Ok(axum::Json(serde_json::json!({
+            "claim": claim,
+            "outstanding": claim.outstanding(),
+            "batches": batches,
+            "returns": lines.iter().map(|(r, l)| serde_json::json!({"return": r.no, "kind": r.kind, "file": r.file_name, "line": l})).collect::<Vec<_>>(),
+        }))
+        .into_response()),
+        Err(e) => Ok(AppError::from(e).into_json()),
+    }
+}
+
+/// The claim section of the visit page: (status, codes with meaning, batches, history rows).
+pub(crate) struct VisitClaim {
+    pub status: String,
+    pub work: String,
+    pub tran_id: String,
+    pub expected: String,
+    pub received: String,
+    pub outstanding: String,
+    pub batches: String,
+    /// (file, outcome, codes, amount)
+    pub history: Vec<[String; 4]>,
+}
+
+pub(crate) async fn visit_claim(
+    st: &AppState,
+    t: T,
+    me: &Actor,
+    hcode: &str,
+    vkey: &str,
+) -> Result<Option<VisitClaim>, AppError> {
+    let (c, lines, batches) = st.store.claim_history(me, hcode, vkey).await?;
+    if c.status.is_empty() && lines.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(VisitClaim {
+        status: status_label(t, &c.status),
+        work: work_label(t, &c.work),
+        tran_id: c.tran_id.clone(),
+        expected: money(c.expected),
+        received: money(c.received),
+        outstanding: money(c.outstanding()),
+        batches: batches
+            .iter()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        history: lines
+            .iter()
+            .map(|(r, l)| {
+                [
+                    format!("{} {}", r.kind.to_uppercase(), r.file_name),
+                    status_label(t, &l.outcome),
+                    l.error_codes.clone(),
+                    money(l.amount),
+                ]
+            })
+            .collect(),
+    }))
+}
