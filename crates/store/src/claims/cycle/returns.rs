@@ -97,6 +97,12 @@ pub(super) fn return_line(r: &AnyRow) -> Result<ReturnLineRow, StoreError> {
     })
 }
 
+/// Columns of [`StoredClaim`], in its field order (the native reader goes by position).
+const STORED_CLAIM_COLS: &str = "v.vkey, v.setting, v.cid, v.date_serv, v.date_dsc, v.fund, v.receivable, v.fund_amount, v.posted, v.ver, \
+     COALESCE(cs.status, '') AS status, COALESCE(cs.tran_id, '') AS tran_id, COALESCE(cs.cleared, 0) AS cleared, \
+     COALESCE(cs.written_down, 0) AS written_down, COALESCE(cs.work, '') AS work, COALESCE(cs.expected, 0) AS expected \
+     FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey";
+
 /// What the matcher needs of a stored visit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredClaim {
@@ -109,9 +115,8 @@ pub struct StoredClaim {
     pub receivable: String,
     pub fund_amount: i64,
     pub posted: bool,
-    /// Last journal version and the entry references (settlement appends to both).
+    /// The visit's journal version (settlement lines carry it).
     pub ver: i64,
-    pub refs: String,
     pub status: String,
     pub tran_id: String,
     /// What the REP in force said the fund would pay.
@@ -279,6 +284,20 @@ impl ReturnSession {
         let mut ids: Vec<&String> = tran_ids.iter().filter(|t| !t.is_empty()).collect();
         ids.sort();
         ids.dedup();
+        if let ImportTx::Sqlite(t) = &mut self.inner.tx {
+            // Point lookups on one prepared statement: cheaper than IN lists through sqlx.
+            let mut handle = t.lock_handle().await?;
+            let mut st = Stmt::prepare(
+                handle.as_raw_handle(),
+                "SELECT vkey FROM claim_status WHERE hcode = ? AND tran_id = ?",
+            )?;
+            for id in ids {
+                st.query(&[Val::Text(&self.inner.hcode), Val::Text(id)], |r| {
+                    out.insert(id.clone(), r.text(0));
+                })?;
+            }
+            return Ok(out);
+        }
         for chunk in ids.chunks(CHUNK) {
             let mut s = Sql::new("SELECT tran_id, vkey FROM claim_status WHERE hcode = ");
             s.text(self.inner.hcode.clone()).push(" AND tran_id IN (");
@@ -311,13 +330,39 @@ impl ReturnSession {
         let mut keys: Vec<&String> = vkeys.iter().filter(|k| !k.is_empty()).collect();
         keys.sort();
         keys.dedup();
+        if let ImportTx::Sqlite(t) = &mut self.inner.tx {
+            let mut handle = t.lock_handle().await?;
+            let mut st = Stmt::prepare(
+                handle.as_raw_handle(),
+                &format!("SELECT {STORED_CLAIM_COLS} WHERE v.hcode = ? AND v.vkey = ?"),
+            )?;
+            for k in keys {
+                st.query(&[Val::Text(&self.inner.hcode), Val::Text(k)], |r| {
+                    let c = StoredClaim {
+                        vkey: r.text(0),
+                        setting: r.text(1),
+                        cid: r.text(2),
+                        date_serv: r.int(3),
+                        date_dsc: r.int(4),
+                        fund: r.text(5),
+                        receivable: r.text(6),
+                        fund_amount: r.int(7),
+                        posted: r.int(8) != 0,
+                        ver: r.int(9),
+                        status: r.text(10),
+                        tran_id: r.text(11),
+                        cleared: r.int(12),
+                        written_down: r.int(13),
+                        work: r.text(14),
+                        expected: r.int(15),
+                    };
+                    out.insert(c.vkey.clone(), c);
+                })?;
+            }
+            return Ok(out);
+        }
         for chunk in keys.chunks(CHUNK) {
-            let mut s = Sql::new(
-                "SELECT v.vkey, v.setting, v.cid, v.date_serv, v.date_dsc, v.fund, v.receivable, v.fund_amount, v.posted, v.ver, v.journal_refs, \
-                 COALESCE(cs.status, '') AS status, COALESCE(cs.tran_id, '') AS tran_id, COALESCE(cs.cleared, 0) AS cleared, \
-                 COALESCE(cs.written_down, 0) AS written_down, COALESCE(cs.work, '') AS work, COALESCE(cs.expected, 0) AS expected \
-                 FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey WHERE v.hcode = ",
-            );
+            let mut s = Sql::new(&format!("SELECT {STORED_CLAIM_COLS} WHERE v.hcode = "));
             s.text(self.inner.hcode.clone()).push(" AND v.vkey IN (");
             for (i, k) in chunk.iter().enumerate() {
                 if i > 0 {
@@ -342,7 +387,6 @@ impl ReturnSession {
                         fund_amount: r.i("fund_amount")?,
                         posted: r.i("posted")? != 0,
                         ver: r.i("ver")?,
-                        refs: r.s("journal_refs")?,
                         status: r.s("status")?,
                         tran_id: r.s("tran_id")?,
                         expected: r.i("expected")?,
