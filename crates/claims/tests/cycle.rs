@@ -161,6 +161,11 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
     }
     assert_eq!(accepted + corrective + denied, batch.visits);
     assert!(corrective > 0 && denied > 0);
+    let before_stm = store.get_batch(&admin(), UNIT, batch.no).await.unwrap();
+    assert_eq!(
+        before_stm.awaiting_payment, accepted,
+        "accepted, no statement yet"
+    );
     // The same REP again: refused, nothing changes.
     let before = store.list_returns(&admin(), UNIT).await.unwrap().len();
     let dup = import_rep(store, &admin(), UNIT, &reps[0].0, &reps[0].1).await;
@@ -186,6 +191,8 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
     }
     let b = store.get_batch(&admin(), UNIT, batch.no).await.unwrap();
     assert_eq!(b.received, paid);
+    // Every accepted claim of the batch had its statement: none awaits payment.
+    assert_eq!(b.awaiting_payment, 0);
     assert_eq!(
         (b.accepted, b.corrective, b.denied),
         (accepted, corrective, denied)

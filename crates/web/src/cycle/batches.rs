@@ -13,6 +13,7 @@ struct BatchView {
     accepted: String,
     corrective: String,
     denied: String,
+    awaiting: String,
     received: String,
     created: String,
 }
@@ -34,6 +35,7 @@ fn batch_view(t: T, b: &raidai_store::claims::BatchRecord) -> BatchView {
         accepted: format_int_thai(b.accepted),
         corrective: format_int_thai(b.corrective),
         denied: format_int_thai(b.denied),
+        awaiting: format_int_thai(b.awaiting_payment),
         received: money(b.received),
         created: format!(
             "{} {}",

@@ -48,6 +48,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cy_corrective", "ติด C", "C (to correct)"),
     ("cy_deny", "Deny", "Denied"),
     ("cy_received", "ได้รับเงิน", "Received"),
+    (
+        "cy_awaiting",
+        "ผ่านแล้ว รอ Statement",
+        "Accepted, awaiting statement",
+    ),
     ("cy_blocked", "มีข้อผิดพลาด", "With blocking findings"),
     ("cy_sent", "ส่งแล้ว", "Sent"),
     ("cy_status", "สถานะการเบิก", "Claim status"),

@@ -44,6 +44,8 @@ pub struct BatchRecord {
     pub accepted: i64,
     pub corrective: i64,
     pub denied: i64,
+    /// Accepted by the REP, no statement has paid them yet (missing_stm).
+    pub awaiting_payment: i64,
     pub received: i64,
 }
 
@@ -51,6 +53,7 @@ const BATCH_COLS: &str = "b.hcode, b.no, b.funds, b.date_from, b.date_to, b.head
     (SELECT CAST(COUNT(*) AS BIGINT) FROM claim_status s WHERE s.hcode = b.hcode AND s.batch_no = b.no AND s.status = 'accepted') AS n_accepted, \
     (SELECT CAST(COUNT(*) AS BIGINT) FROM claim_status s WHERE s.hcode = b.hcode AND s.batch_no = b.no AND s.status = 'corrective') AS n_corrective, \
     (SELECT CAST(COUNT(*) AS BIGINT) FROM claim_status s WHERE s.hcode = b.hcode AND s.batch_no = b.no AND s.status = 'deny') AS n_denied, \
+    (SELECT CAST(COUNT(*) AS BIGINT) FROM claim_status s WHERE s.hcode = b.hcode AND s.batch_no = b.no AND s.status = 'accepted' AND s.stm_status = '') AS n_awaiting, \
     (SELECT CAST(COALESCE(SUM(s.received), 0) AS BIGINT) FROM claim_status s WHERE s.hcode = b.hcode AND s.batch_no = b.no) AS received";
 
 fn batch_from_row(r: &AnyRow) -> Result<BatchRecord, StoreError> {
@@ -72,6 +75,7 @@ fn batch_from_row(r: &AnyRow) -> Result<BatchRecord, StoreError> {
         accepted: get_i(r, "n_accepted")?,
         corrective: get_i(r, "n_corrective")?,
         denied: get_i(r, "n_denied")?,
+        awaiting_payment: get_i(r, "n_awaiting")?,
         received: get_i(r, "received")?,
     })
 }
