@@ -270,6 +270,9 @@ pub async fn import_rep(
     };
     let rep_date = file.header.issued.unwrap_or_else(crate::audit::today_ymd);
     let mut session = store.begin_return(actor, hcode, meta).await?;
+    session
+        .write_rejects(&reject_rows(file_name, &file.rejects))
+        .await?;
     let mut out = ReturnOutcome {
         record: empty_record(),
         rejects: file.rejects.clone(),
@@ -400,6 +403,9 @@ pub async fn import_stm_on(
     };
     let map = default_settlement_map();
     let mut session = store.begin_return(actor, hcode, meta).await?;
+    session
+        .write_rejects(&reject_rows(file_name, &file.rejects))
+        .await?;
     let mut out = ReturnOutcome {
         record: empty_record(),
         rejects: file.rejects.clone(),
@@ -542,10 +548,35 @@ fn entry(v: &StoredClaim, tran_id: &str, stm_status: &str, s: Settlement) -> Set
     }
 }
 
+/// A return's unreadable lines as reject rows (sheet as the file, spreadsheet row as the line).
+fn reject_rows(file_name: &str, rejects: &[ReturnReject]) -> Vec<raidai_store::claims::RejectRow> {
+    rejects
+        .iter()
+        .map(|r| raidai_store::claims::RejectRow {
+            file: format!("{file_name} [{}]", r.sheet),
+            line: i64::from(r.row),
+            field: r.field.clone(),
+            // A citizen ID in a rejected cell is personal data: masked like everywhere else.
+            value: if r.value.len() == 13 && r.value.bytes().all(|b| b.is_ascii_digit()) {
+                crate::mask_cid(&r.value)
+            } else {
+                r.value.clone()
+            },
+            code: "RETURN_LINE".into(),
+            reason_th: r.message_th.clone(),
+            reason_en: r.message.clone(),
+            hn: String::new(),
+            seq: String::new(),
+            an: String::new(),
+        })
+        .collect()
+}
+
 fn empty_record() -> ReturnRecord {
     ReturnRecord {
         hcode: String::new(),
         no: 0,
+        import_id: String::new(),
         kind: String::new(),
         file_name: String::new(),
         doc_no: String::new(),

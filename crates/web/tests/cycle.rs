@@ -261,6 +261,61 @@ async fn claim_cycle_through_the_pages(store: &Store) {
     );
 }
 
+/// A UCS REP for unit 99001 with two lines: one for a visit the unit does not have, one whose
+/// claimed amount is not a number.
+fn hand_built_rep() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Detail").unwrap();
+    ws.write_string(0, 0, "ออกรายงานวันที่ 10/11/2569 เวลา 10:15")
+        .unwrap();
+    ws.write_string(1, 3, "หน่วยบริการ : 99001 โรงพยาบาลทดสอบ")
+        .unwrap();
+    for (c, h) in [
+        (0u16, "REP No."),
+        (2, "TRAN_ID"),
+        (3, "HN"),
+        (4, "AN"),
+        (5, "PID"),
+        (7, "ประเภทผู้ป่วย"),
+        (8, "วันเข้ารักษา"),
+        (9, "วันจำหน่าย"),
+        (10, "ชดเชยสุทธิ"),
+        (13, "Error Code"),
+        (14, "กองทุนหลัก"),
+        (40, "เรียกเก็บ (1.3)"),
+        (117, "SEQ NO"),
+    ] {
+        ws.write_string(2, c, h).unwrap();
+    }
+    for (row, (tran, hn, amount)) in [
+        ("900000001", "NO-SUCH", "100.00"),
+        ("900000002", "NO-SUCH-2", "12x"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = 3 + row as u32;
+        for (c, v) in [
+            (0u16, "691100001"),
+            (2, *tran),
+            (3, *hn),
+            (4, "-"),
+            (7, "OP"),
+            (8, "01/10/2569"),
+            (9, "01/10/2569"),
+            (10, "100.00"),
+            (13, "-"),
+            (14, "UCS"),
+            (40, *amount),
+            (117, "691001080000"),
+        ] {
+            ws.write_string(r, c, v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
 fn urlencode(s: &str) -> String {
     s.replace('/', "%2F")
 }

@@ -48,6 +48,8 @@ CREATE TABLE claim_returns (
     -- REP: the file's type (OP, IP, OPLGO, IP_APPEAL, ...); STM: fund and setting (UCS IP).
     detail TEXT NOT NULL,
     sha256 TEXT NOT NULL,
+    -- The claim_imports row of the return (its rejects are that import's reject rows).
+    import_id TEXT NOT NULL,
     -- claim_imports.no of the settlement's journal lines (0 = none written).
     import_no INTEGER NOT NULL,
     lines INTEGER NOT NULL,

@@ -221,6 +221,10 @@ struct ReturnPage {
     /// (row, visit href, visit key, match, tran_id, rep no, outcome, codes, claimed, amount)
     lines: Vec<[String; 10]>,
     more: bool,
+    /// (sheet, row, field, value, reason) of the lines the reader could not use
+    rejects: Vec<[String; 5]>,
+    rejects_csv: String,
+    rejects_xlsx: String,
 }
 
 pub async fn return_page(
@@ -232,6 +236,7 @@ pub async fn return_page(
     let unit = st.store.get_unit(&me, &hcode).await?;
     let limit = 1000;
     let (rec, lines) = st.store.get_return(&me, &hcode, no, limit + 1).await?;
+    let rejects = st.store.list_rejects(&me, &hcode, &rec.import_id).await?;
     render(&ReturnPage {
         l: Layout::new(
             t,
@@ -240,6 +245,26 @@ pub async fn return_page(
             "claims",
         ),
         more: lines.len() as i64 > limit,
+        rejects: rejects
+            .iter()
+            .map(|j| {
+                [
+                    j.file.clone(),
+                    j.line.to_string(),
+                    j.field.clone(),
+                    j.value.clone(),
+                    t.pick(&j.reason_th, &j.reason_en).to_string(),
+                ]
+            })
+            .collect(),
+        rejects_csv: format!(
+            "/units/{hcode}/claims/imports/{}/rejects.csv",
+            rec.import_id
+        ),
+        rejects_xlsx: format!(
+            "/units/{hcode}/claims/imports/{}/rejects.xlsx",
+            rec.import_id
+        ),
         lines: lines
             .iter()
             .take(limit as usize)

@@ -20,6 +20,9 @@ pub struct ReturnMeta {
 pub struct ReturnRecord {
     pub hcode: String,
     pub no: i64,
+    /// The import row of the return: its line rejects are listed and downloaded as that
+    /// import's rejects.
+    pub import_id: String,
     pub kind: String,
     pub file_name: String,
     pub doc_no: String,
@@ -40,6 +43,7 @@ pub(super) fn return_from_row(r: &AnyRow) -> Result<ReturnRecord, StoreError> {
     Ok(ReturnRecord {
         hcode: get_s(r, "hcode")?,
         no: get_i(r, "no")?,
+        import_id: get_s(r, "import_id")?,
         kind: get_s(r, "kind")?,
         file_name: get_s(r, "file_name")?,
         doc_no: get_s(r, "doc_no")?,
@@ -403,6 +407,11 @@ impl ReturnSession {
         Ok(out)
     }
 
+    /// Records the lines the reader could not use, as the import's reject rows.
+    pub async fn write_rejects(&mut self, rejects: &[RejectRow]) -> Result<(), StoreError> {
+        self.inner.write_rejects(rejects).await
+    }
+
     /// Stores the lines of the return (all of them, matched or not).
     pub async fn write_lines(&mut self, lines: &[ReturnLineRow]) -> Result<(), StoreError> {
         for chunk in lines.chunks(CHUNK) {
@@ -649,11 +658,13 @@ impl ReturnSession {
         let at = now_ms();
         if self.meta.kind != "writeoff" {
             let mut s = Sql::new(
-                "INSERT INTO claim_returns (hcode, no, kind, file_name, doc_no, detail, sha256, import_no, lines, matched, unmatched, rejects, amount, settled, at, username) VALUES (",
+                "INSERT INTO claim_returns (hcode, no, import_id, kind, file_name, doc_no, detail, sha256, import_no, lines, matched, unmatched, rejects, amount, settled, at, username) VALUES (",
             );
             s.text(self.inner.hcode.clone())
                 .push(", ")
                 .int(self.inner.no)
+                .push(", ")
+                .text(self.inner.id.clone())
                 .push(", ")
                 .text(self.meta.kind)
                 .push(", ")
@@ -689,6 +700,7 @@ impl ReturnSession {
         let record = ReturnRecord {
             hcode: self.inner.hcode.clone(),
             no: self.inner.no,
+            import_id: self.inner.id.clone(),
             kind: self.meta.kind.to_string(),
             file_name: clean_file_name(&self.meta.file_name),
             doc_no: self.meta.doc_no.clone(),
