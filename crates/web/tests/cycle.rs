@@ -171,6 +171,46 @@ async fn claim_cycle_through_the_pages(store: &Store) {
         .await;
         assert_eq!(r.status, StatusCode::OK, "{name}");
     }
+    // A REP with an unreadable amount: the line is a reject (sheet, row, field), kept with the
+    // return and downloadable like the 16 files' rejects; the other line is kept unmatched.
+    let odd = hand_built_rep();
+    let r = post_file(
+        &app,
+        "/units/99001/claims/returns",
+        &rev,
+        "file",
+        "eclaim_99001_OP_25691110_000000777.xlsx",
+        &odd,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let rec = store
+        .list_returns(&Actor::system(), "99001")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.file_name.contains("777"))
+        .unwrap();
+    assert_eq!((rec.lines, rec.rejects, rec.unmatched), (1, 1, 1));
+    let page = get(
+        &app,
+        &format!("/units/99001/claims/returns/{}", rec.no),
+        &rev,
+    )
+    .await;
+    assert!(page.text().contains("12x"), "the rejected value is shown");
+    let csv = get(
+        &app,
+        &format!("/units/99001/claims/imports/{}/rejects.csv", rec.import_id),
+        &rev,
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.text().contains("RETURN_LINE") && csv.text().contains("Detail"),
+        "{}",
+        csv.text()
+    );
     // Another unit's officer cannot upload here.
     let r = post_file(
         &app,
