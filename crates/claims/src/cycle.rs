@@ -20,7 +20,7 @@ use raidai_formats::HeaderSet;
 use raidai_returns::{ErrorCodes, Outcome, ReturnReject, ReturnsError};
 use raidai_store::claims::{
     BatchRecord, BatchSpec, PostLine, RepStatus, ReturnLineRow, ReturnMeta, ReturnRecord,
-    SettleEntry, StoredClaim,
+    ReturnSession, SettleEntry, StoredClaim,
 };
 use raidai_store::{Actor, Store, StoreError};
 use sha2::{Digest, Sha256};
@@ -269,33 +269,19 @@ pub async fn import_rep(
         bytes: bytes.len() as u64,
     };
     let rep_date = file.header.issued.unwrap_or_else(crate::audit::today_ymd);
-    let mut session = store.begin_return(actor, hcode, meta).await?;
-    session
-        .write_rejects(&reject_rows(file_name, &file.rejects))
-        .await?;
-    let mut out = ReturnOutcome {
-        record: empty_record(),
-        rejects: file.rejects.clone(),
-        accepted: 0,
-        corrective: 0,
-        denied: 0,
-        amount_diff: 0,
-        missing_rep: 0,
-    };
+    let (mut session, mut out) =
+        open_return(store, actor, hcode, meta, file_name, &file.rejects).await?;
     // In the order of the visits' keys (stable: a claim's lines keep their file order), so the
     // lookups and writes walk the indexes instead of jumping across them.
     let mut lines: Vec<&raidai_returns::RepLine> = file.lines.iter().collect();
     lines.sort_by_cached_key(|l| candidate_keys(&l.hn, &l.seq_no, &l.invoice_no, &l.an, l.ip));
     for chunk in lines.chunks(5_000) {
         let tran_ids: Vec<String> = chunk.iter().map(|l| l.tran_id.clone()).collect();
-        let by_tran = session.by_tran_id(&tran_ids).await?;
         let keys: Vec<Vec<String>> = chunk
             .iter()
             .map(|l| candidate_keys(&l.hn, &l.seq_no, &l.invoice_no, &l.an, l.ip))
             .collect();
-        let mut wanted: Vec<String> = keys.iter().flatten().cloned().collect();
-        wanted.extend(by_tran.values().cloned());
-        let visits = session.visits(&wanted).await?;
+        let (by_tran, visits) = chunk_visits(&mut session, &tran_ids, &keys).await?;
         let mut rows = Vec::with_capacity(chunk.len());
         let mut updates = Vec::new();
         for (l, k) in chunk.iter().zip(&keys) {
@@ -402,19 +388,8 @@ pub async fn import_stm_on(
         bytes: bytes.len() as u64,
     };
     let map = default_settlement_map();
-    let mut session = store.begin_return(actor, hcode, meta).await?;
-    session
-        .write_rejects(&reject_rows(file_name, &file.rejects))
-        .await?;
-    let mut out = ReturnOutcome {
-        record: empty_record(),
-        rejects: file.rejects.clone(),
-        accepted: 0,
-        corrective: 0,
-        denied: 0,
-        amount_diff: 0,
-        missing_rep: 0,
-    };
+    let (mut session, mut out) =
+        open_return(store, actor, hcode, meta, file_name, &file.rejects).await?;
     // A statement may pay one claim on several lines: each settles in turn.
     let mut balances: HashMap<String, ClaimBalance> = HashMap::new();
     let ip = file.header.ip;
@@ -422,14 +397,11 @@ pub async fn import_stm_on(
     lines.sort_by_cached_key(|l| candidate_keys(&l.hn, &l.seq_no, "", &l.an, ip));
     for chunk in lines.chunks(5_000) {
         let tran_ids: Vec<String> = chunk.iter().map(|l| l.tran_id.clone()).collect();
-        let by_tran = session.by_tran_id(&tran_ids).await?;
         let keys: Vec<Vec<String>> = chunk
             .iter()
             .map(|l| candidate_keys(&l.hn, &l.seq_no, "", &l.an, ip))
             .collect();
-        let mut wanted: Vec<String> = keys.iter().flatten().cloned().collect();
-        wanted.extend(by_tran.values().cloned());
-        let visits = session.visits(&wanted).await?;
+        let (by_tran, visits) = chunk_visits(&mut session, &tran_ids, &keys).await?;
         let mut rows = Vec::with_capacity(chunk.len());
         let mut entries = Vec::new();
         for (l, k) in chunk.iter().zip(&keys) {
@@ -546,6 +518,45 @@ fn entry(v: &StoredClaim, tran_id: &str, stm_status: &str, s: Settlement) -> Set
         written_up: s.written_up,
         stm_status: stm_status.into(),
     }
+}
+
+/// Starts a return's transaction with its unreadable lines recorded, and an empty outcome.
+async fn open_return(
+    store: &Store,
+    actor: &Actor,
+    hcode: &str,
+    meta: ReturnMeta,
+    file_name: &str,
+    rejects: &[ReturnReject],
+) -> Result<(ReturnSession, ReturnOutcome), CycleError> {
+    let mut session = store.begin_return(actor, hcode, meta).await?;
+    session
+        .write_rejects(&reject_rows(file_name, rejects))
+        .await?;
+    let out = ReturnOutcome {
+        record: empty_record(),
+        rejects: rejects.to_vec(),
+        accepted: 0,
+        corrective: 0,
+        denied: 0,
+        amount_diff: 0,
+        missing_rep: 0,
+    };
+    Ok((session, out))
+}
+
+/// For a chunk of lines: the visits known by their TRAN_IDs, and the stored visits of those and
+/// of every candidate key.
+async fn chunk_visits(
+    session: &mut ReturnSession,
+    tran_ids: &[String],
+    keys: &[Vec<String>],
+) -> Result<(HashMap<String, String>, HashMap<String, StoredClaim>), CycleError> {
+    let by_tran = session.by_tran_id(tran_ids).await?;
+    let mut wanted: Vec<String> = keys.iter().flatten().cloned().collect();
+    wanted.extend(by_tran.values().cloned());
+    let visits = session.visits(&wanted).await?;
+    Ok((by_tran, visits))
 }
 
 /// A return's unreadable lines as reject rows (sheet as the file, spreadsheet row as the line).

@@ -6,9 +6,8 @@
 mod common;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{add_user, get, post_form, send};
+use axum::http::StatusCode;
+use common::{add_user, get, post_form};
 use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
 use raidai_formats::Source;
@@ -18,20 +17,7 @@ use raidai_store::{Actor, Store};
 use raidai_web::{AppState, router};
 
 async fn login(app: &Router, username: &str) -> String {
-    let r = send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!(
-                "username={username}&password=audit-pass-12"
-            )))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{username}: {}", r.text());
-    r.cookie()
+    common::sign_in(app, username, "audit-pass-12").await
 }
 
 /// Rewrites CLINIC of the first OPD data line.

@@ -6,9 +6,8 @@
 mod common;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{add_user, get, post_file, post_form, send};
+use axum::http::StatusCode;
+use common::{add_user, get, post_file, post_form};
 use raidai_claims::{ImportOptions, import};
 use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
@@ -19,20 +18,7 @@ use raidai_store::{Actor, Store};
 use raidai_web::{AppState, router};
 
 async fn login(app: &Router, username: &str) -> String {
-    let r = send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!(
-                "username={username}&password=cycle-pass-1"
-            )))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{username}: {}", r.text());
-    r.cookie()
+    common::sign_in(app, username, "cycle-pass-1").await
 }
 
 async fn claim_cycle_through_the_pages(store: &Store) {

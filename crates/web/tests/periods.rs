@@ -6,28 +6,14 @@
 mod common;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{add_user, get, post_form, send};
+use axum::http::StatusCode;
+use common::{add_user, get, post_form};
 use raidai_store::Store;
 use raidai_store::testkit::seed_small;
 use raidai_web::{AppState, router};
 
 async fn login(app: &Router, username: &str) -> String {
-    let r = send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!(
-                "username={username}&password=periods-pass-1"
-            )))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{username}: {}", r.text());
-    r.cookie()
+    common::sign_in(app, username, "periods-pass-1").await
 }
 
 async fn periods_through_the_pages(store: &Store) {

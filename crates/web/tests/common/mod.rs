@@ -115,3 +115,21 @@ pub async fn add_user(store: &Store, username: &str, role: &str, scope: &str, pa
         .await
         .unwrap();
 }
+
+/// Signs in through the login form and returns the session cookie (asserts the 303).
+pub async fn sign_in(app: &Router, username: &str, password: &str) -> String {
+    let r = send(
+        app,
+        Request::builder()
+            .method(Method::POST)
+            .uri("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "username={username}&password={password}"
+            )))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{username}: {}", r.text());
+    r.cookie()
+}
