@@ -213,6 +213,18 @@ enum DbCmd {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Rewrite the read models (journal, claim-cycle and recognition sums) from the journal,
+    /// the visits and their claims, in one transaction.
+    RebuildSummaries {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Recompute the read models and compare with what is stored. Exit 0 when they agree,
+    /// 1 with the differing rows listed.
+    CheckSummaries {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -299,7 +311,11 @@ fn read_password(p: Option<String>) -> Result<String> {
 }
 
 async fn open(url: &str) -> Result<Store> {
-    let store = Store::connect(url)
+    open_with(url, raidai_store::PoolSettings::default()).await
+}
+
+async fn open_with(url: &str, pool: raidai_store::PoolSettings) -> Result<Store> {
+    let store = Store::connect_with(url, pool)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     store
@@ -449,7 +465,7 @@ async fn run() -> Result<()> {
             trusted_proxy,
         } => {
             let url = db_url(&db)?;
-            let store = open(&url).await?;
+            let store = open_with(&url, settings.pool()).await?;
             let bind = bind
                 .or(settings.bind.clone())
                 .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -459,7 +475,7 @@ async fn run() -> Result<()> {
             std::fs::create_dir_all(&data_dir)
                 .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
             let url = format!("sqlite://{}", data_dir.join("raidai-demo.db").display());
-            let store = open(&url).await?;
+            let store = open_with(&url, settings.pool()).await?;
             let seeded = demo::seed(&store).await?;
             let bind = bind
                 .or(settings.bind.clone())
@@ -493,6 +509,32 @@ async fn run() -> Result<()> {
                 println!("applied to {}: {}", redact_url(&url), applied.join(", "));
             }
             Ok(())
+        }
+        Cmd::Db {
+            cmd: DbCmd::RebuildSummaries { db },
+        } => {
+            let store = open(&db_url(&db)?).await?;
+            let t = std::time::Instant::now();
+            store.rebuild_summaries().await?;
+            println!("read models rebuilt in {:.1} s", t.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Cmd::Db {
+            cmd: DbCmd::CheckSummaries { db },
+        } => {
+            let store = open(&db_url(&db)?).await?;
+            let diffs = store.check_summaries().await?;
+            if diffs.is_empty() {
+                println!("read models agree with the journal and the claims");
+                return Ok(());
+            }
+            for (table, key, have, want) in diffs.iter().take(50) {
+                println!("{table} {key}: stored {have:?}, recomputed {want:?}");
+            }
+            anyhow::bail!(
+                "{} read-model rows differ (rebuild with `raidai db rebuild-summaries`)",
+                diffs.len()
+            )
         }
         Cmd::User { cmd } => user_cmd(cmd, db_url).await,
         Cmd::Setup { cmd } => setup_cmd(cmd, db_url).await,

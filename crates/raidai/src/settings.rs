@@ -29,9 +29,21 @@ pub struct Settings {
     /// Key sealing the units' NHSO tokens at rest: 64 hex characters or base64 of 32 bytes
     /// (also RAIDAI_AUTHEN_KEY). Without it no token can be saved.
     pub authen_key: Option<String>,
+    /// Database connections the pages share (default 4 on SQLite, 8 on PostgreSQL).
+    pub db_pool_size: Option<u32>,
+    /// Milliseconds a request waits for a free connection before it gets a 503 "busy" page
+    /// (default 3000).
+    pub db_pool_wait_ms: Option<u64>,
 }
 
 impl Settings {
+    pub fn pool(&self) -> raidai_store::PoolSettings {
+        raidai_store::PoolSettings {
+            size: self.db_pool_size,
+            wait: self.db_pool_wait_ms.map(std::time::Duration::from_millis),
+        }
+    }
+
     /// The Authen connector from the settings and RAIDAI_AUTHEN_* (the variables win).
     pub fn authen(&self) -> Result<(raidai_claims::authen::AuthenConfig, raidai_authen::Settings)> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());

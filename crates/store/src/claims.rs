@@ -19,10 +19,12 @@ use raidai_domain::text::clean_file_name;
 use serde::Serialize;
 use sqlx::Transaction;
 use sqlx::any::AnyRow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod cycle;
+mod sums;
 pub use cycle::*;
+pub use sums::SummaryDiff;
 
 /// Rows per multi-row INSERT of rejects.
 const LINE_CHUNK: usize = 1000;
@@ -50,6 +52,37 @@ fn positional(engine: Engine, s: &mut Sql) {
         }
     }
     s.text = out;
+}
+
+/// The first and last whole months (`yyyymm`) inside the days `from..=to` (`yyyymmdd`); the
+/// first is after the last when none is whole.
+fn whole_months(from: i64, to: i64) -> (i64, i64) {
+    let next = |m: i64| {
+        if m % 100 >= 12 {
+            (m / 100 + 1) * 100 + 1
+        } else {
+            m + 1
+        }
+    };
+    let prev = |m: i64| {
+        if m % 100 <= 1 {
+            (m / 100 - 1) * 100 + 12
+        } else {
+            m - 1
+        }
+    };
+    let lo = if from % 100 <= 1 {
+        from / 100
+    } else {
+        next(from / 100)
+    };
+    // `to` is the month's last day when the day after it is the next month's first.
+    let hi = if to % 100 >= 31 || raidai_domain::periods::add_days(to, 1) % 100 == 1 {
+        to / 100
+    } else {
+        prev(to / 100)
+    };
+    (lo, hi)
 }
 
 /// One file of an import, as shown in the import history.
@@ -303,6 +336,8 @@ pub struct ImportSession {
     lines_written: i64,
     /// SQLite: the import connections, for the checkpoint after commit.
     imports: Option<sqlx::SqlitePool>,
+    /// What this transaction has changed in the claim read models so far.
+    sums: sums::SumDelta,
 }
 
 /// The import's transaction, on a native connection: SQLite's handle takes the bulk INSERTs
@@ -720,6 +755,7 @@ impl Store {
             cross_audit: None,
             recon: Reconciliation::default(),
             lines_written: 0,
+            sums: sums::SumDelta::default(),
             imports: match &self.imports {
                 ImportPool::Sqlite(p) => Some(p.clone()),
                 ImportPool::Postgres(_) => None,
@@ -1520,6 +1556,8 @@ impl ImportSession {
                 .push(" ORDER BY n");
             self.counts.journal_lines += self.tx.exec(&s).await? as i64;
         }
+        let replaced_keys: Vec<&str> = replaced.iter().map(String::as_str).collect();
+        self.load_shares(&replaced_keys, -1).await?;
         for chunk in replaced.chunks(LOOKUP_CHUNK) {
             let mut s = Sql::new("DELETE FROM claim_visits WHERE hcode = ");
             s.text(self.hcode.clone()).push(" AND vkey IN (");
@@ -1552,6 +1590,24 @@ impl ImportSession {
                 .await?;
         }
         self.counts.journal_lines += journal.len() as i64;
+        // A visit seen for the first time has no claim yet: its share is what was written.
+        for nv in &to_insert {
+            if !existing.contains_key(&nv.row.vkey) {
+                self.sums.add(&sums::Share::of_new(&nv.row), 1);
+            }
+        }
+        self.load_shares(&replaced_keys, 1).await?;
+        Ok(())
+    }
+
+    /// Adds (`sign` 1) or subtracts (-1) the read-model shares of these visits as they stand
+    /// now in the transaction.
+    pub(crate) async fn load_shares(&mut self, keys: &[&str], sign: i64) -> Result<(), StoreError> {
+        for q in sums::SumDelta::share_queries(self.engine, &self.hcode, keys) {
+            for share in self.tx.rows(&q, sums::SumDelta::row_share).await? {
+                self.sums.add(&share, sign);
+            }
+        }
         Ok(())
     }
 
@@ -1689,6 +1745,14 @@ impl ImportSession {
         }
         if landed && let Some(sev) = self.cross_audit.take() {
             write_cross_findings(&mut self.tx, &self.hcode, &sev).await?;
+        }
+        // The read models move with what this transaction wrote, whatever it was.
+        if self.lines_written > 0 {
+            let q = sums::journal_sums_sql(self.engine, &self.hcode, self.no);
+            self.tx.exec(&q).await?;
+        }
+        for q in self.sums.flush(self.engine, &self.hcode) {
+            self.tx.exec(&q).await?;
         }
         let files_json = serde_json::to_string(&self.meta.files).unwrap_or_else(|_| "[]".into());
         let mut s = Sql::new(
@@ -1836,6 +1900,8 @@ pub struct VisitQuery {
     pub import_id: Option<String>,
     pub limit: i64,
     pub offset: i64,
+    /// Keyset cursor of [`Store::page_visits`]: the (date_serv, vkey) of the last row shown.
+    pub after: Option<(i64, String)>,
 }
 
 /// A visit as listed (the web masks CIDs and names).
@@ -2195,6 +2261,47 @@ impl Store {
         Ok((list, total))
     }
 
+    /// One page of a unit's visits, newest first by (service date, key), after the cursor
+    /// `q.after`; with the cursor of the next page when there is one. Walks the
+    /// `(hcode, date_serv, vkey)` index: no count and no offset, whatever the unit's size.
+    pub async fn page_visits(
+        &self,
+        actor: &Actor,
+        q: &VisitQuery,
+    ) -> Result<(Vec<VisitSummary>, Option<(i64, String)>), StoreError> {
+        self.get_unit(actor, &q.hcode).await?;
+        let mut s = Sql::new(&format!(
+            "SELECT {SUMMARY_COLS} FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = "
+        ));
+        s.text(q.hcode.clone());
+        actor.push_unit_scope(&mut s, "u");
+        Self::push_visit_filters(&mut s, q);
+        if let Some((d, k)) = &q.after {
+            s.push(" AND (v.date_serv < ")
+                .int(*d)
+                .push(" OR (v.date_serv = ")
+                .int(*d)
+                .push(" AND v.vkey < ")
+                .text(k.clone())
+                .push("))");
+        }
+        let limit = if q.limit <= 0 { 100 } else { q.limit.min(1000) };
+        s.push(" ORDER BY v.date_serv DESC, v.vkey DESC LIMIT ")
+            .int(limit + 1);
+        let rows = s.query().fetch_all(self.pool()).await?;
+        let mut list: Vec<VisitSummary> = rows
+            .iter()
+            .map(summary_from_row)
+            .collect::<Result<_, _>>()?;
+        let next = if list.len() as i64 > limit {
+            list.truncate(limit as usize);
+            list.last().map(|v| (v.date_serv, v.vkey.clone()))
+        } else {
+            None
+        };
+        Ok((list, next))
+    }
+
     /// One visit with its detail and journal.
     pub async fn get_visit(
         &self,
@@ -2267,7 +2374,8 @@ impl Store {
 
     /// Journal balances per account and fund of a unit for lines dated `from..=to`
     /// (`yyyymmdd`) by posting or service date, receivables and revenue alike (net of
-    /// reversals).
+    /// reversals). Whole months come from the read model; only the days of a partial month at
+    /// either end are summed from the journal (on its date indexes).
     pub async fn account_balances(
         &self,
         actor: &Actor,
@@ -2277,29 +2385,74 @@ impl Store {
         basis: DateBasis,
     ) -> Result<Vec<AccountBalance>, StoreError> {
         self.get_unit(actor, hcode).await?;
-        let mut s = Sql::new(
-            "SELECT j.account, j.fund, CAST(SUM(j.debit) AS BIGINT) AS debit, CAST(SUM(j.credit) AS BIGINT) AS credit, CAST(COUNT(DISTINCT j.vkey) AS BIGINT) AS visits FROM claim_journal j JOIN units u ON u.hcode = j.hcode WHERE j.hcode = ",
-        );
+        let (m_lo, m_hi) = whole_months(from, to);
+        let mut sums: BTreeMap<(String, String), [i64; 3]> = BTreeMap::new();
+        let mut add = |r: &AnyRow| -> Result<(), StoreError> {
+            let e = sums
+                .entry((get_s(r, "account")?, get_s(r, "fund")?))
+                .or_default();
+            e[0] += get_i(r, "debit")?;
+            e[1] += get_i(r, "credit")?;
+            e[2] += get_i(r, "entries")?;
+            Ok(())
+        };
         let col = basis.column();
-        s.text(hcode)
-            .push(&format!(" AND j.{col} >= "))
-            .int(from)
-            .push(&format!(" AND j.{col} <= "))
-            .int(to);
-        actor.push_unit_scope(&mut s, "u");
-        s.push(" GROUP BY j.account, j.fund ORDER BY j.account, j.fund");
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AccountBalance {
-                    account: get_s(r, "account")?,
-                    fund: get_s(r, "fund")?,
-                    debit: get_i(r, "debit")?,
-                    credit: get_i(r, "credit")?,
-                    visits: get_i(r, "visits")?,
-                })
-            })
-            .collect()
+        // Day ranges summed from the journal: the whole range when it holds no whole month.
+        let mut day_ranges = Vec::new();
+        if m_lo <= m_hi {
+            let month_col = match basis {
+                DateBasis::Posting => "post_month",
+                DateBasis::Service => "serv_month",
+            };
+            let mut s = Sql::new(
+                "SELECT account, fund, CAST(SUM(debit) AS BIGINT) AS debit, CAST(SUM(credit) AS BIGINT) AS credit, CAST(SUM(entries) AS BIGINT) AS entries FROM claim_sum_journal WHERE hcode = ",
+            );
+            s.text(hcode)
+                .push(&format!(" AND {month_col} >= "))
+                .int(m_lo)
+                .push(&format!(" AND {month_col} <= "))
+                .int(m_hi)
+                .push(" GROUP BY account, fund");
+            for r in s.query().fetch_all(self.pool()).await? {
+                add(&r)?;
+            }
+            if from < m_lo * 100 {
+                day_ranges.push((from, m_lo * 100));
+            }
+            if to > m_hi * 100 + 99 {
+                day_ranges.push((m_hi * 100 + 100, to));
+            }
+        } else {
+            day_ranges.push((from, to));
+        }
+        for (lo, hi) in day_ranges {
+            let mut s = Sql::new(
+                "SELECT account, fund, CAST(SUM(debit) AS BIGINT) AS debit, CAST(SUM(credit) AS BIGINT) AS credit, \
+                 CAST(SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END) AS BIGINT) AS entries FROM claim_journal WHERE hcode = ",
+            );
+            s.text(hcode)
+                .push(&format!(" AND {col} >= "))
+                .int(lo)
+                .push(&format!(" AND {col} <= "))
+                .int(hi)
+                .push(" GROUP BY account, fund");
+            for r in s.query().fetch_all(self.pool()).await? {
+                add(&r)?;
+            }
+        }
+        Ok(sums
+            .into_iter()
+            .filter(|(_, v)| v.iter().any(|x| *x != 0))
+            .map(
+                |((account, fund), [debit, credit, entries])| AccountBalance {
+                    account,
+                    fund,
+                    debit,
+                    credit,
+                    visits: entries,
+                },
+            )
+            .collect())
     }
 
     /// Σ debits and Σ credits of a unit's whole journal.
@@ -2319,19 +2472,20 @@ impl Store {
 
     /// Receivables posted (debits minus credits on receivable accounts 1102…) per unit, fund
     /// and fiscal year, over the units the caller may see; `fy` narrows to one fiscal year.
+    /// `visits` counts postings net of their reversals. Read from the read model.
     pub async fn claims_rollup(
         &self,
         actor: &Actor,
         fy: Option<i64>,
     ) -> Result<Vec<RollupRow>, StoreError> {
         let mut s = Sql::new(
-            "SELECT u.district_code, d.name_th AS district_name, u.hcode, u.name_th AS unit_name, j.fund, j.fy, CAST(COUNT(DISTINCT j.vkey) AS BIGINT) AS visits, CAST(SUM(j.debit - j.credit) AS BIGINT) AS amount FROM claim_journal j JOIN units u ON u.hcode = j.hcode JOIN districts d ON d.code = u.district_code WHERE j.account LIKE '1102%'",
+            "SELECT u.district_code, d.name_th AS district_name, u.hcode, u.name_th AS unit_name, j.fund, CAST(j.fy AS BIGINT) AS fy, CAST(SUM(j.entries) AS BIGINT) AS visits, CAST(SUM(j.debit - j.credit) AS BIGINT) AS amount FROM claim_sum_journal j JOIN units u ON u.hcode = j.hcode JOIN districts d ON d.code = u.district_code WHERE j.account LIKE '1102%'",
         );
         actor.push_unit_scope(&mut s, "u");
         if let Some(fy) = fy {
             s.push(" AND j.fy = ").int(fy);
         }
-        s.push(" GROUP BY u.district_code, d.name_th, u.hcode, u.name_th, j.fund, j.fy ORDER BY u.district_code, u.hcode, j.fy, j.fund");
+        s.push(" GROUP BY u.district_code, d.name_th, u.hcode, u.name_th, j.fund, j.fy HAVING SUM(j.entries) <> 0 OR SUM(j.debit - j.credit) <> 0 ORDER BY u.district_code, u.hcode, j.fy, j.fund");
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
@@ -2352,7 +2506,7 @@ impl Store {
     /// Fiscal years with journal lines among the units the caller may see, newest first.
     pub async fn claims_years(&self, actor: &Actor) -> Result<Vec<i64>, StoreError> {
         let mut s = Sql::new(
-            "SELECT DISTINCT j.fy FROM claim_journal j JOIN units u ON u.hcode = j.hcode WHERE 1 = 1",
+            "SELECT DISTINCT CAST(j.fy AS BIGINT) AS fy FROM claim_sum_journal j JOIN units u ON u.hcode = j.hcode WHERE 1 = 1",
         );
         actor.push_unit_scope(&mut s, "u");
         s.push(" ORDER BY j.fy DESC");

@@ -49,8 +49,20 @@ pub enum StoreError {
     Invalid(Vec<FieldError>),
     #[error("configuration: {0}")]
     Config(String),
+    /// Every database connection stayed busy for the pool's whole wait: try again shortly.
+    #[error("busy: no database connection free")]
+    Busy,
     #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut => StoreError::Busy,
+            e => StoreError::Db(e),
+        }
+    }
 }
 
 impl StoreError {

@@ -79,9 +79,24 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// The pool pages read through (imports have their own connections).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolSettings {
+    /// Connections (default 4 on SQLite, 8 on PostgreSQL).
+    pub size: Option<u32>,
+    /// How long a request waits for a free connection before it is told the system is busy
+    /// (default 3 s).
+    pub wait: Option<Duration>,
+}
+
 impl Store {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::connect_with(url, PoolSettings::default()).await
+    }
+
+    /// [`Store::connect`] with the page pool's size and wait chosen.
+    pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Store, StoreError> {
         install_default_drivers();
         let (engine, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let mut u = format!("sqlite:{rest}");
@@ -112,10 +127,14 @@ impl Store {
                 ))
             })?;
         let _ = sqlx::Connection::close(probe).await;
-        let max = if engine == Engine::Sqlite { 4 } else { 8 };
+        let max = pool
+            .size
+            .unwrap_or(if engine == Engine::Sqlite { 4 } else { 8 })
+            .max(1);
         let pool = AnyPoolOptions::new()
             .max_connections(max)
-            .acquire_timeout(Duration::from_secs(10))
+            // A request waits this long for a connection, then answers 503 (busy).
+            .acquire_timeout(pool.wait.unwrap_or(Duration::from_secs(3)))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {

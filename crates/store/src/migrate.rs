@@ -78,6 +78,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0011_claim_cycle.sql"),
         data: None,
     },
+    Migration {
+        name: "0012_read_models",
+        sqlite: include_str!("../migrations/sqlite/0012_read_models.sql"),
+        postgres: include_str!("../migrations/postgres/0012_read_models.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

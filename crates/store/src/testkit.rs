@@ -214,3 +214,14 @@ pub fn actor(role: raidai_domain::master::Role, code: &str) -> crate::Actor {
     }
     a
 }
+
+/// Takes every connection of the store's page pool and holds them until dropped (tests of
+/// what a request does when the pool stays exhausted).
+pub async fn exhaust_pool(store: &Store) -> Vec<sqlx::pool::PoolConnection<sqlx::Any>> {
+    let max = store.pool().options().get_max_connections();
+    let mut held = Vec::new();
+    for _ in 0..max {
+        held.push(store.pool().acquire().await.expect("acquire"));
+    }
+    held
+}

@@ -192,6 +192,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cl_sum", "รวม", "Total"),
     ("cl_export_xlsx", "ส่งออก XLSX", "Export XLSX"),
     ("cl_prev", "ก่อนหน้า", "Previous"),
+    ("cl_first", "หน้าแรก", "First page"),
+    ("cl_rows_shown", "แสดงรายการที่", "Rows"),
+    ("cl_entries_n", "รายการบันทึก (สุทธิ)", "Entries (net)"),
     ("cl_next", "ถัดไป", "Next"),
     ("cl_all_posted", "ทั้งหมด", "All"),
     (
@@ -792,8 +795,12 @@ pub struct VisitFilter {
     reason: String,
     #[serde(default)]
     import: String,
+    /// Pages shown before this one (for the row numbers).
     #[serde(default)]
     page: i64,
+    /// Keyset cursor `yyyymmdd.vkey` of the last row of the previous page.
+    #[serde(default)]
+    after: String,
 }
 
 /// `yyyy-mm-dd` (CE, from a date input) or `yyyymmdd` → `yyyymmdd`.
@@ -890,11 +897,15 @@ pub async fn visits(
         unposted_reason: opt(&f.reason).filter(|r| r == NO_MAPPING || r == IN_HOSPITAL),
         import_id: opt(&f.import),
         limit: per_page,
-        offset: page * per_page,
+        offset: 0,
+        after: f
+            .after
+            .split_once('.')
+            .and_then(|(d, k)| Some((d.parse::<i64>().ok()?, k.to_string()))),
     };
-    let (list, total) = st.store.list_visits(&me, &q).await?;
+    let (list, next) = st.store.page_visits(&me, &q).await?;
     let base = format!(
-        "/units/{}/visits?from={}&to={}&fund={}&setting={}&account={}&posted={}&import={}&page=",
+        "/units/{}/visits?from={}&to={}&fund={}&setting={}&account={}&posted={}&import={}",
         hcode,
         enc(&f.from),
         enc(&f.to),
@@ -904,23 +915,40 @@ pub async fn visits(
         enc(&f.posted),
         enc(&f.import)
     );
+    let first_row = if q.after.is_some() {
+        page * per_page
+    } else {
+        0
+    };
     render(&VisitsPage {
         l: Layout::new(t, Some(&me), t.s("cl_visits"), "claims"),
         funds: Fund::ALL
             .iter()
             .map(|x| (x.code().to_string(), fund_name(t, x.code())))
             .collect(),
-        count: format_int_thai(total),
+        count: if list.is_empty() {
+            "0".into()
+        } else {
+            format!(
+                "{}–{}{}",
+                format_int_thai(first_row + 1),
+                format_int_thai(first_row + list.len() as i64),
+                if next.is_some() { " …" } else { "" }
+            )
+        },
         rows: list.iter().map(|v| visit_view(t, &hcode, v)).collect(),
-        prev: if page > 0 {
-            format!("{base}{}", page - 1)
+        prev: if q.after.is_some() {
+            base.clone()
         } else {
             String::new()
         },
-        next: if (page + 1) * per_page < total {
-            format!("{base}{}", page + 1)
-        } else {
-            String::new()
+        next: match &next {
+            Some((d, k)) => format!(
+                "{base}&page={}&after={}",
+                if q.after.is_some() { page + 1 } else { 1 },
+                enc(&format!("{d}.{k}"))
+            ),
+            None => String::new(),
         },
         hcode: unit.hcode,
         unit_name: unit.name_th,

@@ -13,6 +13,8 @@ pub enum AppError {
     BadRequest(Vec<FieldError>),
     /// An upload over the configured size (the message states the limit).
     TooLarge(Vec<FieldError>),
+    /// No database connection came free in time: 503, try again.
+    Busy,
     Internal(String),
 }
 
@@ -22,6 +24,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Forbidden => AppError::Forbidden,
             StoreError::Invalid(errs) => AppError::BadRequest(errs),
+            StoreError::Busy => AppError::Busy,
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -36,6 +39,7 @@ impl AppError {
             AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -51,6 +55,10 @@ impl AppError {
             ),
             AppError::BadRequest(_) => ("ข้อมูลไม่ถูกต้อง", "Invalid input"),
             AppError::TooLarge(_) => ("ไฟล์ใหญ่เกินกำหนด", "The upload is too large"),
+            AppError::Busy => (
+                "ขณะนี้มีผู้ใช้งานระบบจำนวนมาก กรุณาลองใหม่อีกครั้งในอีกสักครู่",
+                "The system is busy; please try again in a moment",
+            ),
             AppError::Internal(_) => ("ระบบขัดข้อง กรุณาลองใหม่หรือติดต่อผู้ดูแลระบบ", "Internal error"),
         }
     }
@@ -67,7 +75,9 @@ impl AppError {
             _ => Vec::new(),
         };
         let body = serde_json::json!({ "error": en, "fields": fields });
-        (status, axum::Json(body)).into_response()
+        let mut r = (status, axum::Json(body)).into_response();
+        retry_after(&mut r, status);
+        r
     }
 }
 
@@ -96,7 +106,19 @@ impl IntoResponse for AppError {
             r#"<!doctype html><html lang="th"><head><meta charset="utf-8"><title>{th}</title><link rel="stylesheet" href="/assets/app.css"></head><body class="error-page"><main class="card narrow"><h1>{code} · {th}</h1><p class="muted">{en}</p><ul>{details}</ul><p><a class="btn" href="/">กลับหน้าหลัก (Back to the start page)</a></p></main></body></html>"#,
             code = status.as_u16()
         );
-        (status, Html(body)).into_response()
+        let mut r = (status, Html(body)).into_response();
+        retry_after(&mut r, status);
+        r
+    }
+}
+
+/// A busy answer tells the client when to try again.
+fn retry_after(r: &mut Response, status: StatusCode) {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        r.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("2"),
+        );
     }
 }
 

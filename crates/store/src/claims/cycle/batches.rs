@@ -1,6 +1,7 @@
 //! Claim batches: the visits a batch would send, recording one (visits, files, zip), reading them.
 
 use super::*;
+use crate::claims::sums::SumDelta;
 
 /// What an officer chose for a claim batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -177,7 +178,14 @@ impl Store {
         .bind(actor.username.clone())
         .execute(&mut *tx)
         .await?;
+        let mut delta = SumDelta::default();
         for chunk in visits.chunks(CHUNK) {
+            let keys: Vec<&str> = chunk.iter().map(|v| v.0.as_str()).collect();
+            for q in SumDelta::share_queries(self.engine(), hcode, &keys) {
+                for r in q.query().fetch_all(&mut *tx).await? {
+                    delta.add(&SumDelta::row_share(&r)?, -1);
+                }
+            }
             let mut s =
                 Sql::new("INSERT INTO claim_batch_visits (hcode, batch_no, vkey, amount) VALUES ");
             for (i, (vkey, amt, _)) in chunk.iter().enumerate() {
@@ -212,6 +220,14 @@ impl Store {
             }
             u.push(" ON CONFLICT (hcode, vkey) DO UPDATE SET batch_no = excluded.batch_no, status = 'sent', updated_at = excluded.updated_at, work = CASE WHEN claim_status.work = 'to_fix' THEN 'resent' ELSE claim_status.work END");
             u.query().execute(&mut *tx).await?;
+            for q in SumDelta::share_queries(self.engine(), hcode, &keys) {
+                for r in q.query().fetch_all(&mut *tx).await? {
+                    delta.add(&SumDelta::row_share(&r)?, 1);
+                }
+            }
+        }
+        for q in delta.flush(self.engine(), hcode) {
+            q.query().execute(&mut *tx).await?;
         }
         record(
             &mut tx,

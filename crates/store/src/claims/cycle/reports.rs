@@ -218,20 +218,19 @@ impl Store {
             .collect();
         let mut case = String::from("CASE");
         for (i, c) in cuts.iter().enumerate() {
-            case.push_str(&format!(" WHEN {RECOGNISED_SQL} >= {c} THEN {i}"));
+            case.push_str(&format!(" WHEN r.recognised >= {c} THEN {i}"));
         }
         case.push_str(&format!(" ELSE {} END", cuts.len()));
         let mut s = Sql::new(&format!(
-            "SELECT v.hcode, v.fund, v.receivable, {case} AS bucket, CAST(COUNT(*) AS BIGINT) AS n, \
-             CAST(SUM(v.fund_amount - COALESCE(cs.cleared, 0)) AS BIGINT) AS outstanding \
-             FROM claim_visits v JOIN units u ON u.hcode = v.hcode LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey \
-             WHERE v.posted = 1 AND v.fund_amount - COALESCE(cs.cleared, 0) > 0"
+            "SELECT r.hcode, r.fund, r.account AS receivable, {case} AS bucket, CAST(SUM(r.open_visits) AS BIGINT) AS n, \
+             CAST(SUM(r.outstanding) AS BIGINT) AS outstanding \
+             FROM claim_sum_recognised r JOIN units u ON u.hcode = r.hcode WHERE r.open_visits > 0"
         ));
         if let Some(h) = hcode {
-            s.push(" AND v.hcode = ").text(h);
+            s.push(" AND r.hcode = ").text(h);
         }
         actor.push_unit_scope(&mut s, "u");
-        s.push(" GROUP BY v.hcode, v.fund, v.receivable, bucket ORDER BY v.hcode, v.fund, v.receivable, bucket");
+        s.push(" GROUP BY r.hcode, r.fund, r.account, bucket ORDER BY r.hcode, r.fund, r.account, bucket");
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
@@ -256,17 +255,15 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<(String, String, i64)>, StoreError> {
-        let mut s = Sql::new(&format!(
-            "SELECT v.hcode, v.fund, CAST(SUM(v.fund_amount) AS BIGINT) AS amount FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.posted = 1 AND {RECOGNISED_SQL} >= "
-        ));
-        s.int(from)
-            .push(&format!(" AND {RECOGNISED_SQL} <= "))
-            .int(to);
+        let mut s = Sql::new(
+            "SELECT r.hcode, r.fund, CAST(SUM(r.amount) AS BIGINT) AS amount FROM claim_sum_recognised r JOIN units u ON u.hcode = r.hcode WHERE r.recognised >= ",
+        );
+        s.int(from).push(" AND r.recognised <= ").int(to);
         if let Some(h) = hcode {
-            s.push(" AND v.hcode = ").text(h);
+            s.push(" AND r.hcode = ").text(h);
         }
         actor.push_unit_scope(&mut s, "u");
-        s.push(" GROUP BY v.hcode, v.fund");
+        s.push(" GROUP BY r.hcode, r.fund");
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| Ok((get_s(r, "hcode")?, get_s(r, "fund")?, get_i(r, "amount")?)))
@@ -281,24 +278,17 @@ impl Store {
         fy: Option<i64>,
     ) -> Result<Vec<CycleRollupRow>, StoreError> {
         let mut s = Sql::new(
-            "SELECT v.hcode, u.name_th, u.district_code, v.fund, v.fy, \
-             CAST(SUM(v.fund_amount) AS BIGINT) AS receivable, \
-             CAST(SUM(CASE WHEN cs.batch_no > 0 THEN v.fund_amount ELSE 0 END) AS BIGINT) AS claimed, \
-             CAST(SUM(CASE WHEN cs.status = 'accepted' THEN cs.expected ELSE 0 END) AS BIGINT) AS accepted, \
-             CAST(SUM(CASE WHEN cs.status = 'corrective' THEN v.fund_amount ELSE 0 END) AS BIGINT) AS corrective, \
-             CAST(SUM(CASE WHEN cs.status = 'deny' THEN v.fund_amount ELSE 0 END) AS BIGINT) AS denied, \
-             CAST(SUM(COALESCE(cs.received, 0)) AS BIGINT) AS received, \
-             CAST(SUM(COALESCE(cs.written_down, 0)) AS BIGINT) AS written_down, \
-             CAST(SUM(v.fund_amount - COALESCE(cs.cleared, 0)) AS BIGINT) AS outstanding, \
-             CAST(SUM(CASE WHEN cs.late = 1 THEN 1 ELSE 0 END) AS BIGINT) AS late \
-             FROM claim_visits v JOIN units u ON u.hcode = v.hcode LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey \
-             WHERE v.posted = 1 AND v.fund_amount > 0",
+            "SELECT c.hcode, u.name_th, u.district_code, c.fund, CAST(c.fy AS BIGINT) AS fy, \
+             CAST(c.receivable AS BIGINT) AS receivable, CAST(c.claimed AS BIGINT) AS claimed, CAST(c.accepted AS BIGINT) AS accepted, \
+             CAST(c.corrective AS BIGINT) AS corrective, CAST(c.denied AS BIGINT) AS denied, CAST(c.received AS BIGINT) AS received, \
+             CAST(c.written_down AS BIGINT) AS written_down, CAST(c.outstanding AS BIGINT) AS outstanding, CAST(c.late AS BIGINT) AS late \
+             FROM claim_sum_cycle c JOIN units u ON u.hcode = c.hcode WHERE c.visits > 0",
         );
         if let Some(fy) = fy {
-            s.push(" AND v.fy = ").int(fy);
+            s.push(" AND c.fy = ").int(fy);
         }
         actor.push_unit_scope(&mut s, "u");
-        s.push(" GROUP BY v.hcode, u.name_th, u.district_code, v.fund, v.fy ORDER BY u.district_code, v.hcode, v.fund, v.fy");
+        s.push(" ORDER BY u.district_code, c.hcode, c.fund, c.fy");
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {

@@ -471,6 +471,8 @@ impl ReturnSession {
     pub async fn apply_rep(&mut self, updates: &[RepStatus]) -> Result<(), StoreError> {
         let now = now_ms();
         for chunk in updates.chunks(CHUNK) {
+            let keys: Vec<&str> = chunk.iter().map(|r| r.vkey.as_str()).collect();
+            self.inner.load_shares(&keys, -1).await?;
             let mut u = Sql::new(&format!("INSERT INTO claim_status ({STATUS_COLS}) VALUES "));
             for (i, r) in chunk.iter().enumerate() {
                 if i > 0 {
@@ -512,6 +514,7 @@ impl ReturnSession {
             );
             positional(self.inner.engine, &mut u);
             self.inner.tx.exec(&u).await?;
+            self.inner.load_shares(&keys, 1).await?;
         }
         Ok(())
     }
@@ -568,6 +571,8 @@ impl ReturnSession {
             refs.push((e, r));
         }
         for chunk in refs.chunks(CHUNK) {
+            let keys: Vec<&str> = chunk.iter().map(|(e, _)| e.vkey.as_str()).collect();
+            self.inner.load_shares(&keys, -1).await?;
             let mut u = Sql::new(&format!("INSERT INTO claim_status ({STATUS_COLS}) VALUES "));
             for (i, (e, r)) in chunk.iter().enumerate() {
                 if i > 0 {
@@ -608,6 +613,7 @@ impl ReturnSession {
             );
             positional(self.inner.engine, &mut u);
             self.inner.tx.exec(&u).await?;
+            self.inner.load_shares(&keys, 1).await?;
         }
         if matches!(self.inner.tx, ImportTx::Sqlite(_)) {
             self.inner

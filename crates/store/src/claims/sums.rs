@@ -1,0 +1,396 @@
+//! Read models (migration 0012): the sums the pages show, changed in the same transaction as
+//! the rows they sum. The journal's sums are added once per import from its own lines (the
+//! journal is append-only); the claim sums move by the difference each write makes: the
+//! touched visits' shares are read before the write (subtracted) and after it (added).
+
+use super::*;
+
+/// The columns a visit's share of `claim_sum_cycle` and `claim_sum_recognised` needs, on
+/// `claim_visits v LEFT JOIN claim_status cs`.
+const SHARE_COLS: &str = "v.fund, v.fy, v.receivable, CAST(CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END AS BIGINT) AS recognised, \
+     CAST(v.posted AS BIGINT) AS posted, v.fund_amount, CAST(COALESCE(cs.batch_no, 0) AS BIGINT) AS batch_no, COALESCE(cs.status, '') AS status, \
+     CAST(COALESCE(cs.expected, 0) AS BIGINT) AS expected, CAST(COALESCE(cs.received, 0) AS BIGINT) AS received, \
+     CAST(COALESCE(cs.written_down, 0) AS BIGINT) AS written_down, CAST(COALESCE(cs.cleared, 0) AS BIGINT) AS cleared, \
+     CAST(COALESCE(cs.late, 0) AS BIGINT) AS late";
+
+/// One visit's claim as the sums see it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Share {
+    pub fund: String,
+    pub fy: i64,
+    pub account: String,
+    pub recognised: i64,
+    pub posted: bool,
+    pub fund_amount: i64,
+    pub batch_no: i64,
+    pub status: String,
+    pub expected: i64,
+    pub received: i64,
+    pub written_down: i64,
+    pub cleared: i64,
+    pub late: bool,
+}
+
+impl Share {
+    fn from_row(r: &dyn Cols) -> Result<Share, sqlx::Error> {
+        Ok(Share {
+            fund: r.s("fund")?,
+            fy: r.i("fy")?,
+            account: r.s("receivable")?,
+            recognised: r.i("recognised")?,
+            posted: r.i("posted")? != 0,
+            fund_amount: r.i("fund_amount")?,
+            batch_no: r.i("batch_no")?,
+            status: r.s("status")?,
+            expected: r.i("expected")?,
+            received: r.i("received")?,
+            written_down: r.i("written_down")?,
+            cleared: r.i("cleared")?,
+            late: r.i("late")? == 1,
+        })
+    }
+
+    /// A visit as an import writes it, before any claim exists for it.
+    pub fn of_new(v: &VisitRow) -> Share {
+        Share {
+            fund: v.fund.clone(),
+            fy: v.fy,
+            account: v.receivable.clone(),
+            recognised: if v.setting == "IP" {
+                v.date_dsc
+            } else {
+                v.date_serv
+            },
+            posted: v.posted,
+            fund_amount: v.fund_amount,
+            ..Share::default()
+        }
+    }
+}
+
+/// `claim_sum_cycle` columns after the key, in order.
+const CYCLE_COLS: [&str; 10] = [
+    "visits",
+    "receivable",
+    "claimed",
+    "accepted",
+    "corrective",
+    "denied",
+    "received",
+    "written_down",
+    "outstanding",
+    "late",
+];
+/// `claim_sum_recognised` columns after the key, in order.
+const RECOG_COLS: [&str; 4] = ["visits", "amount", "open_visits", "outstanding"];
+
+/// Changes to the claim sums a transaction has made so far.
+#[derive(Debug, Default)]
+pub(crate) struct SumDelta {
+    cycle: HashMap<(String, i64), [i64; 10]>,
+    recog: HashMap<(String, String, i64), [i64; 4]>,
+}
+
+impl SumDelta {
+    pub fn add(&mut self, s: &Share, sign: i64) {
+        if !s.posted {
+            return;
+        }
+        let open = s.fund_amount - s.cleared;
+        if s.fund_amount > 0 {
+            let c = self.cycle.entry((s.fund.clone(), s.fy)).or_default();
+            let vals = [
+                1,
+                s.fund_amount,
+                if s.batch_no > 0 { s.fund_amount } else { 0 },
+                if s.status == "accepted" {
+                    s.expected
+                } else {
+                    0
+                },
+                if s.status == "corrective" {
+                    s.fund_amount
+                } else {
+                    0
+                },
+                if s.status == "deny" { s.fund_amount } else { 0 },
+                s.received,
+                s.written_down,
+                open,
+                i64::from(s.late),
+            ];
+            for (a, b) in c.iter_mut().zip(vals) {
+                *a += sign * b;
+            }
+        }
+        let r = self
+            .recog
+            .entry((s.fund.clone(), s.account.clone(), s.recognised))
+            .or_default();
+        let vals = [
+            1,
+            s.fund_amount,
+            i64::from(open > 0),
+            if open > 0 { open } else { 0 },
+        ];
+        for (a, b) in r.iter_mut().zip(vals) {
+            *a += sign * b;
+        }
+    }
+
+    /// Statements reading the shares of `keys` of unit `hcode` (one per chunk of keys).
+    pub fn share_queries(engine: Engine, hcode: &str, keys: &[&str]) -> Vec<Sql> {
+        keys.chunks(LOOKUP_CHUNK)
+            .map(|chunk| {
+                let mut s = Sql::new(&format!(
+                    "SELECT {SHARE_COLS} FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey WHERE v.hcode = "
+                ));
+                s.text(hcode).push(" AND v.vkey IN (");
+                for (i, k) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        s.push(", ");
+                    }
+                    s.text(*k);
+                }
+                s.push(")");
+                positional(engine, &mut s);
+                s
+            })
+            .collect()
+    }
+
+    pub fn row_share(r: &dyn Cols) -> Result<Share, sqlx::Error> {
+        Share::from_row(r)
+    }
+
+    /// The upserts that apply the changes (nothing for keys whose sums did not move).
+    pub fn flush(&mut self, engine: Engine, hcode: &str) -> Vec<Sql> {
+        let mut out = Vec::new();
+        let cycle: Vec<_> = std::mem::take(&mut self.cycle)
+            .into_iter()
+            .filter(|(_, v)| v.iter().any(|x| *x != 0))
+            .collect();
+        for chunk in cycle.chunks(200) {
+            let mut s = Sql::new(&format!(
+                "INSERT INTO claim_sum_cycle (hcode, fund, fy, {}) VALUES ",
+                CYCLE_COLS.join(", ")
+            ));
+            for (i, ((fund, fy), vals)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                s.push("(")
+                    .text(hcode)
+                    .push(", ")
+                    .text(fund.clone())
+                    .push(", ")
+                    .int(*fy);
+                for v in vals {
+                    s.push(", ").int(*v);
+                }
+                s.push(")");
+            }
+            s.push(" ON CONFLICT (hcode, fund, fy) DO UPDATE SET ");
+            push_sums(&mut s, "claim_sum_cycle", &CYCLE_COLS);
+            positional(engine, &mut s);
+            out.push(s);
+        }
+        let recog: Vec<_> = std::mem::take(&mut self.recog)
+            .into_iter()
+            .filter(|(_, v)| v.iter().any(|x| *x != 0))
+            .collect();
+        for chunk in recog.chunks(200) {
+            let mut s = Sql::new(&format!(
+                "INSERT INTO claim_sum_recognised (hcode, fund, account, recognised, {}) VALUES ",
+                RECOG_COLS.join(", ")
+            ));
+            for (i, ((fund, account, day), vals)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                s.push("(")
+                    .text(hcode)
+                    .push(", ")
+                    .text(fund.clone())
+                    .push(", ")
+                    .text(account.clone())
+                    .push(", ")
+                    .int(*day);
+                for v in vals {
+                    s.push(", ").int(*v);
+                }
+                s.push(")");
+            }
+            s.push(" ON CONFLICT (hcode, fund, account, recognised) DO UPDATE SET ");
+            push_sums(&mut s, "claim_sum_recognised", &RECOG_COLS);
+            positional(engine, &mut s);
+            out.push(s);
+        }
+        out
+    }
+}
+
+fn push_sums(s: &mut Sql, table: &str, cols: &[&str]) {
+    let set: Vec<String> = cols
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect();
+    s.push(&set.join(", "));
+}
+
+/// Adds the journal lines an import (or return, or write-off) wrote to `claim_sum_journal`.
+pub(crate) fn journal_sums_sql(engine: Engine, hcode: &str, import_no: i64) -> Sql {
+    let mut s = Sql::new(
+        "INSERT INTO claim_sum_journal (hcode, account, fund, fy, post_month, serv_month, debit, credit, entries) \
+         SELECT hcode, account, fund, fy, post_date / 100, date_serv / 100, SUM(debit), SUM(credit), \
+         SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END) FROM claim_journal WHERE hcode = ",
+    );
+    s.text(hcode)
+        .push(" AND import_no = ")
+        .int(import_no)
+        .push(" GROUP BY hcode, account, fund, fy, post_date / 100, date_serv / 100 ON CONFLICT (hcode, account, fund, fy, post_month, serv_month) DO UPDATE SET ");
+    push_sums(&mut s, "claim_sum_journal", &["debit", "credit", "entries"]);
+    positional(engine, &mut s);
+    s
+}
+
+/// The read models recomputed from their sources, keyed as stored: journal sums by line,
+/// claim sums by visit (rows of all zeros are absent here and ignored when stored).
+const RECOMPUTE: [(&str, &str, usize); 3] = [
+    (
+        "claim_sum_journal",
+        "SELECT hcode, account, fund, CAST(fy AS BIGINT) AS k1, CAST(post_date / 100 AS BIGINT) AS k2, CAST(date_serv / 100 AS BIGINT) AS k3, \
+         CAST(SUM(debit) AS BIGINT) AS a0, CAST(SUM(credit) AS BIGINT) AS a1, \
+         CAST(SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END) AS BIGINT) AS a2 \
+         FROM claim_journal GROUP BY hcode, account, fund, fy, post_date / 100, date_serv / 100",
+        3,
+    ),
+    (
+        "claim_sum_cycle",
+        "SELECT v.hcode AS hcode, '' AS account, v.fund AS fund, CAST(v.fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+         CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM(v.fund_amount) AS BIGINT) AS a1, \
+         CAST(SUM(CASE WHEN cs.batch_no > 0 THEN v.fund_amount ELSE 0 END) AS BIGINT) AS a2, \
+         CAST(SUM(CASE WHEN cs.status = 'accepted' THEN cs.expected ELSE 0 END) AS BIGINT) AS a3, \
+         CAST(SUM(CASE WHEN cs.status = 'corrective' THEN v.fund_amount ELSE 0 END) AS BIGINT) AS a4, \
+         CAST(SUM(CASE WHEN cs.status = 'deny' THEN v.fund_amount ELSE 0 END) AS BIGINT) AS a5, \
+         CAST(SUM(COALESCE(cs.received, 0)) AS BIGINT) AS a6, CAST(SUM(COALESCE(cs.written_down, 0)) AS BIGINT) AS a7, \
+         CAST(SUM(v.fund_amount - COALESCE(cs.cleared, 0)) AS BIGINT) AS a8, \
+         CAST(SUM(CASE WHEN cs.late = 1 THEN 1 ELSE 0 END) AS BIGINT) AS a9 \
+         FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey \
+         WHERE v.posted = 1 AND v.fund_amount > 0 GROUP BY v.hcode, v.fund, v.fy",
+        10,
+    ),
+    (
+        "claim_sum_recognised",
+        "SELECT v.hcode AS hcode, v.receivable AS account, v.fund AS fund, CAST(CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END AS BIGINT) AS k1, \
+         CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+         CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM(v.fund_amount) AS BIGINT) AS a1, \
+         CAST(SUM(CASE WHEN v.fund_amount - COALESCE(cs.cleared, 0) > 0 THEN 1 ELSE 0 END) AS BIGINT) AS a2, \
+         CAST(SUM(CASE WHEN v.fund_amount - COALESCE(cs.cleared, 0) > 0 THEN v.fund_amount - COALESCE(cs.cleared, 0) ELSE 0 END) AS BIGINT) AS a3 \
+         FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey \
+         WHERE v.posted = 1 GROUP BY v.hcode, v.fund, v.receivable, CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END",
+        4,
+    ),
+];
+
+/// The stored read models, in the recomputation's shape.
+const STORED: [&str; 3] = [
+    "SELECT hcode, account, fund, CAST(fy AS BIGINT) AS k1, CAST(post_month AS BIGINT) AS k2, CAST(serv_month AS BIGINT) AS k3, \
+     CAST(debit AS BIGINT) AS a0, CAST(credit AS BIGINT) AS a1, CAST(entries AS BIGINT) AS a2 FROM claim_sum_journal",
+    "SELECT hcode, '' AS account, fund, CAST(fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+     CAST(visits AS BIGINT) AS a0, CAST(receivable AS BIGINT) AS a1, CAST(claimed AS BIGINT) AS a2, CAST(accepted AS BIGINT) AS a3, \
+     CAST(corrective AS BIGINT) AS a4, CAST(denied AS BIGINT) AS a5, CAST(received AS BIGINT) AS a6, CAST(written_down AS BIGINT) AS a7, \
+     CAST(outstanding AS BIGINT) AS a8, CAST(late AS BIGINT) AS a9 FROM claim_sum_cycle",
+    "SELECT hcode, account, fund, CAST(recognised AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+     CAST(visits AS BIGINT) AS a0, CAST(amount AS BIGINT) AS a1, CAST(open_visits AS BIGINT) AS a2, CAST(outstanding AS BIGINT) AS a3 FROM claim_sum_recognised",
+];
+
+/// (table, key, stored values, recomputed values) for a read-model row that disagrees.
+pub type SummaryDiff = (String, String, Vec<i64>, Vec<i64>);
+
+type SumKey = (String, String, String, i64, i64, i64);
+
+impl Store {
+    async fn sum_rows(
+        &self,
+        sql: &str,
+        n: usize,
+    ) -> Result<BTreeMap<SumKey, Vec<i64>>, StoreError> {
+        let rows = Sql::new(sql).query().fetch_all(self.pool()).await?;
+        let mut out = BTreeMap::new();
+        for r in &rows {
+            let key = (
+                get_s(r, "hcode")?,
+                get_s(r, "account")?,
+                get_s(r, "fund")?,
+                get_i(r, "k1")?,
+                get_i(r, "k2")?,
+                get_i(r, "k3")?,
+            );
+            let vals = (0..n)
+                .map(|i| get_i(r, &format!("a{i}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            if vals.iter().any(|v| *v != 0) {
+                out.insert(key, vals);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Recomputes every read model from the journal, the visits and their claims, and lists
+    /// the rows that differ from what is stored (empty: the read models are right).
+    pub async fn check_summaries(&self) -> Result<Vec<SummaryDiff>, StoreError> {
+        let mut diffs = Vec::new();
+        for ((table, sql, n), stored_sql) in RECOMPUTE.iter().zip(STORED) {
+            let want = self.sum_rows(sql, *n).await?;
+            let have = self.sum_rows(stored_sql, *n).await?;
+            let keys: BTreeSet<&SumKey> = want.keys().chain(have.keys()).collect();
+            for k in keys {
+                let (a, b) = (have.get(k), want.get(k));
+                if a != b {
+                    diffs.push((
+                        table.to_string(),
+                        format!("{}/{}/{}/{}/{}/{}", k.0, k.1, k.2, k.3, k.4, k.5),
+                        a.cloned().unwrap_or_default(),
+                        b.cloned().unwrap_or_default(),
+                    ));
+                }
+            }
+        }
+        Ok(diffs)
+    }
+
+    /// Rewrites every read model from its sources, in one transaction (pages keep reading the
+    /// old sums until it commits).
+    pub async fn rebuild_summaries(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        for (table, sql, _) in RECOMPUTE {
+            Sql::new(&format!("DELETE FROM {table}"))
+                .query()
+                .execute(&mut *tx)
+                .await?;
+            let cols = match table {
+                "claim_sum_journal" => {
+                    "hcode, account, fund, fy, post_month, serv_month, debit, credit, entries"
+                }
+                "claim_sum_cycle" => {
+                    "hcode, fund, fy, visits, receivable, claimed, accepted, corrective, denied, received, written_down, outstanding, late"
+                }
+                _ => "hcode, account, fund, recognised, visits, amount, open_visits, outstanding",
+            };
+            let pick = match table {
+                "claim_sum_journal" => "hcode, account, fund, k1, k2, k3, a0, a1, a2",
+                "claim_sum_cycle" => "hcode, fund, k1, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9",
+                _ => "hcode, account, fund, k1, a0, a1, a2, a3",
+            };
+            Sql::new(&format!(
+                "INSERT INTO {table} ({cols}) SELECT {pick} FROM ({sql}) r"
+            ))
+            .query()
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
