@@ -321,7 +321,7 @@ async fn findings_on_kept_visits(store: &Store) {
     assert!(store.list_findings(&other, &list("CLN01")).await.is_err());
     // The clean-visit rate counts the accepted finding as clean.
     let roll = store
-        .audit_rollup(&admin(), 20241001, 20270930)
+        .audit_rollup(&admin(), None, 20241001, 20270930)
         .await
         .unwrap();
     let visits: i64 = roll.iter().map(|r| r.visits).sum();

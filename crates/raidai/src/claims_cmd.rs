@@ -149,6 +149,10 @@ pub enum BenchCmd {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Build a province (5,000,000 visits over 200 units by default, or reuse the one in
+    /// --database), time every page of the route table for each demo role (p50/p95/p99), then
+    /// 50 clients at once on the roll-ups, a unit's receivables and its visit list.
+    Pages(crate::bench_pages::PagesArgs),
 }
 
 fn parse_encoding(s: &str) -> Result<TextEncoding> {
@@ -579,13 +583,16 @@ async fn seed_bench_unit(store: &Store) -> Result<()> {
 }
 
 pub async fn bench(cmd: BenchCmd) -> Result<()> {
-    let BenchCmd::Import {
-        visits,
-        admissions,
-        seed,
-        work_dir,
-        db,
-    } = cmd;
+    let (visits, admissions, seed, work_dir, db) = match cmd {
+        BenchCmd::Pages(args) => return crate::bench_pages::run(args).await,
+        BenchCmd::Import {
+            visits,
+            admissions,
+            seed,
+            work_dir,
+            db,
+        } => (visits, admissions, seed, work_dir, db),
+    };
     let tmp = tempfile::tempdir()?;
     let dir = work_dir.unwrap_or_else(|| tmp.path().join("16f"));
     let url = db

@@ -70,7 +70,7 @@ pub async fn seed(store: &Store) -> Result<()> {
         let mut opts = ImportOptions::new(&u.hcode);
         opts.source_name = format!("demo-{}-{}.zip", u.hcode, fy.be());
         raidai_claims::import(store, &sys, Source::Dir(dir), opts).await?;
-        claim_cycle(store, &u.hcode, fy, i).await?;
+        claim_cycle(store, &u.hcode, fy, i, 4).await?;
     }
     // The province closed the first ten months of that year for every unit; the last two are
     // still open (late corrections of them post in place, those of closed months in August).
@@ -85,7 +85,13 @@ pub async fn seed(store: &Store) -> Result<()> {
 /// A year of the claim cycle for one unit: a batch per quarter, its REP a month after the
 /// quarter, and the Statement paying it for the first three quarters (the last quarter's money
 /// has not arrived: open receivables to age). Shares of C and Deny differ by unit.
-async fn claim_cycle(store: &Store, hcode: &str, fy: FiscalYear, i: usize) -> Result<()> {
+pub async fn claim_cycle(
+    store: &Store,
+    hcode: &str,
+    fy: FiscalYear,
+    i: usize,
+    quarters: usize,
+) -> Result<()> {
     use raidai_claims::cycle::{
         CycleError, create_batch, import_rep, import_stm_on, synth_returns,
     };
@@ -96,7 +102,7 @@ async fn claim_cycle(store: &Store, hcode: &str, fy: FiscalYear, i: usize) -> Re
         paid_diff_pct: 25,
     };
     let periods: Vec<_> = fy.periods().collect();
-    for (q, months) in periods.chunks(3).enumerate() {
+    for (q, months) in periods.chunks(3).enumerate().take(quarters) {
         let (first, last) = (months[0], months[months.len() - 1]);
         let from =
             i64::from(first.calendar_year()) * 10_000 + i64::from(first.calendar_month()) * 100 + 1;
@@ -129,7 +135,7 @@ async fn claim_cycle(store: &Store, hcode: &str, fy: FiscalYear, i: usize) -> Re
                 .await
                 .map_err(|e| anyhow::anyhow!("demo REP {name}: {e}"))?;
         }
-        if q < 3 {
+        if q + 1 < quarters {
             for (name, bytes) in files.iter().filter(|f| f.0.starts_with("STM_")) {
                 // Paid a month after the REP, dated then: the year's ledger (7 Plus collection
                 // periods) sees the money in the months it arrived.

@@ -1,5 +1,6 @@
 //! `raidai`: the command line — serve the web app, run the demo, migrate, manage users.
 
+mod bench_pages;
 mod claims_cmd;
 mod cycle_cmd;
 mod demo;

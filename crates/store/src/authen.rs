@@ -229,6 +229,19 @@ impl Store {
             .push(")");
         s.query().execute(&mut *tx).await?;
         if status == "found" && !claim_code.is_empty() {
+            // The Authen coverage read model moves with the code.
+            use crate::claims::sums::SumDelta;
+            let mut delta = SumDelta::default();
+            let load = |sign: i64| {
+                SumDelta::share_queries(self.engine(), hcode, &[vkey])
+                    .into_iter()
+                    .map(move |q| (q, sign))
+            };
+            for (q, sign) in load(-1) {
+                for r in q.query().fetch_all(&mut *tx).await? {
+                    delta.add(&SumDelta::row_share(&r)?, sign);
+                }
+            }
             let mut u = Sql::new("UPDATE claim_visits SET permitno = ");
             u.text(claim_code)
                 .push(" WHERE hcode = ")
@@ -237,6 +250,14 @@ impl Store {
                 .text(vkey)
                 .push(" AND permitno = ''");
             u.query().execute(&mut *tx).await?;
+            for (q, sign) in load(1) {
+                for r in q.query().fetch_all(&mut *tx).await? {
+                    delta.add(&SumDelta::row_share(&r)?, sign);
+                }
+            }
+            for q in delta.flush(self.engine(), hcode) {
+                q.query().execute(&mut *tx).await?;
+            }
             let mut f = Sql::new("DELETE FROM claim_findings WHERE hcode = ");
             f.text(hcode)
                 .push(" AND vkey = ")

@@ -22,7 +22,7 @@ use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod cycle;
-mod sums;
+pub(crate) mod sums;
 pub use cycle::*;
 pub use sums::SummaryDiff;
 
@@ -1748,8 +1748,9 @@ impl ImportSession {
         }
         // The read models move with what this transaction wrote, whatever it was.
         if self.lines_written > 0 {
-            let q = sums::journal_sums_sql(self.engine, &self.hcode, self.no);
-            self.tx.exec(&q).await?;
+            for q in sums::journal_sums_sql(self.engine, &self.hcode, self.no) {
+                self.tx.exec(&q).await?;
+            }
         }
         for q in self.sums.flush(self.engine, &self.hcode) {
             self.tx.exec(&q).await?;
@@ -2168,6 +2169,18 @@ impl Store {
         hcode: &str,
         import_id: &str,
     ) -> Result<Vec<RejectRow>, StoreError> {
+        self.first_rejects(actor, hcode, import_id, i64::MAX).await
+    }
+
+    /// The first `limit` rejects of an import in file order (a page shows these; the
+    /// downloads take them all).
+    pub async fn first_rejects(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+        import_id: &str,
+        limit: i64,
+    ) -> Result<Vec<RejectRow>, StoreError> {
         self.get_import(actor, hcode, import_id).await?;
         let mut s = Sql::new(
             "SELECT file, line, field, value, code, reason_th, reason_en, hn, seq, an FROM claim_rejects WHERE hcode = ",
@@ -2176,6 +2189,9 @@ impl Store {
             .push(" AND import_id = ")
             .text(import_id)
             .push(" ORDER BY n");
+        if limit < i64::MAX {
+            s.push(" LIMIT ").int(limit);
+        }
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
@@ -2479,13 +2495,13 @@ impl Store {
         fy: Option<i64>,
     ) -> Result<Vec<RollupRow>, StoreError> {
         let mut s = Sql::new(
-            "SELECT u.district_code, d.name_th AS district_name, u.hcode, u.name_th AS unit_name, j.fund, CAST(j.fy AS BIGINT) AS fy, CAST(SUM(j.entries) AS BIGINT) AS visits, CAST(SUM(j.debit - j.credit) AS BIGINT) AS amount FROM claim_sum_journal j JOIN units u ON u.hcode = j.hcode JOIN districts d ON d.code = u.district_code WHERE j.account LIKE '1102%'",
+            "SELECT u.district_code, d.name_th AS district_name, u.hcode, u.name_th AS unit_name, j.fund, CAST(j.fy AS BIGINT) AS fy, CAST(j.entries AS BIGINT) AS visits, CAST(j.amount AS BIGINT) AS amount FROM claim_sum_rollup j JOIN units u ON u.hcode = j.hcode JOIN districts d ON d.code = u.district_code WHERE (j.entries <> 0 OR j.amount <> 0)",
         );
         actor.push_unit_scope(&mut s, "u");
         if let Some(fy) = fy {
             s.push(" AND j.fy = ").int(fy);
         }
-        s.push(" GROUP BY u.district_code, d.name_th, u.hcode, u.name_th, j.fund, j.fy HAVING SUM(j.entries) <> 0 OR SUM(j.debit - j.credit) <> 0 ORDER BY u.district_code, u.hcode, j.fy, j.fund");
+        s.push(" ORDER BY u.district_code, u.hcode, j.fy, j.fund");
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
@@ -2506,7 +2522,7 @@ impl Store {
     /// Fiscal years with journal lines among the units the caller may see, newest first.
     pub async fn claims_years(&self, actor: &Actor) -> Result<Vec<i64>, StoreError> {
         let mut s = Sql::new(
-            "SELECT DISTINCT CAST(j.fy AS BIGINT) AS fy FROM claim_sum_journal j JOIN units u ON u.hcode = j.hcode WHERE 1 = 1",
+            "SELECT DISTINCT CAST(j.fy AS BIGINT) AS fy FROM claim_sum_rollup j JOIN units u ON u.hcode = j.hcode WHERE 1 = 1",
         );
         actor.push_unit_scope(&mut s, "u");
         s.push(" ORDER BY j.fy DESC");

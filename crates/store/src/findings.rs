@@ -538,6 +538,7 @@ impl Store {
     pub async fn audit_rollup(
         &self,
         actor: &Actor,
+        hcode: Option<&str>,
         from: i64,
         to: i64,
     ) -> Result<Vec<UnitMonthAudit>, StoreError> {
@@ -557,6 +558,9 @@ impl Store {
         }
         s.push(" THEN 0 ELSE 1 END) AS BIGINT) AS clean, CAST(SUM(CASE WHEN v.inscl IN ('UCS', 'WEL') THEN 1 ELSE 0 END) AS BIGINT) AS authen_needed, CAST(SUM(CASE WHEN v.inscl IN ('UCS', 'WEL') AND v.permitno <> '' THEN 1 ELSE 0 END) AS BIGINT) AS authen_has FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.date_serv >= ");
         s.int(from).push(" AND v.date_serv <= ").int(to);
+        if let Some(h) = hcode {
+            s.push(" AND v.hcode = ").text(h);
+        }
         actor.push_unit_scope(&mut s, "u");
         s.push(" GROUP BY v.hcode, u.name_th, u.district_code, CAST(v.date_serv / 100 AS BIGINT) ORDER BY u.district_code, v.hcode, month");
         let rows = s.query().fetch_all(self.pool()).await?;
@@ -585,16 +589,17 @@ impl Store {
         to: i64,
     ) -> Result<Vec<AuthenCoverage>, StoreError> {
         self.get_unit(actor, hcode).await?;
+        // The read model, by whole service months (`from` and `to` name the first and last).
         let mut s = Sql::new(
-            "SELECT v.inscl, v.subtype, CAST(v.date_serv / 100 AS BIGINT) AS month, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(CASE WHEN v.permitno <> '' THEN 1 ELSE 0 END) AS BIGINT) AS with_code FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = ",
+            "SELECT v.inscl, v.subtype, CAST(v.month AS BIGINT) AS month, CAST(SUM(v.visits) AS BIGINT) AS visits, CAST(SUM(v.with_code) AS BIGINT) AS with_code FROM claim_sum_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = ",
         );
         s.text(hcode)
-            .push(" AND v.inscl IN ('UCS', 'WEL') AND v.date_serv >= ")
-            .int(from)
-            .push(" AND v.date_serv <= ")
-            .int(to);
+            .push(" AND v.inscl IN ('UCS', 'WEL') AND v.month >= ")
+            .int(from / 100)
+            .push(" AND v.month <= ")
+            .int(to / 100);
         actor.push_unit_scope(&mut s, "u");
-        s.push(" GROUP BY v.inscl, v.subtype, CAST(v.date_serv / 100 AS BIGINT) ORDER BY v.inscl, v.subtype, month");
+        s.push(" GROUP BY v.inscl, v.subtype, v.month HAVING SUM(v.visits) > 0 ORDER BY v.inscl, v.subtype, month");
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {

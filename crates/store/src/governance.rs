@@ -1135,23 +1135,26 @@ impl Store {
         self.get_unit(actor, hcode).await?;
         let (start, end) = period_dates(period)
             .ok_or_else(|| StoreError::field("period", "not a period id", "งวดไม่ถูกต้อง"))?;
+        // Read models: the fiscal year's visits, and the journal by month of posting (the
+        // period runs from the year's first day to its month's last).
         let mut v = Sql::new(
-            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = ",
+            "SELECT CAST(COALESCE(SUM(v.visits), 0) AS BIGINT) AS n FROM claim_sum_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = ",
         );
         v.text(hcode)
             .push(" AND v.fy = ")
             .int(i64::from(period / 100));
         actor.push_unit_scope(&mut v, "u");
         let visits = get_i(&v.query().fetch_one(self.pool()).await?, "n")?;
-        let mut s =
-            Sql::new("SELECT j.fund, CAST(SUM(CASE WHEN j.account LIKE '1102%' AND j.post_date < ");
-        s.int(start)
-            .push(" THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS opening, CAST(SUM(CASE WHEN j.account LIKE '1102%' THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS closing, CAST(SUM(CASE WHEN j.account LIKE '4%' AND j.post_date >= ")
-            .int(start)
-            .push(" THEN j.credit - j.debit ELSE 0 END) AS BIGINT) AS revenue FROM claim_journal j JOIN units u ON u.hcode = j.hcode WHERE j.hcode = ")
+        let mut s = Sql::new(
+            "SELECT j.fund, CAST(SUM(CASE WHEN j.account LIKE '1102%' AND j.post_month < ",
+        );
+        s.int(start / 100)
+            .push(" THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS opening, CAST(SUM(CASE WHEN j.account LIKE '1102%' THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS closing, CAST(SUM(CASE WHEN j.account LIKE '4%' AND j.post_month >= ")
+            .int(start / 100)
+            .push(" THEN j.credit - j.debit ELSE 0 END) AS BIGINT) AS revenue FROM claim_sum_journal j JOIN units u ON u.hcode = j.hcode WHERE j.hcode = ")
             .text(hcode)
-            .push(" AND j.post_date <= ")
-            .int(end);
+            .push(" AND j.post_month <= ")
+            .int(end / 100);
         actor.push_unit_scope(&mut s, "u");
         s.push(" GROUP BY j.fund");
         let rows = s.query().fetch_all(self.pool()).await?;

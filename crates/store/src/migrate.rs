@@ -84,6 +84,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0012_read_models.sql"),
         data: None,
     },
+    Migration {
+        name: "0013_read_models_pages",
+        sqlite: include_str!("../migrations/sqlite/0013_read_models_pages.sql"),
+        postgres: include_str!("../migrations/postgres/0013_read_models_pages.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

@@ -261,15 +261,16 @@ impl Store {
     ) -> Result<Vec<MonthTotals>, StoreError> {
         self.get_unit(actor, hcode).await?;
         let mut s = Sql::new(
-            "SELECT CAST(j.post_date / 100 AS BIGINT) AS month, CAST(COUNT(*) AS BIGINT) AS lines, CAST(SUM(j.debit) AS BIGINT) AS debit, CAST(SUM(j.credit) AS BIGINT) AS credit, CAST(SUM(CASE WHEN j.account LIKE '1102%' THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS receivable_net FROM claim_journal j JOIN units u ON u.hcode = j.hcode WHERE j.hcode = ",
+            "SELECT CAST(j.post_month AS BIGINT) AS month, CAST(SUM(j.lines) AS BIGINT) AS lines, CAST(SUM(j.debit) AS BIGINT) AS debit, CAST(SUM(j.credit) AS BIGINT) AS credit, CAST(SUM(CASE WHEN j.account LIKE '1102%' THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS receivable_net FROM claim_sum_journal j JOIN units u ON u.hcode = j.hcode WHERE j.hcode = ",
         );
         s.text(hcode);
         actor.push_unit_scope(&mut s, "u");
-        s.push(" AND j.post_date >= ")
-            .int(from)
-            .push(" AND j.post_date <= ")
-            .int(to)
-            .push(" GROUP BY CAST(j.post_date / 100 AS BIGINT) ORDER BY month");
+        // Whole months of the read model: the months `from` and `to` fall in.
+        s.push(" AND j.post_month >= ")
+            .int(from / 100)
+            .push(" AND j.post_month <= ")
+            .int(to / 100)
+            .push(" GROUP BY j.post_month HAVING SUM(j.lines) > 0 ORDER BY month");
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {

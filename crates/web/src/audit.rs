@@ -343,7 +343,7 @@ pub async fn worklist(
     let counts = st.store.rule_counts(&me, Some(&hcode)).await?;
     let fy = FiscalYear::new(current_fy() as u16);
     let (from, to) = (ymd(fy.prev().start()), ymd(fy.end()));
-    let roll = st.store.audit_rollup(&me, from, to).await?;
+    let roll = st.store.audit_rollup(&me, Some(&hcode), from, to).await?;
     let authen = st.store.authen_coverage(&me, &hcode, from, to).await?;
     let mut by_right: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
     for a in &authen {
@@ -788,7 +788,7 @@ pub async fn province_page(
     let fy = FiscalYear::new(fy_n as u16);
     let roll = st
         .store
-        .audit_rollup(&me, ymd(fy.start()), ymd(fy.end()))
+        .audit_rollup(&me, None, ymd(fy.start()), ymd(fy.end()))
         .await?;
     let months: Vec<i64> = fy
         .periods()

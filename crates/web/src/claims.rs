@@ -626,8 +626,12 @@ pub async fn import_detail(
     Path((hcode, import_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let rec = st.store.get_import(&me, &hcode, &import_id).await?;
-    let rejects = st.store.list_rejects(&me, &hcode, &import_id).await?;
     let shown = 500;
+    let rejects = st
+        .store
+        .first_rejects(&me, &hcode, &import_id, shown as i64)
+        .await?;
+    let all_rejects = rec.totals.rejects.max(rejects.len() as i64);
     render(&ImportDetailPage {
         l: Layout::new(t, Some(&me), t.s("cl_import"), "claims"),
         hcode: rec.hcode.clone(),
@@ -646,8 +650,8 @@ pub async fn import_detail(
                 sha256: f.sha256.clone(),
             })
             .collect(),
-        more_rejects: if rejects.len() > shown {
-            format_int_thai((rejects.len() - shown) as i64)
+        more_rejects: if all_rejects > shown as i64 {
+            format_int_thai(all_rejects - shown as i64)
         } else {
             String::new()
         },

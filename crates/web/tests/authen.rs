@@ -202,6 +202,9 @@ async fn lookups_through_the_page(store: &Store) {
     post_form(&app, "/units/99001/authen/check", &rev, "limit=10").await;
     wait_for_run(&st, "99001").await;
     assert_eq!(hits.load(Ordering::SeqCst) as i64, lacking);
+    // The codes found moved the Authen coverage read model with them.
+    let diffs = store.check_summaries().await.unwrap();
+    assert!(diffs.is_empty(), "read models differ: {diffs:?}");
 
     // Expired credentials: refused before any call, with a Thai message; the page warns.
     let r = post_form(

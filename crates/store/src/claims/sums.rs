@@ -11,7 +11,8 @@ const SHARE_COLS: &str = "v.fund, v.fy, v.receivable, CAST(CASE WHEN v.setting =
      CAST(v.posted AS BIGINT) AS posted, v.fund_amount, CAST(COALESCE(cs.batch_no, 0) AS BIGINT) AS batch_no, COALESCE(cs.status, '') AS status, \
      CAST(COALESCE(cs.expected, 0) AS BIGINT) AS expected, CAST(COALESCE(cs.received, 0) AS BIGINT) AS received, \
      CAST(COALESCE(cs.written_down, 0) AS BIGINT) AS written_down, CAST(COALESCE(cs.cleared, 0) AS BIGINT) AS cleared, \
-     CAST(COALESCE(cs.late, 0) AS BIGINT) AS late";
+     CAST(COALESCE(cs.late, 0) AS BIGINT) AS late, v.inscl, v.subtype, CAST(v.date_serv AS BIGINT) AS date_serv, \
+     CAST(CASE WHEN v.permitno <> '' THEN 1 ELSE 0 END AS BIGINT) AS has_code";
 
 /// One visit's claim as the sums see it.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +30,10 @@ pub(crate) struct Share {
     pub written_down: i64,
     pub cleared: i64,
     pub late: bool,
+    pub inscl: String,
+    pub subtype: String,
+    pub date_serv: i64,
+    pub has_code: bool,
 }
 
 impl Share {
@@ -47,6 +52,10 @@ impl Share {
             written_down: r.i("written_down")?,
             cleared: r.i("cleared")?,
             late: r.i("late")? == 1,
+            inscl: r.s("inscl")?,
+            subtype: r.s("subtype")?,
+            date_serv: r.i("date_serv")?,
+            has_code: r.i("has_code")? == 1,
         })
     }
 
@@ -63,6 +72,10 @@ impl Share {
             },
             posted: v.posted,
             fund_amount: v.fund_amount,
+            inscl: v.inscl.clone(),
+            subtype: v.subtype.clone(),
+            date_serv: v.date_serv,
+            has_code: !v.permitno.is_empty(),
             ..Share::default()
         }
     }
@@ -89,10 +102,18 @@ const RECOG_COLS: [&str; 4] = ["visits", "amount", "open_visits", "outstanding"]
 pub(crate) struct SumDelta {
     cycle: HashMap<(String, i64), [i64; 10]>,
     recog: HashMap<(String, String, i64), [i64; 4]>,
+    /// (fy, inscl, subtype, service month) → (visits, with an Authen code)
+    visits: HashMap<(i64, String, String, i64), [i64; 2]>,
 }
 
 impl SumDelta {
     pub fn add(&mut self, s: &Share, sign: i64) {
+        let v = self
+            .visits
+            .entry((s.fy, s.inscl.clone(), s.subtype.clone(), s.date_serv / 100))
+            .or_default();
+        v[0] += sign;
+        v[1] += sign * i64::from(s.has_code);
         if !s.posted {
             return;
         }
@@ -226,6 +247,39 @@ impl SumDelta {
             positional(engine, &mut s);
             out.push(s);
         }
+        let visits: Vec<_> = std::mem::take(&mut self.visits)
+            .into_iter()
+            .filter(|(_, v)| v.iter().any(|x| *x != 0))
+            .collect();
+        for chunk in visits.chunks(200) {
+            let mut s = Sql::new(
+                "INSERT INTO claim_sum_visits (hcode, fy, inscl, subtype, month, visits, with_code) VALUES ",
+            );
+            for (i, ((fy, inscl, subtype, month), vals)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                s.push("(")
+                    .text(hcode)
+                    .push(", ")
+                    .int(*fy)
+                    .push(", ")
+                    .text(inscl.clone())
+                    .push(", ")
+                    .text(subtype.clone())
+                    .push(", ")
+                    .int(*month)
+                    .push(", ")
+                    .int(vals[0])
+                    .push(", ")
+                    .int(vals[1])
+                    .push(")");
+            }
+            s.push(" ON CONFLICT (hcode, fy, inscl, subtype, month) DO UPDATE SET ");
+            push_sums(&mut s, "claim_sum_visits", &["visits", "with_code"]);
+            positional(engine, &mut s);
+            out.push(s);
+        }
         out
     }
 }
@@ -238,32 +292,48 @@ fn push_sums(s: &mut Sql, table: &str, cols: &[&str]) {
     s.push(&set.join(", "));
 }
 
-/// Adds the journal lines an import (or return, or write-off) wrote to `claim_sum_journal`.
-pub(crate) fn journal_sums_sql(engine: Engine, hcode: &str, import_no: i64) -> Sql {
+/// Adds the journal lines an import (or return, or write-off) wrote to `claim_sum_journal`
+/// and, for receivable accounts, to `claim_sum_rollup`.
+pub(crate) fn journal_sums_sql(engine: Engine, hcode: &str, import_no: i64) -> Vec<Sql> {
     let mut s = Sql::new(
-        "INSERT INTO claim_sum_journal (hcode, account, fund, fy, post_month, serv_month, debit, credit, entries) \
+        "INSERT INTO claim_sum_journal (hcode, account, fund, fy, post_month, serv_month, debit, credit, entries, lines) \
          SELECT hcode, account, fund, fy, post_date / 100, date_serv / 100, SUM(debit), SUM(credit), \
-         SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END) FROM claim_journal WHERE hcode = ",
+         SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END), COUNT(*) FROM claim_journal WHERE hcode = ",
     );
     s.text(hcode)
         .push(" AND import_no = ")
         .int(import_no)
         .push(" GROUP BY hcode, account, fund, fy, post_date / 100, date_serv / 100 ON CONFLICT (hcode, account, fund, fy, post_month, serv_month) DO UPDATE SET ");
-    push_sums(&mut s, "claim_sum_journal", &["debit", "credit", "entries"]);
+    push_sums(
+        &mut s,
+        "claim_sum_journal",
+        &["debit", "credit", "entries", "lines"],
+    );
     positional(engine, &mut s);
-    s
+    let mut r = Sql::new(
+        "INSERT INTO claim_sum_rollup (hcode, fund, fy, amount, entries) \
+         SELECT hcode, fund, fy, SUM(debit - credit), SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END) \
+         FROM claim_journal WHERE account LIKE '1102%' AND hcode = ",
+    );
+    r.text(hcode)
+        .push(" AND import_no = ")
+        .int(import_no)
+        .push(" GROUP BY hcode, fund, fy ON CONFLICT (hcode, fund, fy) DO UPDATE SET ");
+    push_sums(&mut r, "claim_sum_rollup", &["amount", "entries"]);
+    positional(engine, &mut r);
+    vec![s, r]
 }
 
 /// The read models recomputed from their sources, keyed as stored: journal sums by line,
 /// claim sums by visit (rows of all zeros are absent here and ignored when stored).
-const RECOMPUTE: [(&str, &str, usize); 3] = [
+const RECOMPUTE: [(&str, &str, usize); 5] = [
     (
         "claim_sum_journal",
         "SELECT hcode, account, fund, CAST(fy AS BIGINT) AS k1, CAST(post_date / 100 AS BIGINT) AS k2, CAST(date_serv / 100 AS BIGINT) AS k3, \
          CAST(SUM(debit) AS BIGINT) AS a0, CAST(SUM(credit) AS BIGINT) AS a1, \
-         CAST(SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END) AS BIGINT) AS a2 \
+         CAST(SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END) AS BIGINT) AS a2, CAST(COUNT(*) AS BIGINT) AS a3 \
          FROM claim_journal GROUP BY hcode, account, fund, fy, post_date / 100, date_serv / 100",
-        3,
+        4,
     ),
     (
         "claim_sum_cycle",
@@ -291,18 +361,37 @@ const RECOMPUTE: [(&str, &str, usize); 3] = [
          WHERE v.posted = 1 GROUP BY v.hcode, v.fund, v.receivable, CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END",
         4,
     ),
+    (
+        "claim_sum_rollup",
+        "SELECT hcode, '' AS account, fund, CAST(fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+         CAST(SUM(debit - credit) AS BIGINT) AS a0, \
+         CAST(SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END) AS BIGINT) AS a1 \
+         FROM claim_journal WHERE account LIKE '1102%' GROUP BY hcode, fund, fy",
+        2,
+    ),
+    (
+        "claim_sum_visits",
+        "SELECT hcode, inscl AS account, subtype AS fund, CAST(fy AS BIGINT) AS k1, CAST(date_serv / 100 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+         CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM(CASE WHEN permitno <> '' THEN 1 ELSE 0 END) AS BIGINT) AS a1 \
+         FROM claim_visits GROUP BY hcode, fy, inscl, subtype, date_serv / 100",
+        2,
+    ),
 ];
 
 /// The stored read models, in the recomputation's shape.
-const STORED: [&str; 3] = [
+const STORED: [&str; 5] = [
     "SELECT hcode, account, fund, CAST(fy AS BIGINT) AS k1, CAST(post_month AS BIGINT) AS k2, CAST(serv_month AS BIGINT) AS k3, \
-     CAST(debit AS BIGINT) AS a0, CAST(credit AS BIGINT) AS a1, CAST(entries AS BIGINT) AS a2 FROM claim_sum_journal",
+     CAST(debit AS BIGINT) AS a0, CAST(credit AS BIGINT) AS a1, CAST(entries AS BIGINT) AS a2, CAST(lines AS BIGINT) AS a3 FROM claim_sum_journal",
     "SELECT hcode, '' AS account, fund, CAST(fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
      CAST(visits AS BIGINT) AS a0, CAST(receivable AS BIGINT) AS a1, CAST(claimed AS BIGINT) AS a2, CAST(accepted AS BIGINT) AS a3, \
      CAST(corrective AS BIGINT) AS a4, CAST(denied AS BIGINT) AS a5, CAST(received AS BIGINT) AS a6, CAST(written_down AS BIGINT) AS a7, \
      CAST(outstanding AS BIGINT) AS a8, CAST(late AS BIGINT) AS a9 FROM claim_sum_cycle",
     "SELECT hcode, account, fund, CAST(recognised AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
      CAST(visits AS BIGINT) AS a0, CAST(amount AS BIGINT) AS a1, CAST(open_visits AS BIGINT) AS a2, CAST(outstanding AS BIGINT) AS a3 FROM claim_sum_recognised",
+    "SELECT hcode, '' AS account, fund, CAST(fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+     CAST(amount AS BIGINT) AS a0, CAST(entries AS BIGINT) AS a1 FROM claim_sum_rollup",
+    "SELECT hcode, inscl AS account, subtype AS fund, CAST(fy AS BIGINT) AS k1, CAST(month AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+     CAST(visits AS BIGINT) AS a0, CAST(with_code AS BIGINT) AS a1 FROM claim_sum_visits",
 ];
 
 /// (table, key, stored values, recomputed values) for a read-model row that disagrees.
@@ -369,19 +458,27 @@ impl Store {
                 .query()
                 .execute(&mut *tx)
                 .await?;
-            let cols = match table {
-                "claim_sum_journal" => {
-                    "hcode, account, fund, fy, post_month, serv_month, debit, credit, entries"
-                }
-                "claim_sum_cycle" => {
-                    "hcode, fund, fy, visits, receivable, claimed, accepted, corrective, denied, received, written_down, outstanding, late"
-                }
-                _ => "hcode, account, fund, recognised, visits, amount, open_visits, outstanding",
-            };
-            let pick = match table {
-                "claim_sum_journal" => "hcode, account, fund, k1, k2, k3, a0, a1, a2",
-                "claim_sum_cycle" => "hcode, fund, k1, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9",
-                _ => "hcode, account, fund, k1, a0, a1, a2, a3",
+            let (cols, pick) = match table {
+                "claim_sum_journal" => (
+                    "hcode, account, fund, fy, post_month, serv_month, debit, credit, entries, lines",
+                    "hcode, account, fund, k1, k2, k3, a0, a1, a2, a3",
+                ),
+                "claim_sum_cycle" => (
+                    "hcode, fund, fy, visits, receivable, claimed, accepted, corrective, denied, received, written_down, outstanding, late",
+                    "hcode, fund, k1, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9",
+                ),
+                "claim_sum_recognised" => (
+                    "hcode, account, fund, recognised, visits, amount, open_visits, outstanding",
+                    "hcode, account, fund, k1, a0, a1, a2, a3",
+                ),
+                "claim_sum_rollup" => (
+                    "hcode, fund, fy, amount, entries",
+                    "hcode, fund, k1, a0, a1",
+                ),
+                _ => (
+                    "hcode, fy, inscl, subtype, month, visits, with_code",
+                    "hcode, k1, account, fund, k2, a0, a1",
+                ),
             };
             Sql::new(&format!(
                 "INSERT INTO {table} ({cols}) SELECT {pick} FROM ({sql}) r"

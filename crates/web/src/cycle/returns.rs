@@ -236,7 +236,11 @@ pub async fn return_page(
     let unit = st.store.get_unit(&me, &hcode).await?;
     let limit = 1000;
     let (rec, lines) = st.store.get_return(&me, &hcode, no, limit + 1).await?;
-    let rejects = st.store.list_rejects(&me, &hcode, &rec.import_id).await?;
+    // The page shows the first thousand; the CSV/XLSX downloads carry them all.
+    let rejects = st
+        .store
+        .first_rejects(&me, &hcode, &rec.import_id, limit)
+        .await?;
     render(&ReturnPage {
         l: Layout::new(
             t,
