@@ -265,6 +265,7 @@ impl Store {
                 .push(" AND rule = 'AUTH01'");
             f.query().execute(&mut *tx).await?;
         }
+        crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1836,6 +1836,7 @@ impl ImportSession {
             },
         );
         self.tx.exec(&audit).await?;
+        self.tx.exec(&crate::bump_read_version()).await?;
         if self.engine == Engine::Sqlite {
             self.tx.exec(&Sql::new("PRAGMA cache_size = -2000")).await?;
         }

@@ -79,6 +79,12 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// The statement every writing transaction of a read model (or of the units and districts
+/// pages show with them) runs before it commits.
+pub(crate) fn bump_read_version() -> sql::Sql {
+    sql::Sql::new("UPDATE read_version SET version = version + 1 WHERE id = 1")
+}
+
 /// The pool pages read through (imports have their own connections).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PoolSettings {
@@ -93,6 +99,16 @@ impl Store {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         Store::connect_with(url, PoolSettings::default()).await
+    }
+
+    /// The read models' version: it changes with every transaction that changes them, so
+    /// what was computed from them at one version may be reused while it stands.
+    pub async fn read_version(&self) -> Result<i64, StoreError> {
+        let r = sql::Sql::new("SELECT CAST(version AS BIGINT) AS v FROM read_version WHERE id = 1")
+            .query()
+            .fetch_one(self.pool())
+            .await?;
+        Ok(sql::get_i(&r, "v")?)
     }
 
     /// [`Store::connect`] with the page pool's size and wait chosen.

@@ -266,6 +266,7 @@ impl Store {
             },
         )
         .await?;
+        crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -355,6 +356,7 @@ impl Store {
             },
         )
         .await?;
+        crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -590,6 +592,7 @@ impl Store {
             )
             .await?;
         }
+        crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(checked.len())
     }

@@ -144,6 +144,7 @@ impl Store {
             },
         )
         .await?;
+        crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(n)
     }

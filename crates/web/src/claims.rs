@@ -7,6 +7,7 @@ use crate::auth::{Me, Tr};
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::pages::render;
+use crate::read_cache::scope_key;
 use crate::view::{Layout, datetime};
 use crate::{Access, AppState, RouteDef, r};
 use askama::Template;
@@ -1322,14 +1323,36 @@ async fn rollup_data(
     st: &AppState,
     me: &Actor,
     f: &RollupFilter,
-) -> Result<(Option<i64>, Vec<i64>, Vec<RollupRow>, Vec<String>), AppError> {
-    let years = st.store.claims_years(me).await?;
+) -> Result<
+    (
+        Option<i64>,
+        Vec<i64>,
+        std::sync::Arc<Vec<RollupRow>>,
+        Vec<String>,
+    ),
+    AppError,
+> {
+    let years = st
+        .reads
+        .get(&st.store, format!("years:{}", scope_key(me)), || async {
+            Ok(st.store.claims_years(me).await?)
+        })
+        .await?
+        .as_ref()
+        .clone();
     let fy = if f.fy == "all" {
         None
     } else {
         f.fy.parse::<i64>().ok().or(years.first().copied())
     };
-    let rows = st.store.claims_rollup(me, fy).await?;
+    let rows = st
+        .reads
+        .get(
+            &st.store,
+            format!("rollup:{fy:?}:{}", scope_key(me)),
+            || async { Ok(st.store.claims_rollup(me, fy).await?) },
+        )
+        .await?;
     let mut funds: Vec<String> = rows.iter().map(|r| r.fund.clone()).collect();
     funds.sort_by_key(|c| Fund::parse(c).map(|f| f as usize).unwrap_or(usize::MAX));
     funds.dedup();

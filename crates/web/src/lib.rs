@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod import_jobs;
 pub mod pages;
 pub mod periods;
+pub mod read_cache;
 pub mod setup;
 pub mod view;
 
@@ -47,6 +48,8 @@ pub struct AppState {
     pub authen: Arc<AuthenRuntime>,
     /// The outcome of each unit's last background Authen lookup, as shown.
     pub authen_runs: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
+    /// Roll-ups computed from the read models, per read version.
+    pub reads: Arc<read_cache::ReadCache>,
 }
 
 /// The NHSO Authen connector of the running server: its settings and client (none while the
@@ -68,6 +71,7 @@ impl AppState {
             uploads: Arc::default(),
             authen: Arc::default(),
             authen_runs: Arc::default(),
+            reads: Arc::default(),
         }
     }
 }

@@ -7,6 +7,12 @@ mod common;
 
 use axum::http::{StatusCode, header};
 use common::{add_user, get, sign_in};
+use raidai_claims::{ImportOptions, import};
+use raidai_domain::calendar::FiscalYear;
+use raidai_domain::ids::Hcode;
+use raidai_formats::Source;
+use raidai_formats::generate::{GenConfig, generate};
+use raidai_store::Actor;
 use raidai_store::Store;
 use raidai_store::testkit::{exhaust_pool, seed_small};
 use raidai_web::{AppState, router};
@@ -39,6 +45,64 @@ async fn an_exhausted_pool_answers_503_not_500(store: &Store) {
     assert_eq!(get(&app, page, &cookie).await.status, StatusCode::OK);
 }
 
+/// Imports a small generated year for `hcode`.
+async fn land(store: &Store, hcode: &str, seed: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = GenConfig::new(Hcode::parse(hcode).unwrap(), FiscalYear::new(2569), seed);
+    cfg.visits = 40;
+    cfg.admissions = 3;
+    cfg.changwat = "99".into();
+    generate(&cfg, dir.path()).unwrap();
+    import(
+        store,
+        &Actor::system(),
+        Source::Dir(dir.path().into()),
+        ImportOptions::new(hcode),
+    )
+    .await
+    .unwrap();
+}
+
+/// The province roll-ups are kept per read version: each write that changes the read models
+/// bumps it in its own transaction, so a page after an import shows the import.
+async fn cached_rollups_follow_every_write(store: &Store) {
+    seed_small(store).await;
+    add_user(store, "pho99", "province", "99", PW).await;
+    let app = router(AppState::new(store.clone()));
+    let cookie = sign_in(&app, "pho99", PW).await;
+    land(store, "99001", 1).await;
+    let first = get(&app, "/claims/rollup?fy=all", &cookie).await.text();
+    assert!(
+        first.contains("99001") && !first.contains("99002"),
+        "{first}"
+    );
+    let cycle = get(&app, "/claims/cycle?fy=2569", &cookie).await.text();
+    assert!(!cycle.contains("99002"));
+    // Same version: served again, the same page.
+    assert_eq!(
+        get(&app, "/claims/rollup?fy=all", &cookie).await.text(),
+        first
+    );
+    land(store, "99002", 2).await;
+    let after = get(&app, "/claims/rollup?fy=all", &cookie).await.text();
+    assert!(
+        after.contains("99002"),
+        "the new unit shows after its import"
+    );
+    assert!(
+        get(&app, "/claims/cycle?fy=2569", &cookie)
+            .await
+            .text()
+            .contains("99002")
+    );
+    // Another scope never sees a cached page of a wider one.
+    add_user(store, "rev99001", "unit_revenue", "99001", PW).await;
+    let unit = sign_in(&app, "rev99001", PW).await;
+    let own = get(&app, "/claims/rollup?fy=all", &unit).await;
+    assert!(!own.text().contains("99002"), "{}", own.status);
+}
+
 raidai_store::conformance! {
     an_exhausted_pool_answers_503_not_500;
+    cached_rollups_follow_every_write;
 }

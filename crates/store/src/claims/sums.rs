@@ -487,6 +487,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }

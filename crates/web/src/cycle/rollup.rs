@@ -1,6 +1,7 @@
 //! The province roll-up per unit, fund and fiscal year (page, XLSX, JSON).
 
 use super::*;
+use crate::read_cache::scope_key;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct RollupQuery {
@@ -30,7 +31,12 @@ pub async fn rollup(
     Me(me): Me,
     Query(q): Query<RollupQuery>,
 ) -> Result<Response, AppError> {
-    let years = st.store.claims_years(&me).await?;
+    let years = st
+        .reads
+        .get(&st.store, format!("years:{}", scope_key(&me)), || async {
+            Ok(st.store.claims_years(&me).await?)
+        })
+        .await?;
     // The latest year with visits when none is asked for (early in a year, the last one).
     let fy = q.fy.parse().unwrap_or_else(|_| {
         let now = current_fy();
@@ -40,9 +46,16 @@ pub async fn rollup(
             years.iter().copied().max().unwrap_or(now)
         }
     });
-    let rows = st.store.cycle_rollup(&me, Some(fy)).await?;
+    let rows = st
+        .reads
+        .get(
+            &st.store,
+            format!("cycle:{fy}:{}", scope_key(&me)),
+            || async { Ok(st.store.cycle_rollup(&me, Some(fy)).await?) },
+        )
+        .await?;
     let mut tot = [0i64; 8];
-    for r in &rows {
+    for r in rows.iter() {
         for (i, v) in [
             r.receivable,
             r.claimed,

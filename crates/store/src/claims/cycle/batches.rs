@@ -245,6 +245,7 @@ impl Store {
             },
         )
         .await?;
+        crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;
         self.get_batch(actor, hcode, no).await
     }
