@@ -138,8 +138,14 @@ fn push_findings_table(
             .push(", ")
             .push(crate::claims::AT_STAKE_SQL)
             .push(" FROM claim_visits v WHERE 1 = 1");
-        if let Some(h) = hcode {
-            s.push(" AND v.hcode = ").text(h);
+        match hcode {
+            Some(h) => {
+                s.push(" AND v.hcode = ").text(h);
+            }
+            // Unit by unit: each unit's late visits come from its recognition-date index.
+            None => {
+                s.push(" AND v.hcode IN (SELECT hcode FROM units)");
+            }
         }
         if let Some(k) = vkey {
             s.push(" AND v.vkey = ").text(k);
@@ -558,8 +564,14 @@ impl Store {
         }
         s.push(" THEN 0 ELSE 1 END) AS BIGINT) AS clean, CAST(SUM(CASE WHEN v.inscl IN ('UCS', 'WEL') THEN 1 ELSE 0 END) AS BIGINT) AS authen_needed, CAST(SUM(CASE WHEN v.inscl IN ('UCS', 'WEL') AND v.permitno <> '' THEN 1 ELSE 0 END) AS BIGINT) AS authen_has FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.date_serv >= ");
         s.int(from).push(" AND v.date_serv <= ").int(to);
-        if let Some(h) = hcode {
-            s.push(" AND v.hcode = ").text(h);
+        match hcode {
+            Some(h) => {
+                s.push(" AND v.hcode = ").text(h);
+            }
+            // Unit by unit on the (hcode, date_serv) index, not the whole table.
+            None => {
+                s.push(" AND v.hcode IN (SELECT hcode FROM units)");
+            }
         }
         actor.push_unit_scope(&mut s, "u");
         s.push(" GROUP BY v.hcode, u.name_th, u.district_code, CAST(v.date_serv / 100 AS BIGINT) ORDER BY u.district_code, v.hcode, month");

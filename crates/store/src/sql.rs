@@ -4,13 +4,17 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe};
 
+pub(crate) static RECORDING: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+pub(crate) static RECORDED: std::sync::Mutex<Vec<Sql>> = std::sync::Mutex::new(Vec::new());
+
 #[derive(Debug, Clone)]
 pub(crate) enum Bind {
     Text(Option<String>),
     Int(Option<i64>),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Sql {
     pub text: String,
     binds: Vec<Bind>,
@@ -51,7 +55,12 @@ impl Sql {
         self
     }
 
+    /// The statement for the page pool (the `Any` driver). Recorded while a plan test runs
+    /// ([`crate::testkit::record_statements`]).
     pub fn query(&self) -> Query<'static, Any, AnyArguments> {
+        if RECORDING.load(std::sync::atomic::Ordering::Relaxed) {
+            RECORDED.lock().expect("recorder").push(self.clone());
+        }
         self.query_for::<Any>()
     }
 

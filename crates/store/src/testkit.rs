@@ -225,3 +225,102 @@ pub async fn exhaust_pool(store: &Store) -> Vec<sqlx::pool::PoolConnection<sqlx:
     }
     held
 }
+
+/// Starts (`true`) or stops recording the statements pages send through the page pool.
+pub fn record_statements(on: bool) {
+    if on {
+        crate::sql::RECORDED.lock().expect("recorder").clear();
+    }
+    crate::sql::RECORDING.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The query plan of every recorded statement that reads the journal or the visits, as
+/// `(statement, plan)`, and which of them scan one of those tables whole. PostgreSQL plans with
+/// sequential scans disabled: on a test database's few rows a scan is always cheapest, so a
+/// `Seq Scan` left in the plan means no index could serve the query.
+pub async fn explain_recorded(store: &Store) -> Vec<(String, String, bool)> {
+    let mut seen = std::collections::BTreeSet::new();
+    let recorded: Vec<crate::sql::Sql> =
+        std::mem::take(&mut *crate::sql::RECORDED.lock().expect("recorder"));
+    let mut out = Vec::new();
+    for q in recorded {
+        let t = q.text.trim().to_string();
+        let upper = t.to_uppercase();
+        if !upper.starts_with("SELECT")
+            || !(t.contains("claim_journal") || t.contains("claim_visits"))
+        {
+            continue;
+        }
+        if !seen.insert(t.clone()) {
+            continue;
+        }
+        let aliases = table_aliases(&t);
+        let mut ex = q.clone();
+        let (plan, full_scan) = match store.engine() {
+            crate::Engine::Sqlite => {
+                ex.text = format!("EXPLAIN QUERY PLAN {}", q.text);
+                let rows = ex.query().fetch_all(store.pool()).await.expect("explain");
+                let lines: Vec<String> = rows
+                    .iter()
+                    .map(|r| crate::sql::get_s(r, "detail").unwrap_or_default())
+                    .collect();
+                let scan = lines.iter().any(|l| {
+                    let mut w = l.split_whitespace();
+                    w.next() == Some("SCAN") && w.next().is_some_and(|name| aliases.contains(name))
+                });
+                (lines.join("\n"), scan)
+            }
+            crate::Engine::Postgres => {
+                let mut tx = store.pool().begin().await.expect("begin");
+                sqlx::query("SET LOCAL enable_seqscan = off")
+                    .execute(&mut *tx)
+                    .await
+                    .expect("set");
+                ex.text = format!("EXPLAIN {}", q.text);
+                let rows = ex.query().fetch_all(&mut *tx).await.expect("explain");
+                let lines: Vec<String> = rows
+                    .iter()
+                    .map(|r| crate::sql::get_s(r, "QUERY PLAN").unwrap_or_default())
+                    .collect();
+                let scan = lines.iter().any(|l| {
+                    l.contains("Seq Scan on claim_journal")
+                        || l.contains("Seq Scan on claim_visits")
+                });
+                (lines.join("\n"), scan)
+            }
+        };
+        out.push((t, plan, full_scan));
+    }
+    out
+}
+
+/// The names a statement gives `claim_journal` and `claim_visits` (the tables themselves too).
+fn table_aliases(sql: &str) -> std::collections::BTreeSet<String> {
+    let mut out: std::collections::BTreeSet<String> = ["claim_journal", "claim_visits"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let words: Vec<&str> = sql
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        if *w == "claim_journal" || *w == "claim_visits" {
+            let mut j = i + 1;
+            if words.get(j).is_some_and(|x| x.eq_ignore_ascii_case("AS")) {
+                j += 1;
+            }
+            if let Some(a) = words.get(j)
+                && a.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && ![
+                    "WHERE", "JOIN", "LEFT", "ON", "GROUP", "ORDER", "LIMIT", "SET",
+                ]
+                .iter()
+                .any(|k| a.eq_ignore_ascii_case(k))
+            {
+                out.insert(a.to_string());
+            }
+        }
+    }
+    out
+}
