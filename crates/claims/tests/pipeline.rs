@@ -287,6 +287,17 @@ async fn findings_on_kept_visits(store: &Store) {
         .accept_finding(&rev, UNIT, &cln[0].vkey, "CLN01", "แผนกใหม่ รอ สปสช. เพิ่มรหัส")
         .await
         .unwrap();
+    // The findings' read model followed the import and the acceptance.
+    let diffs = store.check_summaries().await.unwrap();
+    assert!(diffs.is_empty(), "read models differ: {diffs:?}");
+    let cln_count = store
+        .rule_counts(&admin(), Some(UNIT))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.rule == "CLN01")
+        .unwrap();
+    assert_eq!(cln_count.accepted, 1);
     assert_eq!(
         store
             .list_findings(&admin(), &list("CLN01"))
@@ -300,6 +311,11 @@ async fn findings_on_kept_visits(store: &Store) {
     assert_eq!(summary.visits as usize, keys.len());
     let after = store.rule_counts(&admin(), Some(UNIT)).await.unwrap();
     assert_eq!(before, after, "a re-audit of the same data finds the same");
+    let diffs = store.check_summaries().await.unwrap();
+    assert!(
+        diffs.is_empty(),
+        "read models differ after the re-audit: {diffs:?}"
+    );
     assert_eq!(
         store
             .list_findings(&admin(), &list("CLN01"))

@@ -29,12 +29,18 @@ pub struct PagesArgs {
     /// Timed requests per page and role (after one warm-up request).
     #[arg(long, default_value_t = 20)]
     samples: usize,
+    /// A page whose warm-up request took longer than this (ms) is timed once more only.
+    #[arg(long, default_value_t = 1000)]
+    slow_ms: u64,
     /// Concurrent clients of the load phase.
     #[arg(long, default_value_t = 50)]
     clients: usize,
     /// Seconds of load on each busy page.
     #[arg(long, default_value_t = 20)]
     seconds: u64,
+    /// Time only the pages whose route contains this text (the load phase runs regardless).
+    #[arg(long)]
+    only: Option<String>,
     /// Connections of the page pool (default: the engine's).
     #[arg(long)]
     pool_size: Option<u32>,
@@ -103,7 +109,10 @@ pub async fn run(args: PagesArgs) -> Result<()> {
     let mut slow = Vec::new();
     let mut pages = 0;
     for d in raidai_web::route_defs() {
-        if d.method.as_str() != "GET" || skip(d.path) {
+        if d.method.as_str() != "GET"
+            || skip(d.path)
+            || args.only.as_deref().is_some_and(|o| !d.path.contains(o))
+        {
             continue;
         }
         let Some(path) = params.fill(d.path) else {
@@ -111,7 +120,8 @@ pub async fn run(args: PagesArgs) -> Result<()> {
         };
         for l in demo::LOGINS {
             let cookie = &cookies[l.username];
-            let (status, mut times) = timed(&client, &base, &path, cookie, args.samples).await?;
+            let (status, mut times) =
+                timed(&client, &base, &path, cookie, args.samples, args.slow_ms).await?;
             times.sort_unstable_by(f64::total_cmp);
             let (p50, p95, p99) = (pct(&times, 50), pct(&times, 95), pct(&times, 99));
             println!(
@@ -264,6 +274,7 @@ async fn timed(
     path: &str,
     cookie: &str,
     n: usize,
+    slow_ms: u64,
 ) -> Result<(u16, Vec<f64>)> {
     let get = || async {
         let t = Instant::now();
@@ -276,7 +287,8 @@ async fn timed(
         r.bytes().await?;
         Ok::<_, anyhow::Error>((status, t.elapsed().as_secs_f64() * 1000.0))
     };
-    let (status, _) = get().await?;
+    let (status, first) = get().await?;
+    let n = if first > slow_ms as f64 { n.min(1) } else { n };
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
         times.push(get().await?.1);

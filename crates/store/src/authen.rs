@@ -258,6 +258,10 @@ impl Store {
             for q in delta.flush(self.engine(), hcode) {
                 q.query().execute(&mut *tx).await?;
             }
+            crate::claims::sums::finding_removed_sql(self.engine(), hcode, vkey, "AUTH01")
+                .query()
+                .execute(&mut *tx)
+                .await?;
             let mut f = Sql::new("DELETE FROM claim_findings WHERE hcode = ");
             f.text(hcode)
                 .push(" AND vkey = ")

@@ -990,6 +990,13 @@ impl Store {
 }
 
 impl AuditSession {
+    fn engine(&self) -> Engine {
+        match self.tx {
+            ImportTx::Sqlite(_) => Engine::Sqlite,
+            ImportTx::Postgres(_) => Engine::Postgres,
+        }
+    }
+
     /// Up to `limit` visits of the unit in key order after `after`.
     pub async fn visits(&mut self, after: &str, limit: i64) -> Result<Vec<VisitRow>, StoreError> {
         if let ImportTx::Sqlite(t) = &mut self.tx {
@@ -1085,6 +1092,10 @@ impl AuditSession {
             },
         );
         self.tx.exec(&audit).await?;
+        for q in sums::findings_sums_sql(self.engine(), &self.hcode) {
+            self.tx.exec(&q).await?;
+        }
+        self.tx.exec(&crate::bump_read_version()).await?;
         if let ImportTx::Sqlite(_) = &self.tx {
             self.tx.exec(&Sql::new("PRAGMA mmap_size = 0")).await?;
         }
@@ -1754,6 +1765,12 @@ impl ImportSession {
         }
         for q in self.sums.flush(self.engine, &self.hcode) {
             self.tx.exec(&q).await?;
+        }
+        // Imports and re-posts rewrite findings (returns and write-offs touch none).
+        if matches!(self.kind, "import" | "repost") {
+            for q in sums::findings_sums_sql(self.engine, &self.hcode) {
+                self.tx.exec(&q).await?;
+            }
         }
         let files_json = serde_json::to_string(&self.meta.files).unwrap_or_else(|_| "[]".into());
         let mut s = Sql::new(

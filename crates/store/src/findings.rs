@@ -394,7 +394,9 @@ impl Store {
         rows.iter().map(item).collect()
     }
 
-    /// Findings per rule over the units the caller may see (`hcode` narrows to one unit).
+    /// Findings per rule over the units the caller may see (`hcode` narrows to one unit): the
+    /// stored findings from their read model, LATE01 (evaluated against today) from the visits'
+    /// recognition-date index.
     pub async fn rule_counts(
         &self,
         actor: &Actor,
@@ -404,21 +406,43 @@ impl Store {
             self.get_unit(actor, h).await?;
         }
         let province = self.province_of(actor, hcode).await?;
-        let late = self.late_rule(province.as_deref()).await?;
+        let late = self
+            .late_rule(province.as_deref())
+            .await?
+            .filter(|l| !l.cutoffs.is_empty());
         let mut s = Sql::new(
-            "SELECT f.rule, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(f.amount) AS BIGINT) AS amount, CAST(SUM(CASE WHEN ",
+            "SELECT f.rule, CAST(SUM(f.findings) AS BIGINT) AS visits, CAST(SUM(f.amount) AS BIGINT) AS amount, CAST(SUM(f.accepted) AS BIGINT) AS accepted FROM claim_sum_findings f JOIN units u ON u.hcode = f.hcode WHERE f.findings <> 0",
         );
-        s.push(NOT_ACCEPTED)
-            .push(" THEN 0 ELSE 1 END) AS BIGINT) AS accepted FROM ");
-        push_findings_table(&mut s, hcode, None, &late);
-        s.push(" JOIN units u ON u.hcode = f.hcode WHERE 1 = 1");
         if let Some(h) = hcode {
             s.push(" AND f.hcode = ").text(h);
         }
+        if late.is_some() {
+            s.push(" AND f.rule <> 'LATE01'");
+        }
         actor.push_unit_scope(&mut s, "u");
-        s.push(" GROUP BY f.rule ORDER BY f.rule");
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter()
+        s.push(" GROUP BY f.rule");
+        let mut rows = s.query().fetch_all(self.pool()).await?;
+        if let Some(l) = &late {
+            let mut q = Sql::new(&format!(
+                "SELECT 'LATE01' AS rule, CAST(COUNT(*) AS BIGINT) AS visits, CAST(COALESCE(SUM({}), 0) AS BIGINT) AS amount, \
+                 CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = v.hcode AND a.vkey = v.vkey AND a.rule = 'LATE01') THEN 1 ELSE 0 END), 0) AS BIGINT) AS accepted \
+                 FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE 1 = 1",
+                crate::claims::AT_STAKE_SQL
+            ));
+            match hcode {
+                Some(h) => {
+                    q.push(" AND v.hcode = ").text(h);
+                }
+                None => {
+                    q.push(" AND v.hcode IN (SELECT hcode FROM units)");
+                }
+            }
+            push_late_predicate(&mut q, l);
+            actor.push_unit_scope(&mut q, "u");
+            rows.extend(q.query().fetch_all(self.pool()).await?);
+        }
+        let mut out: Vec<RuleCount> = rows
+            .iter()
             .map(|r| {
                 Ok(RuleCount {
                     rule: get_s(r, "rule")?,
@@ -427,7 +451,10 @@ impl Store {
                     accepted: get_i(r, "accepted")?,
                 })
             })
-            .collect()
+            .collect::<Result<_, StoreError>>()?;
+        out.retain(|r| r.visits != 0);
+        out.sort_by(|a, b| a.rule.cmp(&b.rule));
+        Ok(out)
     }
 
     /// Findings per rule of one unit for visits served between two `yyyymmdd` dates.
@@ -535,6 +562,9 @@ impl Store {
             },
         )
         .await?;
+        for q in crate::claims::sums::findings_sums_sql(self.engine(), hcode) {
+            q.query().execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

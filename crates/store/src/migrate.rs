@@ -90,6 +90,18 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0013_read_models_pages.sql"),
         data: None,
     },
+    Migration {
+        name: "0014_read_version",
+        sqlite: include_str!("../migrations/sqlite/0014_read_version.sql"),
+        postgres: include_str!("../migrations/postgres/0014_read_version.sql"),
+        data: None,
+    },
+    Migration {
+        name: "0015_findings_sums",
+        sqlite: include_str!("../migrations/sqlite/0015_findings_sums.sql"),
+        postgres: include_str!("../migrations/postgres/0015_findings_sums.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

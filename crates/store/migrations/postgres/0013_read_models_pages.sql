@@ -46,11 +46,3 @@ FROM claim_journal GROUP BY hcode, account, fund, fy, post_date / 100, date_serv
 -- Batch candidates and aging select visits by recognition date (discharge for IP): the same
 -- expression the queries use (RECOGNISED_SQL), so a month's batch reads a month's visits.
 CREATE INDEX claim_visits_recognised ON claim_visits(hcode, (CASE WHEN setting = 'IP' THEN date_dsc ELSE date_serv END));
-
--- Bumped by every transaction that changes a read model or the units and districts they are
--- shown with: what a page computed from them stays valid while this number stands.
-CREATE TABLE read_version (
-    id BIGINT PRIMARY KEY,
-    version BIGINT NOT NULL
-);
-INSERT INTO read_version (id, version) VALUES (1, 0);

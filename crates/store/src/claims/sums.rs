@@ -324,9 +324,44 @@ pub(crate) fn journal_sums_sql(engine: Engine, hcode: &str, import_no: i64) -> V
     vec![s, r]
 }
 
+/// Recomputes the unit's findings sums (after its findings were rewritten).
+pub(crate) fn findings_sums_sql(engine: Engine, hcode: &str) -> Vec<Sql> {
+    let mut d = Sql::new("DELETE FROM claim_sum_findings WHERE hcode = ");
+    d.text(hcode);
+    let mut i = Sql::new(
+        "INSERT INTO claim_sum_findings (hcode, rule, severity, findings, amount, accepted) \
+         SELECT f.hcode, f.rule, f.severity, COUNT(*), SUM(f.amount), \
+         SUM(CASE WHEN EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = f.hcode AND a.vkey = f.vkey AND a.rule = f.rule) THEN 1 ELSE 0 END) \
+         FROM claim_findings f WHERE f.hcode = ",
+    );
+    i.text(hcode).push(" GROUP BY f.hcode, f.rule, f.severity");
+    let mut out = vec![d, i];
+    for q in &mut out {
+        positional(engine, q);
+    }
+    out
+}
+
+/// Takes one stored finding off the findings sums (run before deleting it).
+pub(crate) fn finding_removed_sql(engine: Engine, hcode: &str, vkey: &str, rule: &str) -> Sql {
+    let mut s = Sql::new(
+        "UPDATE claim_sum_findings SET findings = claim_sum_findings.findings - 1, amount = claim_sum_findings.amount - f.amount, \
+         accepted = claim_sum_findings.accepted - (CASE WHEN EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = f.hcode AND a.vkey = f.vkey AND a.rule = f.rule) THEN 1 ELSE 0 END) \
+         FROM claim_findings f WHERE f.hcode = ",
+    );
+    s.text(hcode)
+        .push(" AND f.vkey = ")
+        .text(vkey)
+        .push(" AND f.rule = ")
+        .text(rule)
+        .push(" AND claim_sum_findings.hcode = f.hcode AND claim_sum_findings.rule = f.rule AND claim_sum_findings.severity = f.severity");
+    positional(engine, &mut s);
+    s
+}
+
 /// The read models recomputed from their sources, keyed as stored: journal sums by line,
 /// claim sums by visit (rows of all zeros are absent here and ignored when stored).
-const RECOMPUTE: [(&str, &str, usize); 5] = [
+const RECOMPUTE: [(&str, &str, usize); 6] = [
     (
         "claim_sum_journal",
         "SELECT hcode, account, fund, CAST(fy AS BIGINT) AS k1, CAST(post_date / 100 AS BIGINT) AS k2, CAST(date_serv / 100 AS BIGINT) AS k3, \
@@ -376,10 +411,18 @@ const RECOMPUTE: [(&str, &str, usize); 5] = [
          FROM claim_visits GROUP BY hcode, fy, inscl, subtype, date_serv / 100",
         2,
     ),
+    (
+        "claim_sum_findings",
+        "SELECT f.hcode AS hcode, f.rule AS account, f.severity AS fund, CAST(0 AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+         CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM(f.amount) AS BIGINT) AS a1, \
+         CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = f.hcode AND a.vkey = f.vkey AND a.rule = f.rule) THEN 1 ELSE 0 END) AS BIGINT) AS a2 \
+         FROM claim_findings f GROUP BY f.hcode, f.rule, f.severity",
+        3,
+    ),
 ];
 
 /// The stored read models, in the recomputation's shape.
-const STORED: [&str; 5] = [
+const STORED: [&str; 6] = [
     "SELECT hcode, account, fund, CAST(fy AS BIGINT) AS k1, CAST(post_month AS BIGINT) AS k2, CAST(serv_month AS BIGINT) AS k3, \
      CAST(debit AS BIGINT) AS a0, CAST(credit AS BIGINT) AS a1, CAST(entries AS BIGINT) AS a2, CAST(lines AS BIGINT) AS a3 FROM claim_sum_journal",
     "SELECT hcode, '' AS account, fund, CAST(fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
@@ -392,6 +435,8 @@ const STORED: [&str; 5] = [
      CAST(amount AS BIGINT) AS a0, CAST(entries AS BIGINT) AS a1 FROM claim_sum_rollup",
     "SELECT hcode, inscl AS account, subtype AS fund, CAST(fy AS BIGINT) AS k1, CAST(month AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
      CAST(visits AS BIGINT) AS a0, CAST(with_code AS BIGINT) AS a1 FROM claim_sum_visits",
+    "SELECT hcode, rule AS account, severity AS fund, CAST(0 AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+     CAST(findings AS BIGINT) AS a0, CAST(amount AS BIGINT) AS a1, CAST(accepted AS BIGINT) AS a2 FROM claim_sum_findings",
 ];
 
 /// (table, key, stored values, recomputed values) for a read-model row that disagrees.
@@ -474,6 +519,10 @@ impl Store {
                 "claim_sum_rollup" => (
                     "hcode, fund, fy, amount, entries",
                     "hcode, fund, k1, a0, a1",
+                ),
+                "claim_sum_findings" => (
+                    "hcode, rule, severity, findings, amount, accepted",
+                    "hcode, account, fund, a0, a1, a2",
                 ),
                 _ => (
                     "hcode, fy, inscl, subtype, month, visits, with_code",
