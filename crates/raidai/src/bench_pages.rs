@@ -108,6 +108,7 @@ pub async fn run(args: PagesArgs) -> Result<()> {
     println!("|---|---|---|---|---|---|");
     let mut slow = Vec::new();
     let mut pages = 0;
+    let mut peak_seen = peak_rss_kb();
     for d in raidai_web::route_defs() {
         if d.method.as_str() != "GET"
             || skip(d.path)
@@ -129,6 +130,11 @@ pub async fn run(args: PagesArgs) -> Result<()> {
                 l.username, path, status, p50, p95, p99
             );
             pages += 1;
+            let peak = peak_rss_kb();
+            if peak > peak_seen + 50 * 1024 {
+                println!("  (peak RSS now {:.0} MB)", peak as f64 / 1024.0);
+            }
+            peak_seen = peak_seen.max(peak);
             if p95 > 100.0 {
                 slow.push(format!("{} {} p95 {:.0} ms", l.username, path, p95));
             }

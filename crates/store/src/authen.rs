@@ -287,7 +287,8 @@ impl Store {
         s.text(hcode);
         let r = s.query().fetch_one(self.pool()).await?;
         let mut c = Sql::new(
-            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM claim_visits WHERE inscl IN ('UCS', 'WEL') AND permitno = '' AND hcode = ",
+            // From the read model: every UCS/WEL visit less those with a code.
+            "SELECT CAST(COALESCE(SUM(visits - with_code), 0) AS BIGINT) AS n FROM claim_sum_visits WHERE inscl IN ('UCS', 'WEL') AND hcode = ",
         );
         c.text(hcode);
         let lacking = get_i(&c.query().fetch_one(self.pool()).await?, "n")?;

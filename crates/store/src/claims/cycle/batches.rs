@@ -366,7 +366,8 @@ impl Store {
         s.text(hcode)
             .push(" AND bv.batch_no = ")
             .int(no)
-            .push(" ORDER BY v.vkey LIMIT ")
+            // The batch's own key order: a page of it reads a page, not the whole batch.
+            .push(" ORDER BY bv.vkey LIMIT ")
             .int(limit.clamp(1, 100_000));
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter().map(claim_row).collect()
