@@ -12,7 +12,7 @@ const SHARE_COLS: &str = "v.fund, v.fy, v.receivable, CAST(CASE WHEN v.setting =
      CAST(COALESCE(cs.expected, 0) AS BIGINT) AS expected, CAST(COALESCE(cs.received, 0) AS BIGINT) AS received, \
      CAST(COALESCE(cs.written_down, 0) AS BIGINT) AS written_down, CAST(COALESCE(cs.cleared, 0) AS BIGINT) AS cleared, \
      CAST(COALESCE(cs.late, 0) AS BIGINT) AS late, v.inscl, v.subtype, CAST(v.date_serv AS BIGINT) AS date_serv, \
-     CAST(CASE WHEN v.permitno <> '' THEN 1 ELSE 0 END AS BIGINT) AS has_code";
+     CAST(CASE WHEN v.permitno <> '' THEN 1 ELSE 0 END AS BIGINT) AS has_code, COALESCE(cs.stm_status, '') AS stm_status";
 
 /// One visit's claim as the sums see it.
 #[derive(Debug, Clone, Default)]
@@ -34,6 +34,7 @@ pub(crate) struct Share {
     pub subtype: String,
     pub date_serv: i64,
     pub has_code: bool,
+    pub stm_status: String,
 }
 
 impl Share {
@@ -56,6 +57,7 @@ impl Share {
             subtype: r.s("subtype")?,
             date_serv: r.i("date_serv")?,
             has_code: r.i("has_code")? == 1,
+            stm_status: r.s("stm_status")?,
         })
     }
 
@@ -104,6 +106,8 @@ pub(crate) struct SumDelta {
     recog: HashMap<(String, String, i64), [i64; 4]>,
     /// (fy, inscl, subtype, service month) → (visits, with an Authen code)
     visits: HashMap<(i64, String, String, i64), [i64; 2]>,
+    /// batch → (accepted, corrective, denied, accepted awaiting a statement, received)
+    batches: HashMap<i64, [i64; 5]>,
 }
 
 impl SumDelta {
@@ -114,6 +118,19 @@ impl SumDelta {
             .or_default();
         v[0] += sign;
         v[1] += sign * i64::from(s.has_code);
+        if s.batch_no > 0 {
+            let b = self.batches.entry(s.batch_no).or_default();
+            let vals = [
+                i64::from(s.status == "accepted"),
+                i64::from(s.status == "corrective"),
+                i64::from(s.status == "deny"),
+                i64::from(s.status == "accepted" && s.stm_status.is_empty()),
+                s.received,
+            ];
+            for (a, x) in b.iter_mut().zip(vals) {
+                *a += sign * x;
+            }
+        }
         if !s.posted {
             return;
         }
@@ -280,6 +297,33 @@ impl SumDelta {
             positional(engine, &mut s);
             out.push(s);
         }
+        let batches: Vec<_> = std::mem::take(&mut self.batches)
+            .into_iter()
+            .filter(|(_, v)| v.iter().any(|x| *x != 0))
+            .collect();
+        for chunk in batches.chunks(200) {
+            let mut s = Sql::new(
+                "INSERT INTO claim_sum_batches (hcode, batch_no, accepted, corrective, denied, awaiting, received) VALUES ",
+            );
+            for (i, (no, vals)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                s.push("(").text(hcode).push(", ").int(*no);
+                for v in vals {
+                    s.push(", ").int(*v);
+                }
+                s.push(")");
+            }
+            s.push(" ON CONFLICT (hcode, batch_no) DO UPDATE SET ");
+            push_sums(
+                &mut s,
+                "claim_sum_batches",
+                &["accepted", "corrective", "denied", "awaiting", "received"],
+            );
+            positional(engine, &mut s);
+            out.push(s);
+        }
         out
     }
 }
@@ -361,7 +405,7 @@ pub(crate) fn finding_removed_sql(engine: Engine, hcode: &str, vkey: &str, rule:
 
 /// The read models recomputed from their sources, keyed as stored: journal sums by line,
 /// claim sums by visit (rows of all zeros are absent here and ignored when stored).
-const RECOMPUTE: [(&str, &str, usize); 6] = [
+const RECOMPUTE: [(&str, &str, usize); 7] = [
     (
         "claim_sum_journal",
         "SELECT hcode, account, fund, CAST(fy AS BIGINT) AS k1, CAST(post_date / 100 AS BIGINT) AS k2, CAST(date_serv / 100 AS BIGINT) AS k3, \
@@ -419,10 +463,22 @@ const RECOMPUTE: [(&str, &str, usize); 6] = [
          FROM claim_findings f GROUP BY f.hcode, f.rule, f.severity",
         3,
     ),
+    (
+        "claim_sum_batches",
+        "SELECT cs.hcode AS hcode, '' AS account, '' AS fund, CAST(cs.batch_no AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+         CAST(SUM(CASE WHEN cs.status = 'accepted' THEN 1 ELSE 0 END) AS BIGINT) AS a0, \
+         CAST(SUM(CASE WHEN cs.status = 'corrective' THEN 1 ELSE 0 END) AS BIGINT) AS a1, \
+         CAST(SUM(CASE WHEN cs.status = 'deny' THEN 1 ELSE 0 END) AS BIGINT) AS a2, \
+         CAST(SUM(CASE WHEN cs.status = 'accepted' AND cs.stm_status = '' THEN 1 ELSE 0 END) AS BIGINT) AS a3, \
+         CAST(SUM(cs.received) AS BIGINT) AS a4 \
+         FROM claim_status cs JOIN claim_visits v ON v.hcode = cs.hcode AND v.vkey = cs.vkey \
+         WHERE cs.batch_no > 0 GROUP BY cs.hcode, cs.batch_no",
+        5,
+    ),
 ];
 
 /// The stored read models, in the recomputation's shape.
-const STORED: [&str; 6] = [
+const STORED: [&str; 7] = [
     "SELECT hcode, account, fund, CAST(fy AS BIGINT) AS k1, CAST(post_month AS BIGINT) AS k2, CAST(serv_month AS BIGINT) AS k3, \
      CAST(debit AS BIGINT) AS a0, CAST(credit AS BIGINT) AS a1, CAST(entries AS BIGINT) AS a2, CAST(lines AS BIGINT) AS a3 FROM claim_sum_journal",
     "SELECT hcode, '' AS account, fund, CAST(fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
@@ -437,6 +493,9 @@ const STORED: [&str; 6] = [
      CAST(visits AS BIGINT) AS a0, CAST(with_code AS BIGINT) AS a1 FROM claim_sum_visits",
     "SELECT hcode, rule AS account, severity AS fund, CAST(0 AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
      CAST(findings AS BIGINT) AS a0, CAST(amount AS BIGINT) AS a1, CAST(accepted AS BIGINT) AS a2 FROM claim_sum_findings",
+    "SELECT hcode, '' AS account, '' AS fund, CAST(batch_no AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+     CAST(accepted AS BIGINT) AS a0, CAST(corrective AS BIGINT) AS a1, CAST(denied AS BIGINT) AS a2, CAST(awaiting AS BIGINT) AS a3, \
+     CAST(received AS BIGINT) AS a4 FROM claim_sum_batches",
 ];
 
 /// (table, key, stored values, recomputed values) for a read-model row that disagrees.
@@ -519,6 +578,10 @@ impl Store {
                 "claim_sum_rollup" => (
                     "hcode, fund, fy, amount, entries",
                     "hcode, fund, k1, a0, a1",
+                ),
+                "claim_sum_batches" => (
+                    "hcode, batch_no, accepted, corrective, denied, awaiting, received",
+                    "hcode, k1, a0, a1, a2, a3, a4",
                 ),
                 "claim_sum_findings" => (
                     "hcode, rule, severity, findings, amount, accepted",

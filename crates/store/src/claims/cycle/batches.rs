@@ -51,11 +51,13 @@ pub struct BatchRecord {
 }
 
 const BATCH_COLS: &str = "b.hcode, b.no, b.funds, b.date_from, b.date_to, b.headers, b.include_blocked, b.visits, b.blocked, b.amount, b.files_json, b.zip_sha256, b.created_at, b.created_by, \
-    (SELECT CAST(COUNT(*) AS BIGINT) FROM claim_status s WHERE s.hcode = b.hcode AND s.batch_no = b.no AND s.status = 'accepted') AS n_accepted, \
-    (SELECT CAST(COUNT(*) AS BIGINT) FROM claim_status s WHERE s.hcode = b.hcode AND s.batch_no = b.no AND s.status = 'corrective') AS n_corrective, \
-    (SELECT CAST(COUNT(*) AS BIGINT) FROM claim_status s WHERE s.hcode = b.hcode AND s.batch_no = b.no AND s.status = 'deny') AS n_denied, \
-    (SELECT CAST(COUNT(*) AS BIGINT) FROM claim_status s WHERE s.hcode = b.hcode AND s.batch_no = b.no AND s.status = 'accepted' AND s.stm_status = '') AS n_awaiting, \
-    (SELECT CAST(COALESCE(SUM(s.received), 0) AS BIGINT) FROM claim_status s WHERE s.hcode = b.hcode AND s.batch_no = b.no) AS received";
+    CAST(COALESCE(sb.accepted, 0) AS BIGINT) AS n_accepted, CAST(COALESCE(sb.corrective, 0) AS BIGINT) AS n_corrective, \
+    CAST(COALESCE(sb.denied, 0) AS BIGINT) AS n_denied, CAST(COALESCE(sb.awaiting, 0) AS BIGINT) AS n_awaiting, \
+    CAST(COALESCE(sb.received, 0) AS BIGINT) AS received";
+
+/// The batch table with its claims' read model (`BATCH_COLS` reads both).
+const BATCH_FROM: &str =
+    "claim_batches b LEFT JOIN claim_sum_batches sb ON sb.hcode = b.hcode AND sb.batch_no = b.no";
 
 fn batch_from_row(r: &AnyRow) -> Result<BatchRecord, StoreError> {
     Ok(BatchRecord {
@@ -303,7 +305,7 @@ impl Store {
     ) -> Result<Vec<BatchRecord>, StoreError> {
         self.get_unit(actor, hcode).await?;
         let mut s = Sql::new(&format!(
-            "SELECT {BATCH_COLS} FROM claim_batches b JOIN units u ON u.hcode = b.hcode WHERE b.hcode = "
+            "SELECT {BATCH_COLS} FROM {BATCH_FROM} JOIN units u ON u.hcode = b.hcode WHERE b.hcode = "
         ));
         s.text(hcode);
         actor.push_unit_scope(&mut s, "u");
@@ -319,7 +321,7 @@ impl Store {
         no: i64,
     ) -> Result<BatchRecord, StoreError> {
         let mut s = Sql::new(&format!(
-            "SELECT {BATCH_COLS} FROM claim_batches b JOIN units u ON u.hcode = b.hcode WHERE b.hcode = "
+            "SELECT {BATCH_COLS} FROM {BATCH_FROM} JOIN units u ON u.hcode = b.hcode WHERE b.hcode = "
         ));
         s.text(hcode).push(" AND b.no = ").int(no);
         actor.push_unit_scope(&mut s, "u");
