@@ -102,6 +102,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0015_findings_sums.sql"),
         data: None,
     },
+    Migration {
+        name: "0016_batch_sums",
+        sqlite: include_str!("../migrations/sqlite/0016_batch_sums.sql"),
+        postgres: include_str!("../migrations/postgres/0016_batch_sums.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).
