@@ -473,8 +473,12 @@ pub async fn worklist_xlsx(
         let mut wb = Workbook::new();
         let bold = Format::new().set_bold();
         let money_fmt = Format::new().set_num_format("#,##0.00");
-        let ws = wb.add_worksheet();
+        // Rows go to a temporary file as they are written: a unit's hundred thousand findings
+        // took the server's memory from 150 to 480 MB when the sheet was kept whole.
+        let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name("findings")?;
+        ws.set_column_width(9, 50)?;
+        ws.set_column_width(10, 50)?;
         let header = [
             "HN",
             "SEQ",
@@ -518,8 +522,6 @@ pub async fn worklist_xlsx(
             ws.write_number_with_format(row, 11, it.amount as f64 / 100.0, &money_fmt)?;
             ws.write_string(row, 12, raidai_domain::text::csv_cell(&v.accepted).as_ref())?;
         }
-        ws.set_column_width(9, 50)?;
-        ws.set_column_width(10, 50)?;
         wb.save_to_buffer()
     })()
     .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;

@@ -82,6 +82,18 @@ async fn worklist_through_the_pages(store: &Store) {
     let x = get(&app, "/units/99001/audit.xlsx?rule=CID01", &rev).await;
     assert_eq!(x.status, StatusCode::OK);
     assert!(x.body.starts_with(b"PK"));
+    // Written row by row (constant memory): a spreadsheet reader sees the header and a row
+    // per finding.
+    {
+        use calamine::{Reader, Xlsx};
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(x.body.clone())).unwrap();
+        let sheet = book.worksheet_range("findings").unwrap();
+        let rows: Vec<_> = sheet.rows().collect();
+        assert_eq!(rows[0][0].to_string(), "HN");
+        assert_eq!(rows[0][6].to_string(), "rule");
+        assert!(rows.len() > 1, "findings rows");
+        assert!(rows[1..].iter().all(|r| r[6].to_string() == "CID01"));
+    }
     // The visit page shows the finding; accept it with a reason.
     let visit = get(&app, &href, &rev).await.text();
     assert!(visit.contains("CLN01") && visit.contains("/audit/accept"));
