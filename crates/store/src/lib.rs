@@ -85,6 +85,30 @@ pub(crate) fn bump_read_version() -> sql::Sql {
     sql::Sql::new("UPDATE read_version SET version = version + 1 WHERE id = 1")
 }
 
+/// [`bump_read_version`] for the units and districts' own writes, which also run on databases a
+/// test migrated only part of the way (before `read_version` existed).
+pub(crate) async fn bump_units_version(
+    engine: Engine,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+) -> Result<(), StoreError> {
+    let probe = match engine {
+        Engine::Sqlite => {
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM sqlite_master WHERE name = 'read_version'"
+        }
+        Engine::Postgres => {
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM information_schema.tables WHERE table_name = 'read_version' AND table_schema = current_schema()"
+        }
+    };
+    let n = sql::get_i(
+        &sql::Sql::new(probe).query().fetch_one(&mut **tx).await?,
+        "n",
+    )?;
+    if n > 0 {
+        bump_read_version().query().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// The pool pages read through (imports have their own connections).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PoolSettings {

@@ -266,7 +266,7 @@ impl Store {
             },
         )
         .await?;
-        crate::bump_read_version().query().execute(&mut *tx).await?;
+        crate::bump_units_version(self.engine(), &mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -356,7 +356,7 @@ impl Store {
             },
         )
         .await?;
-        crate::bump_read_version().query().execute(&mut *tx).await?;
+        crate::bump_units_version(self.engine(), &mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -592,7 +592,7 @@ impl Store {
             )
             .await?;
         }
-        crate::bump_read_version().query().execute(&mut *tx).await?;
+        crate::bump_units_version(self.engine(), &mut tx).await?;
         tx.commit().await?;
         Ok(checked.len())
     }

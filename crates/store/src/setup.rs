@@ -144,7 +144,7 @@ impl Store {
             },
         )
         .await?;
-        crate::bump_read_version().query().execute(&mut *tx).await?;
+        crate::bump_units_version(self.engine(), &mut tx).await?;
         tx.commit().await?;
         Ok(n)
     }
