@@ -220,6 +220,11 @@ impl Store {
             )
             .await?;
         inner.kind = meta.kind;
+        if inner.engine == Engine::Postgres {
+            // A batch just committed may have added a quarter's claims: plan the lookups of
+            // this return on statistics that know them.
+            inner.tx.exec(&Sql::new("ANALYZE claim_status")).await?;
+        }
         Ok(ReturnSession {
             inner,
             meta,
