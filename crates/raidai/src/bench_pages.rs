@@ -430,7 +430,7 @@ async fn build(store: &Store, args: &PagesArgs) -> Result<()> {
     let beds: i64 = units
         .iter()
         .filter(|u| u.unit_type.is_hospital())
-        .map(|u| i64::from(u.beds).max(10))
+        .map(|u| u.beds.max(10))
         .sum();
     let rpst_share = if rpst > 0 { args.visits / 3 } else { 0 };
     let fy = FiscalYear::of(chrono::Local::now().date_naive()).prev();
@@ -439,7 +439,7 @@ async fn build(store: &Store, args: &PagesArgs) -> Result<()> {
         .iter()
         .map(|u| {
             let n = if u.unit_type.is_hospital() {
-                ((args.visits - rpst_share) as i64 * i64::from(u.beds).max(10) / beds.max(1))
+                ((args.visits - rpst_share) as i64 * u.beds.max(10) / beds.max(1))
                     as usize
             } else {
                 rpst_share / rpst.max(1)

@@ -92,7 +92,7 @@ async fn worklist_through_the_pages(store: &Store) {
         assert_eq!(rows[0][0].to_string(), "HN");
         assert_eq!(rows[0][6].to_string(), "rule");
         assert!(rows.len() > 1, "findings rows");
-        assert!(rows[1..].iter().all(|r| r[6].to_string() == "CID01"));
+        assert!(rows[1..].iter().all(|r| r[6] == "CID01"));
     }
     // The visit page shows the finding; accept it with a reason.
     let visit = get(&app, &href, &rev).await.text();
