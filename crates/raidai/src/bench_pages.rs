@@ -439,8 +439,7 @@ async fn build(store: &Store, args: &PagesArgs) -> Result<()> {
         .iter()
         .map(|u| {
             let n = if u.unit_type.is_hospital() {
-                ((args.visits - rpst_share) as i64 * u.beds.max(10) / beds.max(1))
-                    as usize
+                ((args.visits - rpst_share) as i64 * u.beds.max(10) / beds.max(1)) as usize
             } else {
                 rpst_share / rpst.max(1)
             };
