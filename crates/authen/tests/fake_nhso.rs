@@ -512,10 +512,11 @@ async fn logs_and_errors_never_contain_cid_token_or_names() {
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests of this binary run on other threads without a subscriber: a callsite they
-    // registered first may have cached "never" before this thread's subscriber existed (CI saw
-    // the first lookup's line missing). Recompute every callsite's interest now.
+    // The process-wide subscriber, not a thread's: other tests of this binary run the same
+    // connector on other threads at the same time, and a callsite they registered while only a
+    // thread-local subscriber existed elsewhere cached "never" (CI twice saw the first lookup's
+    // line missing). Their lines land here too, which only widens what must stay clean.
+    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
     tracing::callsite::rebuild_interest_cache();
 
     let mut texts = Vec::new();
