@@ -219,6 +219,12 @@ pub fn hash_source(source: &Source) -> Result<Vec<(String, u64, String)>, std::i
         }
         Source::Zip(z) => vec![z.clone()],
         Source::Files(f) => f.clone(),
+        Source::Memory(files) => {
+            return Ok(files
+                .iter()
+                .map(|(name, data)| (name.clone(), data.len() as u64, hex(&Sha256::digest(data))))
+                .collect());
+        }
     };
     paths
         .iter()

@@ -350,21 +350,37 @@ pub fn scan(
     }
     // OPD and IPD register the encounters while another thread reads PAT into an HN index of
     // its own, merged afterwards as if PAT had been read after them.
-    let patients = std::thread::scope(|scope| {
-        let pat = patients.map(|e| scope.spawn(move || scan_patients(opts, e, pat_lines)));
+    // With one thread asked for, the same work runs in order on this one (no thread started).
+    let patients = if opts.threads <= 1 {
         for (kind, entry) in building {
             s.scan_file(kind, entry)?;
         }
-        pat.map(|h| h.join().expect("PAT thread panicked"))
-            .transpose()
-    })?;
+        patients
+            .map(|e| scan_patients(opts, e, pat_lines))
+            .transpose()?
+    } else {
+        std::thread::scope(|scope| {
+            let pat = patients.map(|e| scope.spawn(move || scan_patients(opts, e, pat_lines)));
+            for (kind, entry) in building {
+                s.scan_file(kind, entry)?;
+            }
+            pat.map(|h| h.join().expect("PAT thread panicked"))
+                .transpose()
+        })?
+    };
     if let Some(p) = patients {
         s.merge_patients(p);
     }
     // The other files only look keys up: two threads take them, balanced by cost, and what
     // they find is merged in file order (rejects come out as a single thread would emit them).
     let groups = split_by_size(&linking, opts.threads.max(1));
-    let linked: Vec<Result<Linked, ReadError>> = {
+    let linked: Vec<Result<Linked, ReadError>> = if groups.len() <= 1 {
+        let shared = &s.imp;
+        groups
+            .into_iter()
+            .map(|group| link_files(shared, opts, group))
+            .collect()
+    } else {
         let shared = &s.imp;
         std::thread::scope(|scope| {
             let handles: Vec<_> = groups

@@ -156,6 +156,8 @@ pub enum Source {
     Zip(PathBuf),
     /// Explicit files (e.g. uploads saved under their original names).
     Files(Vec<PathBuf>),
+    /// Files held in memory, by name (tests and fuzzing: no file system work per input).
+    Memory(Vec<(String, Arc<[u8]>)>),
 }
 
 /// Checks, without reading the files, that a source can be read: a zip's directory parses,
@@ -211,6 +213,11 @@ impl Source {
                 }
             }
             Source::Zip(path) => list_zip(path, &mut listing, limits)?,
+            Source::Memory(files) => {
+                for (name, data) in files {
+                    listing.add(name.clone(), || Ok(Location::Memory(data.clone())))?;
+                }
+            }
         }
         for e in &mut listing.entries {
             e.cancel = cancel.clone();
@@ -229,6 +236,7 @@ pub struct IgnoredFile {
 #[derive(Debug, Clone)]
 pub(crate) enum Location {
     File(PathBuf),
+    Memory(Arc<[u8]>),
     Zip {
         path: PathBuf,
         data_start: u64,
@@ -457,6 +465,14 @@ impl Entry {
                 };
                 Ok(Box::new(BufReader::with_capacity(BUF, f)))
             }
+            Location::Memory(data) => {
+                let mut c = io::Cursor::new(data.clone());
+                c.set_position(offset);
+                Ok(Box::new(BufReader::new(Cancellable {
+                    inner: c,
+                    flag: self.cancel.clone(),
+                })))
+            }
             Location::Zip {
                 path,
                 data_start,
@@ -507,17 +523,18 @@ impl Entry {
     pub fn plain_path(&self) -> Option<&Path> {
         match &self.loc {
             Location::File(p) => Some(p),
-            Location::Zip { .. } => None,
+            Location::Zip { .. } | Location::Memory(_) => None,
         }
     }
 
     pub fn seekable(&self) -> bool {
-        matches!(self.loc, Location::File(_))
+        matches!(self.loc, Location::File(_) | Location::Memory(_))
     }
 
     pub fn display_path(&self) -> String {
         match &self.loc {
             Location::File(p) => p.display().to_string(),
+            Location::Memory(_) => self.name.clone(),
             Location::Zip { path, .. } => format!("{}!{}", path.display(), self.name),
         }
     }

@@ -226,6 +226,31 @@ fn zip_with_folder() {
     golden("fdh", &dump(&got.encounters));
 }
 
+/// The same set held in memory and read on one thread (what the fuzz target does) reads the same.
+#[test]
+fn memory_source_one_thread() {
+    let mut files: Vec<(String, std::sync::Arc<[u8]>)> = std::fs::read_dir(fixtures().join("fdh"))
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap().into())
+        })
+        .collect();
+    files.sort();
+    let got = read_all(
+        &Source::Memory(files),
+        &ReadOptions {
+            batch_size: 1,
+            threads: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(got.rejects.is_empty(), "{:#?}", got.rejects);
+    golden("fdh", &dump(&got.encounters));
+}
+
 /// A declared encoding that matches reads like sniffing does.
 #[test]
 fn declared_encoding_matches_sniffing() {

@@ -258,16 +258,29 @@ impl Store {
             for q in delta.flush(self.engine(), hcode) {
                 q.query().execute(&mut *tx).await?;
             }
-            crate::claims::sums::finding_removed_sql(self.engine(), hcode, vkey, "AUTH01")
+            use crate::claims::sums::{audit_share_apply, audit_share_sql, finding_removed_sql};
+            finding_removed_sql(self.engine(), hcode, vkey, "AUTH01")
                 .query()
                 .execute(&mut *tx)
                 .await?;
+            // The visit's row of the audit sums moves by its difference.
+            let share = audit_share_sql(self.engine(), hcode, vkey);
+            let before = share.query().fetch_optional(&mut *tx).await?;
             let mut f = Sql::new("DELETE FROM claim_findings WHERE hcode = ");
             f.text(hcode)
                 .push(" AND vkey = ")
                 .text(vkey)
                 .push(" AND rule = 'AUTH01'");
             f.query().execute(&mut *tx).await?;
+            let after = share.query().fetch_optional(&mut *tx).await?;
+            for (row, sign) in [(before, -1), (after, 1)] {
+                if let Some(r) = row {
+                    audit_share_apply(self.engine(), hcode, &r, sign)?
+                        .query()
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
         }
         crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;

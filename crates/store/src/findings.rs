@@ -6,10 +6,11 @@
 use crate::audit::{Change, record};
 use crate::sql::{Sql, get_i, get_s};
 use crate::{Actor, Store, StoreError, now_ms};
+use chrono::Datelike;
 use raidai_domain::audit::parse_catalogue;
 use raidai_domain::master::Role;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Filters of the worklist.
 #[derive(Debug, Clone, Default)]
@@ -50,6 +51,28 @@ pub struct FindingItem {
     pub accepted_reason: Option<String>,
     pub accepted_by: Option<String>,
     pub accepted_at: Option<i64>,
+}
+
+/// What the worklist's filters match: visits with stored findings, and apart from them (a
+/// visit may be in both) visits past their fund's submission window (LATE01).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FindingTotals {
+    /// Distinct visits with a stored finding (every rule but LATE01).
+    pub visits: i64,
+    /// Their amount at stake, satang.
+    pub amount: i64,
+    /// Visits past the submission window.
+    pub late_visits: i64,
+    pub late_amount: i64,
+}
+
+/// A page of the worklist.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FindingPage {
+    pub items: Vec<FindingItem>,
+    pub totals: FindingTotals,
+    /// Whether another page follows.
+    pub more: bool,
 }
 
 /// Findings of one rule over the units the caller may see.
@@ -157,19 +180,34 @@ fn push_findings_table(
 
 /// ` AND (<visit v is late>)`.
 fn push_late_predicate(s: &mut Sql, l: &LateRule) {
+    push_late_days(
+        s,
+        l,
+        "v.fund",
+        "(CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END)",
+    );
+}
+
+/// ` AND (<fund and recognition day are late>)` for the given columns.
+fn push_late_days(s: &mut Sql, l: &LateRule, fund: &str, day: &str) {
     s.push(" AND (");
-    for (i, (fund, before)) in l.cutoffs.iter().enumerate() {
+    for (i, (f, before)) in l.cutoffs.iter().enumerate() {
         if i > 0 {
             s.push(" OR ");
         }
-        s.push("(v.fund = ")
-            .text(fund.clone())
-            .push(" AND (CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END) BETWEEN 1 AND ")
+        s.push(&format!("({fund} = "))
+            .text(f.clone())
+            .push(&format!(" AND {day} BETWEEN 1 AND "))
             .int(*before - 1)
             .push(")");
     }
     s.push(")");
 }
+
+/// What the fund would pay for visit `v` (LATE01's amount).
+const AT_STAKE: &str = crate::claims::AT_STAKE_SQL;
+
+const LATE_NOT_ACCEPTED: &str = "NOT EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = v.hcode AND a.vkey = v.vkey AND a.rule = 'LATE01')";
 
 const NOT_ACCEPTED: &str = "NOT EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = f.hcode AND a.vkey = f.vkey AND a.rule = f.rule)";
 
@@ -303,15 +341,10 @@ impl Store {
         Ok(cat.rules().count())
     }
 
-    fn push_finding_filters(s: &mut Sql, q: &FindingQuery) {
-        if let Some(r) = &q.rule {
-            s.push(" AND f.rule = ").text(r.clone());
-        }
+    /// The filters on visit `v`'s fund, service month and amount at stake `amount`.
+    fn push_finding_visit_filters(s: &mut Sql, q: &FindingQuery, amount: &str) {
         if let Some(f) = &q.fund {
             s.push(" AND v.fund = ").text(f.clone());
-        }
-        if let Some(sev) = &q.severity {
-            s.push(" AND f.severity = ").text(sev.clone());
         }
         if let Some(m) = q.month {
             s.push(" AND v.date_serv >= ")
@@ -320,56 +353,158 @@ impl Store {
                 .int(m * 100 + 99);
         }
         if let Some(a) = q.min_amount {
-            s.push(" AND f.amount >= ").int(a);
+            s.push(&format!(" AND {amount} >= ")).int(a);
         }
+    }
+
+    /// The filters on stored finding `f` and its visit `v`.
+    fn push_finding_filters(s: &mut Sql, q: &FindingQuery) {
+        if let Some(r) = &q.rule {
+            s.push(" AND f.rule = ").text(r.clone());
+        }
+        if let Some(sev) = &q.severity {
+            s.push(" AND f.severity = ").text(sev.clone());
+        }
+        Self::push_finding_visit_filters(s, q, "f.amount");
         if !q.include_accepted {
             s.push(" AND ").push(NOT_ACCEPTED);
         }
     }
 
-    /// The worklist: findings of a unit, blocking ones first, then by amount; with the total count and
-    /// the total amount at stake of the distinct visits matching.
+    /// The worklist: findings of a unit, blocking ones first, then by amount, a page at a time;
+    /// with the visits and amounts the filters match. Stored findings and LATE01's late visits
+    /// are read in that order from their own indexes and merged (a page reads a page of each);
+    /// the unfiltered totals come from the read models.
     pub async fn list_findings(
         &self,
         actor: &Actor,
         q: &FindingQuery,
-    ) -> Result<(Vec<FindingItem>, i64, i64), StoreError> {
+    ) -> Result<FindingPage, StoreError> {
         self.get_unit(actor, &q.hcode).await?;
         let province = self.province_of(actor, Some(&q.hcode)).await?;
-        let late = self.late_rule(province.as_deref()).await?;
-        let h = Some(q.hcode.as_str());
-        let mut t = Sql::new(
-            "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(x.amount), 0) AS BIGINT) AS amount FROM (SELECT f.vkey, MAX(f.amount) AS amount FROM ",
-        );
-        push_findings_table(&mut t, h, None, &late);
-        t.push(" JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode WHERE f.hcode = ")
-            .text(q.hcode.clone());
-        actor.push_unit_scope(&mut t, "u");
-        Self::push_finding_filters(&mut t, q);
-        t.push(" GROUP BY f.vkey) x");
-        let totals = t.query().fetch_one(self.pool()).await?;
-        let (visits, amount) = (get_i(&totals, "n")?, get_i(&totals, "amount")?);
-        let mut s = Sql::new(
-            "SELECT f.vkey, f.rule, f.severity, f.amount, v.setting, v.hn, v.seq, v.an, v.date_serv, v.fund, v.inscl, v.cid, v.patient_name, ac.reason, ac.accepted_by, ac.accepted_at FROM ",
-        );
-        push_findings_table(&mut s, h, None, &late);
-        s.push(" JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = f.hcode AND ac.vkey = f.vkey AND ac.rule = f.rule WHERE f.hcode = ");
-        s.text(q.hcode.clone());
-        actor.push_unit_scope(&mut s, "u");
-        Self::push_finding_filters(&mut s, q);
+        let late = self
+            .late_rule(province.as_deref())
+            .await?
+            .filter(|l| !l.cutoffs.is_empty())
+            .filter(|_| q.rule.as_deref().is_none_or(|r| r == "LATE01"))
+            .filter(|l| q.severity.as_deref().is_none_or(|s| s == l.severity));
+        let stored = q.rule.as_deref() != Some("LATE01");
         let limit = if q.limit <= 0 {
             100
         } else {
             q.limit.min(100_000)
         };
-        // What blocks a claim first, then the largest amount at stake.
-        s.push(" ORDER BY CASE WHEN f.severity = 'block' THEN 0 ELSE 1 END, f.amount DESC, f.vkey, f.rule LIMIT ")
-            .int(limit)
-            .push(" OFFSET ")
-            .int(q.offset.max(0));
-        let rows = s.query().fetch_all(self.pool()).await?;
-        let items = rows.iter().map(item).collect::<Result<Vec<_>, _>>()?;
-        Ok((items, visits, amount))
+        let offset = q.offset.max(0);
+        let unfiltered =
+            q.fund.is_none() && q.month.is_none() && q.min_amount.is_none() && !q.include_accepted;
+        let mut totals = FindingTotals::default();
+        let mut items: Vec<FindingItem> = Vec::new();
+        let cols = "v.vkey, v.setting, v.hn, v.seq, v.an, v.date_serv, v.fund, v.inscl, v.cid, v.patient_name, ac.reason, ac.accepted_by, ac.accepted_at";
+        if stored {
+            if unfiltered && q.rule.is_none() && q.severity.is_none() {
+                let mut t = Sql::new(
+                    "SELECT CAST(COALESCE(SUM(a.flagged), 0) AS BIGINT) AS n, CAST(COALESCE(SUM(a.at_stake), 0) AS BIGINT) AS amount FROM claim_sum_audit a JOIN units u ON u.hcode = a.hcode WHERE a.hcode = ",
+                );
+                t.text(q.hcode.clone());
+                actor.push_unit_scope(&mut t, "u");
+                let r = t.query().fetch_one(self.pool()).await?;
+                (totals.visits, totals.amount) = (get_i(&r, "n")?, get_i(&r, "amount")?);
+            } else {
+                let mut t = Sql::new(
+                    "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(x.amount), 0) AS BIGINT) AS amount FROM (SELECT f.vkey, MAX(f.amount) AS amount FROM claim_findings f JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode WHERE f.hcode = ",
+                );
+                t.text(q.hcode.clone());
+                actor.push_unit_scope(&mut t, "u");
+                Self::push_finding_filters(&mut t, q);
+                t.push(" GROUP BY f.vkey) x");
+                let r = t.query().fetch_one(self.pool()).await?;
+                (totals.visits, totals.amount) = (get_i(&r, "n")?, get_i(&r, "amount")?);
+            }
+            let mut s = Sql::new(&format!(
+                "SELECT f.rule, f.severity, f.amount, {cols} FROM claim_findings f JOIN claim_visits v ON v.hcode = f.hcode AND v.vkey = f.vkey JOIN units u ON u.hcode = f.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = f.hcode AND ac.vkey = f.vkey AND ac.rule = f.rule WHERE f.hcode = "
+            ));
+            s.text(q.hcode.clone());
+            actor.push_unit_scope(&mut s, "u");
+            Self::push_finding_filters(&mut s, q);
+            // The order of claim_findings_order: what blocks a claim first ('block' < 'warn'),
+            // then the largest amount at stake.
+            s.push(" ORDER BY f.severity, f.amount DESC, f.vkey, f.rule LIMIT ")
+                .int(offset + limit + 1);
+            for r in s.query().fetch_all(self.pool()).await? {
+                items.push(item(&r)?);
+            }
+        }
+        if let Some(l) = &late {
+            if unfiltered {
+                let mut t = Sql::new(
+                    "SELECT CAST(COALESCE(SUM(d.visits), 0) AS BIGINT) AS n, CAST(COALESCE(SUM(d.at_stake), 0) AS BIGINT) AS amount FROM claim_sum_due d JOIN units u ON u.hcode = d.hcode WHERE d.hcode = ",
+                );
+                t.text(q.hcode.clone());
+                push_late_days(&mut t, l, "d.fund", "d.recognised");
+                actor.push_unit_scope(&mut t, "u");
+                let r = t.query().fetch_one(self.pool()).await?;
+                // Driven by the (few) acceptances: each looks its visit up by key.
+                let mut a = Sql::new(&format!(
+                    "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM((SELECT {AT_STAKE} FROM claim_visits v WHERE v.hcode = ac.hcode AND v.vkey = ac.vkey)), 0) AS BIGINT) AS amount FROM claim_finding_accepts ac WHERE ac.rule = 'LATE01' AND ac.hcode = "
+                ));
+                a.text(q.hcode.clone())
+                    .push(" AND EXISTS (SELECT 1 FROM claim_visits v WHERE v.hcode = ac.hcode AND v.vkey = ac.vkey");
+                push_late_predicate(&mut a, l);
+                a.push(")");
+                let acc = a.query().fetch_one(self.pool()).await?;
+                totals.late_visits = get_i(&r, "n")? - get_i(&acc, "n")?;
+                totals.late_amount = get_i(&r, "amount")? - get_i(&acc, "amount")?;
+            } else {
+                let mut t = Sql::new(&format!(
+                    "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM({AT_STAKE}), 0) AS BIGINT) AS amount FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = "
+                ));
+                t.text(q.hcode.clone());
+                push_late_predicate(&mut t, l);
+                Self::push_finding_visit_filters(&mut t, q, AT_STAKE);
+                if !q.include_accepted {
+                    t.push(" AND ").push(LATE_NOT_ACCEPTED);
+                }
+                actor.push_unit_scope(&mut t, "u");
+                let r = t.query().fetch_one(self.pool()).await?;
+                (totals.late_visits, totals.late_amount) = (get_i(&r, "n")?, get_i(&r, "amount")?);
+            }
+            let mut s = Sql::new(&format!("SELECT 'LATE01' AS rule, "));
+            s.text(l.severity.clone()).push(&format!(
+                " AS severity, {AT_STAKE} AS amount, {cols} FROM claim_visits v JOIN units u ON u.hcode = v.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = v.hcode AND ac.vkey = v.vkey AND ac.rule = 'LATE01' WHERE v.hcode = "
+            ));
+            s.text(q.hcode.clone());
+            push_late_predicate(&mut s, l);
+            Self::push_finding_visit_filters(&mut s, q, AT_STAKE);
+            if !q.include_accepted {
+                s.push(" AND ac.hcode IS NULL");
+            }
+            actor.push_unit_scope(&mut s, "u");
+            // The order of claim_visits_at_stake.
+            s.push(&format!(" ORDER BY {AT_STAKE} DESC, v.vkey LIMIT "))
+                .int(offset + limit + 1);
+            for r in s.query().fetch_all(self.pool()).await? {
+                items.push(item(&r)?);
+            }
+        }
+        items.sort_by(|a, b| {
+            (a.severity != "block", -a.amount, &a.vkey, &a.rule).cmp(&(
+                b.severity != "block",
+                -b.amount,
+                &b.vkey,
+                &b.rule,
+            ))
+        });
+        let more = items.len() as i64 > offset + limit;
+        let items = items
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect();
+        Ok(FindingPage {
+            items,
+            totals,
+            more,
+        })
     }
 
     /// The findings of one visit (accepted ones included).
@@ -423,23 +558,30 @@ impl Store {
         s.push(" GROUP BY f.rule");
         let mut rows = s.query().fetch_all(self.pool()).await?;
         if let Some(l) = &late {
-            let mut q = Sql::new(&format!(
-                "SELECT 'LATE01' AS rule, CAST(COUNT(*) AS BIGINT) AS visits, CAST(COALESCE(SUM({}), 0) AS BIGINT) AS amount, \
-                 CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = v.hcode AND a.vkey = v.vkey AND a.rule = 'LATE01') THEN 1 ELSE 0 END), 0) AS BIGINT) AS accepted \
-                 FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE 1 = 1",
-                crate::claims::AT_STAKE_SQL
-            ));
-            match hcode {
-                Some(h) => {
-                    q.push(" AND v.hcode = ").text(h);
-                }
-                None => {
-                    q.push(" AND v.hcode IN (SELECT hcode FROM units)");
-                }
+            // LATE01 from the visits' sums by recognition day, less the late ones accepted.
+            let mut q = Sql::new(
+                "SELECT 'LATE01' AS rule, CAST(COALESCE(SUM(d.visits), 0) AS BIGINT) AS visits, CAST(COALESCE(SUM(d.at_stake), 0) AS BIGINT) AS amount, CAST(0 AS BIGINT) AS accepted FROM claim_sum_due d JOIN units u ON u.hcode = d.hcode WHERE 1 = 1",
+            );
+            // Driven by the (few) acceptances: each looks its visit up by key.
+            let mut a = Sql::new(
+                "SELECT 'LATE01' AS rule, CAST(0 AS BIGINT) AS visits, CAST(0 AS BIGINT) AS amount, CAST(COUNT(*) AS BIGINT) AS accepted FROM claim_finding_accepts ac JOIN units u ON u.hcode = ac.hcode WHERE ac.rule = 'LATE01'",
+            );
+            if let Some(h) = hcode {
+                q.push(" AND d.hcode = ").text(h);
+                a.push(" AND ac.hcode = ").text(h);
             }
-            push_late_predicate(&mut q, l);
+            push_late_days(&mut q, l, "d.fund", "d.recognised");
+            a.push(" AND EXISTS (SELECT 1 FROM claim_visits v WHERE v.hcode = ac.hcode AND v.vkey = ac.vkey");
+            push_late_predicate(&mut a, l);
+            a.push(")");
             actor.push_unit_scope(&mut q, "u");
-            rows.extend(q.query().fetch_all(self.pool()).await?);
+            actor.push_unit_scope(&mut a, "u");
+            let (n, acc) = (
+                q.query().fetch_one(self.pool()).await?,
+                a.query().fetch_one(self.pool()).await?,
+            );
+            rows.push(n);
+            rows.push(acc);
         }
         let mut out: Vec<RuleCount> = rows
             .iter()
@@ -452,8 +594,18 @@ impl Store {
                 })
             })
             .collect::<Result<_, StoreError>>()?;
-        out.retain(|r| r.visits != 0);
         out.sort_by(|a, b| a.rule.cmp(&b.rule));
+        // LATE01's count and its acceptances come as two rows.
+        out.dedup_by(|b, a| {
+            let same = a.rule == b.rule;
+            if same {
+                a.visits += b.visits;
+                a.amount += b.amount;
+                a.accepted += b.accepted;
+            }
+            same
+        });
+        out.retain(|r| r.visits != 0);
         Ok(out)
     }
 
@@ -583,6 +735,15 @@ impl Store {
             .late_rule(province.as_deref())
             .await?
             .filter(|l| l.severity == "block" && !l.cutoffs.is_empty());
+        let whole_months = from % 100 == 1
+            && raidai_domain::periods::date_of(to)
+                .is_some_and(|d| d.succ_opt().is_some_and(|n| n.day0() == 0));
+        if late.is_none() && whole_months {
+            return self
+                .audit_rollup_sums(actor, hcode, from / 100, to / 100)
+                .await;
+        }
+        // A blocking LATE01 or part of a month: from the visits themselves.
         let mut s = Sql::new(&format!(
             "SELECT v.hcode, u.name_th AS unit_name, u.district_code, CAST(v.date_serv / 100 AS BIGINT) AS month, CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM claim_findings f WHERE f.hcode = v.hcode AND f.vkey = v.vkey AND f.severity = 'block' AND {NOT_ACCEPTED})"
         ));
@@ -617,6 +778,60 @@ impl Store {
                     clean: get_i(r, "clean")?,
                     authen_needed: get_i(r, "authen_needed")?,
                     authen_has: get_i(r, "authen_has")?,
+                })
+            })
+            .collect()
+    }
+
+    /// `audit_rollup` over whole service months, from the read models: visits and Authen
+    /// coverage from `claim_sum_visits`, visits blocked from `claim_sum_audit`.
+    async fn audit_rollup_sums(
+        &self,
+        actor: &Actor,
+        hcode: Option<&str>,
+        from_month: i64,
+        to_month: i64,
+    ) -> Result<Vec<UnitMonthAudit>, StoreError> {
+        let mut s = Sql::new(
+            "SELECT v.hcode, u.name_th AS unit_name, u.district_code, CAST(v.month AS BIGINT) AS month, CAST(SUM(v.visits) AS BIGINT) AS visits, \
+             CAST(SUM(CASE WHEN v.inscl IN ('UCS', 'WEL') THEN v.visits ELSE 0 END) AS BIGINT) AS authen_needed, \
+             CAST(SUM(CASE WHEN v.inscl IN ('UCS', 'WEL') THEN v.with_code ELSE 0 END) AS BIGINT) AS authen_has \
+             FROM claim_sum_visits v JOIN units u ON u.hcode = v.hcode WHERE v.month >= ",
+        );
+        s.int(from_month).push(" AND v.month <= ").int(to_month);
+        let mut b = Sql::new(
+            "SELECT a.hcode, CAST(a.month AS BIGINT) AS month, CAST(a.blocked AS BIGINT) AS blocked FROM claim_sum_audit a JOIN units u ON u.hcode = a.hcode WHERE a.blocked <> 0 AND a.month >= ",
+        );
+        b.int(from_month).push(" AND a.month <= ").int(to_month);
+        if let Some(h) = hcode {
+            s.push(" AND v.hcode = ").text(h);
+            b.push(" AND a.hcode = ").text(h);
+        }
+        actor.push_unit_scope(&mut s, "u");
+        actor.push_unit_scope(&mut b, "u");
+        s.push(" GROUP BY v.hcode, u.name_th, u.district_code, v.month HAVING SUM(v.visits) > 0 ORDER BY u.district_code, v.hcode, month");
+        let mut blocked: HashMap<(String, i64), i64> = HashMap::new();
+        for r in b.query().fetch_all(self.pool()).await? {
+            blocked.insert(
+                (get_s(&r, "hcode")?, get_i(&r, "month")?),
+                get_i(&r, "blocked")?,
+            );
+        }
+        let rows = s.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                let (h, month, visits) =
+                    (get_s(r, "hcode")?, get_i(r, "month")?, get_i(r, "visits")?);
+                let blocked = blocked.get(&(h.clone(), month)).copied().unwrap_or(0);
+                Ok(UnitMonthAudit {
+                    unit_name: get_s(r, "unit_name")?,
+                    district_code: get_s(r, "district_code")?,
+                    month,
+                    visits,
+                    clean: visits - blocked,
+                    authen_needed: get_i(r, "authen_needed")?,
+                    authen_has: get_i(r, "authen_has")?,
+                    hcode: h,
                 })
             })
             .collect()

@@ -108,6 +108,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0016_batch_sums.sql"),
         data: None,
     },
+    Migration {
+        name: "0017_audit_sums",
+        sqlite: include_str!("../migrations/sqlite/0017_audit_sums.sql"),
+        postgres: include_str!("../migrations/postgres/0017_audit_sums.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

@@ -423,20 +423,36 @@ async fn cross_visit_findings(store: &Store) {
         rule: Some(rule.into()),
         ..Default::default()
     };
-    let (dup, _, _) = store.list_findings(&sys, &q("DUP01")).await.unwrap();
+    let dup = store.list_findings(&sys, &q("DUP01")).await.unwrap().items;
     let mut keys: Vec<&str> = dup.iter().map(|f| f.vkey.as_str()).collect();
     keys.sort();
     assert_eq!(keys, ["O1", "O2"]);
     assert!(dup.iter().all(|f| f.severity == "warn"));
-    let (auth, _, _) = store.list_findings(&sys, &q("AUTH03")).await.unwrap();
+    let auth = store.list_findings(&sys, &q("AUTH03")).await.unwrap().items;
     let mut keys: Vec<&str> = auth.iter().map(|f| f.vkey.as_str()).collect();
     keys.sort();
     assert_eq!(keys, ["O1", "O3"]);
-    assert_eq!(store.list_findings(&sys, &q("CLN01")).await.unwrap().1, 1);
+    assert_eq!(
+        store
+            .list_findings(&sys, &q("CLN01"))
+            .await
+            .unwrap()
+            .totals
+            .visits,
+        1
+    );
     // Re-imported without the finding: it is gone (findings follow every import of a visit).
     a.findings.clear();
     land(store, vec![a]).await;
-    assert_eq!(store.list_findings(&sys, &q("CLN01")).await.unwrap().1, 0);
+    assert_eq!(
+        store
+            .list_findings(&sys, &q("CLN01"))
+            .await
+            .unwrap()
+            .totals
+            .visits,
+        0
+    );
     // Counts per rule; tenancy.
     let counts = store.rule_counts(&sys, Some(UNIT)).await.unwrap();
     assert!(counts.iter().any(|c| c.rule == "AUTH03" && c.visits == 2));

@@ -276,7 +276,7 @@ pub fn openapi_doc() -> Value {
                 "get": op("Map coverage: unposted visits by (fiscal year, fund, setting, place, case) with amounts, and the map line in force now", "claims", &[("hcode", "path")], None, &arr("CoverageRow"))
             },
             "/api/v1/units/{hcode}/audit/findings": {
-                "get": op("Data Audit worklist: findings of the unit's visits, largest amount at stake first, with the number of visits and the amount matching", "audit", &[("hcode", "path"), ("rule", "query"), ("fund", "query"), ("severity", "query"), ("month", "query"), ("min", "query"), ("accepted", "query"), ("page", "query")], None, &s("FindingList"))
+                "get": op("Data Audit worklist: findings of the unit's visits, blocking first, then largest amount at stake, with the visits and amounts matching (late visits counted apart)", "audit", &[("hcode", "path"), ("rule", "query"), ("fund", "query"), ("severity", "query"), ("month", "query"), ("min", "query"), ("accepted", "query"), ("page", "query")], None, &s("FindingList"))
             },
             "/api/v1/units/{hcode}/claims/periods": {
                 "get": op("Accounting periods of a fiscal year: each month open or closed (who, when), journal lines and receivables by posting date", "claims", &[("hcode", "path"), ("fy", "query")], None, &arr("MonthView"))
@@ -329,7 +329,10 @@ fn schemas() -> Value {
         "VisitClaim": { "type": "object", "properties": { "claim": { "type": "object" }, "outstanding": { "type": "integer" }, "batches": { "type": "array" }, "returns": { "type": "array" } } },
         "CycleRollup": { "type": "object", "properties": { "rows": { "type": "array", "items": { "type": "object" } } } },
         "FindingList": { "type": "object", "properties": {
-            "visits": { "type": "integer" }, "amount": { "type": "integer", "description": "satang" },
+            "visits": { "type": "integer", "description": "distinct visits with a stored finding matching (LATE01 apart)" }, "amount": { "type": "integer", "description": "satang" },
+            "late_visits": { "type": "integer", "description": "visits past their fund's submission window (LATE01) matching; a visit may also count in visits" },
+            "late_amount": { "type": "integer", "description": "satang" },
+            "more": { "type": "boolean", "description": "another page follows" },
             "findings": { "type": "array", "items": { "type": "object", "properties": {
                 "vkey": { "type": "string" }, "rule": { "type": "string" }, "severity": { "enum": ["block", "warn"] },
                 "amount": { "type": "integer" }, "setting": { "type": "string" }, "hn": { "type": "string" }, "seq": { "type": "string" },

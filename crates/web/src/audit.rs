@@ -50,6 +50,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("au_fix", "วิธีแก้", "How to fix"),
     ("au_amount", "ยอดเงินที่เสี่ยง", "Amount at stake"),
     ("au_visits", "รายการ", "Visits"),
+    (
+        "au_late_total",
+        "เกินกำหนดส่ง (LATE01)",
+        "Past the submission window (LATE01)",
+    ),
+    (
+        "au_late_apart",
+        "นับแยก: บางรายการอาจมีข้อผิดพลาดอื่นด้วย",
+        "counted apart: a visit may have other findings too",
+    ),
     ("au_accepted", "ยอมรับแล้ว", "Accepted"),
     ("au_accept", "ยอมรับ", "Accept"),
     ("au_reason", "เหตุผล", "Reason"),
@@ -297,6 +307,9 @@ struct WorklistPage {
     items: Vec<ItemView>,
     count: String,
     total: String,
+    late_count: String,
+    late_total: String,
+    late: bool,
     may_act: bool,
     prev: String,
     next: String,
@@ -339,7 +352,8 @@ pub async fn worklist(
     let cat = catalogue_for(&st, &me, &hcode).await?;
     let per_page = 100;
     let q = query_of(&hcode, &f, per_page);
-    let (items, count, total) = st.store.list_findings(&me, &q).await?;
+    let list = st.store.list_findings(&me, &q).await?;
+    let (items, totals) = (list.items, list.totals);
     let counts = st.store.rule_counts(&me, Some(&hcode)).await?;
     let fy = FiscalYear::new(current_fy() as u16);
     let (from, to) = (ymd(fy.prev().start()), ymd(fy.end()));
@@ -382,15 +396,18 @@ pub async fn worklist(
             .iter()
             .map(|i| item_view(t, &hcode, &cat, i))
             .collect(),
-        count: format_int_thai(count),
-        total: money(total),
+        count: format_int_thai(totals.visits),
+        total: money(totals.amount),
+        late_count: format_int_thai(totals.late_visits),
+        late_total: money(totals.late_amount),
+        late: totals.late_visits != 0,
         may_act: crate::claims::may_import(&me, &hcode),
         prev: if page > 0 {
             format!("{base}&page={}", page - 1)
         } else {
             String::new()
         },
-        next: if (page + 1) * per_page < count {
+        next: if list.more {
             format!("{base}&page={}", page + 1)
         } else {
             String::new()
@@ -448,10 +465,13 @@ pub async fn worklist_json(
 ) -> Result<Response, AppError> {
     let q = query_of(&hcode, &f, 1000);
     match st.store.list_findings(&me, &q).await {
-        Ok((items, count, amount)) => Ok(axum::Json(serde_json::json!({
-            "visits": count,
-            "amount": amount,
-            "findings": items,
+        Ok(page) => Ok(axum::Json(serde_json::json!({
+            "visits": page.totals.visits,
+            "amount": page.totals.amount,
+            "late_visits": page.totals.late_visits,
+            "late_amount": page.totals.late_amount,
+            "more": page.more,
+            "findings": page.items,
         }))
         .into_response()),
         Err(e) => Ok(AppError::from(e).into_json()),
@@ -467,7 +487,7 @@ pub async fn worklist_xlsx(
 ) -> Result<Response, AppError> {
     let cat = catalogue_for(&st, &me, &hcode).await?;
     let q = query_of(&hcode, &f, 100_000);
-    let (items, _, _) = st.store.list_findings(&me, &q).await?;
+    let items = st.store.list_findings(&me, &q).await?.items;
     let bytes = (|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         use rust_xlsxwriter::{Format, Workbook};
         let mut wb = Workbook::new();

@@ -151,7 +151,15 @@ async fn lookups_through_the_page(store: &Store) {
         .unwrap()
         .lacking;
     assert!(lacking > 0, "the set has UC visits without a code");
-    assert!(store.list_findings(&sys, &auth01()).await.unwrap().1 > 0);
+    assert!(
+        store
+            .list_findings(&sys, &auth01())
+            .await
+            .unwrap()
+            .totals
+            .visits
+            > 0
+    );
 
     let (base, hits) = start_fake().await;
     let st = state(store, &base, true);
@@ -196,7 +204,15 @@ async fn lookups_through_the_page(store: &Store) {
     assert_eq!(sum.found, lacking, "{sum:?}");
     assert_eq!(sum.lacking, 0);
     assert_eq!(hits.load(Ordering::SeqCst) as i64, lacking);
-    assert_eq!(store.list_findings(&sys, &auth01()).await.unwrap().1, 0);
+    assert_eq!(
+        store
+            .list_findings(&sys, &auth01())
+            .await
+            .unwrap()
+            .totals
+            .visits,
+        0
+    );
     // Nothing left to look up: no call.
     st.authen_runs.lock().unwrap().clear();
     post_form(&app, "/units/99001/authen/check", &rev, "limit=10").await;

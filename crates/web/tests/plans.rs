@@ -140,8 +140,9 @@ async fn page_plans(store: &Store) -> Vec<(String, String, bool)> {
 }
 
 fn check(engine: &str, plans: &[(String, String, bool)]) {
+    // A sanity floor: most pages read the read models and never reach these tables.
     assert!(
-        plans.len() > 20,
+        plans.len() > 15,
         "{engine}: only {} statements",
         plans.len()
     );

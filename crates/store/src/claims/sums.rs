@@ -12,7 +12,8 @@ const SHARE_COLS: &str = "v.fund, v.fy, v.receivable, CAST(CASE WHEN v.setting =
      CAST(COALESCE(cs.expected, 0) AS BIGINT) AS expected, CAST(COALESCE(cs.received, 0) AS BIGINT) AS received, \
      CAST(COALESCE(cs.written_down, 0) AS BIGINT) AS written_down, CAST(COALESCE(cs.cleared, 0) AS BIGINT) AS cleared, \
      CAST(COALESCE(cs.late, 0) AS BIGINT) AS late, v.inscl, v.subtype, CAST(v.date_serv AS BIGINT) AS date_serv, \
-     CAST(CASE WHEN v.permitno <> '' THEN 1 ELSE 0 END AS BIGINT) AS has_code, COALESCE(cs.stm_status, '') AS stm_status";
+     CAST(CASE WHEN v.permitno <> '' THEN 1 ELSE 0 END AS BIGINT) AS has_code, COALESCE(cs.stm_status, '') AS stm_status, \
+     CAST(CASE WHEN v.fund_amount > 0 THEN v.fund_amount WHEN v.fund_amount + v.patient_amount > 0 THEN v.fund_amount + v.patient_amount ELSE 0 END AS BIGINT) AS at_stake";
 
 /// One visit's claim as the sums see it.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +36,8 @@ pub(crate) struct Share {
     pub date_serv: i64,
     pub has_code: bool,
     pub stm_status: String,
+    /// What the fund would pay (AT_STAKE_SQL): LATE01's amount.
+    pub at_stake: i64,
 }
 
 impl Share {
@@ -58,6 +61,7 @@ impl Share {
             date_serv: r.i("date_serv")?,
             has_code: r.i("has_code")? == 1,
             stm_status: r.s("stm_status")?,
+            at_stake: r.i("at_stake")?,
         })
     }
 
@@ -78,6 +82,11 @@ impl Share {
             subtype: v.subtype.clone(),
             date_serv: v.date_serv,
             has_code: !v.permitno.is_empty(),
+            at_stake: if v.fund_amount > 0 {
+                v.fund_amount
+            } else {
+                (v.fund_amount + v.patient_amount).max(0)
+            },
             ..Share::default()
         }
     }
@@ -108,6 +117,8 @@ pub(crate) struct SumDelta {
     visits: HashMap<(i64, String, String, i64), [i64; 2]>,
     /// batch → (accepted, corrective, denied, accepted awaiting a statement, received)
     batches: HashMap<i64, [i64; 5]>,
+    /// (fund, recognition date) → (visits, at stake)
+    due: HashMap<(String, i64), [i64; 2]>,
 }
 
 impl SumDelta {
@@ -118,6 +129,9 @@ impl SumDelta {
             .or_default();
         v[0] += sign;
         v[1] += sign * i64::from(s.has_code);
+        let d = self.due.entry((s.fund.clone(), s.recognised)).or_default();
+        d[0] += sign;
+        d[1] += sign * s.at_stake;
         if s.batch_no > 0 {
             let b = self.batches.entry(s.batch_no).or_default();
             let vals = [
@@ -213,128 +227,122 @@ impl SumDelta {
 
     /// The upserts that apply the changes (nothing for keys whose sums did not move).
     pub fn flush(&mut self, engine: Engine, hcode: &str) -> Vec<Sql> {
+        use KeyPart::{I, T};
         let mut out = Vec::new();
-        let cycle: Vec<_> = std::mem::take(&mut self.cycle)
+        let cycle = std::mem::take(&mut self.cycle)
             .into_iter()
-            .filter(|(_, v)| v.iter().any(|x| *x != 0))
-            .collect();
-        for chunk in cycle.chunks(200) {
-            let mut s = Sql::new(&format!(
-                "INSERT INTO claim_sum_cycle (hcode, fund, fy, {}) VALUES ",
-                CYCLE_COLS.join(", ")
-            ));
-            for (i, ((fund, fy), vals)) in chunk.iter().enumerate() {
-                if i > 0 {
-                    s.push(", ");
-                }
-                s.push("(")
-                    .text(hcode)
-                    .push(", ")
-                    .text(fund.clone())
-                    .push(", ")
-                    .int(*fy);
-                for v in vals {
-                    s.push(", ").int(*v);
-                }
-                s.push(")");
-            }
-            s.push(" ON CONFLICT (hcode, fund, fy) DO UPDATE SET ");
-            push_sums(&mut s, "claim_sum_cycle", &CYCLE_COLS);
-            positional(engine, &mut s);
-            out.push(s);
-        }
-        let recog: Vec<_> = std::mem::take(&mut self.recog)
+            .map(|((fund, fy), v)| (vec![T(fund), I(fy)], v.to_vec()));
+        upsert_sums(
+            engine,
+            &mut out,
+            hcode,
+            "claim_sum_cycle",
+            &["fund", "fy"],
+            &CYCLE_COLS,
+            cycle,
+        );
+        let recog = std::mem::take(&mut self.recog)
             .into_iter()
-            .filter(|(_, v)| v.iter().any(|x| *x != 0))
-            .collect();
-        for chunk in recog.chunks(200) {
-            let mut s = Sql::new(&format!(
-                "INSERT INTO claim_sum_recognised (hcode, fund, account, recognised, {}) VALUES ",
-                RECOG_COLS.join(", ")
-            ));
-            for (i, ((fund, account, day), vals)) in chunk.iter().enumerate() {
-                if i > 0 {
-                    s.push(", ");
-                }
-                s.push("(")
-                    .text(hcode)
-                    .push(", ")
-                    .text(fund.clone())
-                    .push(", ")
-                    .text(account.clone())
-                    .push(", ")
-                    .int(*day);
-                for v in vals {
-                    s.push(", ").int(*v);
-                }
-                s.push(")");
-            }
-            s.push(" ON CONFLICT (hcode, fund, account, recognised) DO UPDATE SET ");
-            push_sums(&mut s, "claim_sum_recognised", &RECOG_COLS);
-            positional(engine, &mut s);
-            out.push(s);
-        }
-        let visits: Vec<_> = std::mem::take(&mut self.visits)
+            .map(|((fund, account, day), v)| (vec![T(fund), T(account), I(day)], v.to_vec()));
+        upsert_sums(
+            engine,
+            &mut out,
+            hcode,
+            "claim_sum_recognised",
+            &["fund", "account", "recognised"],
+            &RECOG_COLS,
+            recog,
+        );
+        let visits =
+            std::mem::take(&mut self.visits)
+                .into_iter()
+                .map(|((fy, inscl, subtype, month), v)| {
+                    (vec![I(fy), T(inscl), T(subtype), I(month)], v.to_vec())
+                });
+        upsert_sums(
+            engine,
+            &mut out,
+            hcode,
+            "claim_sum_visits",
+            &["fy", "inscl", "subtype", "month"],
+            &["visits", "with_code"],
+            visits,
+        );
+        let batches = std::mem::take(&mut self.batches)
             .into_iter()
-            .filter(|(_, v)| v.iter().any(|x| *x != 0))
-            .collect();
-        for chunk in visits.chunks(200) {
-            let mut s = Sql::new(
-                "INSERT INTO claim_sum_visits (hcode, fy, inscl, subtype, month, visits, with_code) VALUES ",
-            );
-            for (i, ((fy, inscl, subtype, month), vals)) in chunk.iter().enumerate() {
-                if i > 0 {
-                    s.push(", ");
-                }
-                s.push("(")
-                    .text(hcode)
-                    .push(", ")
-                    .int(*fy)
-                    .push(", ")
-                    .text(inscl.clone())
-                    .push(", ")
-                    .text(subtype.clone())
-                    .push(", ")
-                    .int(*month)
-                    .push(", ")
-                    .int(vals[0])
-                    .push(", ")
-                    .int(vals[1])
-                    .push(")");
-            }
-            s.push(" ON CONFLICT (hcode, fy, inscl, subtype, month) DO UPDATE SET ");
-            push_sums(&mut s, "claim_sum_visits", &["visits", "with_code"]);
-            positional(engine, &mut s);
-            out.push(s);
-        }
-        let batches: Vec<_> = std::mem::take(&mut self.batches)
+            .map(|(no, v)| (vec![I(no)], v.to_vec()));
+        upsert_sums(
+            engine,
+            &mut out,
+            hcode,
+            "claim_sum_batches",
+            &["batch_no"],
+            &["accepted", "corrective", "denied", "awaiting", "received"],
+            batches,
+        );
+        let due = std::mem::take(&mut self.due)
             .into_iter()
-            .filter(|(_, v)| v.iter().any(|x| *x != 0))
-            .collect();
-        for chunk in batches.chunks(200) {
-            let mut s = Sql::new(
-                "INSERT INTO claim_sum_batches (hcode, batch_no, accepted, corrective, denied, awaiting, received) VALUES ",
-            );
-            for (i, (no, vals)) in chunk.iter().enumerate() {
-                if i > 0 {
-                    s.push(", ");
-                }
-                s.push("(").text(hcode).push(", ").int(*no);
-                for v in vals {
-                    s.push(", ").int(*v);
-                }
-                s.push(")");
-            }
-            s.push(" ON CONFLICT (hcode, batch_no) DO UPDATE SET ");
-            push_sums(
-                &mut s,
-                "claim_sum_batches",
-                &["accepted", "corrective", "denied", "awaiting", "received"],
-            );
-            positional(engine, &mut s);
-            out.push(s);
-        }
+            .map(|((fund, day), v)| (vec![T(fund), I(day)], v.to_vec()));
+        upsert_sums(
+            engine,
+            &mut out,
+            hcode,
+            "claim_sum_due",
+            &["fund", "recognised"],
+            &["visits", "at_stake"],
+            due,
+        );
         out
+    }
+}
+
+/// One key column's value of a read-model row.
+pub(crate) enum KeyPart {
+    T(String),
+    I(i64),
+}
+
+/// Adds `rows` (key after `hcode`, values) to `table`'s sums, 200 rows a statement; rows whose
+/// values are all zero are skipped.
+pub(crate) fn upsert_sums(
+    engine: Engine,
+    out: &mut Vec<Sql>,
+    hcode: &str,
+    table: &str,
+    keys: &[&str],
+    cols: &[&str],
+    rows: impl Iterator<Item = (Vec<KeyPart>, Vec<i64>)>,
+) {
+    let rows: Vec<_> = rows.filter(|(_, v)| v.iter().any(|x| *x != 0)).collect();
+    for chunk in rows.chunks(200) {
+        let mut s = Sql::new(&format!(
+            "INSERT INTO {table} (hcode, {}, {}) VALUES ",
+            keys.join(", "),
+            cols.join(", ")
+        ));
+        for (i, (key, vals)) in chunk.iter().enumerate() {
+            if i > 0 {
+                s.push(", ");
+            }
+            s.push("(").text(hcode);
+            for k in key {
+                match k {
+                    KeyPart::T(t) => s.push(", ").text(t.clone()),
+                    KeyPart::I(n) => s.push(", ").int(*n),
+                };
+            }
+            for v in vals {
+                s.push(", ").int(*v);
+            }
+            s.push(")");
+        }
+        s.push(&format!(
+            " ON CONFLICT (hcode, {}) DO UPDATE SET ",
+            keys.join(", ")
+        ));
+        push_sums(&mut s, table, cols);
+        positional(engine, &mut s);
+        out.push(s);
     }
 }
 
@@ -389,11 +397,65 @@ pub(crate) fn findings_sums_sql(engine: Engine, hcode: &str) -> Vec<Sql> {
          FROM claim_findings f WHERE f.hcode = ",
     );
     i.text(hcode).push(" GROUP BY f.hcode, f.rule, f.severity");
-    let mut out = vec![d, i];
+    let mut da = Sql::new("DELETE FROM claim_sum_audit WHERE hcode = ");
+    da.text(hcode);
+    let mut ia = Sql::new(&format!(
+        "INSERT INTO claim_sum_audit (hcode, month, flagged, at_stake, blocked) \
+         SELECT v.hcode, v.date_serv / 100, COUNT(*), SUM(x.amount), SUM(x.blocked) FROM ({FLAGGED_VISITS} AND f.hcode = "
+    ));
+    ia.text(hcode).push(
+        " GROUP BY f.hcode, f.vkey) x JOIN claim_visits v ON v.hcode = x.hcode AND v.vkey = x.vkey GROUP BY v.hcode, v.date_serv / 100",
+    );
+    let mut out = vec![d, i, da, ia];
     for q in &mut out {
         positional(engine, q);
     }
     out
+}
+
+/// The visits with stored findings not accepted, one row each (`hcode, vkey, amount, blocked`),
+/// open at `WHERE …` for more conditions and to be closed by `GROUP BY f.hcode, f.vkey`.
+const FLAGGED_VISITS: &str = "SELECT f.hcode, f.vkey, MAX(f.amount) AS amount, MAX(CASE WHEN f.severity = 'block' THEN 1 ELSE 0 END) AS blocked \
+     FROM claim_findings f WHERE NOT EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = f.hcode AND a.vkey = f.vkey AND a.rule = f.rule)";
+
+/// One visit's row of `claim_sum_audit` (month, 1, at stake, blocked), or none when it has no
+/// stored finding left to fix: read before and after a change to the visit's findings.
+pub(crate) fn audit_share_sql(engine: Engine, hcode: &str, vkey: &str) -> Sql {
+    let mut s = Sql::new(&format!(
+        "SELECT CAST(v.date_serv / 100 AS BIGINT) AS month, CAST(x.amount AS BIGINT) AS amount, CAST(x.blocked AS BIGINT) AS blocked FROM ({FLAGGED_VISITS} AND f.hcode = "
+    ));
+    s.text(hcode).push(" AND f.vkey = ").text(vkey).push(
+        " GROUP BY f.hcode, f.vkey) x JOIN claim_visits v ON v.hcode = x.hcode AND v.vkey = x.vkey",
+    );
+    positional(engine, &mut s);
+    s
+}
+
+/// Adds `sign` × a visit's share (from `audit_share_sql`) to `claim_sum_audit`.
+pub(crate) fn audit_share_apply(
+    engine: Engine,
+    hcode: &str,
+    share: &AnyRow,
+    sign: i64,
+) -> Result<Sql, StoreError> {
+    let mut out = Vec::new();
+    upsert_sums(
+        engine,
+        &mut out,
+        hcode,
+        "claim_sum_audit",
+        &["month"],
+        &["flagged", "at_stake", "blocked"],
+        std::iter::once((
+            vec![KeyPart::I(get_i(share, "month")?)],
+            vec![
+                sign,
+                sign * get_i(share, "amount")?,
+                sign * get_i(share, "blocked")?,
+            ],
+        )),
+    );
+    Ok(out.pop().expect("one row"))
 }
 
 /// Takes one stored finding off the findings sums (run before deleting it).
@@ -413,20 +475,37 @@ pub(crate) fn finding_removed_sql(engine: Engine, hcode: &str, vkey: &str, rule:
     s
 }
 
-/// The read models recomputed from their sources, keyed as stored: journal sums by line,
-/// claim sums by visit (rows of all zeros are absent here and ignored when stored).
-const RECOMPUTE: [(&str, &str, usize); 7] = [
-    (
-        "claim_sum_journal",
-        "SELECT hcode, account, fund, CAST(fy AS BIGINT) AS k1, CAST(post_date / 100 AS BIGINT) AS k2, CAST(date_serv / 100 AS BIGINT) AS k3, \
+/// A read model: how to recompute it from its sources and read it as stored, both in one shape
+/// (`hcode, account, fund, k1, k2, k3, a0…`: text keys, integer keys, values), and how a
+/// recomputed row is written back (`cols` of the table from `pick` of that shape).
+struct ReadModel {
+    table: &'static str,
+    recompute: String,
+    stored: &'static str,
+    values: usize,
+    cols: &'static str,
+    pick: &'static str,
+}
+
+/// Every read model. Claim sums are recomputed by visit, journal sums by line; rows of all
+/// zeros are absent from a recomputation and ignored when stored.
+fn read_models() -> Vec<ReadModel> {
+    vec![
+        ReadModel {
+            table: "claim_sum_journal",
+            recompute: "SELECT hcode, account, fund, CAST(fy AS BIGINT) AS k1, CAST(post_date / 100 AS BIGINT) AS k2, CAST(date_serv / 100 AS BIGINT) AS k3, \
          CAST(SUM(debit) AS BIGINT) AS a0, CAST(SUM(credit) AS BIGINT) AS a1, \
          CAST(SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END) AS BIGINT) AS a2, CAST(COUNT(*) AS BIGINT) AS a3 \
-         FROM claim_journal GROUP BY hcode, account, fund, fy, post_date / 100, date_serv / 100",
-        4,
-    ),
-    (
-        "claim_sum_cycle",
-        "SELECT v.hcode AS hcode, '' AS account, v.fund AS fund, CAST(v.fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+         FROM claim_journal GROUP BY hcode, account, fund, fy, post_date / 100, date_serv / 100".into(),
+            stored: "SELECT hcode, account, fund, CAST(fy AS BIGINT) AS k1, CAST(post_month AS BIGINT) AS k2, CAST(serv_month AS BIGINT) AS k3, \
+     CAST(debit AS BIGINT) AS a0, CAST(credit AS BIGINT) AS a1, CAST(entries AS BIGINT) AS a2, CAST(lines AS BIGINT) AS a3 FROM claim_sum_journal",
+            values: 4,
+            cols: "hcode, account, fund, fy, post_month, serv_month, debit, credit, entries, lines",
+            pick: "hcode, account, fund, k1, k2, k3, a0, a1, a2, a3",
+        },
+        ReadModel {
+            table: "claim_sum_cycle",
+            recompute: "SELECT v.hcode AS hcode, '' AS account, v.fund AS fund, CAST(v.fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
          CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM(v.fund_amount) AS BIGINT) AS a1, \
          CAST(SUM(CASE WHEN cs.batch_no > 0 THEN v.fund_amount ELSE 0 END) AS BIGINT) AS a2, \
          CAST(SUM(CASE WHEN cs.status = 'accepted' THEN cs.expected ELSE 0 END) AS BIGINT) AS a3, \
@@ -436,77 +515,111 @@ const RECOMPUTE: [(&str, &str, usize); 7] = [
          CAST(SUM(v.fund_amount - COALESCE(cs.cleared, 0)) AS BIGINT) AS a8, \
          CAST(SUM(CASE WHEN cs.late = 1 THEN 1 ELSE 0 END) AS BIGINT) AS a9 \
          FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey \
-         WHERE v.posted = 1 AND v.fund_amount > 0 GROUP BY v.hcode, v.fund, v.fy",
-        10,
-    ),
-    (
-        "claim_sum_recognised",
-        "SELECT v.hcode AS hcode, v.receivable AS account, v.fund AS fund, CAST(CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END AS BIGINT) AS k1, \
+         WHERE v.posted = 1 AND v.fund_amount > 0 GROUP BY v.hcode, v.fund, v.fy".into(),
+            stored: "SELECT hcode, '' AS account, fund, CAST(fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+     CAST(visits AS BIGINT) AS a0, CAST(receivable AS BIGINT) AS a1, CAST(claimed AS BIGINT) AS a2, CAST(accepted AS BIGINT) AS a3, \
+     CAST(corrective AS BIGINT) AS a4, CAST(denied AS BIGINT) AS a5, CAST(received AS BIGINT) AS a6, CAST(written_down AS BIGINT) AS a7, \
+     CAST(outstanding AS BIGINT) AS a8, CAST(late AS BIGINT) AS a9 FROM claim_sum_cycle",
+            values: 10,
+            cols: "hcode, fund, fy, visits, receivable, claimed, accepted, corrective, denied, received, written_down, outstanding, late",
+            pick: "hcode, fund, k1, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9",
+        },
+        ReadModel {
+            table: "claim_sum_recognised",
+            recompute: "SELECT v.hcode AS hcode, v.receivable AS account, v.fund AS fund, CAST(CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END AS BIGINT) AS k1, \
          CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
          CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM(v.fund_amount) AS BIGINT) AS a1, \
          CAST(SUM(CASE WHEN v.fund_amount - COALESCE(cs.cleared, 0) > 0 THEN 1 ELSE 0 END) AS BIGINT) AS a2, \
          CAST(SUM(CASE WHEN v.fund_amount - COALESCE(cs.cleared, 0) > 0 THEN v.fund_amount - COALESCE(cs.cleared, 0) ELSE 0 END) AS BIGINT) AS a3 \
          FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey \
-         WHERE v.posted = 1 GROUP BY v.hcode, v.fund, v.receivable, CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END",
-        4,
-    ),
-    (
-        "claim_sum_rollup",
-        "SELECT hcode, '' AS account, fund, CAST(fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+         WHERE v.posted = 1 GROUP BY v.hcode, v.fund, v.receivable, CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END".into(),
+            stored: "SELECT hcode, account, fund, CAST(recognised AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+     CAST(visits AS BIGINT) AS a0, CAST(amount AS BIGINT) AS a1, CAST(open_visits AS BIGINT) AS a2, CAST(outstanding AS BIGINT) AS a3 FROM claim_sum_recognised",
+            values: 4,
+            cols: "hcode, account, fund, recognised, visits, amount, open_visits, outstanding",
+            pick: "hcode, account, fund, k1, a0, a1, a2, a3",
+        },
+        ReadModel {
+            table: "claim_sum_rollup",
+            recompute: "SELECT hcode, '' AS account, fund, CAST(fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
          CAST(SUM(debit - credit) AS BIGINT) AS a0, \
          CAST(SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END) AS BIGINT) AS a1 \
-         FROM claim_journal WHERE account LIKE '1102%' GROUP BY hcode, fund, fy",
-        2,
-    ),
-    (
-        "claim_sum_visits",
-        "SELECT hcode, inscl AS account, subtype AS fund, CAST(fy AS BIGINT) AS k1, CAST(date_serv / 100 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+         FROM claim_journal WHERE account LIKE '1102%' GROUP BY hcode, fund, fy".into(),
+            stored: "SELECT hcode, '' AS account, fund, CAST(fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+     CAST(amount AS BIGINT) AS a0, CAST(entries AS BIGINT) AS a1 FROM claim_sum_rollup",
+            values: 2,
+            cols: "hcode, fund, fy, amount, entries",
+            pick: "hcode, fund, k1, a0, a1",
+        },
+        ReadModel {
+            table: "claim_sum_visits",
+            recompute: "SELECT hcode, inscl AS account, subtype AS fund, CAST(fy AS BIGINT) AS k1, CAST(date_serv / 100 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
          CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM(CASE WHEN permitno <> '' THEN 1 ELSE 0 END) AS BIGINT) AS a1 \
-         FROM claim_visits GROUP BY hcode, fy, inscl, subtype, date_serv / 100",
-        2,
-    ),
-    (
-        "claim_sum_findings",
-        "SELECT f.hcode AS hcode, f.rule AS account, f.severity AS fund, CAST(0 AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+         FROM claim_visits GROUP BY hcode, fy, inscl, subtype, date_serv / 100".into(),
+            stored: "SELECT hcode, inscl AS account, subtype AS fund, CAST(fy AS BIGINT) AS k1, CAST(month AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+     CAST(visits AS BIGINT) AS a0, CAST(with_code AS BIGINT) AS a1 FROM claim_sum_visits",
+            values: 2,
+            cols: "hcode, fy, inscl, subtype, month, visits, with_code",
+            pick: "hcode, k1, account, fund, k2, a0, a1",
+        },
+        ReadModel {
+            table: "claim_sum_findings",
+            recompute: "SELECT f.hcode AS hcode, f.rule AS account, f.severity AS fund, CAST(0 AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
          CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM(f.amount) AS BIGINT) AS a1, \
          CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = f.hcode AND a.vkey = f.vkey AND a.rule = f.rule) THEN 1 ELSE 0 END) AS BIGINT) AS a2 \
-         FROM claim_findings f GROUP BY f.hcode, f.rule, f.severity",
-        3,
-    ),
-    (
-        "claim_sum_batches",
-        "SELECT cs.hcode AS hcode, '' AS account, '' AS fund, CAST(cs.batch_no AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+         FROM claim_findings f GROUP BY f.hcode, f.rule, f.severity".into(),
+            stored: "SELECT hcode, rule AS account, severity AS fund, CAST(0 AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+     CAST(findings AS BIGINT) AS a0, CAST(amount AS BIGINT) AS a1, CAST(accepted AS BIGINT) AS a2 FROM claim_sum_findings",
+            values: 3,
+            cols: "hcode, rule, severity, findings, amount, accepted",
+            pick: "hcode, account, fund, a0, a1, a2",
+        },
+        ReadModel {
+            table: "claim_sum_batches",
+            recompute: "SELECT cs.hcode AS hcode, '' AS account, '' AS fund, CAST(cs.batch_no AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
          CAST(SUM(CASE WHEN cs.status = 'accepted' THEN 1 ELSE 0 END) AS BIGINT) AS a0, \
          CAST(SUM(CASE WHEN cs.status = 'corrective' THEN 1 ELSE 0 END) AS BIGINT) AS a1, \
          CAST(SUM(CASE WHEN cs.status = 'deny' THEN 1 ELSE 0 END) AS BIGINT) AS a2, \
          CAST(SUM(CASE WHEN cs.status = 'accepted' AND cs.stm_status = '' THEN 1 ELSE 0 END) AS BIGINT) AS a3, \
          CAST(SUM(cs.received) AS BIGINT) AS a4 \
          FROM claim_status cs JOIN claim_visits v ON v.hcode = cs.hcode AND v.vkey = cs.vkey \
-         WHERE cs.batch_no > 0 GROUP BY cs.hcode, cs.batch_no",
-        5,
-    ),
-];
-
-/// The stored read models, in the recomputation's shape.
-const STORED: [&str; 7] = [
-    "SELECT hcode, account, fund, CAST(fy AS BIGINT) AS k1, CAST(post_month AS BIGINT) AS k2, CAST(serv_month AS BIGINT) AS k3, \
-     CAST(debit AS BIGINT) AS a0, CAST(credit AS BIGINT) AS a1, CAST(entries AS BIGINT) AS a2, CAST(lines AS BIGINT) AS a3 FROM claim_sum_journal",
-    "SELECT hcode, '' AS account, fund, CAST(fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
-     CAST(visits AS BIGINT) AS a0, CAST(receivable AS BIGINT) AS a1, CAST(claimed AS BIGINT) AS a2, CAST(accepted AS BIGINT) AS a3, \
-     CAST(corrective AS BIGINT) AS a4, CAST(denied AS BIGINT) AS a5, CAST(received AS BIGINT) AS a6, CAST(written_down AS BIGINT) AS a7, \
-     CAST(outstanding AS BIGINT) AS a8, CAST(late AS BIGINT) AS a9 FROM claim_sum_cycle",
-    "SELECT hcode, account, fund, CAST(recognised AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
-     CAST(visits AS BIGINT) AS a0, CAST(amount AS BIGINT) AS a1, CAST(open_visits AS BIGINT) AS a2, CAST(outstanding AS BIGINT) AS a3 FROM claim_sum_recognised",
-    "SELECT hcode, '' AS account, fund, CAST(fy AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
-     CAST(amount AS BIGINT) AS a0, CAST(entries AS BIGINT) AS a1 FROM claim_sum_rollup",
-    "SELECT hcode, inscl AS account, subtype AS fund, CAST(fy AS BIGINT) AS k1, CAST(month AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
-     CAST(visits AS BIGINT) AS a0, CAST(with_code AS BIGINT) AS a1 FROM claim_sum_visits",
-    "SELECT hcode, rule AS account, severity AS fund, CAST(0 AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
-     CAST(findings AS BIGINT) AS a0, CAST(amount AS BIGINT) AS a1, CAST(accepted AS BIGINT) AS a2 FROM claim_sum_findings",
-    "SELECT hcode, '' AS account, '' AS fund, CAST(batch_no AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+         WHERE cs.batch_no > 0 GROUP BY cs.hcode, cs.batch_no".into(),
+            stored: "SELECT hcode, '' AS account, '' AS fund, CAST(batch_no AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
      CAST(accepted AS BIGINT) AS a0, CAST(corrective AS BIGINT) AS a1, CAST(denied AS BIGINT) AS a2, CAST(awaiting AS BIGINT) AS a3, \
      CAST(received AS BIGINT) AS a4 FROM claim_sum_batches",
-];
+            values: 5,
+            cols: "hcode, batch_no, accepted, corrective, denied, awaiting, received",
+            pick: "hcode, k1, a0, a1, a2, a3, a4",
+        },
+        ReadModel {
+            table: "claim_sum_audit",
+            recompute: format!(
+                "SELECT v.hcode AS hcode, '' AS account, '' AS fund, CAST(v.date_serv / 100 AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+                 CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM(x.amount) AS BIGINT) AS a1, CAST(SUM(x.blocked) AS BIGINT) AS a2 \
+                 FROM ({FLAGGED_VISITS} GROUP BY f.hcode, f.vkey) x JOIN claim_visits v ON v.hcode = x.hcode AND v.vkey = x.vkey \
+                 GROUP BY v.hcode, v.date_serv / 100"
+            ),
+            stored: "SELECT hcode, '' AS account, '' AS fund, CAST(month AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+                     CAST(flagged AS BIGINT) AS a0, CAST(at_stake AS BIGINT) AS a1, CAST(blocked AS BIGINT) AS a2 FROM claim_sum_audit",
+            values: 3,
+            cols: "hcode, month, flagged, at_stake, blocked",
+            pick: "hcode, k1, a0, a1, a2",
+        },
+        ReadModel {
+            table: "claim_sum_due",
+            recompute: format!(
+                "SELECT v.hcode AS hcode, '' AS account, v.fund AS fund, CAST(CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END AS BIGINT) AS k1, \
+                 CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM({AT_STAKE_SQL}) AS BIGINT) AS a1 \
+                 FROM claim_visits v GROUP BY v.hcode, v.fund, CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END"
+            ),
+            stored: "SELECT hcode, '' AS account, fund, CAST(recognised AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+                     CAST(visits AS BIGINT) AS a0, CAST(at_stake AS BIGINT) AS a1 FROM claim_sum_due",
+            values: 2,
+            cols: "hcode, fund, recognised, visits, at_stake",
+            pick: "hcode, fund, k1, a0, a1",
+        },
+    ]
+}
 
 /// (table, key, stored values, recomputed values) for a read-model row that disagrees.
 pub type SummaryDiff = (String, String, Vec<i64>, Vec<i64>);
@@ -544,9 +657,10 @@ impl Store {
     /// the rows that differ from what is stored (empty: the read models are right).
     pub async fn check_summaries(&self) -> Result<Vec<SummaryDiff>, StoreError> {
         let mut diffs = Vec::new();
-        for ((table, sql, n), stored_sql) in RECOMPUTE.iter().zip(STORED) {
-            let want = self.sum_rows(sql, *n).await?;
-            let have = self.sum_rows(stored_sql, *n).await?;
+        for m in read_models() {
+            let table = m.table;
+            let want = self.sum_rows(&m.recompute, m.values).await?;
+            let have = self.sum_rows(m.stored, m.values).await?;
             let keys: BTreeSet<&SumKey> = want.keys().chain(have.keys()).collect();
             for k in keys {
                 let (a, b) = (have.get(k), want.get(k));
@@ -567,43 +681,14 @@ impl Store {
     /// old sums until it commits).
     pub async fn rebuild_summaries(&self) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        for (table, sql, _) in RECOMPUTE {
-            Sql::new(&format!("DELETE FROM {table}"))
+        for m in read_models() {
+            Sql::new(&format!("DELETE FROM {}", m.table))
                 .query()
                 .execute(&mut *tx)
                 .await?;
-            let (cols, pick) = match table {
-                "claim_sum_journal" => (
-                    "hcode, account, fund, fy, post_month, serv_month, debit, credit, entries, lines",
-                    "hcode, account, fund, k1, k2, k3, a0, a1, a2, a3",
-                ),
-                "claim_sum_cycle" => (
-                    "hcode, fund, fy, visits, receivable, claimed, accepted, corrective, denied, received, written_down, outstanding, late",
-                    "hcode, fund, k1, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9",
-                ),
-                "claim_sum_recognised" => (
-                    "hcode, account, fund, recognised, visits, amount, open_visits, outstanding",
-                    "hcode, account, fund, k1, a0, a1, a2, a3",
-                ),
-                "claim_sum_rollup" => (
-                    "hcode, fund, fy, amount, entries",
-                    "hcode, fund, k1, a0, a1",
-                ),
-                "claim_sum_batches" => (
-                    "hcode, batch_no, accepted, corrective, denied, awaiting, received",
-                    "hcode, k1, a0, a1, a2, a3, a4",
-                ),
-                "claim_sum_findings" => (
-                    "hcode, rule, severity, findings, amount, accepted",
-                    "hcode, account, fund, a0, a1, a2",
-                ),
-                _ => (
-                    "hcode, fy, inscl, subtype, month, visits, with_code",
-                    "hcode, k1, account, fund, k2, a0, a1",
-                ),
-            };
             Sql::new(&format!(
-                "INSERT INTO {table} ({cols}) SELECT {pick} FROM ({sql}) r"
+                "INSERT INTO {} ({}) SELECT {} FROM ({}) r",
+                m.table, m.cols, m.pick, m.recompute
             ))
             .query()
             .execute(&mut *tx)
