@@ -468,7 +468,7 @@ impl Store {
                 let r = t.query().fetch_one(self.pool()).await?;
                 (totals.late_visits, totals.late_amount) = (get_i(&r, "n")?, get_i(&r, "amount")?);
             }
-            let mut s = Sql::new(&format!("SELECT 'LATE01' AS rule, "));
+            let mut s = Sql::new("SELECT 'LATE01' AS rule, ");
             s.text(l.severity.clone()).push(&format!(
                 " AS severity, {AT_STAKE} AS amount, {cols} FROM claim_visits v JOIN units u ON u.hcode = v.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = v.hcode AND ac.vkey = v.vkey AND ac.rule = 'LATE01' WHERE v.hcode = "
             ));
