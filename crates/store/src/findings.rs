@@ -671,20 +671,26 @@ impl Store {
         }
         let province = self.province_of(actor, Some(hcode)).await?;
         let late = self.late_rule(province.as_deref()).await?;
-        let mut q = Sql::new("SELECT f.rule FROM ");
+        let mut q = Sql::new("SELECT f.rule, f.severity FROM ");
         push_findings_table(&mut q, Some(hcode), Some(vkey), &late);
         q.push(" WHERE f.rule = ").text(rule);
-        if q.query().fetch_optional(self.pool()).await?.is_none() {
+        let Some(found) = q.query().fetch_optional(self.pool()).await? else {
             return Err(StoreError::NotFound);
-        }
+        };
+        let severity = get_s(&found, "severity")?;
+        use crate::claims::sums::{audit_share_apply, audit_share_sql};
         let mut tx = self.pool().begin().await?;
+        // The read models move by this visit's difference (a unit-wide recount took seconds
+        // per click at a hospital's year).
+        let share = audit_share_sql(self.engine(), hcode, vkey);
+        let before = share.query().fetch_optional(&mut *tx).await?;
         let mut d = Sql::new("DELETE FROM claim_finding_accepts WHERE hcode = ");
         d.text(hcode)
             .push(" AND vkey = ")
             .text(vkey)
             .push(" AND rule = ")
             .text(rule);
-        d.query().execute(&mut *tx).await?;
+        let replaced = d.query().execute(&mut *tx).await?.rows_affected() > 0;
         let mut s = Sql::new(
             "INSERT INTO claim_finding_accepts (hcode, vkey, rule, reason, accepted_by, accepted_at) VALUES (",
         );
@@ -714,9 +720,26 @@ impl Store {
             },
         )
         .await?;
-        for q in crate::claims::sums::findings_sums_sql(self.engine(), hcode) {
-            q.query().execute(&mut *tx).await?;
+        if !replaced && rule != "LATE01" {
+            let mut u =
+                Sql::new("UPDATE claim_sum_findings SET accepted = accepted + 1 WHERE hcode = ");
+            u.text(hcode)
+                .push(" AND rule = ")
+                .text(rule)
+                .push(" AND severity = ")
+                .text(severity);
+            u.query().execute(&mut *tx).await?;
         }
+        let after = share.query().fetch_optional(&mut *tx).await?;
+        for (row, sign) in [(before, -1), (after, 1)] {
+            if let Some(r) = row {
+                audit_share_apply(self.engine(), hcode, &r, sign)?
+                    .query()
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
