@@ -426,9 +426,9 @@ impl Store {
             s.text(q.hcode.clone());
             actor.push_unit_scope(&mut s, "u");
             Self::push_finding_filters(&mut s, q);
-            // The order of claim_findings_order: what blocks a claim first ('block' < 'warn'),
-            // then the largest amount at stake.
-            s.push(" ORDER BY f.severity, f.amount DESC, f.vkey, f.rule LIMIT ")
+            // The order of claim_findings_order: what blocks a claim first, then the largest
+            // amount at stake.
+            s.push(" ORDER BY CASE WHEN f.severity = 'block' THEN 0 ELSE 1 END, f.amount DESC, f.vkey, f.rule LIMIT ")
                 .int(offset + limit + 1);
             for r in s.query().fetch_all(self.pool()).await? {
                 items.push(item(&r)?);

@@ -40,7 +40,10 @@ SELECT hcode, fund, CASE WHEN setting = 'IP' THEN date_dsc ELSE date_serv END, C
 FROM claim_visits
 GROUP BY hcode, fund, CASE WHEN setting = 'IP' THEN date_dsc ELSE date_serv END;
 
--- The worklist reads findings blocking first, then by amount, a page at a time.
-CREATE INDEX claim_findings_order ON claim_findings(hcode, severity, amount DESC, vkey, rule);
+-- The worklist reads findings blocking first, then by amount, a page at a time. The severity is
+-- an expression here, not the column: an index on (hcode, severity) was chosen over the primary
+-- key by "has this visit a blocking finding" lookups, which then read every blocking finding of
+-- the unit for each visit.
+CREATE INDEX claim_findings_order ON claim_findings(hcode, (CASE WHEN severity = 'block' THEN 0 ELSE 1 END), amount DESC, vkey, rule);
 -- LATE01's visits by amount at stake (the expression the queries use, AT_STAKE_SQL).
 CREATE INDEX claim_visits_at_stake ON claim_visits(hcode, (CASE WHEN fund_amount > 0 THEN fund_amount WHEN fund_amount + patient_amount > 0 THEN fund_amount + patient_amount ELSE 0 END) DESC, vkey);
