@@ -6,13 +6,7 @@
 mod common;
 
 use axum::http::{StatusCode, header};
-use common::{add_user, get, sign_in};
-use raidai_claims::{ImportOptions, import};
-use raidai_domain::calendar::FiscalYear;
-use raidai_domain::ids::Hcode;
-use raidai_formats::Source;
-use raidai_formats::generate::{GenConfig, generate};
-use raidai_store::Actor;
+use common::{add_user, get, land, sign_in};
 use raidai_store::Store;
 use raidai_store::testkit::{exhaust_pool, seed_small};
 use raidai_web::{AppState, router};
@@ -46,23 +40,6 @@ async fn an_exhausted_pool_answers_503_not_500(store: &Store) {
 }
 
 /// Imports a small generated year for `hcode`.
-async fn land(store: &Store, hcode: &str, seed: u64) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cfg = GenConfig::new(Hcode::parse(hcode).unwrap(), FiscalYear::new(2569), seed);
-    cfg.visits = 40;
-    cfg.admissions = 3;
-    cfg.changwat = "99".into();
-    generate(&cfg, dir.path()).unwrap();
-    import(
-        store,
-        &Actor::system(),
-        Source::Dir(dir.path().into()),
-        ImportOptions::new(hcode),
-    )
-    .await
-    .unwrap();
-}
-
 /// The province roll-ups are kept per read version: each write that changes the read models
 /// bumps it in its own transaction, so a page after an import shows the import.
 async fn cached_rollups_follow_every_write(store: &Store) {
@@ -70,7 +47,7 @@ async fn cached_rollups_follow_every_write(store: &Store) {
     add_user(store, "pho99", "province", "99", PW).await;
     let app = router(AppState::new(store.clone()));
     let cookie = sign_in(&app, "pho99", PW).await;
-    land(store, "99001", 1).await;
+    land(store, "99001", 1, 40).await;
     let first = get(&app, "/claims/rollup?fy=all", &cookie).await.text();
     assert!(
         first.contains("99001") && !first.contains("99002"),
@@ -83,7 +60,7 @@ async fn cached_rollups_follow_every_write(store: &Store) {
         get(&app, "/claims/rollup?fy=all", &cookie).await.text(),
         first
     );
-    land(store, "99002", 2).await;
+    land(store, "99002", 2, 40).await;
     let after = get(&app, "/claims/rollup?fy=all", &cookie).await.text();
     assert!(
         after.contains("99002"),

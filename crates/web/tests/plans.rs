@@ -6,13 +6,8 @@
 
 mod common;
 
-use common::{add_user, get, sign_in};
+use common::{add_user, get, land, sign_in};
 use raidai_claims::cycle::{create_batch, import_rep, import_stm_on, synth_returns};
-use raidai_claims::{ImportOptions, import};
-use raidai_domain::calendar::FiscalYear;
-use raidai_domain::ids::Hcode;
-use raidai_formats::Source;
-use raidai_formats::generate::{GenConfig, generate};
 use raidai_returns::RepShares;
 use raidai_store::claims::{BatchSpec, VisitQuery};
 use raidai_store::testkit::{TestDb, explain_recorded, record_statements, seed_small};
@@ -21,27 +16,10 @@ use raidai_web::{Access, AppState, route_defs, router};
 
 const PW: &str = "test-password";
 
-async fn land(store: &Store, hcode: &str, seed: u64) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cfg = GenConfig::new(Hcode::parse(hcode).unwrap(), FiscalYear::new(2569), seed);
-    cfg.visits = 120;
-    cfg.admissions = 8;
-    cfg.changwat = "99".into();
-    generate(&cfg, dir.path()).unwrap();
-    import(
-        store,
-        &Actor::system(),
-        Source::Dir(dir.path().into()),
-        ImportOptions::new(hcode),
-    )
-    .await
-    .unwrap();
-}
-
 async fn world(store: &Store) -> (axum::Router, Vec<String>, String, String, String) {
     seed_small(store).await;
-    land(store, "99001", 1).await;
-    land(store, "99002", 2).await;
+    land(store, "99001", 1, 120).await;
+    land(store, "99002", 2, 120).await;
     let sys = Actor::system();
     let spec = BatchSpec {
         funds: ["UC", "OFC", "LGO", "SSS", "BKK"]

@@ -133,3 +133,23 @@ pub async fn sign_in(app: &Router, username: &str, password: &str) -> String {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{username}: {}", r.text());
     r.cookie()
 }
+
+/// Imports a generated year (FY2569) of `visits` visits and a few admissions for `hcode`.
+pub async fn land(store: &Store, hcode: &str, seed: u64, visits: usize) {
+    use raidai_domain::{calendar::FiscalYear, ids::Hcode};
+    use raidai_formats::generate::{GenConfig, generate};
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = GenConfig::new(Hcode::parse(hcode).unwrap(), FiscalYear::new(2569), seed);
+    cfg.visits = visits;
+    cfg.admissions = visits / 15;
+    cfg.changwat = "99".into();
+    generate(&cfg, dir.path()).unwrap();
+    raidai_claims::import(
+        store,
+        &Actor::system(),
+        raidai_formats::Source::Dir(dir.path().into()),
+        raidai_claims::ImportOptions::new(hcode),
+    )
+    .await
+    .unwrap();
+}
