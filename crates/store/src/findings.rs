@@ -468,22 +468,28 @@ impl Store {
                 let r = t.query().fetch_one(self.pool()).await?;
                 (totals.late_visits, totals.late_amount) = (get_i(&r, "n")?, get_i(&r, "amount")?);
             }
-            let mut s = Sql::new("SELECT 'LATE01' AS rule, ");
-            s.text(l.severity.clone()).push(&format!(
-                " AS severity, {AT_STAKE} AS amount, {cols} FROM claim_visits v JOIN units u ON u.hcode = v.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = v.hcode AND ac.vkey = v.vkey AND ac.rule = 'LATE01' WHERE v.hcode = "
-            ));
-            s.text(q.hcode.clone());
-            push_late_predicate(&mut s, l);
-            Self::push_finding_visit_filters(&mut s, q, AT_STAKE);
-            if !q.include_accepted {
-                s.push(" AND ac.hcode IS NULL");
-            }
-            actor.push_unit_scope(&mut s, "u");
-            // The order of claim_visits_at_stake.
-            s.push(&format!(" ORDER BY {AT_STAKE} DESC, v.vkey LIMIT "))
-                .int(offset + limit + 1);
-            for r in s.query().fetch_all(self.pool()).await? {
-                items.push(item(&r)?);
+            // Fund by fund, each read by amount from claim_visits_due.
+            for (fund, before) in &l.cutoffs {
+                if q.fund.as_ref().is_some_and(|f| f != fund) {
+                    continue;
+                }
+                let mut s = Sql::new("SELECT 'LATE01' AS rule, ");
+                s.text(l.severity.clone()).push(&format!(
+                    " AS severity, {AT_STAKE} AS amount, {cols} FROM claim_visits v JOIN units u ON u.hcode = v.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = v.hcode AND ac.vkey = v.vkey AND ac.rule = 'LATE01' WHERE (v.hcode || '/' || v.fund) = "
+                ));
+                s.text(format!("{}/{fund}", q.hcode))
+                    .push(" AND (CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END) BETWEEN 1 AND ")
+                    .int(before - 1);
+                Self::push_finding_visit_filters(&mut s, q, AT_STAKE);
+                if !q.include_accepted {
+                    s.push(" AND ac.hcode IS NULL");
+                }
+                actor.push_unit_scope(&mut s, "u");
+                s.push(&format!(" ORDER BY {AT_STAKE} DESC, v.vkey LIMIT "))
+                    .int(offset + limit + 1);
+                for r in s.query().fetch_all(self.pool()).await? {
+                    items.push(item(&r)?);
+                }
             }
         }
         items.sort_by(|a, b| {
