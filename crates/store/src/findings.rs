@@ -7,6 +7,7 @@ use crate::audit::{Change, record};
 use crate::sql::{Sql, get_i, get_s};
 use crate::{Actor, Store, StoreError, now_ms};
 use chrono::Datelike;
+use futures_util::TryStreamExt;
 use raidai_domain::audit::parse_catalogue;
 use raidai_domain::master::Role;
 use serde::Serialize;
@@ -430,7 +431,10 @@ impl Store {
             // amount at stake.
             s.push(" ORDER BY CASE WHEN f.severity = 'block' THEN 0 ELSE 1 END, f.amount DESC, f.vkey, f.rule LIMIT ")
                 .int(offset + limit + 1);
-            for r in s.query().fetch_all(self.pool()).await? {
+            // Row by row into items (an export reads 100,000 of them; whole result sets of
+            // database rows took the server past 1 GB).
+            let mut rows = s.query().fetch(self.pool());
+            while let Some(r) = rows.try_next().await? {
                 items.push(item(&r)?);
             }
         }
@@ -475,7 +479,7 @@ impl Store {
                 }
                 let mut s = Sql::new("SELECT 'LATE01' AS rule, ");
                 s.text(l.severity.clone()).push(&format!(
-                    " AS severity, {AT_STAKE} AS amount, {cols} FROM claim_visits v JOIN units u ON u.hcode = v.hcode LEFT JOIN claim_finding_accepts ac ON ac.hcode = v.hcode AND ac.vkey = v.vkey AND ac.rule = 'LATE01' WHERE (v.hcode || '/' || v.fund) = "
+                    " AS severity, {AT_STAKE} AS amount, {cols} FROM claim_visits v LEFT JOIN claim_finding_accepts ac ON ac.hcode = v.hcode AND ac.vkey = v.vkey AND ac.rule = 'LATE01' WHERE (v.hcode || '/' || v.fund) = "
                 ));
                 s.text(format!("{}/{fund}", q.hcode))
                     .push(" AND (CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END) BETWEEN 1 AND ")
@@ -484,10 +488,13 @@ impl Store {
                 if !q.include_accepted {
                     s.push(" AND ac.hcode IS NULL");
                 }
-                actor.push_unit_scope(&mut s, "u");
+                // No join to the caller's units here (get_unit checked the unit above): from
+                // `u.hcode = ?` SQLite derives `v.hcode = ?` and sorts the unit's late visits
+                // read by date instead of walking claim_visits_due (0.66 s against 3 ms).
                 s.push(&format!(" ORDER BY {AT_STAKE} DESC, v.vkey LIMIT "))
                     .int(offset + limit + 1);
-                for r in s.query().fetch_all(self.pool()).await? {
+                let mut rows = s.query().fetch(self.pool());
+                while let Some(r) = rows.try_next().await? {
                     items.push(item(&r)?);
                 }
             }
