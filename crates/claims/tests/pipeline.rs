@@ -542,6 +542,15 @@ async fn worklist_pages_match_every_visits_findings(store: &Store) {
         .collect();
     assert_eq!(got, want);
     assert!(store.check_summaries().await.unwrap().is_empty());
+    // A damaged read model is found by the check and mended by the rebuild.
+    raidai_store::testkit::exec(store, "DELETE FROM claim_sum_audit").await;
+    raidai_store::testkit::exec(store, "UPDATE claim_sum_due SET visits = visits + 1").await;
+    let diffs = store.check_summaries().await.unwrap();
+    for table in ["claim_sum_audit", "claim_sum_due"] {
+        assert!(diffs.iter().any(|d| d.0 == table), "{table}: {diffs:?}");
+    }
+    store.rebuild_summaries().await.unwrap();
+    assert!(store.check_summaries().await.unwrap().is_empty());
 }
 
 /// Each broken input produces its documented reject; the encounters it spoils are not stored
