@@ -808,16 +808,30 @@ pub async fn province_page(
             .unwrap_or_else(|_| current_fy())
             .clamp(2400, 2700);
     let fy = FiscalYear::new(fy_n as u16);
+    // Kept per read version (and day: a blocking LATE01 moves with it), like the other roll-ups.
     let roll = st
-        .store
-        .audit_rollup(&me, None, ymd(fy.start()), ymd(fy.end()))
+        .reads
+        .get(
+            &st.store,
+            format!(
+                "audit:{fy_n}:{}:{}",
+                raidai_store::findings::audit_today(),
+                crate::read_cache::scope_key(&me)
+            ),
+            || async {
+                Ok(st
+                    .store
+                    .audit_rollup(&me, None, ymd(fy.start()), ymd(fy.end()))
+                    .await?)
+            },
+        )
         .await?;
     let months: Vec<i64> = fy
         .periods()
         .map(|p| i64::from(p.calendar_year()) * 100 + i64::from(p.calendar_month()))
         .collect();
     let mut order: Vec<(String, String)> = Vec::new();
-    for r in &roll {
+    for r in roll.iter() {
         if !order.iter().any(|(h, _)| h == &r.hcode) {
             order.push((r.hcode.clone(), r.unit_name.clone()));
         }

@@ -55,6 +55,8 @@ async fn cached_rollups_follow_every_write(store: &Store) {
     );
     let cycle = get(&app, "/claims/cycle?fy=2569", &cookie).await.text();
     assert!(!cycle.contains("99002"));
+    let audit = get(&app, "/claims/audit?fy=2569", &cookie).await.text();
+    assert!(audit.contains("99001") && !audit.contains("99002"));
     // Same version: served again, the same page.
     assert_eq!(
         get(&app, "/claims/rollup?fy=all", &cookie).await.text(),
@@ -68,6 +70,12 @@ async fn cached_rollups_follow_every_write(store: &Store) {
     );
     assert!(
         get(&app, "/claims/cycle?fy=2569", &cookie)
+            .await
+            .text()
+            .contains("99002")
+    );
+    assert!(
+        get(&app, "/claims/audit?fy=2569", &cookie)
             .await
             .text()
             .contains("99002")
