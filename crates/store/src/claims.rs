@@ -456,6 +456,31 @@ async fn write_cross_findings(
     let mut d = Sql::new("DELETE FROM claim_findings WHERE hcode = ");
     d.text(hcode).push(" AND rule IN ('DUP01', 'AUTH03')");
     tx.exec(&d).await?;
+    if let ImportTx::Postgres(_) = tx {
+        // One pass over the unit's visits with a window count. The join of the visits to their
+        // grouped duplicates below was planned as a nested loop that regrouped the unit for
+        // each visit when the statistics did not know the unit yet (7 s for a รพ.สต.'s 9,000
+        // visits after a hospital's year was imported).
+        for (rule, sev, filter, partition) in [
+            ("DUP01", &sev.dup01, "v.setting = 'OP'", "v.hn, v.date_serv"),
+            (
+                "AUTH03",
+                &sev.auth03,
+                "v.inscl IN ('UCS', 'WEL') AND v.permitno <> ''",
+                "v.permitno",
+            ),
+        ] {
+            let mut q = Sql::new(&format!(
+                "INSERT INTO claim_findings ({FINDING_COLS}) SELECT x.hcode, x.vkey, '{rule}', "
+            ));
+            q.text(sev.clone())
+                .push(&format!(", x.amount FROM (SELECT v.hcode, v.vkey, {AT_STAKE_SQL} AS amount, COUNT(*) OVER (PARTITION BY {partition}) AS n FROM claim_visits v WHERE v.hcode = "))
+                .text(hcode)
+                .push(&format!(" AND {filter}) x WHERE x.n > 1"));
+            tx.exec(&q).await?;
+        }
+        return Ok(());
+    }
     let mut dup = Sql::new(&format!(
         "INSERT INTO claim_findings ({FINDING_COLS}) SELECT v.hcode, v.vkey, 'DUP01', "
     ));
