@@ -25,6 +25,16 @@ if [ ! -e "$corp/zip/seed.zip" ]; then
     [ -n "$p" ] && cat "$p" >> "$corp/read16/seed"
     printf '\0' >> "$corp/read16/seed"
   done
+  # One visit and one admission, the read16 files only: seeds that fit inside a small MAX_LEN
+  # (a seed longer than MAX_LEN is cut, and a cut zip loses its directory).
+  cargo run -q -- gen 16f --unit 11001 --visits 1 --admissions 1 --seed 7 --out "$tmp/small" >/dev/null
+  (cd "$tmp/small" && zip -q -9 ../small.zip INS.txt PAT.txt OPD.txt CHT.txt CHA.txt ODX.txt IPD.txt ADP.txt DRU.txt)
+  cp "$tmp/small.zip" "$corp/zip/seed-small.zip"
+  : > "$corp/read16/seed-small"
+  for f in INS PAT OPD CHT CHA ODX IPD ADP DRU; do
+    cat "$tmp/small/$f.txt" >> "$corp/read16/seed-small"
+    printf '\0' >> "$corp/read16/seed-small"
+  done
   rm -rf "$tmp"
   printf 'hcode,name_th,unit_type,district_code,cup_hcode,peer_group,island,beds\n99022,รพ.สต.นำเข้า,rpst,9902,99002,,0,0\n11001,รพ.ทดสอบ,rpch,4401,,F2,0,30\n' > "$corp/units_csv/seed.csv"
   printf 'hcode,period,current_assets,current_liabilities,quick_assets,cash_and_equivalents,revenue_ytd,expense_ytd\n11001,256906,1500000.00,700000.50,900000,300000,12000000,11000000.25\n' > "$corp/positions_csv/seed.csv"
