@@ -258,7 +258,7 @@ impl Store {
             for q in delta.flush(self.engine(), hcode) {
                 q.query().execute(&mut *tx).await?;
             }
-            use crate::claims::sums::{audit_share_apply, audit_share_sql, finding_removed_sql};
+            use crate::claims::sums::{audit_share_moves, audit_share_sql, finding_removed_sql};
             finding_removed_sql(self.engine(), hcode, vkey, "AUTH01")
                 .query()
                 .execute(&mut *tx)
@@ -273,13 +273,8 @@ impl Store {
                 .push(" AND rule = 'AUTH01'");
             f.query().execute(&mut *tx).await?;
             let after = share.query().fetch_optional(&mut *tx).await?;
-            for (row, sign) in [(before, -1), (after, 1)] {
-                if let Some(r) = row {
-                    audit_share_apply(self.engine(), hcode, &r, sign)?
-                        .query()
-                        .execute(&mut *tx)
-                        .await?;
-                }
+            for q in audit_share_moves(self.engine(), hcode, before, after)? {
+                q.query().execute(&mut *tx).await?;
             }
         }
         crate::bump_read_version().query().execute(&mut *tx).await?;

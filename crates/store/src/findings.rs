@@ -691,7 +691,7 @@ impl Store {
             return Err(StoreError::NotFound);
         };
         let severity = get_s(&found, "severity")?;
-        use crate::claims::sums::{audit_share_apply, audit_share_sql};
+        use crate::claims::sums::{audit_share_moves, audit_share_sql};
         let mut tx = self.pool().begin().await?;
         // The read models move by this visit's difference (a unit-wide recount took seconds
         // per click at a hospital's year).
@@ -744,13 +744,8 @@ impl Store {
             u.query().execute(&mut *tx).await?;
         }
         let after = share.query().fetch_optional(&mut *tx).await?;
-        for (row, sign) in [(before, -1), (after, 1)] {
-            if let Some(r) = row {
-                audit_share_apply(self.engine(), hcode, &r, sign)?
-                    .query()
-                    .execute(&mut *tx)
-                    .await?;
-            }
+        for q in audit_share_moves(self.engine(), hcode, before, after)? {
+            q.query().execute(&mut *tx).await?;
         }
         crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;

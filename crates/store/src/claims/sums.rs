@@ -431,13 +431,27 @@ pub(crate) fn audit_share_sql(engine: Engine, hcode: &str, vkey: &str) -> Sql {
     s
 }
 
-/// Adds `sign` × a visit's share (from `audit_share_sql`) to `claim_sum_audit`.
-pub(crate) fn audit_share_apply(
+/// The upserts that move `claim_sum_audit` from a visit's share before a change to its share
+/// after (each read with `audit_share_sql`; none when the visit has no finding to fix).
+pub(crate) fn audit_share_moves(
     engine: Engine,
     hcode: &str,
-    share: &AnyRow,
-    sign: i64,
-) -> Result<Sql, StoreError> {
+    before: Option<AnyRow>,
+    after: Option<AnyRow>,
+) -> Result<Vec<Sql>, StoreError> {
+    // One row per month: PostgreSQL refuses a statement that upserts one key twice.
+    let mut by_month: BTreeMap<i64, [i64; 3]> = BTreeMap::new();
+    for (share, sign) in [(before, -1), (after, 1)] {
+        if let Some(r) = share {
+            let m = by_month.entry(get_i(&r, "month")?).or_default();
+            m[0] += sign;
+            m[1] += sign * get_i(&r, "amount")?;
+            m[2] += sign * get_i(&r, "blocked")?;
+        }
+    }
+    let rows = by_month
+        .into_iter()
+        .map(|(month, v)| (vec![KeyPart::I(month)], v.to_vec()));
     let mut out = Vec::new();
     upsert_sums(
         engine,
@@ -446,16 +460,9 @@ pub(crate) fn audit_share_apply(
         "claim_sum_audit",
         &["month"],
         &["flagged", "at_stake", "blocked"],
-        std::iter::once((
-            vec![KeyPart::I(get_i(share, "month")?)],
-            vec![
-                sign,
-                sign * get_i(share, "amount")?,
-                sign * get_i(share, "blocked")?,
-            ],
-        )),
+        rows,
     );
-    Ok(out.pop().expect("one row"))
+    Ok(out)
 }
 
 /// Takes one stored finding off the findings sums (run before deleting it).
