@@ -76,6 +76,32 @@ async fn assert_books_hold(store: &Store) {
     let diffs = store.check_summaries().await.unwrap();
     assert!(diffs.is_empty(), "read models differ: {diffs:?}");
     let balances = store.receivable_balances(&admin(), UNIT).await.unwrap();
+    // The worklist's count (read from claim_sum_status) is the rows it lists, for each filter.
+    for (status, work, fund) in [
+        ("", "", ""),
+        ("deny", "", ""),
+        ("corrective", "to_fix", ""),
+        ("", "written_off", ""),
+        ("", "resent", ""),
+        ("", "", "UCS"),
+        ("deny", "", "OFC"),
+    ] {
+        let (rows, total) = store
+            .claim_worklist(
+                &admin(),
+                UNIT,
+                &WorkFilter {
+                    status: status.into(),
+                    work: work.into(),
+                    fund: fund.into(),
+                    limit: 100_000,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(total, rows.len() as i64, "{status}/{work}/{fund}");
+    }
     let (rows, _) = store
         .claim_worklist(
             &admin(),

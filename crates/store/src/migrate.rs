@@ -114,6 +114,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0017_audit_sums.sql"),
         data: None,
     },
+    Migration {
+        name: "0018_status_sums",
+        sqlite: include_str!("../migrations/sqlite/0018_status_sums.sql"),
+        postgres: include_str!("../migrations/postgres/0018_status_sums.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

@@ -12,7 +12,7 @@ const SHARE_COLS: &str = "v.fund, v.fy, v.receivable, CAST(CASE WHEN v.setting =
      CAST(COALESCE(cs.expected, 0) AS BIGINT) AS expected, CAST(COALESCE(cs.received, 0) AS BIGINT) AS received, \
      CAST(COALESCE(cs.written_down, 0) AS BIGINT) AS written_down, CAST(COALESCE(cs.cleared, 0) AS BIGINT) AS cleared, \
      CAST(COALESCE(cs.late, 0) AS BIGINT) AS late, v.inscl, v.subtype, CAST(v.date_serv AS BIGINT) AS date_serv, \
-     CAST(CASE WHEN v.permitno <> '' THEN 1 ELSE 0 END AS BIGINT) AS has_code, COALESCE(cs.stm_status, '') AS stm_status, \
+     CAST(CASE WHEN v.permitno <> '' THEN 1 ELSE 0 END AS BIGINT) AS has_code, COALESCE(cs.stm_status, '') AS stm_status, COALESCE(cs.work, '') AS work, \
      CAST(CASE WHEN v.fund_amount > 0 THEN v.fund_amount WHEN v.fund_amount + v.patient_amount > 0 THEN v.fund_amount + v.patient_amount ELSE 0 END AS BIGINT) AS at_stake";
 
 /// One visit's claim as the sums see it.
@@ -36,6 +36,8 @@ pub(crate) struct Share {
     pub date_serv: i64,
     pub has_code: bool,
     pub stm_status: String,
+    /// The C / Deny follow-up state ('' when none).
+    pub work: String,
     /// What the fund would pay (AT_STAKE_SQL): LATE01's amount.
     pub at_stake: i64,
 }
@@ -61,6 +63,7 @@ impl Share {
             date_serv: r.i("date_serv")?,
             has_code: r.i("has_code")? == 1,
             stm_status: r.s("stm_status")?,
+            work: r.s("work")?,
             at_stake: r.i("at_stake")?,
         })
     }
@@ -119,6 +122,8 @@ pub(crate) struct SumDelta {
     batches: HashMap<i64, [i64; 5]>,
     /// (fund, recognition date) → (visits, at stake)
     due: HashMap<(String, i64), [i64; 2]>,
+    /// (fund, claim status, follow-up) → (claims, outstanding)
+    status: HashMap<(String, String, String), [i64; 2]>,
 }
 
 impl SumDelta {
@@ -132,6 +137,14 @@ impl SumDelta {
         let d = self.due.entry((s.fund.clone(), s.recognised)).or_default();
         d[0] += sign;
         d[1] += sign * s.at_stake;
+        if !s.status.is_empty() {
+            let c = self
+                .status
+                .entry((s.fund.clone(), s.status.clone(), s.work.clone()))
+                .or_default();
+            c[0] += sign;
+            c[1] += sign * (s.fund_amount - s.cleared);
+        }
         if s.batch_no > 0 {
             let b = self.batches.entry(s.batch_no).or_default();
             let vals = [
@@ -291,6 +304,18 @@ impl SumDelta {
             &["fund", "recognised"],
             &["visits", "at_stake"],
             due,
+        );
+        let status = std::mem::take(&mut self.status)
+            .into_iter()
+            .map(|((fund, status, work), v)| (vec![T(fund), T(status), T(work)], v.to_vec()));
+        upsert_sums(
+            engine,
+            &mut out,
+            hcode,
+            "claim_sum_status",
+            &["fund", "status", "work"],
+            &["visits", "outstanding"],
+            status,
         );
         out
     }
@@ -492,6 +517,8 @@ struct ReadModel {
     values: usize,
     cols: &'static str,
     pick: &'static str,
+    /// A fourth text key column of both shapes, when three are not enough.
+    text_key: Option<&'static str>,
 }
 
 /// Every read model. Claim sums are recomputed by visit, journal sums by line; rows of all
@@ -509,6 +536,7 @@ fn read_models() -> Vec<ReadModel> {
             values: 4,
             cols: "hcode, account, fund, fy, post_month, serv_month, debit, credit, entries, lines",
             pick: "hcode, account, fund, k1, k2, k3, a0, a1, a2, a3",
+            text_key: None,
         },
         ReadModel {
             table: "claim_sum_cycle",
@@ -530,6 +558,7 @@ fn read_models() -> Vec<ReadModel> {
             values: 10,
             cols: "hcode, fund, fy, visits, receivable, claimed, accepted, corrective, denied, received, written_down, outstanding, late",
             pick: "hcode, fund, k1, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9",
+            text_key: None,
         },
         ReadModel {
             table: "claim_sum_recognised",
@@ -545,6 +574,7 @@ fn read_models() -> Vec<ReadModel> {
             values: 4,
             cols: "hcode, account, fund, recognised, visits, amount, open_visits, outstanding",
             pick: "hcode, account, fund, k1, a0, a1, a2, a3",
+            text_key: None,
         },
         ReadModel {
             table: "claim_sum_rollup",
@@ -557,6 +587,7 @@ fn read_models() -> Vec<ReadModel> {
             values: 2,
             cols: "hcode, fund, fy, amount, entries",
             pick: "hcode, fund, k1, a0, a1",
+            text_key: None,
         },
         ReadModel {
             table: "claim_sum_visits",
@@ -568,6 +599,7 @@ fn read_models() -> Vec<ReadModel> {
             values: 2,
             cols: "hcode, fy, inscl, subtype, month, visits, with_code",
             pick: "hcode, k1, account, fund, k2, a0, a1",
+            text_key: None,
         },
         ReadModel {
             table: "claim_sum_findings",
@@ -580,6 +612,7 @@ fn read_models() -> Vec<ReadModel> {
             values: 3,
             cols: "hcode, rule, severity, findings, amount, accepted",
             pick: "hcode, account, fund, a0, a1, a2",
+            text_key: None,
         },
         ReadModel {
             table: "claim_sum_batches",
@@ -597,6 +630,7 @@ fn read_models() -> Vec<ReadModel> {
             values: 5,
             cols: "hcode, batch_no, accepted, corrective, denied, awaiting, received",
             pick: "hcode, k1, a0, a1, a2, a3, a4",
+            text_key: None,
         },
         ReadModel {
             table: "claim_sum_audit",
@@ -611,6 +645,7 @@ fn read_models() -> Vec<ReadModel> {
             values: 3,
             cols: "hcode, month, flagged, at_stake, blocked",
             pick: "hcode, k1, a0, a1, a2",
+            text_key: None,
         },
         ReadModel {
             table: "claim_sum_due",
@@ -624,6 +659,19 @@ fn read_models() -> Vec<ReadModel> {
             values: 2,
             cols: "hcode, fund, recognised, visits, at_stake",
             pick: "hcode, fund, k1, a0, a1",
+            text_key: None,
+        },
+        ReadModel {
+            table: "claim_sum_status",
+            recompute: "SELECT cs.hcode AS hcode, cs.status AS account, v.fund AS fund, CAST(0 AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+                 CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM(v.fund_amount - cs.cleared) AS BIGINT) AS a1, cs.work AS work \
+                 FROM claim_status cs JOIN claim_visits v ON v.hcode = cs.hcode AND v.vkey = cs.vkey GROUP BY cs.hcode, v.fund, cs.status, cs.work".into(),
+            stored: "SELECT hcode, status AS account, fund, CAST(0 AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+                     CAST(visits AS BIGINT) AS a0, CAST(outstanding AS BIGINT) AS a1, work FROM claim_sum_status",
+            values: 2,
+            cols: "hcode, fund, status, work, visits, outstanding",
+            pick: "hcode, fund, account, work, a0, a1",
+            text_key: Some("work"),
         },
     ]
 }
@@ -631,13 +679,14 @@ fn read_models() -> Vec<ReadModel> {
 /// (table, key, stored values, recomputed values) for a read-model row that disagrees.
 pub type SummaryDiff = (String, String, Vec<i64>, Vec<i64>);
 
-type SumKey = (String, String, String, i64, i64, i64);
+type SumKey = (String, String, String, i64, i64, i64, String);
 
 impl Store {
     async fn sum_rows(
         &self,
         sql: &str,
         n: usize,
+        text_key: Option<&str>,
     ) -> Result<BTreeMap<SumKey, Vec<i64>>, StoreError> {
         let rows = Sql::new(sql).query().fetch_all(self.pool()).await?;
         let mut out = BTreeMap::new();
@@ -649,6 +698,10 @@ impl Store {
                 get_i(r, "k1")?,
                 get_i(r, "k2")?,
                 get_i(r, "k3")?,
+                match text_key {
+                    Some(c) => get_s(r, c)?,
+                    None => String::new(),
+                },
             );
             let vals = (0..n)
                 .map(|i| get_i(r, &format!("a{i}")))
@@ -666,15 +719,15 @@ impl Store {
         let mut diffs = Vec::new();
         for m in read_models() {
             let table = m.table;
-            let want = self.sum_rows(&m.recompute, m.values).await?;
-            let have = self.sum_rows(m.stored, m.values).await?;
+            let want = self.sum_rows(&m.recompute, m.values, m.text_key).await?;
+            let have = self.sum_rows(m.stored, m.values, m.text_key).await?;
             let keys: BTreeSet<&SumKey> = want.keys().chain(have.keys()).collect();
             for k in keys {
                 let (a, b) = (have.get(k), want.get(k));
                 if a != b {
                     diffs.push((
                         table.to_string(),
-                        format!("{}/{}/{}/{}/{}/{}", k.0, k.1, k.2, k.3, k.4, k.5),
+                        format!("{}/{}/{}/{}/{}/{}/{}", k.0, k.1, k.2, k.3, k.4, k.5, k.6),
                         a.cloned().unwrap_or_default(),
                         b.cloned().unwrap_or_default(),
                     ));

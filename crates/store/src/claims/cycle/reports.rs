@@ -87,9 +87,30 @@ impl Store {
                     .text(format!("%,{},%", f.code.replace(['%', '_'], "")));
             }
         };
-        let mut c = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) AS n");
-        push_where(&mut c);
-        let total = get_i(&c.query().fetch_one(self.pool()).await?, "n")?;
+        let total = if f.code.is_empty() {
+            // The claim sums hold every filter but the error code.
+            let mut c = Sql::new(
+                "SELECT CAST(COALESCE(SUM(visits), 0) AS BIGINT) AS n FROM claim_sum_status WHERE hcode = ",
+            );
+            c.text(hcode);
+            match f.status.as_str() {
+                "corrective" | "deny" => c.push(" AND status = ").text(f.status.clone()),
+                _ => c.push(" AND status IN ('corrective', 'deny')"),
+            };
+            if f.work.is_empty() {
+                c.push(" AND work <> 'written_off'");
+            } else {
+                c.push(" AND work = ").text(f.work.clone());
+            }
+            if !f.fund.is_empty() {
+                c.push(" AND fund = ").text(f.fund.clone());
+            }
+            get_i(&c.query().fetch_one(self.pool()).await?, "n")?
+        } else {
+            let mut c = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) AS n");
+            push_where(&mut c);
+            get_i(&c.query().fetch_one(self.pool()).await?, "n")?
+        };
         let mut s = Sql::new(&format!("SELECT {CLAIM_ROW_COLS}"));
         push_where(&mut s);
         s.push(" ORDER BY v.fund_amount - cs.cleared DESC, v.vkey LIMIT ")

@@ -634,6 +634,8 @@ impl ReturnSession {
 
     /// Marks a claim's follow-up (to_fix, resent, appealed, written_off) with a note.
     pub async fn set_work(&mut self, vkey: &str, work: &str, note: &str) -> Result<(), StoreError> {
+        // claim_sum_status counts claims per follow-up state.
+        self.inner.load_shares(&[vkey], -1).await?;
         let mut u = Sql::new("UPDATE claim_status SET work = ");
         u.text(work)
             .push(", work_note = ")
@@ -649,6 +651,7 @@ impl ReturnSession {
         if self.inner.tx.exec(&u).await? == 0 {
             return Err(StoreError::NotFound);
         }
+        self.inner.load_shares(&[vkey], 1).await?;
         let audit = change_sql(
             &self.inner.actor,
             Change {
