@@ -181,6 +181,38 @@ pub fn evaluate_share(count: usize, total: usize, target: ShareTarget) -> ShareC
     }
 }
 
+/// A share counted over every unit in scope: a unit without the data counts as not met and is
+/// listed, so a measure never reads "1 / 1" when one hospital of thirteen reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopedCount<K> {
+    /// Units whose data meets the measure.
+    pub met: usize,
+    /// Every unit in scope (the denominator).
+    pub total: usize,
+    /// Units in scope without the data, in scope order.
+    pub missing: Vec<K>,
+}
+
+/// Counts `scope` by each unit's `outcome` (`None`: no data, counted as not met).
+pub fn count_in_scope<K: Clone>(
+    scope: &[K],
+    outcome: impl Fn(&K) -> Option<bool>,
+) -> ScopedCount<K> {
+    let mut c = ScopedCount {
+        met: 0,
+        total: scope.len(),
+        missing: Vec::new(),
+    };
+    for k in scope {
+        match outcome(k) {
+            Some(true) => c.met += 1,
+            Some(false) => {}
+            None => c.missing.push(k.clone()),
+        }
+    }
+    c
+}
+
 /// Revenue or expense side of a plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

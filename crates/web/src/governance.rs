@@ -22,9 +22,9 @@ use raidai_domain::money::{Satang, format_decimal_thai, format_int_thai};
 use raidai_governance::CriteriaSet;
 use raidai_governance::assessment::{
     CollectionDays, FORM_4S4C, FORM_CSMBS_SURVEY, FourPMark, FourPResult, RevenueCentreScore,
-    revenue_centre_indicator, score_four_p, score_revenue_centre, suggest_marks, suggest_q2_mark,
+    score_four_p, score_revenue_centre, suggest_marks, suggest_q2_mark,
 };
-use raidai_governance::criteria::PlanSide;
+use raidai_governance::criteria::{PlanSide, ScopedCount, count_in_scope, evaluate_share};
 use raidai_governance::parse_satang;
 use raidai_governance::planfin::{
     PeriodComparison, check_plan_type, is_no_risk_type, plan_vs_actual, review_status,
@@ -393,6 +393,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Indicator: share of units whose revenue-collection centre is graded good or better (A or B)",
     ),
     ("gov_assessed_units", "หน่วยที่ประเมินแล้ว", "Units assessed"),
+    (
+        "gov_no_data_units",
+        "ไม่มีข้อมูล (นับว่าไม่ผ่าน)",
+        "No data (counted as not met)",
+    ),
     (
         "gov_good_centres",
         "ระดับดีขึ้นไป (A/B)",
@@ -1017,6 +1022,8 @@ pub struct MeasureRow {
     pub target: String,
     pub result: String,
     pub met: &'static str,
+    /// Units in scope without the data (counted as not met), "hcode name" each.
+    pub missing: Vec<String>,
 }
 
 /// Indicator 2 (quality revenue-collection centres) for the year.
@@ -1025,6 +1032,8 @@ pub struct CentreIndicator {
     pub good: String,
     pub target: String,
     pub met: &'static str,
+    /// Units in scope not assessed (counted as not good), "hcode name" each.
+    pub missing: Vec<String>,
 }
 
 /// Everything the dashboard and its XLSX export show for one fiscal year.
@@ -1209,37 +1218,27 @@ async fn build_dashboard(
         }
         break;
     }
-    let rc_scores: Vec<RevenueCentreScore> = assessed
-        .values()
-        .filter_map(|(rc, _)| rc.as_ref().map(|(_, s)| s.clone()))
-        .collect();
-    let share = revenue_centre_indicator(&rc_scores, &criteria.revenue_centre);
-    let centres = CentreIndicator {
-        assessed: format_int_thai(share.total as i64),
-        good: format!(
-            "{} ({})",
-            format_int_thai(share.count as i64),
-            pct(share.pct)
-        ),
-        target: format!(
-            "{} {}%",
-            share.target.cmp.symbol(),
-            format_decimal_thai(share.target.pct.as_f64(), 0)
-        ),
-        met: match share.met {
-            Some(true) => "gov_met",
-            Some(false) => "gov_not_met",
-            None => "",
-        },
-    };
+    let efficiency_min = criteria
+        .measures
+        .iter()
+        .find(|m| m.id == "efficiency")
+        .and_then(|m| m.unit_threshold);
     let mut distribution = [0usize; 8];
     let mut rows = Vec::new();
+    // Every unit a measure is counted over: the hospitals in scope and any unit with data.
+    let mut scope: Vec<(String, String)> = Vec::new();
     for u in &units {
         let results = by_unit.get(&u.hcode);
         let forms = assessed.get(&u.hcode);
-        if results.is_none() && forms.is_none() && !u.unit_type.is_hospital() {
+        if results.is_none()
+            && forms.is_none()
+            && !plans.contains_key(&u.hcode)
+            && !tps.contains_key(&u.hcode)
+            && !u.unit_type.is_hospital()
+        {
             continue;
         }
+        scope.push((u.hcode.clone(), u.name_th.clone()));
         let rc = forms.and_then(|f| f.0.as_ref());
         let fp = forms.and_then(|f| f.1.as_ref());
         let latest = results.and_then(|v| v.last());
@@ -1286,51 +1285,70 @@ async fn build_dashboard(
                 .get(&u.hcode)
                 .map(|(q, _)| format!("/units/{}/tps/{fy}/{q}", u.hcode))
                 .unwrap_or_default(),
-            tps_good: tps.get(&u.hcode).is_some_and(|(_, r)| {
-                criteria
-                    .measures
-                    .iter()
-                    .find(|m| m.id == "efficiency")
-                    .and_then(|m| m.unit_threshold)
-                    .is_some_and(|min| r.total >= min)
-            }),
+            tps_good: tps
+                .get(&u.hcode)
+                .is_some_and(|(_, r)| efficiency_min.is_some_and(|min| r.total >= min)),
             plan_type: plans.get(&u.hcode).copied(),
             plan_no_risk: plans
                 .get(&u.hcode)
                 .is_some_and(|pt| is_no_risk_type(*pt, &criteria.planfin)),
         });
     }
-    // The measures raidai can count: surplus from the latest positions, no-risk plans from
-    // Planfin; the others are reported by inspectors.
-    let latest_ni: Vec<i64> = by_unit
-        .values()
-        .filter_map(|v| v.last().map(|(_, r)| r.ni))
-        .collect();
+    let named = |c: &ScopedCount<(String, String)>| -> Vec<String> {
+        c.missing.iter().map(|(h, n)| format!("{h} {n}")).collect()
+    };
+    let rc = count_in_scope(&scope, |(h, _)| {
+        assessed
+            .get(h)
+            .and_then(|f| f.0.as_ref())
+            .map(|(_, s)| s.good_or_better)
+    });
+    let share = evaluate_share(rc.met, rc.total, criteria.revenue_centre.good_share);
+    let centres = CentreIndicator {
+        assessed: format!(
+            "{} / {}",
+            format_int_thai((rc.total - rc.missing.len()) as i64),
+            format_int_thai(rc.total as i64)
+        ),
+        good: format!(
+            "{} ({})",
+            format_int_thai(share.count as i64),
+            pct(share.pct)
+        ),
+        target: format!(
+            "{} {}%",
+            share.target.cmp.symbol(),
+            format_decimal_thai(share.target.pct.as_f64(), 0)
+        ),
+        met: match share.met {
+            Some(true) => "gov_met",
+            Some(false) => "gov_not_met",
+            None => "",
+        },
+        missing: named(&rc),
+    };
+    // The measures raidai can count, over every unit in scope (no data = not met): surplus
+    // from the latest positions, TPS, no-risk plans from Planfin; the others are reported by
+    // inspectors.
     let measures = criteria
         .measures
         .iter()
         .map(|m| {
             let counted = match m.id.as_str() {
-                "budgeting.surplus" => Some((
-                    latest_ni.iter().filter(|ni| **ni > 0).count(),
-                    latest_ni.len(),
-                )),
-                "efficiency" => m.unit_threshold.map(|min| {
-                    (
-                        tps.values().filter(|(_, r)| r.total >= min).count(),
-                        tps.len(),
-                    )
+                "budgeting.surplus" => Some(count_in_scope(&scope, |(h, _)| {
+                    by_unit.get(h).and_then(|v| v.last()).map(|(_, r)| r.ni > 0)
+                })),
+                "efficiency" => efficiency_min.map(|min| {
+                    count_in_scope(&scope, |(h, _)| tps.get(h).map(|(_, r)| r.total >= min))
                 }),
-                "budgeting.no_risk_plan" => Some((
+                "budgeting.no_risk_plan" => Some(count_in_scope(&scope, |(h, _)| {
                     plans
-                        .values()
-                        .filter(|pt| is_no_risk_type(**pt, &criteria.planfin))
-                        .count(),
-                    plans.len(),
-                )),
+                        .get(h)
+                        .map(|pt| is_no_risk_type(*pt, &criteria.planfin))
+                })),
                 _ => None,
             };
-            let check = counted.and_then(|(c, n)| m.evaluate(c, n));
+            let check = counted.as_ref().and_then(|c| m.evaluate(c.met, c.total));
             MeasureRow {
                 name: t.pick(&m.measure_th, &m.measure_en).to_string(),
                 indicator: t.pick(&m.indicator_th, &m.indicator_en).to_string(),
@@ -1355,6 +1373,7 @@ async fn build_dashboard(
                     None => String::new(),
                 },
                 met: met_key(check.as_ref().and_then(|c| c.met)),
+                missing: counted.as_ref().map(named).unwrap_or_default(),
             }
         })
         .collect();
@@ -1547,6 +1566,18 @@ fn dashboard_workbook(t: T, d: &Dashboard) -> Result<Vec<u8>, rust_xlsxwriter::X
             t.s(d.centres.met)
         },
     )?;
+    if !d.centres.missing.is_empty() {
+        ind.write_string(
+            row + 3,
+            0,
+            format!(
+                "{} ({}): {}",
+                t.s("gov_no_data_units"),
+                d.centres.missing.len(),
+                d.centres.missing.join(", ")
+            ),
+        )?;
+    }
     let mut row = row + 4;
     ind.write_string_with_format(row, 0, t.s("gov_measures"), &bold)?;
     for m in &d.measures {
@@ -1565,6 +1596,18 @@ fn dashboard_workbook(t: T, d: &Dashboard) -> Result<Vec<u8>, rust_xlsxwriter::X
         )?;
         if !m.met.is_empty() {
             ind.write_string(row, 7, t.s(m.met))?;
+        }
+        if !m.missing.is_empty() {
+            ind.write_string(
+                row,
+                8,
+                format!(
+                    "{} ({}): {}",
+                    t.s("gov_no_data_units"),
+                    m.missing.len(),
+                    m.missing.join(", ")
+                ),
+            )?;
         }
     }
     ind.set_column_width(0, 10)?;

@@ -389,6 +389,18 @@ async fn province_dashboard_counts_levels_against_round_targets(store: &Store) {
     for h in ["99001", "99002", "99011"] {
         assert!(body.contains(h), "{h} listed");
     }
+    // Measures count every unit in scope (both hospitals and the รพ.สต. with data): surplus in
+    // 2 of 3; no unit has a plan, so the no-risk-plan measure is 0 of 3 with all three listed
+    // as without data, never "0 / 0".
+    assert!(body.contains("2 / 3 (66.67%)"), "{body}");
+    assert!(body.contains("0 / 3 (0.00%)"), "{body}");
+    assert!(
+        body.contains(
+            "ไม่มีข้อมูล (นับว่าไม่ผ่าน) 3: 99001 โรงพยาบาลหนึ่ง, 99011 รพ.สต.บ้านหนึ่ง, 99002 โรงพยาบาลสอง"
+        ),
+        "{body}"
+    );
+    assert!(!body.contains(" / 0 "), "{body}");
     // English: English labels and CE month names.
     let en = get(
         &w.app,
