@@ -666,6 +666,17 @@ pub struct FourPItem {
     pub q2_side: Option<PlanSide>,
 }
 
+/// A group of 4P items with the name the paper prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FourPGroup {
+    /// The items' `group` code (PHO, PLAN, …).
+    pub id: String,
+    /// Thai name.
+    pub label_th: String,
+    /// English name.
+    pub label_en: String,
+}
+
 /// 4P working paper (ตร.๐๑).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FourPCriteria {
@@ -673,6 +684,8 @@ pub struct FourPCriteria {
     pub target_pct: Hundredths,
     /// Mark values.
     pub marks: FourPMarks,
+    /// Names of the item groups; every item's group must be named here.
+    pub groups: Vec<FourPGroup>,
     /// Items in printed order.
     pub items: Vec<FourPItem>,
 }
@@ -943,6 +956,26 @@ fn validate_four_p(f: &FourPCriteria, p: &mut Vec<String>) {
     }
     if f.items.is_empty() {
         p.push("four_p.items is empty".to_owned());
+    }
+    unique(f.groups.iter().map(|g| g.id.as_str()), "4P group", p);
+    for i in &f.items {
+        if !f.groups.iter().any(|g| g.id == i.group) {
+            p.push(format!(
+                "four_p.items {}: group {} has no [[four_p.groups]] entry",
+                i.id, i.group
+            ));
+        }
+    }
+}
+
+impl FourPCriteria {
+    /// The printed name of an item group (its code when unnamed).
+    pub fn group_label<'a>(&'a self, id: &'a str) -> (&'a str, &'a str) {
+        self.groups
+            .iter()
+            .find(|g| g.id == id)
+            .map(|g| (g.label_th.as_str(), g.label_en.as_str()))
+            .unwrap_or((id, id))
     }
 }
 

@@ -224,6 +224,18 @@ fn four_p_catalogue() {
     assert_eq!(ids[0], "4p.1");
     assert_eq!(&ids[3..5], ["4p.4.1", "4p.4.2"]);
     assert_eq!(ids.last().unwrap(), "4p.23");
+    // Every group prints a Thai name, never its code.
+    let fp = &CriteriaSet::builtin().four_p;
+    for i in &fp.items {
+        let (th, en) = fp.group_label(&i.group);
+        assert!(th != i.group && en != i.group, "{} unnamed", i.group);
+    }
+    assert_eq!(fp.group_label("PORT").0, "Port: การควบคุมพัสดุและคลัง");
+    // A set whose item names an unknown group is refused with the item named.
+    let mut bad = CriteriaSet::builtin().clone();
+    bad.four_p.items[0].group = "NOPE".into();
+    let err = bad.validate().unwrap_err().to_string();
+    assert!(err.contains("4p.1") && err.contains("NOPE"), "{err}");
 }
 
 #[test]

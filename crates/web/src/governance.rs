@@ -1913,10 +1913,12 @@ fn assessment_view(
             let r = score_four_p(fp, marks).map_err(|e| AppError::Internal(e.to_string()))?;
             let mut groups: Vec<GroupView> = Vec::new();
             for i in &fp.items {
-                if groups.last().is_none_or(|g| g.label != i.group) {
+                let (th, en) = fp.group_label(&i.group);
+                let label = t.pick(th, en).to_string();
+                if groups.last().is_none_or(|g| g.label != label) {
                     groups.push(GroupView {
                         number: String::new(),
-                        label: i.group.clone(),
+                        label,
                         points: String::new(),
                         items: Vec::new(),
                     });

@@ -654,6 +654,11 @@ async fn assessment_forms_score_print_and_keep_evidence_in_the_tenancy(store: &S
         .text();
     // 24 marks, one n/a: 23 applicable items, max 46; unmarked ones count as 0.
     assert!(four.contains("3 / 46"), "{four}");
+    // Groups print their names, not their codes.
+    assert!(four.contains("Port: การควบคุมพัสดุและคลัง"), "{four}");
+    for code in [" PORT<", " PLAN_VS_ACTUAL<", " PHO<", " REPORTING<"] {
+        assert!(!four.contains(code), "{code} shown raw");
+    }
 }
 
 async fn planfin_page_compares_plan_and_actual(store: &Store) {
