@@ -213,6 +213,27 @@ pub fn count_in_scope<K: Clone>(
     c
 }
 
+/// How to show a percentage beside its verdict against `limit` (percent): the value and the
+/// decimals to print. Two decimals, more when two would round onto or across the limit (49.99999 %
+/// is not "50.00 %" beside "not met"); past six, the value is cut toward its own side.
+pub fn shown_beside_limit(pct: f64, limit: f64) -> (f64, usize) {
+    let side = pct.partial_cmp(&limit);
+    for d in 2..=6 {
+        let f = 10f64.powi(d as i32);
+        let r = (pct * f).round() / f;
+        if r.partial_cmp(&limit) == side {
+            return (pct, d);
+        }
+    }
+    let f = 1e6;
+    let cut = if pct < limit {
+        (pct * f).floor() / f
+    } else {
+        (pct * f).ceil() / f
+    };
+    (cut, 6)
+}
+
 /// Revenue or expense side of a plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

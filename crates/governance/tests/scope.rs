@@ -1,6 +1,6 @@
 //! Measures count over every unit in scope: a unit without data is not met, and is listed.
 
-use raidai_governance::criteria::{count_in_scope, evaluate_share};
+use raidai_governance::criteria::{count_in_scope, evaluate_share, shown_beside_limit};
 
 #[test]
 fn units_without_data_count_as_not_met_and_are_listed() {
@@ -26,4 +26,19 @@ fn units_without_data_count_as_not_met_and_are_listed() {
     let c = count_in_scope::<&str>(&[], |_| Some(true));
     assert_eq!(c.total, 0);
     assert_eq!(evaluate_share(c.met, c.total, share.target).met, None);
+}
+
+#[test]
+fn a_percentage_never_rounds_across_its_limit() {
+    assert_eq!(shown_beside_limit(66.666_666, 95.0), (66.666_666, 2));
+    // 49.99999 beside 50: "50.00" would contradict "not met"; five decimals do not (49.99999).
+    assert_eq!(shown_beside_limit(49.999_99, 50.0).1, 5);
+    assert_eq!(shown_beside_limit(50.000_4, 50.0).1, 4);
+    assert_eq!(shown_beside_limit(50.0, 50.0), (50.0, 2));
+    // Closer than six decimals: cut toward its own side.
+    let (v, d) = shown_beside_limit(49.999_999_9, 50.0);
+    assert_eq!(d, 6);
+    assert!(v < 50.0 && v >= 49.999_999);
+    let (v, _) = shown_beside_limit(80.000_000_1, 80.0);
+    assert!(v > 80.0);
 }

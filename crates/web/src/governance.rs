@@ -24,7 +24,9 @@ use raidai_governance::assessment::{
     CollectionDays, FORM_4S4C, FORM_CSMBS_SURVEY, FourPMark, FourPResult, RevenueCentreScore,
     score_four_p, score_revenue_centre, suggest_marks, suggest_q2_mark,
 };
-use raidai_governance::criteria::{PlanSide, ScopedCount, count_in_scope, evaluate_share};
+use raidai_governance::criteria::{
+    PlanSide, ScopedCount, count_in_scope, evaluate_share, shown_beside_limit,
+};
 use raidai_governance::parse_satang;
 use raidai_governance::planfin::{
     PeriodComparison, check_plan_type, is_no_risk_type, plan_vs_actual, review_status,
@@ -1119,6 +1121,15 @@ fn pct(v: Option<f64>) -> String {
         .unwrap_or_else(|| "–".into())
 }
 
+/// A percentage shown beside its verdict against `limit` %: never rounded onto or across it.
+fn pct_beside(v: Option<f64>, limit: f64) -> String {
+    v.map(|p| {
+        let (x, d) = shown_beside_limit(p, limit);
+        format!("{}%", format_decimal_thai(x, d))
+    })
+    .unwrap_or_else(|| "–".into())
+}
+
 fn round_row(t: T, fy: u16, s: &ProvinceRiskSummary) -> RoundRow {
     RoundRow {
         months: s.round_months,
@@ -1127,7 +1138,7 @@ fn round_row(t: T, fy: u16, s: &ProvinceRiskSummary) -> RoundRow {
         l7: format!(
             "{} ({})",
             format_int_thai(s.level7.count as i64),
-            pct(s.level7.pct)
+            pct_beside(s.level7.pct, s.level7.target.pct.as_f64())
         ),
         l7_target: format!(
             "{} {}%",
@@ -1137,7 +1148,7 @@ fn round_row(t: T, fy: u16, s: &ProvinceRiskSummary) -> RoundRow {
         l6: format!(
             "{} ({})",
             format_int_thai(s.level6.count as i64),
-            pct(s.level6.pct)
+            pct_beside(s.level6.pct, s.level6.target.pct.as_f64())
         ),
         l6_target: format!(
             "{} {}%",
@@ -1274,7 +1285,9 @@ async fn build_dashboard(
                 .unwrap_or_default(),
             rc_link: rc.map(|(k, _)| form_link(k)).unwrap_or_default(),
             rc_good: rc.is_some_and(|(_, s)| s.good_or_better),
-            four_p: fp.map(|(_, r)| pct(r.percent)).unwrap_or_default(),
+            four_p: fp
+                .map(|(_, r)| pct_beside(r.percent, criteria.four_p.target_pct.as_f64()))
+                .unwrap_or_default(),
             four_p_link: fp.map(|(k, _)| form_link(k)).unwrap_or_default(),
             four_p_passed: fp.is_some_and(|(_, r)| r.passed == Some(true)),
             tps: tps
@@ -1313,7 +1326,7 @@ async fn build_dashboard(
         good: format!(
             "{} ({})",
             format_int_thai(share.count as i64),
-            pct(share.pct)
+            pct_beside(share.pct, share.target.pct.as_f64())
         ),
         target: format!(
             "{} {}%",
@@ -1368,7 +1381,7 @@ async fn build_dashboard(
                         "{} / {} ({})",
                         format_int_thai(c.count as i64),
                         format_int_thai(c.total as i64),
-                        pct(c.pct)
+                        pct_beside(c.pct, c.target.pct.as_f64())
                     ),
                     None => String::new(),
                 },
@@ -1946,10 +1959,7 @@ fn assessment_view(
                 }],
                 ScoreView {
                     total: format!("{} / {}", r.sum, r.max_points),
-                    percent: r
-                        .percent
-                        .map(|p| format!("{}%", format_decimal_thai(p, 2)))
-                        .unwrap_or_else(|| "–".into()),
+                    percent: pct_beside(r.percent, r.target_pct.as_f64()),
                     grade: format!(
                         "{} ≥ {}%",
                         t.s("gov_target"),
@@ -2068,7 +2078,7 @@ async fn q2_suggestions(
             format!(
                 "{} {}% {} · {} ≥ {}% → {} {}",
                 t.s(label),
-                format_decimal_thai(pct, 2),
+                pct_beside(Some(pct), s.threshold_pct.as_f64()).trim_end_matches('%'),
                 t.s("gov_q2_of_plan"),
                 t.s("gov_sp_target"),
                 format_decimal_thai(s.threshold_pct.as_f64(), 0),
@@ -2468,11 +2478,6 @@ pub async fn assessment_open(
 // Planfin
 // ---------------------------------------------------------------------------------------------
 
-fn pct_of(v: Option<f64>) -> String {
-    v.map(|p| format!("{}%", format_decimal_thai(p, 2)))
-        .unwrap_or_else(|| "–".into())
-}
-
 fn met_key(v: Option<bool>) -> &'static str {
     match v {
         Some(true) => "gov_met",
@@ -2500,11 +2505,11 @@ fn period_view(t: T, p: &PeriodComparison) -> PeriodView {
         complete: p.complete,
         rev_plan: baht(p.revenue.plan),
         rev_actual: baht(p.revenue.actual),
-        rev_pct: pct_of(p.revenue.pct_of_plan),
+        rev_pct: pct(p.revenue.pct_of_plan),
         rev_ok: met_key(p.revenue.within_tolerance),
         exp_plan: baht(p.expense.plan),
         exp_actual: baht(p.expense.actual),
-        exp_pct: pct_of(p.expense.pct_of_plan),
+        exp_pct: pct(p.expense.pct_of_plan),
         exp_ok: met_key(p.expense.within_tolerance),
     }
 }
@@ -2635,9 +2640,9 @@ async fn planfin_page(
     page.q2 = pva.q2.as_ref().map(|q| {
         (
             format!("≥ {}%", format_decimal_thai(q.threshold_pct.as_f64(), 0)),
-            pct_of(q.revenue_pct),
+            pct_beside(q.revenue_pct, q.threshold_pct.as_f64()),
             met_key(q.revenue_met),
-            pct_of(q.expense_pct),
+            pct_beside(q.expense_pct, q.threshold_pct.as_f64()),
             met_key(q.expense_met),
         )
     });
@@ -2657,7 +2662,7 @@ async fn planfin_page(
             annual: baht(l.plan_annual),
             plan_ytd: baht(l.plan_ytd),
             actual_ytd: baht(l.actual_ytd),
-            pct: pct_of(l.pct_of_plan_ytd),
+            pct: pct(l.pct_of_plan_ytd),
         })
         .collect();
     page.revisions = y
