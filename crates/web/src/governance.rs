@@ -3167,6 +3167,7 @@ struct TpsPage {
     quarter: u8,
     saved: bool,
     groups: Vec<TpsGroupView>,
+    no_data: bool,
     raw_total: String,
     total: String,
     max_total: String,
@@ -3245,6 +3246,9 @@ async fn tps_page(
         quarter,
         saved,
         groups,
+        // Nothing to score (no input saved, none found in the unit's data): "no data", not
+        // "0.00 / 15.00 F".
+        no_data: r.items.iter().all(|i| i.missing_data),
         raw_total: r.raw_total.to_fixed_string(),
         total: r.total.to_fixed_string(),
         max_total: r.max_total.to_fixed_string(),

@@ -796,6 +796,15 @@ async fn tps_explains_every_point_and_grades(store: &Store) {
         "cash ratio prefilled from the position"
     );
     assert!(body.contains("F (ไม่ผ่าน)"));
+    // A unit with nothing to score (no input, no position) reads "no data", not "0.00 … F".
+    let none = get(&w.app, "/units/99002/tps/2568/1", &w.province)
+        .await
+        .text();
+    assert!(
+        none.contains("<span class=\"kpi-v muted\">ไม่มีข้อมูล</span>"),
+        "{none}"
+    );
+    assert!(!none.contains("F (ไม่ผ่าน)"), "{none}");
     let form = "plan_revenue=1000&actual_revenue=1020&plan_expense=900&actual_expense=930\
 &payables_days=80&cash_ratio=1.20&acp_uc_days=45&acp_csmbs_days=50&inventory_days=40\
 &unit_cost_op=300&unit_cost_ip=9000&labour_cost=100&mc_drug=50&mc_lab=20&mc_supplies=10\
