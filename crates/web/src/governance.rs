@@ -195,7 +195,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "ไฟล์ CSV คอลัมน์ hcode, period, current_assets, current_liabilities, quick_assets, cash_and_equivalents, revenue_ytd, expense_ytd (บาท) ตามไฟล์ที่ HFO เผยแพร่",
         "CSV with hcode, period, current_assets, current_liabilities, quick_assets, cash_and_equivalents, revenue_ytd, expense_ytd (baht), as HFO publishes them",
     ),
-    ("gov_period_id", "งวด (เช่น 256909)", "Period (e.g. 256909)"),
+    (
+        "gov_period_id",
+        "งวดบัญชี (เดือนของปีงบประมาณ)",
+        "Period (month of the fiscal year)",
+    ),
+    ("gov_fiscal_month", "งวดที่", "fiscal month"),
     ("gov_imported_rows", "นำเข้าแล้ว (แถว)", "Rows imported"),
     (
         "gov_unmapped_accounts",
@@ -699,6 +704,11 @@ struct FinancePage {
     planfin_fy: u16,
     /// Periods with a position, newest first, for the 7 Plus period choice.
     periods: Vec<(u32, String)>,
+    /// Fiscal months a trial balance can be for (this fiscal year and the two before, newest
+    /// first, none in the future), each named by its calendar month: "256909" is June, not
+    /// September. The last finished month is chosen.
+    tb_periods: Vec<(u32, String)>,
+    tb_default: u32,
     seven: Option<SevenPlusView>,
 }
 
@@ -841,6 +851,27 @@ async fn finance_page(
         .rev()
         .map(|p| (p.period, period_label(t, p.period)))
         .collect();
+    let now = FiscalPeriod::of(
+        Utc::now()
+            .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
+            .date_naive(),
+    );
+    let mut tb_periods = Vec::new();
+    let mut p = now;
+    for _ in 0..(24 + u32::from(now.id() % 100)) {
+        tb_periods.push((
+            p.id(),
+            format!(
+                "{} · {} {} {}",
+                period_label(t, p.id()),
+                t.s("gov_fiscal_month"),
+                p.id() % 100,
+                fy_label(t, (p.id() / 100) as u16)
+            ),
+        ));
+        p = p.prev();
+    }
+    let tb_default = now.prev().id();
     let chosen = period
         .filter(|p| periods.iter().any(|(q, _)| q == p))
         .or_else(|| periods.first().map(|(p, _)| *p));
@@ -874,6 +905,8 @@ async fn finance_page(
     });
     Ok(FinancePage {
         planfin_fy,
+        tb_periods,
+        tb_default,
         l: Layout::new(
             t,
             Some(me),

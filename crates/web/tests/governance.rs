@@ -325,6 +325,21 @@ async fn finance_page_shows_seven_plus_against_targets(store: &Store) {
 
 async fn trial_balance_upload_scores_the_month(store: &Store) {
     let w = world(store).await;
+    // The period is chosen by its calendar month: fiscal month 9 of 2569 is June.
+    let page = get(&w.app, "/units/99001/finance", &w.hosp_a).await.text();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap())
+        .date_naive();
+    let last_fy = raidai_domain::calendar::FiscalYear::of(today).be() - 1;
+    assert!(
+        page.contains(&format!(
+            "<option value=\"{last_fy}09\">มิ.ย. {last_fy} · งวดที่ 9 "
+        )),
+        "{page}"
+    );
+    // The last finished month is chosen.
+    let last = raidai_domain::calendar::FiscalPeriod::of(today).prev().id();
+    assert!(page.contains(&format!("<option value=\"{last}\" selected>")));
     let tb = "account_code,debit,credit\n1101010101.101,2000000,0\n1102050101.102,1000000,0\n2101010101.101,0,1000000\n4301020105.201,0,900000\n5101010101.101,800000,0\n7777,5,0\n";
     let r = upload(
         &w.app,
