@@ -1000,6 +1000,41 @@ impl FourPCriteria {
     }
 }
 
+impl CriteriaSet {
+    /// Why the 7 Plus page and the 4S4C form hold a fund's collection period to different
+    /// limits (social security: 90 and 120 days): `(th, en)`, or `None` when they agree.
+    pub fn collection_limit_note(&self, fund: CollectionFund) -> Option<(String, String)> {
+        let sp = &self.seven_plus;
+        let seven = match fund {
+            CollectionFund::Uc => sp.acp_uc_max_days,
+            CollectionFund::Csmbs => sp.acp_csmbs_max_days,
+            CollectionFund::Sss => sp.acp_sss_max_days,
+        };
+        let form = self
+            .revenue_centre
+            .forms
+            .iter()
+            .flat_map(|f| &f.items)
+            .find_map(|i| match &i.auto_check {
+                Some(AutoCheck::CollectionDays { fund: f, max_days }) if *f == fund => {
+                    Some(*max_days)
+                }
+                _ => None,
+            })?;
+        (form != seven).then(|| {
+            let (a, b) = (seven.to_plain_string(), form.to_plain_string());
+            (
+                format!(
+                    "คนละเครื่องมือ คนละเกณฑ์: 7 Plus Efficiency ใช้ ≤ {a} วัน ส่วนแบบประเมินศูนย์จัดเก็บรายได้ (4S4C ข้อ 2.4) ใช้ ≤ {b} วัน"
+                ),
+                format!(
+                    "Two instruments, two limits: 7 Plus Efficiency uses ≤ {a} days, the revenue-centre form (4S4C item 2.4) ≤ {b} days"
+                ),
+            )
+        })
+    }
+}
+
 /// Criteria sets by fiscal year: the embedded ones plus any loaded at run time (which replace an
 /// embedded set of the same year).
 #[derive(Debug, Clone, Default)]

@@ -42,3 +42,15 @@ fn a_percentage_never_rounds_across_its_limit() {
     let (v, _) = shown_beside_limit(80.000_000_1, 80.0);
     assert!(v > 80.0);
 }
+
+#[test]
+fn differing_collection_limits_are_explained() {
+    use raidai_governance::criteria::CollectionFund;
+    let c = raidai_governance::CriteriaSet::builtin();
+    let (th, en) = c.collection_limit_note(CollectionFund::Sss).unwrap();
+    assert!(th.contains("≤ 90 วัน") && th.contains("≤ 120 วัน"), "{th}");
+    assert!(en.contains("90 days") || en.contains("≤ 90"), "{en}");
+    // UC and CSMBS use 60 days on both: nothing to explain.
+    assert_eq!(c.collection_limit_note(CollectionFund::Uc), None);
+    assert_eq!(c.collection_limit_note(CollectionFund::Csmbs), None);
+}

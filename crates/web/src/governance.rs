@@ -25,7 +25,8 @@ use raidai_governance::assessment::{
     score_four_p, score_revenue_centre, suggest_marks, suggest_q2_mark,
 };
 use raidai_governance::criteria::{
-    PlanSide, ScopedCount, count_in_scope, evaluate_share, shown_beside_limit,
+    AutoCheck, CollectionFund, PlanSide, ScopedCount, count_in_scope, evaluate_share,
+    shown_beside_limit,
 };
 use raidai_governance::parse_satang;
 use raidai_governance::planfin::{
@@ -802,10 +803,18 @@ fn seven_plus_view(t: T, f: &SevenPlusFigures, ledger: &LedgerCollection) -> Sev
                     Some(false) => "fail",
                     None => "",
                 },
-                explain: if t.is_en() {
-                    i.explain_en()
-                } else {
-                    i.explain_th()
+                explain: {
+                    let mut e = if t.is_en() {
+                        i.explain_en()
+                    } else {
+                        i.explain_th()
+                    };
+                    if i.indicator == I::AcpSss
+                        && let Some((th, en)) = criteria.collection_limit_note(CollectionFund::Sss)
+                    {
+                        e = format!("{e} · {}", t.pick(&th, &en));
+                    }
+                    e
                 },
             }
         })
@@ -2049,10 +2058,37 @@ async fn collection_suggestions(
         sss: pick(I::AcpSss, "SSS"),
     };
     let label = period_label(t, period);
+    let sss_note = key
+        .criteria()
+        .collection_limit_note(CollectionFund::Sss)
+        .map(|(th, en)| t.pick(&th, &en).to_string());
+    let sss_items: Vec<&str> = key
+        .criteria()
+        .revenue_centre
+        .forms
+        .iter()
+        .flat_map(|f| &f.items)
+        .filter(|i| {
+            matches!(
+                i.auto_check,
+                Some(AutoCheck::CollectionDays {
+                    fund: CollectionFund::Sss,
+                    ..
+                })
+            )
+        })
+        .map(|i| i.id.as_str())
+        .collect();
     Ok(suggest_marks(&key.criteria().revenue_centre, days)
         .into_iter()
         .map(|s| {
-            let reason = t.pick(&s.reason_th, &s.reason_en).to_string();
+            let mut reason = t.pick(&s.reason_th, &s.reason_en).to_string();
+            if let Some(n) = sss_note
+                .as_ref()
+                .filter(|_| sss_items.contains(&s.item_id.as_str()))
+            {
+                reason = format!("{reason} ({n})");
+            }
             (
                 s.item_id,
                 format!(

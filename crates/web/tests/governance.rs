@@ -223,6 +223,13 @@ async fn finance_page_shows_seven_plus_against_targets(store: &Store) {
     // 1,000,000 / 1,820,000 × 182 = 100 days of inventory: failed.
     assert!(body.contains("100.00 วัน"));
     assert!(body.contains("ไม่ผ่าน") && body.contains(">ผ่าน<"));
+    // Social security's 90 days here and 120 on the 4S4C form: the page says why.
+    assert!(
+        body.contains(
+            "7 Plus Efficiency ใช้ ≤ 90 วัน ส่วนแบบประเมินศูนย์จัดเก็บรายได้ (4S4C ข้อ 2.4) ใช้ ≤ 120 วัน"
+        ),
+        "{body}"
+    );
     // Operating margin 10 % is the only one in its peer group: its own median.
     assert!(body.contains("10.00%"));
     assert!(
