@@ -1018,6 +1018,7 @@ pub struct RoundRow {
     pub months: u8,
     pub period_label: String,
     pub units: String,
+    pub unit_count: usize,
     pub l7: String,
     pub l7_target: String,
     pub l6: String,
@@ -1039,6 +1040,10 @@ pub struct UnitRiskRow {
     pub latest: Option<u8>,
     pub cr: String,
     pub ni: String,
+    /// The same figures as numbers, for the XLSX (CR; NI in satang; 4P percent).
+    pub cr_value: Option<f64>,
+    pub ni_satang: Option<i64>,
+    pub four_p_value: Option<f64>,
     pub ni_neg: bool,
     pub undefined: bool,
     pub trend: Vec<TrendCell>,
@@ -1177,6 +1182,7 @@ fn round_row(t: T, fy: u16, s: &ProvinceRiskSummary) -> RoundRow {
         months: s.round_months,
         period_label: period_label(t, u32::from(fy) * 100 + u32::from(s.round_months)),
         units: format_int_thai(s.units as i64),
+        unit_count: s.units,
         l7: format!(
             "{} ({})",
             format_int_thai(s.level7.count as i64),
@@ -1319,6 +1325,9 @@ async fn build_dashboard(
             ni: latest
                 .map(|(_, r)| baht(r.ni))
                 .unwrap_or_else(|| "–".into()),
+            cr_value: latest.and_then(|(_, r)| r.cr).map(|h| h.as_f64()),
+            ni_satang: latest.map(|(_, r)| r.ni),
+            four_p_value: fp.and_then(|(_, r)| r.percent),
             ni_neg: latest.is_some_and(|(_, r)| r.ni < 0),
             undefined: latest.is_some_and(|(_, r)| r.ratios_undefined),
             trend,
@@ -1573,6 +1582,9 @@ fn dashboard_workbook(t: T, d: &Dashboard) -> Result<Vec<u8>, rust_xlsxwriter::X
     use rust_xlsxwriter::{Format, Workbook};
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
+    let two_dp = Format::new().set_num_format("0.00");
+    let money = Format::new().set_num_format("#,##0.00");
+    let percent = Format::new().set_num_format("0.00%");
     let ind = wb.add_worksheet();
     ind.set_name(if t.is_en() {
         "Indicator"
@@ -1598,7 +1610,7 @@ fn dashboard_workbook(t: T, d: &Dashboard) -> Result<Vec<u8>, rust_xlsxwriter::X
         let row = 4 + i as u32;
         ind.write_number(row, 0, f64::from(r.months))?;
         ind.write_string(row, 1, &r.period_label)?;
-        ind.write_string(row, 2, &r.units)?;
+        ind.write_number(row, 2, r.unit_count as f64)?;
         ind.write_string(row, 3, &r.l7)?;
         ind.write_string(row, 4, &r.l7_target)?;
         ind.write_string(row, 5, &r.l6)?;
@@ -1702,10 +1714,17 @@ fn dashboard_workbook(t: T, d: &Dashboard) -> Result<Vec<u8>, rust_xlsxwriter::X
         if let Some(l) = u.latest {
             units.write_number(row, 4, f64::from(l))?;
         }
-        units.write_string(row, 5, &u.cr)?;
-        units.write_string(row, 6, &u.ni)?;
+        // Figures as numbers (a spreadsheet sums and sorts them), formatted as on the page.
+        if let Some(cr) = u.cr_value {
+            units.write_number_with_format(row, 5, cr, &two_dp)?;
+        }
+        if let Some(ni) = u.ni_satang {
+            units.write_number_with_format(row, 6, ni as f64 / 100.0, &money)?;
+        }
         units.write_string(row, 7, &u.rc_grade)?;
-        units.write_string(row, 8, &u.four_p)?;
+        if let Some(p) = u.four_p_value {
+            units.write_number_with_format(row, 8, p / 100.0, &percent)?;
+        }
         for (k, c) in u.trend.iter().enumerate() {
             if let Some(l) = c.level {
                 units.write_number(row, 9 + k as u16, f64::from(l))?;

@@ -447,6 +447,26 @@ async fn province_dashboard_counts_levels_against_round_targets(store: &Store) {
     );
     assert!(x.body.starts_with(b"PK"), "a zip container");
     assert!(x.body.len() > 2000);
+    // Figures are numbers, not text: hospital A's CR 0.50 and NI -500,000 baht at 256906.
+    {
+        use calamine::{Data, Reader, Xlsx};
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(x.body.clone())).unwrap();
+        let sheet = book.worksheet_range("หน่วยบริการ").unwrap();
+        let row = sheet
+            .rows()
+            .find(|r| r[0] == "99001")
+            .expect("hospital A's row");
+        assert_eq!(row[5], Data::Float(0.5));
+        assert_eq!(row[6], Data::Float(-500_000.0));
+        let ind = book.worksheet_range("ตัวชี้วัด").unwrap();
+        assert!(
+            ind.rows().any(|r| r
+                .iter()
+                .any(|c| c.to_string().starts_with("ไม่มีข้อมูล (นับว่าไม่ผ่าน) (3): 99001"))),
+            "units without data listed in the workbook: {:?}",
+            ind.rows().collect::<Vec<_>>()
+        );
+    }
 }
 
 async fn ratio_items_upload_is_for_the_province(store: &Store) {
