@@ -68,6 +68,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("gov_q2_of_plan", "ของแผนทั้งปี", "of the annual plan"),
     ("gov_measured", "ค่าที่วัดได้", "Measured"),
     (
+        "gov_mark_differs",
+        "คะแนนต่างจากค่าที่วัดได้",
+        "Mark differs from the measured one",
+    ),
+    (
+        "gov_mark_differs_reason",
+        "ต้องระบุเหตุผลในหมายเหตุ",
+        "give the reason in the note",
+    ),
+    (
         "gov_sp_title",
         "ประสิทธิภาพทางการเงิน 7 Plus",
         "7 Plus Efficiency",
@@ -1795,6 +1805,8 @@ pub struct ItemView {
     pub files: Vec<EvidenceView>,
     /// A measured figure and the mark it suggests (GOVERNANCE §E); the assessor still chooses.
     pub suggestion: String,
+    /// The chosen mark is not the suggested one: shown, and kept only with a reason (the note).
+    pub differs: bool,
 }
 
 pub struct GroupView {
@@ -1945,6 +1957,7 @@ fn assessment_view(
                                             note: m.note,
                                             files: files_for(t, files, &i.id),
                                             suggestion: String::new(),
+                                            differs: false,
                                         }
                                     })
                                     .collect(),
@@ -2009,6 +2022,7 @@ fn assessment_view(
                         note: m.note,
                         files: files_for(t, files, &i.id),
                         suggestion: String::new(),
+                        differs: false,
                     });
                 }
             }
@@ -2042,7 +2056,7 @@ async fn collection_suggestions(
     t: T,
     me: &Actor,
     key: &AssessmentKey,
-) -> Result<BTreeMap<String, String>, AppError> {
+) -> Result<Suggestions, AppError> {
     let fy = u32::from(key.fiscal_year);
     let last = fy * 100 + u32::from(key.round) * 6;
     let Some(period) = st
@@ -2110,15 +2124,38 @@ async fn collection_suggestions(
             }
             (
                 s.item_id,
-                format!(
-                    "{} ({label}) → {} {}",
-                    reason,
-                    t.s("gov_suggested_mark"),
-                    s.mark
+                (
+                    format!(
+                        "{} ({label}) → {} {}",
+                        reason,
+                        t.s("gov_suggested_mark"),
+                        s.mark
+                    ),
+                    s.mark,
                 ),
             )
         })
         .collect())
+}
+
+/// Measured suggestions by item id: the text shown and the mark suggested.
+type Suggestions = BTreeMap<String, (String, u8)>;
+
+async fn suggestions_for(
+    st: &AppState,
+    t: T,
+    me: &Actor,
+    key: &AssessmentKey,
+) -> Result<Suggestions, AppError> {
+    match key.form {
+        FormKind::RevenueCentre => collection_suggestions(st, t, me, key).await,
+        FormKind::FourP => q2_suggestions(st, t, me, key).await,
+    }
+}
+
+/// A chosen mark (`"2"`, `"x"` for n/a, `""` unmarked) that is not the measured one.
+fn mark_differs(chosen: &str, suggested: u8) -> bool {
+    !chosen.is_empty() && chosen.parse::<u8>().ok() != Some(suggested)
 }
 
 /// Suggested marks for 4P items 4.1 (revenue) and 4.2 (expense) from the unit's Planfin plan
@@ -2128,7 +2165,7 @@ async fn q2_suggestions(
     t: T,
     me: &Actor,
     key: &AssessmentKey,
-) -> Result<BTreeMap<String, String>, AppError> {
+) -> Result<Suggestions, AppError> {
     let Some(y) = st
         .store
         .get_plan_year(me, &key.hcode, key.fiscal_year)
@@ -2158,20 +2195,24 @@ async fn q2_suggestions(
         ),
     ] {
         let s = suggest_q2_mark(side, plan, actual, q2.threshold_pct);
-        let Some(pct) = s.pct_of_plan else {
+        let (Some(pct), Some(points)) = (s.pct_of_plan, s.mark.points(&key.criteria().four_p))
+        else {
             continue;
         };
         out.insert(
             id.to_string(),
-            format!(
-                "{} {}% {} · {} ≥ {}% → {} {}",
-                t.s(label),
-                pct_beside(Some(pct), s.threshold_pct.as_f64()).trim_end_matches('%'),
-                t.s("gov_q2_of_plan"),
-                t.s("gov_sp_target"),
-                format_decimal_thai(s.threshold_pct.as_f64(), 0),
-                t.s("gov_suggested_mark"),
-                s.mark
+            (
+                format!(
+                    "{} {}% {} · {} ≥ {}% → {} {}",
+                    t.s(label),
+                    pct_beside(Some(pct), s.threshold_pct.as_f64()).trim_end_matches('%'),
+                    t.s("gov_q2_of_plan"),
+                    t.s("gov_sp_target"),
+                    format_decimal_thai(s.threshold_pct.as_f64(), 0),
+                    t.s("gov_suggested_mark"),
+                    s.mark
+                ),
+                points,
             ),
         );
     }
@@ -2199,16 +2240,14 @@ async fn assessment_page(
     let (mut sections, score) = assessment_view(t, key, &input, &files)?;
     let criteria = key.criteria();
     {
-        let suggestions = match key.form {
-            FormKind::RevenueCentre => collection_suggestions(st, t, me, key).await?,
-            FormKind::FourP => q2_suggestions(st, t, me, key).await?,
-        };
+        let suggestions = suggestions_for(st, t, me, key).await?;
         for it in sections
             .iter_mut()
             .flat_map(|s| s.groups.iter_mut().flat_map(|g| g.items.iter_mut()))
         {
-            if let Some(text) = suggestions.get(&it.id) {
+            if let Some((text, mark)) = suggestions.get(&it.id) {
                 it.suggestion = text.clone();
+                it.differs = mark_differs(&it.mark, *mark);
             }
         }
     }
@@ -2318,7 +2357,32 @@ pub async fn assessment_save(
             }
         }
     }
-    match st.store.save_assessment(&me, &key, &input).await {
+    // A mark against what raidai measured is kept only with the assessor's reason.
+    st.store.get_unit(&me, &key.hcode).await?;
+    let suggestions = suggestions_for(&st, t, &me, &key).await?;
+    let unexplained: Vec<FieldError> = input
+        .marks
+        .iter()
+        .filter_map(|(id, m)| {
+            let (_, mark) = suggestions.get(id)?;
+            (mark_differs(&m.mark, *mark) && m.note.trim().is_empty()).then(|| {
+                FieldError::new(
+                    &format!("note.{id}"),
+                    format!("item {id}: mark {} differs from the measured {mark}; give the reason in the note", m.mark),
+                    format!(
+                        "ข้อ {id}: คะแนน {} ต่างจากที่ระบบวัดได้ ({mark}) ต้องระบุเหตุผลในหมายเหตุ",
+                        m.mark
+                    ),
+                )
+            })
+        })
+        .collect();
+    let saved = if unexplained.is_empty() {
+        st.store.save_assessment(&me, &key, &input).await
+    } else {
+        Err(StoreError::Invalid(unexplained))
+    };
+    match saved {
         Ok(_) => {
             let url = format!(
                 "/units/{}/assessments/{}/{}/{}?saved=1",

@@ -759,6 +759,33 @@ async fn planfin_page_compares_plan_and_actual(store: &Store) {
         !fp.contains("<option value=\"2\" selected>"),
         "the mark is still the assessor's"
     );
+    // A mark against the measured one (0 where 2 is measured) needs the assessor's reason.
+    let paper = "/units/99001/assessments/2569/1/4p";
+    let r = post_form(
+        &w.app,
+        paper,
+        &w.hosp_a,
+        "assessor=x&mark.4p.4.1=0&note.4p.4.1=",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .contains("ข้อ 4p.4.1: คะแนน 0 ต่างจากที่ระบบวัดได้ (2) ต้องระบุเหตุผลในหมายเหตุ"),
+        "{}",
+        r.text()
+    );
+    let r = post_form(
+        &w.app,
+        paper,
+        &w.hosp_a,
+        "assessor=x&mark.4p.4.1=0&note.4p.4.1=%E0%B8%A3%E0%B8%B2%E0%B8%A2%E0%B9%84%E0%B8%94%E0%B9%89%E0%B8%84%E0%B9%89%E0%B8%B2%E0%B8%87%E0%B8%A3%E0%B8%B1%E0%B8%9A",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "kept with a reason");
+    let kept = get(&w.app, paper, &w.hosp_a).await.text();
+    assert!(kept.contains("คะแนนต่างจากค่าที่วัดได้"), "{kept}");
+    assert!(!kept.contains("ต้องระบุเหตุผลในหมายเหตุ"));
     let r = post_form(
         &w.app,
         &format!("{base}/revisions"),
