@@ -284,6 +284,29 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
     assert_eq!(again.status, "sent");
     assert_eq!(again.work, "resent");
     assert_eq!(batches, vec![batch.no, next.no]);
+    assert_books_hold(store).await;
+
+    // Damage found and mended: a worklist count, and two claims' open amounts moved in
+    // opposite directions (their sum unchanged, so only a per-claim comparison sees it).
+    let (a, b) = (&work[0].vkey, &work[1].vkey);
+    raidai_store::testkit::exec(store, "UPDATE claim_sum_status SET visits = visits + 1").await;
+    raidai_store::testkit::exec(
+        store,
+        &format!("UPDATE claim_status SET open_amount = open_amount + 5 WHERE vkey = '{a}'"),
+    )
+    .await;
+    raidai_store::testkit::exec(
+        store,
+        &format!("UPDATE claim_status SET open_amount = open_amount - 5 WHERE vkey = '{b}'"),
+    )
+    .await;
+    let diffs = store.check_summaries().await.unwrap();
+    for table in ["claim_sum_status", "claim_status.open_amount"] {
+        assert!(diffs.iter().any(|d| d.0 == table), "{table}: {diffs:?}");
+    }
+    store.rebuild_summaries().await.unwrap();
+    assert!(store.check_summaries().await.unwrap().is_empty());
+    assert_books_hold(store).await;
 }
 
 async fn bad_returns_land_nothing(store: &Store) {

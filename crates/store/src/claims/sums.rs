@@ -13,6 +13,7 @@ const SHARE_COLS: &str = "v.fund, v.fy, v.receivable, CAST(CASE WHEN v.setting =
      CAST(COALESCE(cs.written_down, 0) AS BIGINT) AS written_down, CAST(COALESCE(cs.cleared, 0) AS BIGINT) AS cleared, \
      CAST(COALESCE(cs.late, 0) AS BIGINT) AS late, v.inscl, v.subtype, CAST(v.date_serv AS BIGINT) AS date_serv, \
      CAST(CASE WHEN v.permitno <> '' THEN 1 ELSE 0 END AS BIGINT) AS has_code, COALESCE(cs.stm_status, '') AS stm_status, COALESCE(cs.work, '') AS work, \
+     v.vkey, CAST(COALESCE(cs.open_amount, 0) AS BIGINT) AS open_amount, \
      CAST(CASE WHEN v.fund_amount > 0 THEN v.fund_amount WHEN v.fund_amount + v.patient_amount > 0 THEN v.fund_amount + v.patient_amount ELSE 0 END AS BIGINT) AS at_stake";
 
 /// One visit's claim as the sums see it.
@@ -38,6 +39,9 @@ pub(crate) struct Share {
     pub stm_status: String,
     /// The C / Deny follow-up state ('' when none).
     pub work: String,
+    pub vkey: String,
+    /// `claim_status.open_amount` as stored (the C / Deny worklist's order).
+    pub open_amount: i64,
     /// What the fund would pay (AT_STAKE_SQL): LATE01's amount.
     pub at_stake: i64,
 }
@@ -64,6 +68,8 @@ impl Share {
             has_code: r.i("has_code")? == 1,
             stm_status: r.s("stm_status")?,
             work: r.s("work")?,
+            vkey: r.s("vkey")?,
+            open_amount: r.i("open_amount")?,
             at_stake: r.i("at_stake")?,
         })
     }
@@ -84,6 +90,7 @@ impl Share {
             inscl: v.inscl.clone(),
             subtype: v.subtype.clone(),
             date_serv: v.date_serv,
+            vkey: v.vkey.clone(),
             has_code: !v.permitno.is_empty(),
             at_stake: if v.fund_amount > 0 {
                 v.fund_amount
@@ -124,10 +131,19 @@ pub(crate) struct SumDelta {
     due: HashMap<(String, i64), [i64; 2]>,
     /// (fund, claim status, follow-up) → (claims, outstanding)
     status: HashMap<(String, String, String), [i64; 2]>,
+    /// Claims whose stored open amount is stale after the writes: vkey → fund amount - cleared
+    /// (`None` once a later read finds it right).
+    opens: HashMap<String, Option<i64>>,
 }
 
 impl SumDelta {
     pub fn add(&mut self, s: &Share, sign: i64) {
+        if sign > 0 && !s.status.is_empty() {
+            // The last read after a write wins: a visit touched twice gets its final amount.
+            let open = s.fund_amount - s.cleared;
+            self.opens
+                .insert(s.vkey.clone(), (s.open_amount != open).then_some(open));
+        }
         let v = self
             .visits
             .entry((s.fy, s.inscl.clone(), s.subtype.clone(), s.date_serv / 100))
@@ -317,6 +333,29 @@ impl SumDelta {
             &["visits", "outstanding"],
             status,
         );
+        let mut opens: Vec<(String, i64)> = std::mem::take(&mut self.opens)
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect();
+        opens.sort_unstable();
+        for chunk in opens.chunks(200) {
+            let mut u = Sql::new("UPDATE claim_status SET open_amount = CASE vkey");
+            for (k, v) in chunk {
+                u.push(" WHEN ").text(k.clone()).push(" THEN ").int(*v);
+            }
+            u.push(" ELSE open_amount END WHERE hcode = ")
+                .text(hcode)
+                .push(" AND vkey IN (");
+            for (i, (k, _)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    u.push(", ");
+                }
+                u.text(k.clone());
+            }
+            u.push(")");
+            positional(engine, &mut u);
+            out.push(u);
+        }
         out
     }
 }
@@ -519,6 +558,9 @@ struct ReadModel {
     pick: &'static str,
     /// A fourth text key column of both shapes, when three are not enough.
     text_key: Option<&'static str>,
+    /// A column kept on a source table rather than a table of its own: rebuilt by this
+    /// statement instead of a delete and insert.
+    rewrite: Option<&'static str>,
 }
 
 /// Every read model. Claim sums are recomputed by visit, journal sums by line; rows of all
@@ -537,6 +579,7 @@ fn read_models() -> Vec<ReadModel> {
             cols: "hcode, account, fund, fy, post_month, serv_month, debit, credit, entries, lines",
             pick: "hcode, account, fund, k1, k2, k3, a0, a1, a2, a3",
             text_key: None,
+            rewrite: None,
         },
         ReadModel {
             table: "claim_sum_cycle",
@@ -559,6 +602,7 @@ fn read_models() -> Vec<ReadModel> {
             cols: "hcode, fund, fy, visits, receivable, claimed, accepted, corrective, denied, received, written_down, outstanding, late",
             pick: "hcode, fund, k1, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9",
             text_key: None,
+            rewrite: None,
         },
         ReadModel {
             table: "claim_sum_recognised",
@@ -575,6 +619,7 @@ fn read_models() -> Vec<ReadModel> {
             cols: "hcode, account, fund, recognised, visits, amount, open_visits, outstanding",
             pick: "hcode, account, fund, k1, a0, a1, a2, a3",
             text_key: None,
+            rewrite: None,
         },
         ReadModel {
             table: "claim_sum_rollup",
@@ -588,6 +633,7 @@ fn read_models() -> Vec<ReadModel> {
             cols: "hcode, fund, fy, amount, entries",
             pick: "hcode, fund, k1, a0, a1",
             text_key: None,
+            rewrite: None,
         },
         ReadModel {
             table: "claim_sum_visits",
@@ -600,6 +646,7 @@ fn read_models() -> Vec<ReadModel> {
             cols: "hcode, fy, inscl, subtype, month, visits, with_code",
             pick: "hcode, k1, account, fund, k2, a0, a1",
             text_key: None,
+            rewrite: None,
         },
         ReadModel {
             table: "claim_sum_findings",
@@ -613,6 +660,7 @@ fn read_models() -> Vec<ReadModel> {
             cols: "hcode, rule, severity, findings, amount, accepted",
             pick: "hcode, account, fund, a0, a1, a2",
             text_key: None,
+            rewrite: None,
         },
         ReadModel {
             table: "claim_sum_batches",
@@ -631,6 +679,7 @@ fn read_models() -> Vec<ReadModel> {
             cols: "hcode, batch_no, accepted, corrective, denied, awaiting, received",
             pick: "hcode, k1, a0, a1, a2, a3, a4",
             text_key: None,
+            rewrite: None,
         },
         ReadModel {
             table: "claim_sum_audit",
@@ -646,6 +695,7 @@ fn read_models() -> Vec<ReadModel> {
             cols: "hcode, month, flagged, at_stake, blocked",
             pick: "hcode, k1, a0, a1, a2",
             text_key: None,
+            rewrite: None,
         },
         ReadModel {
             table: "claim_sum_due",
@@ -660,6 +710,7 @@ fn read_models() -> Vec<ReadModel> {
             cols: "hcode, fund, recognised, visits, at_stake",
             pick: "hcode, fund, k1, a0, a1",
             text_key: None,
+            rewrite: None,
         },
         ReadModel {
             table: "claim_sum_status",
@@ -672,6 +723,26 @@ fn read_models() -> Vec<ReadModel> {
             cols: "hcode, fund, status, work, visits, outstanding",
             pick: "hcode, fund, account, work, a0, a1",
             text_key: Some("work"),
+            rewrite: None,
+        },
+        ReadModel {
+            table: "claim_status.open_amount",
+            recompute: "SELECT cs.hcode AS hcode, '' AS account, '' AS fund, CAST(0 AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+                 CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM(v.fund_amount - cs.cleared) AS BIGINT) AS a1, CAST(0 AS BIGINT) AS a2 \
+                 FROM claim_status cs JOIN claim_visits v ON v.hcode = cs.hcode AND v.vkey = cs.vkey GROUP BY cs.hcode".into(),
+            // a2: claims whose stored amount is not their own (a sum alone could hide two).
+            stored: "SELECT cs.hcode AS hcode, '' AS account, '' AS fund, CAST(0 AS BIGINT) AS k1, CAST(0 AS BIGINT) AS k2, CAST(0 AS BIGINT) AS k3, \
+                     CAST(COUNT(*) AS BIGINT) AS a0, CAST(SUM(cs.open_amount) AS BIGINT) AS a1, \
+                     CAST(SUM(CASE WHEN cs.open_amount <> v.fund_amount - cs.cleared THEN 1 ELSE 0 END) AS BIGINT) AS a2 \
+                     FROM claim_status cs JOIN claim_visits v ON v.hcode = cs.hcode AND v.vkey = cs.vkey GROUP BY cs.hcode",
+            values: 3,
+            cols: "",
+            pick: "",
+            text_key: None,
+            rewrite: Some(
+                "UPDATE claim_status SET open_amount = COALESCE((SELECT v.fund_amount FROM claim_visits v \
+                 WHERE v.hcode = claim_status.hcode AND v.vkey = claim_status.vkey), 0) - cleared",
+            ),
         },
     ]
 }
@@ -742,6 +813,10 @@ impl Store {
     pub async fn rebuild_summaries(&self) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         for m in read_models() {
+            if let Some(sql) = m.rewrite {
+                Sql::new(sql).query().execute(&mut *tx).await?;
+                continue;
+            }
             Sql::new(&format!("DELETE FROM {}", m.table))
                 .query()
                 .execute(&mut *tx)

@@ -66,13 +66,10 @@ impl Store {
         let push_where = |w: &mut Sql| {
             w.push(" FROM claim_status cs JOIN claim_visits v ON v.hcode = cs.hcode AND v.vkey = cs.vkey WHERE cs.hcode = ")
                 .text(hcode);
-            match f.status.as_str() {
-                "corrective" | "deny" => {
-                    w.push(" AND cs.status = ").text(f.status.clone());
-                }
-                _ => {
-                    w.push(" AND cs.status IN ('corrective', 'deny')");
-                }
+            // Always the partial index's own condition (claim_status_open), then the choice.
+            w.push(" AND cs.status IN ('corrective', 'deny')");
+            if matches!(f.status.as_str(), "corrective" | "deny") {
+                w.push(" AND cs.status = ").text(f.status.clone());
             }
             if f.work.is_empty() {
                 w.push(" AND cs.work <> 'written_off'");
@@ -113,7 +110,7 @@ impl Store {
         };
         let mut s = Sql::new(&format!("SELECT {CLAIM_ROW_COLS}"));
         push_where(&mut s);
-        s.push(" ORDER BY v.fund_amount - cs.cleared DESC, v.vkey LIMIT ")
+        s.push(" ORDER BY cs.open_amount DESC, cs.vkey LIMIT ")
             .int(f.limit.clamp(1, 100_000))
             .push(" OFFSET ")
             .int(f.offset.max(0));
