@@ -14,7 +14,7 @@ use raidai_governance::risk_score::{RiskError, risk_score};
 use raidai_governance::seven_plus::{Balance, SevenPlusInput, days_ytd_for_period};
 use raidai_governance::tps::{TpsInput, TpsMedians, peer_medians};
 use raidai_governance::{CriteriaSet, RiskInput, RiskResult, parse_satang};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use std::collections::BTreeMap;
 
@@ -1303,6 +1303,38 @@ pub struct ItemMark {
     pub note: String,
 }
 
+/// The 4P working paper's header (หมายเลขเอกสาร, แก้ไขครั้งที่, หน่วยรับผิดชอบ, ผู้รับผิดชอบ,
+/// งวดที่ตรวจพบ) and the reviewer's answers to its three questions (สรุปผลการสอบทาน).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PaperHeader {
+    pub doc_no: String,
+    pub revision: String,
+    /// ISO date (CE) the paper came into use (เริ่มใช้).
+    pub started_on: String,
+    pub responsible_unit: String,
+    pub responsible_person: String,
+    pub period: String,
+    /// One answer per question of [`PAPER_QUESTIONS`].
+    pub answers: Vec<String>,
+}
+
+/// The reviewer's three questions of the 4P paper, (Thai, English).
+pub const PAPER_QUESTIONS: [(&str, &str); 3] = [
+    (
+        "การกำกับ ติดตามแผนเงินบำรุง ในระดับสำนักงานสาธารณสุขจังหวัด (อย่างไร) อธิบาย",
+        "How does the provincial health office oversee and follow the maintenance-fund plan? Explain",
+    ),
+    (
+        "การควบคุม กำกับการใช้จ่ายเงิน ตามแผนเงินบำรุง ในระดับ รพท./รพช. อย่างไร (อธิบาย)",
+        "How do the hospitals control spending against the maintenance-fund plan? Explain",
+    ),
+    (
+        "การใช้เงินนอกงบประมาณ มีขั้นตอน/กระบวนการถูกต้องเป็นไปตามระเบียบ กฎหมาย (สรุป)",
+        "Does non-budget spending follow the regulations and the law? Summarise",
+    ),
+];
+
 /// What a user enters on an assessment form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AssessmentInput {
@@ -1312,6 +1344,8 @@ pub struct AssessmentInput {
     pub reviewer_summary: String,
     /// By item id.
     pub marks: BTreeMap<String, ItemMark>,
+    /// The 4P paper's header and answers (empty for other forms).
+    pub paper: PaperHeader,
 }
 
 /// A stored assessment.
@@ -1470,6 +1504,40 @@ impl Store {
                 "วันที่ประเมินไม่ถูกต้อง",
             ));
         }
+        let p = &input.paper;
+        for (field, v) in [
+            ("paper.doc_no", &p.doc_no),
+            ("paper.revision", &p.revision),
+            ("paper.responsible_unit", &p.responsible_unit),
+            ("paper.responsible_person", &p.responsible_person),
+            ("paper.period", &p.period),
+        ] {
+            if v.chars().count() > 200 {
+                errs.push(FieldError::new(
+                    field,
+                    format!("{field} is limited to 200 characters"),
+                    "ข้อความหัวกระดาษทำการต้องไม่เกิน 200 ตัวอักษร",
+                ));
+            }
+        }
+        if !p.started_on.is_empty()
+            && chrono::NaiveDate::parse_from_str(&p.started_on, "%Y-%m-%d").is_err()
+        {
+            errs.push(FieldError::new(
+                "paper.started_on",
+                format!("date must be YYYY-MM-DD, got {:?}", p.started_on),
+                "วันที่เริ่มใช้ไม่ถูกต้อง",
+            ));
+        }
+        if p.answers.len() > PAPER_QUESTIONS.len()
+            || p.answers.iter().any(|a| a.chars().count() > 5_000)
+        {
+            errs.push(FieldError::new(
+                "paper.answers",
+                "three answers of at most 5,000 characters each",
+                "คำตอบสรุปผลการสอบทานมี 3 ข้อ ข้อละไม่เกิน 5,000 ตัวอักษร",
+            ));
+        }
         if input.reviewer_summary.chars().count() > 10_000 {
             errs.push(FieldError::new(
                 "reviewer_summary",
@@ -1505,7 +1573,7 @@ impl Store {
         let before = self.get_assessment(actor, key).await?;
         let mut tx = self.pool().begin().await?;
         let mut s = Sql::new(
-            "INSERT INTO gov_assessments (hcode, fiscal_year, round, form, criteria_version, assessor, assessed_on, reviewer_summary, updated_at, updated_by) VALUES (",
+            "INSERT INTO gov_assessments (hcode, fiscal_year, round, form, criteria_version, assessor, assessed_on, reviewer_summary, paper_json, updated_at, updated_by) VALUES (",
         );
         s.text(key.hcode.clone())
             .push(", ")
@@ -1523,10 +1591,12 @@ impl Store {
             .push(", ")
             .text(input.reviewer_summary.trim())
             .push(", ")
+            .text(serde_json::to_string(&input.paper).unwrap_or_else(|_| "{}".into()))
+            .push(", ")
             .int(now_ms())
             .push(", ")
             .text(actor.username.clone())
-            .push(") ON CONFLICT (hcode, fiscal_year, round, form) DO UPDATE SET criteria_version = excluded.criteria_version, assessor = excluded.assessor, assessed_on = excluded.assessed_on, reviewer_summary = excluded.reviewer_summary, updated_at = excluded.updated_at, updated_by = excluded.updated_by");
+            .push(") ON CONFLICT (hcode, fiscal_year, round, form) DO UPDATE SET criteria_version = excluded.criteria_version, assessor = excluded.assessor, assessed_on = excluded.assessed_on, reviewer_summary = excluded.reviewer_summary, paper_json = excluded.paper_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by");
         s.query().execute(&mut *tx).await?;
         // No alias on a DELETE target (SQLite): qualify with the table name.
         let mut del = Sql::new("DELETE FROM gov_assessment_marks WHERE 1 = 1");
@@ -1583,7 +1653,7 @@ impl Store {
     ) -> Result<Option<Assessment>, StoreError> {
         self.get_unit(actor, &key.hcode).await?;
         let mut s = Sql::new(
-            "SELECT a.criteria_version, a.assessor, a.assessed_on, a.reviewer_summary, a.updated_at, a.updated_by FROM gov_assessments a JOIN units u ON u.hcode = a.hcode WHERE 1 = 1",
+            "SELECT a.criteria_version, a.assessor, a.assessed_on, a.reviewer_summary, a.paper_json, a.updated_at, a.updated_by FROM gov_assessments a JOIN units u ON u.hcode = a.hcode WHERE 1 = 1",
         );
         push_key(&mut s, "a", key);
         actor.push_unit_scope(&mut s, "u");
@@ -1616,6 +1686,7 @@ impl Store {
                 assessed_on: crate::sql::get_os(&row, "assessed_on")?,
                 reviewer_summary: get_s(&row, "reviewer_summary")?,
                 marks,
+                paper: serde_json::from_str(&get_s(&row, "paper_json")?).unwrap_or_default(),
             },
             updated_at: get_i(&row, "updated_at")?,
             updated_by: get_s(&row, "updated_by")?,

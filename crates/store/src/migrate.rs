@@ -120,6 +120,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0018_status_sums.sql"),
         data: None,
     },
+    Migration {
+        name: "0019_assessment_paper",
+        sqlite: include_str!("../migrations/sqlite/0019_assessment_paper.sql"),
+        postgres: include_str!("../migrations/postgres/0019_assessment_paper.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

@@ -38,8 +38,8 @@ use raidai_governance::tps::{TpsInput, tps_score};
 use raidai_governance::{Hundredths, RiskResult};
 use raidai_store::governance::{
     ASSESSMENT_ROUNDS, AmountKind, AssessmentInput, AssessmentKey, EvidenceMeta, FormKind,
-    LedgerCollection, Position, SevenPlusFigures, criteria_for_period, parse_plan_csv,
-    parse_positions_csv, parse_trial_balance_csv,
+    LedgerCollection, PAPER_QUESTIONS, Position, SevenPlusFigures, criteria_for_period,
+    parse_plan_csv, parse_positions_csv, parse_trial_balance_csv,
 };
 use raidai_store::master::{Unit, UnitQuery};
 use raidai_store::{Actor, FieldError, StoreError};
@@ -67,6 +67,27 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("gov_q2_of_plan", "ของแผนทั้งปี", "of the annual plan"),
     ("gov_measured", "ค่าที่วัดได้", "Measured"),
+    ("gov_paper_doc_no", "หมายเลขเอกสาร", "Document no."),
+    ("gov_paper_revision", "แก้ไขครั้งที่", "Revision"),
+    ("gov_paper_started", "เริ่มใช้", "In use from"),
+    (
+        "gov_paper_responsible_unit",
+        "หน่วยรับผิดชอบ",
+        "Responsible unit",
+    ),
+    (
+        "gov_paper_responsible_person",
+        "ผู้รับผิดชอบ",
+        "Responsible person",
+    ),
+    ("gov_paper_period", "งวดที่ตรวจพบ", "Period audited"),
+    ("gov_paper_counts", "ผลรวมจำนวนข้อ", "Items by mark"),
+    ("gov_paper_review", "สรุปผลการสอบทาน", "Review summary"),
+    (
+        "gov_sign_reviewer_4p",
+        "ลงชื่อ ผู้สอบทาน",
+        "Signature, reviewer",
+    ),
     (
         "gov_mark_differs",
         "คะแนนต่างจากค่าที่วัดได้",
@@ -1855,6 +1876,13 @@ struct AssessmentPage {
     errors: Errors,
     print: bool,
     item_choices: Vec<(String, String)>,
+    /// The 4P paper's header fields (name, label, value) and its three questions with answers.
+    paper_fields: Vec<(&'static str, &'static str, String)>,
+    paper_started: String,
+    paper_started_be: String,
+    questions: Vec<(usize, String, String)>,
+    /// 4P counts: items marked 2 (n1), 1 (n2), 0 (n3), n/a.
+    counts: Option<(usize, usize, usize, usize)>,
 }
 
 fn files_for(t: T, files: &[EvidenceMeta], id: &str) -> Vec<EvidenceView> {
@@ -2257,7 +2285,60 @@ async fn assessment_page(
         .map(|i| (i.id.clone(), format!("{} {}", i.number, i.text)))
         .collect();
     let title = form_title(t, key.form);
+    let p = &input.paper;
+    let is_four_p = key.form == FormKind::FourP;
+    let paper_fields = if is_four_p {
+        vec![
+            (
+                "paper.doc_no",
+                "gov_paper_doc_no",
+                if p.doc_no.is_empty() {
+                    "ตร.๐๑".to_string()
+                } else {
+                    p.doc_no.clone()
+                },
+            ),
+            ("paper.revision", "gov_paper_revision", p.revision.clone()),
+            (
+                "paper.responsible_unit",
+                "gov_paper_responsible_unit",
+                p.responsible_unit.clone(),
+            ),
+            (
+                "paper.responsible_person",
+                "gov_paper_responsible_person",
+                p.responsible_person.clone(),
+            ),
+            ("paper.period", "gov_paper_period", p.period.clone()),
+        ]
+    } else {
+        Vec::new()
+    };
+    let questions = if is_four_p {
+        PAPER_QUESTIONS
+            .iter()
+            .enumerate()
+            .map(|(i, (th, en))| {
+                (
+                    i + 1,
+                    t.pick(th, en).to_string(),
+                    p.answers.get(i).cloned().unwrap_or_default(),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let counts = is_four_p.then(|| {
+        let n = |m: &str| input.marks.values().filter(|x| x.mark == m).count();
+        (n("2"), n("1"), n("0"), n("x"))
+    });
     Ok(AssessmentPage {
+        paper_started: p.started_on.clone(),
+        paper_started_be: be_date(t, Some(p.started_on.as_str()).filter(|d| !d.is_empty())),
+        paper_fields,
+        questions,
+        counts,
         l: Layout::new(t, Some(me), format!("{title} · {}", u.name_th), "finance")
             .with_flash(flash),
         fy_label: fy_label(t, key.fiscal_year),
@@ -2348,6 +2429,22 @@ pub async fn assessment_save(
                 input.assessed_on = Some(v.trim().to_string()).filter(|d| !d.is_empty())
             }
             "reviewer_summary" => input.reviewer_summary = v,
+            "paper.doc_no" => input.paper.doc_no = v.trim().to_string(),
+            "paper.revision" => input.paper.revision = v.trim().to_string(),
+            "paper.started_on" => input.paper.started_on = v.trim().to_string(),
+            "paper.responsible_unit" => input.paper.responsible_unit = v.trim().to_string(),
+            "paper.responsible_person" => input.paper.responsible_person = v.trim().to_string(),
+            "paper.period" => input.paper.period = v.trim().to_string(),
+            _ if k.starts_with("answer.") => {
+                // answer.1 … answer.3, in order.
+                let i: usize = k[7..].parse().unwrap_or(0);
+                if (1..=PAPER_QUESTIONS.len()).contains(&i) {
+                    if input.paper.answers.len() < i {
+                        input.paper.answers.resize(i, String::new());
+                    }
+                    input.paper.answers[i - 1] = v.trim().to_string();
+                }
+            }
             _ => {
                 if let Some(id) = k.strip_prefix("mark.") {
                     input.marks.entry(id.to_string()).or_default().mark = v.trim().to_string();

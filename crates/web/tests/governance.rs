@@ -696,6 +696,56 @@ async fn assessment_forms_score_print_and_keep_evidence_in_the_tenancy(store: &S
         .text();
     // 24 marks, one n/a: 23 applicable items, max 46; unmarked ones count as 0.
     assert!(four.contains("3 / 46"), "{four}");
+    // The paper's counts: one item at 2 (n1), one at 1 (n2), none at 0, one n/a.
+    assert!(
+        four.contains("<td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">1</td><td class=\"num\">2</td>"),
+        "{four}"
+    );
+    assert!(
+        four.contains("ตร.๐๑"),
+        "the document number defaults to the paper's"
+    );
+    // Header and the reviewer's three answers are kept and printed.
+    let r = post_form(
+        &w.app,
+        "/units/99001/assessments/2569/2/4p",
+        &w.hosp_a,
+        "assessor=x&mark.4p.1=2&mark.4p.2=1&mark.4p.3=x&paper.doc_no=DOC-7&paper.revision=2&paper.started_on=2026-01-15&paper.responsible_unit=UNIT-Z&paper.responsible_person=PERSON-Y&paper.period=Q2-2569&answer.1=ANS-ONE&answer.3=ANS-THREE",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let printed = get(
+        &w.app,
+        "/units/99001/assessments/2569/2/4p/print",
+        &w.hosp_a,
+    )
+    .await
+    .text();
+    for want in [
+        "DOC-7",
+        "UNIT-Z",
+        "PERSON-Y",
+        "Q2-2569",
+        "ANS-ONE",
+        "ANS-THREE",
+        "15 มกราคม 2569",
+        "การใช้เงินนอกงบประมาณ มีขั้นตอน/กระบวนการถูกต้องเป็นไปตามระเบียบ กฎหมาย (สรุป)",
+        "ลงชื่อ ผู้สอบทาน",
+    ] {
+        assert!(printed.contains(want), "{want}: {printed}");
+    }
+    let bad = post_form(
+        &w.app,
+        "/units/99001/assessments/2569/2/4p",
+        &w.hosp_a,
+        "assessor=x&paper.started_on=15/01/2569",
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("วันที่เริ่มใช้ไม่ถูกต้อง"));
+    let four = get(&w.app, "/units/99001/assessments/2569/2/4p", &w.hosp_a)
+        .await
+        .text();
     // Groups print their names, not their codes.
     assert!(four.contains("Port: การควบคุมพัสดุและคลัง"), "{four}");
     for code in [" PORT<", " PLAN_VS_ACTUAL<", " PHO<", " REPORTING<"] {
