@@ -82,6 +82,17 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("gov_paper_period", "งวดที่ตรวจพบ", "Period audited"),
     ("gov_paper_counts", "ผลรวมจำนวนข้อ", "Items by mark"),
+    (
+        "gov_four_p_pass_rate",
+        "4P: หน่วยบริการที่ผ่านเกณฑ์การใช้จ่ายเงินตามแผนเงินบำรุง",
+        "4P: units passing the maintenance-fund spending paper",
+    ),
+    (
+        "gov_papers_marked",
+        "กระดาษทำการที่ประเมินครบ",
+        "Papers fully marked",
+    ),
+    ("gov_units_passing", "ผ่านเกณฑ์", "Passing"),
     ("gov_paper_review", "สรุปผลการสอบทาน", "Review summary"),
     (
         "gov_sign_reviewer_4p",
@@ -1106,6 +1117,15 @@ pub struct MeasureRow {
     pub missing: Vec<String>,
 }
 
+/// One round's 4P pass rate: units with a paper of those in scope, and how many pass.
+pub struct FourPRoundRow {
+    pub round: u8,
+    pub assessed: String,
+    pub passed: String,
+    /// Units in scope without a paper (or one where no item applies), "hcode name" each.
+    pub missing: Vec<String>,
+}
+
 /// Indicator 2 (quality revenue-collection centres) for the year.
 pub struct CentreIndicator {
     pub assessed: String,
@@ -1126,6 +1146,8 @@ struct Dashboard {
     distribution: Vec<(u8, usize)>,
     any_undefined: bool,
     centres: CentreIndicator,
+    four_p: Vec<FourPRoundRow>,
+    four_p_target: String,
     measures: Vec<MeasureRow>,
 }
 
@@ -1136,18 +1158,23 @@ type LatestForms = (
 );
 
 /// The latest round's scores of each unit's assessments in a fiscal year, by unit.
+/// Each round's 4P verdicts by unit (`None`: no item applies).
+type FourPByRound = BTreeMap<u8, BTreeMap<String, Option<bool>>>;
+
 async fn latest_assessments(
     st: &AppState,
     me: &Actor,
     fy: u16,
-) -> Result<BTreeMap<String, LatestForms>, AppError> {
+) -> Result<(BTreeMap<String, LatestForms>, FourPByRound), AppError> {
     let mut out: BTreeMap<String, LatestForms> = BTreeMap::new();
+    let mut rounds = FourPByRound::new();
     // Newest round first, so the first seen per unit and form is the latest.
     for s in st.store.list_assessments(me, None, Some(fy)).await? {
         let entry = out.entry(s.key.hcode.clone()).or_default();
         let taken = match s.key.form {
             FormKind::RevenueCentre => entry.0.is_some(),
-            FormKind::FourP => entry.1.is_some(),
+            // Every round's 4P paper counts toward that round's pass rate.
+            FormKind::FourP => false,
         };
         if taken {
             continue;
@@ -1176,12 +1203,18 @@ async fn latest_assessments(
             }
             FormKind::FourP => {
                 if let Ok(r) = score_four_p(&criteria.four_p, a.four_p_marks()) {
-                    entry.1 = Some((s.key.clone(), r));
+                    rounds
+                        .entry(s.key.round)
+                        .or_default()
+                        .insert(s.key.hcode.clone(), r.passed);
+                    if entry.1.is_none() {
+                        entry.1 = Some((s.key.clone(), r));
+                    }
                 }
             }
         }
     }
-    Ok(out)
+    Ok((out, rounds))
 }
 
 fn form_link(k: &AssessmentKey) -> String {
@@ -1289,7 +1322,7 @@ async fn build_dashboard(
         .into_iter()
         .map(|d| (d.code.clone(), t.pick(&d.name_th, &d.name_en).to_string()))
         .collect();
-    let assessed = latest_assessments(st, me, fy).await?;
+    let (assessed, four_p_rounds) = latest_assessments(st, me, fy).await?;
     let plans = st.store.plan_types_in_scope(me, fy).await?;
     // TPS of the latest quarter with inputs.
     let mut tps: BTreeMap<String, (u8, raidai_governance::tps::TpsResult)> = BTreeMap::new();
@@ -1422,6 +1455,27 @@ async fn build_dashboard(
         },
         missing: named(&rc),
     };
+    // 4P: the share of units whose paper passes (≥ the paper's target), per round.
+    let four_p_target = criteria.four_p.target_pct.as_f64();
+    let four_p = ASSESSMENT_ROUNDS
+        .map(|round| {
+            let by_unit = four_p_rounds.get(&round);
+            let c = count_in_scope(&scope, |(h, _)| {
+                by_unit.and_then(|m| m.get(h).copied().flatten())
+            });
+            let share = (c.total > 0).then(|| c.met as f64 * 100.0 / c.total as f64);
+            FourPRoundRow {
+                round,
+                assessed: format!(
+                    "{} / {}",
+                    format_int_thai((c.total - c.missing.len()) as i64),
+                    format_int_thai(c.total as i64)
+                ),
+                passed: format!("{} ({})", format_int_thai(c.met as i64), pct(share)),
+                missing: named(&c),
+            }
+        })
+        .collect();
     // The measures raidai can count, over every unit in scope (no data = not met): surplus
     // from the latest positions, TPS, no-risk plans from Planfin; the others are reported by
     // inspectors.
@@ -1489,6 +1543,8 @@ async fn build_dashboard(
         any_undefined: rows.iter().any(|r| r.undefined),
         units: rows,
         centres,
+        four_p,
+        four_p_target: format!("≥ {}%", format_decimal_thai(four_p_target, 0)),
         measures,
     })
 }
@@ -1677,6 +1733,31 @@ fn dashboard_workbook(t: T, d: &Dashboard) -> Result<Vec<u8>, rust_xlsxwriter::X
         )?;
     }
     let mut row = row + 4;
+    ind.write_string_with_format(
+        row,
+        0,
+        format!("{} ({})", t.s("gov_four_p_pass_rate"), d.four_p_target),
+        &bold,
+    )?;
+    for r in &d.four_p {
+        row += 1;
+        ind.write_string(row, 0, format!("{} {}", t.s("gov_round_n"), r.round))?;
+        ind.write_string(row, 2, &r.assessed)?;
+        ind.write_string(row, 3, &r.passed)?;
+        if !r.missing.is_empty() {
+            ind.write_string(
+                row,
+                4,
+                format!(
+                    "{} ({}): {}",
+                    t.s("gov_no_data_units"),
+                    r.missing.len(),
+                    r.missing.join(", ")
+                ),
+            )?;
+        }
+    }
+    row += 2;
     ind.write_string_with_format(row, 0, t.s("gov_measures"), &bold)?;
     for m in &d.measures {
         row += 1;

@@ -746,6 +746,40 @@ async fn assessment_forms_score_print_and_keep_evidence_in_the_tenancy(store: &S
     let four = get(&w.app, "/units/99001/assessments/2569/2/4p", &w.hosp_a)
         .await
         .text();
+    // The dashboard's 4P pass rate per round, over every unit in scope: round 1 has one
+    // passing paper (every item complete), round 2 one that does not pass (unmarked items
+    // count 0).
+    let ids: Vec<String> = (1..=23)
+        .flat_map(|i| {
+            if i == 4 {
+                vec!["4p.4.1".to_string(), "4p.4.2".to_string()]
+            } else {
+                vec![format!("4p.{i}")]
+            }
+        })
+        .collect();
+    let all: String = ids.iter().map(|id| format!("&mark.{id}=2")).collect();
+    let r = post_form(
+        &w.app,
+        "/units/99001/assessments/2569/1/4p",
+        &w.hosp_a,
+        &format!("assessor=x{all}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let dash = get(&w.app, "/governance?fy=2569", &w.province).await.text();
+    assert!(
+        dash.contains(
+            "<td>รอบที่ 1</td><td class=\"num\">1 / 3</td><td class=\"num\">1 (33.33%)</td>"
+        ),
+        "{dash}"
+    );
+    assert!(
+        dash.contains(
+            "<td>รอบที่ 2</td><td class=\"num\">1 / 3</td><td class=\"num\">0 (0.00%)</td>"
+        ),
+        "{dash}"
+    );
     // Groups print their names, not their codes.
     assert!(four.contains("Port: การควบคุมพัสดุและคลัง"), "{four}");
     for code in [" PORT<", " PLAN_VS_ACTUAL<", " PHO<", " REPORTING<"] {
