@@ -199,6 +199,7 @@ pub fn demo_assessments() -> Vec<(AssessmentKey, AssessmentInput)> {
             assessed_on: Some(format!("2026-03-{:02}", 2 + day % 20)),
             reviewer_summary: String::new(),
             marks: Default::default(),
+            paper: Default::default(),
         };
         let rc_key = key(FormKind::RevenueCentre);
         let ids = rc_key.form.item_ids(rc_key.criteria());
@@ -254,6 +255,19 @@ pub fn demo_assessments() -> Vec<(AssessmentKey, AssessmentInput)> {
             );
         }
         fp.reviewer_summary = "สอบทานแผนเงินบำรุงและการจัดซื้อจัดจ้างตามกระดาษทำการ".into();
+        fp.paper = raidai_store::governance::PaperHeader {
+            doc_no: "ตร.๐๑".into(),
+            revision: "1".into(),
+            started_on: "2025-10-01".into(),
+            responsible_unit: "กลุ่มงานบริหารทั่วไป".into(),
+            responsible_person: "หัวหน้ากลุ่มงานบริหารทั่วไป".into(),
+            period: "ต.ค. 2568 – มี.ค. 2569".into(),
+            answers: vec![
+                "สสจ. สอบทานแผนก่อนเสนออนุมัติ และติดตามแผน-ผลทุกไตรมาส".into(),
+                "โรงพยาบาลรายงานแผน-ผลต่อคณะกรรมการบริหารทุกเดือน".into(),
+                "การจัดซื้อจัดจ้างที่สุ่มตรวจเป็นไปตามระเบียบ".into(),
+            ],
+        };
         out.push((fp_key, fp));
     }
     out

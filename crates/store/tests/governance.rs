@@ -510,6 +510,7 @@ async fn assessments_round_trip_and_grade(store: &Store) {
         assessed_on: Some("2026-03-15".into()),
         reviewer_summary: "ระบบครบถ้วน".into(),
         marks: Default::default(),
+        paper: Default::default(),
     };
     for (i, id) in ids.iter().enumerate() {
         input
