@@ -324,7 +324,7 @@ fn schemas() -> Value {
             "province_code": { "type": ["string", "null"] }, "district_code": { "type": ["string", "null"] }, "hcode": { "type": ["string", "null"] } } },
         "BatchList": { "type": "object", "properties": { "batches": { "type": "array", "items": { "type": "object" } } } },
         "ReturnList": { "type": "object", "properties": { "returns": { "type": "array", "items": { "type": "object" } } } },
-        "ClaimWorklist": { "type": "object", "properties": { "claims": { "type": "integer" }, "items": { "type": "array", "items": { "type": "object" } } } },
+        "ClaimWorklist": { "type": "object", "properties": { "claims": { "type": "integer", "description": "every C / Deny claim matching" }, "page": { "type": "integer" }, "per_page": { "type": "integer" }, "more": { "type": "boolean" }, "items": { "type": "array", "items": { "type": "object" } } } },
         "AgingList": { "type": "object", "properties": { "today": { "type": "integer" }, "buckets_days": { "type": "array" }, "rows": { "type": "array", "items": { "type": "object" } } } },
         "VisitClaim": { "type": "object", "properties": { "claim": { "type": "object" }, "outstanding": { "type": "integer" }, "batches": { "type": "array" }, "returns": { "type": "array" } } },
         "CycleRollup": { "type": "object", "properties": { "rows": { "type": "array", "items": { "type": "object" } } } },

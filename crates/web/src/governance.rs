@@ -83,6 +83,37 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("gov_paper_period", "งวดที่ตรวจพบ", "Period audited"),
     ("gov_paper_counts", "ผลรวมจำนวนข้อ", "Items by mark"),
     (
+        "gov_small_success",
+        "Small Success: แผนเงินบำรุง",
+        "Small success: the maintenance-fund plan",
+    ),
+    ("gov_ms_months", "เดือนที่", "Months"),
+    (
+        "gov_ms_every_unit_plan",
+        "หน่วยบริการทุกแห่งมีแผนเงินบำรุง (Planfin)",
+        "Every unit has a maintenance-fund plan (Planfin)",
+    ),
+    (
+        "gov_ms_pho_owner",
+        "มีผู้รับผิดชอบกำกับ ติดตามแผนเงินบำรุงในระดับจังหวัด",
+        "A provincial owner follows the plans",
+    ),
+    (
+        "gov_ms_pho_process",
+        "มีกระบวนการกำกับ ติดตามแผนเงินบำรุงในระดับจังหวัด ให้สอดคล้องกับสถานะการเงินของหน่วยบริการ",
+        "A provincial process follows the plans against each unit's finances",
+    ),
+    (
+        "gov_ms_plan_vs_actual",
+        "มีกระบวนการประเมินแผน-ผลการดำเนินงานของหน่วยบริการ และผลเป็นไปตามกฎหมาย ระเบียบ",
+        "Plan vs actual of the units is assessed, within the law and regulations",
+    ),
+    (
+        "gov_ms_spending_passes",
+        "ประสิทธิภาพการใช้จ่ายเงินนอกงบประมาณผ่านเกณฑ์ (4P ≥ 80% รอบสุดท้าย)",
+        "Non-budget spending passes (4P ≥ 80%, last round)",
+    ),
+    (
         "gov_four_p_pass_rate",
         "4P: หน่วยบริการที่ผ่านเกณฑ์การใช้จ่ายเงินตามแผนเงินบำรุง",
         "4P: units passing the maintenance-fund spending paper",
@@ -1117,6 +1148,17 @@ pub struct MeasureRow {
     pub missing: Vec<String>,
 }
 
+/// A small-success milestone of the year's plan: measured by raidai where it can be.
+pub struct MilestoneRow {
+    pub months: &'static str,
+    pub indicator: String,
+    pub target: String,
+    /// Empty when the inspectors report it.
+    pub result: String,
+    pub met: &'static str,
+    pub missing: Vec<String>,
+}
+
 /// One round's 4P pass rate: units with a paper of those in scope, and how many pass.
 pub struct FourPRoundRow {
     pub round: u8,
@@ -1148,6 +1190,7 @@ struct Dashboard {
     centres: CentreIndicator,
     four_p: Vec<FourPRoundRow>,
     four_p_target: String,
+    milestones: Vec<MilestoneRow>,
     measures: Vec<MeasureRow>,
 }
 
@@ -1476,6 +1519,50 @@ async fn build_dashboard(
             }
         })
         .collect();
+    // Small-success milestones of the plan (seed 004): at 3 months every unit has a plan; at
+    // 12 months the units' spending passes the 4P paper (its last round). The 6–9-month ones
+    // are processes the inspectors report.
+    let has_plan = count_in_scope(&scope, |(h, _)| plans.contains_key(h).then_some(true));
+    let last_round = *ASSESSMENT_ROUNDS.end();
+    let passing = count_in_scope(&scope, |(h, _)| {
+        four_p_rounds
+            .get(&last_round)
+            .and_then(|m| m.get(h).copied().flatten())
+    });
+    // target: the share of units that must meet it (%), when the plan names one.
+    let milestone = |months: &'static str,
+                     key: &'static str,
+                     c: Option<&ScopedCount<(String, String)>>,
+                     target: Option<u32>| {
+        let share = c.and_then(|c| (c.total > 0).then(|| c.met as f64 * 100.0 / c.total as f64));
+        let limit = f64::from(target.unwrap_or(0));
+        MilestoneRow {
+            months,
+            indicator: t.s(key).to_string(),
+            target: target.map(|p| format!("{p}%")).unwrap_or_default(),
+            result: c
+                .map(|c| {
+                    format!(
+                        "{} / {} ({})",
+                        format_int_thai(c.met as i64),
+                        format_int_thai(c.total as i64),
+                        pct_beside(share, limit)
+                    )
+                })
+                .unwrap_or_default(),
+            met: met_key(c.zip(target).and_then(|(c, p)| {
+                (c.total > 0).then(|| c.met as u64 * 100 >= c.total as u64 * u64::from(p))
+            })),
+            missing: c.map(named).unwrap_or_default(),
+        }
+    };
+    let milestones = vec![
+        milestone("3", "gov_ms_every_unit_plan", Some(&has_plan), Some(100)),
+        milestone("3", "gov_ms_pho_owner", None, None),
+        milestone("6–9", "gov_ms_pho_process", None, None),
+        milestone("6–9", "gov_ms_plan_vs_actual", None, None),
+        milestone("12", "gov_ms_spending_passes", Some(&passing), None),
+    ];
     // The measures raidai can count, over every unit in scope (no data = not met): surplus
     // from the latest positions, TPS, no-risk plans from Planfin; the others are reported by
     // inspectors.
@@ -1544,6 +1631,7 @@ async fn build_dashboard(
         units: rows,
         centres,
         four_p,
+        milestones,
         four_p_target: format!("≥ {}%", format_decimal_thai(four_p_target, 0)),
         measures,
     })

@@ -223,6 +223,11 @@ async fn claim_cycle_through_the_pages(store: &Store) {
     let deny = v["items"][0]["vkey"].as_str().unwrap().to_string();
     let owed = v["items"][0]["outstanding"].as_i64().unwrap();
     assert!(owed > 0);
+    // Pages of 200 with the total and whether more follow.
+    let n = v["items"].as_array().unwrap().len() as i64;
+    assert_eq!(v["per_page"], 200);
+    assert_eq!(v["more"], v["claims"].as_i64().unwrap() > n);
+    assert!(n <= 200 && n == v["claims"].as_i64().unwrap().min(200));
     let page = get(&app, "/units/99001/claims/worklist", &rev).await;
     assert!(page.text().contains("Deny"));
     let r = post_form(

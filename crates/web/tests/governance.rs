@@ -423,6 +423,12 @@ async fn province_dashboard_counts_levels_against_round_targets(store: &Store) {
         "{body}"
     );
     assert!(!body.contains(" / 0 "), "{body}");
+    assert!(!body.contains("??"), "every label has its text: {body}");
+    // Small success at 3 months: every unit has a plan — none does, all three listed.
+    assert!(
+        body.contains("หน่วยบริการทุกแห่งมีแผนเงินบำรุง (Planfin)</td><td>100%</td>"),
+        "{body}"
+    );
     // English: English labels and CE month names.
     let en = get(
         &w.app,

@@ -131,13 +131,19 @@ pub async fn worklist_json(
     Path(hcode): Path<String>,
     Query(q): Query<WorkQuery>,
 ) -> Result<Response, AppError> {
+    // Pages of 200 (as the page's 100, `page` from 0): a 1,000-row answer took 60–150 ms.
+    let per_page = 200;
+    let page = q.page.max(0);
     match st
         .store
-        .claim_worklist(&me, &hcode, &work_filter(&q, 1000))
+        .claim_worklist(&me, &hcode, &work_filter(&q, per_page))
         .await
     {
         Ok((rows, total)) => Ok(axum::Json(serde_json::json!({
             "claims": total,
+            "page": page,
+            "per_page": per_page,
+            "more": (page + 1) * per_page < total,
             "items": rows.iter().map(|r| {
                 let mut v = serde_json::to_value(r).unwrap_or_default();
                 v["outstanding"] = r.outstanding().into();
