@@ -58,7 +58,8 @@ pages = {
                                    ("/units/11001/assessments/2569/1/rc/print", "form_4s4c_print"),
                                    ("/units/11001/assessments/2569/1/4p", "form_4p"), ("/units/11001/assessments/2569/1/4p/print", "form_4p_print"),
                                    ("/units/11001/planfin/2569", "planfin"),
-                                   ("/units/11001/tps/2569/4", "tps")],
+                                   ("/units/11001/tps/2569/4", "tps"), ("/units/11001/tps/2567/1", "tps_no_data"),
+                                   ("/units/11001/claims/worklist", "cdeny_worklist")],
     ("rev.03726", "raidai-demo"): [("/", "rpst_home"), ("/units/03701", "rpst_other_unit")],
 }
 for who, paths in pages.items():

@@ -333,6 +333,7 @@ fn schemas() -> Value {
             "late_visits": { "type": "integer", "description": "visits past their fund's submission window (LATE01) matching; a visit may also count in visits" },
             "late_amount": { "type": "integer", "description": "satang" },
             "more": { "type": "boolean", "description": "another page follows" },
+            "per_page": { "type": "integer", "description": "findings per page (200); `page` counts from 0" },
             "findings": { "type": "array", "items": { "type": "object", "properties": {
                 "vkey": { "type": "string" }, "rule": { "type": "string" }, "severity": { "enum": ["block", "warn"] },
                 "amount": { "type": "integer" }, "setting": { "type": "string" }, "hn": { "type": "string" }, "seq": { "type": "string" },

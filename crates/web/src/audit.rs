@@ -456,16 +456,19 @@ fn month_label(t: T, month: i64) -> String {
     }
 }
 
-/// API twin of the worklist (up to 1,000 per page; `page` pages on).
+/// API twin of the worklist (200 per page, `page` from 0; 1,000 took 80–105 ms at a hospital's
+/// year on PostgreSQL).
 pub async fn worklist_json(
     State(st): State<AppState>,
     Me(me): Me,
     Path(hcode): Path<String>,
     Query(f): Query<WorklistFilter>,
 ) -> Result<Response, AppError> {
-    let q = query_of(&hcode, &f, 1000);
+    let per_page = 200;
+    let q = query_of(&hcode, &f, per_page);
     match st.store.list_findings(&me, &q).await {
         Ok(page) => Ok(axum::Json(serde_json::json!({
+            "per_page": per_page,
             "visits": page.totals.visits,
             "amount": page.totals.amount,
             "late_visits": page.totals.late_visits,

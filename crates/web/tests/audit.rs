@@ -77,6 +77,15 @@ async fn worklist_through_the_pages(store: &Store) {
     assert_eq!(j.status, StatusCode::OK);
     let v: serde_json::Value = serde_json::from_slice(&j.body).unwrap();
     assert_eq!(v["visits"], 1);
+    assert_eq!(v["per_page"], 200);
+    // Every finding of the unit: pages of 200, `more` until the last.
+    let all = get(&app, "/api/v1/units/99001/audit/findings", &rev).await;
+    let a: serde_json::Value = serde_json::from_slice(&all.body).unwrap();
+    let n = a["findings"].as_array().unwrap().len();
+    assert!(n <= 200 && n > 0);
+    if n < 200 {
+        assert_eq!(a["more"], false, "a short page is the last");
+    }
     let vkey = v["findings"][0]["vkey"].as_str().unwrap().to_string();
     assert!(!j.text().contains("patient_name") && !j.text().contains("\"cid\""));
     let x = get(&app, "/units/99001/audit.xlsx?rule=CID01", &rev).await;
