@@ -761,6 +761,12 @@ pub struct CriteriaSet {
     pub planfin: PlanfinCriteria,
 }
 
+/// Sets loaded at run time by fiscal year (see [`CriteriaSet::install`]).
+fn loaded_sets() -> &'static std::sync::RwLock<BTreeMap<u16, &'static CriteriaSet>> {
+    static SETS: OnceLock<std::sync::RwLock<BTreeMap<u16, &'static CriteriaSet>>> = OnceLock::new();
+    SETS.get_or_init(Default::default)
+}
+
 impl CriteriaSet {
     /// Parses and validates a set from TOML.
     pub fn from_toml_str(text: &str) -> Result<Self, CriteriaError> {
@@ -800,10 +806,75 @@ impl CriteriaSet {
     /// `fy`. Later years fall back to FY2565 until their data is loaded; check `fiscal_year` of the
     /// result to tell the user which year's criteria were applied. `None` before 2565.
     pub fn default_for(fy: u16) -> Option<&'static CriteriaSet> {
-        CriteriaSet::builtins()
+        // A set the province loaded for a year wins over an embedded one of the same year.
+        let loaded = loaded_sets()
+            .read()
+            .ok()
+            .and_then(|m| m.range(..=fy).next_back().map(|(_, s)| *s));
+        let embedded = CriteriaSet::builtins()
             .iter()
             .filter(|s| s.fiscal_year <= fy)
-            .max_by_key(|s| s.fiscal_year)
+            .max_by_key(|s| s.fiscal_year);
+        match (loaded, embedded) {
+            (Some(l), Some(e)) if e.fiscal_year > l.fiscal_year => Some(e),
+            (Some(l), _) => Some(l),
+            (None, e) => e,
+        }
+    }
+
+    /// Puts a loaded set in force for its fiscal year (and the years after it until another is
+    /// loaded), for every later [`CriteriaSet::default_for`] in this process.
+    pub fn install(set: CriteriaSet) -> &'static CriteriaSet {
+        // Loaded a handful of times a year: leaking each keeps `&'static` for the readers.
+        let set: &'static CriteriaSet = Box::leak(Box::new(set));
+        if let Ok(mut m) = loaded_sets().write() {
+            m.insert(set.fiscal_year, set);
+        }
+        set
+    }
+
+    /// Key paths (`tps.max_total`, `measures[2].share.pct`, …) whose values differ from
+    /// `other`'s, with both values as text; ids, titles and sources are compared too.
+    pub fn differences(&self, other: &CriteriaSet) -> Vec<(String, String, String)> {
+        fn flat(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for (k, x) in m {
+                        let p = if prefix.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{prefix}.{k}")
+                        };
+                        flat(&p, x, out);
+                    }
+                }
+                serde_json::Value::Array(a) => {
+                    for (i, x) in a.iter().enumerate() {
+                        flat(&format!("{prefix}[{i}]"), x, out);
+                    }
+                }
+                serde_json::Value::String(s) => {
+                    out.insert(prefix.to_string(), s.clone());
+                }
+                other => {
+                    out.insert(prefix.to_string(), other.to_string());
+                }
+            }
+        }
+        let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+        flat("", &serde_json::to_value(self).unwrap_or_default(), &mut a);
+        flat("", &serde_json::to_value(other).unwrap_or_default(), &mut b);
+        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        keys.into_iter()
+            .filter(|k| a.get(*k) != b.get(*k))
+            .map(|k| {
+                (
+                    k.clone(),
+                    a.get(k).cloned().unwrap_or_default(),
+                    b.get(k).cloned().unwrap_or_default(),
+                )
+            })
+            .collect()
     }
 
     /// Checks internal consistency; every problem is listed.

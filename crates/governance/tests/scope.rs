@@ -38,7 +38,7 @@ fn a_percentage_never_rounds_across_its_limit() {
     // Closer than six decimals: cut toward its own side.
     let (v, d) = shown_beside_limit(49.999_999_9, 50.0);
     assert_eq!(d, 6);
-    assert!(v < 50.0 && v >= 49.999_999);
+    assert!((49.999_999..50.0).contains(&v));
     let (v, _) = shown_beside_limit(80.000_000_1, 80.0);
     assert!(v > 80.0);
 }

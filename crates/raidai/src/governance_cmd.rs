@@ -51,6 +51,32 @@ pub enum Cmd {
         db: DbArgs,
         file: PathBuf,
     },
+    /// Criteria sets (thresholds per fiscal year) loaded over the built-in FY2565 set.
+    Criteria {
+        #[command(subcommand)]
+        cmd: CriteriaCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CriteriaCmd {
+    /// Validate a criteria set (TOML, the layout of the built-in fy2565.toml) and put it in
+    /// force from fiscal year FY on; every problem of the file is listed.
+    Load {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Fiscal year (BE) the set applies from.
+        #[arg(long)]
+        fy: u16,
+        file: PathBuf,
+    },
+    /// The loaded sets, newest first.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print the built-in set (a starting point for a province's own file).
+    Builtin,
 }
 
 fn open_in(p: &Path) -> Result<BufReader<File>> {
@@ -171,5 +197,39 @@ pub async fn run(cmd: Cmd, db_url: impl Fn(&DbArgs) -> Result<String>) -> Result
             println!("imported {n} positions");
             Ok(())
         }
+        Cmd::Criteria { cmd } => match cmd {
+            CriteriaCmd::Load { db, fy, file } => {
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("cannot read {} as UTF-8 text", file.display()))?;
+                let store = crate::open(&db_url(&db)?).await?;
+                let m = store
+                    .load_criteria(&Actor::system(), fy, &text)
+                    .await
+                    .map_err(invalid)?;
+                let set = CriteriaSet::default_for(fy).unwrap_or_else(CriteriaSet::builtin);
+                println!(
+                    "loaded criteria {} for FY{} (version {} of the year), {} value(s) differ from the built-in set",
+                    m.version,
+                    m.fiscal_year,
+                    m.seq,
+                    set.differences(CriteriaSet::builtin()).len()
+                );
+                Ok(())
+            }
+            CriteriaCmd::List { db } => {
+                let store = crate::open(&db_url(&db)?).await?;
+                for m in store.list_criteria().await? {
+                    println!(
+                        "FY{}\t#{}\t{}\t{}\t{}",
+                        m.fiscal_year, m.seq, m.version, m.loaded_by, m.title
+                    );
+                }
+                Ok(())
+            }
+            CriteriaCmd::Builtin => {
+                print!("{}", raidai_governance::criteria::FY2565_TOML);
+                Ok(())
+            }
+        },
     }
 }

@@ -8,6 +8,7 @@ pub mod actor;
 pub mod audit;
 pub mod authen;
 pub mod claims;
+pub mod criteria;
 pub mod error;
 pub mod findings;
 pub mod governance;
@@ -263,7 +264,10 @@ impl Store {
 
     /// Applies the embedded migrations that are not yet applied; returns their names.
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
-        migrate::run(self).await
+        let applied = migrate::run(self).await?;
+        // Criteria sets the province loaded stay in force across restarts.
+        self.install_stored_criteria().await?;
+        Ok(applied)
     }
 
     /// Cheap liveness check for `/healthz`.

@@ -126,6 +126,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0019_assessment_paper.sql"),
         data: None,
     },
+    Migration {
+        name: "0020_criteria_sets",
+        sqlite: include_str!("../migrations/sqlite/0020_criteria_sets.sql"),
+        postgres: include_str!("../migrations/postgres/0020_criteria_sets.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

@@ -82,6 +82,54 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("gov_paper_period", "งวดที่ตรวจพบ", "Period audited"),
     ("gov_paper_counts", "ผลรวมจำนวนข้อ", "Items by mark"),
+    ("gov_criteria_sets", "ชุดเกณฑ์การประเมิน", "Criteria sets"),
+    (
+        "gov_criteria_builtin",
+        "ชุดเกณฑ์ที่มากับระบบ (ใช้เมื่อไม่ได้โหลดชุดของปีนั้น)",
+        "Built-in set (used when no set is loaded for a year)",
+    ),
+    (
+        "gov_criteria_loaded",
+        "ชุดเกณฑ์ที่จังหวัดโหลด",
+        "Sets the province loaded",
+    ),
+    (
+        "gov_criteria_none",
+        "ยังไม่ได้โหลดชุดเกณฑ์ ใช้ชุดที่มากับระบบทุกปี",
+        "No set loaded: the built-in set applies to every year",
+    ),
+    (
+        "gov_criteria_load",
+        "โหลดชุดเกณฑ์ (TOML)",
+        "Load a criteria set (TOML)",
+    ),
+    (
+        "gov_criteria_load_help",
+        "ไฟล์รูปแบบเดียวกับชุดที่มากับระบบ (raidai governance criteria builtin) ใช้ตั้งแต่ปีงบประมาณที่เลือกเป็นต้นไป ตรวจทุกค่าก่อนบันทึก และบันทึกประวัติทุกครั้ง",
+        "Same layout as the built-in set (raidai governance criteria builtin); in force from the chosen fiscal year on; every value is checked before it is stored, and every load is logged",
+    ),
+    ("gov_criteria_in_force", "ใช้อยู่", "In force"),
+    ("gov_criteria_superseded", "ถูกแทนที่แล้ว", "Superseded"),
+    (
+        "gov_criteria_from_fy",
+        "ใช้ตั้งแต่ปีงบประมาณ",
+        "From fiscal year",
+    ),
+    ("gov_criteria_version", "รุ่น", "Version"),
+    ("gov_criteria_loaded_by", "โหลดโดย", "Loaded by"),
+    (
+        "gov_criteria_diffs",
+        "ค่าที่ต่างจากชุดที่มากับระบบ",
+        "Values that differ from the built-in set",
+    ),
+    (
+        "gov_criteria_same",
+        "ทุกค่าเหมือนชุดที่มากับระบบ",
+        "Every value equals the built-in set",
+    ),
+    ("gov_criteria_key", "รายการ", "Key"),
+    ("gov_criteria_this", "ชุดนี้", "This set"),
+    ("gov_criteria_source", "ไฟล์ที่โหลด", "The file as loaded"),
     (
         "gov_small_success",
         "Small Success: แผนเงินบำรุง",
@@ -744,7 +792,7 @@ async fn read_multipart(
 }
 
 /// Reads the upload only after the caller may write: a refused request never parses a body.
-async fn multipart_for(
+pub(crate) async fn multipart_for(
     st: &AppState,
     req: Request,
 ) -> Result<(BTreeMap<String, String>, Vec<u8>), AppError> {
@@ -940,7 +988,7 @@ async fn finance_page(
     );
     let mut tb_periods = Vec::new();
     let mut p = now;
-    for _ in 0..(24 + u32::from(now.id() % 100)) {
+    for _ in 0..(24 + now.id() % 100) {
         tb_periods.push((
             p.id(),
             format!(

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod authen_page;
 pub mod claims;
+pub mod criteria_page;
 pub mod cycle;
 pub mod error;
 pub mod governance;
@@ -243,6 +244,7 @@ pub fn route_defs() -> Vec<RouteDef> {
     ]
     .into_iter()
     .chain(governance::routes())
+    .chain(criteria_page::routes())
     .chain(claims::routes())
     .chain(periods::routes())
     .chain(audit::routes())

@@ -997,7 +997,112 @@ async fn tps_explains_every_point_and_grades(store: &Store) {
     );
 }
 
+/// A province loads its own criteria for a year in the browser: checked, versioned, logged,
+/// compared with the built-in set, and in force for that year's pages. (FY2590: no other test
+/// reads that year, and a loaded set is in force for the whole process.)
+async fn criteria_sets_load_view_and_apply(store: &Store) {
+    let w = world(store).await;
+    let list = get(&w.app, "/governance/criteria", &w.province).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let builtin = raidai_governance::criteria::FY2565_TOML;
+    // A bad value is refused with the key named; nothing stored.
+    let bad = builtin.replace("q2_threshold_pct = 50", "q2_threshold_pct = \"many\"");
+    let r = upload(
+        &w.app,
+        "/governance/criteria",
+        &w.province,
+        &[("fy", "2590")],
+        &bad,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().contains("ไฟล์เกณฑ์ไม่ถูกต้อง") && r.text().contains("q2_threshold_pct"),
+        "{}",
+        r.text()
+    );
+    // An inconsistent set (a band out of order) is refused by the validation.
+    let r = upload(
+        &w.app,
+        "/governance/criteria",
+        &w.province,
+        &[("fy", "2590")],
+        "not = [toml",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Units cannot load criteria.
+    let r = upload(
+        &w.app,
+        "/governance/criteria",
+        &w.hosp_a,
+        &[("fy", "2590")],
+        builtin,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The Q2 check at 80 % and three plan reviews a year, from FY2590 on.
+    let mine = builtin
+        .replace("version = \"2565.1\"", "version = \"2590.1\"")
+        .replace("q2_threshold_pct = 50", "q2_threshold_pct = 80")
+        .replace("min_reviews_per_year = 1", "min_reviews_per_year = 3");
+    let r = upload(
+        &w.app,
+        "/governance/criteria",
+        &w.province,
+        &[("fy", "2590")],
+        &mine,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let at = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert!(at.starts_with("/governance/criteria/2590/"), "{at}");
+    let view = get(&w.app, &at, &w.district_a).await.text();
+    for want in [
+        "planfin.q2_threshold_pct",
+        "planfin.min_reviews_per_year",
+        "2590.1",
+    ] {
+        assert!(view.contains(want), "{want}: {view}");
+    }
+    assert!(
+        !view.contains("tps.max_total"),
+        "unchanged values are not listed"
+    );
+    let list = get(&w.app, "/governance/criteria", &w.province)
+        .await
+        .text();
+    assert!(list.contains("2590.1") && list.contains("ใช้อยู่"), "{list}");
+    // In force for FY2590 (and only from it on).
+    let set = raidai_governance::CriteriaSet::default_for(2590).unwrap();
+    assert_eq!(set.version, "2590.1");
+    assert_eq!(set.planfin.min_reviews_per_year, 3);
+    assert_eq!(
+        raidai_governance::CriteriaSet::default_for(2569)
+            .unwrap()
+            .version,
+        "2565.1"
+    );
+    let dash = get(&w.app, "/governance?fy=2590", &w.province).await.text();
+    assert!(dash.contains("(2590.1)"), "{dash}");
+    // Logged.
+    let log = store
+        .list_audit(
+            &Actor::system(),
+            &raidai_store::audit::AuditQuery {
+                entity: Some("gov_criteria_set".into()),
+                hcode: None,
+                limit: 10,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!log.is_empty());
+}
+
 raidai_store::conformance! {
+    criteria_sets_load_view_and_apply;
     tps_explains_every_point_and_grades;
     planfin_page_compares_plan_and_actual;
     assessment_forms_score_print_and_keep_evidence_in_the_tenancy;

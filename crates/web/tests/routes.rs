@@ -154,6 +154,7 @@ fn target(path: &str, user_b: &str) -> String {
         .replace("{job_id}", "01900000-0000-7000-8000-000000000001")
         .replace("{visit}", "O000000001%2F690101080000")
         .replace("{no}", "1")
+        .replace("{seq}", "1")
 }
 
 fn body_for(path: &str) -> (&'static str, String) {

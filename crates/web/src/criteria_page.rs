@@ -1,0 +1,189 @@
+//! Criteria sets as files (issue 14): the province loads a set for a fiscal year, every user
+//! views the sets in force and compares any of them with the built-in FY2565 set.
+
+use crate::auth::{Me, Tr};
+use crate::error::AppError;
+use crate::governance::multipart_for;
+use crate::i18n::T;
+use crate::pages::{render, render_status};
+use crate::view::{Errors, Layout, datetime};
+use crate::{Access, AppState, RouteDef};
+use askama::Template;
+use axum::extract::{Path, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use raidai_domain::master::Role;
+use raidai_governance::CriteriaSet;
+use raidai_store::criteria::{CRITERIA_YEARS, CriteriaMeta};
+use raidai_store::{Actor, FieldError, StoreError};
+
+pub fn routes() -> Vec<RouteDef> {
+    use Access::*;
+    use Method as M;
+    vec![
+        crate::r(M::GET, "/governance/criteria", SignedIn, get(list)),
+        crate::r(M::POST, "/governance/criteria", SignedIn, post(load)),
+        crate::r(
+            M::GET,
+            "/governance/criteria/{fy}/{seq}",
+            SignedIn,
+            get(view),
+        ),
+    ]
+}
+
+/// A loaded set as listed.
+struct SetRow {
+    fy: u16,
+    seq: i64,
+    version: String,
+    title: String,
+    loaded_by: String,
+    loaded_at: String,
+    /// The newest of its year: in force from that year on.
+    in_force: bool,
+}
+
+#[derive(Template)]
+#[template(path = "gov/criteria.html")]
+struct ListPage {
+    l: Layout,
+    builtin: String,
+    sets: Vec<SetRow>,
+    can_load: bool,
+    years: Vec<u16>,
+    errors: Errors,
+}
+
+fn may_load(me: &Actor) -> bool {
+    matches!(me.role, Role::Admin | Role::Province)
+}
+
+async fn list_page(
+    st: &AppState,
+    t: T,
+    me: &Actor,
+    errors: Vec<FieldError>,
+    flash: String,
+) -> Result<ListPage, AppError> {
+    let sets = st.store.list_criteria().await?;
+    let b = CriteriaSet::builtin();
+    Ok(ListPage {
+        l: Layout::new(t, Some(me), t.s("gov_criteria_sets"), "governance").with_flash(flash),
+        builtin: format!("{} ({})", t.pick(&b.title_th, &b.title_en), b.version),
+        sets: rows(t, &sets),
+        can_load: may_load(me),
+        years: CRITERIA_YEARS.rev().collect(),
+        errors: Errors::new(t, errors),
+    })
+}
+
+fn rows(t: T, sets: &[CriteriaMeta]) -> Vec<SetRow> {
+    let mut seen = std::collections::BTreeSet::new();
+    sets.iter()
+        .map(|m| SetRow {
+            fy: m.fiscal_year,
+            seq: m.seq,
+            version: m.version.clone(),
+            title: m.title.clone(),
+            loaded_by: m.loaded_by.clone(),
+            loaded_at: datetime(t, m.loaded_at),
+            // Listed newest first within a year.
+            in_force: seen.insert(m.fiscal_year),
+        })
+        .collect()
+}
+
+pub async fn list(State(st): State<AppState>, Tr(t): Tr, Me(me): Me) -> Result<Response, AppError> {
+    render(&list_page(&st, t, &me, vec![], String::new()).await?)
+}
+
+pub async fn load(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    req: Request,
+) -> Result<Response, AppError> {
+    if !may_load(&me) {
+        return Err(AppError::Forbidden);
+    }
+    let (fields, file) = multipart_for(&st, req).await?;
+    let fy: Option<u16> = fields.get("fy").and_then(|v| v.trim().parse().ok());
+    let result = match (fy, std::str::from_utf8(&file)) {
+        (None, _) => Err(StoreError::field(
+            "fy",
+            "choose the fiscal year",
+            "กรุณาเลือกปีงบประมาณ",
+        )),
+        (_, _) if file.is_empty() => Err(StoreError::field(
+            "file",
+            "choose a criteria file (TOML)",
+            "กรุณาเลือกไฟล์เกณฑ์ (TOML)",
+        )),
+        (_, Err(_)) => Err(StoreError::field(
+            "file",
+            "the criteria file must be UTF-8 text",
+            "ไฟล์เกณฑ์ต้องเป็นข้อความ UTF-8",
+        )),
+        (Some(fy), Ok(text)) => st.store.load_criteria(&me, fy, text).await,
+    };
+    match result {
+        Ok(m) => Ok(
+            Redirect::to(&format!("/governance/criteria/{}/{}", m.fiscal_year, m.seq))
+                .into_response(),
+        ),
+        Err(StoreError::Invalid(errs)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &list_page(&st, t, &me, errs, String::new()).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "gov/criteria_view.html")]
+struct ViewPage {
+    l: Layout,
+    fy: u16,
+    seq: i64,
+    version: String,
+    title: String,
+    loaded_by: String,
+    loaded_at: String,
+    builtin: String,
+    /// (key path, this set's value, the built-in value)
+    diffs: Vec<(String, String, String)>,
+    source: String,
+}
+
+pub async fn view(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path((fy, seq)): Path<(u16, i64)>,
+) -> Result<Response, AppError> {
+    let (m, source) = st.store.get_criteria(fy, seq).await?;
+    let mut set = CriteriaSet::from_toml_str(&source)
+        .map_err(|e| AppError::Internal(format!("stored criteria {fy}/{seq}: {e}")))?;
+    set.fiscal_year = fy;
+    let b = CriteriaSet::builtin();
+    let diffs = set.differences(b);
+    render(&ViewPage {
+        l: Layout::new(
+            t,
+            Some(&me),
+            format!("{} · FY{fy} #{seq}", t.s("gov_criteria_sets")),
+            "governance",
+        ),
+        fy,
+        seq,
+        version: m.version,
+        title: m.title,
+        loaded_by: m.loaded_by,
+        loaded_at: datetime(t, m.loaded_at),
+        builtin: format!("{} ({})", t.pick(&b.title_th, &b.title_en), b.version),
+        diffs,
+        source,
+    })
+}
