@@ -489,7 +489,11 @@ pub struct TbImport {
 impl Store {
     /// Refuses writes to units outside the caller's tenancy (`NotFound`) and by roles that only
     /// inspect (district officers: `Forbidden`).
-    async fn check_unit_writable(&self, actor: &Actor, hcode: &str) -> Result<(), StoreError> {
+    pub(crate) async fn check_unit_writable(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+    ) -> Result<(), StoreError> {
         self.get_unit(actor, hcode).await?;
         if actor.role == Role::District {
             return Err(StoreError::Forbidden);

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod master;
 mod migrate;
 pub mod periods;
+pub mod plan_approval;
 pub mod setup;
 mod sql;
 mod sqlite_raw;

@@ -132,6 +132,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0020_criteria_sets.sql"),
         data: None,
     },
+    Migration {
+        name: "0021_plan_approval",
+        sqlite: include_str!("../migrations/sqlite/0021_plan_approval.sql"),
+        postgres: include_str!("../migrations/postgres/0021_plan_approval.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).

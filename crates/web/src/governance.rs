@@ -82,6 +82,48 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("gov_paper_period", "งวดที่ตรวจพบ", "Period audited"),
     ("gov_paper_counts", "ผลรวมจำนวนข้อ", "Items by mark"),
+    ("gov_plan_path", "การอนุมัติแผน", "Plan approval"),
+    ("gov_plan_state", "สถานะแผน", "Plan state"),
+    ("gov_plan_draft", "ร่าง (ยังไม่ส่ง)", "Draft (not submitted)"),
+    (
+        "gov_plan_submitted",
+        "ส่ง สสจ. สอบทานแล้ว",
+        "Submitted to the provincial office",
+    ),
+    ("gov_plan_returned", "ส่งกลับแก้ไข", "Returned for changes"),
+    (
+        "gov_plan_reviewed",
+        "สสจ. สอบทานแล้ว เสนอ นพ.สสจ.",
+        "Reviewed by the provincial office",
+    ),
+    (
+        "gov_plan_approved",
+        "นพ.สสจ. อนุมัติแล้ว",
+        "Approved by the provincial chief",
+    ),
+    (
+        "gov_plan_signer",
+        "ชื่อผู้อนุมัติ (นพ.สสจ.)",
+        "Approver's name (provincial chief)",
+    ),
+    ("gov_plan_comment", "ความเห็น", "Comment"),
+    ("gov_plan_by", "โดย", "By"),
+    (
+        "gov_do_submit",
+        "ส่งแผนให้ สสจ. สอบทาน",
+        "Submit to the provincial office",
+    ),
+    (
+        "gov_do_review",
+        "สอบทานแล้ว เสนอ นพ.สสจ.",
+        "Reviewed: to the provincial chief",
+    ),
+    ("gov_do_return", "ส่งกลับแก้ไข", "Return for changes"),
+    (
+        "gov_do_approve",
+        "บันทึกการอนุมัติของ นพ.สสจ.",
+        "Record the chief's approval",
+    ),
     ("gov_criteria_sets", "ชุดเกณฑ์การประเมิน", "Criteria sets"),
     (
         "gov_criteria_builtin",
@@ -138,8 +180,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("gov_ms_months", "เดือนที่", "Months"),
     (
         "gov_ms_every_unit_plan",
-        "หน่วยบริการทุกแห่งมีแผนเงินบำรุง (Planfin)",
-        "Every unit has a maintenance-fund plan (Planfin)",
+        "หน่วยบริการทุกแห่งมีแผนเงินบำรุงที่ นพ.สสจ. อนุมัติ",
+        "Every unit has a maintenance-fund plan approved by the provincial chief",
     ),
     (
         "gov_ms_pho_owner",
@@ -652,6 +694,12 @@ pub fn routes() -> Vec<RouteDef> {
             "/units/{hcode}/planfin/{fy}/revisions/{number}/approve",
             SignedIn,
             post(planfin_approve),
+        ),
+        crate::r(
+            M::POST,
+            "/units/{hcode}/planfin/{fy}/steps",
+            SignedIn,
+            post(planfin_step),
         ),
     ]
 }
@@ -1570,7 +1618,11 @@ async fn build_dashboard(
     // Small-success milestones of the plan (seed 004): at 3 months every unit has a plan; at
     // 12 months the units' spending passes the 4P paper (its last round). The 6–9-month ones
     // are processes the inspectors report.
-    let has_plan = count_in_scope(&scope, |(h, _)| plans.contains_key(h).then_some(true));
+    // A plan counts once the chief approved it; a plan not yet approved is "not met".
+    let plan_states = st.store.plan_states_in_scope(me, fy).await?;
+    let has_plan = count_in_scope(&scope, |(h, _)| {
+        plan_states.get(h).map(|state| state == "approved")
+    });
     let last_round = *ASSESSMENT_ROUNDS.end();
     let passing = count_in_scope(&scope, |(h, _)| {
         four_p_rounds
@@ -3028,6 +3080,21 @@ struct PlanfinPage {
     can_approve: bool,
     errors: Errors,
     years: Vec<(u16, String)>,
+    /// The approval path: state label key, steps (label, signer, when, comment), and the steps
+    /// this user may take now (step, label key).
+    state: &'static str,
+    steps: Vec<(String, String, String, String)>,
+    actions: Vec<(&'static str, &'static str)>,
+}
+
+fn step_label(step: &str) -> &'static str {
+    match step {
+        "submitted" => "gov_plan_submitted",
+        "returned" => "gov_plan_returned",
+        "reviewed" => "gov_plan_reviewed",
+        "approved" => "gov_plan_approved",
+        _ => "gov_plan_draft",
+    }
 }
 
 async fn planfin_page(
@@ -3076,11 +3143,53 @@ async fn planfin_page(
         can_approve: matches!(me.role, Role::Admin | Role::Province),
         errors: Errors::new(t, errors),
         years,
+        state: "gov_plan_draft",
+        steps: vec![],
+        actions: vec![],
         u,
     };
     let Some(y) = year else {
         return Ok(page);
     };
+    let steps = st.store.plan_steps(me, hcode, fy).await?;
+    let state = steps.last().map(|s| s.step.as_str()).unwrap_or("");
+    page.state = step_label(state);
+    page.actions = raidai_store::plan_approval::next_steps(state)
+        .iter()
+        .filter(|s| {
+            if **s == "submitted" {
+                matches!(me.role, Role::UnitHead | Role::UnitRevenue | Role::Admin)
+            } else {
+                page.can_approve
+            }
+        })
+        .map(|s| {
+            (
+                *s,
+                match *s {
+                    "submitted" => "gov_do_submit",
+                    "reviewed" => "gov_do_review",
+                    "returned" => "gov_do_return",
+                    _ => "gov_do_approve",
+                },
+            )
+        })
+        .collect();
+    page.steps = steps
+        .iter()
+        .map(|s| {
+            (
+                t.s(step_label(&s.step)).to_string(),
+                if s.signer == s.username {
+                    s.signer.clone()
+                } else {
+                    format!("{} ({})", s.signer, s.username)
+                },
+                datetime(t, s.at),
+                s.comment.clone(),
+            )
+        })
+        .collect();
     let rev = y.plan.total(PlanSide::Revenue);
     let exp = y.plan.total(PlanSide::Expense);
     let pva = plan_vs_actual(&y.plan, &y.actuals, c);
@@ -3170,6 +3279,22 @@ async fn planfin_result(
         ),
         Err(e) => Err(e.into()),
     }
+}
+
+pub async fn planfin_step(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path((hcode, fy)): Path<(String, u16)>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    let get = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
+    let r = st
+        .store
+        .plan_step(&me, &hcode, fy, get("step"), get("signer"), get("comment"))
+        .await
+        .map(|_| ());
+    planfin_result(&st, t, &me, &hcode, fy, r).await
 }
 
 pub async fn planfin_type(

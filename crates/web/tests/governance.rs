@@ -426,7 +426,7 @@ async fn province_dashboard_counts_levels_against_round_targets(store: &Store) {
     assert!(!body.contains("??"), "every label has its text: {body}");
     // Small success at 3 months: every unit has a plan — none does, all three listed.
     assert!(
-        body.contains("หน่วยบริการทุกแห่งมีแผนเงินบำรุง (Planfin)</td><td>100%</td>"),
+        body.contains("หน่วยบริการทุกแห่งมีแผนเงินบำรุงที่ นพ.สสจ. อนุมัติ</td><td>100%</td>"),
         "{body}"
     );
     // English: English labels and CE month names.
@@ -906,6 +906,84 @@ async fn planfin_page_compares_plan_and_actual(store: &Store) {
         .await
         .status,
         StatusCode::SEE_OTHER
+    );
+    // The plan's approval path: the unit submits; the province returns it (a comment is
+    // required), the unit resubmits, the province reviews, then records the chief's approval
+    // (the chief's name required). Steps out of order are refused.
+    let steps = format!("{base}/steps");
+    let step = |who: &str, body: &str| {
+        let (app, who, body, steps) = (
+            w.app.clone(),
+            who.to_string(),
+            body.to_string(),
+            steps.clone(),
+        );
+        async move { post_form(&app, &steps, &who, &body).await }
+    };
+    assert_eq!(
+        step(&w.province, "step=submitted").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        step(&w.hosp_a, "step=reviewed").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        step(&w.hosp_a, "step=submitted").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let r = step(&w.province, "step=approved&signer=").await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "approval needs the chief's name"
+    );
+    let r = step(&w.province, "step=approved&signer=นพ.ทดสอบ").await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not reviewed yet"
+    );
+    let r = step(&w.province, "step=returned").await;
+    assert!(r.text().contains("การส่งกลับแก้ไขต้องระบุสิ่งที่ต้องแก้"));
+    assert_eq!(
+        step(&w.province, "step=returned&comment=RETURN-NOTE")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        step(&w.hosp_a, "step=submitted").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        step(&w.province, "step=reviewed").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        step(&w.province, "step=approved&signer=CHIEF-NAME&comment=ok")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        step(&w.hosp_a, "step=submitted").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let page = get(&w.app, base, &w.hosp_a).await.text();
+    for want in [
+        "นพ.สสจ. อนุมัติแล้ว",
+        "CHIEF-NAME (pho)",
+        "RETURN-NOTE",
+        "ส่งกลับแก้ไข",
+    ] {
+        assert!(page.contains(want), "{want}: {page}");
+    }
+    // Every hospital with an approved plan: the dashboard's 3-month milestone counts it.
+    let dash = get(&w.app, "/governance?fy=2569", &w.province).await.text();
+    assert!(
+        dash.contains("หน่วยบริการทุกแห่งมีแผนเงินบำรุงที่ นพ.สสจ. อนุมัติ</td><td>100%</td>\n    <td class=\"num nowrap\">1 / 3 (33.33%)"),
+        "{dash}"
     );
     let page = get(&w.app, base, &w.province).await.text();
     assert!(
