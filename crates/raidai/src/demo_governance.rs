@@ -420,6 +420,25 @@ pub async fn seed(store: &Store) -> Result<()> {
         store
             .save_plan_amounts(&sys, &hcode, fy, AmountKind::Actual, &actual)
             .await?;
+        // Most plans went the whole approval path at the start of the year; one in five is
+        // still with the province, one returned for changes.
+        let path: &[(&str, &str, &str)] = match i % 5 {
+            0 => &[("submitted", "", "")],
+            1 => &[
+                ("submitted", "", ""),
+                ("returned", "", "แผนรายจ่ายค่ายาสูงกว่าปีก่อนมาก ขอคำอธิบาย"),
+            ],
+            _ => &[
+                ("submitted", "", ""),
+                ("reviewed", "", "สอดคล้องกับแผนปฏิบัติการ"),
+                ("approved", "นายแพทย์สาธารณสุขจังหวัด", "อนุมัติ"),
+            ],
+        };
+        for (step, signer, comment) in path {
+            store
+                .plan_step(&sys, &hcode, fy, step, signer, comment)
+                .await?;
+        }
         // Most plans were reviewed once in April and approved by the province.
         if i % 4 != 3 {
             let n = store
