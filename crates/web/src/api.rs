@@ -299,6 +299,9 @@ pub fn openapi_doc() -> Value {
             "/api/v1/units/{hcode}/claims/visits/{visit}/claim": {
                 "get": op("One visit's claim: status, TRAN_ID, expected, received, outstanding, batches and every REP/STM line about it", "claim cycle", &[("hcode", "path"), ("visit", "path")], None, &s("VisitClaim"))
             },
+            "/api/v1/governance/dashboard": {
+                "get": op("The province's governance dashboard for a fiscal year: every measure, the revenue-centre indicator, the 4P pass rate per round and the small-success milestones counted over every unit in scope (units without data count as not met and are listed), and each unit's latest figures", "governance", &[("fy", "query")], None, &s("GovernanceDashboard"))
+            },
             "/api/v1/claims/cycle": {
                 "get": op("Per unit, fund and fiscal year: receivables, claimed, accepted, C, denied, received, written down, outstanding, late", "claim cycle", &[("fy", "query")], None, &s("CycleRollup"))
             },
@@ -311,6 +314,28 @@ pub fn openapi_doc() -> Value {
 }
 
 fn schemas() -> Value {
+    let mut all = claim_and_other_schemas();
+    // A second object: one json! of every schema passes the macro's recursion limit.
+    if let (Some(a), Value::Object(b)) = (all.as_object_mut(), governance_schemas()) {
+        a.extend(b);
+    }
+    all
+}
+
+fn governance_schemas() -> Value {
+    json!({
+        "GovernanceDashboard": { "type": "object", "properties": {
+            "fy": { "type": "integer" }, "criteria": { "type": "string" },
+            "measures": { "type": "array", "items": { "type": "object", "properties": { "id": { "type": "string" }, "met": { "type": ["boolean", "null"] }, "counted": { "$ref": "#/components/schemas/ScopedCount" } } } },
+            "revenue_centres": { "$ref": "#/components/schemas/ScopedCount" },
+            "four_p": { "type": "array", "items": { "type": "object" } },
+            "milestones": { "type": "array", "items": { "type": "object" } },
+            "units": { "type": "array", "items": { "type": "object" } } } },
+        "ScopedCount": { "type": ["object", "null"], "properties": { "met": { "type": "integer" }, "total": { "type": "integer", "description": "every unit in scope" }, "missing": { "type": "array", "items": { "type": "string" }, "description": "units in scope without the data (counted as not met)" } } }
+    })
+}
+
+fn claim_and_other_schemas() -> Value {
     let list = |name: &str| json!({ "type": "array", "items": { "$ref": format!("#/components/schemas/{name}") } });
     json!({
         "Error": { "type": "object", "properties": {

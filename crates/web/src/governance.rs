@@ -594,6 +594,12 @@ pub fn routes() -> Vec<RouteDef> {
         crate::r(M::GET, "/governance", SignedIn, get(dashboard)),
         crate::r(
             M::GET,
+            "/api/v1/governance/dashboard",
+            SignedIn,
+            get(dashboard_json),
+        ),
+        crate::r(
+            M::GET,
             "/governance/export.xlsx",
             SignedIn,
             get(dashboard_xlsx),
@@ -1242,6 +1248,25 @@ pub struct MeasureRow {
     pub met: &'static str,
     /// Units in scope without the data (counted as not met), "hcode name" each.
     pub missing: Vec<String>,
+    pub id: String,
+    pub nums: Option<Scoped>,
+}
+
+/// A count over the units in scope as numbers, for the API twin.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Scoped {
+    pub met: usize,
+    pub total: usize,
+    /// Codes of the units in scope without the data (counted as not met).
+    pub missing: Vec<String>,
+}
+
+fn scoped(c: &ScopedCount<(String, String)>) -> Scoped {
+    Scoped {
+        met: c.met,
+        total: c.total,
+        missing: c.missing.iter().map(|(h, _)| h.clone()).collect(),
+    }
 }
 
 /// A small-success milestone of the year's plan: measured by raidai where it can be.
@@ -1253,6 +1278,7 @@ pub struct MilestoneRow {
     pub result: String,
     pub met: &'static str,
     pub missing: Vec<String>,
+    pub nums: Option<Scoped>,
 }
 
 /// One round's 4P pass rate: units with a paper of those in scope, and how many pass.
@@ -1262,6 +1288,7 @@ pub struct FourPRoundRow {
     pub passed: String,
     /// Units in scope without a paper (or one where no item applies), "hcode name" each.
     pub missing: Vec<String>,
+    pub nums: Scoped,
 }
 
 /// Indicator 2 (quality revenue-collection centres) for the year.
@@ -1272,6 +1299,7 @@ pub struct CentreIndicator {
     pub met: &'static str,
     /// Units in scope not assessed (counted as not good), "hcode name" each.
     pub missing: Vec<String>,
+    pub nums: Scoped,
 }
 
 /// Everything the dashboard and its XLSX export show for one fiscal year.
@@ -1593,6 +1621,7 @@ async fn build_dashboard(
             None => "",
         },
         missing: named(&rc),
+        nums: scoped(&rc),
     };
     // 4P: the share of units whose paper passes (≥ the paper's target), per round.
     let four_p_target = criteria.four_p.target_pct.as_f64();
@@ -1612,6 +1641,7 @@ async fn build_dashboard(
                 ),
                 passed: format!("{} ({})", format_int_thai(c.met as i64), pct(share)),
                 missing: named(&c),
+                nums: scoped(&c),
             }
         })
         .collect();
@@ -1654,6 +1684,7 @@ async fn build_dashboard(
                 (c.total > 0).then(|| c.met as u64 * 100 >= c.total as u64 * u64::from(p))
             })),
             missing: c.map(named).unwrap_or_default(),
+            nums: c.map(scoped),
         }
     };
     let milestones = vec![
@@ -1710,6 +1741,8 @@ async fn build_dashboard(
                 },
                 met: met_key(check.as_ref().and_then(|c| c.met)),
                 missing: counted.as_ref().map(named).unwrap_or_default(),
+                id: m.id.clone(),
+                nums: counted.as_ref().map(scoped),
             }
         })
         .collect();
@@ -1787,6 +1820,41 @@ pub async fn dashboard(
         };
     }
     render(&dashboard_page(&st, t, &me, q.fy, vec![], String::new()).await?)
+}
+
+/// API twin of the dashboard: every count over the units in scope as numbers, with the codes of
+/// the units without data.
+pub async fn dashboard_json(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Query(q): Query<FyQuery>,
+) -> Result<Response, AppError> {
+    if !sees_dashboard(&me) {
+        return Ok(AppError::Forbidden.into_json());
+    }
+    let d = build_dashboard(&st, t, &me, q.fy).await?;
+    Ok(axum::Json(serde_json::json!({
+        "fy": d.fy,
+        "criteria": d.criteria,
+        "measures": d.measures.iter().map(|m| serde_json::json!({
+            "id": m.id, "name": m.name, "indicator": m.indicator, "target": m.target,
+            "met": match m.met { "gov_met" => Some(true), "gov_not_met" => Some(false), _ => None },
+            "counted": m.nums,
+        })).collect::<Vec<_>>(),
+        "revenue_centres": d.centres.nums,
+        "four_p": d.four_p.iter().map(|r| serde_json::json!({ "round": r.round, "passing": r.nums })).collect::<Vec<_>>(),
+        "milestones": d.milestones.iter().map(|m| serde_json::json!({
+            "months": m.months, "indicator": m.indicator, "target": m.target,
+            "met": match m.met { "gov_met" => Some(true), "gov_not_met" => Some(false), _ => None },
+            "counted": m.nums,
+        })).collect::<Vec<_>>(),
+        "units": d.units.iter().map(|u| serde_json::json!({
+            "hcode": u.hcode, "risk_level": u.latest, "cr": u.cr_value, "ni_satang": u.ni_satang,
+            "four_p_percent": u.four_p_value, "plan_type": u.plan_type,
+        })).collect::<Vec<_>>(),
+    }))
+    .into_response())
 }
 
 /// Ratio items for many units at once (HFO's published figures), by the province or an admin.

@@ -424,6 +424,42 @@ async fn province_dashboard_counts_levels_against_round_targets(store: &Store) {
     );
     assert!(!body.contains(" / 0 "), "{body}");
     assert!(!body.contains("??"), "every label has its text: {body}");
+    // The API twin: the same counts as numbers, with the codes of the units without data.
+    let j = get(&w.app, "/api/v1/governance/dashboard?fy=2569", &w.province).await;
+    assert_eq!(j.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_slice(&j.body).unwrap();
+    let plan = v["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "budgeting.no_risk_plan")
+        .unwrap();
+    assert_eq!(plan["counted"]["met"], 0);
+    assert_eq!(plan["counted"]["total"], 3);
+    assert_eq!(plan["met"], false);
+    assert_eq!(
+        plan["counted"]["missing"],
+        serde_json::json!(["99001", "99011", "99002"])
+    );
+    let surplus = v["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "budgeting.surplus")
+        .unwrap();
+    assert_eq!(
+        (
+            surplus["counted"]["met"].as_u64(),
+            surplus["counted"]["total"].as_u64()
+        ),
+        (Some(2), Some(3))
+    );
+    assert_eq!(
+        get(&w.app, "/api/v1/governance/dashboard", &w.unit_a)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     // Small success at 3 months: every unit has a plan — none does, all three listed.
     assert!(
         body.contains("หน่วยบริการทุกแห่งมีแผนเงินบำรุงที่ นพ.สสจ. อนุมัติ</td><td>100%</td>"),
