@@ -902,6 +902,60 @@ impl CriteriaSet {
         if pf.plan_type_max == 0 {
             p.push("planfin.plan_type_max must be at least 1".to_owned());
         }
+        if !(1..=12).contains(&pf.min_reviews_per_year) {
+            p.push(format!(
+                "planfin.min_reviews_per_year {} is not 1..=12",
+                pf.min_reviews_per_year
+            ));
+        }
+        // Every percentage a rule compares with is a share: 0 to 100.
+        let mut pct = |name: String, h: Hundredths| {
+            if !(0..=10_000).contains(&h.raw()) {
+                p.push(format!(
+                    "{name} {} is not a percentage (0 to 100)",
+                    h.to_plain_string()
+                ));
+            }
+        };
+        pct("planfin.q2_threshold_pct".into(), pf.q2_threshold_pct);
+        pct("planfin.plan_tolerance_pct".into(), pf.plan_tolerance_pct);
+        pct("four_p.target_pct".into(), self.four_p.target_pct);
+        pct(
+            "revenue_centre.good_share.pct".into(),
+            self.revenue_centre.good_share.pct,
+        );
+        for (i, m) in self.measures.iter().enumerate() {
+            if let Some(sh) = m.share {
+                pct(format!("measures[{i}] ({}).share.pct", m.id), sh.pct);
+            }
+        }
+        for (i, r) in self.risk_score.rounds.iter().enumerate() {
+            pct(
+                format!("risk_score.rounds[{i}].level7_max_pct"),
+                r.level7_max_pct,
+            );
+            pct(
+                format!("risk_score.rounds[{i}].level6_max_pct"),
+                r.level6_max_pct,
+            );
+        }
+        let sp = &self.seven_plus;
+        for (name, d) in [
+            ("payables_max_days", sp.payables_max_days),
+            ("payables_max_days_low_cash", sp.payables_max_days_low_cash),
+            ("acp_uc_max_days", sp.acp_uc_max_days),
+            ("acp_csmbs_max_days", sp.acp_csmbs_max_days),
+            ("acp_sss_max_days", sp.acp_sss_max_days),
+            ("inventory_max_days", sp.inventory_max_days),
+            ("inventory_max_days_island", sp.inventory_max_days_island),
+        ] {
+            if d.raw() < 0 {
+                p.push(format!(
+                    "seven_plus.{name} {} is negative",
+                    d.to_plain_string()
+                ));
+            }
+        }
         for t in &pf.no_risk_plan_types {
             if *t == 0 || *t > pf.plan_type_max {
                 p.push(format!(

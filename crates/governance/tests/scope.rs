@@ -54,3 +54,33 @@ fn differing_collection_limits_are_explained() {
     assert_eq!(c.collection_limit_note(CollectionFund::Uc), None);
     assert_eq!(c.collection_limit_note(CollectionFund::Csmbs), None);
 }
+
+#[test]
+fn a_loaded_set_with_impossible_values_is_refused_with_each_named() {
+    use raidai_governance::criteria::FY2565_TOML;
+    let bad = FY2565_TOML
+        .replace("q2_threshold_pct = 50", "q2_threshold_pct = -5")
+        .replace("min_reviews_per_year = 1", "min_reviews_per_year = 0")
+        .replace("acp_sss_max_days = 90", "acp_sss_max_days = -1");
+    let err = raidai_governance::CriteriaSet::from_toml_str(&bad)
+        .unwrap_err()
+        .to_string();
+    for want in [
+        "planfin.q2_threshold_pct -5",
+        "planfin.min_reviews_per_year 0",
+        "seven_plus.acp_sss_max_days -1",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    // The moved values themselves are fine.
+    let moved = FY2565_TOML
+        .replace("q2_threshold_pct = 50", "q2_threshold_pct = 80")
+        .replace("min_reviews_per_year = 1", "min_reviews_per_year = 3");
+    let set = raidai_governance::CriteriaSet::from_toml_str(&moved).unwrap();
+    assert_eq!(set.planfin.min_reviews_per_year, 3);
+    assert_eq!(
+        set.differences(raidai_governance::CriteriaSet::builtin())
+            .len(),
+        2
+    );
+}
