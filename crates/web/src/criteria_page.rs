@@ -53,6 +53,8 @@ struct ListPage {
     sets: Vec<SetRow>,
     can_load: bool,
     years: Vec<u16>,
+    /// The fiscal year preselected: this one.
+    current: u16,
     errors: Errors,
 }
 
@@ -75,6 +77,12 @@ async fn list_page(
         sets: rows(t, &sets),
         can_load: may_load(me),
         years: CRITERIA_YEARS.rev().collect(),
+        current: raidai_domain::calendar::FiscalYear::of(
+            chrono::Utc::now()
+                .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
+                .date_naive(),
+        )
+        .be(),
         errors: Errors::new(t, errors),
     })
 }
