@@ -246,11 +246,18 @@ pub fn demo_assessments() -> Vec<(AssessmentKey, AssessmentInput)> {
             } else {
                 "2"
             };
+            // The Q2 items carry the assessor's reading of the plan-vs-actual report, which the
+            // paper asks for when a mark differs from the measured one.
+            let note = if id.starts_with("4p.4.") {
+                "พิจารณาจากรายงานแผน-ผลไตรมาส 2 ที่ผู้บริหารรับรอง".to_string()
+            } else {
+                String::new()
+            };
             fp.marks.insert(
                 id,
                 ItemMark {
                     mark: mark.into(),
-                    note: String::new(),
+                    note,
                 },
             );
         }
