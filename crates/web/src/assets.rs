@@ -42,6 +42,23 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
+/// A short hash of the embedded CSS and scripts (FNV-1a), the same for one build.
+pub fn version() -> &'static str {
+    static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (name, _, body) in ASSETS {
+            if name.ends_with(".css") || name.ends_with(".js") {
+                for b in body.iter() {
+                    h ^= u64::from(*b);
+                    h = h.wrapping_mul(0x0100_0000_01b3);
+                }
+            }
+        }
+        format!("{:012x}", h & 0xffff_ffff_ffff)
+    })
+}
+
 pub async fn serve(Path(file): Path<String>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
         Some((_, mime, body)) => (

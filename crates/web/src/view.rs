@@ -22,6 +22,9 @@ pub struct Layout {
     pub user: Option<UserBadge>,
     pub fiscal_year: String,
     pub flash: String,
+    /// Appended to the asset URLs (`?v=`): a browser keeps assets a day, and a new build's
+    /// styles must not wait for that.
+    pub asset_v: &'static str,
 }
 
 fn bangkok() -> FixedOffset {
@@ -50,6 +53,7 @@ impl Layout {
                 fy.label_th()
             },
             flash: String::new(),
+            asset_v: crate::assets::version(),
         }
     }
 

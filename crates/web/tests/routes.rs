@@ -301,6 +301,16 @@ async fn login_errors_are_generic_and_rate_limited(store: &Store) {
     let page = get(&app, "/login", None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("เข้าสู่ระบบ"));
+    // Asset URLs carry the build's version, so a new build's styles are fetched at once.
+    let at = page
+        .body
+        .find("/assets/app.css?v=")
+        .expect("versioned stylesheet");
+    let url: String = page.body[at..].chars().take_while(|c| *c != '"').collect();
+    assert!(url.len() > "/assets/app.css?v=".len());
+    let css = get(&app, &url, None).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.body.contains("font-family"));
     let wrong_pw = post_form(&app, "/login", None, "username=rev.a&password=nope").await;
     let no_user = post_form(&app, "/login", None, "username=ghost&password=nope").await;
     assert_eq!(wrong_pw.status, StatusCode::UNAUTHORIZED);
