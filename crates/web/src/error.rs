@@ -103,8 +103,9 @@ impl IntoResponse for AppError {
             _ => String::new(),
         };
         let body = format!(
-            r#"<!doctype html><html lang="th"><head><meta charset="utf-8"><title>{th}</title><link rel="stylesheet" href="/assets/app.css"></head><body class="error-page"><main class="card narrow"><h1>{code} · {th}</h1><p class="muted">{en}</p><ul>{details}</ul><p><a class="btn" href="/">กลับหน้าหลัก (Back to the start page)</a></p></main></body></html>"#,
-            code = status.as_u16()
+            r#"<!doctype html><html lang="th"><head><meta charset="utf-8"><title>{th}</title><link rel="stylesheet" href="/assets/app.css?v={v}"></head><body class="error-page"><main class="card narrow"><h1>{code} · {th}</h1><p class="muted">{en}</p><ul>{details}</ul><p><a class="btn" href="/">กลับหน้าหลัก (Back to the start page)</a></p></main></body></html>"#,
+            code = status.as_u16(),
+            v = crate::assets::version()
         );
         let mut r = (status, Html(body)).into_response();
         retry_after(&mut r, status);
