@@ -77,12 +77,7 @@ async fn list_page(
         sets: rows(t, &sets),
         can_load: may_load(me),
         years: CRITERIA_YEARS.rev().collect(),
-        current: raidai_domain::calendar::FiscalYear::of(
-            chrono::Utc::now()
-                .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
-                .date_naive(),
-        )
-        .be(),
+        current: crate::governance::current_fy(),
         errors: Errors::new(t, errors),
     })
 }

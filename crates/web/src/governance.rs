@@ -740,7 +740,7 @@ fn baht(s: i64) -> String {
     Satang(s).format_thai()
 }
 
-fn current_fy() -> u16 {
+pub(crate) fn current_fy() -> u16 {
     let today = Utc::now()
         .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
         .date_naive();
@@ -1839,14 +1839,14 @@ pub async fn dashboard_json(
         "criteria": d.criteria,
         "measures": d.measures.iter().map(|m| serde_json::json!({
             "id": m.id, "name": m.name, "indicator": m.indicator, "target": m.target,
-            "met": match m.met { "gov_met" => Some(true), "gov_not_met" => Some(false), _ => None },
+            "met": verdict(m.met),
             "counted": m.nums,
         })).collect::<Vec<_>>(),
         "revenue_centres": d.centres.nums,
         "four_p": d.four_p.iter().map(|r| serde_json::json!({ "round": r.round, "passing": r.nums })).collect::<Vec<_>>(),
         "milestones": d.milestones.iter().map(|m| serde_json::json!({
             "months": m.months, "indicator": m.indicator, "target": m.target,
-            "met": match m.met { "gov_met" => Some(true), "gov_not_met" => Some(false), _ => None },
+            "met": verdict(m.met),
             "counted": m.nums,
         })).collect::<Vec<_>>(),
         "units": d.units.iter().map(|u| serde_json::json!({
@@ -3063,6 +3063,15 @@ pub async fn assessment_open(
 // ---------------------------------------------------------------------------------------------
 // Planfin
 // ---------------------------------------------------------------------------------------------
+
+/// The inverse of [`met_key`], for the API.
+fn verdict(key: &str) -> Option<bool> {
+    match key {
+        "gov_met" => Some(true),
+        "gov_not_met" => Some(false),
+        _ => None,
+    }
+}
 
 fn met_key(v: Option<bool>) -> &'static str {
     match v {
