@@ -473,7 +473,7 @@ pub fn parse_trial_balance_csv(data: &[u8]) -> Result<Vec<TbLine>, StoreError> {
     Ok(by_account.into_values().collect())
 }
 
-fn json<T: Serialize>(v: &T) -> Option<serde_json::Value> {
+pub(crate) fn json<T: Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
 }
 
@@ -1300,7 +1300,8 @@ impl AssessmentKey {
 }
 
 /// One item's mark and note.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ItemMark {
     /// Empty when unmarked.
     pub mark: String,
@@ -1382,6 +1383,96 @@ impl Assessment {
     }
 }
 
+/// Every problem with a form's input: the assessor, dates, the paper's header and answers,
+/// and each mark and note against the form's `ids`.
+pub(crate) fn check_input(
+    form: FormKind,
+    ids: &[String],
+    input: &AssessmentInput,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if input.assessor.trim().is_empty() || input.assessor.chars().count() > 200 {
+        errs.push(FieldError::new(
+            "assessor",
+            "the assessor's name is required (at most 200 characters)",
+            "ต้องระบุชื่อผู้ประเมิน (ไม่เกิน 200 ตัวอักษร)",
+        ));
+    }
+    if let Some(d) = input.assessed_on.as_deref().filter(|d| !d.is_empty())
+        && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
+    {
+        errs.push(FieldError::new(
+            "assessed_on",
+            format!("date must be YYYY-MM-DD, got {d:?}"),
+            "วันที่ประเมินไม่ถูกต้อง",
+        ));
+    }
+    let p = &input.paper;
+    for (field, v) in [
+        ("paper.doc_no", &p.doc_no),
+        ("paper.revision", &p.revision),
+        ("paper.responsible_unit", &p.responsible_unit),
+        ("paper.responsible_person", &p.responsible_person),
+        ("paper.period", &p.period),
+    ] {
+        if v.chars().count() > 200 {
+            errs.push(FieldError::new(
+                field,
+                format!("{field} is limited to 200 characters"),
+                "ข้อความหัวกระดาษทำการต้องไม่เกิน 200 ตัวอักษร",
+            ));
+        }
+    }
+    if !p.started_on.is_empty()
+        && chrono::NaiveDate::parse_from_str(&p.started_on, "%Y-%m-%d").is_err()
+    {
+        errs.push(FieldError::new(
+            "paper.started_on",
+            format!("date must be YYYY-MM-DD, got {:?}", p.started_on),
+            "วันที่เริ่มใช้ไม่ถูกต้อง",
+        ));
+    }
+    if p.answers.len() > PAPER_QUESTIONS.len()
+        || p.answers.iter().any(|a| a.chars().count() > 5_000)
+    {
+        errs.push(FieldError::new(
+            "paper.answers",
+            "three answers of at most 5,000 characters each",
+            "คำตอบสรุปผลการสอบทานมี 3 ข้อ ข้อละไม่เกิน 5,000 ตัวอักษร",
+        ));
+    }
+    if input.reviewer_summary.chars().count() > 10_000 {
+        errs.push(FieldError::new(
+            "reviewer_summary",
+            "the summary is limited to 10,000 characters",
+            "สรุปของผู้ตรวจต้องไม่เกิน 10,000 ตัวอักษร",
+        ));
+    }
+    for (id, m) in &input.marks {
+        if !ids.contains(id) {
+            errs.push(FieldError::new(
+                id,
+                format!("unknown item {id}"),
+                format!("ไม่มีข้อ {id} ในแบบประเมินนี้"),
+            ));
+        } else if !m.mark.is_empty() && !form.accepts(&m.mark) {
+            errs.push(FieldError::new(
+                id,
+                format!("mark {:?} is not allowed for this form", m.mark),
+                "คะแนนไม่ถูกต้องสำหรับแบบประเมินนี้",
+            ));
+        }
+        if m.note.chars().count() > 2000 {
+            errs.push(FieldError::new(
+                id,
+                "a note is limited to 2,000 characters",
+                "หมายเหตุต้องไม่เกิน 2,000 ตัวอักษร",
+            ));
+        }
+    }
+    errs
+}
+
 /// An evidence file's description (the bytes are fetched separately).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvidenceMeta {
@@ -1424,7 +1515,7 @@ pub fn evidence_type(filename: &str, data: &[u8]) -> Option<&'static str> {
 }
 
 /// A file name safe to store and to put in a Content-Disposition header.
-fn clean_filename(name: &str) -> String {
+pub(crate) fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
@@ -1490,87 +1581,7 @@ impl Store {
         self.check_unit_writable(actor, &key.hcode).await?;
         key.check()?;
         let criteria = key.criteria();
-        let ids = key.form.item_ids(criteria);
-        let mut errs = Vec::new();
-        if input.assessor.trim().is_empty() || input.assessor.chars().count() > 200 {
-            errs.push(FieldError::new(
-                "assessor",
-                "the assessor's name is required (at most 200 characters)",
-                "ต้องระบุชื่อผู้ประเมิน (ไม่เกิน 200 ตัวอักษร)",
-            ));
-        }
-        if let Some(d) = input.assessed_on.as_deref().filter(|d| !d.is_empty())
-            && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
-        {
-            errs.push(FieldError::new(
-                "assessed_on",
-                format!("date must be YYYY-MM-DD, got {d:?}"),
-                "วันที่ประเมินไม่ถูกต้อง",
-            ));
-        }
-        let p = &input.paper;
-        for (field, v) in [
-            ("paper.doc_no", &p.doc_no),
-            ("paper.revision", &p.revision),
-            ("paper.responsible_unit", &p.responsible_unit),
-            ("paper.responsible_person", &p.responsible_person),
-            ("paper.period", &p.period),
-        ] {
-            if v.chars().count() > 200 {
-                errs.push(FieldError::new(
-                    field,
-                    format!("{field} is limited to 200 characters"),
-                    "ข้อความหัวกระดาษทำการต้องไม่เกิน 200 ตัวอักษร",
-                ));
-            }
-        }
-        if !p.started_on.is_empty()
-            && chrono::NaiveDate::parse_from_str(&p.started_on, "%Y-%m-%d").is_err()
-        {
-            errs.push(FieldError::new(
-                "paper.started_on",
-                format!("date must be YYYY-MM-DD, got {:?}", p.started_on),
-                "วันที่เริ่มใช้ไม่ถูกต้อง",
-            ));
-        }
-        if p.answers.len() > PAPER_QUESTIONS.len()
-            || p.answers.iter().any(|a| a.chars().count() > 5_000)
-        {
-            errs.push(FieldError::new(
-                "paper.answers",
-                "three answers of at most 5,000 characters each",
-                "คำตอบสรุปผลการสอบทานมี 3 ข้อ ข้อละไม่เกิน 5,000 ตัวอักษร",
-            ));
-        }
-        if input.reviewer_summary.chars().count() > 10_000 {
-            errs.push(FieldError::new(
-                "reviewer_summary",
-                "the summary is limited to 10,000 characters",
-                "สรุปของผู้ตรวจต้องไม่เกิน 10,000 ตัวอักษร",
-            ));
-        }
-        for (id, m) in &input.marks {
-            if !ids.contains(id) {
-                errs.push(FieldError::new(
-                    id,
-                    format!("unknown item {id}"),
-                    format!("ไม่มีข้อ {id} ในแบบประเมินนี้"),
-                ));
-            } else if !m.mark.is_empty() && !key.form.accepts(&m.mark) {
-                errs.push(FieldError::new(
-                    id,
-                    format!("mark {:?} is not allowed for this form", m.mark),
-                    "คะแนนไม่ถูกต้องสำหรับแบบประเมินนี้",
-                ));
-            }
-            if m.note.chars().count() > 2000 {
-                errs.push(FieldError::new(
-                    id,
-                    "a note is limited to 2,000 characters",
-                    "หมายเหตุต้องไม่เกิน 2,000 ตัวอักษร",
-                ));
-            }
-        }
+        let errs = check_input(key.form, &key.form.item_ids(criteria), input);
         if !errs.is_empty() {
             return Err(StoreError::Invalid(errs));
         }

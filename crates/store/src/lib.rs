@@ -12,6 +12,7 @@ pub mod criteria;
 pub mod error;
 pub mod findings;
 pub mod governance;
+pub mod inspection;
 pub mod jobs;
 pub mod master;
 mod migrate;

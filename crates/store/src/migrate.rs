@@ -138,6 +138,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0021_plan_approval.sql"),
         data: None,
     },
+    Migration {
+        name: "0022_inspection",
+        sqlite: include_str!("../migrations/sqlite/0022_inspection.sql"),
+        postgres: include_str!("../migrations/postgres/0022_inspection.sql"),
+        data: None,
+    },
 ];
 
 /// INSERTs of every province and district of `raidai_domain::geography` (same SQL on both engines).
