@@ -45,3 +45,8 @@ document.addEventListener("submit", function (ev) {
   var b = form.querySelector("button[type=submit]");
   if (b) { setTimeout(function () { b.disabled = true; }, 0); }
 });
+// Print buttons (inline handlers are barred by the content security policy).
+document.addEventListener("click", function (ev) {
+  var b = ev.target.closest && ev.target.closest("[data-print]");
+  if (b) { window.print(); }
+});

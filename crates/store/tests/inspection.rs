@@ -97,7 +97,10 @@ async fn the_office_paper_is_the_province_s_own(store: &Store) {
             .await
             .unwrap_err(),
     );
-    assert!(f.contains(&"4p.9".to_string()) && f.contains(&ids[2]), "{f:?}");
+    assert!(
+        f.contains(&"4p.9".to_string()) && f.contains(&ids[2]),
+        "{f:?}"
+    );
     assert_eq!(
         store
             .pho_paper(&pho, "99", 2569, 1)

@@ -25,8 +25,8 @@ use raidai_governance::assessment::{
     score_four_p, score_revenue_centre, suggest_marks, suggest_q2_mark,
 };
 use raidai_governance::criteria::{
-    AutoCheck, CollectionFund, PlanSide, ScopedCount, count_in_scope, evaluate_share,
-    shown_beside_limit,
+    AutoCheck, CollectionFund, FourPCriteria, PlanSide, ScopedCount, count_in_scope,
+    evaluate_share, shown_beside_limit,
 };
 use raidai_governance::parse_satang;
 use raidai_governance::planfin::{
@@ -722,7 +722,7 @@ fn period_label(t: T, period: u32) -> String {
     }
 }
 
-fn fy_label(t: T, fy: u16) -> String {
+pub(crate) fn fy_label(t: T, fy: u16) -> String {
     let y = FiscalYear::new(fy);
     if t.is_en() {
         y.label_en()
@@ -1394,13 +1394,13 @@ fn form_link(k: &AssessmentKey) -> String {
     )
 }
 
-fn pct(v: Option<f64>) -> String {
+pub(crate) fn pct(v: Option<f64>) -> String {
     v.map(|p| format!("{}%", format_decimal_thai(p, 2)))
         .unwrap_or_else(|| "–".into())
 }
 
 /// A percentage shown beside its verdict against `limit` %: never rounded onto or across it.
-fn pct_beside(v: Option<f64>, limit: f64) -> String {
+pub(crate) fn pct_beside(v: Option<f64>, limit: f64) -> String {
     v.map(|p| {
         let (x, d) = shown_beside_limit(p, limit);
         format!("{}%", format_decimal_thai(x, d))
@@ -1653,6 +1653,9 @@ async fn build_dashboard(
     let has_plan = count_in_scope(&scope, |(h, _)| {
         plan_states.get(h).map(|state| state == "approved")
     });
+    // The 3–5-year financial strategy (policy of seed 004): a unit without one is listed.
+    let strategies = st.store.strategy_units_in_scope(me, fy).await?;
+    let has_strategy = count_in_scope(&scope, |(h, _)| strategies.contains(h).then_some(true));
     let last_round = *ASSESSMENT_ROUNDS.end();
     let passing = count_in_scope(&scope, |(h, _)| {
         four_p_rounds
@@ -1693,6 +1696,7 @@ async fn build_dashboard(
         milestone("6–9", "gov_ms_pho_process", None, None),
         milestone("6–9", "gov_ms_plan_vs_actual", None, None),
         milestone("12", "gov_ms_spending_passes", Some(&passing), None),
+        milestone("–", "strat_measure", Some(&has_strategy), Some(100)),
     ];
     // The measures raidai can count, over every unit in scope (no data = not met): surplus
     // from the latest positions, TPS, no-risk plans from Planfin; the others are reported by
@@ -2120,7 +2124,7 @@ fn form_title(t: T, form: FormKind) -> &'static str {
     })
 }
 
-fn be_date(t: T, iso: Option<&str>) -> String {
+pub(crate) fn be_date(t: T, iso: Option<&str>) -> String {
     iso.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .map(|d| {
             if t.is_en() {
@@ -2132,7 +2136,7 @@ fn be_date(t: T, iso: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-fn file_size(n: i64) -> String {
+pub(crate) fn file_size(n: i64) -> String {
     if n >= 1024 * 1024 {
         format!("{} MB", format_decimal_thai(n as f64 / 1_048_576.0, 1))
     } else {
@@ -2189,37 +2193,137 @@ pub struct ScoreView {
     pub unmarked: usize,
 }
 
+/// A 4P paper or 4S4C form as shown and printed: a unit's, or the provincial office's own.
 #[derive(Template)]
 #[template(path = "gov/assessment.html")]
-struct AssessmentPage {
-    l: Layout,
-    u: Unit,
-    fy: u16,
-    fy_label: String,
-    round: u8,
-    form: &'static str,
-    title: String,
-    is_four_p: bool,
-    marks: Vec<(&'static str, &'static str)>,
-    sections: Vec<SectionView>,
-    score: ScoreView,
-    assessor: String,
-    assessed_on: String,
-    assessed_on_be: String,
-    reviewer_summary: String,
-    criteria: String,
-    exists: bool,
-    can_write: bool,
-    errors: Errors,
-    print: bool,
-    item_choices: Vec<(String, String)>,
+pub(crate) struct AssessmentPage {
+    pub(crate) l: Layout,
+    pub(crate) subject_name: String,
+    pub(crate) subject_code: String,
+    /// The form's own URL (GET shows it, POST saves it, /print prints it).
+    pub(crate) form_url: String,
+    pub(crate) list_url: String,
+    pub(crate) list_label: &'static str,
+    /// Evidence files are fetched at `{evidence_url}/{id}`.
+    pub(crate) evidence_url: String,
+    pub(crate) can_attach: bool,
+    pub(crate) fy_label: String,
+    pub(crate) round: u8,
+    pub(crate) title: String,
+    pub(crate) is_four_p: bool,
+    pub(crate) marks: Vec<(&'static str, &'static str)>,
+    pub(crate) sections: Vec<SectionView>,
+    pub(crate) score: ScoreView,
+    pub(crate) assessor: String,
+    pub(crate) assessed_on: String,
+    pub(crate) assessed_on_be: String,
+    pub(crate) reviewer_summary: String,
+    pub(crate) criteria: String,
+    pub(crate) exists: bool,
+    pub(crate) can_write: bool,
+    pub(crate) errors: Errors,
+    pub(crate) print: bool,
+    pub(crate) item_choices: Vec<(String, String)>,
     /// The 4P paper's header fields (name, label, value) and its three questions with answers.
-    paper_fields: Vec<(&'static str, &'static str, String)>,
-    paper_started: String,
-    paper_started_be: String,
-    questions: Vec<(usize, String, String)>,
+    pub(crate) paper_fields: Vec<(&'static str, &'static str, String)>,
+    pub(crate) paper_started: String,
+    pub(crate) paper_started_be: String,
+    pub(crate) questions: Vec<(usize, String, String)>,
     /// 4P counts: items marked 2 (n1), 1 (n2), 0 (n3), n/a.
-    counts: Option<(usize, usize, usize, usize)>,
+    pub(crate) counts: Option<(usize, usize, usize, usize)>,
+}
+
+/// The 4P paper's header fields, its three questions with answers and its n1/n2/n3 counts.
+pub(crate) type PaperParts = (
+    Vec<(&'static str, &'static str, String)>,
+    Vec<(usize, String, String)>,
+    Option<(usize, usize, usize, usize)>,
+);
+
+pub(crate) fn paper_parts(t: T, input: &AssessmentInput) -> PaperParts {
+    let p = &input.paper;
+    let fields = vec![
+        (
+            "paper.doc_no",
+            "gov_paper_doc_no",
+            if p.doc_no.is_empty() {
+                "ตร.๐๑".to_string()
+            } else {
+                p.doc_no.clone()
+            },
+        ),
+        ("paper.revision", "gov_paper_revision", p.revision.clone()),
+        (
+            "paper.responsible_unit",
+            "gov_paper_responsible_unit",
+            p.responsible_unit.clone(),
+        ),
+        (
+            "paper.responsible_person",
+            "gov_paper_responsible_person",
+            p.responsible_person.clone(),
+        ),
+        ("paper.period", "gov_paper_period", p.period.clone()),
+    ];
+    let questions = PAPER_QUESTIONS
+        .iter()
+        .enumerate()
+        .map(|(i, (th, en))| {
+            (
+                i + 1,
+                t.pick(th, en).to_string(),
+                p.answers.get(i).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let n = |m: &str| input.marks.values().filter(|x| x.mark == m).count();
+    (fields, questions, Some((n("2"), n("1"), n("0"), n("x"))))
+}
+
+/// The form's fields as a user sent them (marks, notes, the paper's header and answers).
+pub(crate) fn input_from_form(f: Vec<(String, String)>) -> AssessmentInput {
+    let mut input = AssessmentInput::default();
+    for (k, v) in f {
+        match k.as_str() {
+            "assessor" => input.assessor = v,
+            "assessed_on" => {
+                input.assessed_on = Some(v.trim().to_string()).filter(|d| !d.is_empty())
+            }
+            "reviewer_summary" => input.reviewer_summary = v,
+            "paper.doc_no" => input.paper.doc_no = v.trim().to_string(),
+            "paper.revision" => input.paper.revision = v.trim().to_string(),
+            "paper.started_on" => input.paper.started_on = v.trim().to_string(),
+            "paper.responsible_unit" => input.paper.responsible_unit = v.trim().to_string(),
+            "paper.responsible_person" => input.paper.responsible_person = v.trim().to_string(),
+            "paper.period" => input.paper.period = v.trim().to_string(),
+            _ if k.starts_with("answer.") => {
+                // answer.1 … answer.3, in order.
+                let i: usize = k[7..].parse().unwrap_or(0);
+                if (1..=PAPER_QUESTIONS.len()).contains(&i) {
+                    if input.paper.answers.len() < i {
+                        input.paper.answers.resize(i, String::new());
+                    }
+                    input.paper.answers[i - 1] = v.trim().to_string();
+                }
+            }
+            _ => {
+                if let Some(id) = k.strip_prefix("mark.") {
+                    input.marks.entry(id.to_string()).or_default().mark = v.trim().to_string();
+                } else if let Some(id) = k.strip_prefix("note.") {
+                    input.marks.entry(id.to_string()).or_default().note = v;
+                }
+            }
+        }
+    }
+    input
+}
+
+/// The marks a form offers.
+pub(crate) fn mark_choices(form: FormKind) -> Vec<(&'static str, &'static str)> {
+    match form {
+        FormKind::RevenueCentre => vec![("2", "2"), ("0", "0")],
+        FormKind::FourP => vec![("2", "2"), ("1", "1"), ("0", "0"), ("x", "n/a")],
+    }
 }
 
 fn files_for(t: T, files: &[EvidenceMeta], id: &str) -> Vec<EvidenceView> {
@@ -2354,63 +2458,71 @@ fn assessment_view(
                 },
             ))
         }
-        FormKind::FourP => {
-            let fp = &criteria.four_p;
-            let marks: Vec<(String, FourPMark)> = input
-                .marks
-                .iter()
-                .filter_map(|(id, m)| m.mark.parse().ok().map(|v| (id.clone(), v)))
-                .filter(|(id, _)| fp.items.iter().any(|i| &i.id == id))
-                .collect();
-            let r = score_four_p(fp, marks).map_err(|e| AppError::Internal(e.to_string()))?;
-            let mut groups: Vec<GroupView> = Vec::new();
-            for i in &fp.items {
-                let (th, en) = fp.group_label(&i.group);
-                let label = t.pick(th, en).to_string();
-                if groups.last().is_none_or(|g| g.label != label) {
-                    groups.push(GroupView {
-                        number: String::new(),
-                        label,
-                        points: String::new(),
-                        items: Vec::new(),
-                    });
-                }
-                let m = get(&i.id);
-                if let Some(g) = groups.last_mut() {
-                    g.items.push(ItemView {
-                        id: i.id.clone(),
-                        number: i.number.clone(),
-                        heading: String::new(),
-                        text: t.pick(&i.text_th, &i.text_en).to_string(),
-                        evidence_hint: String::new(),
-                        mark: m.mark,
-                        note: m.note,
-                        files: files_for(t, files, &i.id),
-                        suggestion: String::new(),
-                        differs: false,
-                    });
-                }
-            }
-            Ok((
-                vec![SectionView {
-                    title: form_title(t, FormKind::FourP).to_string(),
-                    points: format!("{} / {}", r.sum, r.max_points),
-                    groups,
-                }],
-                ScoreView {
-                    total: format!("{} / {}", r.sum, r.max_points),
-                    percent: pct_beside(r.percent, r.target_pct.as_f64()),
-                    grade: format!(
-                        "{} ≥ {}%",
-                        t.s("gov_target"),
-                        format_decimal_thai(r.target_pct.as_f64(), 0)
-                    ),
-                    passed: r.passed,
-                    unmarked: r.unmarked.len(),
-                },
-            ))
+        FormKind::FourP => four_p_sections(t, &criteria.four_p, input, files),
+    }
+}
+
+/// Lays out a 4P paper over `fp`'s items (all of them, or the provincial office's) and scores it.
+pub(crate) fn four_p_sections(
+    t: T,
+    fp: &FourPCriteria,
+    input: &AssessmentInput,
+    files: &[EvidenceMeta],
+) -> Result<(Vec<SectionView>, ScoreView), AppError> {
+    let get = |id: &str| input.marks.get(id).cloned().unwrap_or_default();
+    let marks: Vec<(String, FourPMark)> = input
+        .marks
+        .iter()
+        .filter_map(|(id, m)| m.mark.parse().ok().map(|v| (id.clone(), v)))
+        .filter(|(id, _)| fp.items.iter().any(|i| &i.id == id))
+        .collect();
+    let r = score_four_p(fp, marks).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut groups: Vec<GroupView> = Vec::new();
+    for i in &fp.items {
+        let (th, en) = fp.group_label(&i.group);
+        let label = t.pick(th, en).to_string();
+        if groups.last().is_none_or(|g| g.label != label) {
+            groups.push(GroupView {
+                number: String::new(),
+                label,
+                points: String::new(),
+                items: Vec::new(),
+            });
+        }
+        let m = get(&i.id);
+        if let Some(g) = groups.last_mut() {
+            g.items.push(ItemView {
+                id: i.id.clone(),
+                number: i.number.clone(),
+                heading: String::new(),
+                text: t.pick(&i.text_th, &i.text_en).to_string(),
+                evidence_hint: String::new(),
+                mark: m.mark,
+                note: m.note,
+                files: files_for(t, files, &i.id),
+                suggestion: String::new(),
+                differs: false,
+            });
         }
     }
+    Ok((
+        vec![SectionView {
+            title: form_title(t, FormKind::FourP).to_string(),
+            points: format!("{} / {}", r.sum, r.max_points),
+            groups,
+        }],
+        ScoreView {
+            total: format!("{} / {}", r.sum, r.max_points),
+            percent: pct_beside(r.percent, r.target_pct.as_f64()),
+            grade: format!(
+                "{} ≥ {}%",
+                t.s("gov_target"),
+                format_decimal_thai(r.target_pct.as_f64(), 0)
+            ),
+            passed: r.passed,
+            unmarked: r.unmarked.len(),
+        },
+    ))
 }
 
 /// Suggested marks for the 4S4C collection-period items (2.4) from the unit's measured
@@ -2624,52 +2736,18 @@ async fn assessment_page(
     let title = form_title(t, key.form);
     let p = &input.paper;
     let is_four_p = key.form == FormKind::FourP;
-    let paper_fields = if is_four_p {
-        vec![
-            (
-                "paper.doc_no",
-                "gov_paper_doc_no",
-                if p.doc_no.is_empty() {
-                    "ตร.๐๑".to_string()
-                } else {
-                    p.doc_no.clone()
-                },
-            ),
-            ("paper.revision", "gov_paper_revision", p.revision.clone()),
-            (
-                "paper.responsible_unit",
-                "gov_paper_responsible_unit",
-                p.responsible_unit.clone(),
-            ),
-            (
-                "paper.responsible_person",
-                "gov_paper_responsible_person",
-                p.responsible_person.clone(),
-            ),
-            ("paper.period", "gov_paper_period", p.period.clone()),
-        ]
+    let (paper_fields, questions, counts) = if is_four_p {
+        paper_parts(t, &input)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new(), None)
     };
-    let questions = if is_four_p {
-        PAPER_QUESTIONS
-            .iter()
-            .enumerate()
-            .map(|(i, (th, en))| {
-                (
-                    i + 1,
-                    t.pick(th, en).to_string(),
-                    p.answers.get(i).cloned().unwrap_or_default(),
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let counts = is_four_p.then(|| {
-        let n = |m: &str| input.marks.values().filter(|x| x.mark == m).count();
-        (n("2"), n("1"), n("0"), n("x"))
-    });
+    let form_url = format!(
+        "/units/{}/assessments/{}/{}/{}",
+        key.hcode,
+        key.fiscal_year,
+        key.round,
+        key.form.code()
+    );
     Ok(AssessmentPage {
         paper_started: p.started_on.clone(),
         paper_started_be: be_date(t, Some(p.started_on.as_str()).filter(|d| !d.is_empty())),
@@ -2679,15 +2757,17 @@ async fn assessment_page(
         l: Layout::new(t, Some(me), format!("{title} · {}", u.name_th), "finance")
             .with_flash(flash),
         fy_label: fy_label(t, key.fiscal_year),
-        fy: key.fiscal_year,
         round: key.round,
-        form: key.form.code(),
         title: title.to_string(),
-        is_four_p: key.form == FormKind::FourP,
-        marks: match key.form {
-            FormKind::RevenueCentre => vec![("2", "2"), ("0", "0")],
-            FormKind::FourP => vec![("2", "2"), ("1", "1"), ("0", "0"), ("x", "n/a")],
-        },
+        is_four_p,
+        marks: mark_choices(key.form),
+        subject_name: u.name_th.clone(),
+        subject_code: u.hcode.clone(),
+        form_url,
+        list_url: format!("/units/{}/assessments", u.hcode),
+        list_label: "gov_assessments",
+        evidence_url: format!("/units/{}/evidence", u.hcode),
+        can_attach: true,
         sections,
         score,
         assessed_on_be: be_date(t, input.assessed_on.as_deref()),
@@ -2704,7 +2784,6 @@ async fn assessment_page(
         errors: Errors::new(t, errors),
         print,
         item_choices,
-        u,
     })
 }
 
@@ -2758,39 +2837,7 @@ pub async fn assessment_save(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let key = key_of(path)?;
-    let mut input = AssessmentInput::default();
-    for (k, v) in f {
-        match k.as_str() {
-            "assessor" => input.assessor = v,
-            "assessed_on" => {
-                input.assessed_on = Some(v.trim().to_string()).filter(|d| !d.is_empty())
-            }
-            "reviewer_summary" => input.reviewer_summary = v,
-            "paper.doc_no" => input.paper.doc_no = v.trim().to_string(),
-            "paper.revision" => input.paper.revision = v.trim().to_string(),
-            "paper.started_on" => input.paper.started_on = v.trim().to_string(),
-            "paper.responsible_unit" => input.paper.responsible_unit = v.trim().to_string(),
-            "paper.responsible_person" => input.paper.responsible_person = v.trim().to_string(),
-            "paper.period" => input.paper.period = v.trim().to_string(),
-            _ if k.starts_with("answer.") => {
-                // answer.1 … answer.3, in order.
-                let i: usize = k[7..].parse().unwrap_or(0);
-                if (1..=PAPER_QUESTIONS.len()).contains(&i) {
-                    if input.paper.answers.len() < i {
-                        input.paper.answers.resize(i, String::new());
-                    }
-                    input.paper.answers[i - 1] = v.trim().to_string();
-                }
-            }
-            _ => {
-                if let Some(id) = k.strip_prefix("mark.") {
-                    input.marks.entry(id.to_string()).or_default().mark = v.trim().to_string();
-                } else if let Some(id) = k.strip_prefix("note.") {
-                    input.marks.entry(id.to_string()).or_default().note = v;
-                }
-            }
-        }
-    }
+    let input = input_from_form(f);
     // A mark against what raidai measured is kept only with the assessor's reason.
     st.store.get_unit(&me, &key.hcode).await?;
     let suggestions = suggestions_for(&st, t, &me, &key).await?;
@@ -2847,14 +2894,7 @@ pub async fn evidence_upload(
     if !can_write(&me) {
         return Err(AppError::Forbidden);
     }
-    let mp = Multipart::from_request(req, &st).await.map_err(|e| {
-        AppError::BadRequest(vec![FieldError::new(
-            "file",
-            format!("expected a file upload: {e}"),
-            "ต้องแนบไฟล์",
-        )])
-    })?;
-    let (fields, filename, data) = read_upload(mp).await?;
+    let (fields, filename, data) = multipart_upload(&st, req).await?;
     let item = fields.get("item_id").cloned().unwrap_or_default();
     match st
         .store
@@ -2880,6 +2920,21 @@ pub async fn evidence_upload(
         ),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A multipart upload's text fields, file name and bytes (call only after the caller may write).
+pub(crate) async fn multipart_upload(
+    st: &AppState,
+    req: Request,
+) -> Result<(BTreeMap<String, String>, String, Vec<u8>), AppError> {
+    let mp = Multipart::from_request(req, st).await.map_err(|e| {
+        AppError::BadRequest(vec![FieldError::new(
+            "file",
+            format!("expected a file upload: {e}"),
+            "ต้องแนบไฟล์",
+        )])
+    })?;
+    read_upload(mp).await
 }
 
 /// Text fields, the file's name and its bytes; the body limit of the router bounds the size,
@@ -2908,16 +2963,10 @@ async fn read_upload(
     Ok((fields, name, data))
 }
 
-/// Serves an evidence file; the store checks the caller's tenancy on every request.
-pub async fn evidence_download(
-    State(st): State<AppState>,
-    Me(me): Me,
-    Path((hcode, id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let (meta, data) = st.store.get_evidence(&me, &hcode, &id).await?;
-    // RFC 5987 name for Thai file names; the plain fallback is ASCII only.
-    let ascii: String = meta
-        .filename
+/// A download's Content-Disposition: RFC 5987 name for Thai file names, the plain fallback
+/// ASCII only.
+pub(crate) fn attachment_disposition(name: &str) -> String {
+    let ascii: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
@@ -2927,8 +2976,7 @@ pub async fn evidence_download(
             }
         })
         .collect();
-    let utf8: String = meta
-        .filename
+    let utf8: String = name
         .bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
@@ -2938,12 +2986,22 @@ pub async fn evidence_download(
             }
         })
         .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}")
+}
+
+/// Serves an evidence file; the store checks the caller's tenancy on every request.
+pub async fn evidence_download(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Path((hcode, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (meta, data) = st.store.get_evidence(&me, &hcode, &id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, meta.content_type.clone()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}"),
+                attachment_disposition(&meta.filename),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
@@ -3073,7 +3131,7 @@ fn verdict(key: &str) -> Option<bool> {
     }
 }
 
-fn met_key(v: Option<bool>) -> &'static str {
+pub(crate) fn met_key(v: Option<bool>) -> &'static str {
     match v {
         Some(true) => "gov_met",
         Some(false) => "gov_not_met",
@@ -3162,9 +3220,13 @@ struct PlanfinPage {
     state: &'static str,
     steps: Vec<(String, String, String, String)>,
     actions: Vec<(&'static str, &'static str)>,
+    /// The unit's financial strategy documents (3–5 years) and whether one covers `fy`.
+    strategies: Vec<crate::inspection::StrategyView>,
+    strategy_covered: bool,
+    can_attach_strategy: bool,
 }
 
-fn step_label(step: &str) -> &'static str {
+pub(crate) fn step_label(step: &str) -> &'static str {
     match step {
         "submitted" => "gov_plan_submitted",
         "returned" => "gov_plan_returned",
@@ -3223,8 +3285,13 @@ async fn planfin_page(
         state: "gov_plan_draft",
         steps: vec![],
         actions: vec![],
+        strategy_covered: false,
+        strategies: vec![],
+        can_attach_strategy: matches!(me.role, Role::Admin | Role::UnitHead | Role::UnitRevenue),
         u,
     };
+    page.strategies = crate::inspection::strategy_views(st, t, me, hcode, fy).await?;
+    page.strategy_covered = page.strategies.iter().any(|s| s.covers);
     let Some(y) = year else {
         return Ok(page);
     };
@@ -3331,13 +3398,40 @@ async fn planfin_page(
     Ok(page)
 }
 
+#[derive(Deserialize)]
+pub struct PlanfinQuery {
+    /// Set after a strategy document was attached.
+    pub strategy: Option<String>,
+}
+
 pub async fn planfin(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
     Path((hcode, fy)): Path<(String, u16)>,
+    Query(q): Query<PlanfinQuery>,
 ) -> Result<Response, AppError> {
-    render(&planfin_page(&st, t, &me, &hcode, fy, vec![], String::new()).await?)
+    let flash = if q.strategy.is_some() {
+        t.s("strat_added").to_string()
+    } else {
+        String::new()
+    };
+    render(&planfin_page(&st, t, &me, &hcode, fy, vec![], flash).await?)
+}
+
+/// The Planfin page with a refused form's errors (422).
+pub(crate) async fn planfin_with_errors(
+    st: &AppState,
+    t: T,
+    me: &Actor,
+    hcode: &str,
+    fy: u16,
+    errs: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &planfin_page(st, t, me, hcode, fy, errs, String::new()).await?,
+    )
 }
 
 async fn planfin_result(

@@ -315,6 +315,7 @@ pub fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static st
         .chain(crate::audit::STRINGS)
         .chain(crate::authen_page::STRINGS)
         .chain(crate::cycle::STRINGS)
+        .chain(crate::inspection::STRINGS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

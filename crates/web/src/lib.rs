@@ -17,6 +17,7 @@ pub mod error;
 pub mod governance;
 pub mod i18n;
 pub mod import_jobs;
+pub mod inspection;
 pub mod pages;
 pub mod periods;
 pub mod read_cache;
@@ -245,6 +246,7 @@ pub fn route_defs() -> Vec<RouteDef> {
     .into_iter()
     .chain(governance::routes())
     .chain(criteria_page::routes())
+    .chain(inspection::routes())
     .chain(claims::routes())
     .chain(periods::routes())
     .chain(audit::routes())

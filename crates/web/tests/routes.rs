@@ -155,6 +155,9 @@ fn target(path: &str, user_b: &str) -> String {
         .replace("{visit}", "O000000001%2F690101080000")
         .replace("{no}", "1")
         .replace("{seq}", "1")
+        .replace("{province}", "99")
+        .replace("{target}", "99021")
+        .replace("{strategy_id}", "0190a1b2-0000-7000-8000-000000000001")
 }
 
 fn body_for(path: &str) -> (&'static str, String) {
