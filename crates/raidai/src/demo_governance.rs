@@ -459,7 +459,7 @@ pub async fn seed(store: &Store) -> Result<()> {
     for input in demo_tps() {
         store.save_tps_input(&sys, fy, 4, &input).await?;
     }
-    Ok(())
+    crate::demo_inspection::seed(store).await
 }
 
 #[cfg(test)]

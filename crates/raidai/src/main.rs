@@ -6,6 +6,7 @@ mod cycle_cmd;
 mod demo;
 mod demo_claims;
 mod demo_governance;
+mod demo_inspection;
 mod governance_cmd;
 mod settings;
 

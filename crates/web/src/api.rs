@@ -303,7 +303,7 @@ pub fn openapi_doc() -> Value {
                 "get": op("The province's governance dashboard for a fiscal year: every measure, the revenue-centre indicator, the 4P pass rate per round and the small-success milestones counted over every unit in scope (units without data count as not met and are listed), and each unit's latest figures", "governance", &[("fy", "query")], None, &s("GovernanceDashboard"))
             },
             "/api/v1/governance/inspections/{province}/{fy}/{round}": {
-                "get": op("One inspection round of a province (province and admin users): the sample with visit dates, each place's 4P score, Q2 plan vs actual, plan state, financial strategy and the inspectors' findings per item; the outcome share (hospitals visited with 4P at or above the target) and every hospital with a plan", "governance", &[("province", "path"), ("fy", "path"), ("round", "path")], None, &s("Inspection"))
+                "get": op("One inspection round of a province (province and admin users): the sample with visit dates, each place's 4P score, Q2 plan vs actual, plan state, financial strategy and the inspectors' findings per item; the outcome share (hospitals visited with 4P at or above the target) and every hospital with an approved plan", "governance", &[("province", "path"), ("fy", "path"), ("round", "path")], None, &s("Inspection"))
             },
             "/api/v1/claims/cycle": {
                 "get": op("Per unit, fund and fiscal year: receivables, claimed, accepted, C, denied, received, written down, outstanding, late", "claim cycle", &[("fy", "query")], None, &s("CycleRollup"))
@@ -339,7 +339,7 @@ fn governance_schemas() -> Value {
                 "findings": { "type": "array", "items": { "type": "array", "description": "[item number, item text, mark on the paper, finding]" } },
                 "recommendation": { "type": "string" } } } },
             "outcome": { "type": "array", "description": "[hospitals visited with 4P at or above the target, hospitals visited with a score]" },
-            "every_plan": { "type": "array", "description": "[hospitals of the province with a plan, hospitals of the province]" },
+            "every_plan": { "type": "array", "description": "[hospitals of the province with an approved plan, hospitals of the province]" },
             "gaps": { "type": "array", "items": { "type": "string" } } } },
         "GovernanceDashboard": { "type": "object", "properties": {
             "fy": { "type": "integer" }, "criteria": { "type": "string" },

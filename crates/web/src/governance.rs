@@ -86,6 +86,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("gov_plan_state", "สถานะแผน", "Plan state"),
     ("gov_plan_draft", "ร่าง (ยังไม่ส่ง)", "Draft (not submitted)"),
     (
+        "gov_pho_paper_mark",
+        "คะแนนในกระดาษทำการ 4P ของ สสจ.:",
+        "Mark on the PHO's 4P paper:",
+    ),
+    (
         "gov_plan_submitted",
         "ส่ง สสจ. สอบทานแล้ว",
         "Submitted to the provincial office",
@@ -1690,10 +1695,41 @@ async fn build_dashboard(
             nums: c.map(scoped),
         }
     };
+    // The office's own items (1: a person reviews the plans, 2: a process follows plan vs
+    // actual) come from its 4P paper, for a province user (one office in scope); the latest
+    // round with a mark counts.
+    let pho_marks: Vec<BTreeMap<String, raidai_store::governance::ItemMark>> =
+        match (&me.role, &me.province_code) {
+            (Role::Province, Some(p)) => {
+                let mut out = Vec::new();
+                for round in ASSESSMENT_ROUNDS.rev() {
+                    if let Some(paper) = st.store.pho_paper(me, p, fy, round).await? {
+                        out.push(paper.input.marks);
+                    }
+                }
+                out
+            }
+            _ => Vec::new(),
+        };
+    let pho_milestone = |months: &'static str, key: &'static str, item: &str| {
+        let mark = pho_marks
+            .iter()
+            .find_map(|m| m.get(item).filter(|m| !m.mark.is_empty()));
+        let mut row = milestone(months, key, None, None);
+        if let Some(m) = mark {
+            row.result = format!(
+                "{} {}",
+                t.s("gov_pho_paper_mark"),
+                if m.mark == "x" { "n/a" } else { &m.mark }
+            );
+            row.met = met_key(Some(m.mark == "2"));
+        }
+        row
+    };
     let milestones = vec![
         milestone("3", "gov_ms_every_unit_plan", Some(&has_plan), Some(100)),
-        milestone("3", "gov_ms_pho_owner", None, None),
-        milestone("6–9", "gov_ms_pho_process", None, None),
+        pho_milestone("3", "gov_ms_pho_owner", "4p.1"),
+        pho_milestone("6–9", "gov_ms_pho_process", "4p.2"),
         milestone("6–9", "gov_ms_plan_vs_actual", None, None),
         milestone("12", "gov_ms_spending_passes", Some(&passing), None),
         milestone("–", "strat_measure", Some(&has_strategy), Some(100)),

@@ -88,8 +88,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "insp_every_plan",
-        "โรงพยาบาลทุกแห่งมีแผนเงินบำรุง (ร้อยละ 100)",
-        "Every hospital has a maintenance-fund plan (100%)",
+        "โรงพยาบาลทุกแห่งมีแผนเงินบำรุงที่อนุมัติแล้ว (ร้อยละ 100)",
+        "Every hospital has an approved maintenance-fund plan (100%)",
     ),
     ("insp_no_paper", "ยังไม่ได้ประเมิน", "Not assessed"),
     ("insp_printed", "พิมพ์เมื่อ", "Printed"),
@@ -585,7 +585,7 @@ pub struct InspectionView {
     pub places: Vec<PlaceView>,
     /// (hospitals visited with 4P ≥ target, hospitals visited with a score).
     pub outcome: (usize, usize),
-    /// (hospitals of the province with a plan, hospitals of the province).
+    /// (hospitals of the province with an approved plan, hospitals of the province).
     pub every_plan: (usize, usize),
     pub gaps: Vec<String>,
     pub updated: String,
@@ -685,7 +685,8 @@ async fn inspection_view(
                 .await?
                 .map(|a| a.input.marks)
                 .unwrap_or_default();
-            if let Some((s, passed)) = four_p_score(&unit_fp, &marks) {
+            // The unit's paper scored as its own page scores it (every item it holds).
+            if let Some((s, passed)) = four_p_score(&criteria.four_p, &marks) {
                 place.four_p = Some(s);
                 place.four_p_passed = passed;
                 outcome.1 += 1;

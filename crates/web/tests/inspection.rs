@@ -124,6 +124,10 @@ async fn an_inspection_round_from_plan_to_report(store: &Store) {
         get(&app, &format!("{paper}/print"), &pho).await.status,
         StatusCode::OK
     );
+    // The dashboard's milestones about the office read its paper (item 1: 2, item 2: 1).
+    let dash = get(&app, "/governance?fy=2569", &pho).await.text();
+    assert!(dash.contains("คะแนนในกระดาษทำการ 4P ของ สสจ.: 2"), "{dash}");
+    assert!(dash.contains("คะแนนในกระดาษทำการ 4P ของ สสจ.: 1"));
 
     // The hospital's own paper, all 2: it passes.
     let mut input = AssessmentInput {
