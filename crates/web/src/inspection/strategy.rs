@@ -1,0 +1,110 @@
+//! The unit's financial strategy document: upload, download, the Planfin page's list.
+
+use super::*;
+
+/// A strategy as the Planfin page lists it.
+pub struct StrategyView {
+    pub id: String,
+    pub years: String,
+    pub title: String,
+    pub approved: String,
+    pub file: String,
+    pub covers: bool,
+}
+
+/// The unit's strategies for the Planfin page of `fy`.
+pub async fn strategy_views(
+    st: &AppState,
+    t: T,
+    me: &Actor,
+    hcode: &str,
+    fy: u16,
+) -> Result<Vec<StrategyView>, AppError> {
+    Ok(st
+        .store
+        .strategies(me, hcode)
+        .await?
+        .into_iter()
+        .map(|s| StrategyView {
+            years: format!("{}–{}", fy_label(t, s.first_fy), s.last_fy),
+            approved: [s.approved_by.clone(), be_date(t, s.approved_on.as_deref())]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            file: format!("{} ({})", s.filename, file_size(s.size)),
+            covers: s.covers(fy),
+            title: s.title,
+            id: s.id,
+        })
+        .collect())
+}
+
+pub async fn strategy_upload(
+    State(st): State<AppState>,
+    Tr(t): Tr,
+    Me(me): Me,
+    Path(hcode): Path<String>,
+    req: Request,
+) -> Result<Response, AppError> {
+    st.store.get_unit(&me, &hcode).await?;
+    if !matches!(me.role, Role::Admin | Role::UnitHead | Role::UnitRevenue) {
+        return Err(AppError::Forbidden);
+    }
+    let (fields, filename, data) = multipart_upload(&st, req).await?;
+    let year = |k: &str| {
+        fields
+            .get(k)
+            .and_then(|v| v.trim().parse::<u16>().ok())
+            .unwrap_or(0)
+    };
+    let input = StrategyInput {
+        first_fy: year("first_fy"),
+        last_fy: year("last_fy"),
+        title: fields.get("title").cloned().unwrap_or_default(),
+        approved_by: fields.get("approved_by").cloned().unwrap_or_default(),
+        approved_on: fields
+            .get("approved_on")
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty()),
+    };
+    let fy = year("fy");
+    let fy = if fy == 0 {
+        crate::governance::current_fy()
+    } else {
+        fy
+    };
+    match st
+        .store
+        .add_strategy(&me, &hcode, &input, &filename, &data)
+        .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/units/{hcode}/planfin/{fy}?strategy=1")).into_response())
+        }
+        Err(StoreError::Invalid(errs)) => {
+            crate::governance::planfin_with_errors(&st, t, &me, &hcode, fy, errs).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn strategy_download(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Path((hcode, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (meta, data) = st.store.strategy_file(&me, &hcode, &id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, meta.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::governance::attachment_disposition(&meta.filename),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}
