@@ -1,0 +1,259 @@
+//! The CSV inputs of the workbench: positions (ratio items) and trial balances, each line
+//! checked and named in its errors.
+
+use super::*;
+
+pub(crate) fn utf8(data: &[u8]) -> Result<&str, StoreError> {
+    std::str::from_utf8(data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data)).map_err(|_| {
+        StoreError::field(
+            "file",
+            "the file is not UTF-8 text (save it as CSV UTF-8)",
+            "ไฟล์ไม่ใช่ข้อความ UTF-8 (ให้บันทึกเป็น CSV UTF-8)",
+        )
+    })
+}
+
+/// A CSV upload (UTF-8, BOM allowed) with a header line, read by column name.
+pub(crate) struct CsvIn<'a> {
+    pub(crate) rdr: csv::Reader<&'a [u8]>,
+    headers: Vec<String>,
+}
+
+impl<'a> CsvIn<'a> {
+    pub(crate) fn open(data: &'a [u8]) -> Result<Self, StoreError> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(utf8(data)?.as_bytes());
+        let headers = rdr
+            .headers()
+            .map_err(|e| {
+                StoreError::field(
+                    "file",
+                    format!("cannot read the header: {e}"),
+                    "อ่านหัวตารางไม่ได้",
+                )
+            })?
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        Ok(CsvIn { rdr, headers })
+    }
+
+    pub(crate) fn col(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    pub(crate) fn require(&self, names: &[&str]) -> Result<(), StoreError> {
+        let missing: Vec<FieldError> = names
+            .iter()
+            .filter(|c| self.col(c).is_none())
+            .map(|c| {
+                FieldError::new(
+                    c,
+                    format!("column {c} is missing from the header"),
+                    format!("ไม่พบคอลัมน์ {c} ในหัวตาราง"),
+                )
+                .at_line(1)
+            })
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(missing))
+        }
+    }
+}
+
+pub(crate) fn money(
+    rec: &csv::StringRecord,
+    idx: Option<usize>,
+    field: &str,
+    line: usize,
+    required: bool,
+) -> Result<i64, FieldError> {
+    let v = idx.and_then(|i| rec.get(i)).unwrap_or("").trim();
+    if v.is_empty() && !required {
+        return Ok(0);
+    }
+    parse_satang(v).map_err(|e| {
+        FieldError::new(
+            field,
+            format!("{field} must be an amount in baht (e.g. 1234.56), got {v:?}: {e}"),
+            format!("{field} ต้องเป็นจำนวนเงินบาท เช่น 1234.56"),
+        )
+        .at_line(line)
+    })
+}
+
+/// Reads ratio items in the CLI format: `hcode, period, current_assets, current_liabilities,
+/// quick_assets, cash_and_equivalents, revenue_ytd, expense_ytd` (baht; other columns ignored).
+/// Nothing is returned unless every line parses.
+pub fn parse_positions_csv(data: &[u8]) -> Result<Vec<RiskInput>, StoreError> {
+    let mut c = CsvIn::open(data)?;
+    let mut required = vec!["hcode", "period"];
+    required.extend(RatioItem::ALL.iter().map(|i| i.code()));
+    c.require(&required)?;
+    let idx: Vec<Option<usize>> = RatioItem::ALL.iter().map(|i| c.col(i.code())).collect();
+    let (hi, pi) = (c.col("hcode"), c.col("period"));
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    for (n, rec) in c.rdr.records().enumerate() {
+        let line = n + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                errs.push(
+                    FieldError::new("file", format!("unreadable row: {e}"), "อ่านแถวนี้ไม่ได้")
+                        .at_line(line),
+                );
+                continue;
+            }
+        };
+        let text = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("").trim();
+        let hcode = text(hi).to_string();
+        let period_text = text(pi);
+        let period = match period_text
+            .parse::<u32>()
+            .map_err(|_| ())
+            .and_then(|p| check_period(p).map(|_| p).map_err(|_| ()))
+        {
+            Ok(p) => Some(p),
+            Err(()) => {
+                errs.push(
+                    FieldError::new(
+                        "period",
+                        format!("period must be like 256909, got {period_text:?}"),
+                        "งวดต้องอยู่ในรูป 256909 (ปี พ.ศ. + เดือนงบประมาณ)",
+                    )
+                    .at_line(line),
+                );
+                None
+            }
+        };
+        let mut vals = [0i64; 6];
+        let mut ok = period.is_some();
+        for (k, item) in RatioItem::ALL.iter().enumerate() {
+            match money(&rec, idx[k], item.code(), line, true) {
+                Ok(v) => vals[k] = v,
+                Err(e) => {
+                    errs.push(e);
+                    ok = false;
+                }
+            }
+        }
+        if ok {
+            out.push(RiskInput {
+                hcode,
+                period: period.unwrap_or_default(),
+                current_assets: vals[0],
+                current_liabilities: vals[1],
+                quick_assets: vals[2],
+                cash_and_equivalents: vals[3],
+                revenue_ytd: vals[4],
+                expense_ytd: vals[5],
+            });
+        }
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    Ok(out)
+}
+
+/// Reads a trial balance: `account_code` with `debit` and `credit`, or with a signed `balance`
+/// (debit positive). Amounts in baht. Repeated accounts are added up.
+pub fn parse_trial_balance_csv(data: &[u8]) -> Result<Vec<TbLine>, StoreError> {
+    let mut c = CsvIn::open(data)?;
+    c.require(&["account_code"])?;
+    let (ai, di, ci, bi) = (
+        c.col("account_code"),
+        c.col("debit"),
+        c.col("credit"),
+        c.col("balance"),
+    );
+    if bi.is_none() && (di.is_none() || ci.is_none()) {
+        return Err(StoreError::Invalid(vec![
+            FieldError::new(
+                "balance",
+                "the header needs debit and credit columns, or a balance column",
+                "หัวตารางต้องมีคอลัมน์ debit และ credit หรือคอลัมน์ balance",
+            )
+            .at_line(1),
+        ]));
+    }
+    let mut by_account: BTreeMap<String, TbLine> = BTreeMap::new();
+    let mut errs = Vec::new();
+    for (n, rec) in c.rdr.records().enumerate() {
+        let line = n + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                errs.push(
+                    FieldError::new("file", format!("unreadable row: {e}"), "อ่านแถวนี้ไม่ได้")
+                        .at_line(line),
+                );
+                continue;
+            }
+        };
+        let code: String = ai.and_then(|i| rec.get(i)).unwrap_or("").trim().to_string();
+        // MoPH codes are written `1102050101.102`; the map matches on the leading digits.
+        if !code.starts_with(|c: char| c.is_ascii_digit())
+            || !code.chars().all(|c| c.is_ascii_digit() || c == '.')
+            || code.len() > 20
+        {
+            errs.push(
+                FieldError::new(
+                    "account_code",
+                    format!("account code must be digits (and dots), got {code:?}"),
+                    "รหัสบัญชีต้องเป็นตัวเลข (คั่นด้วยจุดได้)",
+                )
+                .at_line(line),
+            );
+            continue;
+        }
+        let amounts = if di.is_some() && ci.is_some() {
+            money(&rec, di, "debit", line, false)
+                .and_then(|d| money(&rec, ci, "credit", line, false).map(|c| (d, c)))
+        } else {
+            money(&rec, bi, "balance", line, true).map(|b| if b >= 0 { (b, 0) } else { (0, -b) })
+        };
+        match amounts {
+            Ok((d, cr)) => {
+                let e = by_account.entry(code.clone()).or_insert(TbLine {
+                    account_code: code,
+                    debit: 0,
+                    credit: 0,
+                });
+                match (e.debit.checked_add(d), e.credit.checked_add(cr)) {
+                    (Some(d), Some(c)) => (e.debit, e.credit) = (d, c),
+                    _ => errs.push(
+                        FieldError::new(
+                            "balance",
+                            format!(
+                                "account {} appears again and its amounts add up beyond the largest amount raidai holds",
+                                e.account_code
+                            ),
+                            format!(
+                                "บัญชี {} ซ้ำ และยอดรวมเกินจำนวนสูงสุดที่ระบบรองรับ",
+                                e.account_code
+                            ),
+                        )
+                        .at_line(line),
+                    ),
+                }
+            }
+            Err(e) => errs.push(e),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    if by_account.is_empty() {
+        return Err(StoreError::field(
+            "file",
+            "the trial balance has no lines",
+            "งบทดลองไม่มีรายการ",
+        ));
+    }
+    Ok(by_account.into_values().collect())
+}
