@@ -1,0 +1,751 @@
+//! An import session: begin (or re-post), write rejects and visits with their postings,
+//! finish (summaries, history, audit) or abort.
+
+use super::*;
+
+impl Store {
+    /// Starts an import for `hcode`: only an admin or the unit's own staff may import for it.
+    pub async fn begin_import(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+        mut meta: ImportMeta,
+    ) -> Result<ImportSession, StoreError> {
+        self.get_unit(actor, hcode).await?;
+        // Names come from uploads and zip entries: no direction overrides or controls stored.
+        meta.source_name = clean_file_name(&meta.source_name);
+        for f in &mut meta.files {
+            f.name = clean_file_name(&f.name);
+        }
+        if !can_import(actor, hcode) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = match &self.imports {
+            ImportPool::Sqlite(pool) => ImportTx::Sqlite(pool.begin().await?),
+            ImportPool::Postgres(pool) => ImportTx::Postgres(pool.begin().await?),
+        };
+        if self.engine() == Engine::Postgres {
+            // One import per unit at a time: the next import number below stays unique.
+            let mut l = Sql::new("SELECT pg_advisory_xact_lock(hashtext(");
+            l.text(format!("raidai-import:{hcode}")).push("))");
+            tx.exec(&l).await?;
+        }
+        if self.engine() == Engine::Sqlite {
+            // Take the write lock before anything is read: a deferred transaction that reads
+            // first fails with SQLITE_BUSY_SNAPSHOT when another connection (a sign-in writing
+            // its session) commits before the import's first write. (Not `BEGIN IMMEDIATE`:
+            // sqlx refuses a custom BEGIN on a connection whose transaction an `OR ROLLBACK`
+            // ended, and such a connection begins with a SAVEPOINT instead.)
+            tx.exec(&Sql::new("DELETE FROM claim_imports WHERE 0 = 1"))
+                .await?;
+            // A larger page cache for this connection while the import runs: fewer pages
+            // spilled to the WAL before commit (reset in `finish`).
+            tx.exec(&Sql::new("PRAGMA cache_size = -32768")).await?;
+            // Foreign keys checked at commit: an INSERT then cannot fail halfway on one, so
+            // SQLite skips its statement journal (a copy of every page it touches). Any
+            // failure aborts the whole import anyway. Resets when the transaction ends.
+            tx.exec(&Sql::new("PRAGMA defer_foreign_keys = ON")).await?;
+        }
+        let mut c = Sql::new("SELECT month FROM claim_periods WHERE hcode = ");
+        c.text(hcode);
+        let closed = ClosedMonths::new(tx.rows(&c, |r| r.i("month")).await?);
+        let mut s = Sql::new("SELECT vkey FROM claim_visits WHERE hcode = ");
+        s.text(hcode).push(" LIMIT 1");
+        let empty = tx.rows(&s, |r| r.s("vkey")).await?.is_empty();
+        let mut n = Sql::new(
+            "SELECT CAST(COALESCE(MAX(no), 0) + 1 AS BIGINT) AS no FROM claim_imports WHERE hcode = ",
+        );
+        n.text(hcode);
+        let no = tx
+            .rows(&n, |r| r.i("no"))
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(1);
+        Ok(ImportSession {
+            tx,
+            actor: actor.clone(),
+            hcode: hcode.to_string(),
+            id: uuid::Uuid::now_v7().to_string(),
+            meta,
+            started: std::time::Instant::now(),
+            counts: ImportCounts::default(),
+            rejects: 0,
+            empty,
+            engine: self.engine(),
+            no,
+            closed,
+            kind: "import",
+            cross_audit: None,
+            recon: Reconciliation::default(),
+            lines_written: 0,
+            sums: sums::SumDelta::default(),
+            analyze: match &self.imports {
+                ImportPool::Postgres(p) => Some(p.clone()),
+                ImportPool::Sqlite(_) => None,
+            },
+            imports: match &self.imports {
+                ImportPool::Sqlite(p) => Some(p.clone()),
+                ImportPool::Postgres(_) => None,
+            },
+        })
+    }
+}
+
+impl Store {
+    /// Starts a re-post of a unit's visits that wait for a posting-map line: recorded in the
+    /// import history as kind `repost`, written like an import (one transaction, audited).
+    pub async fn begin_repost(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+    ) -> Result<ImportSession, StoreError> {
+        let meta = ImportMeta {
+            source_name: "re-post".into(),
+            files: Vec::new(),
+            strict: false,
+        };
+        let mut session = self.begin_import(actor, hcode, meta).await?;
+        session.kind = "repost";
+        Ok(session)
+    }
+}
+
+impl ImportSession {
+    /// Up to `limit` of the unit's visits waiting for a posting-map line, in key order after
+    /// `after` (read inside the session's transaction).
+    pub async fn waiting_visits(
+        &mut self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<VisitRow>, StoreError> {
+        let mut s = Sql::new(&format!(
+            "SELECT {STORED_ROW_COLS} FROM claim_visits WHERE hcode = "
+        ));
+        s.text(self.hcode.clone())
+            .push(" AND posted = 0 AND unposted_reason = ")
+            .text(NO_MAPPING)
+            .push(" AND vkey > ")
+            .text(after)
+            .push(" ORDER BY vkey LIMIT ")
+            .int(limit.max(1));
+        self.tx.rows(&s, stored_row).await
+    }
+}
+
+impl ImportSession {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    pub fn hcode(&self) -> &str {
+        &self.hcode
+    }
+    pub fn counts(&self) -> ImportCounts {
+        self.counts
+    }
+
+    /// Runs the cross-visit Data Audit checks over the unit when the import lands.
+    pub fn set_cross_audit(&mut self, sev: CrossAudit) {
+        self.cross_audit = Some(sev);
+    }
+
+    /// Writes the problems found by the reader (in multi-row batches).
+    pub async fn write_rejects(&mut self, rejects: &[RejectRow]) -> Result<(), StoreError> {
+        for chunk in rejects.chunks(LINE_CHUNK) {
+            let mut s = Sql::new(
+                "INSERT INTO claim_rejects (hcode, import_id, n, file, line, field, value, code, reason_th, reason_en, hn, seq, an) VALUES ",
+            );
+            for (i, r) in chunk.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                self.rejects += 1;
+                s.push("(")
+                    .text(self.hcode.clone())
+                    .push(", ")
+                    .text(self.id.clone())
+                    .push(", ")
+                    .int(self.rejects)
+                    .push(", ")
+                    .text(r.file.clone())
+                    .push(", ")
+                    .int(r.line)
+                    .push(", ")
+                    .text(r.field.clone())
+                    .push(", ")
+                    .text(r.value.clone())
+                    .push(", ")
+                    .text(r.code.clone())
+                    .push(", ")
+                    .text(r.reason_th.clone())
+                    .push(", ")
+                    .text(r.reason_en.clone())
+                    .push(", ")
+                    .text(r.hn.clone())
+                    .push(", ")
+                    .text(r.seq.clone())
+                    .push(", ")
+                    .text(r.an.clone())
+                    .push(")");
+            }
+            positional(self.engine, &mut s);
+            self.tx.exec(&s).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn existing(
+        &mut self,
+        rows: &[VisitRow],
+    ) -> Result<HashMap<String, Existing>, StoreError> {
+        let mut found = HashMap::new();
+        if self.empty {
+            return Ok(found);
+        }
+        for chunk in rows.chunks(LOOKUP_CHUNK) {
+            let mut s = Sql::new(
+                "SELECT vkey, content_hash, ver, posted_ver, post_date, post_import, post_n, post_lines, journal_refs, fund, inscl, total, paid, fund_amount, patient_amount, receivable, import_id, posted, unposted_reason, \
+                 COALESCE((SELECT cs.cleared FROM claim_status cs WHERE cs.hcode = claim_visits.hcode AND cs.vkey = claim_visits.vkey), 0) AS cleared FROM claim_visits WHERE hcode = ",
+            );
+            s.text(self.hcode.clone()).push(" AND vkey IN (");
+            for (i, v) in chunk.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                s.text(v.vkey.clone());
+            }
+            s.push(")");
+            positional(self.engine, &mut s);
+            let rows = self
+                .tx
+                .rows(&s, |r| {
+                    Ok((
+                        r.s("vkey")?,
+                        Existing {
+                            hash: r.s("content_hash")?,
+                            ver: r.i("ver")?,
+                            posted_ver: r.i("posted_ver")?,
+                            post_date: r.i("post_date")?,
+                            posted: EntryRef {
+                                import_no: r.i("post_import")?,
+                                first_n: r.i("post_n")?,
+                                lines: r.i("post_lines")?,
+                            },
+                            refs: r.s("journal_refs")?,
+                            settled: (r.i("cleared")? != 0)
+                                .then(|| -> Result<_, sqlx::Error> {
+                                    Ok(SettledPosting {
+                                        fund_amount: r.i("fund_amount")?,
+                                        patient_amount: r.i("patient_amount")?,
+                                        receivable: r.s("receivable")?,
+                                        posted: r.i("posted")? != 0,
+                                        unposted_reason: r.s("unposted_reason")?,
+                                    })
+                                })
+                                .transpose()?,
+                            summary: visit_summary(r)?,
+                        },
+                    ))
+                })
+                .await?;
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
+    /// Writes one batch of visits with their postings: new visits are inserted, unchanged ones
+    /// skipped, changed ones replaced with their old posting reversed and the change audited.
+    ///
+    /// The hot path binds owned values straight into multi-row INSERTs (no copies of the
+    /// strings), with the statement text built once per batch shape.
+    pub async fn write_visits(&mut self, rows: Vec<VisitRow>) -> Result<(), StoreError> {
+        let existing = self.existing(&rows).await?;
+        let now = now_ms();
+        let mut to_insert: Vec<NewVisit> = Vec::with_capacity(rows.len());
+        let mut journal: Vec<JournalRow> = Vec::with_capacity(rows.len() * 2);
+        // (old posting, its reversal's first line number, version of the reversal, its date)
+        let mut reversals: Vec<(EntryRef, i64, i64, i64)> = Vec::new();
+        let mut replaced: Vec<String> = Vec::new();
+        let mut findings: Vec<(String, FindingRow)> = Vec::new();
+        for mut v in rows {
+            self.recon.add(&v);
+            for f in std::mem::take(&mut v.findings) {
+                findings.push((v.vkey.clone(), f));
+            }
+            let mut ver = 0;
+            let mut refs = String::new();
+            let mut frozen = None;
+            if let Some(old) = existing.get(&v.vkey) {
+                if old.hash == v.content_hash {
+                    self.counts.unchanged += 1;
+                    continue;
+                }
+                ver = old.ver;
+                refs = old.refs.clone();
+                if let Some(p) = &old.settled {
+                    // The fund has settled (or the unit written off) this claim: the changed
+                    // bill is kept as data, but the posting and its amounts stay as settled,
+                    // so the journal and the claim still agree to the satang.
+                    v.lines.clear();
+                    v.fund_amount = p.fund_amount;
+                    v.patient_amount = p.patient_amount;
+                    v.receivable = p.receivable.clone();
+                    v.posted = p.posted;
+                    v.unposted_reason = p.unposted_reason.clone();
+                    frozen = Some((old.posted_ver, old.posted, old.post_date));
+                } else if old.posted_ver > 0 && old.posted.lines > 0 {
+                    // Reversing entry of the current posting, at the next version.
+                    ver += 1;
+                    let first_n = self.lines_written + 1;
+                    self.lines_written += old.posted.lines;
+                    // Dated as the entry it reverses while that month is open; else in the
+                    // first open month after it, so a closed month never changes.
+                    let date = self.closed.posting_date(old.post_date);
+                    reversals.push((old.posted, first_n, ver, date));
+                    push_entry_ref(
+                        &mut refs,
+                        EntryRef {
+                            import_no: self.no,
+                            first_n,
+                            lines: old.posted.lines,
+                        },
+                    );
+                }
+                replaced.push(v.vkey.clone());
+                let audit = change_sql(
+                    &self.actor,
+                    Change {
+                        hcode: Some(&self.hcode),
+                        entity: "claim_visit",
+                        key: &v.vkey,
+                        action: "update",
+                        before: Some(old.summary.clone()),
+                        after: Some(row_summary(&v, &self.id)),
+                    },
+                );
+                self.tx.exec(&audit).await?;
+                self.counts.updated += 1;
+            } else {
+                self.counts.inserted += 1;
+            }
+            let (mut posted_ver, mut posted, mut post_date) = frozen.unwrap_or((0, NO_ENTRY, 0));
+            if !v.lines.is_empty() {
+                post_date = self.closed.posting_date(v.recognised);
+                let fy = fiscal_year_of(post_date);
+                ver += 1;
+                posted_ver = ver;
+                posted = EntryRef {
+                    import_no: self.no,
+                    first_n: self.lines_written + 1,
+                    lines: v.lines.len() as i64,
+                };
+                push_entry_ref(&mut refs, posted);
+                for (i, line) in std::mem::take(&mut v.lines).into_iter().enumerate() {
+                    self.counts.posted_amount += line.debit;
+                    self.lines_written += 1;
+                    journal.push(JournalRow {
+                        n: self.lines_written,
+                        vkey: v.vkey.clone(),
+                        ver,
+                        line_no: i as i64 + 1,
+                        date_serv: v.date_serv,
+                        post_date,
+                        fy,
+                        kind: "post",
+                        line,
+                    });
+                }
+            }
+            if !v.posted {
+                self.counts.unposted += 1;
+            }
+            to_insert.push(NewVisit {
+                row: v,
+                ver,
+                posted_ver,
+                posted,
+                post_date,
+                refs,
+            });
+        }
+        // On SQLite, OR ROLLBACK: a constraint failure ends the whole transaction (as the
+        // import would anyway), so no statement journal is kept for these large INSERTs.
+        let insert = match self.engine {
+            Engine::Sqlite => "INSERT OR ROLLBACK INTO",
+            Engine::Postgres => "INSERT INTO",
+        };
+        // Reversals: the old lines with debit and credit swapped, numbered in this import.
+        for (old, first_n, new_ver, date) in &reversals {
+            let mut s = Sql::new(&format!(
+                "{insert} claim_journal (hcode, import_no, n, vkey, ver, line_no, kind, date_serv, post_date, fy, account, fund, debit, credit) SELECT hcode, "
+            ));
+            s.int(self.no)
+                .push(", n + ")
+                .int(first_n - old.first_n)
+                .push(", vkey, ")
+                .int(*new_ver)
+                .push(", line_no, 'reverse', date_serv, ")
+                .int(*date)
+                .push(", ")
+                .int(fiscal_year_of(*date))
+                .push(", account, fund, credit, debit FROM claim_journal WHERE hcode = ")
+                .text(self.hcode.clone())
+                .push(" AND import_no = ")
+                .int(old.import_no)
+                .push(" AND n >= ")
+                .int(old.first_n)
+                .push(" AND n < ")
+                .int(old.first_n + old.lines)
+                .push(" ORDER BY n");
+            self.counts.journal_lines += self.tx.exec(&s).await? as i64;
+        }
+        let replaced_keys: Vec<&str> = replaced.iter().map(String::as_str).collect();
+        self.load_shares(&replaced_keys, -1).await?;
+        for chunk in replaced.chunks(LOOKUP_CHUNK) {
+            let mut s = Sql::new("DELETE FROM claim_visits WHERE hcode = ");
+            s.text(self.hcode.clone()).push(" AND vkey IN (");
+            for (i, k) in chunk.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                s.text(k.clone());
+            }
+            s.push(")");
+            positional(self.engine, &mut s);
+            self.tx.exec(&s).await?;
+        }
+        // Findings are re-evaluated on every import of a visit, changed or not.
+        if !existing.is_empty() {
+            let keys: Vec<&str> = existing.keys().map(String::as_str).collect();
+            delete_findings(&mut self.tx, self.engine, &self.hcode, &keys).await?;
+        }
+        // In key order, each multi-row INSERT walks neighbouring index pages instead of
+        // jumping across the whole B-tree for every row. Journal lines stay in the order of
+        // their numbers: the journal's key grows with every line, so they are appended.
+        // Sorted by index: moving the rows themselves (a kilobyte each) cost more than the sort.
+        let mut order: Vec<usize> = (0..to_insert.len()).collect();
+        order.sort_unstable_by(|&a, &b| to_insert[a].row.vkey.cmp(&to_insert[b].row.vkey));
+        if matches!(self.tx, ImportTx::Sqlite(_)) {
+            self.insert_sqlite(&to_insert, &order, &journal, &findings, now)
+                .await?;
+        } else {
+            self.insert_pg(&to_insert, &order, &journal, &findings, now)
+                .await?;
+        }
+        self.counts.journal_lines += journal.len() as i64;
+        // A visit seen for the first time has no claim yet: its share is what was written.
+        for nv in &to_insert {
+            if !existing.contains_key(&nv.row.vkey) {
+                self.sums.add(&sums::Share::of_new(&nv.row), 1);
+            }
+        }
+        self.load_shares(&replaced_keys, 1).await?;
+        Ok(())
+    }
+
+    /// Adds (`sign` 1) or subtracts (-1) the read-model shares of these visits as they stand
+    /// now in the transaction.
+    pub(crate) async fn load_shares(&mut self, keys: &[&str], sign: i64) -> Result<(), StoreError> {
+        for q in sums::SumDelta::share_queries(self.engine, &self.hcode, keys) {
+            for share in self.tx.rows(&q, sums::SumDelta::row_share).await? {
+                self.sums.add(&share, sign);
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows of a batch through the native SQLite handle: one prepared INSERT per table,
+    /// values bound in place.
+    pub(crate) async fn insert_sqlite(
+        &mut self,
+        visits: &[NewVisit],
+        order: &[usize],
+        journal: &[JournalRow],
+        findings: &[(String, FindingRow)],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let ImportTx::Sqlite(tx) = &mut self.tx else {
+            return Err(StoreError::Config("not a SQLite import".into()));
+        };
+        let (hcode, id, no) = (self.hcode.as_str(), self.id.as_str(), self.no);
+        let mut handle = tx.lock_handle().await?;
+        let db = handle.as_raw_handle();
+        let write = || -> Result<(), sqlx::Error> {
+            let mut st =
+                Stmt::prepare(db, &insert_sql("claim_visits", VISIT_COLS, VISIT_COL_COUNT))?;
+            for nv in order.iter().map(|&i| &visits[i]) {
+                st.run(&visit_vals(hcode, id, now, nv))?;
+            }
+            drop(st);
+            let mut st = Stmt::prepare(
+                db,
+                &insert_sql("claim_journal", JOURNAL_COLS, JOURNAL_COL_COUNT),
+            )?;
+            for j in journal {
+                st.run(&journal_vals(hcode, no, j))?;
+            }
+            drop(st);
+            if !findings.is_empty() {
+                let mut st = Stmt::prepare(
+                    db,
+                    &insert_sql("claim_findings", FINDING_COLS, FINDING_COL_COUNT),
+                )?;
+                for (vkey, f) in findings {
+                    st.run(&finding_vals(hcode, vkey, f))?;
+                }
+            }
+            Ok(())
+        };
+        // SQLite works on this thread: tell a multi-threaded runtime so it moves other tasks.
+        let multi = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        let done = if multi {
+            tokio::task::block_in_place(write)
+        } else {
+            write()
+        };
+        drop(handle);
+        done?;
+        Ok(())
+    }
+
+    /// The rows of a batch as two COPYs (text format): no statement to parse or plan per
+    /// batch, no parameter limit.
+    pub(crate) async fn insert_pg(
+        &mut self,
+        visits: &[NewVisit],
+        order: &[usize],
+        journal: &[JournalRow],
+        findings: &[(String, FindingRow)],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let ImportTx::Postgres(tx) = &mut self.tx else {
+            return Err(StoreError::Config("not a PostgreSQL import".into()));
+        };
+        let (hcode, id, no) = (self.hcode.as_str(), self.id.as_str(), self.no);
+        let mut buf = Vec::with_capacity(visits.len() * 1024);
+        for nv in order.iter().map(|&i| &visits[i]) {
+            copy_row(&mut buf, &visit_vals(hcode, id, now, nv));
+        }
+        if !buf.is_empty() {
+            let mut copy = tx
+                .copy_in_raw(&format!("COPY claim_visits ({VISIT_COLS}) FROM STDIN"))
+                .await?;
+            copy.send(buf.as_slice()).await?;
+            copy.finish().await?;
+        }
+        buf.clear();
+        for j in journal {
+            copy_row(&mut buf, &journal_vals(hcode, no, j));
+        }
+        if !buf.is_empty() {
+            let mut copy = tx
+                .copy_in_raw(&format!("COPY claim_journal ({JOURNAL_COLS}) FROM STDIN"))
+                .await?;
+            copy.send(buf.as_slice()).await?;
+            copy.finish().await?;
+        }
+        buf.clear();
+        for (vkey, f) in findings {
+            copy_row(&mut buf, &finding_vals(hcode, vkey, f));
+        }
+        if !buf.is_empty() {
+            let mut copy = tx
+                .copy_in_raw(&format!("COPY claim_findings ({FINDING_COLS}) FROM STDIN"))
+                .await?;
+            copy.send(buf.as_slice()).await?;
+            copy.finish().await?;
+        }
+        Ok(())
+    }
+
+    /// Records the import in the history and commits everything. `landed = false` (strict mode
+    /// with rejects) records the attempt and its rejects only.
+    pub async fn finish(
+        mut self,
+        totals: ImportTotals,
+        landed: bool,
+    ) -> Result<ImportRecord, StoreError> {
+        let elapsed_ms = self.started.elapsed().as_millis() as i64;
+        let at = now_ms();
+        let status = if landed { "imported" } else { "rejected" };
+        if landed && self.counts.updated > 0 {
+            // The reversing lines swap debit and credit: their debits are the reversed total.
+            let mut q = Sql::new(
+                "SELECT CAST(COALESCE(SUM(debit), 0) AS BIGINT) AS amount FROM claim_journal WHERE hcode = ",
+            );
+            q.text(self.hcode.clone())
+                .push(" AND import_no = ")
+                .int(self.no)
+                .push(" AND kind = 'reverse'");
+            self.counts.reversed_amount = self
+                .tx
+                .rows(&q, |r| r.i("amount"))
+                .await?
+                .first()
+                .copied()
+                .unwrap_or(0);
+        }
+        if landed && let Some(sev) = self.cross_audit.take() {
+            if self.engine == Engine::Postgres
+                && self.counts.inserted + self.counts.updated >= ANALYZE_AFTER
+            {
+                // The cross-visit checks join the unit's visits with themselves: planned on
+                // statistics that do not know this import's rows they took 30–65 s for a
+                // hospital's year. ANALYZE counts the transaction's own rows.
+                self.tx.exec(&Sql::new("ANALYZE claim_visits")).await?;
+            }
+            write_cross_findings(&mut self.tx, &self.hcode, &sev).await?;
+        }
+        // The read models move with what this transaction wrote, whatever it was.
+        if self.lines_written > 0 {
+            for q in sums::journal_sums_sql(self.engine, &self.hcode, self.no) {
+                self.tx.exec(&q).await?;
+            }
+        }
+        for q in self.sums.flush(self.engine, &self.hcode) {
+            self.tx.exec(&q).await?;
+        }
+        // Imports and re-posts rewrite findings (returns and write-offs touch none).
+        if matches!(self.kind, "import" | "repost") {
+            for q in sums::findings_sums_sql(self.engine, &self.hcode) {
+                self.tx.exec(&q).await?;
+            }
+        }
+        let files_json = serde_json::to_string(&self.meta.files).unwrap_or_else(|_| "[]".into());
+        let mut s = Sql::new(
+            "INSERT INTO claim_imports (hcode, id, no, at, user_id, username, source_name, files_json, strict, status, visits_read, admissions_read, inserted, updated, unchanged, rejected_encounters, rejects, unposted, posted_amount, reversed_amount, elapsed_ms, kind, cht_total, paid_total, fund_posted, patient_posted, unposted_amount, in_hospital_amount, overpaid) VALUES (",
+        );
+        s.text(self.hcode.clone())
+            .push(", ")
+            .text(self.id.clone())
+            .push(", ")
+            .int(self.no)
+            .push(", ")
+            .int(at)
+            .push(", ")
+            .opt_text(self.actor.user_id.clone())
+            .push(", ")
+            .text(self.actor.username.clone())
+            .push(", ")
+            .text(self.meta.source_name.clone())
+            .push(", ")
+            .text(files_json)
+            .push(", ")
+            .int(i64::from(self.meta.strict))
+            .push(", ")
+            .text(status)
+            .push(", ")
+            .int(totals.visits_read)
+            .push(", ")
+            .int(totals.admissions_read)
+            .push(", ")
+            .int(self.counts.inserted)
+            .push(", ")
+            .int(self.counts.updated)
+            .push(", ")
+            .int(self.counts.unchanged)
+            .push(", ")
+            .int(totals.rejected_encounters)
+            .push(", ")
+            .int(totals.rejects.max(self.rejects))
+            .push(", ")
+            .int(self.counts.unposted)
+            .push(", ")
+            .int(self.counts.posted_amount)
+            .push(", ")
+            .int(self.counts.reversed_amount)
+            .push(", ")
+            .int(elapsed_ms)
+            .push(", ")
+            .text(self.kind)
+            .push(", ")
+            .int(self.recon.cht_total)
+            .push(", ")
+            .int(self.recon.paid)
+            .push(", ")
+            .int(self.recon.fund_posted)
+            .push(", ")
+            .int(self.recon.patient_posted)
+            .push(", ")
+            .int(self.recon.unposted)
+            .push(", ")
+            .int(self.recon.in_hospital)
+            .push(", ")
+            .int(self.recon.overpaid)
+            .push(")");
+        self.tx.exec(&s).await?;
+        let audit = change_sql(
+            &self.actor,
+            Change {
+                hcode: Some(&self.hcode),
+                entity: "claim_import",
+                key: &self.id,
+                action: status,
+                before: None,
+                after: Some(serde_json::json!({
+                    "source": self.meta.source_name,
+                    "inserted": self.counts.inserted,
+                    "updated": self.counts.updated,
+                    "unchanged": self.counts.unchanged,
+                    "rejects": totals.rejects,
+                })),
+            },
+        );
+        self.tx.exec(&audit).await?;
+        self.tx.exec(&crate::bump_read_version()).await?;
+        if self.engine == Engine::Sqlite {
+            self.tx.exec(&Sql::new("PRAGMA cache_size = -2000")).await?;
+        }
+        let pg = matches!(self.tx, ImportTx::Postgres(_));
+        self.tx.commit().await?;
+        if pg && self.counts.inserted + self.counts.updated >= ANALYZE_AFTER {
+            // A large import leaves PostgreSQL's statistics describing a much smaller table:
+            // with them, the claim lookups of the next REP (hcode + vkey) were planned on the
+            // wrong index (1.2 s per thousand claims instead of milliseconds).
+            if let Some(conn) = self.analyze.take() {
+                let _ = sqlx::raw_sql("ANALYZE claim_visits; ANALYZE claim_journal; ANALYZE claim_findings; ANALYZE claim_status")
+                    .execute(&conn)
+                    .await
+                    .inspect_err(|e| tracing::warn!(error = %e, "ANALYZE after import failed"));
+            }
+        }
+        if let Some(pool) = self.imports.clone() {
+            // The WAL now holds the whole import: copy it into the database in the background
+            // (the import connection does not checkpoint at commit). The next import waits
+            // for it, as the import pool has one connection.
+            tokio::spawn(async move {
+                match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&pool)
+                    .await
+                {
+                    // Closed: the process is ending, and closing checkpoints by itself.
+                    Ok(_) | Err(sqlx::Error::PoolClosed) => {}
+                    Err(e) => tracing::warn!(error = %e, "checkpoint after import failed"),
+                }
+            });
+        }
+        Ok(ImportRecord {
+            hcode: self.hcode,
+            unit_name: String::new(),
+            id: self.id,
+            at,
+            username: self.actor.username,
+            source_name: self.meta.source_name,
+            files: self.meta.files,
+            strict: self.meta.strict,
+            status: status.into(),
+            kind: self.kind.into(),
+            totals,
+            counts: self.counts,
+            recon: self.recon,
+            elapsed_ms,
+        })
+    }
+
+    /// Abandons the import: nothing it wrote remains.
+    pub async fn abort(self) -> Result<(), StoreError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}

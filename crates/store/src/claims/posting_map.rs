@@ -1,0 +1,125 @@
+//! The province's posting map, versioned per fiscal year.
+
+use super::*;
+
+impl Store {
+    /// Every version of a province's posting map: fiscal year (BE; 0 = the default for every
+    /// year without its own version) → rules. Empty when the province never edited its map.
+    pub async fn posting_map_versions(
+        &self,
+        province_code: &str,
+    ) -> Result<BTreeMap<i64, Vec<PostingRule>>, StoreError> {
+        let mut s = Sql::new(
+            "SELECT fy, fund, setting, place, vcase, receivable, revenue, source FROM claim_posting_map WHERE province_code = ",
+        );
+        s.text(province_code)
+            .push(" ORDER BY fy, fund, setting, place, vcase");
+        let rows = s.query().fetch_all(self.pool()).await?;
+        let mut tsv: BTreeMap<i64, String> = BTreeMap::new();
+        for r in &rows {
+            tsv.entry(get_i(r, "fy")?).or_default().push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                get_s(r, "fund")?,
+                get_s(r, "setting")?,
+                get_s(r, "place")?,
+                get_s(r, "vcase")?,
+                get_s(r, "receivable")?,
+                get_s(r, "revenue")?,
+                get_s(r, "source")?
+            ));
+        }
+        tsv.into_iter()
+            .map(|(fy, t)| {
+                parse_posting_map(&t)
+                    .map(|m| (fy, m))
+                    .map_err(|e| StoreError::Config(e.to_string()))
+            })
+            .collect()
+    }
+
+    /// The posting map in force for a province and fiscal year (BE): the province's version for
+    /// that year, else its default version (fy 0), else the shipped default map.
+    pub async fn posting_map(
+        &self,
+        province_code: &str,
+        fy: i64,
+    ) -> Result<Vec<PostingRule>, StoreError> {
+        let mut v = self.posting_map_versions(province_code).await?;
+        Ok(v.remove(&fy)
+            .or_else(|| v.remove(&0))
+            .unwrap_or_else(default_posting_map))
+    }
+
+    /// Replaces a province's posting map for a fiscal year (0 = default for every year), from
+    /// the `posting_map.tsv` layout. Province officers of that province and admins; audited.
+    pub async fn save_posting_map(
+        &self,
+        actor: &Actor,
+        province_code: &str,
+        fy: i64,
+        tsv: &str,
+    ) -> Result<usize, StoreError> {
+        let allowed = actor.is_admin()
+            || (actor.role == Role::Province
+                && actor.province_code.as_deref() == Some(province_code));
+        if !allowed {
+            return Err(StoreError::Forbidden);
+        }
+        let rules = parse_posting_map(tsv).map_err(|e| {
+            StoreError::Invalid(vec![
+                crate::FieldError::new(
+                    "posting_map",
+                    e.message.clone(),
+                    format!("ผังการตั้งลูกหนี้ไม่ถูกต้อง: {}", e.message),
+                )
+                .at_line(e.line),
+            ])
+        })?;
+        let mut tx = self.pool().begin().await?;
+        let mut d = Sql::new("DELETE FROM claim_posting_map WHERE province_code = ");
+        d.text(province_code).push(" AND fy = ").int(fy);
+        d.query().execute(&mut *tx).await?;
+        let now = now_ms();
+        for r in &rules {
+            let mut s = Sql::new(
+                "INSERT INTO claim_posting_map (province_code, fy, fund, setting, place, vcase, receivable, revenue, source, updated_at) VALUES (",
+            );
+            s.text(province_code)
+                .push(", ")
+                .int(fy)
+                .push(", ")
+                .text(r.fund.code())
+                .push(", ")
+                .text(r.setting.code())
+                .push(", ")
+                .text(r.place.code())
+                .push(", ")
+                .text(r.case.code())
+                .push(", ")
+                .text(r.receivable.as_str())
+                .push(", ")
+                .text(r.revenue.as_str())
+                .push(", ")
+                .text(r.source.code())
+                .push(", ")
+                .int(now)
+                .push(")");
+            s.query().execute(&mut *tx).await?;
+        }
+        record(
+            &mut tx,
+            actor,
+            Change {
+                hcode: None,
+                entity: "posting_map",
+                key: &format!("{province_code}/{fy}"),
+                action: "replace",
+                before: None,
+                after: Some(serde_json::json!({ "rules": rules.len() })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rules.len())
+    }
+}

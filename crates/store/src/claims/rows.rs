@@ -1,0 +1,274 @@
+//! Row mappings and bulk-write helpers shared by imports and the Data Audit.
+
+use super::*;
+
+pub(crate) const STORED_ROW_COLS: &str = "vkey, setting, hn, seq, an, date_serv, date_dsc, fy, clinic, pdx, cid, patient_name, sex, dob, inscl, subtype, hospmain, permitno, fund, place, vcase, total, paid, claimable, fund_amount, patient_amount, posted, unposted_reason, receivable, content_hash, detail_json";
+
+/// [`stored_row`] from a native SQLite row (columns in the order of `STORED_ROW_COLS`).
+pub(crate) fn raw_stored_row(r: &crate::sqlite_raw::RawRow) -> VisitRow {
+    let setting = r.text(1);
+    let (date_serv, date_dsc) = (r.int(5), r.int(6));
+    VisitRow {
+        vkey: r.text(0),
+        recognised: recognition_date(setting == "IP", date_serv, date_dsc),
+        setting,
+        hn: r.text(2),
+        seq: r.text(3),
+        an: r.text(4),
+        date_serv,
+        date_dsc,
+        fy: r.int(7),
+        clinic: r.text(8),
+        pdx: r.text(9),
+        cid: r.text(10),
+        patient_name: r.text(11),
+        sex: r.text(12),
+        dob: r.int(13),
+        inscl: r.text(14),
+        subtype: r.text(15),
+        hospmain: r.text(16),
+        permitno: r.text(17),
+        fund: r.text(18),
+        place: r.text(19),
+        case: r.text(20),
+        total: r.int(21),
+        paid: r.int(22),
+        claimable: r.int(23),
+        fund_amount: r.int(24),
+        patient_amount: r.int(25),
+        posted: r.int(26) != 0,
+        unposted_reason: r.text(27),
+        receivable: r.text(28),
+        content_hash: r.text(29),
+        detail_json: r.text(30),
+        lines: Vec::new(),
+        findings: Vec::new(),
+    }
+}
+
+/// A stored visit as a [`VisitRow`] (no lines, no findings), from `STORED_ROW_COLS`.
+pub(crate) fn stored_row(r: &dyn Cols) -> Result<VisitRow, sqlx::Error> {
+    let setting = r.s("setting")?;
+    let (date_serv, date_dsc) = (r.i("date_serv")?, r.i("date_dsc")?);
+    Ok(VisitRow {
+        vkey: r.s("vkey")?,
+        recognised: recognition_date(setting == "IP", date_serv, date_dsc),
+        setting,
+        hn: r.s("hn")?,
+        seq: r.s("seq")?,
+        an: r.s("an")?,
+        date_serv,
+        date_dsc,
+        fy: r.i("fy")?,
+        clinic: r.s("clinic")?,
+        pdx: r.s("pdx")?,
+        cid: r.s("cid")?,
+        patient_name: r.s("patient_name")?,
+        sex: r.s("sex")?,
+        dob: r.i("dob")?,
+        inscl: r.s("inscl")?,
+        subtype: r.s("subtype")?,
+        hospmain: r.s("hospmain")?,
+        permitno: r.s("permitno")?,
+        fund: r.s("fund")?,
+        place: r.s("place")?,
+        case: r.s("vcase")?,
+        total: r.i("total")?,
+        paid: r.i("paid")?,
+        claimable: r.i("claimable")?,
+        fund_amount: r.i("fund_amount")?,
+        patient_amount: r.i("patient_amount")?,
+        posted: r.i("posted")? != 0,
+        unposted_reason: r.s("unposted_reason")?,
+        receivable: r.s("receivable")?,
+        content_hash: r.s("content_hash")?,
+        detail_json: r.s("detail_json")?,
+        lines: Vec::new(),
+        findings: Vec::new(),
+    })
+}
+
+/// Inserts findings inside `tx` (SQLite: a prepared statement; PostgreSQL: COPY).
+pub(crate) async fn insert_findings(
+    tx: &mut ImportTx,
+    hcode: &str,
+    findings: &[(String, FindingRow)],
+) -> Result<(), StoreError> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    match tx {
+        ImportTx::Sqlite(t) => {
+            let mut handle = t.lock_handle().await?;
+            let db = handle.as_raw_handle();
+            let write = || -> Result<(), sqlx::Error> {
+                let mut st = Stmt::prepare(
+                    db,
+                    &insert_sql("claim_findings", FINDING_COLS, FINDING_COL_COUNT),
+                )?;
+                for (vkey, f) in findings {
+                    st.run(&finding_vals(hcode, vkey, f))?;
+                }
+                Ok(())
+            };
+            write()?;
+        }
+        ImportTx::Postgres(t) => {
+            let mut buf = Vec::with_capacity(findings.len() * 64);
+            for (vkey, f) in findings {
+                copy_row(&mut buf, &finding_vals(hcode, vkey, f));
+            }
+            let mut copy = t
+                .copy_in_raw(&format!("COPY claim_findings ({FINDING_COLS}) FROM STDIN"))
+                .await?;
+            copy.send(buf.as_slice()).await?;
+            copy.finish().await?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn visit_summary(r: &dyn Cols) -> Result<serde_json::Value, sqlx::Error> {
+    Ok(serde_json::json!({
+        "fund": r.s("fund")?,
+        "inscl": r.s("inscl")?,
+        "total": r.i("total")?,
+        "paid": r.i("paid")?,
+        "fund_amount": r.i("fund_amount")?,
+        "patient_amount": r.i("patient_amount")?,
+        "receivable": r.s("receivable")?,
+        "import_id": r.s("import_id")?,
+    }))
+}
+
+pub(crate) fn row_summary(v: &VisitRow, import_id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "fund": v.fund,
+        "inscl": v.inscl,
+        "total": v.total,
+        "paid": v.paid,
+        "fund_amount": v.fund_amount,
+        "patient_amount": v.patient_amount,
+        "receivable": v.receivable,
+        "import_id": import_id,
+    })
+}
+
+/// The values of a visit row, in the order of `VISIT_COLS`.
+pub(crate) fn visit_vals<'a>(
+    hcode: &'a str,
+    import_id: &'a str,
+    now: i64,
+    nv: &'a NewVisit,
+) -> [Val<'a>; VISIT_COL_COUNT] {
+    let v = &nv.row;
+    [
+        Val::Text(hcode),
+        Val::Text(&v.vkey),
+        Val::Text(&v.setting),
+        Val::Text(&v.hn),
+        Val::Text(&v.seq),
+        Val::Text(&v.an),
+        Val::Int(v.date_serv),
+        Val::Int(v.date_dsc),
+        Val::Int(v.fy),
+        Val::Text(&v.clinic),
+        Val::Text(&v.pdx),
+        Val::Text(&v.cid),
+        Val::Text(&v.patient_name),
+        Val::Text(&v.sex),
+        Val::Int(v.dob),
+        Val::Text(&v.inscl),
+        Val::Text(&v.subtype),
+        Val::Text(&v.hospmain),
+        Val::Text(&v.permitno),
+        Val::Text(&v.fund),
+        Val::Text(&v.place),
+        Val::Text(&v.case),
+        Val::Int(v.total),
+        Val::Int(v.paid),
+        Val::Int(v.claimable),
+        Val::Int(v.fund_amount),
+        Val::Int(v.patient_amount),
+        Val::Int(i64::from(v.posted)),
+        Val::Text(&v.unposted_reason),
+        Val::Text(&v.receivable),
+        Val::Int(nv.ver),
+        Val::Int(nv.posted_ver),
+        Val::Text(import_id),
+        Val::Text(&v.content_hash),
+        Val::Text(&v.detail_json),
+        Val::Int(now),
+        Val::Int(nv.posted.import_no),
+        Val::Int(nv.posted.first_n),
+        Val::Int(nv.posted.lines),
+        Val::Text(&nv.refs),
+        Val::Int(nv.post_date),
+    ]
+}
+
+/// The values of a posting line, in the order of `JOURNAL_COLS`.
+pub(crate) fn journal_vals<'a>(
+    hcode: &'a str,
+    import_no: i64,
+    j: &'a JournalRow,
+) -> [Val<'a>; JOURNAL_COL_COUNT] {
+    [
+        Val::Text(hcode),
+        Val::Int(import_no),
+        Val::Int(j.n),
+        Val::Text(&j.vkey),
+        Val::Int(j.ver),
+        Val::Int(j.line_no),
+        Val::Text(j.kind),
+        Val::Int(j.date_serv),
+        Val::Int(j.post_date),
+        Val::Int(j.fy),
+        Val::Text(&j.line.account),
+        Val::Text(&j.line.fund),
+        Val::Int(j.line.debit),
+        Val::Int(j.line.credit),
+    ]
+}
+
+/// The values of a finding, in the order of `FINDING_COLS`.
+pub(crate) fn finding_vals<'a>(
+    hcode: &'a str,
+    vkey: &'a str,
+    f: &'a FindingRow,
+) -> [Val<'a>; FINDING_COL_COUNT] {
+    [
+        Val::Text(hcode),
+        Val::Text(vkey),
+        Val::Text(&f.rule),
+        Val::Text(&f.severity),
+        Val::Int(f.amount),
+    ]
+}
+
+/// Appends one row in COPY's text format: tab-separated, backslash escapes, newline-ended.
+pub(crate) fn copy_row(out: &mut Vec<u8>, vals: &[Val<'_>]) {
+    use std::io::Write;
+    for (i, v) in vals.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\t');
+        }
+        match v {
+            Val::Int(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Val::Text(s) => {
+                for b in s.bytes() {
+                    match b {
+                        b'\\' => out.extend_from_slice(b"\\\\"),
+                        b'\t' => out.extend_from_slice(b"\\t"),
+                        b'\n' => out.extend_from_slice(b"\\n"),
+                        b'\r' => out.extend_from_slice(b"\\r"),
+                        _ => out.push(b),
+                    }
+                }
+            }
+        }
+    }
+    out.push(b'\n');
+}
