@@ -30,6 +30,23 @@ impl Actor {
         }
     }
 
+    /// Whether the actor may import and change a unit's claims data (16 files, returns,
+    /// follow-up, Data Audit, periods): an administrator or the unit's own staff. The one rule
+    /// the store enforces and the pages ask before offering a form.
+    pub fn may_import(&self, hcode: &str) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::UnitHead | Role::UnitRevenue => self.hcode.as_deref() == Some(hcode),
+            Role::Province | Role::District => false,
+        }
+    }
+
+    /// Whether the actor may enter governance data for the units it sees: district users only
+    /// read (the store also checks the unit is in scope).
+    pub fn may_write_governance(&self) -> bool {
+        self.role != Role::District
+    }
+
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
@@ -87,5 +104,24 @@ impl Actor {
                 }
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::actor;
+    use raidai_domain::master::Role;
+
+    #[test]
+    fn one_rule_for_who_imports_and_who_writes_governance() {
+        assert!(actor(Role::Admin, "").may_import("99001"));
+        assert!(actor(Role::UnitHead, "99001").may_import("99001"));
+        assert!(actor(Role::UnitRevenue, "99001").may_import("99001"));
+        assert!(!actor(Role::UnitRevenue, "99001").may_import("99002"));
+        assert!(!actor(Role::Province, "99").may_import("99001"));
+        assert!(!actor(Role::District, "9901").may_import("99001"));
+        assert!(actor(Role::Province, "99").may_write_governance());
+        assert!(actor(Role::UnitHead, "99001").may_write_governance());
+        assert!(!actor(Role::District, "9901").may_write_governance());
     }
 }

@@ -205,7 +205,7 @@ impl Store {
         claim_code: &str,
     ) -> Result<(), StoreError> {
         self.get_unit(actor, hcode).await?;
-        if !crate::claims::can_import(actor, hcode) {
+        if !actor.may_import(hcode) {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.pool().begin().await?;

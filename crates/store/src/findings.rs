@@ -671,7 +671,7 @@ impl Store {
         reason: &str,
     ) -> Result<(), StoreError> {
         self.get_unit(actor, hcode).await?;
-        if !crate::claims::can_import(actor, hcode) {
+        if !actor.may_import(hcode) {
             return Err(StoreError::Forbidden);
         }
         let reason = reason.trim();

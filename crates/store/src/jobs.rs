@@ -1,7 +1,6 @@
 //! Import jobs: a web import runs in the background; its row carries the progress the page
 //! polls. Only the unit's own staff (or an admin) create one; the unit's viewers read it.
 
-use crate::claims::can_import;
 use crate::sql::{Sql, get_i, get_os, get_s};
 use crate::{Actor, Store, StoreError, now_ms};
 use serde::Serialize;
@@ -85,7 +84,7 @@ impl Store {
         bytes: i64,
     ) -> Result<ImportJob, StoreError> {
         self.get_unit(actor, hcode).await?;
-        if !can_import(actor, hcode) {
+        if !actor.may_import(hcode) {
             return Err(StoreError::Forbidden);
         }
         let id = uuid::Uuid::now_v7().to_string();

@@ -401,7 +401,7 @@ pub async fn worklist(
         late_count: format_int_thai(totals.late_visits),
         late_total: money(totals.late_amount),
         late: totals.late_visits != 0,
-        may_act: crate::claims::may_import(&me, &hcode),
+        may_act: me.may_import(&hcode),
         prev: if page > 0 {
             format!("{base}&page={}", page - 1)
         } else {
@@ -562,7 +562,7 @@ pub async fn run(
     Path(hcode): Path<String>,
 ) -> Result<Response, AppError> {
     st.store.get_unit(&me, &hcode).await?;
-    if !crate::claims::may_import(&me, &hcode) {
+    if !me.may_import(&hcode) {
         return Err(AppError::Forbidden);
     }
     match raidai_claims::audit_unit(&st.store, &me, &hcode).await {

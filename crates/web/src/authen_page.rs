@@ -205,7 +205,7 @@ async fn render_page(
             .unwrap_or_default(),
         warning: expiry_notice(st, t, me, hcode).await,
         may_manage: may_manage(me, hcode),
-        may_check: crate::claims::may_import(me, hcode),
+        may_check: me.may_import(hcode),
         found: format_int_thai(sum.found),
         not_found: format_int_thai(sum.not_found),
         failed: format_int_thai(sum.failed),
@@ -327,7 +327,7 @@ pub async fn check(
     axum::Form(f): axum::Form<CheckForm>,
 ) -> Result<Response, AppError> {
     st.store.get_unit(&me, &hcode).await?;
-    if !crate::claims::may_import(&me, &hcode) {
+    if !me.may_import(&hcode) {
         return Err(AppError::Forbidden);
     }
     let Some(connector) = st

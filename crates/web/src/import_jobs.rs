@@ -113,7 +113,7 @@ pub async fn upload(
 ) -> Result<Response, AppError> {
     // Tenancy before reading the body: the unit must be visible and the caller's own.
     st.store.get_unit(&me, &hcode).await?;
-    if !crate::claims::may_import(&me, &hcode) {
+    if !me.may_import(&hcode) {
         return Err(AppError::Forbidden);
     }
     let bad = |en: String, th: String| AppError::BadRequest(vec![FieldError::new("files", en, th)]);

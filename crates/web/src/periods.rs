@@ -521,7 +521,7 @@ pub async fn repost(
     Path(hcode): Path<String>,
 ) -> Result<Response, AppError> {
     st.store.get_unit(&me, &hcode).await?;
-    if !crate::claims::may_import(&me, &hcode) {
+    if !me.may_import(&hcode) {
         return Err(AppError::Forbidden);
     }
     match raidai_claims::repost(&st.store, &me, &hcode).await {

@@ -28,7 +28,7 @@ impl Store {
         hcode: &str,
     ) -> Result<AuditSession, StoreError> {
         self.get_unit(actor, hcode).await?;
-        if !can_import(actor, hcode) {
+        if !actor.may_import(hcode) {
             return Err(StoreError::Forbidden);
         }
         let mut tx = match &self.imports {

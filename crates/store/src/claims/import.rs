@@ -17,7 +17,7 @@ impl Store {
         for f in &mut meta.files {
             f.name = clean_file_name(&f.name);
         }
-        if !can_import(actor, hcode) {
+        if !actor.may_import(hcode) {
             return Err(StoreError::Forbidden);
         }
         let mut tx = match &self.imports {

@@ -418,14 +418,6 @@ impl std::fmt::Debug for ImportSession {
     }
 }
 
-pub fn can_import(actor: &Actor, hcode: &str) -> bool {
-    match actor.role {
-        Role::Admin => true,
-        Role::UnitHead | Role::UnitRevenue => actor.hcode.as_deref() == Some(hcode),
-        Role::Province | Role::District => false,
-    }
-}
-
 /// Province code and CUP of a unit, plus the units of its province (for the place rule).
 #[derive(Debug, Clone)]
 pub struct UnitPlaces {
@@ -580,7 +572,7 @@ impl Store {
     /// be allowed to import for `hcode` (admin, or that unit's own staff).
     pub async fn unit_places(&self, actor: &Actor, hcode: &str) -> Result<UnitPlaces, StoreError> {
         let unit = self.get_unit(actor, hcode).await?;
-        if !can_import(actor, hcode) {
+        if !actor.may_import(hcode) {
             return Err(StoreError::Forbidden);
         }
         let mut s = Sql::new("SELECT hcode, cup_hcode FROM units WHERE province_code = ");

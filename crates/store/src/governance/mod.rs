@@ -251,7 +251,7 @@ impl Store {
         hcode: &str,
     ) -> Result<(), StoreError> {
         self.get_unit(actor, hcode).await?;
-        if actor.role == Role::District {
+        if !actor.may_write_governance() {
             return Err(StoreError::Forbidden);
         }
         Ok(())

@@ -144,7 +144,7 @@ pub async fn unposted_page(
     render(&UnpostedPage {
         l: Layout::new(t, Some(&me), t.s("cl_coverage"), "claims").with_flash(flash),
         waiting: rows.iter().any(|r| r.receivable_now.is_some()),
-        may_repost: may_import(&me, &hcode),
+        may_repost: me.may_import(&hcode),
         has_in_hospital: !in_hospital.is_empty(),
         in_hospital_n: format_int_thai(in_hospital.iter().map(|g| g.visits).sum()),
         in_hospital_amount: money(
@@ -199,7 +199,7 @@ pub async fn imports_page(
     let jobs = st.store.list_open_import_jobs(&me, &hcode, 20).await?;
     render(&ImportsPage {
         l: Layout::new(t, Some(&me), t.s("cl_imports"), "claims"),
-        can_import: may_import(&me, &hcode),
+        can_import: me.may_import(&hcode),
         hcode: unit.hcode,
         unit_name: unit.name_th,
         error: String::new(),

@@ -353,11 +353,6 @@ fn account_name(code: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Whether the caller may import for (and act on the claims of) a unit: the store's own rule.
-pub(crate) fn may_import(me: &Actor, hcode: &str) -> bool {
-    raidai_store::claims::can_import(me, hcode)
-}
-
 pub(crate) fn current_fy() -> i64 {
     let today = chrono::Utc::now()
         .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))

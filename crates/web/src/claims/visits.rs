@@ -281,7 +281,7 @@ pub async fn visit_detail(
         l: Layout::new(t, Some(&me), t.s("cl_visit"), "claims"),
         findings,
         claim,
-        may_accept: may_import(&me, &hcode),
+        may_accept: me.may_import(&hcode),
         vkey: v.vkey.clone(),
         name: v.patient_name.clone(),
         facts,

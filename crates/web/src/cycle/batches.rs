@@ -104,7 +104,7 @@ async fn batches_page(
         to: form
             .map(|f| f.to.clone())
             .unwrap_or_else(|| be_date(today())),
-        may_act: may_import(me, hcode),
+        may_act: me.may_import(hcode),
         error,
         hcode: unit.hcode,
         unit_name: unit.name_th,

@@ -4,7 +4,7 @@
 //! cycle's rules live in `raidai_claims::cycle` and `raidai_domain::settlement`.
 
 use crate::auth::{Me, Tr};
-use crate::claims::{current_fy, date, download, enc, fund_name, fy_label, may_import, money};
+use crate::claims::{current_fy, date, download, enc, fund_name, fy_label, money};
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::pages::render;

@@ -66,7 +66,7 @@ async fn returns_page(
     render(&ReturnsPage {
         l: Layout::new(t, Some(me), t.s("cy_returns"), "claims"),
         list: list.iter().map(|r| return_view(t, r)).collect(),
-        may_act: may_import(me, hcode),
+        may_act: me.may_import(hcode),
         error,
         result,
         hcode: unit.hcode,
@@ -91,7 +91,7 @@ pub async fn return_upload(
     req: Request,
 ) -> Result<Response, AppError> {
     st.store.get_unit(&me, &hcode).await?;
-    if !may_import(&me, &hcode) {
+    if !me.may_import(&hcode) {
         return Err(raidai_store::StoreError::Forbidden.into());
     }
     let mut mp = Multipart::from_request(req, &st).await.map_err(|e| {

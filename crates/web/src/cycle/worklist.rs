@@ -73,7 +73,7 @@ pub async fn worklist(
             .map(|r| claim_view(t, &hcode, &codes, &windows, r))
             .collect(),
         count: format_int_thai(total),
-        may_act: may_import(&me, &hcode),
+        may_act: me.may_import(&hcode),
         funds: FUNDS
             .iter()
             .map(|f| (f.to_string(), fund_name(t, f)))
@@ -116,7 +116,7 @@ pub async fn work_save(
 ) -> Result<Response, AppError> {
     // Tenancy and permission before the form is looked at.
     st.store.get_unit(&me, &hcode).await?;
-    if !may_import(&me, &hcode) {
+    if !me.may_import(&hcode) {
         return Err(raidai_store::StoreError::Forbidden.into());
     }
     cycle::set_work(&st.store, &me, &hcode, &f.vkey, &f.work, &f.note)

@@ -155,10 +155,6 @@ pub struct PeriodQuery {
     pub period: Option<u32>,
 }
 
-pub(crate) fn can_write(me: &Actor) -> bool {
-    me.role != Role::District
-}
-
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn finance_page(
     st: &AppState,
@@ -241,7 +237,7 @@ pub(crate) async fn finance_page(
         ),
         u,
         rows,
-        can_write: can_write(me),
+        can_write: me.may_write_governance(),
         errors: Errors::new(t, errors),
         imported,
         unmapped,
@@ -270,7 +266,7 @@ pub async fn import_tb(
     req: Request,
 ) -> Result<Response, AppError> {
     st.store.get_unit(&me, &hcode).await?;
-    if !can_write(&me) {
+    if !me.may_write_governance() {
         return Err(AppError::Forbidden);
     }
     let (fields, file) = multipart_for(&st, req).await?;

@@ -158,7 +158,7 @@ pub(crate) async fn planfin_page(
         ytd: None,
         lines: vec![],
         revisions: vec![],
-        can_write: can_write(me),
+        can_write: me.may_write_governance(),
         can_approve: matches!(me.role, Role::Admin | Role::Province),
         errors: Errors::new(t, errors),
         years,
@@ -359,7 +359,7 @@ pub async fn planfin_type(
         Some(pt) => st.store.save_plan_type(&me, &hcode, fy, pt).await,
         None => {
             st.store.get_unit(&me, &hcode).await?;
-            if !can_write(&me) {
+            if !me.may_write_governance() {
                 return Err(AppError::Forbidden);
             }
             Err(StoreError::field(
@@ -380,7 +380,7 @@ pub async fn planfin_amounts(
     req: Request,
 ) -> Result<Response, AppError> {
     st.store.get_unit(&me, &hcode).await?;
-    if !can_write(&me) {
+    if !me.may_write_governance() {
         return Err(AppError::Forbidden);
     }
     let (fields, file) = multipart_for(&st, req).await?;

@@ -458,7 +458,7 @@ pub(crate) async fn tps_page(
             t.pick(&r.grade.label_th, &r.grade.label_en)
         ),
         fields,
-        can_write: can_write(me),
+        can_write: me.may_write_governance(),
         errors: Errors::new(t, errors),
         criteria: format!(
             "{} ({})",
@@ -486,7 +486,7 @@ pub async fn tps_save(
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     let u = st.store.get_unit(&me, &hcode).await?;
-    if !can_write(&me) {
+    if !me.may_write_governance() {
         return Err(AppError::Forbidden);
     }
     let base = TpsInput {

@@ -142,7 +142,7 @@ impl Store {
         zip_sha256: String,
     ) -> Result<BatchRecord, StoreError> {
         self.get_unit(actor, hcode).await?;
-        if !can_import(actor, hcode) {
+        if !actor.may_import(hcode) {
             return Err(StoreError::Forbidden);
         }
         let now = now_ms();

@@ -11,7 +11,7 @@ pub async fn evidence_upload(
 ) -> Result<Response, AppError> {
     let key = key_of(path)?;
     st.store.get_unit(&me, &key.hcode).await?;
-    if !can_write(&me) {
+    if !me.may_write_governance() {
         return Err(AppError::Forbidden);
     }
     let (fields, filename, data) = multipart_upload(&st, req).await?;

@@ -675,7 +675,7 @@ pub(crate) async fn assessment_page(
             criteria.version
         ),
         exists,
-        can_write: can_write(me) && !print,
+        can_write: me.may_write_governance() && !print,
         errors: Errors::new(t, errors),
         print,
         item_choices,
