@@ -1,7 +1,7 @@
 //! Reading the Data Audit: a unit's worklist of findings, a visit's findings, counts per rule,
 //! the officer's acceptances, the clean-visit rate and Authen coverage per unit and month, and
 //! the province's rule catalogue per fiscal year. Findings are written by imports and re-audits
-//! (`claims.rs`). A visit is clean when it has no blocking finding that is not accepted.
+//! (`claims/import.rs`, `claims/audit_session.rs`). A visit is clean when it has no blocking finding that is not accepted.
 
 use crate::audit::{Change, record};
 use crate::sql::{Sql, get_i, get_s};
