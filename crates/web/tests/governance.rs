@@ -3,53 +3,17 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
 use raidai_store::governance::parse_positions_csv;
 use raidai_store::testkit::seed_small;
-use raidai_store::users::UserInput;
 use raidai_store::{Actor, Store};
 use raidai_web::{AppState, router};
-use tower::ServiceExt;
+
+mod common;
+use common::{Resp, get, post_multipart, send, sign_in};
 
 const PW: &str = "test-password";
 
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Resp {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(app: &Router, uri: &str, cookie: &str) -> Resp {
-    send(
-        app,
-        Request::builder()
-            .uri(uri)
-            .header(header::COOKIE, cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-/// A multipart form with text fields and one `file`.
+/// A multipart form with text fields and one CSV `file`.
 async fn upload(
     app: &Router,
     uri: &str,
@@ -57,65 +21,15 @@ async fn upload(
     fields: &[(&str, &str)],
     file: &str,
 ) -> Resp {
-    let b = "raidaiBoundary7e3";
-    let mut body = String::new();
-    for (k, v) in fields {
-        body.push_str(&format!(
-            "--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!(
-        "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"in.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{b}--\r\n"
-    ));
-    send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::COOKIE, cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={b}"),
-            )
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
+    post_multipart(app, uri, cookie, fields, ("in.csv", file.as_bytes())).await
 }
 
 async fn add_user(store: &Store, username: &str, role: &str, scope: &str) {
-    store
-        .create_user(
-            &Actor::system(),
-            &UserInput {
-                username: username.into(),
-                display_name: format!("ผู้ใช้ {username}"),
-                role: role.into(),
-                scope_code: scope.into(),
-                active: true,
-                password: PW.into(),
-            },
-        )
-        .await
-        .unwrap();
+    common::add_user(store, username, role, scope, PW).await
 }
 
 async fn login(app: &Router, username: &str) -> String {
-    let r = send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!(
-                "username={username}&password={PW}&next=/"
-            )))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let c = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    c.split(';').next().unwrap().to_string()
+    sign_in(app, username, PW).await
 }
 
 const RATIO_HEAD: &str = "hcode,period,current_assets,current_liabilities,quick_assets,cash_and_equivalents,revenue_ytd,expense_ytd";
@@ -564,27 +478,7 @@ async fn upload_bytes(
     name: &str,
     data: &[u8],
 ) -> Resp {
-    let b = "raidaiBoundary9f1";
-    let mut body = format!(
-        "--{b}\r\nContent-Disposition: form-data; name=\"item_id\"\r\n\r\n{item}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(data);
-    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-    send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::COOKIE, cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={b}"),
-            )
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
+    post_multipart(app, uri, cookie, &[("item_id", item)], (name, data)).await
 }
 
 async fn assessment_forms_score_print_and_keep_evidence_in_the_tenancy(store: &Store) {

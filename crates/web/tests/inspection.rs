@@ -3,9 +3,8 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{add_user, get, post_form, send, sign_in};
+use axum::http::{StatusCode, header};
+use common::{add_user, get, post_form, post_multipart, sign_in};
 use raidai_store::Store;
 use raidai_store::governance::{AssessmentInput, AssessmentKey, FormKind, ItemMark};
 use raidai_store::testkit::{actor, seed_small};
@@ -13,47 +12,6 @@ use raidai_web::{AppState, router};
 
 const PW: &str = "test-password";
 const PDF: &[u8] = b"%PDF-1.4\n% a strategy\n";
-
-/// A multipart POST of text fields and one file.
-async fn post_multipart(
-    app: &axum::Router,
-    uri: &str,
-    cookie: &str,
-    fields: &[(&str, &str)],
-    file: (&str, &[u8]),
-) -> common::Resp {
-    let b = "----raidaiinspection";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
-            file.0
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(file.1);
-    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-    send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::COOKIE, cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={b}"),
-            )
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
-}
 
 async fn an_inspection_round_from_plan_to_report(store: &Store) {
     seed_small(store).await;

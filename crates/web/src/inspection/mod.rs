@@ -19,14 +19,14 @@ use crate::governance::{
     met_key, multipart_upload, paper_parts, pct_beside, step_label,
 };
 use crate::i18n::T;
-use crate::pages::{render, render_status};
+use crate::pages::{render, saved_or_again};
 use crate::view::{Errors, Layout, datetime};
 use crate::{Access, AppState, RouteDef};
 use askama::Template;
 use axum::Form;
 use axum::Json;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use raidai_domain::master::Role;

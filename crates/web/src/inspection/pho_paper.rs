@@ -125,31 +125,24 @@ pub async fn pho_paper_save(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let input = input_from_form(f);
-    match st
+    let saved = st
         .store
         .save_pho_paper(&me, &province, fy, round, &input)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/governance/pho/{province}/4p/{fy}/{round}?saved=1"
-        ))
-        .into_response()),
-        Err(StoreError::Invalid(errs)) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &pho_paper_page(
-                &st,
-                t,
-                &me,
-                &province,
-                fy,
-                round,
-                Some(input),
-                errs,
-                String::new(),
-                false,
-            )
-            .await?,
-        ),
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    let url = format!("/governance/pho/{province}/4p/{fy}/{round}?saved=1");
+    saved_or_again(saved, &url, |errs| {
+        pho_paper_page(
+            &st,
+            t,
+            &me,
+            &province,
+            fy,
+            round,
+            Some(input),
+            errs,
+            String::new(),
+            false,
+        )
+    })
+    .await
 }

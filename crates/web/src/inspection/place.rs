@@ -179,28 +179,21 @@ pub async fn findings_save(
             found.insert(id.to_string(), v);
         }
     }
-    match st
+    let saved = st
         .store
         .save_inspection_findings(&me, &province, fy, round, &slug, &found, &recommendation)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/governance/inspections/{province}/{fy}/{round}/places/{slug}?saved=1"
-        ))
-        .into_response()),
-        Err(StoreError::Invalid(errs)) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &place_page(
-                &st,
-                t,
-                &me,
-                (&province, fy, round, &slug),
-                Some((&found, &recommendation)),
-                errs,
-                String::new(),
-            )
-            .await?,
-        ),
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    let url = format!("/governance/inspections/{province}/{fy}/{round}/places/{slug}?saved=1");
+    saved_or_again(saved, &url, |errs| {
+        place_page(
+            &st,
+            t,
+            &me,
+            (&province, fy, round, &slug),
+            Some((&found, &recommendation)),
+            errs,
+            String::new(),
+        )
+    })
+    .await
 }

@@ -457,30 +457,23 @@ pub async fn plan_save(
         let d = dates.get(&u).cloned().filter(|d| !d.is_empty());
         input.visits.push((u, d));
     }
-    match st
+    let saved = st
         .store
         .save_inspection_plan(&me, &province, fy, round, &input)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/governance/inspections/{province}/{fy}/{round}?saved=1"
-        ))
-        .into_response()),
-        Err(StoreError::Invalid(errs)) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &plan_page(
-                &st,
-                t,
-                &me,
-                (&province, fy, round),
-                Some(&input),
-                errs,
-                String::new(),
-            )
-            .await?,
-        ),
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    let url = format!("/governance/inspections/{province}/{fy}/{round}?saved=1");
+    saved_or_again(saved, &url, |errs| {
+        plan_page(
+            &st,
+            t,
+            &me,
+            (&province, fy, round),
+            Some(&input),
+            errs,
+            String::new(),
+        )
+    })
+    .await
 }
 
 pub async fn inspection_json(

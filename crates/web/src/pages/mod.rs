@@ -29,6 +29,26 @@ use raidai_store::{Actor, FieldError, StoreError};
 use serde::Deserialize;
 use std::collections::HashMap;
 
+/// A form's answer after its save: 303 to `url` when saved; with field errors, the form again
+/// (422) as `page` draws it with them; other errors as they are.
+pub(crate) async fn saved_or_again<S, P, Fut>(
+    saved: Result<S, StoreError>,
+    url: &str,
+    page: impl FnOnce(Vec<FieldError>) -> Fut,
+) -> Result<Response, AppError>
+where
+    P: Template,
+    Fut: std::future::Future<Output = Result<P, AppError>>,
+{
+    match saved {
+        Ok(_) => Ok(Redirect::to(url).into_response()),
+        Err(StoreError::Invalid(errs)) => {
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(errs).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub(crate) fn render(t: &impl Template) -> Result<Response, AppError> {
     t.render()
         .map(|h| Html(h).into_response())

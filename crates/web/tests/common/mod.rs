@@ -99,6 +99,46 @@ pub async fn post_file(
     .await
 }
 
+/// A multipart POST of text fields and one file in the field `file`.
+pub async fn post_multipart(
+    app: &Router,
+    uri: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    (name, data): (&str, &[u8]),
+) -> Resp {
+    let b = "----raidaitestmultipart";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    send(
+        app,
+        Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={b}"),
+            )
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
 pub async fn add_user(store: &Store, username: &str, role: &str, scope: &str, password: &str) {
     store
         .create_user(
