@@ -4,86 +4,23 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
 use raidai_claims::{ImportOptions, import};
 use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
 use raidai_formats::Source;
 use raidai_formats::generate::{Corruption, GenConfig, generate, zip_dir};
 use raidai_store::testkit::seed_small;
-use raidai_store::users::UserInput;
 use raidai_store::{Actor, Store};
 use raidai_web::{AppState, router};
-use tower::ServiceExt;
+
+mod common;
+use common::{Resp, add_user, get, send, sign_in};
 
 const PW: &str = "test-password";
 
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Resp {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(app: &Router, uri: &str, cookie: &str) -> Resp {
-    send(
-        app,
-        Request::builder()
-            .uri(uri)
-            .header(header::COOKIE, cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
 async fn login(store: &Store, app: &Router, username: &str, role: &str, scope: &str) -> String {
-    store
-        .create_user(
-            &Actor::system(),
-            &UserInput {
-                username: username.into(),
-                display_name: username.into(),
-                role: role.into(),
-                scope_code: scope.into(),
-                active: true,
-                password: PW.into(),
-            },
-        )
-        .await
-        .unwrap();
-    let r = send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!(
-                "username={username}&password={PW}&next=/"
-            )))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let c = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    c.split(';').next().unwrap().to_string()
+    add_user(store, username, role, scope, PW).await;
+    sign_in(app, username, PW).await
 }
 
 fn gen_set(unit: &str, seed: u64, dir: &std::path::Path, corrupt: bool) {
