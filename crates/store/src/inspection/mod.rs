@@ -54,6 +54,21 @@ pub fn unit_item_ids(criteria: &CriteriaSet) -> Vec<String> {
         .collect()
 }
 
+/// The key of a province's round (after `province_code = `): the province, fiscal year and round.
+trait RoundKey {
+    fn push_round_key(&mut self, province: &str, fiscal_year: u16, round: u8) -> &mut Self;
+}
+
+impl RoundKey for Sql {
+    fn push_round_key(&mut self, province: &str, fiscal_year: u16, round: u8) -> &mut Self {
+        self.text(province)
+            .push(" AND fiscal_year = ")
+            .int(i64::from(fiscal_year))
+            .push(" AND round = ")
+            .int(i64::from(round))
+    }
+}
+
 fn check_year_round(fiscal_year: u16, round: u8) -> Result<(), StoreError> {
     let mut errs = Vec::new();
     if !(2500..=2700).contains(&fiscal_year) {

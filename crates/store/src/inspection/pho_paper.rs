@@ -27,11 +27,7 @@ impl Store {
         let mut s = Sql::new(
             "SELECT criteria_version, assessor, assessed_on, reviewer_summary, marks_json, paper_json, updated_at, updated_by FROM gov_pho_papers WHERE province_code = ",
         );
-        s.text(province)
-            .push(" AND fiscal_year = ")
-            .int(i64::from(fiscal_year))
-            .push(" AND round = ")
-            .int(i64::from(round));
+        s.push_round_key(province, fiscal_year, round);
         let Some(r) = s.query().fetch_optional(self.pool()).await? else {
             return Ok(None);
         };

@@ -98,22 +98,14 @@ impl Store {
         let mut s = Sql::new(
             "SELECT inspectors, summary, updated_at, updated_by FROM gov_inspections WHERE province_code = ",
         );
-        s.text(province)
-            .push(" AND fiscal_year = ")
-            .int(i64::from(fiscal_year))
-            .push(" AND round = ")
-            .int(i64::from(round));
+        s.push_round_key(province, fiscal_year, round);
         let Some(r) = s.query().fetch_optional(self.pool()).await? else {
             return Ok(None);
         };
         let mut v = Sql::new(
             "SELECT target, visit_on, findings_json, recommendation FROM gov_inspection_visits WHERE province_code = ",
         );
-        v.text(province)
-            .push(" AND fiscal_year = ")
-            .int(i64::from(fiscal_year))
-            .push(" AND round = ")
-            .int(i64::from(round))
+        v.push_round_key(province, fiscal_year, round)
             .push(" ORDER BY target");
         let visits = v
             .query()
@@ -220,11 +212,7 @@ impl Store {
             .map(|b| b.visits.iter().collect())
             .unwrap_or_default();
         let mut d = Sql::new("DELETE FROM gov_inspection_visits WHERE province_code = ");
-        d.text(province)
-            .push(" AND fiscal_year = ")
-            .int(i64::from(fiscal_year))
-            .push(" AND round = ")
-            .int(i64::from(round));
+        d.push_round_key(province, fiscal_year, round);
         d.query().execute(&mut *tx).await?;
         for (target, date) in &dates {
             let old = kept.iter().find(|v| &v.target == target);
@@ -325,11 +313,7 @@ impl Store {
             .push(", recommendation = ")
             .text(recommendation.trim())
             .push(" WHERE province_code = ")
-            .text(province)
-            .push(" AND fiscal_year = ")
-            .int(i64::from(fiscal_year))
-            .push(" AND round = ")
-            .int(i64::from(round))
+            .push_round_key(province, fiscal_year, round)
             .push(" AND target = ")
             .text(target.column());
         s.query().execute(&mut *tx).await?;
