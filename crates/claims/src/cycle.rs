@@ -26,6 +26,7 @@ use raidai_store::{Actor, Store, StoreError};
 use sha2::{Digest, Sha256};
 
 use crate::ClaimsError;
+use crate::audit::today_ymd;
 use crate::export::{ExportError, claim_files};
 
 /// Why a claim-cycle step refused its input (the user's to fix).
@@ -249,10 +250,147 @@ pub async fn import_rep(
     let places = store.unit_places(actor, hcode).await?;
     let codes = error_codes(store, &places.province_code).await?;
     let (name, data) = (file_name.to_string(), bytes.to_vec());
-    let file =
-        tokio::task::spawn_blocking(move || raidai_returns::read_rep_with(&name, &data, &codes))
+    let read = tokio::task::spawn_blocking(move || read_return(&name, &data, &codes, false))
+        .await
+        .map_err(|e| ClaimsError::Worker(e.to_string()))?;
+    import_read(store, actor, hcode, read?, today_ymd()).await
+}
+
+/// Whether a return file is a statement (STM…, or a CHI/สกส. XML) rather than a REP, by name.
+pub fn is_statement(file_name: &str) -> bool {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or_default();
+    base.to_ascii_uppercase().starts_with("STM") || base.to_ascii_lowercase().ends_with(".xml")
+}
+
+/// A return file read (CPU only, no database): what [`import_read`] stores.
+#[derive(Debug)]
+pub struct ReadReturn {
+    pub file_name: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub file: ReadFile,
+}
+
+#[derive(Debug)]
+pub enum ReadFile {
+    Rep(raidai_returns::RepFile),
+    Stm(raidai_returns::StmFile),
+}
+
+/// Reads a REP (`stm` false) or a statement: the part of an import that needs no database.
+pub fn read_return(
+    file_name: &str,
+    bytes: &[u8],
+    codes: &ErrorCodes,
+    stm: bool,
+) -> Result<ReadReturn, CycleError> {
+    let file = if stm {
+        ReadFile::Stm(raidai_returns::read_stm(file_name, bytes)?)
+    } else {
+        ReadFile::Rep(raidai_returns::read_rep_with(file_name, bytes, codes)?)
+    };
+    Ok(ReadReturn {
+        file_name: file_name.into(),
+        sha256: sha_of(bytes),
+        bytes: bytes.len() as u64,
+        file,
+    })
+}
+
+/// Imports several return files of `hcode`, each in its own transaction and with its own
+/// outcome: every REP first, then the statements (a statement line finds its REP status), each
+/// kind in name order. The next file is read on another core while the database takes this
+/// one, so a month of returns costs about the database's time alone.
+pub async fn import_returns(
+    store: &Store,
+    actor: &Actor,
+    hcode: &str,
+    mut files: Vec<(String, Vec<u8>)>,
+    today: i64,
+) -> Result<Vec<(String, Result<ReturnOutcome, CycleError>)>, CycleError> {
+    let places = store.unit_places(actor, hcode).await?;
+    let codes = error_codes(store, &places.province_code).await?;
+    files.sort_by(|a, b| (is_statement(&a.0), &a.0).cmp(&(is_statement(&b.0), &b.0)));
+    let names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
+    // One file read ahead: memory holds at most two read files.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+    let reader = tokio::task::spawn_blocking(move || {
+        for (name, bytes) in files {
+            let stm = is_statement(&name);
+            if tx
+                .blocking_send(read_return(&name, &bytes, &codes, stm))
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let Some(read) = rx.recv().await else {
+            break;
+        };
+        let res = match read {
+            Ok(r) => import_read(store, actor, hcode, r, today).await,
+            Err(e) => Err(e),
+        };
+        out.push((name, res));
+    }
+    drop(rx);
+    reader
+        .await
+        .map_err(|e| ClaimsError::Worker(e.to_string()))?;
+    Ok(out)
+}
+
+/// Imports a read return file (REP or statement; a statement settles on `today`'s posting date).
+pub async fn import_read(
+    store: &Store,
+    actor: &Actor,
+    hcode: &str,
+    read: ReadReturn,
+    today: i64,
+) -> Result<ReturnOutcome, CycleError> {
+    match read.file {
+        ReadFile::Rep(file) => {
+            let file_name = read.file_name.as_str();
+            store_rep(
+                store,
+                actor,
+                hcode,
+                file_name,
+                &read.sha256,
+                read.bytes,
+                file,
+            )
             .await
-            .map_err(|e| ClaimsError::Worker(e.to_string()))??;
+        }
+        ReadFile::Stm(file) => {
+            let file_name = read.file_name.as_str();
+            store_stm(
+                store,
+                actor,
+                hcode,
+                file_name,
+                &read.sha256,
+                read.bytes,
+                file,
+                today,
+            )
+            .await
+        }
+    }
+}
+
+async fn store_rep(
+    store: &Store,
+    actor: &Actor,
+    hcode: &str,
+    file_name: &str,
+    sha256: &str,
+    size: u64,
+    file: raidai_returns::RepFile,
+) -> Result<ReturnOutcome, CycleError> {
     if file.header.hcode != hcode {
         return Err(CycleError::WrongUnit {
             file: file_name.into(),
@@ -265,10 +403,10 @@ pub async fn import_rep(
         file_name: file_name.into(),
         doc_no: file.header.doc_no.clone(),
         detail: file.header.kind.clone(),
-        sha256: sha_of(bytes),
-        bytes: bytes.len() as u64,
+        sha256: sha256.into(),
+        bytes: size,
     };
-    let rep_date = file.header.issued.unwrap_or_else(crate::audit::today_ymd);
+    let rep_date = file.header.issued.unwrap_or_else(today_ymd);
     let (mut session, mut out) =
         open_return(store, actor, hcode, meta, file_name, &file.rejects).await?;
     // In the order of the visits' keys (stable: a claim's lines keep their file order), so the
@@ -342,15 +480,7 @@ pub async fn import_stm(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<ReturnOutcome, CycleError> {
-    import_stm_on(
-        store,
-        actor,
-        hcode,
-        file_name,
-        bytes,
-        crate::audit::today_ymd(),
-    )
-    .await
+    import_stm_on(store, actor, hcode, file_name, bytes, today_ymd()).await
 }
 
 /// [`import_stm`] as if run on `today` (`yyyymmdd`).
@@ -362,11 +492,26 @@ pub async fn import_stm_on(
     bytes: &[u8],
     today: i64,
 ) -> Result<ReturnOutcome, CycleError> {
-    store.unit_places(actor, hcode).await?;
+    let places = store.unit_places(actor, hcode).await?;
+    let codes = error_codes(store, &places.province_code).await?;
     let (name, data) = (file_name.to_string(), bytes.to_vec());
-    let file = tokio::task::spawn_blocking(move || raidai_returns::read_stm(&name, &data))
+    let read = tokio::task::spawn_blocking(move || read_return(&name, &data, &codes, true))
         .await
-        .map_err(|e| ClaimsError::Worker(e.to_string()))??;
+        .map_err(|e| ClaimsError::Worker(e.to_string()))?;
+    import_read(store, actor, hcode, read?, today).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn store_stm(
+    store: &Store,
+    actor: &Actor,
+    hcode: &str,
+    file_name: &str,
+    sha256: &str,
+    size: u64,
+    file: raidai_returns::StmFile,
+    today: i64,
+) -> Result<ReturnOutcome, CycleError> {
     if file.header.hcode != hcode {
         return Err(CycleError::WrongUnit {
             file: file_name.into(),
@@ -384,8 +529,8 @@ pub async fn import_stm_on(
             if file.header.ip { "IP" } else { "OP" },
             file.header.period
         ),
-        sha256: sha_of(bytes),
-        bytes: bytes.len() as u64,
+        sha256: sha256.into(),
+        bytes: size,
     };
     let map = default_settlement_map();
     let (mut session, mut out) =

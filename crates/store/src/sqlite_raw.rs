@@ -159,6 +159,52 @@ impl Stmt {
     }
 }
 
+impl Stmt {
+    /// The result columns' names, in order.
+    pub fn column_names(&self) -> Vec<String> {
+        // SAFETY: live statement; sqlite3_column_name returns NUL-terminated text owned by it,
+        // copied out here.
+        unsafe {
+            (0..ffi::sqlite3_column_count(self.stmt))
+                .map(|i| {
+                    let p = ffi::sqlite3_column_name(self.stmt, i);
+                    if p.is_null() {
+                        String::new()
+                    } else {
+                        CStr::from_ptr(p).to_string_lossy().into_owned()
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+/// A native row read by column name (the statement's names, looked up once per statement), so
+/// one row decoder serves sqlx rows and native ones.
+pub(crate) struct NamedRow<'a> {
+    pub row: &'a RawRow,
+    pub names: &'a [String],
+}
+
+impl NamedRow<'_> {
+    fn index(&self, col: &str) -> Result<c_int, sqlx::Error> {
+        self.names
+            .iter()
+            .position(|n| n == col)
+            .map(|i| i as c_int)
+            .ok_or_else(|| sqlx::Error::ColumnNotFound(col.to_string()))
+    }
+}
+
+impl crate::sql::Cols for NamedRow<'_> {
+    fn s(&self, col: &str) -> Result<String, sqlx::Error> {
+        Ok(self.row.text(self.index(col)?))
+    }
+    fn i(&self, col: &str) -> Result<i64, sqlx::Error> {
+        Ok(self.row.int(self.index(col)?))
+    }
+}
+
 impl Drop for Stmt {
     fn drop(&mut self) {
         // SAFETY: the statement was prepared on `db` and is finalized exactly once.

@@ -7,7 +7,7 @@ mod common;
 
 use axum::Router;
 use axum::http::StatusCode;
-use common::{add_user, get, post_file, post_form};
+use common::{add_user, get, post_file, post_files, post_form};
 use raidai_claims::{ImportOptions, import};
 use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
@@ -145,18 +145,32 @@ async fn claim_cycle_through_the_pages(store: &Store) {
             .len(),
         before
     );
-    for (name, bytes) in files.iter().filter(|f| f.0.starts_with("STM_")) {
-        let r = post_file(
-            &app,
-            "/units/99001/claims/returns",
-            &rev,
-            "file",
-            name,
-            bytes,
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::OK, "{name}");
-    }
+    // The statements in one upload, with a broken file among them: each file is imported on
+    // its own (the broken one refused, the others landed), every file named on the page.
+    let mut upload: Vec<(&str, &[u8])> = files
+        .iter()
+        .filter(|f| f.0.starts_with("STM_"))
+        .map(|f| (f.0.as_str(), f.1.as_slice()))
+        .collect();
+    let stm_count = upload.len();
+    assert!(stm_count >= 2, "several statements: {stm_count}");
+    upload.insert(1, ("STM_99001_OPUCS256911_99.xlsx", b"garbage".as_slice()));
+    let r = post_files(&app, "/units/99001/claims/returns", &rev, "file", &upload).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let page = r.text();
+    assert_eq!(
+        page.matches("ผลการนำเข้า").count(),
+        stm_count,
+        "one result per good file"
+    );
+    assert!(page.contains("STM_99001_OPUCS256911_99.xlsx") && page.contains("alert"));
+    let after = store.list_returns(&Actor::system(), "99001").await.unwrap();
+    assert_eq!(
+        after.len(),
+        before + stm_count,
+        "the good statements landed"
+    );
+    assert_eq!(after.iter().filter(|x| x.kind == "stm").count(), stm_count);
     // A REP with an unreadable amount: the line is a reject (sheet, row, field), kept with the
     // return and downloadable like the 16 files' rejects; the other line is kept unmatched.
     let odd = hand_built_rep();

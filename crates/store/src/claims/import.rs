@@ -398,6 +398,7 @@ impl ImportSession {
                 .int(old.first_n + old.lines)
                 .push(" ORDER BY n");
             self.counts.journal_lines += self.tx.exec(&s).await? as i64;
+            self.sums.reversed = true;
         }
         let replaced_keys: Vec<&str> = replaced.iter().map(String::as_str).collect();
         self.load_shares(&replaced_keys, -1).await?;
@@ -446,12 +447,58 @@ impl ImportSession {
     /// Adds (`sign` 1) or subtracts (-1) the read-model shares of these visits as they stand
     /// now in the transaction.
     pub(crate) async fn load_shares(&mut self, keys: &[&str], sign: i64) -> Result<(), StoreError> {
+        // Each visit once: a claim on two lines of a file is one share.
+        let mut unique = keys.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let keys = unique.as_slice();
+        if matches!(self.tx, ImportTx::Sqlite(_)) {
+            for share in self.share_map(keys).await?.values() {
+                self.sums.add(share, sign);
+            }
+            return Ok(());
+        }
         for q in sums::SumDelta::share_queries(self.engine, &self.hcode, keys) {
             for share in self.tx.rows(&q, sums::SumDelta::row_share).await? {
                 self.sums.add(&share, sign);
             }
         }
         Ok(())
+    }
+
+    /// SQLite: the read-model shares of these visits as they stand now, by visit key. Point
+    /// lookups on one prepared statement: the IN-list query through sqlx decoded every row
+    /// twice and was most of a return file's time.
+    pub(crate) async fn share_map(
+        &mut self,
+        keys: &[&str],
+    ) -> Result<HashMap<String, sums::Share>, StoreError> {
+        let ImportTx::Sqlite(t) = &mut self.tx else {
+            return Err(StoreError::Config("not a SQLite import".into()));
+        };
+        let mut handle = t.lock_handle().await?;
+        let mut st = Stmt::prepare(handle.as_raw_handle(), &sums::SumDelta::share_point_query())?;
+        let names = st.column_names();
+        let mut out = HashMap::with_capacity(keys.len());
+        let mut failed = None;
+        for k in keys {
+            st.query(
+                &[Val::Text(&self.hcode), Val::Text(k)],
+                |r| match sums::SumDelta::row_share(&NamedRow {
+                    row: r,
+                    names: &names,
+                }) {
+                    Ok(share) => {
+                        out.insert(share.vkey.clone(), share);
+                    }
+                    Err(e) => failed = Some(e),
+                },
+            )?;
+        }
+        match failed {
+            Some(e) => Err(e.into()),
+            None => Ok(out),
+        }
     }
 
     /// The rows of a batch through the native SQLite handle: one prepared INSERT per table,
@@ -467,6 +514,9 @@ impl ImportSession {
         let ImportTx::Sqlite(tx) = &mut self.tx else {
             return Err(StoreError::Config("not a SQLite import".into()));
         };
+        for j in journal {
+            self.sums.add_journal(j);
+        }
         let (hcode, id, no) = (self.hcode.as_str(), self.id.as_str(), self.no);
         let mut handle = tx.lock_handle().await?;
         let db = handle.as_raw_handle();
@@ -522,6 +572,9 @@ impl ImportSession {
         let ImportTx::Postgres(tx) = &mut self.tx else {
             return Err(StoreError::Config("not a PostgreSQL import".into()));
         };
+        for j in journal {
+            self.sums.add_journal(j);
+        }
         let (hcode, id, no) = (self.hcode.as_str(), self.id.as_str(), self.no);
         let mut buf = Vec::with_capacity(visits.len() * 1024);
         for nv in order.iter().map(|&i| &visits[i]) {
@@ -598,8 +651,8 @@ impl ImportSession {
             write_cross_findings(&mut self.tx, &self.hcode, &sev).await?;
         }
         // The read models move with what this transaction wrote, whatever it was.
-        if self.lines_written > 0 {
-            for q in sums::journal_sums_sql(self.engine, &self.hcode, self.no) {
+        if self.sums.reversed {
+            for q in sums::reversal_sums_sql(self.engine, &self.hcode, self.no) {
                 self.tx.exec(&q).await?;
             }
         }

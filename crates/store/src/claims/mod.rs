@@ -10,7 +10,7 @@
 
 use crate::audit::{Change, change_sql, record};
 use crate::sql::{Cols, Sql, get_i, get_s};
-use crate::sqlite_raw::{Stmt, Val, insert_sql};
+use crate::sqlite_raw::{NamedRow, Stmt, Val, insert_sql};
 use crate::{Actor, Engine, ImportPool, Store, StoreError, now_ms};
 use raidai_domain::accounts::{PostingRule, default_posting_map, parse_posting_map};
 use raidai_domain::master::Role;

@@ -4,6 +4,7 @@
 //! touched visits' shares are read before the write (subtracted) and after it (added).
 
 use super::*;
+use crate::sqlite_raw::RawRow;
 
 /// The columns a visit's share of `claim_sum_cycle` and `claim_sum_recognised` needs, on
 /// `claim_visits v LEFT JOIN claim_status cs`.
@@ -102,6 +103,30 @@ impl Share {
     }
 }
 
+/// What a claim_status upsert returns for the sums: the claim's columns of a [`Share`], in the
+/// order [`Share::with_status`] reads them.
+pub(crate) const STATUS_RETURNING: &str = " RETURNING batch_no, status, expected, received, written_down, cleared, late, stm_status, work, open_amount";
+
+impl Share {
+    /// This visit's share with its claim as an upsert just returned it ([`STATUS_RETURNING`]);
+    /// the visit's own columns are unchanged by a claim write.
+    pub fn with_status(&self, r: &RawRow) -> Share {
+        Share {
+            batch_no: r.int(0),
+            status: r.text(1),
+            expected: r.int(2),
+            received: r.int(3),
+            written_down: r.int(4),
+            cleared: r.int(5),
+            late: r.int(6) == 1,
+            stm_status: r.text(7),
+            work: r.text(8),
+            open_amount: r.int(9),
+            ..self.clone()
+        }
+    }
+}
+
 /// `claim_sum_cycle` columns after the key, in order.
 const CYCLE_COLS: [&str; 10] = [
     "visits",
@@ -134,6 +159,13 @@ pub(crate) struct SumDelta {
     /// Claims whose stored open amount is stale after the writes: vkey → fund amount - cleared
     /// (`None` once a later read finds it right).
     opens: HashMap<String, Option<i64>>,
+    /// (account, fund, fy, posting month, service month) → (debit, credit, entries, lines) of
+    /// the journal lines written from Rust (reversals are copied in SQL: see `reversed`).
+    journal: HashMap<(String, String, i64, i64, i64), [i64; 4]>,
+    /// (fund, fy) → (receivable debit - credit, entries) of those lines on receivable accounts.
+    rollup: HashMap<(String, i64), [i64; 2]>,
+    /// Reversing lines were copied in SQL: their sums are added from the journal at the end.
+    pub reversed: bool,
 }
 
 impl SumDelta {
@@ -219,6 +251,35 @@ impl SumDelta {
         }
     }
 
+    /// Adds a journal line written by this transaction to the journal and roll-up sums (as
+    /// the SQL of `reversal_sums_sql` would, without reading the lines back).
+    pub fn add_journal(&mut self, j: &JournalRow) {
+        let entries = match j.kind {
+            "post" => 1,
+            "reverse" => -1,
+            _ => 0,
+        };
+        let l = &j.line;
+        let s = self
+            .journal
+            .entry((
+                l.account.clone(),
+                l.fund.clone(),
+                j.fy,
+                j.post_date / 100,
+                j.date_serv / 100,
+            ))
+            .or_default();
+        for (a, b) in s.iter_mut().zip([l.debit, l.credit, entries, 1]) {
+            *a += b;
+        }
+        if l.account.starts_with("1102") {
+            let r = self.rollup.entry((l.fund.clone(), j.fy)).or_default();
+            r[0] += l.debit - l.credit;
+            r[1] += entries;
+        }
+    }
+
     /// Statements reading the shares of `keys` of unit `hcode` (one per chunk of keys).
     pub fn share_queries(engine: Engine, hcode: &str, keys: &[&str]) -> Vec<Sql> {
         keys.chunks(LOOKUP_CHUNK)
@@ -250,6 +311,14 @@ impl SumDelta {
             .collect()
     }
 
+    /// The statement reading one visit's share (SQLite's native path: parameters hcode, vkey).
+    pub fn share_point_query() -> String {
+        format!(
+            "SELECT {SHARE_COLS} FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey \
+             WHERE v.hcode = ? AND v.vkey = ?"
+        )
+    }
+
     pub fn row_share(r: &dyn Cols) -> Result<Share, sqlx::Error> {
         Share::from_row(r)
     }
@@ -269,6 +338,35 @@ impl SumDelta {
             &["fund", "fy"],
             &CYCLE_COLS,
             cycle,
+        );
+        let journal = std::mem::take(&mut self.journal).into_iter().map(
+            |((account, fund, fy, post_month, serv_month), v)| {
+                (
+                    vec![T(account), T(fund), I(fy), I(post_month), I(serv_month)],
+                    v.to_vec(),
+                )
+            },
+        );
+        upsert_sums(
+            engine,
+            &mut out,
+            hcode,
+            "claim_sum_journal",
+            &["account", "fund", "fy", "post_month", "serv_month"],
+            &["debit", "credit", "entries", "lines"],
+            journal,
+        );
+        let rollup = std::mem::take(&mut self.rollup)
+            .into_iter()
+            .map(|((fund, fy), v)| (vec![T(fund), I(fy)], v.to_vec()));
+        upsert_sums(
+            engine,
+            &mut out,
+            hcode,
+            "claim_sum_rollup",
+            &["fund", "fy"],
+            &["amount", "entries"],
+            rollup,
         );
         let recog = std::mem::take(&mut self.recog)
             .into_iter()
@@ -418,13 +516,13 @@ fn push_sums(s: &mut Sql, table: &str, cols: &[&str]) {
     s.push(&set.join(", "));
 }
 
-/// Adds the journal lines an import (or return, or write-off) wrote to `claim_sum_journal`
-/// and, for receivable accounts, to `claim_sum_rollup`.
-pub(crate) fn journal_sums_sql(engine: Engine, hcode: &str, import_no: i64) -> Vec<Sql> {
+/// Adds the reversing lines an import copied in SQL to `claim_sum_journal` and, for receivable
+/// accounts, to `claim_sum_rollup` (the lines written from Rust are summed as they are written).
+pub(crate) fn reversal_sums_sql(engine: Engine, hcode: &str, import_no: i64) -> Vec<Sql> {
     let mut s = Sql::new(
         "INSERT INTO claim_sum_journal (hcode, account, fund, fy, post_month, serv_month, debit, credit, entries, lines) \
          SELECT hcode, account, fund, fy, post_date / 100, date_serv / 100, SUM(debit), SUM(credit), \
-         SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END), COUNT(*) FROM claim_journal WHERE hcode = ",
+         SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END), COUNT(*) FROM claim_journal WHERE kind = 'reverse' AND hcode = ",
     );
     s.text(hcode)
         .push(" AND import_no = ")
@@ -439,7 +537,7 @@ pub(crate) fn journal_sums_sql(engine: Engine, hcode: &str, import_no: i64) -> V
     let mut r = Sql::new(
         "INSERT INTO claim_sum_rollup (hcode, fund, fy, amount, entries) \
          SELECT hcode, fund, fy, SUM(debit - credit), SUM(CASE kind WHEN 'post' THEN 1 WHEN 'reverse' THEN -1 ELSE 0 END) \
-         FROM claim_journal WHERE account LIKE '1102%' AND hcode = ",
+         FROM claim_journal WHERE kind = 'reverse' AND account LIKE '1102%' AND hcode = ",
     );
     r.text(hcode)
         .push(" AND import_no = ")

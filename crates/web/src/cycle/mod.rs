@@ -59,8 +59,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cy_returns", "REP / Statement", "REP / Statement"),
     (
         "cy_upload_help",
-        "นำเข้าไฟล์ REP (eclaim_…xls) หรือ Statement (STM_…xls หรือ XML ของ สกส.) ระบบจับคู่กับรายการด้วย TRAN_ID หรือ HN + SEQ / AN และยืนยันด้วยเลขประชาชนและวันที่ รายการที่จับคู่ไม่ได้จะแสดงไว้ ไม่ถูกทิ้ง Statement จะตัดลูกหนี้ด้วยรายการบัญชีที่สมดุล",
-        "Import a REP (eclaim_…xls) or Statement (STM_…xls, or a CHI XML). Lines match by TRAN_ID or HN + SEQ / AN, confirmed by citizen ID and date; unmatched lines are listed, never dropped. A statement settles the receivables with balanced entries",
+        "นำเข้าไฟล์ REP (eclaim_…xls) หรือ Statement (STM_…xls หรือ XML ของ สกส.) ระบบจับคู่กับรายการด้วย TRAN_ID หรือ HN + SEQ / AN และยืนยันด้วยเลขประชาชนและวันที่ รายการที่จับคู่ไม่ได้จะแสดงไว้ ไม่ถูกทิ้ง Statement จะตัดลูกหนี้ด้วยรายการบัญชีที่สมดุล เลือกได้หลายไฟล์พร้อมกัน: ระบบนำเข้า REP ก่อน แล้วจึง Statement ทีละไฟล์ ไฟล์ที่ผิดจะไม่กระทบไฟล์อื่น",
+        "Import a REP (eclaim_…xls) or Statement (STM_…xls, or a CHI XML). Lines match by TRAN_ID or HN + SEQ / AN, confirmed by citizen ID and date; unmatched lines are listed, never dropped. A statement settles the receivables with balanced entries. Several files may be chosen at once: the REPs are imported first, then the statements, each file on its own; a refused file does not affect the others",
     ),
     ("cy_file", "ไฟล์", "File"),
     ("cy_upload", "นำเข้า", "Import"),

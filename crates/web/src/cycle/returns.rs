@@ -40,6 +40,13 @@ fn return_view(t: T, r: &raidai_store::claims::ReturnRecord) -> ReturnView {
 /// (sheet, row, field, value, message).
 type ImportResult = (ReturnView, Vec<(String, String)>, Vec<[String; 5]>);
 
+/// One uploaded file's outcome: its name, and what it did or why it was refused.
+struct FileResult {
+    file: String,
+    error: String,
+    result: Option<ImportResult>,
+}
+
 #[derive(Template)]
 #[template(path = "cycle/returns.html")]
 struct ReturnsPage {
@@ -49,8 +56,8 @@ struct ReturnsPage {
     list: Vec<ReturnView>,
     may_act: bool,
     error: String,
-    /// Result of the import just done: (summary lines, rejects (sheet, row, field, value, message)).
-    result: Option<ImportResult>,
+    /// The files just uploaded, in the order they were imported.
+    results: Vec<FileResult>,
 }
 
 async fn returns_page(
@@ -59,7 +66,7 @@ async fn returns_page(
     me: &Actor,
     hcode: &str,
     error: String,
-    result: Option<ImportResult>,
+    results: Vec<FileResult>,
 ) -> Result<Response, AppError> {
     let unit = st.store.get_unit(me, hcode).await?;
     let list = st.store.list_returns(me, hcode).await?;
@@ -68,7 +75,7 @@ async fn returns_page(
         list: list.iter().map(|r| return_view(t, r)).collect(),
         may_act: me.may_import(hcode),
         error,
-        result,
+        results,
         hcode: unit.hcode,
         unit_name: unit.name_th,
     })
@@ -80,7 +87,7 @@ pub async fn returns(
     Me(me): Me,
     Path(hcode): Path<String>,
 ) -> Result<Response, AppError> {
-    returns_page(&st, t, &me, &hcode, String::new(), None).await
+    returns_page(&st, t, &me, &hcode, String::new(), Vec::new()).await
 }
 
 pub async fn return_upload(
@@ -101,7 +108,9 @@ pub async fn return_upload(
             "ต้องแนบไฟล์",
         )])
     })?;
-    let (mut name, mut bytes) = (String::new(), Vec::new());
+    // Several files at once (a month of REPs and statements): imported in one pipeline,
+    // each file in its own transaction.
+    let mut files = Vec::new();
     while let Some(f) = mp.next_field().await.map_err(|e| {
         AppError::BadRequest(vec![FieldError::new(
             "file",
@@ -110,105 +119,104 @@ pub async fn return_upload(
         )])
     })? {
         if f.name() == Some("file") {
-            name = f.file_name().unwrap_or_default().to_string();
-            bytes = f
-                .bytes()
-                .await
-                .map_err(|e| {
-                    AppError::BadRequest(vec![FieldError::new(
-                        "file",
-                        format!("upload failed: {e}"),
-                        "อัปโหลดไฟล์ไม่สำเร็จ",
-                    )])
-                })?
-                .to_vec();
-        }
-    }
-    let base = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    if bytes.is_empty() || base.is_empty() {
-        return returns_page(
-            &st,
-            t,
-            &me,
-            &hcode,
-            t.pick("กรุณาเลือกไฟล์", "Choose a file").into(),
-            None,
-        )
-        .await;
-    }
-    let is_stm =
-        base.to_ascii_uppercase().starts_with("STM") || base.to_ascii_lowercase().ends_with(".xml");
-    let res = if is_stm {
-        cycle::import_stm(&st.store, &me, &hcode, &base, &bytes).await
-    } else {
-        cycle::import_rep(&st.store, &me, &hcode, &base, &bytes).await
-    };
-    match res {
-        Ok(out) => {
-            let mut summary = Vec::new();
-            if out.record.kind == "rep" {
-                summary.push((
-                    t.s("cy_accepted").to_string(),
-                    format_int_thai(out.accepted),
-                ));
-                summary.push((
-                    t.s("cy_corrective").to_string(),
-                    format_int_thai(out.corrective),
-                ));
-                summary.push((t.s("cy_deny").to_string(), format_int_thai(out.denied)));
-            } else {
-                summary.push(("amount_diff".into(), format_int_thai(out.amount_diff)));
-                summary.push(("missing_rep".into(), format_int_thai(out.missing_rep)));
-                summary.push((t.s("cy_settled").to_string(), money(out.record.settled)));
+            let name = f.file_name().unwrap_or_default().to_string();
+            let bytes = f.bytes().await.map_err(|e| {
+                AppError::BadRequest(vec![FieldError::new(
+                    "file",
+                    format!("upload failed: {e}"),
+                    "อัปโหลดไฟล์ไม่สำเร็จ",
+                )])
+            })?;
+            let base = name
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            if !bytes.is_empty() && !base.is_empty() {
+                files.push((base, bytes.to_vec()));
             }
-            let rejects = out
-                .rejects
-                .iter()
-                .map(|r| {
-                    [
-                        r.sheet.clone(),
-                        r.row.to_string(),
-                        r.field.clone(),
-                        r.value.clone(),
-                        t.pick(&r.message_th, &r.message).to_string(),
-                    ]
-                })
-                .collect();
-            returns_page(
-                &st,
-                t,
-                &me,
-                &hcode,
-                String::new(),
-                Some((return_view(t, &out.record), summary, rejects)),
-            )
-            .await
         }
-        Err(CycleError::Claims(raidai_claims::ClaimsError::Store(
+    }
+    if files.is_empty() {
+        let msg = t.pick("กรุณาเลือกไฟล์", "Choose a file").into();
+        return returns_page(&st, t, &me, &hcode, msg, Vec::new()).await;
+    }
+    let today = raidai_claims::audit::today_ymd();
+    let outcomes = match cycle::import_returns(&st.store, &me, &hcode, files, today).await {
+        Ok(o) => o,
+        Err(CycleError::Claims(raidai_claims::ClaimsError::Store(s))) => return Err(s.into()),
+        Err(e) => return Err(AppError::Internal(e.to_string())),
+    };
+    let mut results = Vec::with_capacity(outcomes.len());
+    for (file, res) in outcomes {
+        let (error, result) = match res {
+            Ok(out) => (String::new(), Some(import_result(t, &out))),
+            Err(e) => (refusal(t, &hcode, &file, e)?, None),
+        };
+        results.push(FileResult {
+            file,
+            error,
+            result,
+        });
+    }
+    returns_page(&st, t, &me, &hcode, String::new(), results).await
+}
+
+/// The summary of a file just imported.
+fn import_result(t: T, out: &cycle::ReturnOutcome) -> ImportResult {
+    let mut summary = Vec::new();
+    if out.record.kind == "rep" {
+        summary.push((
+            t.s("cy_accepted").to_string(),
+            format_int_thai(out.accepted),
+        ));
+        summary.push((
+            t.s("cy_corrective").to_string(),
+            format_int_thai(out.corrective),
+        ));
+        summary.push((t.s("cy_deny").to_string(), format_int_thai(out.denied)));
+    } else {
+        summary.push(("amount_diff".into(), format_int_thai(out.amount_diff)));
+        summary.push(("missing_rep".into(), format_int_thai(out.missing_rep)));
+        summary.push((t.s("cy_settled").to_string(), money(out.record.settled)));
+    }
+    let rejects = out
+        .rejects
+        .iter()
+        .map(|r| {
+            [
+                r.sheet.clone(),
+                r.row.to_string(),
+                r.field.clone(),
+                r.value.clone(),
+                t.pick(&r.message_th, &r.message).to_string(),
+            ]
+        })
+        .collect();
+    (return_view(t, &out.record), summary, rejects)
+}
+
+/// Why a file was refused, in the user's language; a store failure that is not the file's
+/// fault is the server's error.
+fn refusal(t: T, hcode: &str, file: &str, e: CycleError) -> Result<String, AppError> {
+    Ok(match e {
+        CycleError::Claims(raidai_claims::ClaimsError::Store(
             raidai_store::StoreError::Invalid(errs),
-        ))) => {
-            let msg = errs
-                .iter()
-                .map(|e| t.pick(&e.message_th, &e.message_en).to_string())
-                .collect::<Vec<_>>()
-                .join(" ");
-            returns_page(&st, t, &me, &hcode, msg, None).await
-        }
-        Err(CycleError::Claims(raidai_claims::ClaimsError::Store(s))) => Err(s.into()),
-        Err(e) => {
-            tracing::info!(hcode = %hcode, error = %e, "return refused");
-            let msg = if t.is_en() {
+        )) => errs
+            .iter()
+            .map(|e| t.pick(&e.message_th, &e.message_en).to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        CycleError::Claims(raidai_claims::ClaimsError::Store(s)) => return Err(s.into()),
+        e => {
+            tracing::info!(hcode = %hcode, file = %file, error = %e, "return refused");
+            if t.is_en() {
                 e.to_string()
             } else {
                 e.message_th().unwrap_or_else(|| e.to_string())
-            };
-            returns_page(&st, t, &me, &hcode, msg, None).await
+            }
         }
-    }
+    })
 }
 
 #[derive(Template)]

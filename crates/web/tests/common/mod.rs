@@ -76,13 +76,30 @@ pub async fn post_file(
     name: &str,
     data: &[u8],
 ) -> Resp {
+    post_files(app, uri, cookie, field, &[(name, data)]).await
+}
+
+/// Several files in one multipart field, as `<input type=file multiple>` sends them.
+pub async fn post_files(
+    app: &Router,
+    uri: &str,
+    cookie: &str,
+    field: &str,
+    files: &[(&str, &[u8])],
+) -> Resp {
     let boundary = "----raidaitestboundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(data);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut body = Vec::new();
+    for (name, data) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     send(
         app,
         Request::builder()
@@ -99,7 +116,6 @@ pub async fn post_file(
     .await
 }
 
-/// A multipart POST of text fields and one file in the field `file`.
 pub async fn post_multipart(
     app: &Router,
     uri: &str,
