@@ -645,6 +645,7 @@ fn entry(v: &StoredClaim, tran_id: &str, stm_status: &str, s: Settlement) -> Set
     SettleEntry {
         vkey: v.vkey.clone(),
         ver: v.ver,
+        fund_amount: v.fund_amount,
         tran_id: tran_id.into(),
         date_serv: v.date_serv,
         lines: s

@@ -8,7 +8,7 @@ use crate::sqlite_raw::RawRow;
 
 /// The columns a visit's share of `claim_sum_cycle` and `claim_sum_recognised` needs, on
 /// `claim_visits v LEFT JOIN claim_status cs`.
-const SHARE_COLS: &str = "v.fund, v.fy, v.receivable, CAST(CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END AS BIGINT) AS recognised, \
+pub(crate) const SHARE_COLS: &str = "v.fund, v.fy, v.receivable, CAST(CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v.date_serv END AS BIGINT) AS recognised, \
      CAST(v.posted AS BIGINT) AS posted, v.fund_amount, CAST(COALESCE(cs.batch_no, 0) AS BIGINT) AS batch_no, COALESCE(cs.status, '') AS status, \
      CAST(COALESCE(cs.expected, 0) AS BIGINT) AS expected, CAST(COALESCE(cs.received, 0) AS BIGINT) AS received, \
      CAST(COALESCE(cs.written_down, 0) AS BIGINT) AS written_down, CAST(COALESCE(cs.cleared, 0) AS BIGINT) AS cleared, \

@@ -2,7 +2,7 @@
 //! stores the lines, sets the claims and writes the settlement entries.
 
 use super::*;
-use crate::claims::sums::STATUS_RETURNING;
+use crate::claims::sums::{SHARE_COLS, STATUS_RETURNING, Share, SumDelta};
 
 /// A REP or STM file about to be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +93,7 @@ const REP_CONFLICT: &str = " ON CONFLICT (hcode, vkey) DO UPDATE SET tran_id = e
 const SETTLE_CONFLICT: &str = " ON CONFLICT (hcode, vkey) DO UPDATE SET received = claim_status.received + excluded.received, \
      cleared = claim_status.cleared + excluded.cleared, written_down = claim_status.written_down + excluded.written_down, \
      written_up = claim_status.written_up + excluded.written_up, updated_at = excluded.updated_at, \
+     open_amount = excluded.open_amount - claim_status.cleared, \
      tran_id = CASE WHEN claim_status.tran_id = '' THEN excluded.tran_id ELSE claim_status.tran_id END, \
      stm_status = CASE WHEN excluded.stm_status = '' THEN claim_status.stm_status ELSE excluded.stm_status END, \
      journal_refs = CASE WHEN claim_status.journal_refs = '' THEN excluded.journal_refs \
@@ -171,6 +172,8 @@ pub struct SettleEntry {
     pub vkey: String,
     /// The visit's current journal version (settlement lines carry it).
     pub ver: i64,
+    /// What the fund owes on the visit: the claim's open amount is this less what is cleared.
+    pub fund_amount: i64,
     pub tran_id: String,
     pub date_serv: i64,
     /// Balanced lines (Σ debit = Σ credit).
@@ -193,6 +196,9 @@ pub struct ReturnSession {
     unmatched: i64,
     amount: i64,
     settled: i64,
+    /// SQLite: read-model shares of visits read by `visits` since the last claim write, taken
+    /// by the next `upsert_claims_sqlite` as the claims' shares before it.
+    befores: HashMap<String, Share>,
 }
 
 impl Store {
@@ -252,6 +258,7 @@ impl Store {
             unmatched: 0,
             amount: 0,
             settled: 0,
+            befores: HashMap::new(),
         })
     }
 
@@ -288,6 +295,7 @@ impl Store {
             unmatched: 0,
             amount: 0,
             settled: 0,
+            befores: HashMap::new(),
         })
     }
 }
@@ -360,12 +368,35 @@ impl ReturnSession {
         keys.dedup();
         if let ImportTx::Sqlite(t) = &mut self.inner.tx {
             let mut handle = t.lock_handle().await?;
+            // The same row also gives each visit's read-model share before this chunk's
+            // writes, kept for `upsert_claims_sqlite` (which would otherwise read it again).
+            let (stored, share) = STORED_CLAIM_COLS
+                .split_once(" FROM ")
+                .expect("a FROM clause");
             let mut st = Stmt::prepare(
                 handle.as_raw_handle(),
-                &format!("SELECT {STORED_CLAIM_COLS} WHERE v.hcode = ? AND v.vkey = ?"),
+                &format!(
+                    "SELECT {stored}, {SHARE_COLS} FROM {share} WHERE v.hcode = ? AND v.vkey = ?"
+                ),
             )?;
+            // The share's columns by name, after the 16 of the stored claim.
+            let mut names = st.column_names();
+            for n in names.iter_mut().take(16) {
+                n.clear();
+            }
+            let shares = &mut self.befores;
+            let mut failed = None;
             for k in keys {
                 st.query(&[Val::Text(&self.inner.hcode), Val::Text(k)], |r| {
+                    match SumDelta::row_share(&NamedRow {
+                        row: r,
+                        names: &names,
+                    }) {
+                        Ok(s) => {
+                            shares.insert(s.vkey.clone(), s);
+                        }
+                        Err(e) => failed = Some(e),
+                    }
                     let c = StoredClaim {
                         vkey: r.text(0),
                         setting: r.text(1),
@@ -386,6 +417,9 @@ impl ReturnSession {
                     };
                     out.insert(c.vkey.clone(), c);
                 })?;
+            }
+            if let Some(e) = failed {
+                return Err(e.into());
             }
             return Ok(out);
         }
@@ -532,7 +566,18 @@ impl ReturnSession {
         let mut keys: Vec<&str> = rows.clone().map(|(k, _)| k).collect();
         keys.sort_unstable();
         keys.dedup();
-        let befores = self.inner.share_map(&keys).await?;
+        let mut seen = std::mem::take(&mut self.befores);
+        let missing: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|k| !seen.contains_key(*k))
+            .collect();
+        let mut befores = self.inner.share_map(&missing).await?;
+        for k in &keys {
+            if let Some(s) = seen.remove(*k) {
+                befores.insert(s.vkey.clone(), s);
+            }
+        }
         for share in befores.values() {
             self.inner.sums.add(share, -1);
         }
@@ -688,7 +733,7 @@ impl ReturnSession {
         if matches!(self.inner.tx, ImportTx::Sqlite(_)) {
             let hcode = self.inner.hcode.clone();
             let sql = format!(
-                "INSERT INTO claim_status ({STATUS_COLS}) VALUES (?, ?, 0, ?, 'accepted', 0, '', '', 0, 0, 0, ?, ?, ?, ?, ?, '', '', '', 0, ?, ?){SETTLE_CONFLICT}{STATUS_RETURNING}"
+                "INSERT INTO claim_status ({STATUS_COLS}, open_amount) VALUES (?, ?, 0, ?, 'accepted', 0, '', '', 0, 0, 0, ?, ?, ?, ?, ?, '', '', '', 0, ?, ?, ?){SETTLE_CONFLICT}{STATUS_RETURNING}"
             );
             let rows = refs.iter().map(|(e, r)| {
                 (
@@ -704,6 +749,7 @@ impl ReturnSession {
                         Val::Text(&e.stm_status),
                         Val::Text(r),
                         Val::Int(now),
+                        Val::Int(e.fund_amount - e.cleared),
                     ],
                 )
             });
@@ -712,7 +758,9 @@ impl ReturnSession {
             for chunk in refs.chunks(CHUNK) {
                 let keys: Vec<&str> = chunk.iter().map(|(e, _)| e.vkey.as_str()).collect();
                 self.inner.load_shares(&keys, -1).await?;
-                let mut u = Sql::new(&format!("INSERT INTO claim_status ({STATUS_COLS}) VALUES "));
+                let mut u = Sql::new(&format!(
+                    "INSERT INTO claim_status ({STATUS_COLS}, open_amount) VALUES "
+                ));
                 for (i, (e, r)) in chunk.iter().enumerate() {
                     if i > 0 {
                         u.push(", ");
@@ -737,6 +785,8 @@ impl ReturnSession {
                         .text(r.clone())
                         .push(", ")
                         .int(now)
+                        .push(", ")
+                        .int(e.fund_amount - e.cleared)
                         .push(")");
                 }
                 u.push(SETTLE_CONFLICT);
@@ -760,6 +810,7 @@ impl ReturnSession {
     /// Marks a claim's follow-up (to_fix, resent, appealed, written_off) with a note.
     pub async fn set_work(&mut self, vkey: &str, work: &str, note: &str) -> Result<(), StoreError> {
         // claim_sum_status counts claims per follow-up state.
+        self.befores.clear();
         self.inner.load_shares(&[vkey], -1).await?;
         let mut u = Sql::new("UPDATE claim_status SET work = ");
         u.text(work)
