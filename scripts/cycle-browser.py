@@ -4,7 +4,8 @@
 Usage: scripts/cycle-browser.py RAIDAI_BINARY OUT_DIR
 (needs `pip install selenium`, Debian chromium and chromium-driver). Seeds the demo (which runs a
 year of batches, REP and Statements per unit) and serves it; as rev.11001: the batch list and a
-batch, the returns and one REP's lines, the C / Deny worklist (writes one Deny off with a reason),
+batch, the returns and one REP's lines, a month's REP and Statement files uploaded together (a
+new batch and its synthetic returns made with the CLI on the served database), the C / Deny worklist (writes one Deny off with a reason),
 aging; as pho: the province roll-up. Saves one PNG per step; exits non-zero on a failed check.
 """
 import os
@@ -54,6 +55,10 @@ def login(d, user, password):
     d.find_element(By.NAME, "username").send_keys(user)
     d.find_element(By.NAME, "password").send_keys(password)
     d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    for _ in range(200):  # the next page must have loaded (and the cookie be set) first
+        if "/login" not in d.current_url:
+            break
+        time.sleep(0.05)
 
 
 def check(cond, what):
@@ -83,6 +88,26 @@ try:
     shot(d, "returns")
     d.find_element(By.CSS_SELECTOR, "table a[href*='/claims/returns/']").click()
     shot(d, "return_lines")
+    # A new batch and its returns, then every file in one upload (REPs first, then statements).
+    db = f"sqlite://{work}/raidai-demo.db"
+    made = subprocess.run([binary, "claim", "batch", "--unit", "11001", "--fund", "UC,OFC,LGO,SSS",
+                           "--from", "20251001", "--to", "20260930", "--include-blocked",
+                           "--out", f"{work}/batch.zip", "--database", db],
+                          check=True, capture_output=True, text=True)
+    no = made.stdout.split("batch ", 1)[1].split()[0]  # "batch N of unit …"
+    ret = f"{work}/returns"
+    gen = subprocess.run([binary, "claim", "gen-returns", "--unit", "11001", "--batch", no,
+                          "--seed", "7", "--out", ret, "--database", db],
+                         check=True, capture_output=True, text=True)
+    files = sorted(os.path.join(ret, f) for f in os.listdir(ret))
+    check(len(files) >= 4, f"{len(files)} return files generated")
+    d.get(base + "/units/11001/claims/returns")
+    d.find_element(By.CSS_SELECTOR, "input[type=file][name=file]").send_keys("\n".join(files))
+    d.find_element(By.CSS_SELECTOR, "form[enctype] button[type=submit]").click()
+    b = body(d)
+    check(all(os.path.basename(f) in b for f in files) and "ไม่ได้นำเข้า" not in b,
+          "every uploaded file imported and listed")
+    shot(d, "returns_multi")
     d.get(base + "/units/11001/claims/worklist")
     b = body(d)
     check("Deny" in b or "ติด C" in b, "worklist has C / Deny")

@@ -176,8 +176,14 @@ fn import_result(t: T, out: &cycle::ReturnOutcome) -> ImportResult {
         ));
         summary.push((t.s("cy_deny").to_string(), format_int_thai(out.denied)));
     } else {
-        summary.push(("amount_diff".into(), format_int_thai(out.amount_diff)));
-        summary.push(("missing_rep".into(), format_int_thai(out.missing_rep)));
+        summary.push((
+            t.s("cy_amount_diff").to_string(),
+            format_int_thai(out.amount_diff),
+        ));
+        summary.push((
+            t.s("cy_missing_rep").to_string(),
+            format_int_thai(out.missing_rep),
+        ));
         summary.push((t.s("cy_settled").to_string(), money(out.record.settled)));
     }
     let rejects = out
