@@ -36,6 +36,17 @@ pub enum ClaimCmd {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Import several return files at once (files or folders): every REP first, then the
+    /// statements (told apart by name: STM… or .xml), each file on its own; the next file is read
+    /// while the database takes this one. Exits non-zero if any file was refused.
+    Returns {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        unit: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Import a REP file (eclaim_…xls/xlsx): claim statuses of the matched visits.
     Rep {
         path: PathBuf,
@@ -122,20 +133,68 @@ pub async fn import_return(store: &Store, unit: &str, path: &PathBuf, stm: bool)
     } else {
         cycle::import_rep(store, &sys, unit, &name, &bytes).await
     };
-    let out = match res {
-        Ok(o) => o,
-        Err(CycleError::Claims(raidai_claims::ClaimsError::Store(
+    let out = res.map_err(|e| refusal(&path.display().to_string(), e))?;
+    print_outcome(&name, &out, stm);
+    Ok(())
+}
+
+/// Why a return file was refused, in English, naming the file.
+fn refusal(file: &str, e: CycleError) -> anyhow::Error {
+    match e {
+        CycleError::Claims(raidai_claims::ClaimsError::Store(
             raidai_store::StoreError::Invalid(errs),
-        ))) => bail!(
-            "{}: {}",
-            path.display(),
+        )) => anyhow::anyhow!(
+            "{file}: {}",
             errs.iter()
                 .map(|e| e.message_en.clone())
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        Err(e) => bail!("{}: {e}", path.display()),
-    };
+        e => anyhow::anyhow!("{file}: {e}"),
+    }
+}
+
+/// Imports return files and folders of return files as one upload would (`import_returns`).
+async fn import_many(store: &Store, unit: &str, paths: &[PathBuf]) -> Result<()> {
+    let mut files = Vec::new();
+    for p in paths {
+        let mut found = vec![p.clone()];
+        if p.is_dir() {
+            found = std::fs::read_dir(p)
+                .with_context(|| format!("cannot read {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file())
+                .collect();
+        }
+        for f in found {
+            let bytes =
+                std::fs::read(&f).with_context(|| format!("cannot read {}", f.display()))?;
+            let name = f
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            files.push((name, bytes));
+        }
+    }
+    let today = raidai_claims::audit::today_ymd();
+    let mut refused = 0;
+    for (name, res) in cycle::import_returns(store, &Actor::system(), unit, files, today).await? {
+        match res {
+            Ok(out) => print_outcome(&name, &out, out.record.kind == "stm"),
+            Err(e) => {
+                refused += 1;
+                eprintln!("refused {}", refusal(&name, e));
+            }
+        }
+    }
+    if refused > 0 {
+        bail!("{refused} file(s) refused; the others were imported");
+    }
+    Ok(())
+}
+
+fn print_outcome(name: &str, out: &cycle::ReturnOutcome, stm: bool) {
     let r = &out.record;
     println!(
         "{} {name}: return no. {}, {} lines, {} matched, {} unmatched, {} unreadable",
@@ -169,7 +228,6 @@ pub async fn import_return(store: &Store, unit: &str, path: &PathBuf, stm: bool)
             j.sheet, j.row, j.field, j.message, j.value
         );
     }
-    Ok(())
 }
 
 pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>) -> Result<()> {
@@ -210,6 +268,10 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
                 b.zip_sha256
             );
             Ok(())
+        }
+        ClaimCmd::Returns { paths, unit, db } => {
+            let store = open(&db).await?;
+            import_many(&store, &unit, &paths).await
         }
         ClaimCmd::Rep { path, unit, db } => {
             let store = open(&db).await?;

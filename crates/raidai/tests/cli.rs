@@ -348,3 +348,129 @@ fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
     ]);
     assert_eq!(code, 1, "strict with rejects fails");
 }
+
+#[test]
+fn a_month_of_returns_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cycle.db").display());
+    let arg = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    assert_eq!(raidai(&["db", "migrate", "--database", &db]).0, 0);
+    assert_eq!(raidai(&["setup", "province", "44", "--database", &db]).0, 0);
+    let units = dir.path().join("units.csv");
+    std::fs::write(
+        &units,
+        "hcode,name_th,unit_type,district_code,cup_hcode,peer_group,island,beds\n11001,โรงพยาบาลโกสุมพิสัย,rpch,4403,,F1,0,120\n",
+    )
+    .unwrap();
+    let (code, _, err) = raidai(&["units", "import", &arg(&units), "--database", &db]);
+    assert_eq!(code, 0, "{err}");
+    let set = dir.path().join("set");
+    let (code, _, err) = raidai(&[
+        "gen",
+        "16f",
+        "--unit",
+        "11001",
+        "--visits",
+        "300",
+        "--admissions",
+        "10",
+        "--seed",
+        "5",
+        "--fiscal-year",
+        "2569",
+        "--out",
+        &arg(&set),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = raidai(&[
+        "import",
+        "16f",
+        &arg(&set),
+        "--unit",
+        "11001",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let zip = dir.path().join("batch.zip");
+    let (code, out, err) = raidai(&[
+        "claim",
+        "batch",
+        "--unit",
+        "11001",
+        "--fund",
+        "UC,OFC,LGO,SSS",
+        "--from",
+        "01/10/2568",
+        "--to",
+        "30/09/2569",
+        "--include-blocked",
+        "--out",
+        &arg(&zip),
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let no = out
+        .split("batch ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let ret = dir.path().join("returns");
+    let (code, out, err) = raidai(&[
+        "claim",
+        "gen-returns",
+        "--unit",
+        "11001",
+        "--batch",
+        &no,
+        "--seed",
+        "2",
+        "--out",
+        &arg(&ret),
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let made = std::fs::read_dir(&ret).unwrap().count();
+    assert!(made >= 2, "{made} files");
+    // A broken statement beside them: refused alone, the others imported.
+    let broken = dir.path().join("STM_11001_OPUCS256912_99.xlsx");
+    std::fs::write(&broken, b"not a workbook").unwrap();
+    let (code, out, err) = raidai(&[
+        "claim",
+        "returns",
+        &arg(&ret),
+        &arg(&broken),
+        "--unit",
+        "11001",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(out.matches(": return no. ").count(), made, "{out}");
+    let first_stm = out.find("STM ").unwrap();
+    assert!(
+        out.rfind("REP ").unwrap() < first_stm,
+        "REPs before statements: {out}"
+    );
+    assert!(
+        err.contains("STM_11001_OPUCS256912_99.xlsx") && err.contains("1 file(s) refused"),
+        "{err}"
+    );
+    // The same files again: each refused as already imported, nothing changed.
+    let (code, _, err) = raidai(&[
+        "claim",
+        "returns",
+        &arg(&ret),
+        "--unit",
+        "11001",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(err.matches("already imported").count(), made, "{err}");
+}
