@@ -11,13 +11,27 @@ pub async fn import_rep(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<ReturnOutcome, CycleError> {
+    import_one(store, actor, hcode, file_name, bytes, false, today_ymd()).await
+}
+
+/// One return file, read on a blocking thread then stored (`stm`: a statement, settled on
+/// `today`'s posting date).
+async fn import_one(
+    store: &Store,
+    actor: &Actor,
+    hcode: &str,
+    file_name: &str,
+    bytes: &[u8],
+    stm: bool,
+    today: i64,
+) -> Result<ReturnOutcome, CycleError> {
     let places = store.unit_places(actor, hcode).await?;
     let codes = error_codes(store, &places.province_code).await?;
     let (name, data) = (file_name.to_string(), bytes.to_vec());
-    let read = tokio::task::spawn_blocking(move || read_return(&name, &data, &codes, false))
+    let read = tokio::task::spawn_blocking(move || read_return(&name, &data, &codes, stm))
         .await
         .map_err(|e| ClaimsError::Worker(e.to_string()))?;
-    import_read(store, actor, hcode, read?, today_ymd()).await
+    import_read(store, actor, hcode, read?, today).await
 }
 
 /// Whether a return file is a statement (STM…, or a CHI/สกส. XML) rather than a REP, by name.
@@ -115,6 +129,17 @@ pub async fn import_read(
     read: ReadReturn,
     today: i64,
 ) -> Result<ReturnOutcome, CycleError> {
+    let file_hcode = match &read.file {
+        ReadFile::Rep(f) => &f.header.hcode,
+        ReadFile::Stm(f) => &f.header.hcode,
+    };
+    if file_hcode != hcode {
+        return Err(CycleError::WrongUnit {
+            file: read.file_name.clone(),
+            file_hcode: file_hcode.clone(),
+            hcode: hcode.into(),
+        });
+    }
     match read.file {
         ReadFile::Rep(file) => {
             let file_name = read.file_name.as_str();
@@ -155,13 +180,6 @@ async fn store_rep(
     size: u64,
     file: raidai_returns::RepFile,
 ) -> Result<ReturnOutcome, CycleError> {
-    if file.header.hcode != hcode {
-        return Err(CycleError::WrongUnit {
-            file: file_name.into(),
-            file_hcode: file.header.hcode.clone(),
-            hcode: hcode.into(),
-        });
-    }
     let meta = ReturnMeta {
         kind: "rep",
         file_name: file_name.into(),
@@ -256,13 +274,7 @@ pub async fn import_stm_on(
     bytes: &[u8],
     today: i64,
 ) -> Result<ReturnOutcome, CycleError> {
-    let places = store.unit_places(actor, hcode).await?;
-    let codes = error_codes(store, &places.province_code).await?;
-    let (name, data) = (file_name.to_string(), bytes.to_vec());
-    let read = tokio::task::spawn_blocking(move || read_return(&name, &data, &codes, true))
-        .await
-        .map_err(|e| ClaimsError::Worker(e.to_string()))?;
-    import_read(store, actor, hcode, read?, today).await
+    import_one(store, actor, hcode, file_name, bytes, true, today).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -276,13 +288,6 @@ async fn store_stm(
     file: raidai_returns::StmFile,
     today: i64,
 ) -> Result<ReturnOutcome, CycleError> {
-    if file.header.hcode != hcode {
-        return Err(CycleError::WrongUnit {
-            file: file_name.into(),
-            file_hcode: file.header.hcode.clone(),
-            hcode: hcode.into(),
-        });
-    }
     let meta = ReturnMeta {
         kind: "stm",
         file_name: file_name.into(),
