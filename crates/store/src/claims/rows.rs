@@ -247,6 +247,26 @@ pub(crate) fn finding_vals<'a>(
 }
 
 /// Appends one row in COPY's text format: tab-separated, backslash escapes, newline-ended.
+/// `head` followed by `(…), (…)`, one parenthesised list of bound values per row: the multi-row
+/// statement PostgreSQL takes where COPY cannot serve (an upsert).
+pub(crate) fn values_sql<'a>(head: &str, rows: impl Iterator<Item = &'a [Val<'a>]>) -> Sql {
+    let mut s = Sql::new(head);
+    for (i, row) in rows.enumerate() {
+        s.push(if i == 0 { "(" } else { ", (" });
+        for (j, v) in row.iter().enumerate() {
+            if j > 0 {
+                s.push(", ");
+            }
+            match v {
+                Val::Text(t) => s.text(*t),
+                Val::Int(n) => s.int(*n),
+            };
+        }
+        s.push(")");
+    }
+    s
+}
+
 pub(crate) fn copy_row(out: &mut Vec<u8>, vals: &[Val<'_>]) {
     use std::io::Write;
     for (i, v) in vals.iter().enumerate() {

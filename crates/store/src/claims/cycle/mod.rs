@@ -10,10 +10,13 @@ const CHUNK: usize = 500;
 
 mod batches;
 mod reports;
+mod return_rows;
 mod returns;
 
 pub use batches::*;
 pub use reports::*;
+pub use return_rows::*;
+use return_rows::{line_vals, rep_vals, settle_vals};
 pub use returns::*;
 
 /// SQL of a visit's recognition date (IP at discharge) for alias `v`.
@@ -23,6 +26,7 @@ const RECOGNISED_SQL: &str = "(CASE WHEN v.setting = 'IP' THEN v.date_dsc ELSE v
 const BLOCKED_SQL: &str = "EXISTS (SELECT 1 FROM claim_findings f WHERE f.hcode = v.hcode AND f.vkey = v.vkey AND f.severity = 'block' AND NOT EXISTS (SELECT 1 FROM claim_finding_accepts a WHERE a.hcode = f.hcode AND a.vkey = f.vkey AND a.rule = f.rule))";
 
 const STATUS_COLS: &str = "hcode, vkey, batch_no, tran_id, status, appeal, rep_no, error_codes, late, expected, rep_date, received, cleared, written_down, written_up, stm_status, work, work_note, work_by, work_at, journal_refs, updated_at";
+const STATUS_COL_COUNT: usize = 22;
 
 /// A visit with its claim, for the worklist, batch detail and history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,7 +1,7 @@
 //! Reading the cycle: the C / Deny worklist, a claim's history, the returns, aging, the roll-up, and
 //! the province's NHSO error codes.
 
-use super::returns::{RETURN_LINE_COLS, return_from_row, return_line};
+use super::return_rows::{RETURN_LINE_COLS, return_from_row, return_line};
 use super::*;
 
 /// Filters of the C / Deny worklist.

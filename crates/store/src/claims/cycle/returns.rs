@@ -4,83 +4,6 @@
 use super::*;
 use crate::claims::sums::{SHARE_COLS, STATUS_RETURNING, Share, SumDelta};
 
-/// A REP or STM file about to be imported.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReturnMeta {
-    /// `rep` or `stm`.
-    pub kind: &'static str,
-    pub file_name: String,
-    pub doc_no: String,
-    pub detail: String,
-    pub sha256: String,
-    pub bytes: u64,
-}
-
-/// An imported REP or STM file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReturnRecord {
-    pub hcode: String,
-    pub no: i64,
-    /// The import row of the return: its line rejects are listed and downloaded as that
-    /// import's rejects.
-    pub import_id: String,
-    pub kind: String,
-    pub file_name: String,
-    pub doc_no: String,
-    pub detail: String,
-    pub sha256: String,
-    pub import_no: i64,
-    pub lines: i64,
-    pub matched: i64,
-    pub unmatched: i64,
-    pub rejects: i64,
-    pub amount: i64,
-    pub settled: i64,
-    pub at: i64,
-    pub username: String,
-}
-
-pub(super) fn return_from_row(r: &AnyRow) -> Result<ReturnRecord, StoreError> {
-    Ok(ReturnRecord {
-        hcode: get_s(r, "hcode")?,
-        no: get_i(r, "no")?,
-        import_id: get_s(r, "import_id")?,
-        kind: get_s(r, "kind")?,
-        file_name: get_s(r, "file_name")?,
-        doc_no: get_s(r, "doc_no")?,
-        detail: get_s(r, "detail")?,
-        sha256: get_s(r, "sha256")?,
-        import_no: get_i(r, "import_no")?,
-        lines: get_i(r, "lines")?,
-        matched: get_i(r, "matched")?,
-        unmatched: get_i(r, "unmatched")?,
-        rejects: get_i(r, "rejects")?,
-        amount: get_i(r, "amount")?,
-        settled: get_i(r, "settled")?,
-        at: get_i(r, "at")?,
-        username: get_s(r, "username")?,
-    })
-}
-
-/// One line of a return as stored (matched or not).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReturnLineRow {
-    pub row_no: i64,
-    pub vkey: String,
-    pub match_note: String,
-    pub tran_id: String,
-    pub rep_no: String,
-    pub hn: String,
-    pub seq_no: String,
-    pub an: String,
-    pub date_in: i64,
-    pub outcome: String,
-    pub error_codes: String,
-    pub late: bool,
-    pub claimed: i64,
-    pub amount: i64,
-}
-
 /// A REP line's claim status over the stored one (a later REP supersedes; a C or Deny goes to
 /// the worklist as `to_fix` unless already being handled).
 const REP_CONFLICT: &str = " ON CONFLICT (hcode, vkey) DO UPDATE SET tran_id = excluded.tran_id, status = excluded.status, appeal = excluded.appeal, \
@@ -100,91 +23,11 @@ const SETTLE_CONFLICT: &str = " ON CONFLICT (hcode, vkey) DO UPDATE SET received
                          WHEN excluded.journal_refs = '' THEN claim_status.journal_refs \
                          ELSE claim_status.journal_refs || ' ' || excluded.journal_refs END";
 
-pub(super) const RETURN_LINE_COLS: &str = "hcode, return_no, row_no, vkey, match_note, tran_id, rep_no, hn, seq_no, an, date_in, outcome, error_codes, late, claimed, amount";
-
-pub(super) fn return_line(r: &AnyRow) -> Result<ReturnLineRow, StoreError> {
-    Ok(ReturnLineRow {
-        row_no: get_i(r, "row_no")?,
-        vkey: get_s(r, "vkey")?,
-        match_note: get_s(r, "match_note")?,
-        tran_id: get_s(r, "tran_id")?,
-        rep_no: get_s(r, "rep_no")?,
-        hn: get_s(r, "hn")?,
-        seq_no: get_s(r, "seq_no")?,
-        an: get_s(r, "an")?,
-        date_in: get_i(r, "date_in")?,
-        outcome: get_s(r, "outcome")?,
-        error_codes: get_s(r, "error_codes")?,
-        late: get_i(r, "late")? != 0,
-        claimed: get_i(r, "claimed")?,
-        amount: get_i(r, "amount")?,
-    })
-}
-
 /// Columns of [`StoredClaim`], in its field order (the native reader goes by position).
 const STORED_CLAIM_COLS: &str = "v.vkey, v.setting, v.cid, v.date_serv, v.date_dsc, v.fund, v.receivable, v.fund_amount, v.posted, v.ver, \
      COALESCE(cs.status, '') AS status, COALESCE(cs.tran_id, '') AS tran_id, COALESCE(cs.cleared, 0) AS cleared, \
      COALESCE(cs.written_down, 0) AS written_down, COALESCE(cs.work, '') AS work, COALESCE(cs.expected, 0) AS expected \
      FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey";
-
-/// What the matcher needs of a stored visit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredClaim {
-    pub vkey: String,
-    pub setting: String,
-    pub cid: String,
-    pub date_serv: i64,
-    pub date_dsc: i64,
-    pub fund: String,
-    pub receivable: String,
-    pub fund_amount: i64,
-    pub posted: bool,
-    /// The visit's journal version (settlement lines carry it).
-    pub ver: i64,
-    pub status: String,
-    pub tran_id: String,
-    /// What the REP in force said the fund would pay.
-    pub expected: i64,
-    pub cleared: i64,
-    pub written_down: i64,
-    pub work: String,
-}
-
-/// A REP line's effect on a visit's claim.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepStatus {
-    pub vkey: String,
-    pub tran_id: String,
-    /// accepted, corrective, deny
-    pub status: String,
-    pub appeal: bool,
-    pub rep_no: String,
-    pub error_codes: String,
-    pub late: bool,
-    pub expected: i64,
-    pub rep_date: i64,
-}
-
-/// A journal entry on a visit's receivable (settlement or write-off) and what it does to the
-/// visit's claim.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SettleEntry {
-    pub vkey: String,
-    /// The visit's current journal version (settlement lines carry it).
-    pub ver: i64,
-    /// What the fund owes on the visit: the claim's open amount is this less what is cleared.
-    pub fund_amount: i64,
-    pub tran_id: String,
-    pub date_serv: i64,
-    /// Balanced lines (Σ debit = Σ credit).
-    pub lines: Vec<PostLine>,
-    pub received: i64,
-    pub cleared: i64,
-    pub written_down: i64,
-    pub written_up: i64,
-    /// STM: matched or amount_diff; '' for a write-off.
-    pub stm_status: String,
-}
 
 /// A return being imported (or a write-off): one transaction on the import connection,
 /// numbered in the unit's import sequence so its journal lines have their own entry refs.
@@ -470,87 +313,72 @@ impl ReturnSession {
         self.inner.write_rejects(rejects).await
     }
 
-    /// Stores the lines of the return (all of them, matched or not).
+    /// Stores the lines of the return (all of them, matched or not): one prepared INSERT
+    /// stepped per line on SQLite (values bound in place), a COPY on PostgreSQL.
     pub async fn write_lines(&mut self, lines: &[ReturnLineRow]) -> Result<(), StoreError> {
         self.lines += lines.len() as i64;
         self.matched += lines.iter().filter(|l| !l.vkey.is_empty()).count() as i64;
         self.unmatched += lines.iter().filter(|l| l.vkey.is_empty()).count() as i64;
         self.amount += lines.iter().map(|l| l.amount).sum::<i64>();
-        if let ImportTx::Sqlite(t) = &mut self.inner.tx {
-            // One prepared INSERT stepped per line (values bound in place): the multi-row
-            // statements through sqlx converted every value twice.
-            let (hcode, no) = (self.inner.hcode.as_str(), self.inner.no);
-            let mut handle = t.lock_handle().await?;
-            let mut st = Stmt::prepare(
-                handle.as_raw_handle(),
-                &insert_sql("claim_return_lines", RETURN_LINE_COLS, 16),
-            )?;
-            for l in lines {
-                st.run(&[
-                    Val::Text(hcode),
-                    Val::Int(no),
-                    Val::Int(l.row_no),
-                    Val::Text(&l.vkey),
-                    Val::Text(&l.match_note),
-                    Val::Text(&l.tran_id),
-                    Val::Text(&l.rep_no),
-                    Val::Text(&l.hn),
-                    Val::Text(&l.seq_no),
-                    Val::Text(&l.an),
-                    Val::Int(l.date_in),
-                    Val::Text(&l.outcome),
-                    Val::Text(&l.error_codes),
-                    Val::Int(i64::from(l.late)),
-                    Val::Int(l.claimed),
-                    Val::Int(l.amount),
-                ])?;
-            }
-            return Ok(());
-        }
-        for chunk in lines.chunks(CHUNK) {
-            let mut s = Sql::new(&format!(
-                "INSERT INTO claim_return_lines ({RETURN_LINE_COLS}) VALUES "
-            ));
-            for (i, l) in chunk.iter().enumerate() {
-                if i > 0 {
-                    s.push(", ");
+        let (hcode, no) = (self.inner.hcode.as_str(), self.inner.no);
+        match &mut self.inner.tx {
+            ImportTx::Sqlite(t) => {
+                let mut handle = t.lock_handle().await?;
+                let mut st = Stmt::prepare(
+                    handle.as_raw_handle(),
+                    &insert_sql("claim_return_lines", RETURN_LINE_COLS, 16),
+                )?;
+                for l in lines {
+                    st.run(&line_vals(hcode, no, l))?;
                 }
-                s.push("(")
-                    .text(self.inner.hcode.clone())
-                    .push(", ")
-                    .int(self.inner.no)
-                    .push(", ")
-                    .int(l.row_no)
-                    .push(", ")
-                    .text(l.vkey.clone())
-                    .push(", ")
-                    .text(l.match_note.clone())
-                    .push(", ")
-                    .text(l.tran_id.clone())
-                    .push(", ")
-                    .text(l.rep_no.clone())
-                    .push(", ")
-                    .text(l.hn.clone())
-                    .push(", ")
-                    .text(l.seq_no.clone())
-                    .push(", ")
-                    .text(l.an.clone())
-                    .push(", ")
-                    .int(l.date_in)
-                    .push(", ")
-                    .text(l.outcome.clone())
-                    .push(", ")
-                    .text(l.error_codes.clone())
-                    .push(", ")
-                    .int(i64::from(l.late))
-                    .push(", ")
-                    .int(l.claimed)
-                    .push(", ")
-                    .int(l.amount)
-                    .push(")");
             }
-            positional(self.inner.engine, &mut s);
-            self.inner.tx.exec(&s).await?;
+            ImportTx::Postgres(t) => {
+                let mut buf = Vec::with_capacity(lines.len() * 128);
+                for l in lines {
+                    copy_row(&mut buf, &line_vals(hcode, no, l));
+                }
+                if !buf.is_empty() {
+                    let mut copy = t
+                        .copy_in_raw(&format!(
+                            "COPY claim_return_lines ({RETURN_LINE_COLS}) FROM STDIN"
+                        ))
+                        .await?;
+                    copy.send(buf.as_slice()).await?;
+                    copy.finish().await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Upserts claims, one row of [`STATUS_COLS`] and `open_amount` per claim, resolving a
+    /// conflict by `conflict`, and moves the claim sums by each claim's share before and after.
+    /// SQLite steps one prepared statement per row; PostgreSQL sends multi-row statements of
+    /// [`CHUNK`] rows between share reads.
+    async fn upsert_claims(
+        &mut self,
+        conflict: &str,
+        rows: Vec<(&str, Vec<Val<'_>>)>,
+    ) -> Result<(), StoreError> {
+        let cols = format!("{STATUS_COLS}, open_amount");
+        if matches!(self.inner.tx, ImportTx::Sqlite(_)) {
+            let marks = vec!["?"; STATUS_COL_COUNT + 1].join(", ");
+            let sql = format!(
+                "INSERT INTO claim_status ({cols}) VALUES ({marks}){conflict}{STATUS_RETURNING}"
+            );
+            return self.upsert_claims_sqlite(&sql, &rows).await;
+        }
+        for chunk in rows.chunks(CHUNK) {
+            let keys: Vec<&str> = chunk.iter().map(|(k, _)| *k).collect();
+            self.inner.load_shares(&keys, -1).await?;
+            let mut u = values_sql(
+                &format!("INSERT INTO claim_status ({cols}) VALUES "),
+                chunk.iter().map(|(_, v)| v.as_slice()),
+            );
+            u.push(conflict);
+            positional(self.inner.engine, &mut u);
+            self.inner.tx.exec(&u).await?;
+            self.inner.load_shares(&keys, 1).await?;
         }
         Ok(())
     }
@@ -558,12 +386,12 @@ impl ReturnSession {
     /// SQLite: runs `sql`, a claim_status upsert ending in `STATUS_RETURNING`, once per row
     /// (values bound in place) and moves the claim sums by each claim's share before the
     /// rows and as the last write of it returned it: one read per claim instead of two.
-    async fn upsert_claims_sqlite<'v>(
+    async fn upsert_claims_sqlite(
         &mut self,
         sql: &str,
-        rows: impl Iterator<Item = (&'v str, Vec<Val<'v>>)> + Clone,
+        rows: &[(&str, Vec<Val<'_>>)],
     ) -> Result<(), StoreError> {
-        let mut keys: Vec<&str> = rows.clone().map(|(k, _)| k).collect();
+        let mut keys: Vec<&str> = rows.iter().map(|(k, _)| *k).collect();
         keys.sort_unstable();
         keys.dedup();
         let mut seen = std::mem::take(&mut self.befores);
@@ -590,9 +418,10 @@ impl ReturnSession {
             let mut handle = t.lock_handle().await?;
             let mut st = Stmt::prepare(handle.as_raw_handle(), sql)?;
             for (vkey, vals) in rows {
+                let vkey = *vkey;
                 // A claim with no visit row has no share (as the SQL loader would find none).
                 let before = befores.get(vkey);
-                st.query(&vals, |r| {
+                st.query(vals, |r| {
                     if let Some(b) = before {
                         afters.insert(vkey, b.with_status(r));
                     }
@@ -609,73 +438,12 @@ impl ReturnSession {
     /// history). A C or Deny goes to the worklist as `to_fix` unless already being handled.
     pub async fn apply_rep(&mut self, updates: &[RepStatus]) -> Result<(), StoreError> {
         let now = now_ms();
-        let work_of = |r: &RepStatus| if r.status == "accepted" { "" } else { "to_fix" };
-        if matches!(self.inner.tx, ImportTx::Sqlite(_)) {
-            let hcode = self.inner.hcode.clone();
-            let sql = format!(
-                "INSERT INTO claim_status ({STATUS_COLS}) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, '', ?, '', '', 0, '', ?){REP_CONFLICT}{STATUS_RETURNING}"
-            );
-            let rows = updates.iter().map(|r| {
-                (
-                    r.vkey.as_str(),
-                    vec![
-                        Val::Text(&hcode),
-                        Val::Text(&r.vkey),
-                        Val::Text(&r.tran_id),
-                        Val::Text(&r.status),
-                        Val::Int(i64::from(r.appeal)),
-                        Val::Text(&r.rep_no),
-                        Val::Text(&r.error_codes),
-                        Val::Int(i64::from(r.late)),
-                        Val::Int(r.expected),
-                        Val::Int(r.rep_date),
-                        Val::Text(work_of(r)),
-                        Val::Int(now),
-                    ],
-                )
-            });
-            return self.upsert_claims_sqlite(&sql, rows).await;
-        }
-        for chunk in updates.chunks(CHUNK) {
-            let keys: Vec<&str> = chunk.iter().map(|r| r.vkey.as_str()).collect();
-            self.inner.load_shares(&keys, -1).await?;
-            let mut u = Sql::new(&format!("INSERT INTO claim_status ({STATUS_COLS}) VALUES "));
-            for (i, r) in chunk.iter().enumerate() {
-                if i > 0 {
-                    u.push(", ");
-                }
-                u.push("(")
-                    .text(self.inner.hcode.clone())
-                    .push(", ")
-                    .text(r.vkey.clone())
-                    .push(", 0, ")
-                    .text(r.tran_id.clone())
-                    .push(", ")
-                    .text(r.status.clone())
-                    .push(", ")
-                    .int(i64::from(r.appeal))
-                    .push(", ")
-                    .text(r.rep_no.clone())
-                    .push(", ")
-                    .text(r.error_codes.clone())
-                    .push(", ")
-                    .int(i64::from(r.late))
-                    .push(", ")
-                    .int(r.expected)
-                    .push(", ")
-                    .int(r.rep_date)
-                    .push(", 0, 0, 0, 0, '', ")
-                    .text(work_of(r))
-                    .push(", '', '', 0, '', ")
-                    .int(now)
-                    .push(")");
-            }
-            u.push(REP_CONFLICT);
-            positional(self.inner.engine, &mut u);
-            self.inner.tx.exec(&u).await?;
-            self.inner.load_shares(&keys, 1).await?;
-        }
-        Ok(())
+        let hcode = self.inner.hcode.clone();
+        let rows = updates
+            .iter()
+            .map(|r| (r.vkey.as_str(), rep_vals(&hcode, r, now)))
+            .collect();
+        self.upsert_claims(REP_CONFLICT, rows).await
     }
 
     /// Writes settlement or write-off entries: journal lines on today's posting date, their
@@ -730,71 +498,12 @@ impl ReturnSession {
             refs.push((e, r));
         }
         self.settled += entries.iter().map(|e| e.received).sum::<i64>();
-        if matches!(self.inner.tx, ImportTx::Sqlite(_)) {
-            let hcode = self.inner.hcode.clone();
-            let sql = format!(
-                "INSERT INTO claim_status ({STATUS_COLS}, open_amount) VALUES (?, ?, 0, ?, 'accepted', 0, '', '', 0, 0, 0, ?, ?, ?, ?, ?, '', '', '', 0, ?, ?, ?){SETTLE_CONFLICT}{STATUS_RETURNING}"
-            );
-            let rows = refs.iter().map(|(e, r)| {
-                (
-                    e.vkey.as_str(),
-                    vec![
-                        Val::Text(&hcode),
-                        Val::Text(&e.vkey),
-                        Val::Text(&e.tran_id),
-                        Val::Int(e.received),
-                        Val::Int(e.cleared),
-                        Val::Int(e.written_down),
-                        Val::Int(e.written_up),
-                        Val::Text(&e.stm_status),
-                        Val::Text(r),
-                        Val::Int(now),
-                        Val::Int(e.fund_amount - e.cleared),
-                    ],
-                )
-            });
-            self.upsert_claims_sqlite(&sql, rows).await?;
-        } else {
-            for chunk in refs.chunks(CHUNK) {
-                let keys: Vec<&str> = chunk.iter().map(|(e, _)| e.vkey.as_str()).collect();
-                self.inner.load_shares(&keys, -1).await?;
-                let mut u = Sql::new(&format!(
-                    "INSERT INTO claim_status ({STATUS_COLS}, open_amount) VALUES "
-                ));
-                for (i, (e, r)) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        u.push(", ");
-                    }
-                    u.push("(")
-                        .text(self.inner.hcode.clone())
-                        .push(", ")
-                        .text(e.vkey.clone())
-                        .push(", 0, ")
-                        .text(e.tran_id.clone())
-                        .push(", 'accepted', 0, '', '', 0, 0, 0, ")
-                        .int(e.received)
-                        .push(", ")
-                        .int(e.cleared)
-                        .push(", ")
-                        .int(e.written_down)
-                        .push(", ")
-                        .int(e.written_up)
-                        .push(", ")
-                        .text(e.stm_status.clone())
-                        .push(", '', '', '', 0, ")
-                        .text(r.clone())
-                        .push(", ")
-                        .int(now)
-                        .push(", ")
-                        .int(e.fund_amount - e.cleared)
-                        .push(")");
-                }
-                u.push(SETTLE_CONFLICT);
-                positional(self.inner.engine, &mut u);
-                self.inner.tx.exec(&u).await?;
-                self.inner.load_shares(&keys, 1).await?;
-            }
-        }
+        let hcode = self.inner.hcode.clone();
+        let rows = refs
+            .iter()
+            .map(|(e, r)| (e.vkey.as_str(), settle_vals(&hcode, e, r, now)))
+            .collect();
+        self.upsert_claims(SETTLE_CONFLICT, rows).await?;
         if matches!(self.inner.tx, ImportTx::Sqlite(_)) {
             self.inner
                 .insert_sqlite(&[], &[], &journal, &[], now)
