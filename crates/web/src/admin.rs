@@ -16,7 +16,6 @@ use raidai_store::audit::AuditQuery;
 use raidai_store::users::{User, UserInput};
 use raidai_store::{Actor, FieldError, StoreError};
 use serde::Deserialize;
-use std::collections::HashMap;
 
 pub struct UserRow {
     pub id: String,
@@ -110,15 +109,35 @@ fn user_form(
     }
 }
 
-fn input_from_form(f: &HashMap<String, String>) -> UserInput {
-    let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    UserInput {
-        username: g("username"),
-        display_name: g("display_name"),
-        role: g("role"),
-        scope_code: g("scope_code"),
-        active: f.contains_key("active"),
-        password: f.get("password").cloned().unwrap_or_default(),
+/// The user form as posted; the store validates role and scope into field errors.
+/// No `Debug`: it holds a password.
+#[derive(Deserialize)]
+pub struct UserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    scope_code: String,
+    /// A checkbox: ticked when present at all.
+    active: Option<String>,
+    /// Taken as typed, spaces included.
+    #[serde(default)]
+    password: String,
+}
+
+impl From<UserForm> for UserInput {
+    fn from(f: UserForm) -> Self {
+        UserInput {
+            username: f.username.trim().to_string(),
+            display_name: f.display_name.trim().to_string(),
+            role: f.role.trim().to_string(),
+            scope_code: f.scope_code.trim().to_string(),
+            active: f.active.is_some(),
+            password: f.password,
+        }
     }
 }
 
@@ -164,12 +183,12 @@ async fn save_user(
     t: T,
     me: Actor,
     id: Option<String>,
-    f: HashMap<String, String>,
+    f: UserForm,
 ) -> Result<Response, AppError> {
     if !me.is_admin() {
         return Err(AppError::Forbidden);
     }
-    let v = input_from_form(&f);
+    let v = UserInput::from(f);
     let res = match &id {
         Some(id) => st.store.update_user(&me, id, &v).await,
         None => st.store.create_user(&me, &v).await,
@@ -192,7 +211,7 @@ pub async fn user_create(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Form(f): Form<HashMap<String, String>>,
+    Form(f): Form<UserForm>,
 ) -> Result<Response, AppError> {
     save_user(st, t, me, None, f).await
 }
@@ -202,7 +221,7 @@ pub async fn user_update(
     Tr(t): Tr,
     Me(me): Me,
     Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    Form(f): Form<UserForm>,
 ) -> Result<Response, AppError> {
     if !me.is_admin() {
         return Err(AppError::Forbidden);

@@ -195,12 +195,11 @@ pub(crate) async fn district_form(
     t: T,
     me: &Actor,
     d: Option<District>,
-    f: Option<&HashMap<String, String>>,
+    f: Option<&DistrictFields>,
     errors: Vec<FieldError>,
 ) -> Result<DistrictForm, AppError> {
     let provinces = st.store.list_provinces(me).await?;
     let is_new = d.is_none();
-    let get = |k: &str, dflt: String| f.and_then(|f| f.get(k).cloned()).unwrap_or(dflt);
     let d = d.unwrap_or(District {
         code: String::new(),
         province_code: provinces
@@ -210,6 +209,10 @@ pub(crate) async fn district_form(
         name_th: String::new(),
         name_en: String::new(),
     });
+    let d = match f {
+        Some(f) => f.over(d),
+        None => d,
+    };
     Ok(DistrictForm {
         l: Layout::new(
             t,
@@ -222,10 +225,10 @@ pub(crate) async fn district_form(
             "districts",
         ),
         is_new,
-        code: get("code", d.code),
-        name_th: get("name_th", d.name_th),
-        name_en: get("name_en", d.name_en),
-        province_code: get("province_code", d.province_code),
+        code: d.code,
+        name_th: d.name_th,
+        name_en: d.name_en,
+        province_code: d.province_code,
         provinces: provinces.into_iter().map(|p| (p.code, p.name_th)).collect(),
         errors: Errors::new(t, errors),
     })
@@ -255,13 +258,37 @@ pub async fn district_edit(
     render(&district_form(&st, t, &me, Some(d), None, vec![]).await?)
 }
 
-pub(crate) fn district_from_form(f: &HashMap<String, String>, code: Option<&str>) -> District {
-    let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    District {
-        code: code.map(str::to_string).unwrap_or_else(|| g("code")),
-        province_code: g("province_code"),
-        name_th: g("name_th"),
-        name_en: g("name_en"),
+/// The district form as posted. Fields are optional so that a redrawn form keeps the
+/// district's value for a field the post left out.
+#[derive(Debug, Default, Deserialize)]
+pub struct DistrictFields {
+    code: Option<String>,
+    province_code: Option<String>,
+    name_th: Option<String>,
+    name_en: Option<String>,
+}
+
+impl DistrictFields {
+    /// The posted values as typed over `d`, to draw the form again.
+    fn over(&self, d: District) -> District {
+        let pick = |v: &Option<String>, dflt: String| v.clone().unwrap_or(dflt);
+        District {
+            code: pick(&self.code, d.code),
+            province_code: pick(&self.province_code, d.province_code),
+            name_th: pick(&self.name_th, d.name_th),
+            name_en: pick(&self.name_en, d.name_en),
+        }
+    }
+
+    /// The district to save, trimmed; `code` is the edited district's, when editing.
+    fn district(&self, code: Option<&str>) -> District {
+        let g = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_string();
+        District {
+            code: code.map(str::to_string).unwrap_or_else(|| g(&self.code)),
+            province_code: g(&self.province_code),
+            name_th: g(&self.name_th),
+            name_en: g(&self.name_en),
+        }
     }
 }
 
@@ -270,9 +297,9 @@ pub(crate) async fn save_district_form(
     t: T,
     me: Actor,
     existing: Option<District>,
-    f: HashMap<String, String>,
+    f: DistrictFields,
 ) -> Result<Response, AppError> {
-    let d = district_from_form(&f, existing.as_ref().map(|d| d.code.as_str()));
+    let d = f.district(existing.as_ref().map(|d| d.code.as_str()));
     if existing.is_none() && st.store.get_district(&me, &d.code).await.is_ok() {
         let e = FieldError::new("code", "district code already exists", "รหัสอำเภอนี้มีอยู่แล้ว");
         let form = district_form(&st, t, &me, None, Some(&f), vec![e]).await?;
@@ -292,7 +319,7 @@ pub async fn district_create(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Form(f): Form<HashMap<String, String>>,
+    Form(f): Form<DistrictFields>,
 ) -> Result<Response, AppError> {
     if !me.is_admin() {
         return Err(AppError::Forbidden);
@@ -305,7 +332,7 @@ pub async fn district_update(
     Tr(t): Tr,
     Me(me): Me,
     Path(code): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    Form(f): Form<DistrictFields>,
 ) -> Result<Response, AppError> {
     if !me.is_admin() {
         return Err(AppError::Forbidden);
@@ -575,11 +602,33 @@ pub(crate) async fn unit_form(
     })
 }
 
+/// The unit form as posted. Text stays text here: the store validates it into its field
+/// errors; a checkbox counts as ticked when present at all.
+#[derive(Debug, Default, Deserialize)]
+pub struct UnitFields {
+    #[serde(default)]
+    hcode: String,
+    #[serde(default)]
+    name_th: String,
+    #[serde(default)]
+    unit_type: String,
+    #[serde(default)]
+    district_code: String,
+    #[serde(default)]
+    cup_hcode: String,
+    #[serde(default)]
+    peer_group: String,
+    #[serde(default)]
+    beds: String,
+    island: Option<String>,
+    active: Option<String>,
+}
+
 /// Reads the unit form; a non-numeric bed count is reported like any other field error.
-pub(crate) fn unit_input_from_form(f: &HashMap<String, String>) -> (UnitInput, Vec<FieldError>) {
-    let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+pub(crate) fn unit_input_from_form(f: &UnitFields) -> (UnitInput, Vec<FieldError>) {
+    let g = |v: &str| v.trim().to_string();
     let mut errs = Vec::new();
-    let beds_s = g("beds").replace(',', "");
+    let beds_s = g(&f.beds).replace(',', "");
     let beds = if beds_s.is_empty() {
         0
     } else {
@@ -593,15 +642,15 @@ pub(crate) fn unit_input_from_form(f: &HashMap<String, String>) -> (UnitInput, V
         })
     };
     let v = UnitInput {
-        hcode: g("hcode"),
-        name_th: g("name_th"),
-        unit_type: g("unit_type"),
-        district_code: g("district_code"),
-        cup_hcode: g("cup_hcode"),
-        peer_group: g("peer_group"),
-        island: f.contains_key("island"),
+        hcode: g(&f.hcode),
+        name_th: g(&f.name_th),
+        unit_type: g(&f.unit_type),
+        district_code: g(&f.district_code),
+        cup_hcode: g(&f.cup_hcode),
+        peer_group: g(&f.peer_group),
+        island: f.island.is_some(),
         beds,
-        active: f.contains_key("active"),
+        active: f.active.is_some(),
     };
     (v, errs)
 }
@@ -660,7 +709,7 @@ pub(crate) async fn save_unit_form(
     t: T,
     me: Actor,
     existing: Option<String>,
-    f: HashMap<String, String>,
+    f: UnitFields,
 ) -> Result<Response, AppError> {
     let (mut v, mut errs) = unit_input_from_form(&f);
     if let Some(h) = &existing {
@@ -688,7 +737,7 @@ pub async fn unit_create(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Form(f): Form<HashMap<String, String>>,
+    Form(f): Form<UnitFields>,
 ) -> Result<Response, AppError> {
     if !me.is_admin() {
         return Err(AppError::Forbidden);
@@ -701,7 +750,7 @@ pub async fn unit_update(
     Tr(t): Tr,
     Me(me): Me,
     Path(hcode): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    Form(f): Form<UnitFields>,
 ) -> Result<Response, AppError> {
     st.store.get_unit(&me, &hcode).await?;
     if !me.is_admin() {

@@ -27,7 +27,6 @@ use raidai_store::master::{
 };
 use raidai_store::{Actor, FieldError, StoreError};
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// A form's answer after its save: 303 to `url` when saved; with field errors, the form again
 /// (422) as `page` draws it with them; other errors as they are.
@@ -218,15 +217,23 @@ pub async fn password_page(Tr(t): Tr, Me(me): Me) -> Result<Response, AppError> 
     })
 }
 
+/// No `Debug`: it holds passwords.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
 pub async fn password_submit(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    Form(f): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let g = |k: &str| f.get(k).cloned().unwrap_or_default();
     // The current-password check is a password guess like a sign-in: same limiter.
     let (errors, done, status) = if st.limiter.is_blocked(&ip, &me.username) {
         tracing::warn!(client = %ip, "password change rate-limited");
@@ -244,8 +251,8 @@ pub async fn password_submit(
             .store
             .change_own_password(
                 &me,
-                &g("current_password"),
-                &g("new_password"),
+                &f.current_password,
+                &f.new_password,
                 cookie(&headers, SESSION_COOKIE),
             )
             .await;
