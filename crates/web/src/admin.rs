@@ -142,9 +142,6 @@ impl From<UserForm> for UserInput {
 }
 
 pub async fn user_new(Tr(t): Tr, Me(me): Me) -> Result<Response, AppError> {
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     let v = UserInput {
         role: Role::UnitRevenue.code().into(),
         active: true,
@@ -159,9 +156,6 @@ pub async fn user_edit(
     Me(me): Me,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     let u = st.store.get_user(&me, &id).await?;
     let v = UserInput {
         username: u.username.clone(),
@@ -185,9 +179,6 @@ async fn save_user(
     id: Option<String>,
     f: UserForm,
 ) -> Result<Response, AppError> {
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     let v = UserInput::from(f);
     let res = match &id {
         Some(id) => st.store.update_user(&me, id, &v).await,
@@ -223,9 +214,6 @@ pub async fn user_update(
     Path(id): Path<String>,
     Form(f): Form<UserForm>,
 ) -> Result<Response, AppError> {
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     st.store.get_user(&me, &id).await?;
     save_user(st, t, me, Some(id), f).await
 }

@@ -78,7 +78,9 @@ impl AppState {
     }
 }
 
-/// Who may call a route before the store's own tenancy checks apply.
+/// Who may call a route before the store's own tenancy checks apply. `Admin` routes are
+/// refused to everyone else by [`auth::require_admin`] before the handler runs, so their
+/// handlers do not check the role again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Public,

@@ -239,9 +239,6 @@ pub async fn district_new(
     Tr(t): Tr,
     Me(me): Me,
 ) -> Result<Response, AppError> {
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     render(&district_form(&st, t, &me, None, None, vec![]).await?)
 }
 
@@ -251,9 +248,6 @@ pub async fn district_edit(
     Me(me): Me,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     let d = st.store.get_district(&me, &code).await?;
     render(&district_form(&st, t, &me, Some(d), None, vec![]).await?)
 }
@@ -321,9 +315,6 @@ pub async fn district_create(
     Me(me): Me,
     Form(f): Form<DistrictFields>,
 ) -> Result<Response, AppError> {
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     save_district_form(st, t, me, None, f).await
 }
 
@@ -334,9 +325,6 @@ pub async fn district_update(
     Path(code): Path<String>,
     Form(f): Form<DistrictFields>,
 ) -> Result<Response, AppError> {
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     let existing = st.store.get_district(&me, &code).await?;
     save_district_form(st, t, me, Some(existing), f).await
 }
@@ -660,9 +648,6 @@ pub async fn unit_new(
     Tr(t): Tr,
     Me(me): Me,
 ) -> Result<Response, AppError> {
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     let v = UnitInput {
         hcode: String::new(),
         name_th: String::new(),
@@ -684,9 +669,6 @@ pub async fn unit_edit(
     Path(hcode): Path<String>,
 ) -> Result<Response, AppError> {
     let u = st.store.get_unit(&me, &hcode).await?;
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     let v = UnitInput {
         hcode: u.hcode,
         name_th: u.name_th,
@@ -739,9 +721,6 @@ pub async fn unit_create(
     Me(me): Me,
     Form(f): Form<UnitFields>,
 ) -> Result<Response, AppError> {
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     save_unit_form(st, t, me, None, f).await
 }
 
@@ -753,9 +732,6 @@ pub async fn unit_update(
     Form(f): Form<UnitFields>,
 ) -> Result<Response, AppError> {
     st.store.get_unit(&me, &hcode).await?;
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     save_unit_form(st, t, me, Some(hcode), f).await
 }
 
@@ -768,9 +744,6 @@ pub(crate) struct ImportPage {
 }
 
 pub async fn units_import_page(Tr(t): Tr, Me(me): Me) -> Result<Response, AppError> {
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     render(&ImportPage {
         l: Layout::new(t, Some(&me), t.s("import_units"), "units"),
         errors: Errors::new(t, vec![]),
@@ -784,9 +757,6 @@ pub async fn units_import(
     Me(me): Me,
     mut mp: Multipart,
 ) -> Result<Response, AppError> {
-    if !me.is_admin() {
-        return Err(AppError::Forbidden);
-    }
     let mut data = None;
     while let Some(field) = mp.next_field().await.map_err(|e| {
         AppError::BadRequest(vec![FieldError::new(
