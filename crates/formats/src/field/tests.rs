@@ -1,0 +1,90 @@
+use super::*;
+
+fn p<T: Field>(s: &str) -> Result<T, RejectCode> {
+    T::parse(s).map_err(|e| e.code)
+}
+
+#[test]
+fn dates_are_strict_ce() {
+    assert_eq!(
+        p::<NaiveDate>("20260719"),
+        Ok(NaiveDate::from_ymd_opt(2026, 7, 19).unwrap())
+    );
+    assert_eq!(p::<NaiveDate>("25690719"), Err(RejectCode::BadDate));
+    assert_eq!(p::<NaiveDate>("2026-07-19"), Err(RejectCode::BadDate));
+    assert_eq!(p::<NaiveDate>("20260230"), Err(RejectCode::BadDate));
+    let mut s = String::new();
+    NaiveDate::from_ymd_opt(2026, 1, 2).unwrap().write(&mut s);
+    assert_eq!(s, "20260102");
+}
+
+#[test]
+fn times_are_hhmm() {
+    assert!(p::<NaiveTime>("1705").is_ok());
+    assert_eq!(p::<NaiveTime>("17:05"), Err(RejectCode::BadTime));
+    assert_eq!(p::<NaiveTime>("2460"), Err(RejectCode::BadTime));
+    let mut s = String::new();
+    NaiveTime::from_hms_opt(7, 5, 0).unwrap().write(&mut s);
+    assert_eq!(s, "0705");
+}
+
+#[test]
+fn amounts() {
+    assert_eq!(p::<Satang>("4615.00"), Ok(Satang(461_500)));
+    assert_eq!(p::<Satang>("1,234.00"), Err(RejectCode::BadAmount));
+    assert_eq!(p::<Satang>("12.345"), Err(RejectCode::BadAmount));
+    assert_eq!(p::<Satang>("abc"), Err(RejectCode::BadAmount));
+}
+
+#[test]
+fn person_ids() {
+    assert!(matches!(
+        p::<PersonId>("1234567890121"),
+        Ok(PersonId::Cid(_))
+    ));
+    assert!(matches!(
+        p::<PersonId>("1234567890122"),
+        Ok(PersonId::Other(_))
+    ));
+    assert_eq!(p::<PersonId>("123456789012"), Err(RejectCode::BadCid));
+    assert!(matches!(p::<PersonId>("MA1234567"), Ok(PersonId::Other(_))));
+}
+
+#[test]
+fn code_sets_and_shapes() {
+    assert!(p::<Clinic>("00100").is_ok());
+    assert!(p::<Clinic>("10100").is_ok());
+    assert!(p::<Clinic>("00012").is_ok());
+    assert!(p::<Clinic>("20100").is_ok());
+    assert!(!clinic_known("20100") && !clinic_known("05000") && clinic_known("00100"));
+    assert_eq!(p::<Clinic>("0010"), Err(RejectCode::BadCode));
+    assert!(p::<Clinic>("04500").is_ok() && !clinic_known("04500"));
+    assert!(p::<Icd10>("A415").is_ok());
+    assert_eq!(p::<Icd10>("A41.5"), Err(RejectCode::BadCode));
+    assert_eq!(p::<DxType>("6"), Err(RejectCode::BadCode));
+    assert_eq!(p::<Discht>("6"), Err(RejectCode::BadCode));
+    assert!(p::<Discht>("9").is_ok());
+    assert_eq!(p::<Inscl>("UCS").map(|i| i.right().code), Ok("UCS"));
+    assert_eq!(p::<Inscl>("XYZ"), Err(RejectCode::UnknownRight));
+    assert_eq!(p::<Inscl>("ucs"), Err(RejectCode::UnknownRight));
+}
+
+#[test]
+fn charge_items() {
+    let c = p::<ChargeItem>("31").unwrap();
+    assert_eq!(
+        (c.category, c.claimable),
+        (ChargeCategory::DrugInHospital, true)
+    );
+    let c = p::<ChargeItem>("B2").unwrap();
+    assert_eq!(
+        (c.category, c.claimable),
+        (ChargeCategory::Procedure, false)
+    );
+    assert!(p::<ChargeItem>("K1").is_ok());
+    assert_eq!(p::<ChargeItem>("K2"), Err(RejectCode::BadCode));
+    assert_eq!(p::<ChargeItem>("33"), Err(RejectCode::BadCode));
+    assert_eq!(p::<ChargeItem>("L1"), Err(RejectCode::BadCode));
+    assert_eq!(p::<ChargeItem>("0"), Err(RejectCode::BadCode));
+    assert_eq!(c.code(), "B2");
+}
