@@ -1,0 +1,325 @@
+//! Findings on kept visits and the Data Audit worklist pages.
+
+use super::*;
+
+/// An unknown clinic and a wrong CID check digit are findings on kept, posted visits; the
+/// worklist lists them with amounts; an acceptance survives a re-audit; cross-visit checks run.
+pub(super) async fn findings_on_kept_visits(store: &Store) {
+    use raidai_store::findings::FindingQuery;
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(88, 60, 4);
+    cfg.corruptions = vec![Corruption::BadCid];
+    let mut keys = Vec::new();
+    generate_with(&cfg, dir.path(), &mut |e| keys.push(vkey(e))).unwrap();
+    assert_eq!(
+        edit_column(dir.path(), "OPD", "CLINIC", |i| i == 1, "05000"),
+        1
+    );
+    let out = import_dir(store, dir.path(), opts()).await;
+    assert_eq!(out.record.totals.rejects, 0, "nothing rejected");
+    assert_eq!(
+        out.record.counts.inserted as usize,
+        keys.len(),
+        "every visit kept"
+    );
+    check_ledger(store, UNIT).await;
+    let list = |rule: &str| FindingQuery {
+        hcode: UNIT.into(),
+        rule: Some(rule.into()),
+        limit: 1000,
+        ..Default::default()
+    };
+    let page = store.list_findings(&admin(), &list("CLN01")).await.unwrap();
+    let (cln, n, amount) = (page.items, page.totals.visits, page.totals.amount);
+    assert_eq!(n, 1);
+    assert_eq!(cln[0].severity, "block");
+    let v = store.get_visit(&admin(), UNIT, &cln[0].vkey).await.unwrap();
+    assert_eq!(v.visit.clinic, "05000");
+    assert!(v.visit.posted || v.visit.fund_amount + v.visit.patient_amount == 0);
+    assert_eq!(amount, cln[0].amount);
+    let cid = store
+        .list_findings(&admin(), &list("CID01"))
+        .await
+        .unwrap()
+        .items;
+    assert!(!cid.is_empty(), "the patient's visits carry CID01");
+    // Accepting needs a reason; it hides the finding from the worklist and survives a re-audit.
+    let rev = actor(Role::UnitRevenue, UNIT);
+    assert!(matches!(
+        store
+            .accept_finding(&rev, UNIT, &cln[0].vkey, "CLN01", " ")
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    let other = actor(Role::UnitRevenue, "99021");
+    assert!(
+        store
+            .accept_finding(&other, UNIT, &cln[0].vkey, "CLN01", "x")
+            .await
+            .is_err()
+    );
+    store
+        .accept_finding(&rev, UNIT, &cln[0].vkey, "CLN01", "แผนกใหม่ รอ สปสช. เพิ่มรหัส")
+        .await
+        .unwrap();
+    // The findings' read model followed the import and the acceptance.
+    let diffs = store.check_summaries().await.unwrap();
+    assert!(diffs.is_empty(), "read models differ: {diffs:?}");
+    let cln_count = store
+        .rule_counts(&admin(), Some(UNIT))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.rule == "CLN01")
+        .unwrap();
+    assert_eq!(cln_count.accepted, 1);
+    assert_eq!(
+        store
+            .list_findings(&admin(), &list("CLN01"))
+            .await
+            .unwrap()
+            .totals
+            .visits,
+        0
+    );
+    let before = store.rule_counts(&admin(), Some(UNIT)).await.unwrap();
+    let summary = raidai_claims::audit_unit(store, &rev, UNIT).await.unwrap();
+    assert_eq!(summary.visits as usize, keys.len());
+    let after = store.rule_counts(&admin(), Some(UNIT)).await.unwrap();
+    assert_eq!(before, after, "a re-audit of the same data finds the same");
+    let diffs = store.check_summaries().await.unwrap();
+    assert!(
+        diffs.is_empty(),
+        "read models differ after the re-audit: {diffs:?}"
+    );
+    assert_eq!(
+        store
+            .list_findings(&admin(), &list("CLN01"))
+            .await
+            .unwrap()
+            .totals
+            .visits,
+        0
+    );
+    let mut all = list("CLN01");
+    all.include_accepted = true;
+    let acc = store.list_findings(&admin(), &all).await.unwrap().items;
+    assert_eq!(acc[0].accepted_by.as_deref(), Some(rev.username.as_str()));
+    // The other unit's officer cannot re-audit or read this unit.
+    assert!(
+        raidai_claims::audit_unit(store, &other, UNIT)
+            .await
+            .is_err()
+    );
+    assert!(store.list_findings(&other, &list("CLN01")).await.is_err());
+    // The clean-visit rate counts the accepted finding as clean.
+    let roll = store
+        .audit_rollup(&admin(), None, 20241001, 20270930)
+        .await
+        .unwrap();
+    let visits: i64 = roll.iter().map(|r| r.visits).sum();
+    assert_eq!(visits as usize, keys.len());
+    assert!(
+        roll.iter()
+            .all(|r| r.clean <= r.visits && r.authen_has <= r.authen_needed)
+    );
+}
+
+/// The worklist read a page at a time from its indexes and read models equals, page by page and
+/// in its totals, every visit's own findings (the live evaluation, LATE01 included) sorted
+/// blocking first, then by amount; so do the rule counts and the clean-visit rate.
+pub(super) async fn worklist_pages_match_every_visits_findings(store: &Store) {
+    use raidai_store::findings::{FindingItem, FindingQuery};
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(31, 240, 16);
+    cfg.corruptions = vec![Corruption::BadCid];
+    generate(&cfg, dir.path()).unwrap();
+    edit_column(dir.path(), "OPD", "CLINIC", |i| i % 9 == 1, "05000");
+    let out = import_dir(store, dir.path(), opts()).await;
+    assert_eq!(out.record.totals.rejects, 0);
+    let visits = visits_of(store, UNIT).await;
+    let mut every: Vec<FindingItem> = Vec::new();
+    for v in &visits {
+        every.extend(store.visit_findings(&admin(), UNIT, &v.vkey).await.unwrap());
+    }
+    // UC visits of FY2569 are past UC's 30-day window on any day after 2026-10-31.
+    let late: Vec<&FindingItem> = every.iter().filter(|f| f.rule == "LATE01").collect();
+    assert!(
+        !late.is_empty() && late.len() < visits.len(),
+        "{}",
+        late.len()
+    );
+    assert!(every.iter().any(|f| f.severity == "block"));
+    // One stored finding and one late visit accepted.
+    let rev = actor(Role::UnitRevenue, UNIT);
+    let stored = every.iter().find(|f| f.rule != "LATE01").unwrap().clone();
+    store
+        .accept_finding(&rev, UNIT, &stored.vkey, &stored.rule, "ตรวจแล้ว")
+        .await
+        .unwrap();
+    store
+        .accept_finding(&rev, UNIT, &late[0].vkey, "LATE01", "ส่งแล้ว")
+        .await
+        .unwrap();
+    let accepted = |f: &FindingItem| {
+        (f.vkey == stored.vkey && f.rule == stored.rule)
+            || (f.vkey == late[0].vkey && f.rule == "LATE01")
+    };
+    let key = |f: &FindingItem| {
+        (
+            f.severity != "block",
+            -f.amount,
+            f.vkey.clone(),
+            f.rule.clone(),
+        )
+    };
+    let check = |q: FindingQuery, keep: &dyn Fn(&FindingItem) -> bool| {
+        let mut want: Vec<&FindingItem> = every
+            .iter()
+            .filter(|f| keep(f) && (q.include_accepted || !accepted(f)))
+            .collect();
+        want.sort_by_key(|f| key(f));
+        let mut per_visit: BTreeMap<&str, i64> = BTreeMap::new();
+        for f in want.iter().filter(|f| f.rule != "LATE01") {
+            let a = per_visit.entry(f.vkey.as_str()).or_default();
+            *a = (*a).max(f.amount);
+        }
+        let late: Vec<_> = want.iter().filter(|f| f.rule == "LATE01").collect();
+        let totals = raidai_store::findings::FindingTotals {
+            visits: per_visit.len() as i64,
+            amount: per_visit.values().sum(),
+            late_visits: late.len() as i64,
+            late_amount: late.iter().map(|f| f.amount).sum(),
+        };
+        let want: Vec<_> = want.iter().map(|f| key(f)).collect();
+        (q, want, totals)
+    };
+    let base = FindingQuery {
+        hcode: UNIT.into(),
+        limit: 13,
+        ..Default::default()
+    };
+    let month = visits[visits.len() / 2].date_serv / 100;
+    let cases = vec![
+        check(base.clone(), &|_| true),
+        check(
+            FindingQuery {
+                include_accepted: true,
+                ..base.clone()
+            },
+            &|_| true,
+        ),
+        check(
+            FindingQuery {
+                fund: Some("UC".into()),
+                ..base.clone()
+            },
+            &|f| f.fund == "UC",
+        ),
+        check(
+            FindingQuery {
+                month: Some(month),
+                ..base.clone()
+            },
+            &|f| f.date_serv / 100 == month,
+        ),
+        check(
+            FindingQuery {
+                rule: Some("LATE01".into()),
+                ..base.clone()
+            },
+            &|f| f.rule == "LATE01",
+        ),
+        check(
+            FindingQuery {
+                rule: Some("CLN01".into()),
+                ..base.clone()
+            },
+            &|f| f.rule == "CLN01",
+        ),
+        check(
+            FindingQuery {
+                severity: Some("block".into()),
+                ..base.clone()
+            },
+            &|f| f.severity == "block",
+        ),
+        check(
+            FindingQuery {
+                severity: Some("warn".into()),
+                ..base.clone()
+            },
+            &|f| f.severity == "warn",
+        ),
+        check(
+            FindingQuery {
+                min_amount: Some(50_000),
+                ..base.clone()
+            },
+            &|f| f.amount >= 50_000,
+        ),
+    ];
+    for (q, want, totals) in cases {
+        let mut got = Vec::new();
+        let mut page = 0;
+        loop {
+            let p = store
+                .list_findings(
+                    &admin(),
+                    &FindingQuery {
+                        offset: page * q.limit,
+                        ..q.clone()
+                    },
+                )
+                .await
+                .unwrap();
+            assert_eq!(p.totals, totals, "{q:?}");
+            got.extend(p.items.iter().map(key));
+            if !p.more {
+                break;
+            }
+            page += 1;
+        }
+        assert_eq!(got, want, "{q:?}");
+    }
+    // Rule counts: LATE01 from the sums by recognition day equals the live evaluation.
+    let counts = store.rule_counts(&admin(), Some(UNIT)).await.unwrap();
+    let late01 = counts.iter().find(|c| c.rule == "LATE01").unwrap();
+    assert_eq!(late01.visits, late.len() as i64);
+    assert_eq!(late01.amount, late.iter().map(|f| f.amount).sum::<i64>());
+    assert_eq!(late01.accepted, 1);
+    let province = store.rule_counts(&admin(), None).await.unwrap();
+    assert_eq!(province.iter().find(|c| c.rule == "LATE01"), Some(late01));
+    // The clean-visit rate from the read models: a visit is clean without a blocking finding
+    // left to fix.
+    let roll = store
+        .audit_rollup(&admin(), Some(UNIT), 20241001, 20270930)
+        .await
+        .unwrap();
+    let mut want: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    for v in &visits {
+        let blocked = every
+            .iter()
+            .any(|f| f.vkey == v.vkey && f.severity == "block" && !accepted(f));
+        let e = want.entry(v.date_serv / 100).or_default();
+        e.0 += 1;
+        e.1 += i64::from(!blocked);
+    }
+    let got: BTreeMap<i64, (i64, i64)> = roll
+        .iter()
+        .map(|r| (r.month, (r.visits, r.clean)))
+        .collect();
+    assert_eq!(got, want);
+    assert!(store.check_summaries().await.unwrap().is_empty());
+    // A damaged read model is found by the check and mended by the rebuild.
+    raidai_store::testkit::exec(store, "DELETE FROM claim_sum_audit").await;
+    raidai_store::testkit::exec(store, "UPDATE claim_sum_due SET visits = visits + 1").await;
+    let diffs = store.check_summaries().await.unwrap();
+    for table in ["claim_sum_audit", "claim_sum_due"] {
+        assert!(diffs.iter().any(|d| d.0 == table), "{table}: {diffs:?}");
+    }
+    store.rebuild_summaries().await.unwrap();
+    assert!(store.check_summaries().await.unwrap().is_empty());
+}
