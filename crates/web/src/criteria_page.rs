@@ -168,7 +168,7 @@ pub async fn view(
 ) -> Result<Response, AppError> {
     let (m, source) = st.store.get_criteria(fy, seq).await?;
     let mut set = CriteriaSet::from_toml_str(&source)
-        .map_err(|e| AppError::Internal(format!("stored criteria {fy}/{seq}: {e}")))?;
+        .map_err(|e| AppError::unexpected_in(format!("stored criteria {fy}/{seq}"), e))?;
     set.fiscal_year = fy;
     let b = CriteriaSet::builtin();
     let diffs = set.differences(b);

@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use raidai_store::{FieldError, StoreError};
+use std::error::Error;
 
 #[derive(Debug)]
 pub enum AppError {
@@ -15,7 +16,22 @@ pub enum AppError {
     TooLarge(Vec<FieldError>),
     /// No database connection came free in time: 503, try again.
     Busy,
+    /// A failure the user cannot fix (500). Keeps the error that caused it, whose chain is
+    /// logged once, where the 500 is rendered. Build with [`AppError::unexpected`] or
+    /// [`AppError::unexpected_in`].
+    Unexpected(Box<dyn Error + Send + Sync>),
+    /// A 500 with only a message: the form the governance pages still build. Remove once they
+    /// use [`AppError::unexpected`].
     Internal(String),
+}
+
+/// What was being done, failed because of `source`.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}")]
+struct Failed {
+    what: String,
+    #[source]
+    source: Box<dyn Error + Send + Sync>,
 }
 
 impl From<StoreError> for AppError {
@@ -25,12 +41,39 @@ impl From<StoreError> for AppError {
             StoreError::Forbidden => AppError::Forbidden,
             StoreError::Invalid(errs) => AppError::BadRequest(errs),
             StoreError::Busy => AppError::Busy,
-            other => AppError::Internal(other.to_string()),
+            other => AppError::unexpected(other),
         }
     }
 }
 
 impl AppError {
+    /// A 500 caused by `e`.
+    pub fn unexpected(e: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        AppError::Unexpected(e.into())
+    }
+
+    /// A 500 caused by `e` while doing `what` (e.g. "xlsx"), which leads the logged chain.
+    pub fn unexpected_in(
+        what: impl Into<String>,
+        e: impl Into<Box<dyn Error + Send + Sync>>,
+    ) -> Self {
+        AppError::Unexpected(Box::new(Failed {
+            what: what.into(),
+            source: e.into(),
+        }))
+    }
+
+    /// Logs a 500's cause; the other answers are the user's to act on and are not errors.
+    fn log(&self) {
+        match self {
+            AppError::Unexpected(e) => {
+                tracing::error!(error = %chain(e.as_ref()), "internal error")
+            }
+            AppError::Internal(msg) => tracing::error!(error = %msg, "internal error"),
+            _ => {}
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
@@ -40,7 +83,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unexpected(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -59,15 +102,15 @@ impl AppError {
                 "ขณะนี้มีผู้ใช้งานระบบจำนวนมาก กรุณาลองใหม่อีกครั้งในอีกสักครู่",
                 "The system is busy; please try again in a moment",
             ),
-            AppError::Internal(_) => ("ระบบขัดข้อง กรุณาลองใหม่หรือติดต่อผู้ดูแลระบบ", "Internal error"),
+            AppError::Unexpected(_) | AppError::Internal(_) => {
+                ("ระบบขัดข้อง กรุณาลองใหม่หรือติดต่อผู้ดูแลระบบ", "Internal error")
+            }
         }
     }
 
     /// JSON body for the API: `{"error": …, "fields": [...]}`.
     pub fn into_json(self) -> Response {
-        if let AppError::Internal(msg) = &self {
-            tracing::error!(error = %msg, "internal error");
-        }
+        self.log();
         let status = self.status();
         let (_, en) = self.texts();
         let fields = match &self {
@@ -83,9 +126,7 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(msg) = &self {
-            tracing::error!(error = %msg, "internal error");
-        }
+        self.log();
         let status = self.status();
         let (th, en) = self.texts();
         let details: String = match &self {
@@ -123,6 +164,22 @@ fn retry_after(r: &mut Response, status: StatusCode) {
     }
 }
 
+/// `e` and its sources on one line, "outer: inner: …". A source whose text the line already
+/// ends with is left out: many errors print their source as well as returning it.
+fn chain(e: &(dyn Error + 'static)) -> String {
+    let mut line = e.to_string();
+    let mut next = e.source();
+    while let Some(s) = next {
+        let text = s.to_string();
+        if !line.ends_with(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        next = s.source();
+    }
+    line
+}
+
 pub fn escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
@@ -136,4 +193,36 @@ pub fn escape(s: &str) -> String {
         }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chain_names_each_cause_once() {
+        let io = std::io::Error::other("disk full");
+        let e = AppError::unexpected_in("xlsx", io);
+        let AppError::Unexpected(e) = &e else {
+            panic!("not a 500")
+        };
+        assert_eq!(chain(e.as_ref()), "xlsx: disk full");
+        // An error that prints its source as well as returning it is not repeated.
+        let db = StoreError::Config("no url".into());
+        let e = AppError::unexpected_in(
+            "setup",
+            Failed {
+                what: format!("store: {db}"),
+                source: Box::new(db),
+            },
+        );
+        let AppError::Unexpected(e) = &e else {
+            panic!("not a 500")
+        };
+        assert_eq!(chain(e.as_ref()), "setup: store: configuration: no url");
+        assert_eq!(
+            AppError::unexpected(std::io::Error::other("x")).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
 }

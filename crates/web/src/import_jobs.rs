@@ -152,7 +152,7 @@ pub async fn upload(
     let dir = st.uploads.dir.join(uuid::Uuid::now_v7().to_string());
     tokio::fs::create_dir_all(&dir)
         .await
-        .map_err(|e| AppError::Internal(format!("upload folder: {e}")))?;
+        .map_err(|e| AppError::unexpected_in("upload folder", e))?;
     let mut guard = UploadDir(Some(dir.clone()));
     let mut saved: Vec<(String, PathBuf)> = Vec::new();
     let mut strict = false;
@@ -173,7 +173,7 @@ pub async fn upload(
                 let path = dir.join(&name);
                 let mut f = tokio::fs::File::create(&path)
                     .await
-                    .map_err(|e| AppError::Internal(format!("upload file: {e}")))?;
+                    .map_err(|e| AppError::unexpected_in("upload file", e))?;
                 let mut n = 0u64;
                 while let Some(chunk) = field.chunk().await.map_err(|e| failed(&e))? {
                     n += chunk.len() as u64;
@@ -183,11 +183,11 @@ pub async fn upload(
                     }
                     f.write_all(&chunk)
                         .await
-                        .map_err(|e| AppError::Internal(format!("upload file: {e}")))?;
+                        .map_err(|e| AppError::unexpected_in("upload file", e))?;
                 }
                 f.flush()
                     .await
-                    .map_err(|e| AppError::Internal(format!("upload file: {e}")))?;
+                    .map_err(|e| AppError::unexpected_in("upload file", e))?;
                 if n > 0 {
                     saved.push((name, path));
                 }
@@ -216,7 +216,7 @@ pub async fn upload(
         let (source, limits) = (source.clone(), st.zip_limits);
         tokio::task::spawn_blocking(move || raidai_formats::check_source(&source, &limits))
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(AppError::unexpected)?
     };
     if let Err(e) = check {
         tracing::info!(error = %e, "upload refused");

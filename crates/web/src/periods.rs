@@ -532,6 +532,6 @@ pub async fn repost(
             Redirect::to(&format!("/units/{hcode}/claims/unposted?repost=none")).into_response(),
         ),
         Err(raidai_claims::ClaimsError::Store(e)) => Err(e.into()),
-        Err(e) => Err(AppError::Internal(e.to_string())),
+        Err(e) => Err(AppError::unexpected(e)),
     }
 }

@@ -345,14 +345,13 @@ fn csv_download(
     rows: Vec<Vec<&str>>,
 ) -> Result<Response, AppError> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let io = |e: csv::Error| AppError::Internal(e.to_string());
-    w.write_record(header_row).map_err(io)?;
+    w.write_record(header_row).map_err(AppError::unexpected)?;
     for r in rows {
-        w.write_record(r).map_err(io)?;
+        w.write_record(r).map_err(AppError::unexpected)?;
     }
     let bytes = w
         .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::unexpected(e.into_error()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -406,7 +405,7 @@ pub async fn units_template_xlsx(Me(_): Me) -> Result<Response, AppError> {
         }
         wb.save_to_buffer()
     })()
-    .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    .map_err(|e| AppError::unexpected_in("xlsx", e))?;
     Ok((
         [
             (

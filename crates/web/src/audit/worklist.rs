@@ -208,7 +208,7 @@ pub async fn worklist_xlsx(
         }
         wb.save_to_buffer()
     })()
-    .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    .map_err(|e| AppError::unexpected_in("xlsx", e))?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("audit-{hcode}.xlsx"),
@@ -229,7 +229,7 @@ pub async fn run(
     match raidai_claims::audit_unit(&st.store, &me, &hcode).await {
         Ok(_) => Ok(Redirect::to(&format!("/units/{hcode}/audit?done=run")).into_response()),
         Err(raidai_claims::ClaimsError::Store(e)) => Err(e.into()),
-        Err(e) => Err(AppError::Internal(e.to_string())),
+        Err(e) => Err(AppError::unexpected(e)),
     }
 }
 

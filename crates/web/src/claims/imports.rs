@@ -345,7 +345,7 @@ pub async fn rejects_csv(
     let rows = st.store.list_rejects(&me, &hcode, &import_id).await?;
     // UTF-8 with BOM so Excel shows Thai correctly.
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let err = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
+    let err = |e: csv::Error| AppError::unexpected_in("csv", e);
     w.write_record(REJECT_HEADER).map_err(err)?;
     for r in &rows {
         w.write_record(
@@ -357,7 +357,7 @@ pub async fn rejects_csv(
     }
     let bytes = w
         .into_inner()
-        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+        .map_err(|e| AppError::unexpected_in("csv", e.into_error()))?;
     Ok(download(
         "text/csv; charset=utf-8",
         &format!("rejects-{hcode}-{import_id}.csv"),
@@ -394,7 +394,7 @@ pub async fn rejects_xlsx(
         ws.set_column_width(6, 40)?;
         wb.save_to_buffer()
     })()
-    .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    .map_err(|e| AppError::unexpected_in("xlsx", e))?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("rejects-{hcode}-{import_id}.xlsx"),

@@ -247,7 +247,7 @@ pub async fn rollup_xlsx(
         }
         wb.save_to_buffer()
     })()
-    .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    .map_err(|e| AppError::unexpected_in("xlsx", e))?;
     let name = format!(
         "claims-rollup-{}.xlsx",
         fy.map(|y| y.to_string()).unwrap_or_else(|| "all".into())
@@ -264,7 +264,7 @@ impl From<raidai_claims::ClaimsError> for AppError {
     fn from(e: raidai_claims::ClaimsError) -> Self {
         match e {
             raidai_claims::ClaimsError::Store(s) => s.into(),
-            other => AppError::Internal(other.to_string()),
+            other => AppError::unexpected(other),
         }
     }
 }

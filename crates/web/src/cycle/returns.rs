@@ -145,7 +145,7 @@ pub async fn return_upload(
     let outcomes = match cycle::import_returns(&st.store, &me, &hcode, files, today).await {
         Ok(o) => o,
         Err(CycleError::Claims(raidai_claims::ClaimsError::Store(s))) => return Err(s.into()),
-        Err(e) => return Err(AppError::Internal(e.to_string())),
+        Err(e) => return Err(AppError::unexpected(e)),
     };
     let mut results = Vec::with_capacity(outcomes.len());
     for (file, res) in outcomes {

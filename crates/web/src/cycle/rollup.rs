@@ -169,7 +169,7 @@ pub async fn rollup_xlsx(
         }
         wb.save_to_buffer()
     })()
-    .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    .map_err(|e| AppError::unexpected_in("xlsx", e))?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("claims-cycle-{fy}.xlsx"),

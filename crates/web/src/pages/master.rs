@@ -420,7 +420,6 @@ pub async fn units_export(
 ) -> Result<Response, AppError> {
     let units = st.store.list_units(&me, &q.to_store()).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| AppError::Internal(e.to_string());
     w.write_record([
         "hcode",
         "name_th",
@@ -432,7 +431,7 @@ pub async fn units_export(
         "beds",
         "active",
     ])
-    .map_err(io)?;
+    .map_err(AppError::unexpected)?;
     for u in &units {
         let row = [
             u.hcode.as_str(),
@@ -446,12 +445,12 @@ pub async fn units_export(
             if u.active { "1" } else { "0" },
         ];
         w.write_record(row.map(|c| csv_cell_bytes(c.as_bytes())))
-            .map_err(io)?;
+            .map_err(AppError::unexpected)?;
     }
     let mut body = b"\xEF\xBB\xBF".to_vec(); // BOM so Excel opens Thai text as UTF-8
     body.extend(
         w.into_inner()
-            .map_err(|e| AppError::Internal(e.to_string()))?,
+            .map_err(|e| AppError::unexpected(e.into_error()))?,
     );
     Ok((
         [

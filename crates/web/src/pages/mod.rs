@@ -51,7 +51,7 @@ where
 pub(crate) fn render(t: &impl Template) -> Result<Response, AppError> {
     t.render()
         .map(|h| Html(h).into_response())
-        .map_err(|e| AppError::Internal(format!("template: {e}")))
+        .map_err(|e| AppError::unexpected_in("template", e))
 }
 
 pub(crate) fn render_status(status: StatusCode, t: &impl Template) -> Result<Response, AppError> {
