@@ -75,6 +75,7 @@ pub(crate) fn change_sql(actor: &Actor, c: Change<'_>) -> Sql {
 
 impl Store {
     /// The audit log, newest first. Admins only.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn list_audit(
         &self,
         actor: &Actor,

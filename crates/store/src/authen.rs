@@ -59,6 +59,7 @@ fn may_manage(actor: &Actor, hcode: &str) -> bool {
 
 impl Store {
     /// The unit's credentials, if set.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn unit_authen(
         &self,
         actor: &Actor,
@@ -85,6 +86,7 @@ impl Store {
 
     /// Sets the unit's credentials (its head or an admin). `sealed_token` empty keeps the stored
     /// token (changing only the expiry or the switch). Audit-logged without the token.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn save_unit_authen(
         &self,
         actor: &Actor,
@@ -161,6 +163,7 @@ impl Store {
 
     /// UCS/WEL visits of the unit served between two dates without an Authen code, oldest
     /// first, skipping those already looked up without success since `retry_after` (epoch ms).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn visits_lacking_authen(
         &self,
         actor: &Actor,
@@ -196,6 +199,7 @@ impl Store {
 
     /// Records one lookup; a code found fills the visit's PERMITNO (when still blank) and
     /// clears its AUTH01 finding.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn record_authen_lookup(
         &self,
         actor: &Actor,
@@ -283,6 +287,7 @@ impl Store {
     }
 
     /// The unit's lookups so far and how many UCS/WEL visits still lack a code.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn authen_lookup_summary(
         &self,
         actor: &Actor,

@@ -37,6 +37,7 @@ impl Store {
     /// Validates `text` (a criteria set in TOML) and stores it as the newest set of
     /// `fiscal_year` (the file's own year is replaced by it), then puts it in force. Only the
     /// province and the admin load criteria; every problem of the file is listed.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn load_criteria(
         &self,
         actor: &Actor,
@@ -120,6 +121,7 @@ impl Store {
 
     /// Every loaded set, newest year and version first (criteria are public rules: every
     /// signed-in user may read them).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_criteria(&self) -> Result<Vec<CriteriaMeta>, StoreError> {
         let rows = Sql::new(
             "SELECT fiscal_year, seq, version, title, loaded_by, loaded_at FROM gov_criteria_sets ORDER BY fiscal_year DESC, seq DESC",
@@ -131,6 +133,7 @@ impl Store {
     }
 
     /// One loaded set with its text.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn get_criteria(
         &self,
         fiscal_year: u16,
@@ -150,6 +153,7 @@ impl Store {
 
     /// Puts the newest stored set of each year in force (at start-up: loaded sets outlive a
     /// restart). A stored set that no longer validates is skipped with a warning.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn install_stored_criteria(&self) -> Result<usize, StoreError> {
         let rows = Sql::new(
             "SELECT c.fiscal_year, c.source FROM gov_criteria_sets c WHERE c.seq = (SELECT MAX(d.seq) FROM gov_criteria_sets d WHERE d.fiscal_year = c.fiscal_year)",

@@ -75,6 +75,7 @@ pub enum JobEnd<'a> {
 
 impl Store {
     /// Queues an import job for `hcode` (the caller's own unit, or admin).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn create_import_job(
         &self,
         actor: &Actor,
@@ -112,6 +113,7 @@ impl Store {
     }
 
     /// A job of a unit the caller may see.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn get_import_job(
         &self,
         actor: &Actor,
@@ -130,6 +132,7 @@ impl Store {
     }
 
     /// Jobs of a unit not yet finished, and those that failed, newest first.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn list_open_import_jobs(
         &self,
         actor: &Actor,
@@ -149,6 +152,7 @@ impl Store {
 
     /// Progress written by the worker running the job (no actor: the job was authorised when
     /// it was created).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode))]
     pub async fn update_import_job(
         &self,
         hcode: &str,
@@ -174,6 +178,7 @@ impl Store {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode))]
     pub async fn finish_import_job(
         &self,
         hcode: &str,
@@ -203,6 +208,7 @@ impl Store {
 
     /// At start-up: jobs left queued or running by a stopped server failed (their import's
     /// transaction never committed, so nothing of them landed). Returns how many.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn fail_interrupted_import_jobs(&self) -> Result<u64, StoreError> {
         let mut s = Sql::new(
             "UPDATE import_jobs SET state = 'failed', phase = 'finished', error_th = 'เซิร์ฟเวอร์เริ่มใหม่ระหว่างนำเข้า ไม่มีข้อมูลใดถูกบันทึก กรุณานำเข้าอีกครั้ง', error_en = 'the server restarted during the import; nothing was saved, import again', finished_at = ",

@@ -130,12 +130,14 @@ pub struct PoolSettings {
 
 impl Store {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         Store::connect_with(url, PoolSettings::default()).await
     }
 
     /// The read models' version: it changes with every transaction that changes them, so
     /// what was computed from them at one version may be reused while it stands.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn read_version(&self) -> Result<i64, StoreError> {
         let r = sql::Sql::new("SELECT CAST(version AS BIGINT) AS v FROM read_version WHERE id = 1")
             .query()
@@ -145,6 +147,7 @@ impl Store {
     }
 
     /// [`Store::connect`] with the page pool's size and wait chosen.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Store, StoreError> {
         install_default_drivers();
         let (engine, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
@@ -265,6 +268,7 @@ impl Store {
     }
 
     /// Applies the embedded migrations that are not yet applied; returns their names.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
         let applied = migrate::run(self).await?;
         // Criteria sets the province loaded stay in force across restarts.
@@ -273,6 +277,7 @@ impl Store {
     }
 
     /// Cheap liveness check for `/healthz`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -281,6 +286,7 @@ impl Store {
     /// SQLite: copies the write-ahead log into the database file (PASSIVE: readers and writers
     /// go on). Runs by itself after each import; waits for one still running. Returns the
     /// frames checkpointed. PostgreSQL: nothing to do.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn checkpoint(&self) -> Result<i64, StoreError> {
         let ImportPool::Sqlite(pool) = &self.imports else {
             return Ok(0);
@@ -293,6 +299,7 @@ impl Store {
 
     /// SQLite: copies the whole WAL into the database and truncates the WAL file (a command
     /// that ends should not leave hundreds of MB of WAL behind). Waits for readers.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn checkpoint_truncate(&self) -> Result<(), StoreError> {
         if self.engine() != Engine::Sqlite {
             return Ok(());
@@ -303,6 +310,7 @@ impl Store {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn close(&self) {
         match &self.imports {
             ImportPool::Sqlite(p) => p.close().await,

@@ -210,6 +210,7 @@ fn check_unit(
 }
 
 impl Store {
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn list_provinces(&self, actor: &Actor) -> Result<Vec<Province>, StoreError> {
         let mut s = Sql::new(
             "SELECT p.code, p.name_th, p.name_en FROM provinces p WHERE p.code IN (SELECT d.province_code FROM districts d WHERE 1 = 1",
@@ -233,6 +234,7 @@ impl Store {
     }
 
     /// Creates or renames a province. Admins only.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn upsert_province(&self, actor: &Actor, p: &Province) -> Result<(), StoreError> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
@@ -271,6 +273,7 @@ impl Store {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn list_districts(&self, actor: &Actor) -> Result<Vec<District>, StoreError> {
         let mut s = Sql::new(
             "SELECT d.code, d.province_code, d.name_th, d.name_en FROM districts d WHERE 1 = 1",
@@ -281,6 +284,7 @@ impl Store {
         rows.iter().map(district_from_row).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn get_district(&self, actor: &Actor, code: &str) -> Result<District, StoreError> {
         let mut s = Sql::new(
             "SELECT d.code, d.province_code, d.name_th, d.name_en FROM districts d WHERE d.code = ",
@@ -294,6 +298,7 @@ impl Store {
     }
 
     /// Creates or edits a district. Admins only.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn save_district(&self, actor: &Actor, d: &District) -> Result<(), StoreError> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
@@ -361,6 +366,7 @@ impl Store {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn list_units(&self, actor: &Actor, q: &UnitQuery) -> Result<Vec<Unit>, StoreError> {
         let mut s = Sql::new(&format!("SELECT {UNIT_COLS} FROM units u WHERE 1 = 1"));
         actor.push_unit_scope(&mut s, "u");
@@ -388,6 +394,7 @@ impl Store {
     }
 
     /// A unit the caller may see; [`StoreError::NotFound`] otherwise.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn get_unit(&self, actor: &Actor, hcode: &str) -> Result<Unit, StoreError> {
         let mut s = Sql::new(&format!("SELECT {UNIT_COLS} FROM units u WHERE u.hcode = "));
         s.text(hcode);
@@ -426,6 +433,7 @@ impl Store {
     }
 
     /// Creates a unit (admins). A duplicate code is a field error on `hcode`.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn create_unit(&self, actor: &Actor, input: &UnitInput) -> Result<Unit, StoreError> {
         self.save_units(actor, std::slice::from_ref(input), false, None)
             .await?;
@@ -433,6 +441,7 @@ impl Store {
     }
 
     /// Edits a unit (admins). The code itself cannot change.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn update_unit(
         &self,
         actor: &Actor,
@@ -453,6 +462,7 @@ impl Store {
     /// Creates or updates many units in one transaction: all rows are checked first, and any
     /// error (reported with its file line: `first_line` is the line of `rows[0]`) leaves the
     /// database untouched.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn import_units(
         &self,
         actor: &Actor,
@@ -598,6 +608,7 @@ impl Store {
     }
 
     /// Units and beds per district, over the units the caller may see.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn province_overview(
         &self,
         actor: &Actor,

@@ -57,6 +57,7 @@ fn close_error(e: CloseError) -> StoreError {
 
 impl Store {
     /// The closed months of a unit, oldest first.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn closed_months(
         &self,
         actor: &Actor,
@@ -83,6 +84,7 @@ impl Store {
     }
 
     /// The closed months between two `yyyymm` months (inclusive) of every unit the caller may see.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn closed_months_all(
         &self,
         actor: &Actor,
@@ -163,6 +165,7 @@ impl Store {
     }
 
     /// Closes `month` (yyyymm) of one unit: its head or an admin; only a month that has ended.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn close_month(
         &self,
         actor: &Actor,
@@ -181,6 +184,7 @@ impl Store {
     }
 
     /// Closes `month` for every unit (admin): the province closes the month for all at once.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn close_month_all(
         &self,
         actor: &Actor,
@@ -204,6 +208,7 @@ impl Store {
     }
 
     /// Reopens a closed month of a unit (admin only, audit-logged). Returns whether it was closed.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn reopen_month(
         &self,
         actor: &Actor,
@@ -252,6 +257,7 @@ impl Store {
     }
 
     /// Journal totals per month by posting date between two `yyyymmdd` dates (inclusive).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn month_totals(
         &self,
         actor: &Actor,

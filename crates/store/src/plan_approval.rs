@@ -37,6 +37,7 @@ fn by_unit(step: &str) -> bool {
 
 impl Store {
     /// The plan's steps, oldest first.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn plan_steps(
         &self,
         actor: &Actor,
@@ -71,6 +72,7 @@ impl Store {
     /// Takes one step: the unit submits; the province reviews, returns (a comment is
     /// required) or records the chief's approval (the chief's name is required). A step that
     /// does not follow from the plan's state is refused.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn plan_step(
         &self,
         actor: &Actor,
@@ -200,6 +202,7 @@ impl Store {
     }
 
     /// Each visible unit's plan state for a year ('' = draft; units without a plan absent).
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn plan_states_in_scope(
         &self,
         actor: &Actor,

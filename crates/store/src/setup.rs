@@ -75,6 +75,7 @@ impl SetupStatus {
 
 impl Store {
     /// The 77 provinces of the bundled geography.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn geo_provinces(&self) -> Result<Vec<GeoProvince>, StoreError> {
         let rows = Sql::new("SELECT code, name_th, name_en FROM geo_provinces ORDER BY code")
             .query()
@@ -94,6 +95,7 @@ impl Store {
     /// Makes this installation serve province `code`: the province and every one of its
     /// districts are copied from the geography (names refreshed if already there). Admins only.
     /// Returns the number of districts.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn setup_province(&self, actor: &Actor, code: &str) -> Result<i64, StoreError> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
@@ -150,6 +152,7 @@ impl Store {
     }
 
     /// What the installation has so far. Admins and provincial officers.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn setup_status(&self, actor: &Actor) -> Result<SetupStatus, StoreError> {
         if !matches!(actor.role, Role::Admin | Role::Province) {
             return Err(StoreError::Forbidden);

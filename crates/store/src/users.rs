@@ -221,6 +221,7 @@ impl Store {
         Ok((role.expect("checked"), scope.expect("checked")))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn create_user(&self, actor: &Actor, input: &UserInput) -> Result<User, StoreError> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
@@ -236,6 +237,7 @@ impl Store {
     /// Creates the users of a CSV file (`username,display_name,role,scope_code[,password]`),
     /// all or none; errors name the line and field. An empty password gets a random one,
     /// returned once here (shown to the admin, never stored in clear). Admins only.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn import_users(
         &self,
         actor: &Actor,
@@ -294,6 +296,7 @@ impl Store {
         Ok(out)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn update_user(
         &self,
         actor: &Actor,
@@ -360,6 +363,7 @@ impl Store {
         Ok(after)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>, StoreError> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
@@ -375,6 +379,7 @@ impl Store {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn get_user(&self, actor: &Actor, id: &str) -> Result<User, StoreError> {
         if !actor.is_admin() && actor.user_id.as_deref() != Some(id) {
             return Err(StoreError::NotFound);
@@ -391,6 +396,7 @@ impl Store {
 
     /// Checks a username and password. Unknown users cost the same argon2 work as known ones,
     /// so timing does not reveal which accounts exist.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn authenticate(
         &self,
         username: &str,
@@ -411,6 +417,7 @@ impl Store {
     }
 
     /// Sets a user's password by username (CLI `user passwd`).
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn set_password(
         &self,
         actor: &Actor,
@@ -457,6 +464,7 @@ impl Store {
     /// A user changes their own password, proving the current one.
     /// Changes the caller's password and ends every other session of the user (a stolen
     /// session must not outlive the password change); `keep_session` is the caller's own.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn change_own_password(
         &self,
         actor: &Actor,
@@ -506,6 +514,7 @@ impl Store {
     }
 
     /// Opens a session and returns its token; only the token's SHA-256 is stored.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_session(&self, user_id: &str) -> Result<String, StoreError> {
         let token =
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
@@ -525,6 +534,7 @@ impl Store {
     }
 
     /// The actor behind a live session of an active user.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn session_actor(&self, token: &str) -> Result<Option<Actor>, StoreError> {
         let mut s = Sql::new(&format!(
             "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ",
@@ -546,6 +556,7 @@ impl Store {
             .map(|u| u.actor()))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
         let mut s = Sql::new("DELETE FROM sessions WHERE token_hash = ");
         s.text(hash_token(token))

@@ -22,6 +22,7 @@ pub struct AuditSummary {
 
 impl Store {
     /// Starts re-evaluating the findings of a unit (its staff or an admin).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn begin_audit(
         &self,
         actor: &Actor,

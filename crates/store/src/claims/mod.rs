@@ -570,6 +570,7 @@ fn push_entry_ref(refs: &mut String, r: EntryRef) {
 impl Store {
     /// The importing unit's CUP and province, and the units of its province. The caller must
     /// be allowed to import for `hcode` (admin, or that unit's own staff).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn unit_places(&self, actor: &Actor, hcode: &str) -> Result<UnitPlaces, StoreError> {
         let unit = self.get_unit(actor, hcode).await?;
         if !actor.may_import(hcode) {

@@ -5,6 +5,7 @@ use super::*;
 impl Store {
     /// Every version of a province's posting map: fiscal year (BE; 0 = the default for every
     /// year without its own version) → rules. Empty when the province never edited its map.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn posting_map_versions(
         &self,
         province_code: &str,
@@ -39,6 +40,7 @@ impl Store {
 
     /// The posting map in force for a province and fiscal year (BE): the province's version for
     /// that year, else its default version (fy 0), else the shipped default map.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn posting_map(
         &self,
         province_code: &str,
@@ -52,6 +54,7 @@ impl Store {
 
     /// Replaces a province's posting map for a fiscal year (0 = default for every year), from
     /// the `posting_map.tsv` layout. Province officers of that province and admins; audited.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn save_posting_map(
         &self,
         actor: &Actor,

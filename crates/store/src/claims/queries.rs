@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// A page of visits and the cursor (service date, key) of the next page, if any.
+pub type VisitPage = (Vec<VisitSummary>, Option<(i64, String)>);
+
 /// Filters of the visit list. Dates are `yyyymmdd` CE, inclusive.
 #[derive(Debug, Clone, Default)]
 pub struct VisitQuery {
@@ -214,6 +217,7 @@ pub struct UnpostedGroup {
 impl Store {
     /// The unposted visits of a unit the caller may see, grouped by (fiscal year, fund,
     /// setting, place, case), largest fund amount first: the map coverage worklist.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn unposted_groups(
         &self,
         actor: &Actor,
@@ -245,6 +249,7 @@ impl Store {
     }
 
     /// Import history of a unit the caller may see, newest first.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn list_imports(
         &self,
         actor: &Actor,
@@ -264,6 +269,7 @@ impl Store {
     }
 
     /// One import of a unit the caller may see.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn get_import(
         &self,
         actor: &Actor,
@@ -282,6 +288,7 @@ impl Store {
     }
 
     /// The rejects of an import, in the order found.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn list_rejects(
         &self,
         actor: &Actor,
@@ -293,6 +300,7 @@ impl Store {
 
     /// The first `limit` rejects of an import in file order (a page shows these; the
     /// downloads take them all).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn first_rejects(
         &self,
         actor: &Actor,
@@ -364,6 +372,7 @@ impl Store {
 
     /// Visits of a unit the caller may see, filtered; newest first. Returns the page and the
     /// number of matching visits.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn list_visits(
         &self,
         actor: &Actor,
@@ -399,11 +408,12 @@ impl Store {
     /// One page of a unit's visits, newest first by (service date, key), after the cursor
     /// `q.after`; with the cursor of the next page when there is one. Walks the
     /// `(hcode, date_serv, vkey)` index: no count and no offset, whatever the unit's size.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn page_visits(
         &self,
         actor: &Actor,
         q: &VisitQuery,
-    ) -> Result<(Vec<VisitSummary>, Option<(i64, String)>), StoreError> {
+    ) -> Result<VisitPage, StoreError> {
         self.get_unit(actor, &q.hcode).await?;
         let mut s = Sql::new(&format!(
             "SELECT {SUMMARY_COLS} FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = "
@@ -438,6 +448,7 @@ impl Store {
     }
 
     /// One visit with its detail and journal.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn get_visit(
         &self,
         actor: &Actor,
@@ -511,6 +522,7 @@ impl Store {
     /// (`yyyymmdd`) by posting or service date, receivables and revenue alike (net of
     /// reversals). Whole months come from the read model; only the days of a partial month at
     /// either end are summed from the journal (on its date indexes).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn account_balances(
         &self,
         actor: &Actor,
@@ -591,6 +603,7 @@ impl Store {
     }
 
     /// Σ debits and Σ credits of a unit's whole journal.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn journal_totals(
         &self,
         actor: &Actor,
@@ -608,6 +621,7 @@ impl Store {
     /// Receivables posted (debits minus credits on receivable accounts 1102…) per unit, fund
     /// and fiscal year, over the units the caller may see; `fy` narrows to one fiscal year.
     /// `visits` counts postings net of their reversals. Read from the read model.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn claims_rollup(
         &self,
         actor: &Actor,
@@ -639,6 +653,7 @@ impl Store {
     }
 
     /// Fiscal years with journal lines among the units the caller may see, newest first.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn claims_years(&self, actor: &Actor) -> Result<Vec<i64>, StoreError> {
         let mut s = Sql::new(
             "SELECT DISTINCT CAST(j.fy AS BIGINT) AS fy FROM claim_sum_rollup j JOIN units u ON u.hcode = j.hcode WHERE 1 = 1",

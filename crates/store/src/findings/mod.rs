@@ -273,6 +273,7 @@ impl Store {
     }
 
     /// The province's catalogue texts by fiscal year (0 = its default for every year).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn audit_catalogue_versions(
         &self,
         province_code: &str,
@@ -287,6 +288,7 @@ impl Store {
 
     /// Replaces the province's catalogue of a fiscal year (province officers of it and admins);
     /// validated in full, audit-logged.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn save_audit_catalogue(
         &self,
         actor: &Actor,

@@ -5,6 +5,7 @@ use super::*;
 impl Store {
     /// Clean visits and Authen coverage per unit and service month between two `yyyymmdd`
     /// dates, over the units the caller may see.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn audit_rollup(
         &self,
         actor: &Actor,
@@ -120,6 +121,7 @@ impl Store {
     }
 
     /// Authen coverage of one unit by right, sub-right and service month.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn authen_coverage(
         &self,
         actor: &Actor,

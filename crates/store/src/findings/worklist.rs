@@ -7,6 +7,7 @@ impl Store {
     /// with the visits and amounts the filters match. Stored findings and LATE01's late visits
     /// are read in that order from their own indexes and merged (a page reads a page of each);
     /// the unfiltered totals come from the read models.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn list_findings(
         &self,
         actor: &Actor,
@@ -152,6 +153,7 @@ impl Store {
     }
 
     /// The findings of one visit (accepted ones included).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn visit_findings(
         &self,
         actor: &Actor,
@@ -176,6 +178,7 @@ impl Store {
     /// Findings per rule over the units the caller may see (`hcode` narrows to one unit): the
     /// stored findings from their read model, LATE01 (evaluated against today) from the visits'
     /// recognition-date index.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn rule_counts(
         &self,
         actor: &Actor,
@@ -254,6 +257,7 @@ impl Store {
     }
 
     /// Findings per rule of one unit for visits served between two `yyyymmdd` dates.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn rule_counts_between(
         &self,
         actor: &Actor,
@@ -293,6 +297,7 @@ impl Store {
 
     /// Marks a finding accepted (the unit's staff or an admin), with a reason; audit-logged.
     /// A re-audit keeps the acceptance while the finding stands.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn accept_finding(
         &self,
         actor: &Actor,

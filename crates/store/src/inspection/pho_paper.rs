@@ -16,6 +16,7 @@ pub struct PhoPaper {
 
 impl Store {
     /// The office's paper, if saved.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn pho_paper(
         &self,
         actor: &Actor,
@@ -53,6 +54,7 @@ impl Store {
     }
 
     /// Saves the office's paper: the same checks as a unit's 4P paper, over the office's items.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn save_pho_paper(
         &self,
         actor: &Actor,

@@ -61,6 +61,7 @@ pub fn sample_gaps(types: &[UnitType]) -> Vec<(&'static str, &'static str)> {
 
 impl Store {
     /// The province's inspection rounds: (fiscal year, round, places), newest first.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn inspections(
         &self,
         actor: &Actor,
@@ -87,6 +88,7 @@ impl Store {
     }
 
     /// One round's plan with its visits, if planned.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn inspection(
         &self,
         actor: &Actor,
@@ -136,6 +138,7 @@ impl Store {
     /// Saves a round's plan. Every sampled unit must be a hospital of the province; the office
     /// is always in the sample. Findings of places kept stay; a place dropped from the sample
     /// loses its findings (the page says so before saving).
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn save_inspection_plan(
         &self,
         actor: &Actor,
@@ -263,6 +266,7 @@ impl Store {
     /// Records the inspectors' findings at one place of the plan, against the paper's items
     /// (the office's items at the office, the others at a hospital).
     #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn save_inspection_findings(
         &self,
         actor: &Actor,

@@ -86,6 +86,7 @@ fn batch_from_row(r: &AnyRow) -> Result<BatchRecord, StoreError> {
 impl Store {
     /// The unit's visits a batch for `spec` would send: posted with a fund amount, of the
     /// funds, recognised in the range, never sent or sent back as C (to resend).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn batch_candidates(
         &self,
         actor: &Actor,
@@ -131,6 +132,7 @@ impl Store {
     /// Records a batch: its visits, files and zip; each visit's claim becomes `sent` (a C
     /// being fixed becomes `resent` in the worklist).
     #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn save_batch(
         &self,
         actor: &Actor,
@@ -268,6 +270,7 @@ impl Store {
     }
 
     /// The citizen IDs of these visits (for synthetic returns; never shown).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn visit_cids(
         &self,
         actor: &Actor,
@@ -296,6 +299,7 @@ impl Store {
 
     /// Each visit's balance (debit - credit) on its own receivable account, from the journal:
     /// what a recomputation of [`ClaimRow::outstanding`] gives.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn receivable_balances(
         &self,
         actor: &Actor,
@@ -313,6 +317,7 @@ impl Store {
     }
 
     /// The unit's batches, newest first.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn list_batches(
         &self,
         actor: &Actor,
@@ -329,6 +334,7 @@ impl Store {
         rows.iter().map(batch_from_row).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn get_batch(
         &self,
         actor: &Actor,
@@ -349,6 +355,7 @@ impl Store {
     }
 
     /// The batch's zip as sent.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn batch_zip(
         &self,
         actor: &Actor,
@@ -369,6 +376,7 @@ impl Store {
     }
 
     /// The visits of a batch with their claim as it stands.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn batch_visits(
         &self,
         actor: &Actor,

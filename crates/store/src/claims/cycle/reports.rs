@@ -4,6 +4,9 @@
 use super::return_rows::{RETURN_LINE_COLS, return_from_row, return_line};
 use super::*;
 
+/// A visit's claim, the return lines about it with their returns, and the batches it was sent in.
+pub type ClaimHistory = (ClaimRow, Vec<(ReturnRecord, ReturnLineRow)>, Vec<i64>);
+
 /// Filters of the C / Deny worklist.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkFilter {
@@ -56,6 +59,7 @@ pub struct CycleRollupRow {
 
 impl Store {
     /// The unit's C and Deny claims, largest amount first.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn claim_worklist(
         &self,
         actor: &Actor,
@@ -119,12 +123,13 @@ impl Store {
     }
 
     /// A visit's claim and every return line about it (oldest first).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn claim_history(
         &self,
         actor: &Actor,
         hcode: &str,
         vkey: &str,
-    ) -> Result<(ClaimRow, Vec<(ReturnRecord, ReturnLineRow)>, Vec<i64>), StoreError> {
+    ) -> Result<ClaimHistory, StoreError> {
         self.get_unit(actor, hcode).await?;
         let mut s = Sql::new(&format!(
             "SELECT {CLAIM_ROW_COLS} FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey WHERE v.hcode = "
@@ -166,6 +171,7 @@ impl Store {
     }
 
     /// The unit's imported returns, newest first.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn list_returns(
         &self,
         actor: &Actor,
@@ -183,6 +189,7 @@ impl Store {
     }
 
     /// One return with its lines (unmatched first).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn get_return(
         &self,
         actor: &Actor,
@@ -221,6 +228,7 @@ impl Store {
 
     /// Open receivables by fund, account and age bucket, for one unit or every unit the
     /// caller sees (`hcode` = None). Age runs from the recognition date to `today`.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn aging(
         &self,
         actor: &Actor,
@@ -266,6 +274,7 @@ impl Store {
 
     /// Receivables posted (fund amounts) per unit and fund recognised from `from` to `to`
     /// (yyyymmdd), for the collection period.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn fund_revenue(
         &self,
         actor: &Actor,
@@ -290,6 +299,7 @@ impl Store {
 
     /// Claimed / accepted / paid / denied / outstanding per unit, fund and fiscal year of the
     /// units the caller sees.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn cycle_rollup(
         &self,
         actor: &Actor,
@@ -332,6 +342,7 @@ impl Store {
 
     /// The province's NHSO error codes loaded over the shipped table, as `code,type,th,en,fix_th`
     /// rows.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn error_code_overrides(
         &self,
         province_code: &str,
@@ -355,6 +366,7 @@ impl Store {
     }
 
     /// Replaces the province's loaded error codes (province admins and admins).
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn save_error_codes(
         &self,
         actor: &Actor,

@@ -46,6 +46,7 @@ pub struct ReturnSession {
 
 impl Store {
     /// Starts importing a return. The same file twice is refused (nothing changes).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn begin_return(
         &self,
         actor: &Actor,
@@ -106,6 +107,7 @@ impl Store {
     }
 
     /// Starts a write-off of denied claims (journal only, no file).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn begin_writeoff(
         &self,
         actor: &Actor,

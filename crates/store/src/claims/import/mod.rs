@@ -8,6 +8,7 @@ mod native;
 
 impl Store {
     /// Starts an import for `hcode`: only an admin or the unit's own staff may import for it.
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn begin_import(
         &self,
         actor: &Actor,
@@ -98,6 +99,7 @@ impl Store {
 impl Store {
     /// Starts a re-post of a unit's visits that wait for a posting-map line: recorded in the
     /// import history as kind `repost`, written like an import (one transaction, audited).
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn begin_repost(
         &self,
         actor: &Actor,

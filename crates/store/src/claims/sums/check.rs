@@ -243,6 +243,7 @@ impl Store {
 
     /// Recomputes every read model from the journal, the visits and their claims, and lists
     /// the rows that differ from what is stored (empty: the read models are right).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn check_summaries(&self) -> Result<Vec<SummaryDiff>, StoreError> {
         let mut diffs = Vec::new();
         for m in read_models() {
@@ -267,6 +268,7 @@ impl Store {
 
     /// Rewrites every read model from its sources, in one transaction (pages keep reading the
     /// old sums until it commits).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn rebuild_summaries(&self) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         for m in read_models() {
