@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, OnResponse, TraceLayer};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -294,13 +294,37 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|req: &axum::http::Request<_>| {
-                    // Method and path only: query strings may carry search text, never log them.
-                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
-                })
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                .make_span_with(request_span)
+                .on_response(response_done),
         )
         .with_state(state)
+}
+
+/// One span per request: its method, the route it matched and, once answered, the status.
+/// The route's template (`/units/{hcode}`), never the request's own path, query or body: those
+/// may carry visit keys or search text. A request no route matched has no `path`.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let path = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| tracing::field::display(p.as_str()));
+    tracing::info_span!(
+        "http",
+        method = %req.method(),
+        path,
+        status = tracing::field::Empty
+    )
+}
+
+fn response_done(
+    res: &axum::http::Response<axum::body::Body>,
+    latency: Duration,
+    span: &tracing::Span,
+) {
+    span.record("status", res.status().as_u16());
+    DefaultOnResponse::new()
+        .level(tracing::Level::INFO)
+        .on_response(res, latency, span);
 }
 
 /// Serves until Ctrl-C or SIGTERM.

@@ -82,12 +82,23 @@ async fn sign_in_and_browsing_log_no_personal_data() {
         .body(Body::empty())
         .unwrap();
     app.clone().oneshot(page).await.unwrap();
+    let unit = Request::builder()
+        .uri("/units/99011")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    app.clone().oneshot(unit).await.unwrap();
 
     let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("signed in"), "the sign-in is logged: {logs}");
     assert!(
         logs.contains("status=200") || logs.contains("status=303"),
         "responses are logged with their status: {logs}"
+    );
+    // Each request's span names the route it matched, not the path it asked for.
+    assert!(
+        logs.contains("path=/units/{hcode} status=200"),
+        "the request span has the matched route and status: {logs}"
     );
     for secret in [
         "secret-Passw0rd",
