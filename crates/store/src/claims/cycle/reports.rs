@@ -1,7 +1,7 @@
 //! Reading the cycle: the C / Deny worklist, a claim's history, the returns, aging, the roll-up, and
 //! the province's NHSO error codes.
 
-use super::return_rows::{RETURN_LINE_COLS, return_from_row, return_line};
+use super::return_rows::{RETURN_LINE_COLS, return_from_row, return_line, return_line_as};
 use super::*;
 
 /// A visit's claim, the return lines about it with their returns, and the batches it was sent in.
@@ -151,9 +151,8 @@ impl Store {
             .push(" ORDER BY r.no, l.row_no");
         let mut lines = Vec::new();
         for r in l.query().fetch_all(self.pool()).await? {
-            let mut line = return_line_aliased(&r)?;
-            line.amount = get_i(&r, "line_amount")?;
-            lines.push((return_from_row(&r)?, line));
+            // The line's amount is aliased: the return row has an `amount` of its own.
+            lines.push((return_from_row(&r)?, return_line_as(&r, "line_amount")?));
         }
         let mut b = Sql::new("SELECT batch_no FROM claim_batch_visits WHERE hcode = ");
         b.text(hcode)
@@ -412,23 +411,4 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
-}
-
-fn return_line_aliased(r: &AnyRow) -> Result<ReturnLineRow, StoreError> {
-    Ok(ReturnLineRow {
-        row_no: get_i(r, "row_no")?,
-        vkey: get_s(r, "vkey")?,
-        match_note: get_s(r, "match_note")?,
-        tran_id: get_s(r, "tran_id")?,
-        rep_no: get_s(r, "rep_no")?,
-        hn: get_s(r, "hn")?,
-        seq_no: get_s(r, "seq_no")?,
-        an: get_s(r, "an")?,
-        date_in: get_i(r, "date_in")?,
-        outcome: get_s(r, "outcome")?,
-        error_codes: get_s(r, "error_codes")?,
-        late: get_i(r, "late")? != 0,
-        claimed: get_i(r, "claimed")?,
-        amount: 0,
-    })
 }

@@ -83,6 +83,11 @@ pub struct ReturnLineRow {
 pub(super) const RETURN_LINE_COLS: &str = "hcode, return_no, row_no, vkey, match_note, tran_id, rep_no, hn, seq_no, an, date_in, outcome, error_codes, late, claimed, amount";
 
 pub(super) fn return_line(r: &AnyRow) -> Result<ReturnLineRow, StoreError> {
+    return_line_as(r, "amount")
+}
+
+/// A return line whose amount is read from column `amount_col`.
+pub(super) fn return_line_as(r: &AnyRow, amount_col: &str) -> Result<ReturnLineRow, StoreError> {
     Ok(ReturnLineRow {
         row_no: get_i(r, "row_no")?,
         vkey: get_s(r, "vkey")?,
@@ -97,7 +102,7 @@ pub(super) fn return_line(r: &AnyRow) -> Result<ReturnLineRow, StoreError> {
         error_codes: get_s(r, "error_codes")?,
         late: get_i(r, "late")? != 0,
         claimed: get_i(r, "claimed")?,
-        amount: get_i(r, "amount")?,
+        amount: get_i(r, amount_col)?,
     })
 }
 
