@@ -15,7 +15,7 @@ use crate::criteria::{
     AssessmentForm, AutoCheck, CollectionFund, FourPCriteria, GradeResult, PlanSide,
     RevenueCentreCriteria, ShareCheck, evaluate_share, grade_for,
 };
-use crate::num::Hundredths;
+use crate::num::{Hundredths, Satang};
 use crate::planfin::{percent_of_plan, reaches_share};
 
 /// Form id of the 4S4C assessment.
@@ -459,8 +459,8 @@ pub struct Q2Suggestion {
 /// plan → absent (0).
 pub fn suggest_q2_mark(
     side: PlanSide,
-    annual_plan: i64,
-    actual_h1: i64,
+    annual_plan: Satang,
+    actual_h1: Satang,
     threshold_pct: Hundredths,
 ) -> Q2Suggestion {
     let mark = match reaches_share(annual_plan, actual_h1, threshold_pct) {

@@ -13,24 +13,24 @@
 //! | [`planfin`] | Planfin plan lines, plan type check, plan vs actual, ±5 %, Q2 rule, reviews |
 //! | [`num`] | exact money (satang) and two-place decimals ([`Hundredths`]) |
 //!
-//! Money is `i64` satang everywhere (1 baht = 100 satang) and is parsed from decimal text exactly
-//! ([`parse_satang`]). Values that are compared with a boundary — ratios, points, percentage
+//! Money is the domain's [`Satang`] everywhere (integer satang, 1 baht = 100 satang; its operators
+//! panic rather than wrap on overflow) and is parsed from decimal text exactly ([`parse_satang`]). Values that are compared with a boundary — ratios, points, percentage
 //! thresholds — are [`Hundredths`] or exact integer comparisons; `f64` is used only for derived
 //! measures that are never money (days, %, AdjRW) and for display.
 //!
 //! ```
-//! use raidai_governance::{CriteriaSet, risk_score::RiskInput};
+//! use raidai_governance::{CriteriaSet, Satang, risk_score::RiskInput};
 //!
 //! let fy = CriteriaSet::default_for(2569).unwrap(); // FY2565 data until a later set is loaded
 //! let r = RiskInput {
 //!     hcode: "10670".into(),
 //!     period: 256909,
-//!     current_assets: 50_000_000,
-//!     current_liabilities: 100_000_000,
-//!     quick_assets: 40_000_000,
-//!     cash_and_equivalents: 10_000_000,
-//!     revenue_ytd: 900_000_000,
-//!     expense_ytd: 950_000_000,
+//!     current_assets: Satang(50_000_000),
+//!     current_liabilities: Satang(100_000_000),
+//!     quick_assets: Satang(40_000_000),
+//!     cash_and_equivalents: Satang(10_000_000),
+//!     revenue_ytd: Satang(900_000_000),
+//!     expense_ytd: Satang(950_000_000),
 //! };
 //! let res = raidai_governance::risk_score::risk_score(&r, &fy.risk_score).unwrap();
 //! assert_eq!(res.risk_score, 7);

@@ -1,6 +1,6 @@
 //! Exact decimal helpers: money in satang and two-place decimals as integer hundredths.
 //!
-//! Money never goes through `f64`: "1234.56" baht parses to `123456` satang exactly. Ratios,
+//! Money never goes through `f64`: "1234.56" baht parses to `Satang(123456)` exactly. Ratios,
 //! points and percentage thresholds that must compare exactly at a boundary use [`Hundredths`].
 
 use std::fmt;
@@ -10,8 +10,9 @@ use std::ops::{Add, Sub};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Amount of money in satang (1 baht = 100 satang).
-pub type Satang = i64;
+/// Amount of money in satang: the project's one money type, re-exported so engine code can keep
+/// saying `num::Satang`. Its operators panic on overflow in every profile (never wrap).
+pub use raidai_domain::money::Satang;
 
 /// Why a decimal string could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,38 +92,30 @@ pub fn parse_hundredths(text: &str) -> Result<i64, DecimalParseError> {
 }
 
 /// Parses a baht amount such as `"1234.56"` into satang, exactly.
+///
+/// The one money parser of the governance inputs (CSV batches, uploads, forms). It is
+/// [`parse_hundredths`], which accepts a little more than [`Satang::parse`]: `".5"`, `"12."` and
+/// zero decimals past the second (`"2.500"`). Kept so files that were accepted still are.
 pub fn parse_satang(text: &str) -> Result<Satang, DecimalParseError> {
-    parse_hundredths(text)
+    parse_hundredths(text).map(Satang)
 }
 
 /// Formats satang as plain baht with two decimals and no grouping: `-44515873.00`.
-/// This is the number format of the HFO reference CSV.
+/// This is the number format of the HFO reference CSV (the domain type's `Display`).
 pub fn format_baht(satang: Satang) -> String {
-    fixed2(i128::from(satang), false)
+    satang.to_string()
 }
 
-/// Formats satang as baht with thousands separators, for explanations: `1,234,567.89`.
+/// Formats satang as baht with thousands separators, for explanations: `1,234,567.89`
+/// ([`Satang::format_thai`]).
 pub fn format_baht_grouped(satang: Satang) -> String {
-    fixed2(i128::from(satang), true)
+    satang.format_thai()
 }
 
-fn fixed2(hundredths: i128, grouped: bool) -> String {
+fn fixed2(hundredths: i64) -> String {
     let sign = if hundredths < 0 { "-" } else { "" };
     let abs = hundredths.unsigned_abs();
-    let int = (abs / 100).to_string();
-    let int = if grouped { group_thousands(&int) } else { int };
-    format!("{sign}{int}.{:02}", abs % 100)
-}
-
-fn group_thousands(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 /// `num / den` rounded to the nearest integer, halves away from zero (Excel `ROUND`).
@@ -198,7 +191,7 @@ impl Hundredths {
 
     /// Always two decimals: `10.50`.
     pub fn to_fixed_string(self) -> String {
-        fixed2(i128::from(self.0), false)
+        fixed2(self.0)
     }
 
     /// Shortest form with at least one decimal, the way the HFO reference file (written by
@@ -311,15 +304,15 @@ mod tests {
 
     #[test]
     fn parses_satang_exactly() {
-        assert_eq!(parse_satang("1234.56"), Ok(123_456));
-        assert_eq!(parse_satang("1234.5"), Ok(123_450));
-        assert_eq!(parse_satang("1234"), Ok(123_400));
-        assert_eq!(parse_satang("-0.01"), Ok(-1));
-        assert_eq!(parse_satang(" +7.10 "), Ok(710));
-        assert_eq!(parse_satang("1,234,567.89"), Ok(123_456_789));
-        assert_eq!(parse_satang("0.10"), Ok(10));
-        assert_eq!(parse_satang(".5"), Ok(50));
-        assert_eq!(parse_satang("2.500"), Ok(250));
+        assert_eq!(parse_satang("1234.56"), Ok(Satang(123_456)));
+        assert_eq!(parse_satang("1234.5"), Ok(Satang(123_450)));
+        assert_eq!(parse_satang("1234"), Ok(Satang(123_400)));
+        assert_eq!(parse_satang("-0.01"), Ok(Satang(-1)));
+        assert_eq!(parse_satang(" +7.10 "), Ok(Satang(710)));
+        assert_eq!(parse_satang("1,234,567.89"), Ok(Satang(123_456_789)));
+        assert_eq!(parse_satang("0.10"), Ok(Satang(10)));
+        assert_eq!(parse_satang(".5"), Ok(Satang(50)));
+        assert_eq!(parse_satang("2.500"), Ok(Satang(250)));
         assert_eq!(
             parse_satang("2.505"),
             Err(DecimalParseError::TooManyDecimals)
@@ -342,12 +335,30 @@ mod tests {
     }
 
     #[test]
+    fn money_inputs_and_stored_form_are_as_before() {
+        // parse_satang stays more lenient than Satang::parse, so files accepted before still are.
+        for (text, v) in [(".5", 50), ("12.", 1200), ("2.500", 250), ("+.05", 5)] {
+            assert_eq!(parse_satang(text), Ok(Satang(v)), "{text}");
+            assert!(Satang::parse(text).is_err(), "{text}");
+        }
+        // Stored JSON (inputs, plans) holds plain integers of satang, as the i64 alias did.
+        assert_eq!(
+            serde_json::to_string(&[Satang(-123), Satang::MAX]).unwrap(),
+            "[-123,9223372036854775807]"
+        );
+        assert_eq!(
+            serde_json::from_str::<Satang>("4200").unwrap(),
+            Satang(4200)
+        );
+    }
+
+    #[test]
     fn formats_baht() {
-        assert_eq!(format_baht(2_600_031_000), "26000310.00");
-        assert_eq!(format_baht(-4_451_587_300), "-44515873.00");
-        assert_eq!(format_baht(-5), "-0.05");
-        assert_eq!(format_baht_grouped(123_456_789), "1,234,567.89");
-        assert_eq!(format_baht_grouped(-100_000), "-1,000.00");
+        assert_eq!(format_baht(Satang(2_600_031_000)), "26000310.00");
+        assert_eq!(format_baht(Satang(-4_451_587_300)), "-44515873.00");
+        assert_eq!(format_baht(Satang(-5)), "-0.05");
+        assert_eq!(format_baht_grouped(Satang(123_456_789)), "1,234,567.89");
+        assert_eq!(format_baht_grouped(Satang(-100_000)), "-1,000.00");
     }
 
     #[test]

@@ -217,14 +217,15 @@ fn side_months(lines: &[PlanLine], side: PlanSide) -> [i128; 12] {
     let mut out = [0i128; 12];
     for line in lines.iter().filter(|l| l.code.side() == side) {
         for (o, v) in out.iter_mut().zip(line.months) {
-            *o += i128::from(v);
+            *o += i128::from(v.0);
         }
     }
     out
 }
 
+/// Sums are taken in `i128` and saturate at the satang range when brought back (never wrap).
 fn clamp(v: i128) -> Satang {
-    v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as Satang
+    Satang(v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
 }
 
 impl Plan {
@@ -341,24 +342,25 @@ pub fn is_no_risk_type(plan_type: u8, criteria: &PlanfinCriteria) -> bool {
 /// `actual` vs `plan` within ±`tolerance_pct` %, inclusive: `|actual − plan| ≤ tol × plan`.
 /// `None` when the plan is not positive (no plan to compare with).
 pub fn within_tolerance(plan: Satang, actual: Satang, tolerance_pct: Hundredths) -> Option<bool> {
-    if plan <= 0 {
+    if !plan.is_positive() {
         return None;
     }
-    let dev = (i128::from(actual) - i128::from(plan)).abs();
-    Some(dev * 10_000 <= i128::from(tolerance_pct.raw()) * i128::from(plan))
+    let dev = (i128::from(actual.0) - i128::from(plan.0)).abs();
+    Some(dev * 10_000 <= i128::from(tolerance_pct.raw()) * i128::from(plan.0))
 }
 
 /// `actual` reaches at least `pct` % of `plan` (exact). `None` when the plan is not positive.
 pub fn reaches_share(plan: Satang, actual: Satang, pct: Hundredths) -> Option<bool> {
-    if plan <= 0 {
+    if !plan.is_positive() {
         return None;
     }
-    Some(i128::from(actual) * 10_000 >= i128::from(pct.raw()) * i128::from(plan))
+    Some(i128::from(actual.0) * 10_000 >= i128::from(pct.raw()) * i128::from(plan.0))
 }
 
 /// `actual / plan × 100`; `None` when the plan is not positive.
 pub fn percent_of_plan(plan: Satang, actual: Satang) -> Option<f64> {
-    (plan > 0).then(|| actual as f64 * 100.0 / plan as f64)
+    plan.is_positive()
+        .then(|| actual.0 as f64 * 100.0 / plan.0 as f64)
 }
 
 /// One side compared for one period.
@@ -381,7 +383,7 @@ fn compare(plan: i128, actual: i128, tol: Hundredths) -> SideComparison {
     SideComparison {
         plan,
         actual,
-        variance: actual.saturating_sub(plan),
+        variance: clamp(i128::from(actual.0) - i128::from(plan.0)),
         pct_of_plan: percent_of_plan(plan, actual),
         within_tolerance: within_tolerance(plan, actual, tol),
     }
@@ -608,7 +610,7 @@ pub fn plan_vs_actual(plan: &Plan, actual: &Actuals, criteria: &PlanfinCriteria)
                 lines
                     .iter()
                     .filter(|l| l.code == code)
-                    .map(|l| l.months[..to].iter().map(|&v| i128::from(v)).sum::<i128>())
+                    .map(|l| l.months[..to].iter().map(|v| i128::from(v.0)).sum::<i128>())
                     .sum()
             };
             let (plan_ytd, actual_ytd) = (clamp(sum(&plan.lines, c)), clamp(sum(&actual.lines, c)));

@@ -148,7 +148,7 @@ impl RiskInput {
             ("revenue_ytd", self.revenue_ytd),
             ("expense_ytd", self.expense_ytd),
         ] {
-            if v < 0 {
+            if v.is_negative() {
                 out.push((
                     field,
                     "must not be negative (give the balance as a positive amount)".to_owned(),
@@ -169,9 +169,9 @@ pub fn risk_score(
 ) -> Result<RiskResult, RiskError> {
     let mo = fiscal_month(input.period).ok_or(RiskError::InvalidPeriod(input.period))?;
     let cl = input.current_liabilities;
-    let cr = Hundredths::ratio_rounded(input.current_assets, cl);
-    let qr = Hundredths::ratio_rounded(input.quick_assets, cl);
-    let cash = Hundredths::ratio_rounded(input.cash_and_equivalents, cl);
+    let cr = Hundredths::ratio_rounded(input.current_assets.0, cl.0);
+    let qr = Hundredths::ratio_rounded(input.quick_assets.0, cl.0);
+    let cash = Hundredths::ratio_rounded(input.cash_and_equivalents.0, cl.0);
     let below = |r: Option<Hundredths>, t: Hundredths| u8::from(r.is_some_and(|r| r < t));
     let liquidity = below(cr, criteria.current_ratio_below)
         + below(qr, criteria.quick_ratio_below)
@@ -185,7 +185,7 @@ pub fn risk_score(
         .revenue_ytd
         .checked_sub(input.expense_ytd)
         .ok_or(RiskError::Overflow("NI"))?;
-    let status = u8::from(nwc < 0) + u8::from(ni < 0);
+    let status = u8::from(nwc.is_negative()) + u8::from(ni.is_negative());
     let (survival_points, survival) = survival(nwc, ni, mo, criteria);
 
     Ok(RiskResult {
@@ -195,7 +195,7 @@ pub fn risk_score(
         cr,
         qr,
         cash_ratio: cash,
-        ratios_undefined: cl == 0,
+        ratios_undefined: cl.is_zero(),
         nwc,
         ni,
         liquidity_points: liquidity,
@@ -212,7 +212,7 @@ fn months_below(amount: i128, mo: u8, per: i128, months: Hundredths) -> bool {
 }
 
 fn survival(nwc: Satang, ni: Satang, mo: u8, c: &RiskScoreCriteria) -> (u8, Survival) {
-    let (nwc, ni) = (i128::from(nwc), i128::from(ni));
+    let (nwc, ni) = (i128::from(nwc.0), i128::from(ni.0));
     let display = |num: i128, den: i128| num as f64 * f64::from(mo) / den as f64;
     match (nwc >= 0, ni >= 0) {
         (true, true) => (0, Survival::Healthy),
@@ -429,7 +429,7 @@ fn parse_row(ctx: &mut RowCtx<'_>, idx: &[usize; 8]) -> Option<RiskInput> {
         s.parse::<u32>()
             .map_err(|_| "expected digits such as 256909")
     });
-    let mut amounts = [0 as Satang; 6];
+    let mut amounts = [Satang::ZERO; 6];
     let mut ok = true;
     for (k, amount) in amounts.iter_mut().enumerate() {
         let name = RISK_INPUT_COLUMNS[k + 2];
@@ -475,12 +475,12 @@ mod tests {
         RiskInput {
             hcode: "10670".into(),
             period,
-            current_assets: ca,
-            current_liabilities: cl,
-            quick_assets: q,
-            cash_and_equivalents: cash,
-            revenue_ytd: rev,
-            expense_ytd: exp,
+            current_assets: Satang(ca),
+            current_liabilities: Satang(cl),
+            quick_assets: Satang(q),
+            cash_and_equivalents: Satang(cash),
+            revenue_ytd: Satang(rev),
+            expense_ytd: Satang(exp),
         }
     }
 

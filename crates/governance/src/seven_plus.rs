@@ -28,11 +28,11 @@ pub fn collection_period_days(
     revenue_ytd: Satang,
     days_ytd: u32,
 ) -> Option<f64> {
-    if revenue_ytd <= 0 {
+    if !revenue_ytd.is_positive() {
         return None;
     }
-    let avg = (opening as f64 + closing as f64) / 2.0;
-    Some(avg / revenue_ytd as f64 * f64::from(days_ytd))
+    let avg = (opening.0 as f64 + closing.0 as f64) / 2.0;
+    Some(avg / revenue_ytd.0 as f64 * f64::from(days_ytd))
 }
 
 /// Exact `collection_period_days(..) ≤ limit`; `None` when undefined.
@@ -43,12 +43,12 @@ pub fn days_at_most(
     days_ytd: u32,
     limit: Hundredths,
 ) -> Option<bool> {
-    if flow_ytd <= 0 {
+    if !flow_ytd.is_positive() {
         return None;
     }
     // (o+c)/2 / f × d ≤ L/100  ⇔  (o+c)·d·100 ≤ 2·L·f
-    let lhs = (i128::from(opening) + i128::from(closing)) * i128::from(days_ytd) * 100;
-    Some(lhs <= 2 * i128::from(limit.raw()) * i128::from(flow_ytd))
+    let lhs = (i128::from(opening.0) + i128::from(closing.0)) * i128::from(days_ytd) * 100;
+    Some(lhs <= 2 * i128::from(limit.raw()) * i128::from(flow_ytd.0))
 }
 
 fn is_leap_ce(year: i32) -> bool {
@@ -218,7 +218,8 @@ impl SevenPlusResult {
 }
 
 fn pct(num: Satang, den: Satang) -> Option<f64> {
-    (den > 0).then(|| num as f64 * 100.0 / den as f64)
+    den.is_positive()
+        .then(|| num.0 as f64 * 100.0 / den.0 as f64)
 }
 
 /// Evaluates the 7 Plus indicators of `input` with `criteria`.

@@ -6,7 +6,7 @@ use raidai_governance::assessment::{
     suggest_q2_mark,
 };
 use raidai_governance::criteria::{CriteriaSet, Grade, PlanSide, RevenueCentreCriteria};
-use raidai_governance::num::Hundredths;
+use raidai_governance::num::{Hundredths, Satang};
 
 fn rc() -> &'static RevenueCentreCriteria {
     &CriteriaSet::builtin().revenue_centre
@@ -320,14 +320,14 @@ fn four_p_marks_parse() {
 fn q2_mark_suggestion_at_exactly_50_percent() {
     let x = CriteriaSet::builtin().planfin.q2_threshold_pct;
     assert_eq!(x, Hundredths::from_int(50));
-    let s = suggest_q2_mark(PlanSide::Revenue, 1_000_000, 500_000, x);
+    let s = suggest_q2_mark(PlanSide::Revenue, Satang(1_000_000), Satang(500_000), x);
     assert_eq!((s.mark, s.pct_of_plan), (FourPMark::Complete, Some(50.0)));
     assert_eq!(
-        suggest_q2_mark(PlanSide::Expense, 1_000_000, 499_999, x).mark,
+        suggest_q2_mark(PlanSide::Expense, Satang(1_000_000), Satang(499_999), x).mark,
         FourPMark::Incomplete
     );
     assert_eq!(
-        suggest_q2_mark(PlanSide::Expense, 0, 499_999, x).mark,
+        suggest_q2_mark(PlanSide::Expense, Satang(0), Satang(499_999), x).mark,
         FourPMark::Absent
     );
 }

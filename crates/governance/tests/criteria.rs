@@ -4,7 +4,7 @@
 use raidai_governance::criteria::{
     CriteriaError, CriteriaLibrary, CriteriaSet, FY2565_TOML, Grade, PlanSide, TpsRule,
 };
-use raidai_governance::num::Hundredths;
+use raidai_governance::num::{Hundredths, Satang};
 use raidai_governance::risk_score::{RiskInput, risk_score};
 use raidai_governance::tps::{TpsInput, TpsMedians, tps_score};
 
@@ -151,24 +151,24 @@ fn fy2566_text() -> String {
 /// A unit whose capped TPS total is exactly 10.5.
 fn tps_10_5() -> TpsInput {
     TpsInput {
-        plan_revenue: Some(100_000),
-        actual_revenue: Some(100_000),
-        plan_expense: Some(100_000),
-        actual_expense: Some(100_000), // 1.1 → 2
+        plan_revenue: Some(Satang(100_000)),
+        actual_revenue: Some(Satang(100_000)),
+        plan_expense: Some(Satang(100_000)),
+        actual_expense: Some(Satang(100_000)), // 1.1 → 2
         payables_days: Some(30.0),
         acp_uc_days: Some(30.0),
         acp_csmbs_days: Some(30.0),
         inventory_days: Some(30.0), // 1.2 → 3
-        unit_cost_op: Some(100),
-        labour_cost: Some(100),
+        unit_cost_op: Some(Satang(100)),
+        labour_cost: Some(Satang(100)),
         accounting_check_passed: Some(true),
         bed_occupancy_pct: Some(85.0), // 1.3 → 1 + 0.5 + 1 + 1 = 3.5
-        ebitda: Some(1),               // 2.1 → 1
-        nwc: Some(1),                  // 2.2 → 1 (cash ratio 0.5 misses)
+        ebitda: Some(Satang(1)),       // 2.1 → 1
+        nwc: Some(Satang(1)),          // 2.2 → 1 (cash ratio 0.5 misses)
         cash_ratio: Some(h("0.5")),
         medians: TpsMedians {
-            unit_cost_op: Some(100),
-            labour_cost: Some(200),
+            unit_cost_op: Some(Satang(100)),
+            labour_cost: Some(Satang(200)),
             ..TpsMedians::default()
         },
         ..TpsInput::default()
@@ -193,12 +193,12 @@ fn a_modified_fy2566_set_loads_from_a_string_and_changes_results() {
     let r = RiskInput {
         hcode: "10670".into(),
         period: 256603,
-        current_assets: 300,
-        current_liabilities: 100,
-        quick_assets: 200,
-        cash_and_equivalents: 90,
-        revenue_ytd: 10,
-        expense_ytd: 5,
+        current_assets: Satang(300),
+        current_liabilities: Satang(100),
+        quick_assets: Satang(200),
+        cash_and_equivalents: Satang(90),
+        revenue_ytd: Satang(10),
+        expense_ytd: Satang(5),
     };
     assert_eq!(risk_score(&r, &fy65.risk_score).unwrap().risk_score, 0);
     assert_eq!(risk_score(&r, &fy66.risk_score).unwrap().risk_score, 1);

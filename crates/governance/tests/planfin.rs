@@ -1,7 +1,7 @@
 //! Planfin: codes, plan type, tolerance, Q2 rule, reviews, plan vs actual; 7 Plus helpers.
 
 use raidai_governance::criteria::{CriteriaSet, PlanSide, PlanfinCriteria};
-use raidai_governance::num::Hundredths;
+use raidai_governance::num::{Hundredths, Satang};
 use raidai_governance::planfin::{
     Actuals, Plan, PlanCode, PlanLine, PlanRevision, PlanWarning, check_plan_type, is_no_risk_type,
     plan_vs_actual, q2_check, review_status, within_tolerance,
@@ -18,7 +18,7 @@ fn pf() -> &'static PlanfinCriteria {
 fn line(code: PlanCode, monthly: i64) -> PlanLine {
     PlanLine {
         code,
-        months: [monthly; 12],
+        months: [Satang(monthly); 12],
     }
 }
 
@@ -71,8 +71,8 @@ fn plan_type_check() {
         w.as_slice(),
         [PlanWarning::NoRiskTypeWithDeficit {
             plan_type: 2,
-            revenue: 1188,
-            expense: 1200
+            revenue: Satang(1188),
+            expense: Satang(1200)
         }]
     ));
     assert!(w[0].message_th().contains("อนุมาน") && w[0].message_en().contains("derived rule"));
@@ -94,25 +94,40 @@ fn plan_type_check() {
 #[test]
 fn tolerance_exactly_at_5_percent() {
     let five = Hundredths::from_int(5);
-    assert_eq!(within_tolerance(1_000_000, 1_050_000, five), Some(true));
-    assert_eq!(within_tolerance(1_000_000, 950_000, five), Some(true));
-    assert_eq!(within_tolerance(1_000_000, 1_050_001, five), Some(false));
-    assert_eq!(within_tolerance(1_000_000, 949_999, five), Some(false));
-    assert_eq!(within_tolerance(0, 0, five), None);
+    assert_eq!(
+        within_tolerance(Satang(1_000_000), Satang(1_050_000), five),
+        Some(true)
+    );
+    assert_eq!(
+        within_tolerance(Satang(1_000_000), Satang(950_000), five),
+        Some(true)
+    );
+    assert_eq!(
+        within_tolerance(Satang(1_000_000), Satang(1_050_001), five),
+        Some(false)
+    );
+    assert_eq!(
+        within_tolerance(Satang(1_000_000), Satang(949_999), five),
+        Some(false)
+    );
+    assert_eq!(within_tolerance(Satang(0), Satang(0), five), None);
     // A non-integral boundary: plan 333 satang, 5 % = 16.65 → 349 ok (dev 16), 350 not (dev 17).
-    assert_eq!(within_tolerance(333, 349, five), Some(true));
-    assert_eq!(within_tolerance(333, 350, five), Some(false));
+    assert_eq!(within_tolerance(Satang(333), Satang(349), five), Some(true));
+    assert_eq!(
+        within_tolerance(Satang(333), Satang(350), five),
+        Some(false)
+    );
 }
 
 #[test]
 fn q2_rule_exactly_at_50_percent() {
     let x = pf().q2_threshold_pct;
-    let q = q2_check(1_200, 600, 1_000, 500, x);
+    let q = q2_check(Satang(1_200), Satang(600), Satang(1_000), Satang(500), x);
     assert_eq!((q.revenue_met, q.expense_met), (Some(true), Some(true)));
     assert_eq!((q.revenue_pct, q.expense_pct), (Some(50.0), Some(50.0)));
-    let q = q2_check(1_200, 599, 1_000, 499, x);
+    let q = q2_check(Satang(1_200), Satang(599), Satang(1_000), Satang(499), x);
     assert_eq!((q.revenue_met, q.expense_met), (Some(false), Some(false)));
-    let q = q2_check(0, 599, 1_000, 501, x);
+    let q = q2_check(Satang(0), Satang(599), Satang(1_000), Satang(501), x);
     assert_eq!((q.revenue_met, q.expense_met), (None, Some(true)));
 }
 
@@ -143,8 +158,8 @@ fn review_count_against_minimum() {
 fn plan_vs_actual_by_month_quarter_and_ytd() {
     let p = plan(1, 1_000, 800); // 12,000 revenue, 9,600 expense a year
     let mut actual_rev = line(PlanCode::P04, 1_000);
-    actual_rev.months[0] = 1_100; // Oct +10 %
-    actual_rev.months[11] = 99_999; // Sep, not closed: ignored
+    actual_rev.months[0] = Satang(1_100); // Oct +10 %
+    actual_rev.months[11] = Satang(99_999); // Sep, not closed: ignored
     let actual = Actuals {
         lines: vec![actual_rev, line(PlanCode::P14, 800)],
         months_closed: 7,
@@ -152,21 +167,27 @@ fn plan_vs_actual_by_month_quarter_and_ytd() {
     let r = plan_vs_actual(&p, &actual, pf());
     assert_eq!(r.months.len(), 7);
     assert_eq!(r.months[0].label_th, "ต.ค.");
-    assert_eq!(r.months[0].revenue.variance, 100);
+    assert_eq!(r.months[0].revenue.variance, Satang(100));
     assert_eq!(r.months[0].revenue.within_tolerance, Some(false));
     assert_eq!(r.months[1].revenue.within_tolerance, Some(true));
     assert_eq!(r.quarters.len(), 3);
     assert_eq!(
         (r.quarters[0].revenue.plan, r.quarters[0].revenue.actual),
-        (3_000, 3_100)
+        (Satang(3_000), Satang(3_100))
     );
     assert!(r.quarters[1].complete);
     assert!(!r.quarters[2].complete, "Q3 has only April closed");
     assert_eq!((r.quarters[2].from_month, r.quarters[2].to_month), (7, 7));
-    assert_eq!((r.ytd.revenue.plan, r.ytd.revenue.actual), (7_000, 7_100));
+    assert_eq!(
+        (r.ytd.revenue.plan, r.ytd.revenue.actual),
+        (Satang(7_000), Satang(7_100))
+    );
     assert_eq!(r.ytd.revenue.within_tolerance, Some(true), "+1.43 % YTD");
     let q2 = r.q2.unwrap();
-    assert_eq!((q2.plan_revenue, q2.actual_revenue), (12_000, 6_100));
+    assert_eq!(
+        (q2.plan_revenue, q2.actual_revenue),
+        (Satang(12_000), Satang(6_100))
+    );
     assert_eq!(q2.revenue_met, Some(true));
     assert_eq!(q2.expense_met, Some(true), "4,800 of 9,600 is exactly 50 %");
     assert_eq!(r.lines.len(), 2);
@@ -176,7 +197,7 @@ fn plan_vs_actual_by_month_quarter_and_ytd() {
             r.lines[0].plan_annual,
             r.lines[0].actual_ytd
         ),
-        (PlanCode::P04, 12_000, 7_100)
+        (PlanCode::P04, Satang(12_000), Satang(7_100))
     );
 
     let early = plan_vs_actual(
@@ -216,18 +237,42 @@ fn fiscal_days() {
 #[test]
 fn collection_period_formula() {
     // avg (100 + 140)/2 = 120 ÷ 730 revenue × 365 days = 60 days.
-    assert_eq!(collection_period_days(100, 140, 730, 365), Some(60.0));
     assert_eq!(
-        days_at_most(100, 140, 730, 365, Hundredths::from_int(60)),
+        collection_period_days(Satang(100), Satang(140), Satang(730), 365),
+        Some(60.0)
+    );
+    assert_eq!(
+        days_at_most(
+            Satang(100),
+            Satang(140),
+            Satang(730),
+            365,
+            Hundredths::from_int(60)
+        ),
         Some(true)
     );
     assert_eq!(
-        days_at_most(100, 141, 730, 365, Hundredths::from_int(60)),
+        days_at_most(
+            Satang(100),
+            Satang(141),
+            Satang(730),
+            365,
+            Hundredths::from_int(60)
+        ),
         Some(false)
     );
-    assert_eq!(collection_period_days(100, 140, 0, 365), None);
     assert_eq!(
-        days_at_most(100, 140, -5, 365, Hundredths::from_int(60)),
+        collection_period_days(Satang(100), Satang(140), Satang(0), 365),
+        None
+    );
+    assert_eq!(
+        days_at_most(
+            Satang(100),
+            Satang(140),
+            Satang(-5),
+            365,
+            Hundredths::from_int(60)
+        ),
         None
     );
 }
@@ -237,35 +282,35 @@ fn seven_plus_indicators() {
     let c = &CriteriaSet::builtin().seven_plus;
     let input = SevenPlusInput {
         days_ytd: 182,
-        ebitda: 50,
-        operating_revenue: 1_000,
-        net_income: 20,
-        total_assets: 1_000,
+        ebitda: Satang(50),
+        operating_revenue: Satang(1_000),
+        net_income: Satang(20),
+        total_assets: Satang(1_000),
         payables: Balance {
-            opening: 100,
-            closing: 140,
+            opening: Satang(100),
+            closing: Satang(140),
         },
-        purchases_ytd: 182, // avg 120 / 182 × 182 = 120 days
+        purchases_ytd: Satang(182), // avg 120 / 182 × 182 = 120 days
         receivable_uc: Balance {
-            opening: 60,
-            closing: 60,
+            opening: Satang(60),
+            closing: Satang(60),
         },
-        revenue_uc_ytd: 182, // 60 days
+        revenue_uc_ytd: Satang(182), // 60 days
         receivable_csmbs: Balance {
-            opening: 61,
-            closing: 61,
+            opening: Satang(61),
+            closing: Satang(61),
         },
-        revenue_csmbs_ytd: 182, // 61 days
+        revenue_csmbs_ytd: Satang(182), // 61 days
         receivable_sss: Balance {
-            opening: 90,
-            closing: 90,
+            opening: Satang(90),
+            closing: Satang(90),
         },
-        revenue_sss_ytd: 182, // 90 days
+        revenue_sss_ytd: Satang(182), // 90 days
         inventory: Balance {
-            opening: 70,
-            closing: 70,
+            opening: Satang(70),
+            closing: Satang(70),
         },
-        inventory_usage_ytd: 182, // 70 days
+        inventory_usage_ytd: Satang(182), // 70 days
         cash_ratio: Some(Hundredths::parse("0.79").unwrap()),
         island: true,
         median_operating_margin_pct: Some(5.0),

@@ -2,17 +2,18 @@
 
 use proptest::prelude::*;
 use raidai_governance::criteria::CriteriaSet;
-use raidai_governance::num::{Hundredths, format_baht, parse_satang};
+use raidai_governance::num::{Hundredths, Satang, format_baht, parse_satang};
 use raidai_governance::risk_score::{RiskInput, risk_score, risk_score_csv};
 use raidai_governance::tps::{TpsInput, TpsMedians, tps_score};
 
 /// Amounts up to ±10^15 satang (10 trillion baht), far beyond any unit's balance sheet.
-fn amount() -> impl Strategy<Value = i64> {
+fn amount() -> impl Strategy<Value = Satang> {
     prop_oneof![
         Just(0i64),
         -1_000_000_000_000_000i64..1_000_000_000_000_000,
         -1_000i64..1_000,
     ]
+    .prop_map(Satang)
 }
 
 fn period() -> impl Strategy<Value = u32> {
@@ -74,12 +75,12 @@ proptest! {
         prop_assert!(r.risk_score <= 7);
         prop_assert!(r.liquidity_points <= 3 && r.status_points <= 2 && r.survival_points <= 2);
         prop_assert_eq!(r.risk_score, r.liquidity_points + r.status_points + r.survival_points);
-        prop_assert_eq!(r.ratios_undefined, input.current_liabilities == 0);
+        prop_assert_eq!(r.ratios_undefined, input.current_liabilities == Satang::ZERO);
         prop_assert_eq!(r.nwc, input.current_assets - input.current_liabilities);
         prop_assert_eq!(r.ni, input.revenue_ytd - input.expense_ytd);
         // Survival points follow the signs of NWC and NI.
-        if r.nwc >= 0 && r.ni >= 0 { prop_assert_eq!(r.survival_points, 0); }
-        if r.nwc < 0 && r.ni < 0 { prop_assert_eq!(r.survival_points, 2); }
+        if r.nwc >= Satang::ZERO && r.ni >= Satang::ZERO { prop_assert_eq!(r.survival_points, 0); }
+        if r.nwc < Satang::ZERO && r.ni < Satang::ZERO { prop_assert_eq!(r.survival_points, 2); }
     }
 
     #[test]
@@ -100,7 +101,7 @@ proptest! {
 
     #[test]
     fn satang_text_round_trips(v in any::<i64>()) {
-        prop_assert_eq!(parse_satang(&format_baht(v)), Ok(v));
+        prop_assert_eq!(parse_satang(&format_baht(Satang(v))), Ok(Satang(v)));
     }
 
     #[test]

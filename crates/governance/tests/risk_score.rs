@@ -2,7 +2,7 @@
 //! the province summary.
 
 use raidai_governance::criteria::CriteriaSet;
-use raidai_governance::num::{Hundredths, format_baht, parse_satang};
+use raidai_governance::num::{Hundredths, Satang, format_baht, parse_satang};
 use raidai_governance::risk_score::{
     RISK_OUTPUT_COLUMNS, RiskInput, RiskResult, Survival, province_levels, risk_score,
     risk_score_csv,
@@ -15,12 +15,12 @@ fn input(ca: i64, cl: i64, quick: i64, cash: i64, rev: i64, exp: i64, period: u3
     RiskInput {
         hcode: "10670".into(),
         period,
-        current_assets: ca,
-        current_liabilities: cl,
-        quick_assets: quick,
-        cash_and_equivalents: cash,
-        revenue_ytd: rev,
-        expense_ytd: exp,
+        current_assets: Satang(ca),
+        current_liabilities: Satang(cl),
+        quick_assets: Satang(quick),
+        cash_and_equivalents: Satang(cash),
+        revenue_ytd: Satang(rev),
+        expense_ytd: Satang(exp),
     }
 }
 

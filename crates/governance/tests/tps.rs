@@ -2,7 +2,7 @@
 
 use raidai_governance::BatchError;
 use raidai_governance::criteria::{CriteriaSet, Grade, TpsCriteria};
-use raidai_governance::num::Hundredths;
+use raidai_governance::num::{Hundredths, Satang};
 use raidai_governance::tps::{
     TPS_INPUT_COLUMNS, TpsInput, TpsMedians, fill_missing_medians, group_medians, median,
     peer_medians, tps_csv, tps_grade, tps_output_columns, tps_score,
@@ -12,8 +12,8 @@ fn h(v: &str) -> Hundredths {
     Hundredths::parse(v).unwrap()
 }
 
-const fn baht(n: i64) -> i64 {
-    n * 100
+const fn baht(n: i64) -> Satang {
+    Satang(n * 100)
 }
 
 fn criteria() -> &'static TpsCriteria {
@@ -114,13 +114,13 @@ fn scored_units_on_the_boundaries() {
     let knock = |n_half_points: u32| {
         let mut u = perfect();
         let steps: [fn(&mut TpsInput); 9] = [
-            |u| u.ebitda = Some(-1),                // −1 (2.1)
+            |u| u.ebitda = Some(Satang(-1)),        // −1 (2.1)
             |u| u.roa_pct = Some(0.0),              // −1 (2.1)
             |u| u.operating_margin_pct = Some(0.0), // −1 (2.1)
-            |u| u.nwc = Some(-1),                   // −1 (2.2)
+            |u| u.nwc = Some(Satang(-1)),           // −1 (2.2)
             |u| u.cash_ratio = Some(h("0.79")),     // −1 (2.2)
-            |u| u.actual_revenue = Some(1),         // −1 (1.1)
-            |u| u.actual_expense = Some(1),         // −1 (1.1)
+            |u| u.actual_revenue = Some(Satang(1)), // −1 (1.1)
+            |u| u.actual_expense = Some(Satang(1)), // −1 (1.1)
             |u| u.acp_uc_days = Some(61.0),         // −0.5 (1.2)
             |u| u.acp_csmbs_days = Some(61.0),      // −0.5 (1.2)
         ];
@@ -155,12 +155,12 @@ fn scored_units_on_the_boundaries() {
 #[test]
 fn group_cap_1_3_raw_7_capped_5() {
     let mut u = TpsInput {
-        unit_cost_op: Some(1),
-        unit_cost_ip: Some(1),
-        labour_cost: Some(1),
-        mc_drug: Some(1),
-        mc_lab: Some(1),
-        mc_supplies: Some(1),
+        unit_cost_op: Some(Satang(1)),
+        unit_cost_ip: Some(Satang(1)),
+        labour_cost: Some(Satang(1)),
+        mc_drug: Some(Satang(1)),
+        mc_lab: Some(Satang(1)),
+        mc_supplies: Some(Satang(1)),
         accounting_check_passed: Some(true),
         bed_occupancy_pct: Some(80.0),
         sum_adjrw: Some(105.0),
@@ -168,12 +168,12 @@ fn group_cap_1_3_raw_7_capped_5() {
         ..TpsInput::default()
     };
     u.medians = TpsMedians {
-        unit_cost_op: Some(1),
-        unit_cost_ip: Some(1),
-        labour_cost: Some(1),
-        mc_drug: Some(1),
-        mc_lab: Some(1),
-        mc_supplies: Some(1),
+        unit_cost_op: Some(Satang(1)),
+        unit_cost_ip: Some(Satang(1)),
+        labour_cost: Some(Satang(1)),
+        mc_drug: Some(Satang(1)),
+        mc_lab: Some(Satang(1)),
+        mc_supplies: Some(Satang(1)),
         ..TpsMedians::default()
     };
     let r = tps_score(&u, criteria());
@@ -200,7 +200,7 @@ fn item_rules_at_their_edges() {
     // ±5 % inclusive.
     u.actual_revenue = Some(baht(105_000));
     assert!(item(&u, "1.1.1").met);
-    u.actual_revenue = Some(9_499_999);
+    u.actual_revenue = Some(Satang(9_499_999));
     assert!(!item(&u, "1.1.1").met);
     u.actual_expense = Some(baht(95_000));
     assert!(item(&u, "1.1.2").met);
@@ -236,7 +236,7 @@ fn item_rules_at_their_edges() {
     // Cash ratio exactly 0.8 passes 2.2.2; EBITDA 0 passes.
     u.cash_ratio = Some(h("0.8"));
     assert!(item(&u, "2.2.2").met);
-    u.ebitda = Some(0);
+    u.ebitda = Some(Satang(0));
     assert!(item(&u, "2.1.3").met);
 }
 
@@ -288,22 +288,22 @@ fn medians() {
     let mut units = vec![perfect(), perfect(), perfect()];
     for (i, u) in units.iter_mut().enumerate() {
         u.medians = TpsMedians::default();
-        u.unit_cost_op = Some(100 * (i as i64 + 1));
+        u.unit_cost_op = Some(Satang(100 * (i as i64 + 1)));
         u.roa_pct = Some(i as f64);
     }
     units[2].peer_group = "M1".into();
     let pm = peer_medians(&units);
-    assert_eq!(pm["F2"].unit_cost_op, Some(150));
-    assert_eq!(pm["M1"].unit_cost_op, Some(300));
+    assert_eq!(pm["F2"].unit_cost_op, Some(Satang(150)));
+    assert_eq!(pm["M1"].unit_cost_op, Some(Satang(300)));
     assert_eq!(pm["F2"].roa_pct, Some(0.5));
-    units[0].medians.unit_cost_op = Some(999);
+    units[0].medians.unit_cost_op = Some(Satang(999));
     fill_missing_medians(&mut units);
     assert_eq!(
         units[0].medians.unit_cost_op,
-        Some(999),
+        Some(Satang(999)),
         "given medians are kept"
     );
-    assert_eq!(units[1].medians.unit_cost_op, Some(150));
+    assert_eq!(units[1].medians.unit_cost_op, Some(Satang(150)));
 }
 
 fn header() -> String {

@@ -4,9 +4,9 @@
 
 use anyhow::Result;
 use raidai_domain::master::UnitType;
-use raidai_governance::RiskInput;
 use raidai_governance::planfin::{PlanCode, PlanLine};
 use raidai_governance::tps::TpsInput;
+use raidai_governance::{RiskInput, Satang};
 use raidai_store::governance::{AmountKind, AssessmentInput, AssessmentKey, FormKind, ItemMark};
 use raidai_store::{Actor, Store};
 use std::collections::BTreeMap;
@@ -90,12 +90,12 @@ fn positions(hcode: &str, beds: i64, profile: &Profile) -> Vec<RiskInput> {
             RiskInput {
                 hcode: hcode.to_string(),
                 period: DEMO_FY * 100 + m,
-                current_assets: ca.round() as i64,
-                current_liabilities: cl.round() as i64,
-                quick_assets: quick.round() as i64,
-                cash_and_equivalents: cash.round() as i64,
-                revenue_ytd: revenue_ytd.round() as i64,
-                expense_ytd: expense_ytd.round() as i64,
+                current_assets: Satang(ca.round() as i64),
+                current_liabilities: Satang(cl.round() as i64),
+                quick_assets: Satang(quick.round() as i64),
+                cash_and_equivalents: Satang(cash.round() as i64),
+                revenue_ytd: Satang(revenue_ytd.round() as i64),
+                expense_ytd: Satang(expense_ytd.round() as i64),
             }
         })
         .collect()
@@ -137,8 +137,8 @@ pub fn demo_ratio_items() -> Vec<(String, u32, BTreeMap<String, i64>)> {
             let days = f64::from(
                 raidai_governance::seven_plus::days_ytd_for_period(p.period).unwrap_or(365),
             );
-            let rev = p.revenue_ytd as f64;
-            let exp = p.expense_ytd as f64;
+            let rev = p.revenue_ytd.0 as f64;
+            let exp = p.expense_ytd.0 as f64;
             let medical = rev * 0.85;
             let (uc, csmbs, sss) = (medical * 0.45, medical * 0.20, medical * 0.10);
             let purchases = exp * 0.30;
@@ -147,9 +147,9 @@ pub fn demo_ratio_items() -> Vec<(String, u32, BTreeMap<String, i64>)> {
             let items: BTreeMap<String, i64> = [
                 (
                     "total_assets",
-                    (p.current_assets as f64 * 2.4).round() as i64,
+                    (p.current_assets.0 as f64 * 2.4).round() as i64,
                 ),
-                ("ebitda_revenue", p.revenue_ytd),
+                ("ebitda_revenue", p.revenue_ytd.0),
                 ("ebitda_expense", (exp * 0.94).round() as i64),
                 ("medical_revenue", medical.round() as i64),
                 ("revenue_uc_ytd", uc.round() as i64),
@@ -321,9 +321,9 @@ pub fn demo_plans() -> Vec<DemoPlan> {
                 };
                 plan.push(PlanLine {
                     code,
-                    months: [base.round() as i64; 12],
+                    months: [Satang(base.round() as i64); 12],
                 });
-                let mut months = [0i64; 12];
+                let mut months = [Satang::ZERO; 12];
                 for (m, v) in months.iter_mut().enumerate().take(9) {
                     // Actuals wobble around the plan, more for weaker hospitals.
                     let wobble = ((m + i) % 5) as f64 / 100.0 * (1.0 + profile as f64);
@@ -332,7 +332,7 @@ pub fn demo_plans() -> Vec<DemoPlan> {
                     } else {
                         1.0 + wobble / 3.0
                     };
-                    *v = (base * factor).round() as i64;
+                    *v = Satang((base * factor).round() as i64);
                 }
                 actual.push(PlanLine { code, months });
             }
@@ -355,13 +355,13 @@ pub fn demo_tps() -> Vec<TpsInput> {
             let weak = profile as f64 / 6.0; // 0 (sound) … 1 (crisis)
             let u = units.iter().find(|u| u.hcode == hcode).expect("hospital");
             let (_, _, plan, actual) = plans.iter().find(|p| p.0 == hcode).expect("plan");
-            let sum = |lines: &[PlanLine], revenue: bool| -> i64 {
+            let sum = |lines: &[PlanLine], revenue: bool| -> Satang {
                 lines
                     .iter()
                     .filter(|l| {
                         (l.code.side() == raidai_governance::criteria::PlanSide::Revenue) == revenue
                     })
-                    .map(|l| l.months[..9].iter().sum::<i64>())
+                    .map(|l| l.months[..9].iter().sum::<Satang>())
                     .sum()
             };
             let year_end = positions
@@ -371,7 +371,7 @@ pub fn demo_tps() -> Vec<TpsInput> {
                 .score()
                 .expect("score");
             let beds = u.beds.max(30) as f64;
-            let money = |baht: f64| Some((baht * 100.0).round() as i64);
+            let money = |baht: f64| Some(Satang((baht * 100.0).round() as i64));
             // Two decimals, as the figures are published.
             let d2 = |x: f64| Some((x * 100.0).round() / 100.0);
             TpsInput {
@@ -400,7 +400,7 @@ pub fn demo_tps() -> Vec<TpsInput> {
                 sum_adjrw_last_year: d2(beds * 30.0),
                 operating_margin_pct: d2(10.0 - 16.0 * weak),
                 roa_pct: d2(6.0 - 9.0 * weak),
-                ebitda: Some(((12.0 - 20.0 * weak) * beds * 10_000.0) as i64),
+                ebitda: Some(Satang(((12.0 - 20.0 * weak) * beds * 10_000.0) as i64)),
                 nwc: Some(year_end.nwc),
                 medians: Default::default(),
             }
@@ -497,15 +497,15 @@ mod tests {
                 continue;
             }
             let b = |k: &str| Balance {
-                opening: items[k],
-                closing: items[k],
+                opening: Satang(items[k]),
+                closing: Satang(items[k]),
             };
             let input = SevenPlusInput {
                 days_ytd: 365,
                 receivable_uc: b("receivable_uc"),
-                revenue_uc_ytd: items["revenue_uc_ytd"],
+                revenue_uc_ytd: Satang(items["revenue_uc_ytd"]),
                 inventory: b("inventory"),
-                inventory_usage_ytd: items["inventory_usage_ytd"],
+                inventory_usage_ytd: Satang(items["inventory_usage_ytd"]),
                 ..Default::default()
             };
             let r = seven_plus(&input, c);

@@ -1,6 +1,7 @@
 //! Governance storage on both engines: positions, trial-balance import, tenancy.
 
 use raidai_domain::master::Role;
+use raidai_domain::money::Satang;
 use raidai_governance::assessment::{score_four_p, score_revenue_centre};
 use raidai_store::claims::{ImportMeta, ImportTotals, PostLine, VisitRow};
 use raidai_store::governance::{
@@ -163,7 +164,7 @@ async fn trial_balance_import_uses_the_account_map(store: &Store) {
     assert_eq!(p.expense_ytd, 950_000_000);
     let r = p.score().unwrap();
     assert_eq!(r.cr.unwrap().to_fixed_string(), "2.71");
-    assert_eq!(r.ni, -50_000_000);
+    assert_eq!(r.ni, Satang(-50_000_000));
     assert_eq!(
         store
             .trial_balance(&unit_b, "99002", 256906)
@@ -210,7 +211,7 @@ async fn trial_balance_import_uses_the_account_map(store: &Store) {
     assert_eq!(lines(bad), vec![(Some(1), "balance".into())]);
     let map = store.account_map("moph").await.unwrap();
     let (input, _) = position_from_trial_balance("99002", 256906, &tb, &map).unwrap();
-    assert_eq!(input.current_assets, 325_000_000);
+    assert_eq!(input.current_assets, Satang(325_000_000));
 }
 
 async fn seven_plus_items_from_trial_balances_and_direct_entry(store: &Store) {
@@ -271,9 +272,9 @@ async fn seven_plus_items_from_trial_balances_and_direct_entry(store: &Store) {
         .unwrap();
     assert!(f.has_opening);
     assert_eq!(f.input.days_ytd, 182);
-    assert_eq!(f.input.receivable_uc.opening, 40_000_000);
-    assert_eq!(f.input.receivable_uc.closing, 60_000_000);
-    assert_eq!(f.input.net_income, 300_000_000 - 283_000_000);
+    assert_eq!(f.input.receivable_uc.opening, Satang(40_000_000));
+    assert_eq!(f.input.receivable_uc.closing, Satang(60_000_000));
+    assert_eq!(f.input.net_income, Satang(300_000_000 - 283_000_000));
     let c = &raidai_store::governance::criteria_for_period(256906).seven_plus;
     let r = raidai_governance::seven_plus::seven_plus(&f.input, c);
     use raidai_governance::seven_plus::SevenPlusIndicator as I;
@@ -310,8 +311,8 @@ async fn seven_plus_items_from_trial_balances_and_direct_entry(store: &Store) {
         .unwrap()
         .unwrap();
     assert!(!f1.has_opening);
-    assert_eq!(f1.input.payables.opening, 10_000_000);
-    assert_eq!(f1.input.purchases_ytd, 36_500_000);
+    assert_eq!(f1.input.payables.opening, Satang(10_000_000));
+    assert_eq!(f1.input.purchases_ytd, Satang(36_500_000));
     // Two units of peer group F2 now: the median is the midpoint of 10 % and `own`.
     let f = store
         .seven_plus_figures(&unit_b, "99002", 256906)
@@ -783,7 +784,7 @@ async fn tps_inputs_round_trip_with_peer_medians(store: &Store) {
         hcode: hcode.into(),
         period: "2569Q2".into(),
         peer_group: "F2".into(),
-        unit_cost_op: Some(cost),
+        unit_cost_op: Some(Satang(cost)),
         ..Default::default()
     };
     store
@@ -816,7 +817,7 @@ async fn tps_inputs_round_trip_with_peer_medians(store: &Store) {
         .tps_peer_medians(&head, "99001", 2569, 2)
         .await
         .unwrap();
-    assert_eq!(m["F2"].unit_cost_op, Some(40_000));
+    assert_eq!(m["F2"].unit_cost_op, Some(Satang(40_000)));
     assert_eq!(
         store
             .tps_inputs_in_scope(&head, 2569, 2)

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::num::div_round_half_away;
+use crate::num::{Satang, div_round_half_away};
 
 use super::{TpsInput, TpsMedians};
 
@@ -21,9 +21,16 @@ pub trait MedianValue: Copy + PartialOrd {
 }
 
 impl MedianValue for i64 {
-    /// Rounded to the nearest satang, halves away from zero.
+    /// Rounded to the nearest integer, halves away from zero.
     fn midpoint(a: Self, b: Self) -> Self {
         div_round_half_away(i128::from(a) + i128::from(b), 2).map_or(a, |v| v as i64)
+    }
+}
+
+impl MedianValue for Satang {
+    /// Rounded to the nearest satang, halves away from zero.
+    fn midpoint(a: Self, b: Self) -> Self {
+        Satang(<i64 as MedianValue>::midpoint(a.0, b.0))
     }
 }
 

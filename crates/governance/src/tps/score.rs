@@ -355,7 +355,7 @@ fn evaluate(input: &TpsInput, rule: &TpsRule) -> Verdict {
             };
             let Some(v) = v else { return missing(th, en) };
             verdict(
-                v >= 0,
+                !v.is_negative(),
                 format!("{th} {} บาท (เกณฑ์ ≥ 0)", format_baht_grouped(v)),
                 format!("{en} {} baht (must be ≥ 0)", format_baht_grouped(v)),
             )

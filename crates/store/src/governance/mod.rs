@@ -24,7 +24,7 @@ use raidai_governance::planfin::{Actuals, Plan, PlanCode, PlanLine, PlanRevision
 use raidai_governance::risk_score::{RiskError, risk_score};
 use raidai_governance::seven_plus::{Balance, SevenPlusInput, days_ytd_for_period};
 use raidai_governance::tps::{TpsInput, TpsMedians, peer_medians};
-use raidai_governance::{CriteriaSet, RiskInput, RiskResult, parse_satang};
+use raidai_governance::{CriteriaSet, RiskInput, RiskResult, Satang, parse_satang};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use std::collections::BTreeMap;
@@ -111,12 +111,12 @@ impl Position {
         RiskInput {
             hcode: self.hcode.clone(),
             period: self.period,
-            current_assets: self.current_assets,
-            current_liabilities: self.current_liabilities,
-            quick_assets: self.quick_assets,
-            cash_and_equivalents: self.cash_and_equivalents,
-            revenue_ytd: self.revenue_ytd,
-            expense_ytd: self.expense_ytd,
+            current_assets: Satang(self.current_assets),
+            current_liabilities: Satang(self.current_liabilities),
+            quick_assets: Satang(self.quick_assets),
+            cash_and_equivalents: Satang(self.cash_and_equivalents),
+            revenue_ytd: Satang(self.revenue_ytd),
+            expense_ytd: Satang(self.expense_ytd),
         }
     }
 
@@ -213,7 +213,7 @@ pub fn position_from_trial_balance(
                 .ok_or_else(|| overflow(&l.account_code))?;
         }
     }
-    let get = |i: RatioItem| sums.get(&i).copied().unwrap_or(0);
+    let get = |i: RatioItem| Satang(sums.get(&i).copied().unwrap_or(0));
     Ok((
         RiskInput {
             hcode: hcode.to_string(),
@@ -292,17 +292,17 @@ impl Store {
             .push(", ")
             .int(i64::from(r.period))
             .push(", ")
-            .int(r.current_assets)
+            .int(r.current_assets.0)
             .push(", ")
-            .int(r.current_liabilities)
+            .int(r.current_liabilities.0)
             .push(", ")
-            .int(r.quick_assets)
+            .int(r.quick_assets.0)
             .push(", ")
-            .int(r.cash_and_equivalents)
+            .int(r.cash_and_equivalents.0)
             .push(", ")
-            .int(r.revenue_ytd)
+            .int(r.revenue_ytd.0)
             .push(", ")
-            .int(r.expense_ytd)
+            .int(r.expense_ytd.0)
             .push(", ")
             .text(source)
             .push(", ")

@@ -70,10 +70,10 @@ pub(crate) fn money(
     field: &str,
     line: usize,
     required: bool,
-) -> Result<i64, FieldError> {
+) -> Result<Satang, FieldError> {
     let v = idx.and_then(|i| rec.get(i)).unwrap_or("").trim();
     if v.is_empty() && !required {
-        return Ok(0);
+        return Ok(Satang::ZERO);
     }
     parse_satang(v).map_err(|e| {
         FieldError::new(
@@ -130,7 +130,7 @@ pub fn parse_positions_csv(data: &[u8]) -> Result<Vec<RiskInput>, StoreError> {
                 None
             }
         };
-        let mut vals = [0i64; 6];
+        let mut vals = [Satang::ZERO; 6];
         let mut ok = period.is_some();
         for (k, item) in RatioItem::ALL.iter().enumerate() {
             match money(&rec, idx[k], item.code(), line, true) {
@@ -213,9 +213,19 @@ pub fn parse_trial_balance_csv(data: &[u8]) -> Result<Vec<TbLine>, StoreError> {
         }
         let amounts = if di.is_some() && ci.is_some() {
             money(&rec, di, "debit", line, false)
-                .and_then(|d| money(&rec, ci, "credit", line, false).map(|c| (d, c)))
+                .and_then(|d| money(&rec, ci, "credit", line, false).map(|c| (d.0, c.0)))
         } else {
-            money(&rec, bi, "balance", line, true).map(|b| if b >= 0 { (b, 0) } else { (0, -b) })
+            money(&rec, bi, "balance", line, true).and_then(|b| match b.0.checked_neg() {
+                _ if !b.is_negative() => Ok((b.0, 0)),
+                Some(credit) => Ok((0, credit)),
+                // -92233720368547758.08 has no positive counterpart: refuse it, never wrap.
+                None => Err(FieldError::new(
+                    "balance",
+                    format!("balance {b} is beyond the largest amount raidai holds"),
+                    "ยอดคงเหลือเกินจำนวนสูงสุดที่ระบบรองรับ",
+                )
+                .at_line(line)),
+            })
         };
         match amounts {
             Ok((d, cr)) => {

@@ -91,7 +91,7 @@ pub fn parse_plan_csv(data: &[u8]) -> Result<Vec<PlanLine>, StoreError> {
             );
             continue;
         }
-        let mut amounts = [0i64; 12];
+        let mut amounts = [Satang::ZERO; 12];
         let mut ok = true;
         for (k, idx) in mi.iter().enumerate() {
             match money(&rec, *idx, &months[k], line, false) {
@@ -213,7 +213,7 @@ impl Store {
         del.query().execute(&mut *tx).await?;
         for l in lines {
             for (m, amount) in l.months.iter().enumerate() {
-                if *amount == 0 {
+                if amount.is_zero() {
                     continue;
                 }
                 let mut s = Sql::new(
@@ -229,7 +229,7 @@ impl Store {
                     .push(", ")
                     .int(m as i64 + 1)
                     .push(", ")
-                    .int(*amount)
+                    .int(amount.0)
                     .push(")");
                 s.query().execute(&mut *tx).await?;
             }
@@ -377,8 +377,8 @@ impl Store {
         a.text(hcode)
             .push(" AND a.fiscal_year = ")
             .int(i64::from(fiscal_year));
-        let mut plan_lines: BTreeMap<PlanCode, [i64; 12]> = BTreeMap::new();
-        let mut actual_lines: BTreeMap<PlanCode, [i64; 12]> = BTreeMap::new();
+        let mut plan_lines: BTreeMap<PlanCode, [Satang; 12]> = BTreeMap::new();
+        let mut actual_lines: BTreeMap<PlanCode, [Satang; 12]> = BTreeMap::new();
         let mut months_closed = 0u8;
         for r in a.query().fetch_all(self.pool()).await? {
             let Ok(code) = get_s(&r, "code")?.parse::<PlanCode>() else {
@@ -394,7 +394,8 @@ impl Store {
             } else {
                 &mut plan_lines
             };
-            target.entry(code).or_insert([0; 12])[month - 1] = get_i(&r, "amount")?;
+            target.entry(code).or_insert([Satang::ZERO; 12])[month - 1] =
+                Satang(get_i(&r, "amount")?);
         }
         let mut rv = Sql::new(
             "SELECT r.number, r.revised_on, r.note, r.approved, r.approved_by FROM gov_plan_revisions r WHERE r.hcode = ",
@@ -420,7 +421,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let to_lines = |m: BTreeMap<PlanCode, [i64; 12]>| -> Vec<PlanLine> {
+        let to_lines = |m: BTreeMap<PlanCode, [Satang; 12]>| -> Vec<PlanLine> {
             m.into_iter()
                 .map(|(code, months)| PlanLine { code, months })
                 .collect()

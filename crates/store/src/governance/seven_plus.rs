@@ -110,10 +110,10 @@ pub(crate) fn margin_and_roa(
     let g = |k: &str| items.get(k).copied().unwrap_or(0);
     let pct = |n: i64, d: i64| (d > 0).then(|| n as f64 * 100.0 / d as f64);
     (
-        pct(
-            g("ebitda_revenue") - g("ebitda_expense"),
-            g("medical_revenue"),
-        ),
+        // An EBITDA beyond the satang range has no margin (never a wrapped one).
+        g("ebitda_revenue")
+            .checked_sub(g("ebitda_expense"))
+            .and_then(|e| pct(e, g("medical_revenue"))),
         net_income.and_then(|ni| pct(ni, g("total_assets"))),
     )
 }
@@ -156,10 +156,10 @@ impl Store {
             .int(i64::from(period));
         let mut ni: BTreeMap<String, i64> = BTreeMap::new();
         for r in &p.query().fetch_all(self.pool()).await? {
-            ni.insert(
-                get_s(r, "hcode")?,
-                get_i(r, "revenue_ytd")? - get_i(r, "expense_ytd")?,
-            );
+            // A peer whose NI overflows is left out of the ROA median rather than wrapped.
+            if let Some(v) = get_i(r, "revenue_ytd")?.checked_sub(get_i(r, "expense_ytd")?) {
+                ni.insert(get_s(r, "hcode")?, v);
+            }
         }
         let (mut margins, mut roas) = (Vec::new(), Vec::new());
         for (h, items) in &by_unit {
@@ -262,25 +262,39 @@ impl Store {
             return Ok(None);
         }
         let has_opening = !opening.is_empty();
-        let c = |k: &str| closing.get(k).copied().unwrap_or(0);
+        let c = |k: &str| Satang(closing.get(k).copied().unwrap_or(0));
         let bal = |k: &str| Balance {
             opening: if has_opening {
-                opening.get(k).copied().unwrap_or(0)
+                Satang(opening.get(k).copied().unwrap_or(0))
             } else {
                 c(k)
             },
             closing: c(k),
+        };
+        let too_large = |what: &str| {
+            StoreError::field(
+                "amount",
+                format!("{what} of {hcode} {period} is beyond the largest amount raidai holds"),
+                format!("{what} ของ {hcode} งวด {period} เกินจำนวนสูงสุดที่ระบบรองรับ"),
+            )
+        };
+        let ebitda = c("ebitda_revenue")
+            .checked_sub(c("ebitda_expense"))
+            .ok_or_else(|| too_large("EBITDA"))?;
+        let net_income = match &position {
+            Some(p) => Satang(p.revenue_ytd)
+                .checked_sub(Satang(p.expense_ytd))
+                .ok_or_else(|| too_large("net income"))?,
+            None => Satang::ZERO,
         };
         let cash_ratio = position
             .as_ref()
             .and_then(|p| p.score().ok().and_then(|r| r.cash_ratio));
         let input = SevenPlusInput {
             days_ytd: days_ytd_for_period(period).unwrap_or(0),
-            ebitda: c("ebitda_revenue") - c("ebitda_expense"),
+            ebitda,
             operating_revenue: c("medical_revenue"),
-            net_income: position
-                .as_ref()
-                .map_or(0, |p| p.revenue_ytd - p.expense_ytd),
+            net_income,
             total_assets: c("total_assets"),
             payables: bal("payables"),
             purchases_ytd: c("purchases_ytd"),
@@ -343,9 +357,9 @@ impl LedgerCollection {
     pub fn days(&self, fund: &str) -> Option<f64> {
         let f = self.funds.iter().find(|f| f.fund == fund)?;
         raidai_governance::seven_plus::collection_period_days(
-            f.opening,
-            f.closing,
-            f.revenue_ytd,
+            Satang(f.opening),
+            Satang(f.closing),
+            Satang(f.revenue_ytd),
             self.days_ytd,
         )
     }

@@ -87,9 +87,14 @@ pub(crate) fn seven_plus_view(
                 tb_days: days(tb.and_then(|i| i.value)),
                 ledger_days: days(ledger.days(fund)),
                 ledger_avg: lf
-                    .map(|x| baht((x.opening + x.closing) / 2))
+                    // In i128: two ledger balances may not add up within i64.
+                    .map(|x| {
+                        baht(Satang(
+                            ((i128::from(x.opening) + i128::from(x.closing)) / 2) as i64,
+                        ))
+                    })
                     .unwrap_or_default(),
-                ledger_revenue: lf.map(|x| baht(x.revenue_ytd)).unwrap_or_default(),
+                ledger_revenue: lf.map(|x| baht(Satang(x.revenue_ytd))).unwrap_or_default(),
             }
         })
         .collect();

@@ -209,8 +209,8 @@ fn ratio(v: Option<Hundredths>) -> String {
         .unwrap_or_else(|| "–".into())
 }
 
-fn baht(s: i64) -> String {
-    Satang(s).format_thai()
+fn baht(s: Satang) -> String {
+    s.format_thai()
 }
 
 pub(crate) fn current_fy() -> u16 {
@@ -255,15 +255,15 @@ fn position_row(t: T, p: &Position) -> PositionRow {
         Ok(r) => PositionRow {
             period: p.period,
             label,
-            current_assets: baht(p.current_assets),
-            current_liabilities: baht(p.current_liabilities),
+            current_assets: baht(Satang(p.current_assets)),
+            current_liabilities: baht(Satang(p.current_liabilities)),
             cr: ratio(r.cr),
             qr: ratio(r.qr),
             cash: ratio(r.cash_ratio),
             nwc: baht(r.nwc),
-            nwc_neg: r.nwc < 0,
+            nwc_neg: r.nwc.is_negative(),
             ni: baht(r.ni),
-            ni_neg: r.ni < 0,
+            ni_neg: r.ni.is_negative(),
             liquidity: r.liquidity_points,
             status: r.status_points,
             survival: r.survival_points,
@@ -275,8 +275,8 @@ fn position_row(t: T, p: &Position) -> PositionRow {
         Err(e) => PositionRow {
             period: p.period,
             label,
-            current_assets: baht(p.current_assets),
-            current_liabilities: baht(p.current_liabilities),
+            current_assets: baht(Satang(p.current_assets)),
+            current_liabilities: baht(Satang(p.current_liabilities)),
             cr: "–".into(),
             qr: "–".into(),
             cash: "–".into(),

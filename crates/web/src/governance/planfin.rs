@@ -232,7 +232,8 @@ pub(crate) async fn planfin_page(
         .collect();
     page.rev_total = baht(rev);
     page.exp_total = baht(exp);
-    page.balance = baht(rev - exp);
+    // Totals are clamped to the satang range, so their difference may not fit: shown as "–".
+    page.balance = rev.checked_sub(exp).map_or_else(|| "–".into(), baht);
     page.balance_neg = rev < exp;
     page.reviews = format!("{} / {}", rs.approved, rs.required);
     page.reviews_met = rs.met;

@@ -148,7 +148,7 @@ pub(crate) const TPS_FIELDS: &[(&str, TpsKind, &str, &str)] = &[
 
 /// A TPS field's value as text for the form.
 pub(crate) fn tps_value(i: &TpsInput, name: &str) -> String {
-    let money = |v: Option<i64>| v.map(raidai_governance::format_baht).unwrap_or_default();
+    let money = |v: Option<Satang>| v.map(raidai_governance::format_baht).unwrap_or_default();
     let dec = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     match name {
         "plan_revenue" => money(i.plan_revenue),
@@ -317,17 +317,18 @@ pub(crate) async fn tps_defaults(
         // Plan and actual over the same closed months (the engine compares like with like).
         let months = usize::from((quarter * 3).min(y.actuals.months_closed));
         if months > 0 {
-            let sum = |lines: &[raidai_governance::planfin::PlanLine], side: PlanSide| -> i64 {
+            // A sum beyond the satang range is left empty (not wrapped) for the user to enter.
+            let sum = |lines: &[raidai_governance::planfin::PlanLine], side: PlanSide| {
                 lines
                     .iter()
                     .filter(|l| l.code.side() == side)
-                    .map(|l| l.months[..months].iter().sum::<i64>())
-                    .sum()
+                    .flat_map(|l| &l.months[..months])
+                    .try_fold(Satang::ZERO, |a, &v| a.checked_add(v))
             };
-            i.plan_revenue = Some(sum(&y.plan.lines, PlanSide::Revenue));
-            i.actual_revenue = Some(sum(&y.actuals.lines, PlanSide::Revenue));
-            i.plan_expense = Some(sum(&y.plan.lines, PlanSide::Expense));
-            i.actual_expense = Some(sum(&y.actuals.lines, PlanSide::Expense));
+            i.plan_revenue = sum(&y.plan.lines, PlanSide::Revenue);
+            i.actual_revenue = sum(&y.actuals.lines, PlanSide::Revenue);
+            i.plan_expense = sum(&y.plan.lines, PlanSide::Expense);
+            i.actual_expense = sum(&y.actuals.lines, PlanSide::Expense);
         }
     }
     Ok(i)

@@ -40,7 +40,7 @@ pub struct UnitRiskRow {
     pub ni: String,
     /// The same figures as numbers, for the XLSX (CR; NI in satang; 4P percent).
     pub cr_value: Option<f64>,
-    pub ni_satang: Option<i64>,
+    pub ni_satang: Option<Satang>,
     pub four_p_value: Option<f64>,
     pub ni_neg: bool,
     pub undefined: bool,
@@ -382,7 +382,7 @@ pub(crate) async fn build_dashboard(
             cr_value: latest.and_then(|(_, r)| r.cr).map(|h| h.as_f64()),
             ni_satang: latest.map(|(_, r)| r.ni),
             four_p_value: fp.and_then(|(_, r)| r.percent),
-            ni_neg: latest.is_some_and(|(_, r)| r.ni < 0),
+            ni_neg: latest.is_some_and(|(_, r)| r.ni.is_negative()),
             undefined: latest.is_some_and(|(_, r)| r.ratios_undefined),
             trend,
             rc_grade: rc
@@ -561,7 +561,10 @@ pub(crate) async fn build_dashboard(
         .map(|m| {
             let counted = match m.id.as_str() {
                 "budgeting.surplus" => Some(count_in_scope(&scope, |(h, _)| {
-                    by_unit.get(h).and_then(|v| v.last()).map(|(_, r)| r.ni > 0)
+                    by_unit
+                        .get(h)
+                        .and_then(|v| v.last())
+                        .map(|(_, r)| r.ni.is_positive())
                 })),
                 "efficiency" => efficiency_min.map(|min| {
                     count_in_scope(&scope, |(h, _)| tps.get(h).map(|(_, r)| r.total >= min))

@@ -171,7 +171,7 @@ pub(crate) fn dashboard_workbook(
             units.write_number_with_format(row, 5, cr, &two_dp)?;
         }
         if let Some(ni) = u.ni_satang {
-            units.write_number_with_format(row, 6, ni as f64 / 100.0, &money)?;
+            units.write_number_with_format(row, 6, ni.to_baht_f64(), &money)?;
         }
         units.write_string(row, 7, &u.rc_grade)?;
         if let Some(p) = u.four_p_value {
