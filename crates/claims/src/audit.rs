@@ -234,7 +234,7 @@ pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<Fin
         out.push("RIGHT04");
     }
     // Citizen ID.
-    let cid = v.cid.trim();
+    let cid = v.cid.as_str().trim();
     if cid.len() == 13 && cid.bytes().all(|b| b.is_ascii_digit()) && Cid::parse(cid).is_err() {
         out.push("CID01");
     } else if cid.is_empty() && !self_pay && fund != "STP" {
@@ -361,7 +361,7 @@ pub mod examples {
             clinic: "00100".into(),
             pdx: "I10".into(),
             cid: "1234567890121".into(),
-            patient_name: String::new(),
+            patient_name: String::new().into(),
             sex: "1".into(),
             dob: 19800101,
             inscl: "UCS".into(),
@@ -412,7 +412,7 @@ pub mod examples {
             ("RIGHT03", |v, _| v.hospmain.clear()),
             ("RIGHT04", |v, _| v.hospmain = "1100".into()),
             ("CID01", |v, _| v.cid = "1234567890122".into()),
-            ("CID02", |v, _| v.cid.clear()),
+            ("CID02", |v, _| v.cid = Default::default()),
             ("DX01", |v, d| {
                 v.pdx.clear();
                 d.dx.clear();

@@ -107,7 +107,7 @@ pub async fn check_unit(
         .filter_map(|i| {
             Some(Query {
                 key: i.vkey.clone(),
-                cid: i.cid.clone(),
+                cid: i.cid.as_str().to_string(),
                 service_date: date_of(i.date_serv)?,
             })
         })

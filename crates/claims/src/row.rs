@@ -23,38 +23,7 @@ pub fn vkey(e: &Encounter) -> String {
     }
 }
 
-/// `1-2345-xxxxx-xx-1` for a citizen ID; other IDs keep their first and last two characters.
-pub fn mask_cid(raw: &str) -> String {
-    if let Ok(c) = raidai_domain::ids::Cid::parse(raw) {
-        return c.masked();
-    }
-    let chars: Vec<char> = raw.chars().collect();
-    if chars.len() <= 4 {
-        return "x".repeat(chars.len());
-    }
-    let mut s: String = chars[..2].iter().collect();
-    s.push_str(&"x".repeat(chars.len() - 4));
-    s.extend(&chars[chars.len() - 2..]);
-    s
-}
-
-/// First character of each word, the rest masked: `สมชาย ใจดี` → `ส**** ใ***`.
-pub fn mask_name(name: &str) -> String {
-    name.split_whitespace()
-        .map(|w| {
-            let mut cs = w.chars();
-            match cs.next() {
-                Some(c) => {
-                    let mut s = c.to_string();
-                    s.push_str(&"*".repeat(cs.count()));
-                    s
-                }
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+pub use raidai_domain::ids::{mask_cid, mask_name};
 
 fn patient_name(p: &PatRecord) -> String {
     let parts = [p.title.trim(), p.fname.trim(), p.lname.trim()];
@@ -240,8 +209,8 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
         fy,
         clinic,
         pdx: principal_diagnosis(e).to_string(),
-        cid,
-        patient_name: patient_name(patient),
+        cid: cid.into(),
+        patient_name: patient_name(patient).into(),
         sex: patient.sex.map(|s| s.code()).unwrap_or("").to_string(),
         dob: patient.dob.map(ymd).unwrap_or(0),
         inscl: right.inscl.as_str().to_string(),
@@ -335,8 +304,8 @@ fn content_hash(r: &VisitRow) -> String {
         &r.an,
         &r.clinic,
         &r.pdx,
-        &r.cid,
-        &r.patient_name,
+        r.cid.as_str(),
+        r.patient_name.as_str(),
         &r.sex,
         &r.inscl,
         &r.subtype,

@@ -646,7 +646,7 @@ async fn thai_is_windows_874_and_lines_end_in_crlf(store: &Store) {
         assert_eq!(bad, 0);
         let mut thai = 0;
         for r in &rows {
-            for word in r.patient_name.split_whitespace() {
+            for word in r.patient_name.as_str().split_whitespace() {
                 let mut enc = Vec::new();
                 assert_eq!(TextEncoding::Windows874.encode_into(word, &mut enc), 0);
                 assert!(

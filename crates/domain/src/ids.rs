@@ -165,6 +165,89 @@ impl Cid {
     }
 }
 
+/// Personal data as a unit's files give it: a citizen ID that may fail its check digit (the
+/// visit is kept with a finding), a patient's name. `Debug` prints it masked and there is no
+/// `Display`, so a row printed into a log or a panic message does not carry it; `as_str` gives
+/// the whole text where it is needed (claim files, matching a return line). Serialised as the
+/// plain string.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Personal(String);
+
+impl Personal {
+    pub fn new(text: impl Into<String>) -> Self {
+        Personal(text.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// As a list shows it: a citizen ID as [`mask_cid`], words as [`mask_name`].
+    pub fn masked(&self) -> String {
+        if self.0.chars().any(char::is_whitespace) || !self.0.is_ascii() {
+            mask_name(&self.0)
+        } else {
+            mask_cid(&self.0)
+        }
+    }
+}
+
+impl fmt::Debug for Personal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Personal({:?})", self.masked())
+    }
+}
+
+impl From<String> for Personal {
+    fn from(s: String) -> Self {
+        Personal(s)
+    }
+}
+
+impl From<&str> for Personal {
+    fn from(s: &str) -> Self {
+        Personal(s.to_string())
+    }
+}
+
+/// `1-2345-xxxxx-xx-1` for a citizen ID; other IDs keep their first and last two characters.
+pub fn mask_cid(raw: &str) -> String {
+    if let Ok(c) = Cid::parse(raw) {
+        return c.masked();
+    }
+    let chars: Vec<char> = raw.chars().collect();
+    if chars.len() <= 4 {
+        return "x".repeat(chars.len());
+    }
+    let mut s: String = chars[..2].iter().collect();
+    s.push_str(&"x".repeat(chars.len() - 4));
+    s.extend(&chars[chars.len() - 2..]);
+    s
+}
+
+/// First character of each word, the rest masked: `สมชาย ใจดี` → `ส**** ใ***`.
+pub fn mask_name(name: &str) -> String {
+    name.split_whitespace()
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(c) => {
+                    let mut s = c.to_string();
+                    s.push_str(&"*".repeat(cs.count()));
+                    s
+                }
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn check_digit_of(first12: &[u8]) -> u8 {
     let sum: u32 = first12
         .iter()
@@ -286,6 +369,18 @@ key_type!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn personal_data_prints_masked() {
+        let cid = Personal::from("1234567890121");
+        assert_eq!(format!("{cid:?}"), "Personal(\"1-2345-xxxxx-xx-1\")");
+        assert_eq!(cid.as_str(), "1234567890121");
+        let name = Personal::from("นาย สมชาย ใจดี");
+        assert!(!format!("{name:?}").contains("สมชาย"));
+        // A CID failing its check digit is still masked.
+        assert!(!format!("{:?}", Personal::from("1234567890122")).contains("567890"));
+        assert_eq!(serde_json::to_string(&cid).unwrap(), "\"1234567890121\"");
+    }
     use proptest::prelude::*;
 
     const VALID: &str = "1234567890121";

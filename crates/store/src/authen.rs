@@ -7,6 +7,7 @@
 use crate::audit::{Change, record};
 use crate::sql::{Sql, get_i, get_s};
 use crate::{Actor, Store, StoreError, now_ms};
+use raidai_domain::ids::Personal;
 use raidai_domain::master::Role;
 use serde::Serialize;
 
@@ -37,7 +38,7 @@ impl std::fmt::Debug for UnitAuthen {
 #[derive(Clone)]
 pub struct LookupItem {
     pub vkey: String,
-    pub cid: String,
+    pub cid: Personal,
     pub date_serv: i64,
 }
 
@@ -190,7 +191,7 @@ impl Store {
             .map(|r| {
                 Ok(LookupItem {
                     vkey: get_s(r, "vkey")?,
-                    cid: get_s(r, "cid")?,
+                    cid: get_s(r, "cid")?.into(),
                     date_serv: get_i(r, "date_serv")?,
                 })
             })

@@ -204,7 +204,7 @@ pub fn match_line(
         vkey: String::new(),
         note,
     };
-    if !pid.is_empty() && !v.cid.is_empty() && pid.trim() != v.cid.trim() {
+    if !pid.is_empty() && !v.cid.is_empty() && pid.trim() != v.cid.as_str().trim() {
         return unmatched("pid_mismatch");
     }
     if let Some(d) = date_in

@@ -330,7 +330,7 @@ pub fn claim_files(
     }
     for hn in &patients {
         let r = latest[hn];
-        let (title, fname, lname) = split_name(&r.patient_name);
+        let (title, fname, lname) = split_name(r.patient_name.as_str());
         let pat = Rec::new()
             // FDH rejects a PAT whose HCODE is not the uploader's (§1.3).
             .s(Col::HCODE, hcode)

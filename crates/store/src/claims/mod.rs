@@ -13,6 +13,7 @@ use crate::sql::{Cols, Sql, get_i, get_s};
 use crate::sqlite_raw::{NamedRow, Stmt, Val, insert_sql};
 use crate::{Actor, Engine, ImportPool, Store, StoreError, now_ms};
 use raidai_domain::accounts::{PostingRule, default_posting_map, parse_posting_map};
+use raidai_domain::ids::Personal;
 use raidai_domain::master::Role;
 use raidai_domain::periods::{ClosedMonths, fiscal_year_of, recognition_date};
 use raidai_domain::text::clean_file_name;
@@ -162,8 +163,8 @@ pub struct VisitRow {
     pub clinic: String,
     /// Principal diagnosis.
     pub pdx: String,
-    pub cid: String,
-    pub patient_name: String,
+    pub cid: Personal,
+    pub patient_name: Personal,
     pub sex: String,
     pub dob: i64,
     pub inscl: String,

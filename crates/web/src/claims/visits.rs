@@ -84,8 +84,8 @@ pub(crate) fn visit_view(t: T, hcode: &str, v: &VisitSummary) -> VisitView {
         } else {
             v.seq.clone()
         },
-        cid: mask_cid(&v.cid),
-        name: mask_name(&v.patient_name),
+        cid: mask_cid(v.cid.as_str()),
+        name: mask_name(v.patient_name.as_str()),
         inscl: v.inscl.clone(),
         fund: v.fund.clone(),
         pdx: v.pdx.clone(),
@@ -249,7 +249,7 @@ pub async fn visit_detail(
                 a
             }
         }),
-        (t.s("cl_cid").to_string(), mask_cid(&v.cid)),
+        (t.s("cl_cid").to_string(), mask_cid(v.cid.as_str())),
         (
             t.s("cl_right").to_string(),
             format!("{} {}", v.inscl, v.subtype),
@@ -283,7 +283,7 @@ pub async fn visit_detail(
         claim,
         may_accept: me.may_import(&hcode),
         vkey: v.vkey.clone(),
-        name: v.patient_name.clone(),
+        name: v.patient_name.as_str().to_string(),
         facts,
         diagnoses: detail.dx,
         procedures: detail.px,

@@ -111,7 +111,7 @@ pub(super) fn return_line_as(r: &AnyRow, amount_col: &str) -> Result<ReturnLineR
 pub struct StoredClaim {
     pub vkey: String,
     pub setting: String,
-    pub cid: String,
+    pub cid: Personal,
     pub date_serv: i64,
     pub date_dsc: i64,
     pub fund: String,

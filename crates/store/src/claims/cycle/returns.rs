@@ -245,7 +245,7 @@ impl ReturnSession {
                     let c = StoredClaim {
                         vkey: r.text(0),
                         setting: r.text(1),
-                        cid: r.text(2),
+                        cid: r.text(2).into(),
                         date_serv: r.int(3),
                         date_dsc: r.int(4),
                         fund: r.text(5),
@@ -286,7 +286,7 @@ impl ReturnSession {
                     Ok(StoredClaim {
                         vkey: r.s("vkey")?,
                         setting: r.s("setting")?,
-                        cid: r.s("cid")?,
+                        cid: r.s("cid")?.into(),
                         date_serv: r.i("date_serv")?,
                         date_dsc: r.i("date_dsc")?,
                         fund: r.s("fund")?,
