@@ -15,8 +15,9 @@ use crate::criteria::{
     AssessmentForm, AutoCheck, CollectionFund, FourPCriteria, GradeResult, PlanSide,
     RevenueCentreCriteria, ShareCheck, evaluate_share, grade_for,
 };
-use crate::num::{Hundredths, Satang};
+use crate::num::{Hundredths, Satang, at_most};
 use crate::planfin::{percent_of_plan, reaches_share};
+use crate::seven_plus::DayMeasure;
 
 /// Form id of the 4S4C assessment.
 pub const FORM_4S4C: &str = "4s4c";
@@ -239,15 +240,55 @@ pub struct SuggestedMark {
     pub reason_en: String,
 }
 
-/// Collection periods (days, from [`crate::seven_plus`]) per fund.
+/// A fund's collection period: measured from its balances, or a figure given in days.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Days {
+    /// From the balances and revenue ([`crate::seven_plus`]): the verdict is exact.
+    Measured(DayMeasure),
+    /// A figure as given, read as the decimal it prints as ([`at_most`]).
+    Given(f64),
+}
+
+impl From<f64> for Days {
+    fn from(v: f64) -> Self {
+        Days::Given(v)
+    }
+}
+
+impl From<DayMeasure> for Days {
+    fn from(m: DayMeasure) -> Self {
+        Days::Measured(m)
+    }
+}
+
+impl Days {
+    /// The days, for display; `None` when undefined (no revenue) or not finite.
+    pub fn value(&self) -> Option<f64> {
+        match self {
+            Days::Measured(m) => m.days(),
+            Days::Given(v) => Some(*v),
+        }
+        .filter(|v| v.is_finite())
+    }
+
+    /// `days ≤ limit`, exactly; `None` when undefined.
+    pub fn at_most(&self, limit: Hundredths) -> Option<bool> {
+        match self {
+            Days::Measured(m) => m.at_most(limit),
+            Days::Given(v) => Some(at_most(*v, limit)),
+        }
+    }
+}
+
+/// Collection periods per fund.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct CollectionDays {
     /// UC.
-    pub uc: Option<f64>,
+    pub uc: Option<Days>,
     /// CSMBS.
-    pub csmbs: Option<f64>,
+    pub csmbs: Option<Days>,
     /// Social security.
-    pub sss: Option<f64>,
+    pub sss: Option<Days>,
 }
 
 /// Suggests marks for every item with an automatic check (4S4C 2.4: UC ≤ 60, CSMBS ≤ 60,
@@ -263,10 +304,9 @@ pub fn suggest_marks(criteria: &RevenueCentreCriteria, days: CollectionDays) -> 
             CollectionFund::Csmbs => (days.csmbs, "ชรก.", "CSMBS"),
             CollectionFund::Sss => (days.sss, "ปกส.", "social security"),
         };
-        let Some(v) = value.filter(|v| v.is_finite()) else {
+        let Some((v, met)) = value.and_then(|d| Some((d.value()?, d.at_most(*max_days)?))) else {
             continue;
         };
-        let met = v <= max_days.as_f64();
         let limit = max_days.to_plain_string();
         out.push(SuggestedMark {
             item_id: item.id.clone(),

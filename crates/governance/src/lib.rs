@@ -14,9 +14,12 @@
 //! | [`num`] | exact money (satang) and two-place decimals ([`Hundredths`]) |
 //!
 //! Money is the domain's [`Satang`] everywhere (integer satang, 1 baht = 100 satang; its operators
-//! panic rather than wrap on overflow) and is parsed from decimal text exactly ([`parse_satang`]). Values that are compared with a boundary — ratios, points, percentage
-//! thresholds — are [`Hundredths`] or exact integer comparisons; `f64` is used only for derived
-//! measures that are never money (days, %, AdjRW) and for display.
+//! panic rather than wrap on overflow) and is parsed from decimal text exactly ([`parse_satang`]).
+//! Values that are compared with a boundary — ratios, points, percentage thresholds — are
+//! [`Hundredths`] or exact integer comparisons; `f64` is used only for derived measures that are
+//! never money (days, %, AdjRW) and for display, and such a measure meets a limit only through an
+//! exact comparison ([`num::at_most`], [`num::at_least`], [`num::grew_at_least`],
+//! [`seven_plus::days_at_most`]).
 //!
 //! ```
 //! use raidai_governance::{CriteriaSet, Satang, risk_score::RiskInput};

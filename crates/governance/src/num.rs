@@ -2,7 +2,10 @@
 //!
 //! Money never goes through `f64`: "1234.56" baht parses to `Satang(123456)` exactly. Ratios,
 //! points and percentage thresholds that must compare exactly at a boundary use [`Hundredths`].
+//! Measures held as `f64` (days, %, AdjRW) meet a limit only through [`at_most`], [`at_least`]
+//! and [`grew_at_least`], which compare the decimal the value prints as, in integers.
 
+use std::cmp::Ordering;
 use std::fmt;
 use std::iter::Sum;
 use std::ops::{Add, Sub};
@@ -289,6 +292,132 @@ impl<'de> Deserialize<'de> for Hundredths {
     }
 }
 
+/// A measure given as `f64`, read as the decimal it prints as (the shortest digits that read back
+/// to it): `60.1` is 601 × 10⁻¹, not the binary fraction nearest to it. Decimals typed or stored
+/// with up to 15 significant digits come back as typed, so comparing them with a two-place limit
+/// is an exact integer comparison, with no rounding of a product or a quotient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Measure {
+    NegInf,
+    /// `coefficient × 10^exponent`.
+    Finite(i128, i32),
+    PosInf,
+}
+
+impl Measure {
+    /// `None` for NaN, which has no order.
+    fn of(v: f64) -> Option<Measure> {
+        if v.is_nan() {
+            return None;
+        }
+        if v.is_infinite() {
+            return Some(if v > 0.0 {
+                Measure::PosInf
+            } else {
+                Measure::NegInf
+            });
+        }
+        // `{:e}` writes the shortest round-trip digits: "6.01e1", "-5e-1", "0e0".
+        let text = format!("{v:e}");
+        let (mantissa, exp) = text.split_once('e')?;
+        let (negative, digits) = match mantissa.strip_prefix('-') {
+            Some(d) => (true, d),
+            None => (false, mantissa),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let coefficient: i128 = format!("{int}{frac}").parse().ok()?;
+        let exp = exp.parse::<i32>().ok()? - i32::try_from(frac.len()).ok()?;
+        Some(Measure::Finite(
+            if negative { -coefficient } else { coefficient },
+            exp,
+        ))
+    }
+
+    fn hundredths(h: Hundredths) -> Measure {
+        Measure::Finite(i128::from(h.raw()), -2)
+    }
+
+    /// Multiplied by a whole number; `None` for ∞ × 0 (NaN in `f64`).
+    fn times(self, k: i128) -> Option<Measure> {
+        match self {
+            // Coefficients have at most 17 digits, so this fits for any `k` below 10^21.
+            Measure::Finite(c, e) => c.checked_mul(k).map(|c| Measure::Finite(c, e)),
+            _ if k == 0 => None,
+            _ if (self == Measure::PosInf) == (k > 0) => Some(Measure::PosInf),
+            _ => Some(Measure::NegInf),
+        }
+    }
+}
+
+impl Ord for Measure {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let rank = |m: &Measure| match m {
+            Measure::NegInf => 0,
+            Measure::Finite(..) => 1,
+            Measure::PosInf => 2,
+        };
+        match (*self, *other) {
+            (Measure::Finite(c1, e1), Measure::Finite(c2, e2)) => cmp_decimal(c1, e1, c2, e2),
+            _ => rank(self).cmp(&rank(other)),
+        }
+    }
+}
+
+impl PartialOrd for Measure {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// `c1 × 10^e1` against `c2 × 10^e2`, exactly.
+fn cmp_decimal(c1: i128, e1: i32, c2: i128, e2: i32) -> Ordering {
+    let (s1, s2) = (c1.signum(), c2.signum());
+    if s1 != s2 || s1 == 0 {
+        return s1.cmp(&s2);
+    }
+    let (a, b) = (c1.unsigned_abs(), c2.unsigned_abs());
+    let magnitude = if e1 >= e2 {
+        cmp_scaled(a, e1.abs_diff(e2), b)
+    } else {
+        cmp_scaled(b, e2.abs_diff(e1), a).reverse()
+    };
+    if s1 > 0 {
+        magnitude
+    } else {
+        magnitude.reverse()
+    }
+}
+
+/// `a × 10^shift` against `b`, for `a ≥ 1`: a product beyond `u128` is the larger.
+fn cmp_scaled(a: u128, shift: u32, b: u128) -> Ordering {
+    10u128
+        .checked_pow(shift)
+        .and_then(|p| a.checked_mul(p))
+        .map_or(Ordering::Greater, |x| x.cmp(&b))
+}
+
+/// `v ≤ limit`, exactly (`v` read as the decimal it prints as); false for NaN.
+pub fn at_most(v: f64, limit: Hundredths) -> bool {
+    Measure::of(v).is_some_and(|m| m <= Measure::hundredths(limit))
+}
+
+/// `v ≥ limit`, exactly (`v` read as the decimal it prints as); false for NaN.
+pub fn at_least(v: f64, limit: Hundredths) -> bool {
+    Measure::of(v).is_some_and(|m| m >= Measure::hundredths(limit))
+}
+
+/// `v` is at least `base` grown by `pct` %: `v × 10000 ≥ base × (10000 + pct in hundredths)`,
+/// exactly; false for NaN. (In `f64`, 1050.126 vs 1000.12 grown by 5 % came out short.)
+pub fn grew_at_least(v: f64, base: f64, pct: Hundredths) -> bool {
+    let (Some(v), Some(base)) = (Measure::of(v), Measure::of(base)) else {
+        return false;
+    };
+    match (v.times(10_000), base.times(10_000 + i128::from(pct.raw()))) {
+        (Some(lhs), Some(rhs)) => lhs >= rhs,
+        _ => false,
+    }
+}
+
 /// Formats an `f64` with two decimals for explanations; `"-"` for NaN/∞.
 pub(crate) fn fmt2(v: f64) -> String {
     if v.is_finite() {
@@ -349,6 +478,42 @@ mod tests {
         assert_eq!(
             serde_json::from_str::<Satang>("4200").unwrap(),
             Satang(4200)
+        );
+    }
+
+    #[test]
+    fn measures_meet_limits_as_decimals() {
+        let h = |s: &str| Hundredths::parse(s).unwrap();
+        // A limit that is not a binary fraction: 60.1 meets 60.1, 60.11 and 60.100001 do not.
+        assert!(at_most(60.1, h("60.1")) && at_least(60.1, h("60.1")));
+        assert!(!at_most(60.11, h("60.1")) && !at_most(60.100001, h("60.1")));
+        assert!(at_most(60.099999, h("60.1")) && !at_least(60.099999, h("60.1")));
+        assert!(at_most(0.29, h("0.29")) && at_least(0.29, h("0.29")));
+        assert!(at_most(-0.01, Hundredths::ZERO) && !at_least(-0.01, Hundredths::ZERO));
+        assert!(at_most(-0.0, Hundredths::ZERO) && at_least(0.0, Hundredths::ZERO));
+        assert!(at_least(1e300, h("92233720368547758.07")) && at_most(1e-300, h("0.01")));
+        assert!(!at_most(1e-300, Hundredths::ZERO) && at_least(-1e-300, h("-0.01")));
+        // Infinities order as before; NaN meets nothing.
+        assert!(at_most(f64::NEG_INFINITY, Hundredths::ZERO) && !at_most(f64::INFINITY, h("1")));
+        assert!(!at_most(f64::NAN, h("1")) && !at_least(f64::NAN, h("1")));
+    }
+
+    #[test]
+    fn growth_is_compared_in_integers() {
+        let five = Hundredths::from_int(5);
+        assert!(grew_at_least(105.0, 100.0, five) && !grew_at_least(104.99, 100.0, five));
+        // 1000.12 × 1.05 = 1050.126 exactly; f64 products put it short.
+        let (v, base) = std::hint::black_box((1050.126f64, 1000.12f64));
+        assert!(v * 100.0 < base * 105.0);
+        assert!(grew_at_least(1050.126, 1000.12, five));
+        assert!(!grew_at_least(1050.1259, 1000.12, five));
+        assert!(grew_at_least(95.0, 100.0, Hundredths::from_int(-5)));
+        assert!(
+            grew_at_least(f64::INFINITY, 100.0, five) && !grew_at_least(1e308, f64::INFINITY, five)
+        );
+        assert!(
+            !grew_at_least(f64::NAN, 100.0, five)
+                && !grew_at_least(1.0, f64::INFINITY, Hundredths::from_int(-100))
         );
     }
 

@@ -51,6 +51,41 @@ pub fn days_at_most(
     Some(lhs <= 2 * i128::from(limit.raw()) * i128::from(flow_ytd.0))
 }
 
+/// A day measure kept as the integers it is computed from, so that its verdict against a limit is
+/// exact ([`days_at_most`]); [`DayMeasure::days`] is the `f64` for display.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayMeasure {
+    /// Opening and closing balance.
+    pub balance: Balance,
+    /// Flow of the period (revenue, purchases or usage), fiscal YTD.
+    pub flow_ytd: Satang,
+    /// Days of the period.
+    pub days_ytd: u32,
+}
+
+impl DayMeasure {
+    /// [`collection_period_days`]: `None` when the flow is not positive.
+    pub fn days(&self) -> Option<f64> {
+        collection_period_days(
+            self.balance.opening,
+            self.balance.closing,
+            self.flow_ytd,
+            self.days_ytd,
+        )
+    }
+
+    /// Exactly `days ≤ limit` ([`days_at_most`]): `None` when the flow is not positive.
+    pub fn at_most(&self, limit: Hundredths) -> Option<bool> {
+        days_at_most(
+            self.balance.opening,
+            self.balance.closing,
+            self.flow_ytd,
+            self.days_ytd,
+            limit,
+        )
+    }
+}
+
 fn is_leap_ce(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -226,6 +261,8 @@ fn pct(num: Satang, den: Satang) -> Option<f64> {
 pub fn seven_plus(input: &SevenPlusInput, criteria: &SevenPlusCriteria) -> SevenPlusResult {
     let d = input.days_ytd;
     let margin = |indicator, value: Option<f64>, median: Option<f64>| {
+        // The median is itself a margin of the peer group computed by the same formula, so a
+        // unit at the median compares equal; an exact verdict would need exact medians.
         let passed = match (value, median) {
             (Some(v), Some(m)) => Some(v >= m),
             _ => None,

@@ -7,6 +7,7 @@ use raidai_governance::assessment::{
 };
 use raidai_governance::criteria::{CriteriaSet, Grade, PlanSide, RevenueCentreCriteria};
 use raidai_governance::num::{Hundredths, Satang};
+use raidai_governance::seven_plus::{Balance, DayMeasure};
 
 fn rc() -> &'static RevenueCentreCriteria {
     &CriteriaSet::builtin().revenue_centre
@@ -186,9 +187,9 @@ fn collection_period_suggestions() {
     let s = suggest_marks(
         rc(),
         CollectionDays {
-            uc: Some(60.0),
-            csmbs: Some(60.01),
-            sss: Some(120.0),
+            uc: Some(60.0.into()),
+            csmbs: Some(60.01.into()),
+            sss: Some(120.0.into()),
         },
     );
     let got: Vec<_> = s.iter().map(|m| (m.item_id.as_str(), m.mark)).collect();
@@ -198,6 +199,45 @@ fn collection_period_suggestions() {
     );
     assert!(s[2].reason_en.contains("≤ 120 days"));
     assert!(suggest_marks(rc(), CollectionDays::default()).is_empty());
+}
+
+#[test]
+fn measured_collection_periods_meet_the_limit_exactly() {
+    // (40 + 80) / 2 ÷ 29 × 29 is exactly 60 days; f64 makes it 60.00000000000001.
+    let m = |closing: i64| DayMeasure {
+        balance: Balance {
+            opening: Satang(40),
+            closing: Satang(closing),
+        },
+        flow_ytd: Satang(29),
+        days_ytd: 29,
+    };
+    assert!(
+        m(80).days().unwrap() > 60.0,
+        "the f64 display value overshoots"
+    );
+    let marks = |closing: i64| {
+        let days = CollectionDays {
+            uc: Some(m(closing).into()),
+            ..CollectionDays::default()
+        };
+        suggest_marks(rc(), days)
+            .iter()
+            .map(|s| (s.item_id.clone(), s.mark))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(marks(80), vec![("4s4c.2.4.1".to_owned(), 2)]);
+    assert_eq!(marks(81), vec![("4s4c.2.4.1".to_owned(), 0)]);
+    // No revenue: no period, no suggestion.
+    let none = DayMeasure {
+        flow_ytd: Satang::ZERO,
+        ..m(80)
+    };
+    let days = CollectionDays {
+        uc: Some(none.into()),
+        ..CollectionDays::default()
+    };
+    assert!(suggest_marks(rc(), days).is_empty());
 }
 
 // ------------------------------------------------------------------------------------------------

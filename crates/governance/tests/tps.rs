@@ -241,6 +241,52 @@ fn item_rules_at_their_edges() {
 }
 
 #[test]
+fn measured_values_meet_their_limits_exactly() {
+    let item = |u: &TpsInput, id: &str| {
+        tps_score(u, criteria())
+            .items
+            .into_iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .met
+    };
+    let mut u = perfect();
+    // Day limits are inclusive to the hundredth: 60 and 90 (island) pass, 0.01 more does not.
+    for (days, met) in [(60.0, true), (60.01, false)] {
+        u.acp_uc_days = Some(days);
+        u.acp_csmbs_days = Some(days);
+        u.inventory_days = Some(days);
+        assert_eq!(item(&u, "1.2.2"), met, "{days}");
+        assert_eq!(item(&u, "1.2.3"), met, "{days}");
+        assert_eq!(item(&u, "1.2.4"), met, "{days}");
+    }
+    u.island = true;
+    u.inventory_days = Some(90.0);
+    assert!(item(&u, "1.2.4"));
+    u.inventory_days = Some(90.01);
+    assert!(!item(&u, "1.2.4"));
+    u.cash_ratio = Some(h("1.0"));
+    u.payables_days = Some(90.0);
+    assert!(item(&u, "1.2.1"));
+    u.payables_days = Some(90.01);
+    assert!(!item(&u, "1.2.1"));
+    // Bed occupancy ≥ 80 %.
+    u.bed_occupancy_pct = Some(80.0);
+    assert!(item(&u, "1.3.8"));
+    u.bed_occupancy_pct = Some(79.99);
+    assert!(!item(&u, "1.3.8"));
+    // AdjRW up exactly 5 %: 1000.12 × 1.05 = 1050.126, which f64 multiplication put short.
+    u.medians.sum_adjrw = None;
+    u.sum_adjrw_last_year = Some(1000.12);
+    let (v, base) = std::hint::black_box((1050.126f64, 1000.12f64));
+    assert!(v * 100.0 < base * 105.0, "the f64 products disagree");
+    u.sum_adjrw = Some(1050.126);
+    assert!(item(&u, "1.3.9"));
+    u.sum_adjrw = Some(1050.125);
+    assert!(!item(&u, "1.3.9"));
+}
+
+#[test]
 fn missing_data_is_not_met_and_explained() {
     let r = tps_score(&TpsInput::default(), criteria());
     assert_eq!(r.total, Hundredths::ZERO);

@@ -2,6 +2,7 @@
 
 use raidai_domain::master::Role;
 use raidai_domain::money::Satang;
+use raidai_governance::Hundredths;
 use raidai_governance::assessment::{score_four_p, score_revenue_centre};
 use raidai_store::claims::{ImportMeta, ImportTotals, PostLine, VisitRow};
 use raidai_store::governance::{
@@ -207,6 +208,10 @@ async fn trial_balance_import_uses_the_account_map(store: &Store) {
         ),
         Err(StoreError::Invalid(_))
     ));
+    // A balance of -92233720368547758.08 has no credit counterpart in i64: refused, not wrapped.
+    let e =
+        parse_trial_balance_csv(b"account_code,balance\n2101,-92233720368547758.08\n").unwrap_err();
+    assert_eq!(lines(e), vec![(Some(2), "balance".into())]);
     let bad = parse_trial_balance_csv(b"account_code,debit\n1101,1\n").unwrap_err();
     assert_eq!(lines(bad), vec![(Some(1), "balance".into())]);
     let map = store.account_map("moph").await.unwrap();
@@ -454,6 +459,10 @@ async fn ledger_collection_periods_per_fund(store: &Store) {
     );
     // (1,000 + 5,000) / 2 / 4,000 × 182 = 136.5 days.
     assert!((l.days("UC").unwrap() - 136.5).abs() < 1e-9);
+    // The same period as integers, for an exact verdict at its limit.
+    let uc = l.measure("UC").unwrap();
+    assert_eq!(uc.at_most(Hundredths(13_650)), Some(true));
+    assert_eq!(uc.at_most(Hundredths(13_649)), Some(false));
     assert!((l.days("CSMBS").unwrap() - 91.0).abs() < 1e-9);
     assert_eq!(l.days("SSS"), None, "April is after the period");
     let sss = store

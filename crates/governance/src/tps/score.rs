@@ -4,7 +4,7 @@ use crate::criteria::{
     CostMeasure, DaysMeasure, GradeResult, MarginMeasure, NonNegativeMeasure, PlanSide,
     TpsCriteria, TpsItem, TpsRule, grade_for,
 };
-use crate::num::{Hundredths, Satang, fmt2, format_baht_grouped};
+use crate::num::{Hundredths, Satang, at_least, at_most, fmt2, format_baht_grouped, grew_at_least};
 use crate::planfin::{percent_of_plan, within_tolerance};
 
 use super::{TpsGroupResult, TpsInput, TpsItemResult, TpsResult};
@@ -147,7 +147,7 @@ fn evaluate(input: &TpsInput, rule: &TpsRule) -> Verdict {
                 String::new()
             };
             verdict(
-                days <= limit.as_f64(),
+                at_most(days, limit),
                 format!(
                     "ระยะเวลาชำระหนี้ {} วัน เกณฑ์ ≤ {} วัน{why_th}",
                     fmt2(days),
@@ -177,7 +177,7 @@ fn evaluate(input: &TpsInput, rule: &TpsRule) -> Verdict {
                 return missing(th, en);
             };
             verdict(
-                days <= max_days.as_f64(),
+                at_most(days, *max_days),
                 format!(
                     "{th} {} วัน เกณฑ์ ≤ {} วัน",
                     fmt2(days),
@@ -208,7 +208,7 @@ fn evaluate(input: &TpsInput, rule: &TpsRule) -> Verdict {
                 ("", "")
             };
             verdict(
-                days <= limit.as_f64(),
+                at_most(days, limit),
                 format!(
                     "สินค้าคงคลัง {} วัน เกณฑ์ ≤ {} วัน{ith}",
                     fmt2(days),
@@ -261,6 +261,7 @@ fn evaluate(input: &TpsInput, rule: &TpsRule) -> Verdict {
                     &format!("the peer-group median of {en}"),
                 );
             };
+            // Two measured values, no arithmetic: their f64 order is the order of their decimals.
             verdict(
                 v >= median,
                 format!(
@@ -298,7 +299,7 @@ fn evaluate(input: &TpsInput, rule: &TpsRule) -> Verdict {
                 return missing("อัตราครองเตียง", "bed occupancy");
             };
             verdict(
-                v >= min_pct.as_f64(),
+                at_least(v, *min_pct),
                 format!(
                     "อัตราครองเตียง {}% เกณฑ์ ≥ {}%",
                     fmt2(v),
@@ -315,13 +316,12 @@ fn evaluate(input: &TpsInput, rule: &TpsRule) -> Verdict {
             let Some(v) = input.sum_adjrw else {
                 return missing("Sum AdjRW", "sum of AdjRW");
             };
+            // Two measured values, no arithmetic: their f64 order is the order of their decimals.
             let above = input.medians.sum_adjrw.map(|m| v > m);
-            let g = growth_pct.as_f64();
-            // v ≥ last × (1 + g/100), kept in one multiplication so 5 % growth on round numbers is exact.
             let grew = input
                 .sum_adjrw_last_year
                 .filter(|&l| l > 0.0)
-                .map(|l| v * 100.0 >= l * (100.0 + g));
+                .map(|l| grew_at_least(v, l, *growth_pct));
             if above.is_none() && grew.is_none() {
                 return missing(
                     "ค่ากลางกลุ่มและ Sum AdjRW ปีก่อน",

@@ -22,7 +22,7 @@ use raidai_domain::calendar::FiscalPeriod;
 use raidai_domain::master::Role;
 use raidai_governance::planfin::{Actuals, Plan, PlanCode, PlanLine, PlanRevision};
 use raidai_governance::risk_score::{RiskError, risk_score};
-use raidai_governance::seven_plus::{Balance, SevenPlusInput, days_ytd_for_period};
+use raidai_governance::seven_plus::{Balance, DayMeasure, SevenPlusInput, days_ytd_for_period};
 use raidai_governance::tps::{TpsInput, TpsMedians, peer_medians};
 use raidai_governance::{CriteriaSet, RiskInput, RiskResult, Satang, parse_satang};
 use serde::{Deserialize, Serialize};

@@ -353,15 +353,22 @@ pub struct LedgerCollection {
 }
 
 impl LedgerCollection {
+    /// A fund's collection period as its integers, for exact verdicts.
+    pub fn measure(&self, fund: &str) -> Option<DayMeasure> {
+        let f = self.funds.iter().find(|f| f.fund == fund)?;
+        Some(DayMeasure {
+            balance: Balance {
+                opening: Satang(f.opening),
+                closing: Satang(f.closing),
+            },
+            flow_ytd: Satang(f.revenue_ytd),
+            days_ytd: self.days_ytd,
+        })
+    }
+
     /// Collection period in days of a fund (`None` without revenue).
     pub fn days(&self, fund: &str) -> Option<f64> {
-        let f = self.funds.iter().find(|f| f.fund == fund)?;
-        raidai_governance::seven_plus::collection_period_days(
-            Satang(f.opening),
-            Satang(f.closing),
-            Satang(f.revenue_ytd),
-            self.days_ytd,
-        )
+        self.measure(fund)?.days()
     }
 }
 

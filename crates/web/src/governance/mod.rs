@@ -35,7 +35,7 @@ use raidai_domain::master::Role;
 use raidai_domain::money::{Satang, format_decimal_thai, format_int_thai};
 use raidai_governance::CriteriaSet;
 use raidai_governance::assessment::{
-    CollectionDays, FORM_4S4C, FORM_CSMBS_SURVEY, FourPMark, FourPResult, RevenueCentreScore,
+    CollectionDays, Days, FORM_4S4C, FORM_CSMBS_SURVEY, FourPMark, FourPResult, RevenueCentreScore,
     score_four_p, score_revenue_centre, suggest_marks, suggest_q2_mark,
 };
 use raidai_governance::criteria::{
@@ -47,7 +47,7 @@ use raidai_governance::planfin::{
     PeriodComparison, check_plan_type, is_no_risk_type, plan_vs_actual, review_status,
 };
 use raidai_governance::risk_score::{ProvinceRiskSummary, province_levels};
-use raidai_governance::seven_plus::seven_plus;
+use raidai_governance::seven_plus::{Balance, DayMeasure, seven_plus};
 use raidai_governance::tps::{TpsInput, tps_score};
 use raidai_governance::{Hundredths, RiskResult};
 use raidai_store::governance::{

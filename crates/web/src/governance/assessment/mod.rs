@@ -445,22 +445,30 @@ pub(crate) async fn collection_suggestions(
     let Some(f) = st.store.seven_plus_figures(me, &key.hcode, period).await? else {
         return Ok(BTreeMap::new());
     };
-    let r = seven_plus(&f.input, &criteria_for_period(period).seven_plus);
     let ledger = st.store.ledger_collection(me, &key.hcode, period).await?;
-    use raidai_governance::seven_plus::SevenPlusIndicator as I;
-    let pick = |ind: I, fund: &str| {
-        r.get(ind).and_then(|i| i.value).or_else(|| {
-            if ledger.visits > 0 {
-                ledger.days(fund)
-            } else {
-                None
-            }
-        })
+    // The trial balance's period, else the ledger's; kept as integers so the verdict is exact.
+    let i = &f.input;
+    let tb = |balance: Balance, flow_ytd: Satang| DayMeasure {
+        balance,
+        flow_ytd,
+        days_ytd: i.days_ytd,
+    };
+    let pick = |m: DayMeasure, fund: &str| {
+        if m.days().is_some() {
+            Some(Days::from(m))
+        } else if ledger.visits > 0 {
+            ledger
+                .measure(fund)
+                .filter(|m| m.days().is_some())
+                .map(Days::from)
+        } else {
+            None
+        }
     };
     let days = CollectionDays {
-        uc: pick(I::AcpUc, "UC"),
-        csmbs: pick(I::AcpCsmbs, "CSMBS"),
-        sss: pick(I::AcpSss, "SSS"),
+        uc: pick(tb(i.receivable_uc, i.revenue_uc_ytd), "UC"),
+        csmbs: pick(tb(i.receivable_csmbs, i.revenue_csmbs_ytd), "CSMBS"),
+        sss: pick(tb(i.receivable_sss, i.revenue_sss_ytd), "SSS"),
     };
     let label = period_label(t, period);
     let sss_note = key
