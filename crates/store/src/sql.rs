@@ -147,3 +147,59 @@ pub(crate) fn get_i(row: &AnyRow, col: &str) -> Result<i64, sqlx::Error> {
     use sqlx::Row;
     row.try_get::<i64, _>(col)
 }
+
+/// A value read from the column of a row by name (see [`row_struct!`]).
+pub(crate) trait FromCol: Sized {
+    fn from_col(r: &dyn Cols, col: &str) -> Result<Self, sqlx::Error>;
+}
+
+impl FromCol for String {
+    fn from_col(r: &dyn Cols, col: &str) -> Result<Self, sqlx::Error> {
+        r.s(col)
+    }
+}
+
+impl FromCol for i64 {
+    fn from_col(r: &dyn Cols, col: &str) -> Result<Self, sqlx::Error> {
+        r.i(col)
+    }
+}
+
+/// Stored as an integer 0/1 on both engines.
+impl FromCol for bool {
+    fn from_col(r: &dyn Cols, col: &str) -> Result<Self, sqlx::Error> {
+        Ok(r.i(col)? != 0)
+    }
+}
+
+impl FromCol for raidai_domain::ids::Personal {
+    fn from_col(r: &dyn Cols, col: &str) -> Result<Self, sqlx::Error> {
+        Ok(r.s(col)?.into())
+    }
+}
+
+/// Declares a row struct and its one mapping, `from_row`: each field is read from the column
+/// of the same name (alias the column in the SELECT where its name differs).
+macro_rules! row_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $ty:ident {
+            $($(#[$fmeta:meta])* pub $field:ident : $fty:ty),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $ty {
+            $($(#[$fmeta])* pub $field: $fty),*
+        }
+
+        impl $ty {
+            /// The row's columns of the fields' names.
+            pub(crate) fn from_row(r: &dyn $crate::sql::Cols) -> Result<Self, sqlx::Error> {
+                Ok($ty {
+                    $($field: <$fty as $crate::sql::FromCol>::from_col(r, stringify!($field))?),*
+                })
+            }
+        }
+    };
+}
+pub(crate) use row_struct;

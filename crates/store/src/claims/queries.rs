@@ -1,6 +1,7 @@
 //! Reading: imports, rejects, visits, balances and the province roll-up.
 
 use super::*;
+use crate::sql::row_struct;
 
 /// A page of visits and the cursor (service date, key) of the next page, if any.
 pub type VisitPage = (Vec<VisitSummary>, Option<(i64, String)>);
@@ -27,6 +28,7 @@ pub struct VisitQuery {
     pub after: Option<(i64, String)>,
 }
 
+row_struct! {
 /// A visit as listed (the web masks CIDs and names).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VisitSummary {
@@ -61,6 +63,7 @@ pub struct VisitSummary {
     pub unposted_reason: String,
     pub receivable: String,
     pub import_id: String,
+}
 }
 
 /// A visit with its detail and every journal line ever written for it.
@@ -120,42 +123,10 @@ pub struct RollupRow {
     pub amount: i64,
 }
 
-const SUMMARY_COLS: &str = "v.hcode, v.vkey, v.setting, v.hn, v.seq, v.an, v.date_serv, v.date_dsc, v.fy, v.clinic, v.pdx, v.cid, v.patient_name, v.sex, v.dob, v.inscl, v.subtype, v.hospmain, v.permitno, v.fund, v.place, v.vcase, v.total, v.paid, v.claimable, v.fund_amount, v.patient_amount, v.posted, v.unposted_reason, v.receivable, v.import_id";
+const SUMMARY_COLS: &str = "v.hcode, v.vkey, v.setting, v.hn, v.seq, v.an, v.date_serv, v.date_dsc, v.fy, v.clinic, v.pdx, v.cid, v.patient_name, v.sex, v.dob, v.inscl, v.subtype, v.hospmain, v.permitno, v.fund, v.place, v.vcase AS \"case\", v.total, v.paid, v.claimable, v.fund_amount, v.patient_amount, v.posted, v.unposted_reason, v.receivable, v.import_id";
 
 fn summary_from_row(r: &AnyRow) -> Result<VisitSummary, StoreError> {
-    Ok(VisitSummary {
-        hcode: get_s(r, "hcode")?,
-        vkey: get_s(r, "vkey")?,
-        setting: get_s(r, "setting")?,
-        hn: get_s(r, "hn")?,
-        seq: get_s(r, "seq")?,
-        an: get_s(r, "an")?,
-        date_serv: get_i(r, "date_serv")?,
-        date_dsc: get_i(r, "date_dsc")?,
-        fy: get_i(r, "fy")?,
-        clinic: get_s(r, "clinic")?,
-        pdx: get_s(r, "pdx")?,
-        cid: get_s(r, "cid")?.into(),
-        patient_name: get_s(r, "patient_name")?.into(),
-        sex: get_s(r, "sex")?,
-        dob: get_i(r, "dob")?,
-        inscl: get_s(r, "inscl")?,
-        subtype: get_s(r, "subtype")?,
-        hospmain: get_s(r, "hospmain")?,
-        permitno: get_s(r, "permitno")?,
-        fund: get_s(r, "fund")?,
-        place: get_s(r, "place")?,
-        case: get_s(r, "vcase")?,
-        total: get_i(r, "total")?,
-        paid: get_i(r, "paid")?,
-        claimable: get_i(r, "claimable")?,
-        fund_amount: get_i(r, "fund_amount")?,
-        patient_amount: get_i(r, "patient_amount")?,
-        posted: get_i(r, "posted")? != 0,
-        unposted_reason: get_s(r, "unposted_reason")?,
-        receivable: get_s(r, "receivable")?,
-        import_id: get_s(r, "import_id")?,
-    })
+    Ok(VisitSummary::from_row(r)?)
 }
 
 fn import_from_row(r: &AnyRow) -> Result<ImportRecord, StoreError> {

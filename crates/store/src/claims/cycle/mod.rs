@@ -4,6 +4,7 @@
 //! settlement uses) is decided in `raidai_claims::cycle`; this module reads and writes.
 
 use super::*;
+use crate::sql::row_struct;
 
 /// Keys per `IN (…)` lookup and rows per multi-row INSERT here.
 const CHUNK: usize = 500;
@@ -28,6 +29,7 @@ const BLOCKED_SQL: &str = "EXISTS (SELECT 1 FROM claim_findings f WHERE f.hcode 
 const STATUS_COLS: &str = "hcode, vkey, batch_no, tran_id, status, appeal, rep_no, error_codes, late, expected, rep_date, received, cleared, written_down, written_up, stm_status, work, work_note, work_by, work_at, journal_refs, updated_at";
 const STATUS_COL_COUNT: usize = 22;
 
+row_struct! {
 /// A visit with its claim, for the worklist, batch detail and history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClaimRow {
@@ -63,6 +65,7 @@ pub struct ClaimRow {
     pub work_by: String,
     pub work_at: i64,
 }
+}
 
 impl ClaimRow {
     /// What is still owed on the visit's receivable.
@@ -79,35 +82,5 @@ const CLAIM_ROW_COLS: &str = "v.vkey, v.setting, v.hn, v.seq, v.an, v.date_serv,
     COALESCE(cs.work_by, '') AS work_by, COALESCE(cs.work_at, 0) AS work_at";
 
 fn claim_row(r: &AnyRow) -> Result<ClaimRow, StoreError> {
-    Ok(ClaimRow {
-        vkey: get_s(r, "vkey")?,
-        setting: get_s(r, "setting")?,
-        hn: get_s(r, "hn")?,
-        seq: get_s(r, "seq")?,
-        an: get_s(r, "an")?,
-        date_serv: get_i(r, "date_serv")?,
-        date_dsc: get_i(r, "date_dsc")?,
-        fund: get_s(r, "fund")?,
-        inscl: get_s(r, "inscl")?,
-        receivable: get_s(r, "receivable")?,
-        fund_amount: get_i(r, "fund_amount")?,
-        batch_no: get_i(r, "batch_no")?,
-        tran_id: get_s(r, "tran_id")?,
-        status: get_s(r, "status")?,
-        appeal: get_i(r, "appeal")? != 0,
-        rep_no: get_s(r, "rep_no")?,
-        error_codes: get_s(r, "error_codes")?,
-        late: get_i(r, "late")? != 0,
-        expected: get_i(r, "expected")?,
-        rep_date: get_i(r, "rep_date")?,
-        received: get_i(r, "received")?,
-        cleared: get_i(r, "cleared")?,
-        written_down: get_i(r, "written_down")?,
-        written_up: get_i(r, "written_up")?,
-        stm_status: get_s(r, "stm_status")?,
-        work: get_s(r, "work")?,
-        work_note: get_s(r, "work_note")?,
-        work_by: get_s(r, "work_by")?,
-        work_at: get_i(r, "work_at")?,
-    })
+    Ok(ClaimRow::from_row(r)?)
 }

@@ -2,6 +2,7 @@
 //! what a REP line or a settlement writes to a claim (with their values in column order).
 
 use super::*;
+use crate::sql::row_struct;
 
 /// A REP or STM file about to be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +16,7 @@ pub struct ReturnMeta {
     pub bytes: u64,
 }
 
+row_struct! {
 /// An imported REP or STM file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReturnRecord {
@@ -38,27 +40,10 @@ pub struct ReturnRecord {
     pub at: i64,
     pub username: String,
 }
+}
 
 pub(super) fn return_from_row(r: &AnyRow) -> Result<ReturnRecord, StoreError> {
-    Ok(ReturnRecord {
-        hcode: get_s(r, "hcode")?,
-        no: get_i(r, "no")?,
-        import_id: get_s(r, "import_id")?,
-        kind: get_s(r, "kind")?,
-        file_name: get_s(r, "file_name")?,
-        doc_no: get_s(r, "doc_no")?,
-        detail: get_s(r, "detail")?,
-        sha256: get_s(r, "sha256")?,
-        import_no: get_i(r, "import_no")?,
-        lines: get_i(r, "lines")?,
-        matched: get_i(r, "matched")?,
-        unmatched: get_i(r, "unmatched")?,
-        rejects: get_i(r, "rejects")?,
-        amount: get_i(r, "amount")?,
-        settled: get_i(r, "settled")?,
-        at: get_i(r, "at")?,
-        username: get_s(r, "username")?,
-    })
+    Ok(ReturnRecord::from_row(r)?)
 }
 
 /// One line of a return as stored (matched or not).
