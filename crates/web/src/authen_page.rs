@@ -6,12 +6,12 @@
 use crate::auth::{Me, Tr};
 use crate::error::AppError;
 use crate::i18n::T;
-use crate::pages::render;
+use crate::pages::render_failed;
 use crate::view::{Layout, datetime};
 use crate::{Access, AppState, RouteDef, r};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use raidai_domain::calendar::{format_be_numeric, parse_date};
@@ -184,49 +184,47 @@ async fn render_page(
         .lock()
         .map(|m| m.get(hcode).cloned().unwrap_or_default())
         .unwrap_or_default();
-    let page = render(&AuthenPage {
-        l: Layout::new(t, Some(me), t.s("an_title"), "claims").with_flash(flash),
-        enabled: st.authen.cfg.enabled && st.authen.connector.is_some(),
-        has_credentials: cred.is_some(),
-        expires: cred
-            .as_ref()
-            .and_then(|c| date_of(c.expires_on))
-            .map(format_be_numeric)
-            .unwrap_or_default(),
-        days_left: cred
-            .as_ref()
-            .and_then(|c| date_of(c.expires_on))
-            .map(|d| (d - today()).num_days().to_string())
-            .unwrap_or_default(),
-        unit_on: cred.as_ref().is_some_and(|c| c.enabled),
-        updated: cred
-            .as_ref()
-            .map(|c| format!("{} · {}", c.updated_by, datetime(t, c.updated_at)))
-            .unwrap_or_default(),
-        warning: expiry_notice(st, t, me, hcode).await,
-        may_manage: may_manage(me, hcode),
-        may_check: me.may_import(hcode),
-        found: format_int_thai(sum.found),
-        not_found: format_int_thai(sum.not_found),
-        failed: format_int_thai(sum.failed),
-        lacking: format_int_thai(sum.lacking),
-        last: if sum.last_at > 0 {
-            datetime(t, sum.last_at)
-        } else {
-            "–".into()
+    render_failed(
+        failed,
+        &AuthenPage {
+            l: Layout::new(t, Some(me), t.s("an_title"), "claims").with_flash(flash),
+            enabled: st.authen.cfg.enabled && st.authen.connector.is_some(),
+            has_credentials: cred.is_some(),
+            expires: cred
+                .as_ref()
+                .and_then(|c| date_of(c.expires_on))
+                .map(format_be_numeric)
+                .unwrap_or_default(),
+            days_left: cred
+                .as_ref()
+                .and_then(|c| date_of(c.expires_on))
+                .map(|d| (d - today()).num_days().to_string())
+                .unwrap_or_default(),
+            unit_on: cred.as_ref().is_some_and(|c| c.enabled),
+            updated: cred
+                .as_ref()
+                .map(|c| format!("{} · {}", c.updated_by, datetime(t, c.updated_at)))
+                .unwrap_or_default(),
+            warning: expiry_notice(st, t, me, hcode).await,
+            may_manage: may_manage(me, hcode),
+            may_check: me.may_import(hcode),
+            found: format_int_thai(sum.found),
+            not_found: format_int_thai(sum.not_found),
+            failed: format_int_thai(sum.failed),
+            lacking: format_int_thai(sum.lacking),
+            last: if sum.last_at > 0 {
+                datetime(t, sum.last_at)
+            } else {
+                "–".into()
+            },
+            last_run,
+            from: format_be_numeric(fy.start()),
+            to: format_be_numeric(today()),
+            hcode: unit.hcode,
+            unit_name: unit.name_th,
+            error,
         },
-        last_run,
-        from: format_be_numeric(fy.start()),
-        to: format_be_numeric(today()),
-        hcode: unit.hcode,
-        unit_name: unit.name_th,
-        error,
-    })?;
-    Ok(if failed {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    } else {
-        page
-    })
+    )
 }
 
 pub async fn page(

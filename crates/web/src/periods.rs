@@ -8,12 +8,12 @@ use crate::auth::{Me, Tr};
 use crate::claims::{current_fy, fy_label, money};
 use crate::error::AppError;
 use crate::i18n::T;
-use crate::pages::render;
+use crate::pages::render_failed;
 use crate::view::{Layout, datetime};
 use crate::{Access, AppState, RouteDef, r};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use raidai_domain::calendar::{FiscalPeriod, FiscalYear};
@@ -266,22 +266,20 @@ async fn unit_render(
     let months = unit_months(st, t, me, hcode, fy).await?;
     let fyn = i64::from(fy.be());
     let failed = !error.is_empty();
-    let page = render(&UnitPage {
-        l: Layout::new(t, Some(me), t.s("pe_title"), "claims").with_flash(flash),
-        hcode: unit.hcode,
-        unit_name: unit.name_th,
-        fy: fyn,
-        years: year_options(t, fyn),
-        months,
-        may_close: may_close(me, hcode),
-        is_admin: me.is_admin(),
-        error,
-    })?;
-    Ok(if failed {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    } else {
-        page
-    })
+    render_failed(
+        failed,
+        &UnitPage {
+            l: Layout::new(t, Some(me), t.s("pe_title"), "claims").with_flash(flash),
+            hcode: unit.hcode,
+            unit_name: unit.name_th,
+            fy: fyn,
+            years: year_options(t, fyn),
+            months,
+            may_close: may_close(me, hcode),
+            is_admin: me.is_admin(),
+            error,
+        },
+    )
 }
 
 pub async fn unit_page(
@@ -435,32 +433,30 @@ async fn province_render(
     let today = today();
     let fyn = i64::from(fy.be());
     let failed = !error.is_empty();
-    let page = render(&ProvincePage {
-        l: Layout::new(t, Some(me), t.s("pe_province"), "claims").with_flash(flash),
-        fy: fyn,
-        years: year_options(t, fyn),
-        months: months
-            .iter()
-            .map(|m| (*m, month_label(t, *m), check_closable(*m, today).is_ok()))
-            .collect(),
-        units: units
-            .iter()
-            .map(|u| {
-                let flags = months
-                    .iter()
-                    .map(|m| closed.iter().any(|c| c.hcode == u.hcode && c.month == *m))
-                    .collect();
-                (u.hcode.clone(), u.name_th.clone(), flags)
-            })
-            .collect(),
-        is_admin: me.is_admin(),
-        error,
-    })?;
-    Ok(if failed {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    } else {
-        page
-    })
+    render_failed(
+        failed,
+        &ProvincePage {
+            l: Layout::new(t, Some(me), t.s("pe_province"), "claims").with_flash(flash),
+            fy: fyn,
+            years: year_options(t, fyn),
+            months: months
+                .iter()
+                .map(|m| (*m, month_label(t, *m), check_closable(*m, today).is_ok()))
+                .collect(),
+            units: units
+                .iter()
+                .map(|u| {
+                    let flags = months
+                        .iter()
+                        .map(|m| closed.iter().any(|c| c.hcode == u.hcode && c.month == *m))
+                        .collect();
+                    (u.hcode.clone(), u.name_th.clone(), flags)
+                })
+                .collect(),
+            is_admin: me.is_admin(),
+            error,
+        },
+    )
 }
 
 /// The province's view: which months each unit has closed, and (admin) closing a month for all.

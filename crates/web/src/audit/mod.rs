@@ -20,7 +20,7 @@ use crate::view::Layout;
 use crate::{Access, AppState, RouteDef, r};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use raidai_claims::mask_cid;

@@ -1,6 +1,7 @@
 //! The province's rule catalogue per fiscal year: view and edit.
 
 use super::*;
+use crate::pages::render_failed;
 
 pub(crate) struct RuleRow {
     code: String,
@@ -74,40 +75,38 @@ pub(crate) async fn rules_render(
     for y in [now - 1, now, now + 1] {
         years.push((y, fy_label(t, y)));
     }
-    let page = render(&RulesPage {
-        l: Layout::new(t, Some(me), t.s("au_rules_title"), "claims"),
-        rules: cat
-            .rules()
-            .map(|r| {
-                let (n, a) = counts.get(&r.code).copied().unwrap_or((0, 0));
-                RuleRow {
-                    code: r.code.clone(),
-                    severity: severity_label(t, r.severity.code()).to_string(),
-                    block: r.severity.code() == "block",
-                    nhso: format!("{} {}", r.nhso_class, r.nhso_code)
-                        .trim()
-                        .to_string(),
-                    param: r.param.clone(),
-                    text: t.pick(&r.text_th, &r.text_en).to_string(),
-                    fix: t.pick(&r.fix_th, &r.fix_en).to_string(),
-                    visits: format_int_thai(n),
-                    amount: money(a),
-                }
-            })
-            .collect(),
-        may_edit: me.is_admin() || me.role == Role::Province,
-        tsv: tsv.unwrap_or(text),
-        province,
-        fy,
-        years,
-        saved,
-        error,
-    })?;
-    Ok(if failed {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    } else {
-        page
-    })
+    render_failed(
+        failed,
+        &RulesPage {
+            l: Layout::new(t, Some(me), t.s("au_rules_title"), "claims"),
+            rules: cat
+                .rules()
+                .map(|r| {
+                    let (n, a) = counts.get(&r.code).copied().unwrap_or((0, 0));
+                    RuleRow {
+                        code: r.code.clone(),
+                        severity: severity_label(t, r.severity.code()).to_string(),
+                        block: r.severity.code() == "block",
+                        nhso: format!("{} {}", r.nhso_class, r.nhso_code)
+                            .trim()
+                            .to_string(),
+                        param: r.param.clone(),
+                        text: t.pick(&r.text_th, &r.text_en).to_string(),
+                        fix: t.pick(&r.fix_th, &r.fix_en).to_string(),
+                        visits: format_int_thai(n),
+                        amount: money(a),
+                    }
+                })
+                .collect(),
+            may_edit: me.is_admin() || me.role == Role::Province,
+            tsv: tsv.unwrap_or(text),
+            province,
+            fy,
+            years,
+            saved,
+            error,
+        },
+    )
 }
 
 /// The province of the installation for an admin (the province of its first unit).

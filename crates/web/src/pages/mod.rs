@@ -58,6 +58,16 @@ pub(crate) fn render_status(status: StatusCode, t: &impl Template) -> Result<Res
     render(t).map(|r| (status, r).into_response())
 }
 
+/// A page drawn again with its error message answers 422, as a form with field errors does.
+pub(crate) fn render_failed(failed: bool, t: &impl Template) -> Result<Response, AppError> {
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(status, t)
+}
+
 pub async fn healthz(State(st): State<AppState>) -> Response {
     match st.store.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
