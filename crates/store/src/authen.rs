@@ -5,12 +5,13 @@
 //! finding is cleared; every lookup is recorded.
 
 use crate::audit::{Change, record};
-use crate::sql::{Sql, get_i, get_s};
+use crate::sql::{Sql, get_i, row_struct};
 use crate::{Actor, Store, StoreError, now_ms};
 use raidai_domain::ids::Personal;
 use raidai_domain::master::Role;
 use serde::Serialize;
 
+row_struct! {
 /// A unit's connector credentials as stored (the token sealed).
 #[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct UnitAuthen {
@@ -23,6 +24,7 @@ pub struct UnitAuthen {
     pub updated_at: i64,
     pub updated_by: String,
 }
+}
 
 impl std::fmt::Debug for UnitAuthen {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -34,12 +36,14 @@ impl std::fmt::Debug for UnitAuthen {
     }
 }
 
+row_struct! {
 /// A visit to look up: key, citizen ID, service date (`yyyymmdd`).
 #[derive(Clone)]
 pub struct LookupItem {
     pub vkey: String,
     pub cid: Personal,
     pub date_serv: i64,
+}
 }
 
 /// Lookups of a unit so far.
@@ -72,17 +76,7 @@ impl Store {
         );
         s.text(hcode);
         let row = s.query().fetch_optional(self.pool()).await?;
-        row.map(|r| {
-            Ok(UnitAuthen {
-                hcode: get_s(&r, "hcode")?,
-                sealed_token: get_s(&r, "sealed_token")?,
-                expires_on: get_i(&r, "expires_on")?,
-                enabled: get_i(&r, "enabled")? != 0,
-                updated_at: get_i(&r, "updated_at")?,
-                updated_by: get_s(&r, "updated_by")?,
-            })
-        })
-        .transpose()
+        row.map(|r| Ok(UnitAuthen::from_row(&r)?)).transpose()
     }
 
     /// Sets the unit's credentials (its head or an admin). `sealed_token` empty keeps the stored
@@ -187,15 +181,7 @@ impl Store {
             .push(") ORDER BY v.date_serv, v.vkey LIMIT ")
             .int(limit.max(1));
         let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LookupItem {
-                    vkey: get_s(r, "vkey")?,
-                    cid: get_s(r, "cid")?.into(),
-                    date_serv: get_i(r, "date_serv")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| Ok(LookupItem::from_row(r)?)).collect()
     }
 
     /// Records one lookup; a code found fills the visit's PERMITNO (when still blank) and

@@ -5,13 +5,14 @@
 //! while it ran. The dating rule itself is `raidai_domain::periods`.
 
 use crate::audit::{Change, record};
-use crate::sql::{Sql, get_i, get_s};
+use crate::sql::{Sql, get_s, row_struct};
 use crate::{Actor, Engine, Store, StoreError, now_ms};
 use chrono::NaiveDate;
 use raidai_domain::master::Role;
 use raidai_domain::periods::{CloseError, check_closable};
 use serde::Serialize;
 
+row_struct! {
 /// A closed month of a unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClosedMonth {
@@ -21,7 +22,9 @@ pub struct ClosedMonth {
     pub closed_at: i64,
     pub closed_by: String,
 }
+}
 
+row_struct! {
 /// Journal totals of one month by posting date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MonthTotals {
@@ -32,6 +35,7 @@ pub struct MonthTotals {
     pub credit: i64,
     /// Receivables (accounts 1102…) debits minus credits.
     pub receivable_net: i64,
+}
 }
 
 fn may_close(actor: &Actor, hcode: &str) -> bool {
@@ -71,16 +75,7 @@ impl Store {
         actor.push_unit_scope(&mut s, "u");
         s.push(" ORDER BY p.month");
         let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ClosedMonth {
-                    hcode: get_s(r, "hcode")?,
-                    month: get_i(r, "month")?,
-                    closed_at: get_i(r, "closed_at")?,
-                    closed_by: get_s(r, "closed_by")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| Ok(ClosedMonth::from_row(r)?)).collect()
     }
 
     /// The closed months between two `yyyymm` months (inclusive) of every unit the caller may see.
@@ -98,16 +93,7 @@ impl Store {
         actor.push_unit_scope(&mut s, "u");
         s.push(" ORDER BY p.hcode, p.month");
         let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ClosedMonth {
-                    hcode: get_s(r, "hcode")?,
-                    month: get_i(r, "month")?,
-                    closed_at: get_i(r, "closed_at")?,
-                    closed_by: get_s(r, "closed_by")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| Ok(ClosedMonth::from_row(r)?)).collect()
     }
 
     /// Closes `month` (yyyymm) for the given units (each must be visible and closable by the
@@ -278,16 +264,6 @@ impl Store {
             .int(to / 100)
             .push(" GROUP BY j.post_month HAVING SUM(j.lines) > 0 ORDER BY month");
         let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(MonthTotals {
-                    month: get_i(r, "month")?,
-                    lines: get_i(r, "lines")?,
-                    debit: get_i(r, "debit")?,
-                    credit: get_i(r, "credit")?,
-                    receivable_net: get_i(r, "receivable_net")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| Ok(MonthTotals::from_row(r)?)).collect()
     }
 }
