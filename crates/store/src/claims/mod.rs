@@ -9,7 +9,7 @@
 //! recorded in the audit log.
 
 use crate::audit::{Change, change_sql, record};
-use crate::sql::{Cols, Sql, get_i, get_s};
+use crate::sql::{Cols, Sql, get_i, get_s, row_struct};
 use crate::sqlite_raw::{NamedRow, Stmt, Val, insert_sql};
 use crate::{Actor, Engine, ImportPool, Store, StoreError, now_ms};
 use raidai_domain::accounts::{PostingRule, default_posting_map, parse_posting_map};
@@ -117,6 +117,7 @@ pub struct ImportMeta {
     pub strict: bool,
 }
 
+row_struct! {
 /// One problem found by the reader (CIDs already masked in `value`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RejectRow {
@@ -130,6 +131,7 @@ pub struct RejectRow {
     pub hn: String,
     pub seq: String,
     pub an: String,
+}
 }
 
 /// One journal line of a posting.

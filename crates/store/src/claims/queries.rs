@@ -74,6 +74,7 @@ pub struct VisitDetail {
     pub journal: Vec<JournalEntryLine>,
 }
 
+row_struct! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JournalEntryLine {
     pub ver: i64,
@@ -90,6 +91,7 @@ pub struct JournalEntryLine {
     pub fund: String,
     pub debit: i64,
     pub credit: i64,
+}
 }
 
 /// Balance of one account (and fund) over a period.
@@ -109,6 +111,7 @@ impl AccountBalance {
     }
 }
 
+row_struct! {
 /// One row of the province roll-up: receivables posted (net of reversals) per unit, fund and
 /// fiscal year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -122,12 +125,9 @@ pub struct RollupRow {
     pub visits: i64,
     pub amount: i64,
 }
+}
 
 const SUMMARY_COLS: &str = "v.hcode, v.vkey, v.setting, v.hn, v.seq, v.an, v.date_serv, v.date_dsc, v.fy, v.clinic, v.pdx, v.cid, v.patient_name, v.sex, v.dob, v.inscl, v.subtype, v.hospmain, v.permitno, v.fund, v.place, v.vcase AS \"case\", v.total, v.paid, v.claimable, v.fund_amount, v.patient_amount, v.posted, v.unposted_reason, v.receivable, v.import_id";
-
-fn summary_from_row(r: &AnyRow) -> Result<VisitSummary, StoreError> {
-    Ok(VisitSummary::from_row(r)?)
-}
 
 fn import_from_row(r: &AnyRow) -> Result<ImportRecord, StoreError> {
     let files: Vec<ImportFile> = serde_json::from_str(&get_s(r, "files_json")?).unwrap_or_default();
@@ -170,6 +170,7 @@ fn import_from_row(r: &AnyRow) -> Result<ImportRecord, StoreError> {
     })
 }
 
+row_struct! {
 /// Unposted visits of a unit grouped by fiscal year and posting-map key, with their amounts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnpostedGroup {
@@ -184,6 +185,7 @@ pub struct UnpostedGroup {
     pub fund_amount: i64,
     pub patient_amount: i64,
 }
+}
 
 impl Store {
     /// The unposted visits of a unit the caller may see, grouped by (fiscal year, fund,
@@ -196,26 +198,14 @@ impl Store {
     ) -> Result<Vec<UnpostedGroup>, StoreError> {
         self.get_unit(actor, hcode).await?;
         let mut s = Sql::new(
-            "SELECT unposted_reason, fy, fund, setting, place, vcase, CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(fund_amount) AS BIGINT) AS fa, CAST(SUM(patient_amount) AS BIGINT) AS pa FROM claim_visits WHERE posted = 0 AND hcode = ",
+            "SELECT unposted_reason AS reason, fy, fund, setting, place, vcase AS \"case\", CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(fund_amount) AS BIGINT) AS fund_amount, CAST(SUM(patient_amount) AS BIGINT) AS patient_amount FROM claim_visits WHERE posted = 0 AND hcode = ",
         );
         s.text(hcode).push(
-            " GROUP BY unposted_reason, fy, fund, setting, place, vcase ORDER BY unposted_reason DESC, fa DESC, fy, fund, setting, place, vcase",
+            " GROUP BY unposted_reason, fy, fund, setting, place, vcase ORDER BY unposted_reason DESC, SUM(fund_amount) DESC, fy, fund, setting, place, vcase",
         );
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
-            .map(|r| {
-                Ok(UnpostedGroup {
-                    reason: get_s(r, "unposted_reason")?,
-                    fy: get_i(r, "fy")?,
-                    fund: get_s(r, "fund")?,
-                    setting: get_s(r, "setting")?,
-                    place: get_s(r, "place")?,
-                    case: get_s(r, "vcase")?,
-                    visits: get_i(r, "n")?,
-                    fund_amount: get_i(r, "fa")?,
-                    patient_amount: get_i(r, "pa")?,
-                })
-            })
+            .map(|r| Ok(UnpostedGroup::from_row(r)?))
             .collect()
     }
 
@@ -291,22 +281,7 @@ impl Store {
             s.push(" LIMIT ").int(limit);
         }
         let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(RejectRow {
-                    file: get_s(r, "file")?,
-                    line: get_i(r, "line")?,
-                    field: get_s(r, "field")?,
-                    value: get_s(r, "value")?,
-                    code: get_s(r, "code")?,
-                    reason_th: get_s(r, "reason_th")?,
-                    reason_en: get_s(r, "reason_en")?,
-                    hn: get_s(r, "hn")?,
-                    seq: get_s(r, "seq")?,
-                    an: get_s(r, "an")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| Ok(RejectRow::from_row(r)?)).collect()
     }
 
     pub(crate) fn push_visit_filters(s: &mut Sql, q: &VisitQuery) {
@@ -371,7 +346,7 @@ impl Store {
         let rows = s.query().fetch_all(self.pool()).await?;
         let list = rows
             .iter()
-            .map(summary_from_row)
+            .map(|r| VisitSummary::from_row(r))
             .collect::<Result<_, _>>()?;
         Ok((list, total))
     }
@@ -407,7 +382,7 @@ impl Store {
         let rows = s.query().fetch_all(self.pool()).await?;
         let mut list: Vec<VisitSummary> = rows
             .iter()
-            .map(summary_from_row)
+            .map(|r| VisitSummary::from_row(r))
             .collect::<Result<_, _>>()?;
         let next = if list.len() as i64 > limit {
             list.truncate(limit as usize);
@@ -434,7 +409,7 @@ impl Store {
         let Some(row) = s.query().fetch_optional(self.pool()).await? else {
             return Err(StoreError::NotFound);
         };
-        let visit = summary_from_row(&row)?;
+        let visit = VisitSummary::from_row(&row)?;
         let detail_json = get_s(&row, "detail_json")?;
         // Every entry ever written for the visit, found through its references (the journal is
         // keyed in the order lines were written, not by visit).
@@ -465,22 +440,8 @@ impl Store {
         }
         let mut journal = rows
             .iter()
-            .map(|r| {
-                Ok(JournalEntryLine {
-                    ver: get_i(r, "ver")?,
-                    line_no: get_i(r, "line_no")?,
-                    kind: get_s(r, "kind")?,
-                    import_id: get_s(r, "import_id")?,
-                    posted_at: get_i(r, "posted_at")?,
-                    post_date: get_i(r, "post_date")?,
-                    date_serv: get_i(r, "date_serv")?,
-                    account: get_s(r, "account")?,
-                    fund: get_s(r, "fund")?,
-                    debit: get_i(r, "debit")?,
-                    credit: get_i(r, "credit")?,
-                })
-            })
-            .collect::<Result<Vec<JournalEntryLine>, StoreError>>()?;
+            .map(|r| JournalEntryLine::from_row(r))
+            .collect::<Result<Vec<JournalEntryLine>, _>>()?;
         journal.sort_by_key(|l| (l.ver, l.line_no));
         Ok(VisitDetail {
             visit,
@@ -607,20 +568,7 @@ impl Store {
         }
         s.push(" ORDER BY u.district_code, u.hcode, j.fy, j.fund");
         let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(RollupRow {
-                    district_code: get_s(r, "district_code")?,
-                    district_name: get_s(r, "district_name")?,
-                    hcode: get_s(r, "hcode")?,
-                    unit_name: get_s(r, "unit_name")?,
-                    fund: get_s(r, "fund")?,
-                    fy: get_i(r, "fy")?,
-                    visits: get_i(r, "visits")?,
-                    amount: get_i(r, "amount")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| Ok(RollupRow::from_row(r)?)).collect()
     }
 
     /// Fiscal years with journal lines among the units the caller may see, newest first.
