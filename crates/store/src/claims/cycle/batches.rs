@@ -395,6 +395,6 @@ impl Store {
             .push(" ORDER BY bv.vkey LIMIT ")
             .int(limit.clamp(1, 100_000));
         let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(claim_row).collect()
+        rows.iter().map(|r| Ok(ClaimRow::from_row(r)?)).collect()
     }
 }

@@ -80,7 +80,3 @@ const CLAIM_ROW_COLS: &str = "v.vkey, v.setting, v.hn, v.seq, v.an, v.date_serv,
     COALESCE(cs.rep_date, 0) AS rep_date, COALESCE(cs.received, 0) AS received, COALESCE(cs.cleared, 0) AS cleared, COALESCE(cs.written_down, 0) AS written_down, \
     COALESCE(cs.written_up, 0) AS written_up, COALESCE(cs.stm_status, '') AS stm_status, COALESCE(cs.work, '') AS work, COALESCE(cs.work_note, '') AS work_note, \
     COALESCE(cs.work_by, '') AS work_by, COALESCE(cs.work_at, 0) AS work_at";
-
-fn claim_row(r: &AnyRow) -> Result<ClaimRow, StoreError> {
-    Ok(ClaimRow::from_row(r)?)
-}

@@ -1,8 +1,9 @@
 //! Reading the cycle: the C / Deny worklist, a claim's history, the returns, aging, the roll-up, and
 //! the province's NHSO error codes.
 
-use super::return_rows::{RETURN_LINE_COLS, return_from_row, return_line, return_line_as};
+use super::return_rows::{RETURN_LINE_COLS, return_line, return_line_as};
 use super::*;
+use crate::sql::row_struct;
 
 /// A visit's claim, the return lines about it with their returns, and the batches it was sent in.
 pub type ClaimHistory = (ClaimRow, Vec<(ReturnRecord, ReturnLineRow)>, Vec<i64>);
@@ -36,6 +37,7 @@ pub struct AgingRow {
 /// Upper bounds (days, inclusive) of the aging buckets; the last is open-ended.
 pub const AGING_BUCKETS: [i64; 6] = [30, 60, 90, 180, 365, i64::MAX];
 
+row_struct! {
 /// Per unit, fund and fiscal year: what was claimed and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CycleRollupRow {
@@ -55,6 +57,7 @@ pub struct CycleRollupRow {
     pub outstanding: i64,
     /// Visits with error 998 or the late flag.
     pub late: i64,
+}
 }
 
 impl Store {
@@ -119,7 +122,12 @@ impl Store {
             .push(" OFFSET ")
             .int(f.offset.max(0));
         let rows = s.query().fetch_all(self.pool()).await?;
-        Ok((rows.iter().map(claim_row).collect::<Result<_, _>>()?, total))
+        Ok((
+            rows.iter()
+                .map(|r| ClaimRow::from_row(r))
+                .collect::<Result<_, _>>()?,
+            total,
+        ))
     }
 
     /// A visit's claim and every return line about it (oldest first).
@@ -140,7 +148,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::NotFound)?;
-        let claim = claim_row(&row)?;
+        let claim = ClaimRow::from_row(&row)?;
         let mut l = Sql::new(
             "SELECT r.*, l.row_no, l.vkey, l.match_note, l.tran_id, l.rep_no, l.hn, l.seq_no, l.an, l.date_in, l.outcome, l.error_codes, l.late, l.claimed, l.amount AS line_amount \
              FROM claim_return_lines l JOIN claim_returns r ON r.hcode = l.hcode AND r.no = l.return_no WHERE l.hcode = ",
@@ -152,7 +160,10 @@ impl Store {
         let mut lines = Vec::new();
         for r in l.query().fetch_all(self.pool()).await? {
             // The line's amount is aliased: the return row has an `amount` of its own.
-            lines.push((return_from_row(&r)?, return_line_as(&r, "line_amount")?));
+            lines.push((
+                ReturnRecord::from_row(&r)?,
+                return_line_as(&r, "line_amount")?,
+            ));
         }
         let mut b = Sql::new("SELECT batch_no FROM claim_batch_visits WHERE hcode = ");
         b.text(hcode)
@@ -184,7 +195,9 @@ impl Store {
         actor.push_unit_scope(&mut s, "u");
         s.push(" ORDER BY r.no DESC LIMIT 500");
         let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(return_from_row).collect()
+        rows.iter()
+            .map(|r| Ok(ReturnRecord::from_row(r)?))
+            .collect()
     }
 
     /// One return with its lines (unmatched first).
@@ -206,7 +219,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::NotFound)?;
-        let rec = return_from_row(&row)?;
+        let rec = ReturnRecord::from_row(&row)?;
         let mut l = Sql::new(&format!(
             "SELECT {RETURN_LINE_COLS} FROM claim_return_lines WHERE hcode = "
         ));
@@ -305,7 +318,7 @@ impl Store {
         fy: Option<i64>,
     ) -> Result<Vec<CycleRollupRow>, StoreError> {
         let mut s = Sql::new(
-            "SELECT c.hcode, u.name_th, u.district_code, c.fund, CAST(c.fy AS BIGINT) AS fy, \
+            "SELECT c.hcode, u.name_th AS unit_name, u.district_code, c.fund, CAST(c.fy AS BIGINT) AS fy, \
              CAST(c.receivable AS BIGINT) AS receivable, CAST(c.claimed AS BIGINT) AS claimed, CAST(c.accepted AS BIGINT) AS accepted, \
              CAST(c.corrective AS BIGINT) AS corrective, CAST(c.denied AS BIGINT) AS denied, CAST(c.received AS BIGINT) AS received, \
              CAST(c.written_down AS BIGINT) AS written_down, CAST(c.outstanding AS BIGINT) AS outstanding, CAST(c.late AS BIGINT) AS late \
@@ -318,24 +331,7 @@ impl Store {
         s.push(" ORDER BY u.district_code, c.hcode, c.fund, c.fy");
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
-            .map(|r| {
-                Ok(CycleRollupRow {
-                    hcode: get_s(r, "hcode")?,
-                    unit_name: get_s(r, "name_th")?,
-                    district_code: get_s(r, "district_code")?,
-                    fund: get_s(r, "fund")?,
-                    fy: get_i(r, "fy")?,
-                    receivable: get_i(r, "receivable")?,
-                    claimed: get_i(r, "claimed")?,
-                    accepted: get_i(r, "accepted")?,
-                    corrective: get_i(r, "corrective")?,
-                    denied: get_i(r, "denied")?,
-                    received: get_i(r, "received")?,
-                    written_down: get_i(r, "written_down")?,
-                    outstanding: get_i(r, "outstanding")?,
-                    late: get_i(r, "late")?,
-                })
-            })
+            .map(|r| Ok(CycleRollupRow::from_row(r)?))
             .collect()
     }
 

@@ -42,10 +42,6 @@ pub struct ReturnRecord {
 }
 }
 
-pub(super) fn return_from_row(r: &AnyRow) -> Result<ReturnRecord, StoreError> {
-    Ok(ReturnRecord::from_row(r)?)
-}
-
 /// One line of a return as stored (matched or not).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReturnLineRow {
