@@ -7,7 +7,7 @@ mod rollup;
 mod worklist;
 
 use crate::audit::{Change, record};
-use crate::sql::{Sql, get_i, get_s};
+use crate::sql::{Sql, get_i, get_s, row_struct};
 use crate::{Actor, Store, StoreError, now_ms};
 use chrono::Datelike;
 use futures_util::TryStreamExt;
@@ -79,6 +79,7 @@ pub struct FindingPage {
     pub more: bool,
 }
 
+row_struct! {
 /// Findings of one rule over the units the caller may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleCount {
@@ -87,7 +88,9 @@ pub struct RuleCount {
     pub amount: i64,
     pub accepted: i64,
 }
+}
 
+row_struct! {
 /// Clean visits and Authen coverage of one unit in one service month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnitMonthAudit {
@@ -104,7 +107,9 @@ pub struct UnitMonthAudit {
     /// Of those, visits with a code.
     pub authen_has: i64,
 }
+}
 
+row_struct! {
 /// Authen coverage of a unit by right, sub-right and service month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuthenCoverage {
@@ -113,6 +118,7 @@ pub struct AuthenCoverage {
     pub month: i64,
     pub visits: i64,
     pub with_code: i64,
+}
 }
 
 /// LATE01 is evaluated when read, not stored: whether a visit is past its fund's submission

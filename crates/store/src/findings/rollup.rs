@@ -51,18 +51,7 @@ impl Store {
         s.push(" GROUP BY v.hcode, u.name_th, u.district_code, CAST(v.date_serv / 100 AS BIGINT) ORDER BY u.district_code, v.hcode, month");
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
-            .map(|r| {
-                Ok(UnitMonthAudit {
-                    hcode: get_s(r, "hcode")?,
-                    unit_name: get_s(r, "unit_name")?,
-                    district_code: get_s(r, "district_code")?,
-                    month: get_i(r, "month")?,
-                    visits: get_i(r, "visits")?,
-                    clean: get_i(r, "clean")?,
-                    authen_needed: get_i(r, "authen_needed")?,
-                    authen_has: get_i(r, "authen_has")?,
-                })
-            })
+            .map(|r| Ok(UnitMonthAudit::from_row(r)?))
             .collect()
     }
 
@@ -143,15 +132,7 @@ impl Store {
         s.push(" GROUP BY v.inscl, v.subtype, v.month HAVING SUM(v.visits) > 0 ORDER BY v.inscl, v.subtype, month");
         let rows = s.query().fetch_all(self.pool()).await?;
         rows.iter()
-            .map(|r| {
-                Ok(AuthenCoverage {
-                    inscl: get_s(r, "inscl")?,
-                    subtype: get_s(r, "subtype")?,
-                    month: get_i(r, "month")?,
-                    visits: get_i(r, "visits")?,
-                    with_code: get_i(r, "with_code")?,
-                })
-            })
+            .map(|r| Ok(AuthenCoverage::from_row(r)?))
             .collect()
     }
 }

@@ -232,15 +232,8 @@ impl Store {
         }
         let mut out: Vec<RuleCount> = rows
             .iter()
-            .map(|r| {
-                Ok(RuleCount {
-                    rule: get_s(r, "rule")?,
-                    visits: get_i(r, "visits")?,
-                    amount: get_i(r, "amount")?,
-                    accepted: get_i(r, "accepted")?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
+            .map(|r| RuleCount::from_row(r))
+            .collect::<Result<_, _>>()?;
         out.sort_by(|a, b| a.rule.cmp(&b.rule));
         // LATE01's count and its acceptances come as two rows.
         out.dedup_by(|b, a| {
@@ -283,16 +276,7 @@ impl Store {
         actor.push_unit_scope(&mut s, "u");
         s.push(" GROUP BY f.rule ORDER BY f.rule");
         let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(RuleCount {
-                    rule: get_s(r, "rule")?,
-                    visits: get_i(r, "visits")?,
-                    amount: get_i(r, "amount")?,
-                    accepted: get_i(r, "accepted")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| Ok(RuleCount::from_row(r)?)).collect()
     }
 
     /// Marks a finding accepted (the unit's staff or an admin), with a reason; audit-logged.
