@@ -1,7 +1,7 @@
 //! Master data: province → districts → units, scoped by the caller's tenancy.
 
 use crate::audit::{Change, record};
-use crate::sql::{Sql, get_i, get_os, get_s};
+use crate::sql::{Sql, get_i, get_os, get_s, row_struct};
 use crate::{Actor, FieldError, Store, StoreError, now_ms};
 use raidai_domain::ids::Hcode;
 use raidai_domain::master::{PeerGroup, UnitType};
@@ -9,19 +9,23 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use std::collections::{HashMap, HashSet};
 
+row_struct! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Province {
     pub code: String,
     pub name_th: String,
     pub name_en: String,
 }
+}
 
+row_struct! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct District {
     pub code: String,
     pub province_code: String,
     pub name_th: String,
     pub name_en: String,
+}
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,15 +95,6 @@ fn unit_from_row(r: &AnyRow) -> Result<Unit, StoreError> {
         beds: get_i(r, "beds")?,
         active: get_i(r, "active")? != 0,
         updated_at: get_i(r, "updated_at")?,
-    })
-}
-
-fn district_from_row(r: &AnyRow) -> Result<District, StoreError> {
-    Ok(District {
-        code: get_s(r, "code")?,
-        province_code: get_s(r, "province_code")?,
-        name_th: get_s(r, "name_th")?,
-        name_en: get_s(r, "name_en")?,
     })
 }
 
@@ -222,15 +217,7 @@ impl Store {
         }
         s.push(" ORDER BY p.code");
         let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Province {
-                    code: get_s(r, "code")?,
-                    name_th: get_s(r, "name_th")?,
-                    name_en: get_s(r, "name_en")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| Ok(Province::from_row(r)?)).collect()
     }
 
     /// Creates or renames a province. Admins only.
@@ -281,7 +268,7 @@ impl Store {
         actor.push_district_scope(&mut s, "d");
         s.push(" ORDER BY d.code");
         let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(district_from_row).collect()
+        rows.iter().map(|r| Ok(District::from_row(r)?)).collect()
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
@@ -291,10 +278,12 @@ impl Store {
         );
         s.text(code);
         actor.push_district_scope(&mut s, "d");
-        let row = s.query().fetch_optional(self.pool()).await?;
-        row.as_ref()
-            .map(district_from_row)
-            .unwrap_or(Err(StoreError::NotFound))
+        let row = s
+            .query()
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(District::from_row(&row)?)
     }
 
     /// Creates or edits a district. Admins only.

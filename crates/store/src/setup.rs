@@ -3,17 +3,19 @@
 
 use crate::audit::{Change, record};
 use crate::master::Province;
-use crate::sql::{Sql, get_i, get_s};
+use crate::sql::{Sql, get_i, row_struct};
 use crate::{Actor, Store, StoreError};
 use raidai_domain::master::Role;
 use serde::Serialize;
 
+row_struct! {
 /// A province of the bundled geography, and whether this installation serves it.
 #[derive(Debug, Clone, Serialize)]
 pub struct GeoProvince {
     pub code: String,
     pub name_th: String,
     pub name_en: String,
+}
 }
 
 /// How far the setup has come; every count is over the whole installation.
@@ -81,15 +83,7 @@ impl Store {
             .query()
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(GeoProvince {
-                    code: get_s(r, "code")?,
-                    name_th: get_s(r, "name_th")?,
-                    name_en: get_s(r, "name_en")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| Ok(GeoProvince::from_row(r)?)).collect()
     }
 
     /// Makes this installation serve province `code`: the province and every one of its
@@ -110,11 +104,7 @@ impl Store {
                 "ไม่พบรหัสจังหวัดนี้ (ตัวเลข 2 หลัก 10–96)",
             ));
         };
-        let province = Province {
-            code: get_s(&p, "code")?,
-            name_th: get_s(&p, "name_th")?,
-            name_en: get_s(&p, "name_en")?,
-        };
+        let province = Province::from_row(&p)?;
         let mut tx = self.pool().begin().await?;
         let mut s = Sql::new(
             "INSERT INTO provinces (code, name_th, name_en) SELECT code, name_th, name_en FROM geo_provinces WHERE code = ",
