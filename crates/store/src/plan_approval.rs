@@ -3,12 +3,13 @@
 //! provincial chief. Each step keeps who, when and the comment; the last step is the state.
 
 use crate::audit::{Change, record};
-use crate::sql::{Sql, get_i, get_s};
+use crate::sql::{Sql, get_i, get_s, row_struct};
 use crate::{Actor, Store, StoreError, now_ms};
 use raidai_domain::master::Role;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+row_struct! {
 /// One step of a plan's approval path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlanStep {
@@ -19,6 +20,7 @@ pub struct PlanStep {
     pub signer: String,
     pub comment: String,
     pub at: i64,
+}
 }
 
 /// The steps a plan may take next from `state` ('' = draft), and who takes them.
@@ -56,16 +58,7 @@ impl Store {
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| {
-                Ok(PlanStep {
-                    seq: get_i(r, "seq")?,
-                    step: get_s(r, "step")?,
-                    username: get_s(r, "username")?,
-                    signer: get_s(r, "signer")?,
-                    comment: get_s(r, "comment")?,
-                    at: get_i(r, "at")?,
-                })
-            })
+            .map(|r| Ok(PlanStep::from_row(r)?))
             .collect()
     }
 
