@@ -9,61 +9,16 @@ the next month that has ended, reads the import page's reconciliation and the re
 posting and by service date; as the admin: the province's periods page, reopening a month with a
 reason. Saves one PNG per step in OUT_DIR and exits non-zero on any failed check.
 """
-import os
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
+from walk import Walk
+
 binary, out = sys.argv[1], sys.argv[2]
-os.makedirs(out, exist_ok=True)
-work = tempfile.mkdtemp(prefix="raidai-periods-")
-port = 18094
-base = f"http://127.0.0.1:{port}"
-server = subprocess.Popen([binary, "demo", "--data-dir", work, "--bind", f"127.0.0.1:{port}"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-for _ in range(1200):
-    try:
-        urllib.request.urlopen(base + "/healthz")
-        break
-    except OSError:
-        time.sleep(0.25)
-
-
-def browser(name):
-    o = webdriver.ChromeOptions()
-    o.binary_location = "/usr/bin/chromium"
-    for f in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              "--window-size=1400,1000", f"--user-data-dir={work}/profile-{name}"]:
-        o.add_argument(f)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
-
-
-def shot(d, name):
-    h = d.execute_script("return document.body.scrollHeight")
-    d.set_window_size(1400, min(max(h, 800), 4000) + 200)
-    d.save_screenshot(os.path.join(out, name + ".png"))
-
-
-def login(d, user, password):
-    d.get(base + "/login")
-    d.find_element(By.NAME, "username").send_keys(user)
-    d.find_element(By.NAME, "password").send_keys(password)
-    d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-
-
-def check(cond, what):
-    if not cond:
-        print("FAILED:", what)
-        server.terminate()
-        sys.exit(1)
-    print("ok:", what)
+w = Walk(binary, out, "periods", 18094, ready_s=300, max_height=4000)
+base, server, work = w.base, w.server, w.work
+browser, shot, login, check, body = w.browser, w.shot, w.login, w.check, Walk.body
 
 
 try:
