@@ -227,8 +227,10 @@ impl Store {
                         Box::pin(async move {
                             // No checkpoint inside an import's commit: copying a large import's
                             // WAL into the database runs afterwards, off the user's clock
-                            // (`ImportSession::finish`).
-                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864")
+                            // (`ImportSession::finish`). Temporary storage in files: the
+                            // cross-visit checks sort a unit's visits (a hospital-year's 1 M
+                            // rows), which in memory put the import's peak over 300 MB.
+                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA temp_store = FILE; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864")
                                 .await?;
                             Ok(())
                         })
