@@ -20,9 +20,6 @@ pub enum AppError {
     /// logged once, where the 500 is rendered. Build with [`AppError::unexpected`] or
     /// [`AppError::unexpected_in`].
     Unexpected(Box<dyn Error + Send + Sync>),
-    /// A 500 with only a message: the form the governance pages still build. Remove once they
-    /// use [`AppError::unexpected`].
-    Internal(String),
 }
 
 /// What was being done, failed because of `source`.
@@ -65,12 +62,8 @@ impl AppError {
 
     /// Logs a 500's cause; the other answers are the user's to act on and are not errors.
     fn log(&self) {
-        match self {
-            AppError::Unexpected(e) => {
-                tracing::error!(error = %chain(e.as_ref()), "internal error")
-            }
-            AppError::Internal(msg) => tracing::error!(error = %msg, "internal error"),
-            _ => {}
+        if let AppError::Unexpected(e) = self {
+            tracing::error!(error = %chain(e.as_ref()), "internal error")
         }
     }
 
@@ -83,7 +76,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Unexpected(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -102,9 +95,7 @@ impl AppError {
                 "ขณะนี้มีผู้ใช้งานระบบจำนวนมาก กรุณาลองใหม่อีกครั้งในอีกสักครู่",
                 "The system is busy; please try again in a moment",
             ),
-            AppError::Unexpected(_) | AppError::Internal(_) => {
-                ("ระบบขัดข้อง กรุณาลองใหม่หรือติดต่อผู้ดูแลระบบ", "Internal error")
-            }
+            AppError::Unexpected(_) => ("ระบบขัดข้อง กรุณาลองใหม่หรือติดต่อผู้ดูแลระบบ", "Internal error"),
         }
     }
 

@@ -270,7 +270,7 @@ pub(crate) fn assessment_view(
                     .collect()
             };
             let score = score_revenue_centre(rc, of_form(FORM_4S4C), of_form(FORM_CSMBS_SURVEY))
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(|e| AppError::unexpected_in("revenue-centre score", e))?;
             let sections = [
                 (&score.four_s_four_c, FORM_4S4C),
                 (&score.csmbs_survey, FORM_CSMBS_SURVEY),
@@ -371,7 +371,7 @@ pub(crate) fn four_p_sections(
         .filter_map(|(id, m)| m.mark.parse().ok().map(|v| (id.clone(), v)))
         .filter(|(id, _)| fp.items.iter().any(|i| &i.id == id))
         .collect();
-    let r = score_four_p(fp, marks).map_err(|e| AppError::Internal(e.to_string()))?;
+    let r = score_four_p(fp, marks).map_err(|e| AppError::unexpected_in("4P score", e))?;
     let mut groups: Vec<GroupView> = Vec::new();
     for i in &fp.items {
         let (th, en) = fp.group_label(&i.group);

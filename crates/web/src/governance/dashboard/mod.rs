@@ -764,7 +764,7 @@ pub async fn dashboard_xlsx(
         return Err(AppError::Forbidden);
     }
     let d = build_dashboard(&st, t, &me, q.fy).await?;
-    let bytes = dashboard_workbook(t, &d).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let bytes = dashboard_workbook(t, &d).map_err(|e| AppError::unexpected_in("xlsx", e))?;
     let name = format!("risk-score-{}.xlsx", d.fy);
     Ok((
         [
