@@ -257,6 +257,40 @@ pub fn route_defs() -> Vec<RouteDef> {
     .collect()
 }
 
+/// The largest request body of every route but the 16-file import (a month of REP and STM
+/// workbooks fits several times over).
+const BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// A body over [`BODY_LIMIT`] answers with the app's own 413 (the Thai error page, or JSON on
+/// the API) instead of the limit layer's bare text.
+async fn over_body_limit(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let ours = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| {
+            v.as_bytes().starts_with(b"text/html") || v.as_bytes().starts_with(b"application/json")
+        });
+    if res.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE || ours {
+        return res;
+    }
+    let e = error::AppError::TooLarge(vec![raidai_store::FieldError::new(
+        "file",
+        "the request is over 64 MiB: send fewer or smaller files at a time",
+        "ข้อมูลที่ส่งเกิน 64 MB กรุณาส่งไฟล์ให้น้อยลงหรือเล็กลงในแต่ละครั้ง",
+    )]);
+    if api {
+        e.into_json()
+    } else {
+        e.into_response()
+    }
+}
+
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new();
     for d in route_defs() {
@@ -266,7 +300,8 @@ pub fn router(state: AppState) -> Router {
             d.handler
         } else {
             d.handler
-                .layer(RequestBodyLimitLayer::new(64 * 1024 * 1024))
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+                .layer(middleware::from_fn(over_body_limit))
         }
         .layer(axum::extract::DefaultBodyLimit::disable());
         let handler = if d.access == Access::Admin {

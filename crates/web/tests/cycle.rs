@@ -170,6 +170,29 @@ async fn claim_cycle_through_the_pages(store: &Store) {
         "only the broken file refused"
     );
     assert!(page.contains("STM_99001_OPUCS256911_99.xlsx"));
+    // Over the 64 MiB request limit: the app's own 413 page in Thai, and nothing stored.
+    let stored = store
+        .list_returns(&Actor::system(), "99001")
+        .await
+        .unwrap()
+        .len();
+    let huge = vec![b'x'; 65 * 1024 * 1024];
+    let r = post_files(
+        &app,
+        "/units/99001/claims/returns",
+        &rev,
+        "file",
+        &[("STM_99001_OPUCS256911_98.xlsx", huge.as_slice())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.text().contains("ข้อมูลที่ส่งเกิน 64 MB"), "{}", r.text());
+    let after_huge = store
+        .list_returns(&Actor::system(), "99001")
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(after_huge, stored);
     let after = store.list_returns(&Actor::system(), "99001").await.unwrap();
     assert_eq!(
         after.len(),

@@ -110,6 +110,8 @@ pub async fn post_files(
                 header::CONTENT_TYPE,
                 format!("multipart/form-data; boundary={boundary}"),
             )
+            // As a browser sends it: the body limit refuses an oversized upload up front.
+            .header(header::CONTENT_LENGTH, body.len())
             .body(Body::from(body))
             .unwrap(),
     )
