@@ -3,7 +3,8 @@
 //! lines and broken files refused or listed without landing anything wrong.
 
 use raidai_claims::cycle::{
-    CycleError, create_batch, import_rep, import_stm_on, set_work_on, synth_returns,
+    CycleError, create_batch, import_rep, import_returns, import_stm_on, is_statement, set_work_on,
+    synth_returns,
 };
 use raidai_claims::{ImportOptions, import};
 use raidai_domain::calendar::FiscalYear;
@@ -13,7 +14,7 @@ use raidai_formats::Source;
 use raidai_formats::generate::{GenConfig, generate};
 use raidai_returns::{ClaimedVisit, RepLayout, RepShares, write_rep};
 use raidai_store::claims::{BatchSpec, WorkFilter};
-use raidai_store::testkit::seed_small;
+use raidai_store::testkit::{TestDb, seed_small};
 use raidai_store::{Actor, Store, StoreError};
 
 const UNIT: &str = "99001";
@@ -432,8 +433,212 @@ async fn sequences_never_lose_a_satang(store: &Store) {
     }
 }
 
+/// Every claim of the unit's batches, by visit key.
+async fn claims(store: &Store) -> Vec<raidai_store::claims::ClaimRow> {
+    let mut rows = Vec::new();
+    for batch in store.list_batches(&admin(), UNIT).await.unwrap() {
+        rows.extend(
+            store
+                .batch_visits(&admin(), UNIT, batch.no, 100_000)
+                .await
+                .unwrap(),
+        );
+    }
+    rows.sort_by(|x, y| x.vkey.cmp(&y.vkey));
+    rows
+}
+
+/// An upload of many REP and statement files lands exactly as the same files imported one by
+/// one in the upload's order (REPs, then statements, each by name): every claim, every
+/// return's counts and amounts, every journal total. Two REP sets of one batch make later
+/// REPs supersede earlier ones across files; `b` takes everything as one upload.
+async fn upload_lands_as_file_by_file(a: &Store, b: &Store) {
+    let shares = RepShares {
+        corrective_pct: 15,
+        deny_pct: 10,
+        paid_diff_pct: 25,
+    };
+    let mut files = Vec::new();
+    for store in [a, b] {
+        seed_small(store).await;
+        import_set(store, 31, 300).await;
+        let batch = create_batch(store, &admin(), UNIT, &spec()).await.unwrap();
+        let mut these = synth_returns(store, &admin(), UNIT, batch.no, &shares, 5, 20261110)
+            .await
+            .unwrap();
+        // A second REP set of the same batch, issued later: supersedes the first.
+        let again = synth_returns(store, &admin(), UNIT, batch.no, &shares, 6, 20261115)
+            .await
+            .unwrap();
+        these.extend(again.into_iter().filter(|f| f.0.starts_with("eclaim_")));
+        files.push(these);
+    }
+    assert_eq!(files[0], files[1], "the same files for both");
+    let mut files = files.pop().unwrap();
+    files.sort_by(|x, y| (is_statement(&x.0), &x.0).cmp(&(is_statement(&y.0), &y.0)));
+    assert!(files.len() >= 4, "{}", files.len());
+    let mut one_by_one = Vec::new();
+    for (name, bytes) in &files {
+        let out = if is_statement(name) {
+            import_stm_on(a, &admin(), UNIT, name, bytes, TODAY).await
+        } else {
+            import_rep(a, &admin(), UNIT, name, bytes).await
+        };
+        one_by_one.push(out.unwrap());
+    }
+    let together = import_returns(b, &admin(), UNIT, files.clone(), TODAY)
+        .await
+        .unwrap();
+    assert_eq!(together.len(), files.len());
+    for ((name, res), solo) in together.iter().zip(&one_by_one) {
+        let out = res.as_ref().unwrap();
+        assert_eq!(name, &solo.record.file_name);
+        let counts = |o: &raidai_claims::cycle::ReturnOutcome| {
+            let r = &o.record;
+            (
+                r.no,
+                r.kind.clone(),
+                r.lines,
+                r.matched,
+                r.unmatched,
+                r.amount,
+                r.settled,
+                (
+                    o.accepted,
+                    o.corrective,
+                    o.denied,
+                    o.amount_diff,
+                    o.missing_rep,
+                ),
+            )
+        };
+        assert_eq!(counts(out), counts(solo), "{name}");
+    }
+    let (ca, cb) = (claims(a).await, claims(b).await);
+    assert!(ca.iter().any(|c| c.received > 0));
+    assert_eq!(ca, cb);
+    assert_eq!(
+        a.journal_totals(&admin(), UNIT).await.unwrap(),
+        b.journal_totals(&admin(), UNIT).await.unwrap()
+    );
+    assert_eq!(
+        a.receivable_balances(&admin(), UNIT).await.unwrap(),
+        b.receivable_balances(&admin(), UNIT).await.unwrap()
+    );
+    assert_books_hold(b).await;
+    // The same upload again: every file refused as imported before, nothing changes.
+    let again = import_returns(b, &admin(), UNIT, files, TODAY)
+        .await
+        .unwrap();
+    assert!(again.iter().all(|(_, r)| matches!(
+        r,
+        Err(CycleError::Claims(raidai_claims::ClaimsError::Store(
+            StoreError::Invalid(_)
+        )))
+    )));
+    assert_eq!(claims(b).await, cb);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_lands_as_file_by_file_sqlite() {
+    let (a, b) = (TestDb::sqlite().await, TestDb::sqlite().await);
+    upload_lands_as_file_by_file(&a.store, &b.store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_lands_as_file_by_file_postgres() {
+    let Some(a) = TestDb::postgres("postgres::upload_lands_as_file_by_file (a)").await else {
+        return;
+    };
+    let Some(b) = TestDb::postgres("postgres::upload_lands_as_file_by_file (b)").await else {
+        return;
+    };
+    upload_lands_as_file_by_file(&a.store, &b.store).await;
+}
+
+/// A later file of an upload whose line gives the visit only by the TRAN_ID an earlier file of
+/// the same upload set (its HN changed) finds the visit, as it would file by file; a file given
+/// twice in one upload lands once.
+async fn upload_matches_tran_ids_it_sets(store: &Store) {
+    seed_small(store).await;
+    import_set(store, 13, 120).await;
+    let batch = create_batch(store, &admin(), UNIT, &spec()).await.unwrap();
+    let visits = store
+        .batch_visits(&admin(), UNIT, batch.no, 1000)
+        .await
+        .unwrap();
+    let v = visits.iter().find(|v| v.setting == "OP").unwrap();
+    let claimed = |hn: &str| ClaimedVisit {
+        hn: hn.into(),
+        seq: v.seq.clone(),
+        an: String::new(),
+        pid: String::new(),
+        name: "ทดสอบ ระบบ".into(),
+        ip: false,
+        date_in: v.date_serv,
+        date_out: v.date_serv,
+        claimed: raidai_domain::money::Satang(v.fund_amount),
+        fund: "UCS".into(),
+    };
+    let shares = RepShares {
+        corrective_pct: 0,
+        deny_pct: 0,
+        paid_diff_pct: 0,
+    };
+    // The same seed and one line each: the same TRAN_ID. The first sorts after the second
+    // (HN "0…" before the visit's), so the pass meets the later file's line first.
+    let first = write_rep(
+        UNIT,
+        "OP",
+        RepLayout::Ucs,
+        20261110,
+        1,
+        &[claimed(&v.hn)],
+        &shares,
+        9,
+    );
+    let later = write_rep(
+        UNIT,
+        "OP",
+        RepLayout::Ucs,
+        20261112,
+        2,
+        &[claimed("000")],
+        &shares,
+        9,
+    );
+    assert_ne!(first.bytes, later.bytes);
+    let out = import_returns(
+        store,
+        &admin(),
+        UNIT,
+        vec![
+            (first.file_name.clone(), first.bytes.clone()),
+            (later.file_name.clone(), later.bytes.clone()),
+            (first.file_name.clone(), first.bytes.clone()),
+        ],
+        TODAY,
+    )
+    .await
+    .unwrap();
+    let ok: Vec<_> = out.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
+    assert_eq!(ok.len(), 2, "the file given twice lands once");
+    assert!(ok.iter().all(|o| o.record.matched == 1), "{ok:?}");
+    let (_, lines) = store
+        .get_return(&admin(), UNIT, ok[1].record.no, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        (lines[0].hn.as_str(), lines[0].vkey.as_str()),
+        ("000", v.vkey.as_str())
+    );
+    assert_eq!(lines[0].match_note, "tran_id");
+    assert_eq!(store.list_returns(&admin(), UNIT).await.unwrap().len(), 2);
+}
+
 raidai_store::conformance! {
     claim_cycle_settles_to_the_satang;
     bad_returns_land_nothing;
     sequences_never_lose_a_satang;
+    upload_matches_tran_ids_it_sets;
 }
