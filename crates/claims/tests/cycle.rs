@@ -558,7 +558,8 @@ async fn upload_lands_as_file_by_file_postgres() {
 
 /// A later file of an upload whose line gives the visit only by the TRAN_ID an earlier file of
 /// the same upload set (its HN changed) finds the visit, as it would file by file; a file given
-/// twice in one upload lands once.
+/// twice in one upload lands once; a REP that lists one visit twice lands (PostgreSQL refused
+/// it: one multi-row upsert may not touch a row twice), the later line in force.
 async fn upload_matches_tran_ids_it_sets(store: &Store) {
     seed_small(store).await;
     import_set(store, 13, 120).await;
@@ -585,8 +586,7 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
         deny_pct: 0,
         paid_diff_pct: 0,
     };
-    // The same seed and one line each: the same TRAN_ID. The first sorts after the second
-    // (HN "0…" before the visit's), so the pass meets the later file's line first.
+    // The same seed and one line each: the same TRAN_ID, the HN changed in the later file.
     let first = write_rep(
         UNIT,
         "OP",
@@ -634,6 +634,38 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
     );
     assert_eq!(lines[0].match_note, "tran_id");
     assert_eq!(store.list_returns(&admin(), UNIT).await.unwrap().len(), 2);
+    let denied = RepShares {
+        corrective_pct: 0,
+        deny_pct: 100,
+        paid_diff_pct: 0,
+    };
+    let twice = write_rep(
+        UNIT,
+        "OP",
+        RepLayout::Ucs,
+        20261113,
+        3,
+        &[claimed(&v.hn), claimed(&v.hn)],
+        &denied,
+        10,
+    );
+    let out = import_rep(store, &admin(), UNIT, &twice.file_name, &twice.bytes)
+        .await
+        .unwrap();
+    assert_eq!((out.record.lines, out.record.matched), (2, 2));
+    let (_, lines) = store
+        .get_return(&admin(), UNIT, out.record.no, 10)
+        .await
+        .unwrap();
+    let last = lines.iter().max_by_key(|l| l.row_no).unwrap();
+    let claim = claims(store)
+        .await
+        .into_iter()
+        .find(|c| c.vkey == v.vkey)
+        .unwrap();
+    assert_eq!(claim.tran_id, last.tran_id, "the later line is in force");
+    assert_eq!(claim.status, "deny");
+    assert_books_hold(store).await;
 }
 
 raidai_store::conformance! {

@@ -37,8 +37,8 @@ pub enum ClaimCmd {
         db: DbArgs,
     },
     /// Import several return files at once (files or folders): every REP first, then the
-    /// statements (told apart by name: STM… or .xml), each kind in one transaction, each file its
-    /// own return with its own outcome. Exits non-zero if any file was refused.
+    /// statements (told apart by name: STM… or .xml), each file on its own; the next file is read
+    /// while the database takes this one. Exits non-zero if any file was refused.
     Returns {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -373,8 +373,8 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
                 .len();
             }
             let read_stm = t0.elapsed().as_secs_f64();
-            // As a user uploads a year's files: the REPs in one upload, then the statements
-            // (`import_returns`).
+            // As a user uploads a month's files: the next file is read while the database
+            // takes this one (`import_returns`).
             let load = |paths: &[PathBuf]| -> Result<Vec<(String, Vec<u8>)>> {
                 paths
                     .iter()

@@ -30,7 +30,6 @@ use crate::audit::today_ymd;
 use crate::export::{ExportError, claim_files};
 
 mod returns;
-mod staged;
 pub use returns::*;
 
 /// Why a claim-cycle step refused its input (the user's to fix).
@@ -318,12 +317,12 @@ pub async fn set_work_on(
             };
             let s = write_off(bal, r, accounts);
             if !s.lines.is_empty() {
-                session.settle(0, &[entry(v, "", "", s)], today).await?;
+                session.settle(&[entry(v, "", "", s)], today).await?;
             }
         }
     }
     session.set_work(vkey, work, note).await?;
-    session.finish(&[]).await?;
+    session.finish(0).await?;
     Ok(())
 }
 

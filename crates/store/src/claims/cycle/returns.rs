@@ -29,169 +29,79 @@ const STORED_CLAIM_COLS: &str = "v.vkey, v.setting, v.cid, v.date_serv, v.date_d
      COALESCE(cs.written_down, 0) AS written_down, COALESCE(cs.work, '') AS work, COALESCE(cs.expected, 0) AS expected \
      FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey";
 
-/// Returns being imported (or a write-off): one transaction on the import connection. Each
-/// file is its own return and its own import in the unit's sequence (its journal lines, rejects
-/// and history row are its own), but all the files of an upload are written together, so their
-/// lines can be applied in one pass in the order of the visits' keys.
+/// A return being imported (or a write-off): one transaction on the import connection,
+/// numbered in the unit's import sequence so its journal lines have their own entry refs.
 pub struct ReturnSession {
     inner: ImportSession,
-    /// One per file; empty for a write-off.
-    parts: Vec<ReturnPart>,
-    /// The part whose import number, id and counters are in `inner` now.
-    current: usize,
-    /// SQLite: read-model shares of visits read by `visits` since the last claim write, taken
-    /// by the next `upsert_claims_sqlite` as the claims' shares before it.
-    befores: HashMap<String, Share>,
-}
-
-/// One file of a return session: its return row and its import's own numbers.
-struct ReturnPart {
     meta: ReturnMeta,
-    /// Import number and return number (the same).
-    no: i64,
-    id: String,
-    import_meta: ImportMeta,
-    lines_written: i64,
-    counts: ImportCounts,
-    rejects: i64,
     lines: i64,
     matched: i64,
     unmatched: i64,
     amount: i64,
     settled: i64,
+    /// SQLite: read-model shares of visits read by `visits` since the last claim write, taken
+    /// by the next `upsert_claims_sqlite` as the claims' shares before it.
+    befores: HashMap<String, Share>,
 }
 
 impl Store {
-    /// Of these file hashes, those already imported for the unit, with their return numbers.
+    /// Starts importing a return. The same file twice is refused (nothing changes).
     #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
-    pub async fn imported_returns(
-        &self,
-        actor: &Actor,
-        hcode: &str,
-        sha256s: &[String],
-    ) -> Result<HashMap<String, i64>, StoreError> {
-        let mut out = HashMap::new();
-        for chunk in sha256s.chunks(CHUNK) {
-            let mut q = Sql::new(
-                "SELECT r.sha256, r.no FROM claim_returns r JOIN units u ON u.hcode = r.hcode WHERE r.hcode = ",
-            );
-            q.text(hcode).push(" AND r.sha256 IN (");
-            for (i, h) in chunk.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.text(h.clone());
-            }
-            q.push(")");
-            actor.push_unit_scope(&mut q, "u");
-            for r in q.query().fetch_all(self.pool()).await? {
-                out.insert(get_s(&r, "sha256")?, get_i(&r, "no")?);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Starts importing one return file. The same file twice is refused (nothing changes).
     pub async fn begin_return(
         &self,
         actor: &Actor,
         hcode: &str,
         meta: ReturnMeta,
     ) -> Result<ReturnSession, StoreError> {
-        self.begin_returns(actor, hcode, vec![meta]).await
-    }
-
-    /// Starts importing return files of one kind together, numbered in their order. A file
-    /// imported before, or given twice, is refused (nothing changes).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
-    pub async fn begin_returns(
-        &self,
-        actor: &Actor,
-        hcode: &str,
-        metas: Vec<ReturnMeta>,
-    ) -> Result<ReturnSession, StoreError> {
-        let Some(first) = metas.first() else {
-            return Err(StoreError::Config("a return session without files".into()));
-        };
-        let kind = first.kind;
-        if metas.iter().any(|m| m.kind != kind) {
-            return Err(StoreError::Config(
-                "one return session takes one kind of file".into(),
+        let mut dup = Sql::new(
+            "SELECT r.no, r.at FROM claim_returns r JOIN units u ON u.hcode = r.hcode WHERE r.hcode = ",
+        );
+        dup.text(hcode)
+            .push(" AND r.sha256 = ")
+            .text(meta.sha256.clone());
+        actor.push_unit_scope(&mut dup, "u");
+        if let Some(r) = dup.query().fetch_optional(self.pool()).await? {
+            let no = get_i(&r, "no")?;
+            return Err(StoreError::field(
+                "file",
+                format!("this file was already imported (return no. {no}); nothing changed"),
+                format!("ไฟล์นี้นำเข้าแล้ว (ครั้งที่ {no}) ไม่มีการเปลี่ยนแปลง"),
             ));
         }
-        let shas: Vec<String> = metas.iter().map(|m| m.sha256.clone()).collect();
-        let before = self.imported_returns(actor, hcode, &shas).await?;
-        for (i, m) in metas.iter().enumerate() {
-            let again = shas[..i].contains(&m.sha256);
-            if let Some(no) = before.get(&m.sha256) {
-                return Err(StoreError::field(
-                    "file",
-                    format!(
-                        "{}: this file was already imported (return no. {no}); nothing changed",
-                        m.file_name
-                    ),
-                    format!("{}: ไฟล์นี้นำเข้าแล้ว (ครั้งที่ {no}) ไม่มีการเปลี่ยนแปลง", m.file_name),
-                ));
-            }
-            if again {
-                return Err(StoreError::field(
-                    "file",
-                    format!(
-                        "{}: the same file is given twice; nothing changed",
-                        m.file_name
-                    ),
-                    format!("{}: ไฟล์เดียวกันถูกส่งซ้ำ ไม่มีการเปลี่ยนแปลง", m.file_name),
-                ));
-            }
-        }
-        let import_meta = |m: &ReturnMeta| ImportMeta {
-            source_name: clean_file_name(&m.file_name),
-            files: vec![ImportFile {
-                name: clean_file_name(&m.file_name),
-                kind: m.kind.to_uppercase(),
-                bytes: m.bytes,
-                sha256: m.sha256.clone(),
-                records: 0,
-                encoding: String::new(),
-                layout: m.detail.clone(),
-            }],
-            strict: false,
-        };
-        let mut inner = self.begin_import(actor, hcode, import_meta(first)).await?;
-        inner.kind = kind;
+        let files = vec![ImportFile {
+            name: meta.file_name.clone(),
+            kind: meta.kind.to_uppercase(),
+            bytes: meta.bytes,
+            sha256: meta.sha256.clone(),
+            records: 0,
+            encoding: String::new(),
+            layout: meta.detail.clone(),
+        }];
+        let mut inner = self
+            .begin_import(
+                actor,
+                hcode,
+                ImportMeta {
+                    source_name: meta.file_name.clone(),
+                    files,
+                    strict: false,
+                },
+            )
+            .await?;
+        inner.kind = meta.kind;
         if inner.engine == Engine::Postgres {
             // A batch just committed may have added a quarter's claims: plan the lookups of
             // this return on statistics that know them.
             inner.tx.exec(&Sql::new("ANALYZE claim_status")).await?;
         }
-        // The import numbers after the first are taken in this transaction (which holds the
-        // unit's import lock), so they stay consecutive.
-        let parts = metas
-            .into_iter()
-            .enumerate()
-            .map(|(i, meta)| ReturnPart {
-                no: inner.no + i as i64,
-                id: if i == 0 {
-                    inner.id.clone()
-                } else {
-                    uuid::Uuid::now_v7().to_string()
-                },
-                import_meta: import_meta(&meta),
-                meta,
-                lines_written: 0,
-                counts: ImportCounts::default(),
-                rejects: 0,
-                lines: 0,
-                matched: 0,
-                unmatched: 0,
-                amount: 0,
-                settled: 0,
-            })
-            .collect();
         Ok(ReturnSession {
             inner,
-            parts,
-            current: 0,
+            meta,
+            lines: 0,
+            matched: 0,
+            unmatched: 0,
+            amount: 0,
+            settled: 0,
             befores: HashMap::new(),
         })
     }
@@ -217,8 +127,19 @@ impl Store {
         inner.kind = "writeoff";
         Ok(ReturnSession {
             inner,
-            parts: Vec::new(),
-            current: 0,
+            meta: ReturnMeta {
+                kind: "writeoff",
+                file_name: String::new(),
+                doc_no: String::new(),
+                detail: String::new(),
+                sha256: String::new(),
+                bytes: 0,
+            },
+            lines: 0,
+            matched: 0,
+            unmatched: 0,
+            amount: 0,
+            settled: 0,
             befores: HashMap::new(),
         })
     }
@@ -227,32 +148,6 @@ impl Store {
 impl ReturnSession {
     pub fn hcode(&self) -> &str {
         &self.inner.hcode
-    }
-
-    /// Makes `part` the file whose import the next writes belong to: its number, id, journal
-    /// line count and counters move into the import session (the previous part's move out).
-    fn enter(&mut self, part: usize) -> Result<(), StoreError> {
-        if part == self.current || self.parts.is_empty() {
-            return Ok(());
-        }
-        if part >= self.parts.len() {
-            return Err(StoreError::Config(format!("no return file {part}")));
-        }
-        let inner = &mut self.inner;
-        let old = &mut self.parts[self.current];
-        old.lines_written = inner.lines_written;
-        old.counts = std::mem::take(&mut inner.counts);
-        old.rejects = inner.rejects;
-        old.import_meta = std::mem::take(&mut inner.meta);
-        let new = &mut self.parts[part];
-        inner.no = new.no;
-        inner.id = new.id.clone();
-        inner.lines_written = new.lines_written;
-        inner.counts = std::mem::take(&mut new.counts);
-        inner.rejects = new.rejects;
-        inner.meta = std::mem::take(&mut new.import_meta);
-        self.current = part;
-        Ok(())
     }
 
     /// The posting date of an entry made today (`today`, yyyymmdd): today, or the first open
@@ -415,32 +310,18 @@ impl ReturnSession {
         Ok(out)
     }
 
-    /// Records the lines the reader could not use in file `part`, as its import's reject rows.
-    pub async fn write_rejects(
-        &mut self,
-        part: usize,
-        rejects: &[RejectRow],
-    ) -> Result<(), StoreError> {
-        self.enter(part)?;
+    /// Records the lines the reader could not use, as the import's reject rows.
+    pub async fn write_rejects(&mut self, rejects: &[RejectRow]) -> Result<(), StoreError> {
         self.inner.write_rejects(rejects).await
     }
 
     /// Stores the lines of the return (all of them, matched or not): one prepared INSERT
     /// stepped per line on SQLite (values bound in place), a COPY on PostgreSQL.
-    pub async fn write_lines(
-        &mut self,
-        part: usize,
-        lines: &[ReturnLineRow],
-    ) -> Result<(), StoreError> {
-        self.enter(part)?;
-        let p = self
-            .parts
-            .get_mut(part)
-            .ok_or_else(|| StoreError::Config(format!("no return file {part}")))?;
-        p.lines += lines.len() as i64;
-        p.matched += lines.iter().filter(|l| !l.vkey.is_empty()).count() as i64;
-        p.unmatched += lines.iter().filter(|l| l.vkey.is_empty()).count() as i64;
-        p.amount += lines.iter().map(|l| l.amount).sum::<i64>();
+    pub async fn write_lines(&mut self, lines: &[ReturnLineRow]) -> Result<(), StoreError> {
+        self.lines += lines.len() as i64;
+        self.matched += lines.iter().filter(|l| !l.vkey.is_empty()).count() as i64;
+        self.unmatched += lines.iter().filter(|l| l.vkey.is_empty()).count() as i64;
+        self.amount += lines.iter().map(|l| l.amount).sum::<i64>();
         let (hcode, no) = (self.inner.hcode.as_str(), self.inner.no);
         match &mut self.inner.tx {
             ImportTx::Sqlite(t) => {
@@ -490,7 +371,7 @@ impl ReturnSession {
             return self.upsert_claims_sqlite(&sql, &rows).await;
         }
         // One statement may not touch a claim twice (PostgreSQL refuses it): a claim given
-        // again (several files of an upload) starts the next statement, keeping their order.
+        // again (a return file that repeats a visit) starts the next statement, in order.
         let mut groups: Vec<&[(&str, Vec<Val<'_>>)]> = Vec::new();
         let (mut from, mut keys) = (0, std::collections::HashSet::new());
         for (i, (k, _)) in rows.iter().enumerate() {
@@ -580,16 +461,10 @@ impl ReturnSession {
         self.upsert_claims(REP_CONFLICT, rows).await
     }
 
-    /// Writes settlement or write-off entries of file `part` (0 for a write-off): journal lines
-    /// on today's posting date, their references and the amounts on the claims (multi-row
-    /// statements: a statement may settle a hundred thousand claims).
-    pub async fn settle(
-        &mut self,
-        part: usize,
-        entries: &[SettleEntry],
-        today: i64,
-    ) -> Result<(), StoreError> {
-        self.enter(part)?;
+    /// Writes settlement or write-off entries: journal lines on today's posting date, their
+    /// references and the amounts on the claims (multi-row statements: a statement may settle a
+    /// hundred thousand claims).
+    pub async fn settle(&mut self, entries: &[SettleEntry], today: i64) -> Result<(), StoreError> {
         let post_date = self.inner.closed.posting_date(today);
         let fy = fiscal_year_of(post_date);
         let kind = if self.inner.kind == "writeoff" {
@@ -637,9 +512,7 @@ impl ReturnSession {
             }
             refs.push((e, r));
         }
-        if let Some(p) = self.parts.get_mut(part) {
-            p.settled += entries.iter().map(|e| e.received).sum::<i64>();
-        }
+        self.settled += entries.iter().map(|e| e.received).sum::<i64>();
         let hcode = self.inner.hcode.clone();
         let rows = refs
             .iter()
@@ -694,89 +567,69 @@ impl ReturnSession {
         Ok(())
     }
 
-    /// Records each file's return and import (`rejects[i]`: file i's unreadable lines; a
-    /// write-off records none) and commits everything.
-    pub async fn finish(mut self, rejects: &[i64]) -> Result<Vec<ReturnRecord>, StoreError> {
+    /// Records the return (a write-off records none) and commits everything.
+    pub async fn finish(mut self, rejects: i64) -> Result<ReturnRecord, StoreError> {
         let at = now_ms();
-        let elapsed_ms = self.inner.started.elapsed().as_millis() as i64;
-        let mut records = Vec::with_capacity(self.parts.len());
-        // Every part but the first writes its history here; the first is the session's own
-        // import, written by its finish with the read models and the commit.
-        for part in (0..self.parts.len()).rev() {
-            self.enter(part)?;
-            let file_rejects = rejects.get(part).copied().unwrap_or(0);
-            let p = &self.parts[part];
-            let record = ReturnRecord {
-                hcode: self.inner.hcode.clone(),
-                no: p.no,
-                import_id: p.id.clone(),
-                kind: p.meta.kind.to_string(),
-                file_name: clean_file_name(&p.meta.file_name),
-                doc_no: p.meta.doc_no.clone(),
-                detail: p.meta.detail.clone(),
-                sha256: p.meta.sha256.clone(),
-                import_no: p.no,
-                lines: p.lines,
-                matched: p.matched,
-                unmatched: p.unmatched,
-                rejects: file_rejects,
-                amount: p.amount,
-                settled: p.settled,
-                at,
-                username: self.inner.actor.username.clone(),
-            };
+        if self.meta.kind != "writeoff" {
             let mut s = Sql::new(
                 "INSERT INTO claim_returns (hcode, no, import_id, kind, file_name, doc_no, detail, sha256, import_no, lines, matched, unmatched, rejects, amount, settled, at, username) VALUES (",
             );
-            s.text(record.hcode.clone())
+            s.text(self.inner.hcode.clone())
                 .push(", ")
-                .int(record.no)
+                .int(self.inner.no)
                 .push(", ")
-                .text(record.import_id.clone())
+                .text(self.inner.id.clone())
                 .push(", ")
-                .text(record.kind.clone())
+                .text(self.meta.kind)
                 .push(", ")
-                .text(record.file_name.clone())
+                .text(clean_file_name(&self.meta.file_name))
                 .push(", ")
-                .text(record.doc_no.clone())
+                .text(self.meta.doc_no.clone())
                 .push(", ")
-                .text(record.detail.clone())
+                .text(self.meta.detail.clone())
                 .push(", ")
-                .text(record.sha256.clone())
+                .text(self.meta.sha256.clone())
                 .push(", ")
-                .int(record.import_no)
+                .int(self.inner.no)
                 .push(", ")
-                .int(record.lines)
+                .int(self.lines)
                 .push(", ")
-                .int(record.matched)
+                .int(self.matched)
                 .push(", ")
-                .int(record.unmatched)
+                .int(self.unmatched)
                 .push(", ")
-                .int(record.rejects)
+                .int(rejects)
                 .push(", ")
-                .int(record.amount)
+                .int(self.amount)
                 .push(", ")
-                .int(record.settled)
+                .int(self.settled)
                 .push(", ")
-                .int(record.at)
+                .int(at)
                 .push(", ")
-                .text(record.username.clone())
+                .text(self.inner.actor.username.clone())
                 .push(")");
             self.inner.tx.exec(&s).await?;
-            self.inner.rejects = file_rejects;
-            if part > 0 {
-                let totals = ImportTotals {
-                    rejects: file_rejects,
-                    ..ImportTotals::default()
-                };
-                self.inner
-                    .write_history(&totals, "imported", at, elapsed_ms)
-                    .await?;
-            }
-            records.push(record);
         }
-        records.reverse();
-        let rejects = self.inner.rejects;
+        self.inner.rejects = rejects;
+        let record = ReturnRecord {
+            hcode: self.inner.hcode.clone(),
+            no: self.inner.no,
+            import_id: self.inner.id.clone(),
+            kind: self.meta.kind.to_string(),
+            file_name: clean_file_name(&self.meta.file_name),
+            doc_no: self.meta.doc_no.clone(),
+            detail: self.meta.detail.clone(),
+            sha256: self.meta.sha256.clone(),
+            import_no: self.inner.no,
+            lines: self.lines,
+            matched: self.matched,
+            unmatched: self.unmatched,
+            rejects,
+            amount: self.amount,
+            settled: self.settled,
+            at,
+            username: self.inner.actor.username.clone(),
+        };
         self.inner
             .finish(
                 ImportTotals {
@@ -786,7 +639,7 @@ impl ReturnSession {
                 true,
             )
             .await?;
-        Ok(records)
+        Ok(record)
     }
 
     /// Abandons the return: nothing it wrote remains.

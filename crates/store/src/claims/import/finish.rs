@@ -56,65 +56,6 @@ impl ImportSession {
                 self.tx.exec(&q).await?;
             }
         }
-        self.write_history(&totals, status, at, elapsed_ms).await?;
-        self.tx.exec(&crate::bump_read_version()).await?;
-        if self.engine == Engine::Sqlite {
-            self.tx.exec(&Sql::new("PRAGMA cache_size = -2000")).await?;
-        }
-        let pg = matches!(self.tx, ImportTx::Postgres(_));
-        self.tx.commit().await?;
-        if pg && self.counts.inserted + self.counts.updated >= ANALYZE_AFTER {
-            // A large import leaves PostgreSQL's statistics describing a much smaller table:
-            // with them, the claim lookups of the next REP (hcode + vkey) were planned on the
-            // wrong index (1.2 s per thousand claims instead of milliseconds).
-            if let Some(conn) = self.analyze.take() {
-                let _ = sqlx::raw_sql("ANALYZE claim_visits; ANALYZE claim_journal; ANALYZE claim_findings; ANALYZE claim_status")
-                    .execute(&conn)
-                    .await
-                    .inspect_err(|e| tracing::warn!(error = %e, "ANALYZE after import failed"));
-            }
-        }
-        if let Some(pool) = self.imports.clone() {
-            // The WAL now holds the whole import: copy it into the database in the background
-            // (the import connection does not checkpoint at commit). The next import waits
-            // for it, as the import pool has one connection.
-            tokio::spawn(async move {
-                match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                    .execute(&pool)
-                    .await
-                {
-                    // Closed: the process is ending, and closing checkpoints by itself.
-                    Ok(_) | Err(sqlx::Error::PoolClosed) => {}
-                    Err(e) => tracing::warn!(error = %e, "checkpoint after import failed"),
-                }
-            });
-        }
-        Ok(ImportRecord {
-            hcode: self.hcode,
-            unit_name: String::new(),
-            id: self.id,
-            at,
-            username: self.actor.username,
-            source_name: self.meta.source_name,
-            files: self.meta.files,
-            strict: self.meta.strict,
-            status: status.into(),
-            kind: self.kind.into(),
-            totals,
-            counts: self.counts,
-            recon: self.recon,
-            elapsed_ms,
-        })
-    }
-
-    /// Writes this import's history row and audit entry (inside the transaction).
-    pub(in crate::claims) async fn write_history(
-        &mut self,
-        totals: &ImportTotals,
-        status: &str,
-        at: i64,
-        elapsed_ms: i64,
-    ) -> Result<(), StoreError> {
         let files_json = serde_json::to_string(&self.meta.files).unwrap_or_else(|_| "[]".into());
         let mut s = Sql::new(
             "INSERT INTO claim_imports (hcode, id, no, at, user_id, username, source_name, files_json, strict, status, visits_read, admissions_read, inserted, updated, unchanged, rejected_encounters, rejects, unposted, posted_amount, reversed_amount, elapsed_ms, kind, cht_total, paid_total, fund_posted, patient_posted, unposted_amount, in_hospital_amount, overpaid) VALUES (",
@@ -196,6 +137,53 @@ impl ImportSession {
             },
         );
         self.tx.exec(&audit).await?;
-        Ok(())
+        self.tx.exec(&crate::bump_read_version()).await?;
+        if self.engine == Engine::Sqlite {
+            self.tx.exec(&Sql::new("PRAGMA cache_size = -2000")).await?;
+        }
+        let pg = matches!(self.tx, ImportTx::Postgres(_));
+        self.tx.commit().await?;
+        if pg && self.counts.inserted + self.counts.updated >= ANALYZE_AFTER {
+            // A large import leaves PostgreSQL's statistics describing a much smaller table:
+            // with them, the claim lookups of the next REP (hcode + vkey) were planned on the
+            // wrong index (1.2 s per thousand claims instead of milliseconds).
+            if let Some(conn) = self.analyze.take() {
+                let _ = sqlx::raw_sql("ANALYZE claim_visits; ANALYZE claim_journal; ANALYZE claim_findings; ANALYZE claim_status")
+                    .execute(&conn)
+                    .await
+                    .inspect_err(|e| tracing::warn!(error = %e, "ANALYZE after import failed"));
+            }
+        }
+        if let Some(pool) = self.imports.clone() {
+            // The WAL now holds the whole import: copy it into the database in the background
+            // (the import connection does not checkpoint at commit). The next import waits
+            // for it, as the import pool has one connection.
+            tokio::spawn(async move {
+                match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&pool)
+                    .await
+                {
+                    // Closed: the process is ending, and closing checkpoints by itself.
+                    Ok(_) | Err(sqlx::Error::PoolClosed) => {}
+                    Err(e) => tracing::warn!(error = %e, "checkpoint after import failed"),
+                }
+            });
+        }
+        Ok(ImportRecord {
+            hcode: self.hcode,
+            unit_name: String::new(),
+            id: self.id,
+            at,
+            username: self.actor.username,
+            source_name: self.meta.source_name,
+            files: self.meta.files,
+            strict: self.meta.strict,
+            status: status.into(),
+            kind: self.kind.into(),
+            totals,
+            counts: self.counts,
+            recon: self.recon,
+            elapsed_ms,
+        })
     }
 }
