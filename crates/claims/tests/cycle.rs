@@ -13,7 +13,7 @@ use raidai_formats::HeaderSet;
 use raidai_formats::Source;
 use raidai_formats::generate::{GenConfig, generate};
 use raidai_returns::{ClaimedVisit, RepLayout, RepShares, write_rep};
-use raidai_store::claims::{BatchSpec, WorkFilter};
+use raidai_store::claims::{BatchSpec, ClaimRow, WorkFilter};
 use raidai_store::testkit::{TestDb, seed_small};
 use raidai_store::{Actor, Store, StoreError};
 
@@ -116,14 +116,7 @@ async fn assert_books_hold(store: &Store) {
         .await
         .unwrap();
     let mut claims = rows;
-    for b in store.list_batches(&admin(), UNIT).await.unwrap() {
-        claims.extend(
-            store
-                .batch_visits(&admin(), UNIT, b.no, 100_000)
-                .await
-                .unwrap(),
-        );
-    }
+    claims.extend(batch_claims(store).await);
     assert!(!claims.is_empty());
     for r in &claims {
         assert_eq!(
@@ -319,22 +312,7 @@ async fn bad_returns_land_nothing(store: &Store) {
         .await
         .unwrap();
     let v = &visits[0];
-    let claimed = |hn: &str| ClaimedVisit {
-        hn: hn.into(),
-        seq: v.seq.clone(),
-        an: if hn == v.hn {
-            v.an.clone()
-        } else {
-            String::new()
-        },
-        pid: String::new(),
-        name: "ทดสอบ ระบบ".into(),
-        ip: v.setting == "IP",
-        date_in: v.date_serv,
-        date_out: v.date_dsc.max(v.date_serv),
-        claimed: raidai_domain::money::Satang(v.fund_amount),
-        fund: "UCS".into(),
-    };
+    let claimed = |hn: &str| claimed_as(v, hn);
     let shares = RepShares {
         corrective_pct: 0,
         deny_pct: 0,
@@ -433,8 +411,28 @@ async fn sequences_never_lose_a_satang(store: &Store) {
     }
 }
 
+/// Visit `v` as a return line gives it, under HN `hn` (another HN loses the visit's AN).
+fn claimed_as(v: &ClaimRow, hn: &str) -> ClaimedVisit {
+    ClaimedVisit {
+        hn: hn.into(),
+        seq: v.seq.clone(),
+        an: if hn == v.hn {
+            v.an.clone()
+        } else {
+            String::new()
+        },
+        pid: String::new(),
+        name: "ทดสอบ ระบบ".into(),
+        ip: v.setting == "IP",
+        date_in: v.date_serv,
+        date_out: v.date_dsc.max(v.date_serv),
+        claimed: raidai_domain::money::Satang(v.fund_amount),
+        fund: "UCS".into(),
+    }
+}
+
 /// Every claim of the unit's batches, by visit key.
-async fn claims(store: &Store) -> Vec<raidai_store::claims::ClaimRow> {
+async fn batch_claims(store: &Store) -> Vec<ClaimRow> {
     let mut rows = Vec::new();
     for batch in store.list_batches(&admin(), UNIT).await.unwrap() {
         rows.extend(
@@ -514,7 +512,7 @@ async fn upload_lands_as_file_by_file(a: &Store, b: &Store) {
         };
         assert_eq!(counts(out), counts(solo), "{name}");
     }
-    let (ca, cb) = (claims(a).await, claims(b).await);
+    let (ca, cb) = (batch_claims(a).await, batch_claims(b).await);
     assert!(ca.iter().any(|c| c.received > 0));
     assert_eq!(ca, cb);
     assert_eq!(
@@ -536,7 +534,7 @@ async fn upload_lands_as_file_by_file(a: &Store, b: &Store) {
             StoreError::Invalid(_)
         )))
     )));
-    assert_eq!(claims(b).await, cb);
+    assert_eq!(batch_claims(b).await, cb);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -569,18 +567,7 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
         .await
         .unwrap();
     let v = visits.iter().find(|v| v.setting == "OP").unwrap();
-    let claimed = |hn: &str| ClaimedVisit {
-        hn: hn.into(),
-        seq: v.seq.clone(),
-        an: String::new(),
-        pid: String::new(),
-        name: "ทดสอบ ระบบ".into(),
-        ip: false,
-        date_in: v.date_serv,
-        date_out: v.date_serv,
-        claimed: raidai_domain::money::Satang(v.fund_amount),
-        fund: "UCS".into(),
-    };
+    let claimed = |hn: &str| claimed_as(v, hn);
     let shares = RepShares {
         corrective_pct: 0,
         deny_pct: 0,
@@ -658,7 +645,7 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
         .await
         .unwrap();
     let last = lines.iter().max_by_key(|l| l.row_no).unwrap();
-    let claim = claims(store)
+    let claim = batch_claims(store)
         .await
         .into_iter()
         .find(|c| c.vkey == v.vkey)
