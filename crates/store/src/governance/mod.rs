@@ -86,8 +86,8 @@ pub struct AccountMapRule {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TbLine {
     pub account_code: String,
-    pub debit: i64,
-    pub credit: i64,
+    pub debit: Satang,
+    pub credit: Satang,
 }
 
 /// A unit's financial position for one period: the Risk Score inputs and where they came from.
@@ -173,7 +173,7 @@ fn normal_balance(l: &TbLine, credit_normal: bool) -> Result<i64, StoreError> {
     } else {
         l.debit.checked_sub(l.credit)
     };
-    b.ok_or_else(|| overflow(&l.account_code))
+    b.map(|b| b.0).ok_or_else(|| overflow(&l.account_code))
 }
 
 fn overflow(account: &str) -> StoreError {
@@ -415,9 +415,9 @@ impl Store {
                 .push(", ")
                 .text(l.account_code.clone())
                 .push(", ")
-                .int(l.debit)
+                .int(l.debit.0)
                 .push(", ")
-                .int(l.credit)
+                .int(l.credit.0)
                 .push(")");
             s.query().execute(&mut *tx).await?;
         }
@@ -459,8 +459,8 @@ impl Store {
             .map(|r| {
                 Ok(TbLine {
                     account_code: get_s(r, "account_code")?,
-                    debit: get_i(r, "debit")?,
-                    credit: get_i(r, "credit")?,
+                    debit: Satang(get_i(r, "debit")?),
+                    credit: Satang(get_i(r, "credit")?),
                 })
             })
             .collect()

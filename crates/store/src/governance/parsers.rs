@@ -231,10 +231,10 @@ pub fn parse_trial_balance_csv(data: &[u8]) -> Result<Vec<TbLine>, StoreError> {
             Ok((d, cr)) => {
                 let e = by_account.entry(code.clone()).or_insert(TbLine {
                     account_code: code,
-                    debit: 0,
-                    credit: 0,
+                    debit: Satang(0),
+                    credit: Satang(0),
                 });
-                match (e.debit.checked_add(d), e.credit.checked_add(cr)) {
+                match (e.debit.checked_add(Satang(d)), e.credit.checked_add(Satang(cr))) {
                     (Some(d), Some(c)) => (e.debit, e.credit) = (d, c),
                     _ => errs.push(
                         FieldError::new(
