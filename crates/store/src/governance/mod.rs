@@ -95,12 +95,12 @@ pub struct TbLine {
 pub struct Position {
     pub hcode: String,
     pub period: u32,
-    pub current_assets: i64,
-    pub current_liabilities: i64,
-    pub quick_assets: i64,
-    pub cash_and_equivalents: i64,
-    pub revenue_ytd: i64,
-    pub expense_ytd: i64,
+    pub current_assets: Satang,
+    pub current_liabilities: Satang,
+    pub quick_assets: Satang,
+    pub cash_and_equivalents: Satang,
+    pub revenue_ytd: Satang,
+    pub expense_ytd: Satang,
     /// `trial_balance` or `ratio_items`.
     pub source: String,
     pub updated_at: i64,
@@ -111,12 +111,12 @@ impl Position {
         RiskInput {
             hcode: self.hcode.clone(),
             period: self.period,
-            current_assets: Satang(self.current_assets),
-            current_liabilities: Satang(self.current_liabilities),
-            quick_assets: Satang(self.quick_assets),
-            cash_and_equivalents: Satang(self.cash_and_equivalents),
-            revenue_ytd: Satang(self.revenue_ytd),
-            expense_ytd: Satang(self.expense_ytd),
+            current_assets: self.current_assets,
+            current_liabilities: self.current_liabilities,
+            quick_assets: self.quick_assets,
+            cash_and_equivalents: self.cash_and_equivalents,
+            revenue_ytd: self.revenue_ytd,
+            expense_ytd: self.expense_ytd,
         }
     }
 
@@ -140,12 +140,12 @@ fn position_from_row(r: &AnyRow) -> Result<Position, StoreError> {
         hcode: get_s(r, "hcode")?,
         period: u32::try_from(get_i(r, "period")?)
             .map_err(|_| StoreError::Config("negative period in database".into()))?,
-        current_assets: get_i(r, "current_assets")?,
-        current_liabilities: get_i(r, "current_liabilities")?,
-        quick_assets: get_i(r, "quick_assets")?,
-        cash_and_equivalents: get_i(r, "cash_and_equivalents")?,
-        revenue_ytd: get_i(r, "revenue_ytd")?,
-        expense_ytd: get_i(r, "expense_ytd")?,
+        current_assets: Satang(get_i(r, "current_assets")?),
+        current_liabilities: Satang(get_i(r, "current_liabilities")?),
+        quick_assets: Satang(get_i(r, "quick_assets")?),
+        cash_and_equivalents: Satang(get_i(r, "cash_and_equivalents")?),
+        revenue_ytd: Satang(get_i(r, "revenue_ytd")?),
+        expense_ytd: Satang(get_i(r, "expense_ytd")?),
         source: get_s(r, "source")?,
         updated_at: get_i(r, "updated_at")?,
     })

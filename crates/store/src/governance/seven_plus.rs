@@ -282,8 +282,9 @@ impl Store {
             .checked_sub(c("ebitda_expense"))
             .ok_or_else(|| too_large("EBITDA"))?;
         let net_income = match &position {
-            Some(p) => Satang(p.revenue_ytd)
-                .checked_sub(Satang(p.expense_ytd))
+            Some(p) => p
+                .revenue_ytd
+                .checked_sub(p.expense_ytd)
                 .ok_or_else(|| too_large("net income"))?,
             None => Satang::ZERO,
         };

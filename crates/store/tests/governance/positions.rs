@@ -10,7 +10,7 @@ pub(super) async fn ratio_items_import_and_scores(store: &Store) {
     let ps: Vec<Position> = store.list_positions(&pho, "99001").await.unwrap();
     assert_eq!(ps.len(), 2);
     assert_eq!(ps[0].period, 256903);
-    assert_eq!(ps[0].current_assets, 5_000_000, "satang");
+    assert_eq!(ps[0].current_assets.0, 5_000_000, "satang");
     let worst = ps[0].score().unwrap();
     assert_eq!(worst.risk_score, 7);
     let best = ps[1].score().unwrap();
@@ -135,12 +135,12 @@ pub(super) async fn trial_balance_import_uses_the_account_map(store: &Store) {
     assert_eq!(imp.unmapped, vec!["1206010101.101".to_string()]);
     let p = imp.position.unwrap();
     assert_eq!(p.source, "trial_balance");
-    assert_eq!(p.cash_and_equivalents, 175_000_000);
-    assert_eq!(p.quick_assets, 275_000_000);
-    assert_eq!(p.current_assets, 325_000_000);
-    assert_eq!(p.current_liabilities, 120_000_000);
-    assert_eq!(p.revenue_ytd, 900_000_000);
-    assert_eq!(p.expense_ytd, 950_000_000);
+    assert_eq!(p.cash_and_equivalents.0, 175_000_000);
+    assert_eq!(p.quick_assets.0, 275_000_000);
+    assert_eq!(p.current_assets.0, 325_000_000);
+    assert_eq!(p.current_liabilities.0, 120_000_000);
+    assert_eq!(p.revenue_ytd.0, 900_000_000);
+    assert_eq!(p.expense_ytd.0, 950_000_000);
     let r = p.score().unwrap();
     assert_eq!(r.cr.unwrap().to_fixed_string(), "2.71");
     assert_eq!(r.ni, Satang(-50_000_000));

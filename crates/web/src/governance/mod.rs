@@ -255,8 +255,8 @@ fn position_row(t: T, p: &Position) -> PositionRow {
         Ok(r) => PositionRow {
             period: p.period,
             label,
-            current_assets: baht(Satang(p.current_assets)),
-            current_liabilities: baht(Satang(p.current_liabilities)),
+            current_assets: baht(p.current_assets),
+            current_liabilities: baht(p.current_liabilities),
             cr: ratio(r.cr),
             qr: ratio(r.qr),
             cash: ratio(r.cash_ratio),
@@ -275,8 +275,8 @@ fn position_row(t: T, p: &Position) -> PositionRow {
         Err(e) => PositionRow {
             period: p.period,
             label,
-            current_assets: baht(Satang(p.current_assets)),
-            current_liabilities: baht(Satang(p.current_liabilities)),
+            current_assets: baht(p.current_assets),
+            current_liabilities: baht(p.current_liabilities),
             cr: "–".into(),
             qr: "–".into(),
             cash: "–".into(),
