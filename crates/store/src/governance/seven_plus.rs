@@ -336,11 +336,11 @@ pub struct LedgerFund {
     /// `UC`, `CSMBS` or `SSS`.
     pub fund: &'static str,
     /// Receivable balance (debit − credit on `1102…` accounts of the fund) before 1 October.
-    pub opening: i64,
+    pub opening: Satang,
     /// The same balance at the end of the period.
-    pub closing: i64,
+    pub closing: Satang,
     /// Revenue of the fund (credit − debit on `4…` accounts) from 1 October to the period end.
-    pub revenue_ytd: i64,
+    pub revenue_ytd: Satang,
 }
 
 /// A unit's receivable-ledger figures for a period.
@@ -359,10 +359,10 @@ impl LedgerCollection {
         let f = self.funds.iter().find(|f| f.fund == fund)?;
         Some(DayMeasure {
             balance: Balance {
-                opening: Satang(f.opening),
-                closing: Satang(f.closing),
+                opening: f.opening,
+                closing: f.closing,
             },
-            flow_ytd: Satang(f.revenue_ytd),
+            flow_ytd: f.revenue_ytd,
             days_ytd: self.days_ytd,
         })
     }
@@ -440,9 +440,9 @@ impl Store {
                     by_fund.get(*journal_fund).copied().unwrap_or_default();
                 LedgerFund {
                     fund: code,
-                    opening,
-                    closing,
-                    revenue_ytd,
+                    opening: Satang(opening),
+                    closing: Satang(closing),
+                    revenue_ytd: Satang(revenue_ytd),
                 }
             })
             .collect();

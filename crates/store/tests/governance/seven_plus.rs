@@ -237,7 +237,7 @@ pub(super) async fn ledger_collection_periods_per_fund(store: &Store) {
     assert_eq!(l.days_ytd, 182);
     let uc = &l.funds[0];
     assert_eq!(
-        (uc.fund, uc.opening, uc.closing, uc.revenue_ytd),
+        (uc.fund, uc.opening.0, uc.closing.0, uc.revenue_ytd.0),
         ("UC", 100_000, 500_000, 400_000)
     );
     // (1,000 + 5,000) / 2 / 4,000 × 182 = 136.5 days.
@@ -252,14 +252,14 @@ pub(super) async fn ledger_collection_periods_per_fund(store: &Store) {
         .ledger_collection(&head, "99001", 256907)
         .await
         .unwrap();
-    assert_eq!(sss.funds[2].revenue_ytd, 50_000);
+    assert_eq!(sss.funds[2].revenue_ytd.0, 50_000);
     // A unit without visits in raidai; tenancy.
     let other = store
         .ledger_collection(&sys, "99002", 256906)
         .await
         .unwrap();
     assert_eq!(other.visits, 0);
-    assert!(other.funds.iter().all(|f| f.closing == 0));
+    assert!(other.funds.iter().all(|f| f.closing.0 == 0));
     assert!(matches!(
         store
             .ledger_collection(&actor(Role::UnitRevenue, "99011"), "99001", 256906)

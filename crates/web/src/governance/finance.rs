@@ -90,11 +90,11 @@ pub(crate) fn seven_plus_view(
                     // In i128: two ledger balances may not add up within i64.
                     .map(|x| {
                         baht(Satang(
-                            ((i128::from(x.opening) + i128::from(x.closing)) / 2) as i64,
+                            ((i128::from(x.opening.0) + i128::from(x.closing.0)) / 2) as i64,
                         ))
                     })
                     .unwrap_or_default(),
-                ledger_revenue: lf.map(|x| baht(Satang(x.revenue_ytd))).unwrap_or_default(),
+                ledger_revenue: lf.map(|x| baht(x.revenue_ytd)).unwrap_or_default(),
             }
         })
         .collect();
