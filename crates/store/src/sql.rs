@@ -172,6 +172,24 @@ impl FromCol for bool {
     }
 }
 
+/// Money is stored as integer satang on both engines.
+impl FromCol for raidai_domain::money::Satang {
+    fn from_col(r: &dyn Cols, col: &str) -> Result<Self, sqlx::Error> {
+        Ok(raidai_domain::money::Satang(r.i(col)?))
+    }
+}
+
+/// Periods, years and other small counts stored as integers; a negative or huge one is an error.
+impl FromCol for u32 {
+    fn from_col(r: &dyn Cols, col: &str) -> Result<Self, sqlx::Error> {
+        let v = r.i(col)?;
+        u32::try_from(v).map_err(|e| sqlx::Error::ColumnDecode {
+            index: col.to_string(),
+            source: Box::new(e),
+        })
+    }
+}
+
 impl FromCol for raidai_domain::ids::Personal {
     fn from_col(r: &dyn Cols, col: &str) -> Result<Self, sqlx::Error> {
         Ok(r.s(col)?.into())

@@ -16,7 +16,7 @@ pub use planfin::*;
 pub use seven_plus::*;
 
 use crate::audit::{Change, record};
-use crate::sql::{Sql, get_i, get_s};
+use crate::sql::{Sql, get_i, get_s, row_struct};
 use crate::{Actor, FieldError, Store, StoreError, now_ms};
 use raidai_domain::calendar::FiscalPeriod;
 use raidai_domain::master::Role;
@@ -82,6 +82,7 @@ pub struct AccountMapRule {
     pub item: RatioItem,
 }
 
+row_struct! {
 /// One line of a trial balance (fiscal-YTD balances, satang).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TbLine {
@@ -89,7 +90,9 @@ pub struct TbLine {
     pub debit: Satang,
     pub credit: Satang,
 }
+}
 
+row_struct! {
 /// A unit's financial position for one period: the Risk Score inputs and where they came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Position {
@@ -104,6 +107,7 @@ pub struct Position {
     /// `trial_balance` or `ratio_items`.
     pub source: String,
     pub updated_at: i64,
+}
 }
 
 impl Position {
@@ -136,19 +140,7 @@ pub fn criteria_for_period(period: u32) -> &'static CriteriaSet {
 const POSITION_COLS: &str = "p.hcode, p.period, p.current_assets, p.current_liabilities, p.quick_assets, p.cash_and_equivalents, p.revenue_ytd, p.expense_ytd, p.source, p.updated_at";
 
 fn position_from_row(r: &AnyRow) -> Result<Position, StoreError> {
-    Ok(Position {
-        hcode: get_s(r, "hcode")?,
-        period: u32::try_from(get_i(r, "period")?)
-            .map_err(|_| StoreError::Config("negative period in database".into()))?,
-        current_assets: Satang(get_i(r, "current_assets")?),
-        current_liabilities: Satang(get_i(r, "current_liabilities")?),
-        quick_assets: Satang(get_i(r, "quick_assets")?),
-        cash_and_equivalents: Satang(get_i(r, "cash_and_equivalents")?),
-        revenue_ytd: Satang(get_i(r, "revenue_ytd")?),
-        expense_ytd: Satang(get_i(r, "expense_ytd")?),
-        source: get_s(r, "source")?,
-        updated_at: get_i(r, "updated_at")?,
-    })
+    Ok(Position::from_row(r)?)
 }
 
 /// Checks a period id: a real fiscal month of a plausible BE year.
@@ -455,15 +447,7 @@ impl Store {
         actor.push_unit_scope(&mut s, "u");
         s.push(" ORDER BY t.account_code");
         let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TbLine {
-                    account_code: get_s(r, "account_code")?,
-                    debit: Satang(get_i(r, "debit")?),
-                    credit: Satang(get_i(r, "credit")?),
-                })
-            })
-            .collect()
+        rows.iter().map(|r| Ok(TbLine::from_row(r)?)).collect()
     }
 
     /// A visible unit's positions, oldest first; `NotFound` for a unit outside the tenancy.
