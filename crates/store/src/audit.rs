@@ -1,5 +1,6 @@
 //! Append-only audit log: who changed what, when, before → after.
 
+use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_os, get_s};
 use crate::{Actor, Store, StoreError, now_ms};
 use serde::Serialize;
@@ -36,40 +37,81 @@ pub(crate) struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-pub(crate) async fn record(
-    tx: &mut Transaction<'static, Any>,
-    actor: &Actor,
-    c: Change<'_>,
-) -> Result<(), StoreError> {
-    change_sql(actor, c).query().execute(&mut **tx).await?;
-    Ok(())
+impl<'a> Change<'a> {
+    /// `action` on `entity` `key`, of no unit, with nothing before or after yet.
+    pub fn new(entity: &'a str, key: &'a str, action: &'a str) -> Self {
+        Change {
+            hcode: None,
+            entity,
+            key,
+            action,
+            before: None,
+            after: None,
+        }
+    }
+
+    /// The change is to unit `hcode`'s data.
+    pub fn unit(self, hcode: &'a str) -> Self {
+        self.hcode(Some(hcode))
+    }
+
+    pub fn hcode(mut self, hcode: Option<&'a str>) -> Self {
+        self.hcode = hcode;
+        self
+    }
+
+    pub fn before(self, v: serde_json::Value) -> Self {
+        self.before_opt(Some(v))
+    }
+
+    pub fn before_opt(mut self, v: Option<serde_json::Value>) -> Self {
+        self.before = v;
+        self
+    }
+
+    pub fn after(self, v: serde_json::Value) -> Self {
+        self.after_opt(Some(v))
+    }
+
+    pub fn after_opt(mut self, v: Option<serde_json::Value>) -> Self {
+        self.after = v;
+        self
+    }
+
+    /// The entry's INSERT, for callers that run it on their own connection.
+    pub fn sql(self, actor: &Actor) -> Sql {
+        change_sql(actor, self)
+    }
+
+    /// Writes the entry in `tx`, the transaction that makes the change.
+    pub async fn record(
+        self,
+        tx: &mut Transaction<'static, Any>,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        change_sql(actor, self).query().execute(&mut **tx).await?;
+        Ok(())
+    }
 }
 
 /// The INSERT of one audit-log entry, for callers that run it on their own connection.
-pub(crate) fn change_sql(actor: &Actor, c: Change<'_>) -> Sql {
+fn change_sql(actor: &Actor, c: Change<'_>) -> Sql {
     let mut s = Sql::new(
         "INSERT INTO audit_log (id, at, user_id, username, hcode, entity, entity_key, action, before_json, after_json) VALUES (",
     );
-    s.text(uuid::Uuid::now_v7().to_string())
-        .push(", ")
-        .int(now_ms())
-        .push(", ")
-        .opt_text(actor.user_id.clone())
-        .push(", ")
-        .text(actor.username.clone())
-        .push(", ")
-        .opt_text(c.hcode.map(str::to_string))
-        .push(", ")
-        .text(c.entity)
-        .push(", ")
-        .text(c.key)
-        .push(", ")
-        .text(c.action)
-        .push(", ")
-        .opt_text(c.before.map(|v| v.to_string()))
-        .push(", ")
-        .opt_text(c.after.map(|v| v.to_string()))
-        .push(")");
+    s.list(binds![
+        uuid::Uuid::now_v7().to_string(),
+        now_ms(),
+        actor.user_id.clone(),
+        actor.username.clone(),
+        c.hcode.map(str::to_string),
+        c.entity,
+        c.key,
+        c.action,
+        c.before.map(|v| v.to_string()),
+        c.after.map(|v| v.to_string())
+    ])
+    .push(")");
     s
 }
 

@@ -4,7 +4,8 @@
 //! file keeps it, and a file that brings a code of its own replaces it) and the visit's AUTH01
 //! finding is cleared; every lookup is recorded.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
+use crate::sql::binds;
 use crate::sql::{Sql, get_i, row_struct};
 use crate::{Actor, Store, StoreError, now_ms};
 use raidai_domain::ids::Personal;
@@ -120,38 +121,17 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO unit_authen (hcode, sealed_token, expires_on, enabled, updated_at, updated_by) VALUES (",
         );
-        s.text(hcode)
-            .push(", ")
-            .text(sealed)
-            .push(", ")
-            .int(expires_on)
-            .push(", ")
-            .int(i64::from(enabled))
-            .push(", ")
-            .int(now_ms())
-            .push(", ")
-            .text(actor.username.clone())
-            .push(")");
+        s.list(binds![
+            hcode,
+            sealed,
+            expires_on,
+            i64::from(enabled),
+            now_ms(),
+            actor.username.clone()
+        ])
+        .push(")");
         s.query().execute(&mut *tx).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: Some(hcode),
-                entity: "unit_authen",
-                key: hcode,
-                action: "save",
-                before: old.as_ref().map(
-                    |o| serde_json::json!({ "expires_on": o.expires_on, "enabled": o.enabled }),
-                ),
-                after: Some(serde_json::json!({
-                    "expires_on": expires_on,
-                    "enabled": enabled,
-                    "token_changed": !sealed_token.is_empty(),
-                })),
-            },
-        )
-        .await?;
+        Change::new("unit_authen", hcode, "save").unit(hcode).before_opt(old.as_ref().map( |o| serde_json::json!({ "expires_on": o.expires_on, "enabled": o.enabled }), )).after(serde_json::json!({ "expires_on": expires_on, "enabled": enabled, "token_changed": !sealed_token.is_empty(), })).record(&mut tx, actor).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -206,18 +186,15 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO claim_authen_lookups (hcode, vkey, status, claim_code, checked_at, checked_by) VALUES (",
         );
-        s.text(hcode)
-            .push(", ")
-            .text(vkey)
-            .push(", ")
-            .text(status)
-            .push(", ")
-            .text(claim_code)
-            .push(", ")
-            .int(now_ms())
-            .push(", ")
-            .text(actor.username.clone())
-            .push(")");
+        s.list(binds![
+            hcode,
+            vkey,
+            status,
+            claim_code,
+            now_ms(),
+            actor.username.clone()
+        ])
+        .push(")");
         s.query().execute(&mut *tx).await?;
         if status == "found" && !claim_code.is_empty() {
             // The Authen coverage read model moves with the code.

@@ -1,7 +1,8 @@
 //! Criteria sets loaded by the province (issue 14): validated, versioned per fiscal year,
 //! audit-logged, and put in force for the process (`CriteriaSet::install`).
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
+use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_s};
 use crate::{Actor, FieldError, Store, StoreError, now_ms};
 use raidai_domain::master::Role;
@@ -72,39 +73,19 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_criteria_sets (fiscal_year, seq, version, title, source, loaded_by, loaded_at) VALUES (",
         );
-        s.int(i64::from(fiscal_year))
-            .push(", ")
-            .int(seq)
-            .push(", ")
-            .text(set.version.clone())
-            .push(", ")
-            .text(set.title_th.clone())
-            .push(", ")
-            .text(text)
-            .push(", ")
-            .text(actor.username.clone())
-            .push(", ")
-            .int(at)
-            .push(")");
+        s.list(binds![
+            i64::from(fiscal_year),
+            seq,
+            set.version.clone(),
+            set.title_th.clone(),
+            text,
+            actor.username.clone(),
+            at
+        ])
+        .push(")");
         s.query().execute(&mut *tx).await?;
         let key = format!("{fiscal_year}/{seq}");
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: None,
-                entity: "gov_criteria_set",
-                key: &key,
-                action: "load",
-                before: None,
-                after: Some(serde_json::json!({
-                    "fiscal_year": fiscal_year,
-                    "version": set.version,
-                    "differences_from_builtin": set.differences(CriteriaSet::builtin()).len(),
-                })),
-            },
-        )
-        .await?;
+        Change::new("gov_criteria_set", &key, "load").after(serde_json::json!({ "fiscal_year": fiscal_year, "version": set.version, "differences_from_builtin": set.differences(CriteriaSet::builtin()).len(), })).record(&mut tx, actor).await?;
         tx.commit().await?;
         let m = CriteriaMeta {
             fiscal_year,

@@ -1,6 +1,7 @@
 //! Import jobs: a web import runs in the background; its row carries the progress the page
 //! polls. Only the unit's own staff (or an admin) create one; the unit's viewers read it.
 
+use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_os, get_s};
 use crate::{Actor, Store, StoreError, now_ms};
 use serde::Serialize;
@@ -92,22 +93,18 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO import_jobs (hcode, id, user_id, username, source_name, strict, bytes, state, phase, created_at) VALUES (",
         );
-        s.text(hcode)
-            .push(", ")
-            .text(id.clone())
-            .push(", ")
-            .text(actor.user_id.clone().unwrap_or_default())
-            .push(", ")
-            .text(actor.username.clone())
-            .push(", ")
-            .text(raidai_domain::text::clean_file_name(source_name))
-            .push(", ")
-            .int(i64::from(strict))
-            .push(", ")
-            .int(bytes)
-            .push(", 'queued', 'waiting', ")
-            .int(now_ms())
-            .push(")");
+        s.list(binds![
+            hcode,
+            id.clone(),
+            actor.user_id.clone().unwrap_or_default(),
+            actor.username.clone(),
+            raidai_domain::text::clean_file_name(source_name),
+            i64::from(strict),
+            bytes
+        ])
+        .push(", 'queued', 'waiting', ")
+        .int(now_ms())
+        .push(")");
         s.query().execute(self.pool()).await?;
         self.get_import_job(actor, hcode, &id).await
     }

@@ -1,6 +1,7 @@
 //! Master data: province → districts → units, scoped by the caller's tenancy.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
+use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_os, get_s, row_struct};
 use crate::{Actor, FieldError, Store, StoreError, now_ms};
 use raidai_domain::ids::Hcode;
@@ -235,26 +236,13 @@ impl Store {
         }
         let mut tx = self.pool().begin().await?;
         let mut s = Sql::new("INSERT INTO provinces (code, name_th, name_en) VALUES (");
-        s.text(p.code.clone())
-            .push(", ")
-            .text(p.name_th.clone())
-            .push(", ")
-            .text(p.name_en.clone())
+        s.list(binds![p.code.clone(), p.name_th.clone(), p.name_en.clone()])
             .push(") ON CONFLICT (code) DO UPDATE SET name_th = excluded.name_th, name_en = excluded.name_en");
         s.query().execute(&mut *tx).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: None,
-                entity: "province",
-                key: &p.code,
-                action: "upsert",
-                before: None,
-                after: json(p),
-            },
-        )
-        .await?;
+        Change::new("province", &p.code, "upsert")
+            .after_opt(json(p))
+            .record(&mut tx, actor)
+            .await?;
         crate::bump_units_version(self.engine(), &mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -328,27 +316,17 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let mut s =
             Sql::new("INSERT INTO districts (code, province_code, name_th, name_en) VALUES (");
-        s.text(d.code.clone())
-            .push(", ")
-            .text(d.province_code.clone())
-            .push(", ")
-            .text(d.name_th.trim())
-            .push(", ")
-            .text(d.name_en.trim())
+        s.list(binds![d.code.clone(), d.province_code.clone(), d.name_th.trim(), d.name_en.trim()])
             .push(") ON CONFLICT (code) DO UPDATE SET name_th = excluded.name_th, name_en = excluded.name_en");
         s.query().execute(&mut *tx).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: None,
-                entity: "district",
-                key: &d.code,
-                action: if before.is_some() { "update" } else { "create" },
-                before: before.as_ref().and_then(json),
-                after: json(d),
-            },
+        Change::new(
+            "district",
+            &d.code,
+            if before.is_some() { "update" } else { "create" },
         )
+        .before_opt(before.as_ref().and_then(json))
+        .after_opt(json(d))
+        .record(&mut tx, actor)
         .await?;
         crate::bump_units_version(self.engine(), &mut tx).await?;
         tx.commit().await?;
@@ -543,27 +521,7 @@ impl Store {
             let mut s = Sql::new(
                 "INSERT INTO units (hcode, name_th, unit_type, province_code, district_code, cup_hcode, peer_group, island, beds, active, updated_at) VALUES (",
             );
-            s.text(hcode)
-                .push(", ")
-                .text(r.name_th.trim())
-                .push(", ")
-                .text(c.unit_type.code())
-                .push(", ")
-                .text(c.province_code.clone())
-                .push(", ")
-                .text(r.district_code.trim())
-                .push(", ")
-                .text(c.cup_hcode.clone())
-                .push(", ")
-                .opt_text(c.peer_group.map(|p| p.code().to_string()))
-                .push(", ")
-                .int(i64::from(r.island))
-                .push(", ")
-                .int(r.beds)
-                .push(", ")
-                .int(i64::from(r.active))
-                .push(", ")
-                .int(now_ms())
+            s.list(binds![hcode, r.name_th.trim(), c.unit_type.code(), c.province_code.clone(), r.district_code.trim(), c.cup_hcode.clone(), c.peer_group.map(|p| p.code().to_string()), i64::from(r.island), r.beds, i64::from(r.active), now_ms()])
                 .push(
                     ") ON CONFLICT (hcode) DO UPDATE SET name_th = excluded.name_th, unit_type = excluded.unit_type, \
                      province_code = excluded.province_code, district_code = excluded.district_code, \
@@ -577,18 +535,15 @@ impl Store {
             let mut s = Sql::new(&format!("SELECT {UNIT_COLS} FROM units u WHERE u.hcode = "));
             s.text(hcode);
             let after = unit_from_row(&s.query().fetch_one(&mut *tx).await?)?;
-            record(
-                &mut tx,
-                actor,
-                Change {
-                    hcode: Some(hcode),
-                    entity: "unit",
-                    key: hcode,
-                    action: if before.is_some() { "update" } else { "create" },
-                    before: before.as_ref().and_then(json),
-                    after: json(&after),
-                },
+            Change::new(
+                "unit",
+                hcode,
+                if before.is_some() { "update" } else { "create" },
             )
+            .unit(hcode)
+            .before_opt(before.as_ref().and_then(json))
+            .after_opt(json(&after))
+            .record(&mut tx, actor)
             .await?;
         }
         crate::bump_units_version(self.engine(), &mut tx).await?;

@@ -4,7 +4,8 @@
 //! advisory lock; SQLite: the single writer), so an import never posts into a month closed
 //! while it ran. The dating rule itself is `raidai_domain::periods`.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
+use crate::sql::binds;
 use crate::sql::{Sql, get_s, row_struct};
 use crate::{Actor, Engine, Store, StoreError, now_ms};
 use chrono::NaiveDate;
@@ -122,28 +123,19 @@ impl Store {
             }
             let mut s =
                 Sql::new("INSERT INTO claim_periods (hcode, month, closed_at, closed_by) VALUES (");
-            s.text(hcode.clone())
-                .push(", ")
-                .int(month)
-                .push(", ")
-                .int(now_ms())
-                .push(", ")
-                .text(actor.username.clone())
-                .push(")");
+            s.list(binds![
+                hcode.clone(),
+                month,
+                now_ms(),
+                actor.username.clone()
+            ])
+            .push(")");
             s.query().execute(&mut *tx).await?;
-            record(
-                &mut tx,
-                actor,
-                Change {
-                    hcode: Some(hcode),
-                    entity: "claim_period",
-                    key: &month.to_string(),
-                    action: "close",
-                    before: None,
-                    after: Some(serde_json::json!({ "month": month })),
-                },
-            )
-            .await?;
+            Change::new("claim_period", &month.to_string(), "close")
+                .unit(hcode)
+                .after(serde_json::json!({ "month": month }))
+                .record(&mut tx, actor)
+                .await?;
             closed += 1;
         }
         tx.commit().await?;
@@ -224,19 +216,12 @@ impl Store {
         d.text(hcode).push(" AND month = ").int(month);
         let n = d.query().execute(&mut *tx).await?.rows_affected();
         if n > 0 {
-            record(
-                &mut tx,
-                actor,
-                Change {
-                    hcode: Some(hcode),
-                    entity: "claim_period",
-                    key: &month.to_string(),
-                    action: "reopen",
-                    before: Some(serde_json::json!({ "month": month })),
-                    after: Some(serde_json::json!({ "reason": reason })),
-                },
-            )
-            .await?;
+            Change::new("claim_period", &month.to_string(), "reopen")
+                .unit(hcode)
+                .before(serde_json::json!({ "month": month }))
+                .after(serde_json::json!({ "reason": reason }))
+                .record(&mut tx, actor)
+                .await?;
         }
         tx.commit().await?;
         Ok(n > 0)

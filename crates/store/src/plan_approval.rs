@@ -2,7 +2,8 @@
 //! unit, reviewed by the provincial office (or returned with a comment), approved by the
 //! provincial chief. Each step keeps who, when and the comment; the last step is the state.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
+use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_s, row_struct};
 use crate::{Actor, Store, StoreError, now_ms};
 use raidai_domain::master::Role;
@@ -150,39 +151,25 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_plan_steps (hcode, fiscal_year, seq, step, username, signer, comment, at) VALUES (",
         );
-        s.text(hcode)
-            .push(", ")
-            .int(i64::from(fiscal_year))
-            .push(", ")
-            .int(seq + 1)
-            .push(", ")
-            .text(step)
-            .push(", ")
-            .text(actor.username.clone())
-            .push(", ")
-            .text(signer.clone())
-            .push(", ")
-            .text(comment)
-            .push(", ")
-            .int(at)
-            .push(")");
+        s.list(binds![
+            hcode,
+            i64::from(fiscal_year),
+            seq + 1,
+            step,
+            actor.username.clone(),
+            signer.clone(),
+            comment,
+            at
+        ])
+        .push(")");
         s.query().execute(&mut *tx).await?;
         let key = format!("{hcode}/{fiscal_year}");
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: Some(hcode),
-                entity: "gov_plan",
-                key: &key,
-                action: step,
-                before: Some(serde_json::json!({ "state": state })),
-                after: Some(
-                    serde_json::json!({ "state": step, "signer": signer, "comment": comment }),
-                ),
-            },
-        )
-        .await?;
+        Change::new("gov_plan", &key, step)
+            .unit(hcode)
+            .before(serde_json::json!({ "state": state }))
+            .after(serde_json::json!({ "state": step, "signer": signer, "comment": comment }))
+            .record(&mut tx, actor)
+            .await?;
         tx.commit().await?;
         Ok(PlanStep {
             seq: seq + 1,

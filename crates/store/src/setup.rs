@@ -1,7 +1,7 @@
 //! First-run setup of an installation: the province it serves (copied with its districts from
 //! the bundled geography), and what is still missing before the offices can work.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::master::Province;
 use crate::sql::{Sql, get_i, row_struct};
 use crate::{Actor, Store, StoreError};
@@ -123,19 +123,10 @@ impl Store {
         let mut s = Sql::new("SELECT COUNT(*) AS n FROM districts WHERE province_code = ");
         s.text(code);
         let n = get_i(&s.query().fetch_one(&mut *tx).await?, "n")?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: None,
-                entity: "province",
-                key: code,
-                action: "setup",
-                before: None,
-                after: serde_json::to_value(&province).ok(),
-            },
-        )
-        .await?;
+        Change::new("province", code, "setup")
+            .after_opt(serde_json::to_value(&province).ok())
+            .record(&mut tx, actor)
+            .await?;
         crate::bump_units_version(self.engine(), &mut tx).await?;
         tx.commit().await?;
         Ok(n)

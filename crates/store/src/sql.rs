@@ -14,6 +14,50 @@ pub(crate) enum Bind {
     Int(Option<i64>),
 }
 
+/// A value to bind, from the types statements take: text (`&str`, `String`, an optional
+/// `String`) or an integer.
+pub(crate) trait IntoBind {
+    fn into_bind(self) -> Bind;
+}
+
+impl IntoBind for String {
+    fn into_bind(self) -> Bind {
+        Bind::Text(Some(self))
+    }
+}
+
+impl IntoBind for &String {
+    fn into_bind(self) -> Bind {
+        Bind::Text(Some(self.clone()))
+    }
+}
+
+impl IntoBind for &str {
+    fn into_bind(self) -> Bind {
+        Bind::Text(Some(self.to_string()))
+    }
+}
+
+impl IntoBind for Option<String> {
+    fn into_bind(self) -> Bind {
+        Bind::Text(self)
+    }
+}
+
+impl IntoBind for i64 {
+    fn into_bind(self) -> Bind {
+        Bind::Int(Some(self))
+    }
+}
+
+/// The values of a statement's list, each bound by its type: `binds![hcode, fy, now_ms()]`.
+macro_rules! binds {
+    ($($v:expr),* $(,)?) => {
+        [$($crate::sql::IntoBind::into_bind($v)),*]
+    };
+}
+pub(crate) use binds;
+
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Sql {
     pub text: String,
@@ -53,6 +97,24 @@ impl Sql {
         let n = self.binds.len();
         self.text.push_str(&format!("${n}"));
         self
+    }
+
+    /// Appends `$1, $2, …`: one placeholder a value, comma-separated (a VALUES row, an IN list).
+    pub fn list(&mut self, values: impl IntoIterator<Item = Bind>) -> &mut Self {
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.binds.push(v);
+            let n = self.binds.len();
+            self.text.push_str(&format!("${n}"));
+        }
+        self
+    }
+
+    /// Appends one text placeholder a value, comma-separated (an IN list of keys).
+    pub fn texts<T: Into<String>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
+        self.list(values.into_iter().map(|v| Bind::Text(Some(v.into()))))
     }
 
     /// The statement for the page pool (the `Any` driver). Recorded while a plan test runs

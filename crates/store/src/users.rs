@@ -1,7 +1,8 @@
 //! Users, password login and database-backed sessions.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::master::unique_to_field;
+use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_os, get_s};
 use crate::{Actor, FieldError, Store, StoreError, now_ms};
 use argon2::Argon2;
@@ -342,22 +343,19 @@ impl Store {
             s.query().execute(&mut *tx).await?;
         }
         let after = fetch_user(&mut tx, id).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: h.as_deref(),
-                entity: "user",
-                key: &after.username,
-                action: if input.password.is_empty() {
-                    "update"
-                } else {
-                    "update+password"
-                },
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&after).ok(),
+        Change::new(
+            "user",
+            &after.username,
+            if input.password.is_empty() {
+                "update"
+            } else {
+                "update+password"
             },
         )
+        .hcode(h.as_deref())
+        .before_opt(serde_json::to_value(&before).ok())
+        .after_opt(serde_json::to_value(&after).ok())
+        .record(&mut tx, actor)
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -444,19 +442,9 @@ impl Store {
         );
         s.text(username).push(")");
         s.query().execute(&mut *tx).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: None,
-                entity: "user",
-                key: username,
-                action: "password",
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        Change::new("user", username, "password")
+            .record(&mut tx, actor)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -496,19 +484,10 @@ impl Store {
             s.push(" AND token_hash <> ").text(hash_token(token));
         }
         s.query().execute(&mut *tx).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: actor.hcode.as_deref(),
-                entity: "user",
-                key: &actor.username,
-                action: "password",
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        Change::new("user", &actor.username, "password")
+            .hcode(actor.hcode.as_deref())
+            .record(&mut tx, actor)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -521,14 +500,13 @@ impl Store {
         let now = now_ms();
         let mut s =
             Sql::new("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (");
-        s.text(hash_token(&token))
-            .push(", ")
-            .text(user_id)
-            .push(", ")
-            .int(now)
-            .push(", ")
-            .int(now + SESSION_TTL_MS)
-            .push(")");
+        s.list(binds![
+            hash_token(&token),
+            user_id,
+            now,
+            now + SESSION_TTL_MS
+        ])
+        .push(")");
         s.query().execute(self.pool()).await?;
         Ok(token)
     }
@@ -658,46 +636,30 @@ async fn insert_user(
     let mut s = Sql::new(
         "INSERT INTO users (id, username, display_name, password_hash, role, province_code, district_code, hcode, active, created_at, password_changed_at) VALUES (",
     );
-    s.text(id.clone())
-        .push(", ")
-        .text(input.username.trim())
-        .push(", ")
-        .text(input.display_name.trim())
-        .push(", ")
-        .text(hash)
-        .push(", ")
-        .text(role.code())
-        .push(", ")
-        .opt_text(p)
-        .push(", ")
-        .opt_text(d)
-        .push(", ")
-        .opt_text(h.clone())
-        .push(", ")
-        .int(i64::from(input.active))
-        .push(", ")
-        .int(now)
-        .push(", ")
-        .int(now)
-        .push(")");
+    s.list(binds![
+        id.clone(),
+        input.username.trim(),
+        input.display_name.trim(),
+        hash,
+        role.code(),
+        p,
+        d,
+        h.clone(),
+        i64::from(input.active),
+        now,
+        now
+    ])
+    .push(")");
     s.query()
         .execute(&mut **tx)
         .await
         .map_err(|e| unique_to_field(e, "username"))?;
     let user = fetch_user(tx, &id).await?;
-    record(
-        tx,
-        actor,
-        Change {
-            hcode: h.as_deref(),
-            entity: "user",
-            key: &user.username,
-            action: "create",
-            before: None,
-            after: serde_json::to_value(&user).ok(),
-        },
-    )
-    .await?;
+    Change::new("user", &user.username, "create")
+        .hcode(h.as_deref())
+        .after_opt(serde_json::to_value(&user).ok())
+        .record(tx, actor)
+        .await?;
     Ok(user)
 }
 

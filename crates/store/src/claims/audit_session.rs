@@ -152,17 +152,10 @@ impl AuditSession {
             findings,
             elapsed_ms: self.started.elapsed().as_millis() as i64,
         };
-        let audit = change_sql(
-            &self.actor,
-            Change {
-                hcode: Some(&self.hcode),
-                entity: "claim_audit",
-                key: &self.hcode,
-                action: "reaudit",
-                before: None,
-                after: Some(serde_json::json!({ "visits": summary.visits, "findings": findings })),
-            },
-        );
+        let audit = Change::new("claim_audit", &self.hcode, "reaudit")
+            .unit(&self.hcode)
+            .after(serde_json::json!({ "visits": summary.visits, "findings": findings }))
+            .sql(&self.actor);
         self.tx.exec(&audit).await?;
         for q in sums::findings_sums_sql(self.engine(), &self.hcode) {
             self.tx.exec(&q).await?;

@@ -8,7 +8,7 @@
 //! its old posting reversed by a reversing entry, its new posting appended, and the change
 //! recorded in the audit log.
 
-use crate::audit::{Change, change_sql, record};
+use crate::audit::Change;
 use crate::sql::{Cols, Sql, get_i, get_s, row_struct};
 use crate::sqlite_raw::{NamedRow, Stmt, Val, insert_sql};
 use crate::{Actor, Engine, ImportPool, Store, StoreError, now_ms};
@@ -520,12 +520,7 @@ async fn delete_findings(
         let mut s = Sql::new("DELETE FROM claim_findings WHERE hcode = ");
         s.text(hcode)
             .push(" AND rule NOT IN ('DUP01', 'AUTH03') AND vkey IN (");
-        for (i, k) in chunk.iter().enumerate() {
-            if i > 0 {
-                s.push(", ");
-            }
-            s.text(*k);
-        }
+        s.texts(chunk.iter().copied());
         s.push(")");
         positional(engine, &mut s);
         tx.exec(&s).await?;

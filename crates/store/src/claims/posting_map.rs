@@ -1,6 +1,7 @@
 //! The province's posting map, versioned per fiscal year.
 
 use super::*;
+use crate::sql::binds;
 
 impl Store {
     /// Every version of a province's posting map: fiscal year (BE; 0 = the default for every
@@ -87,41 +88,25 @@ impl Store {
             let mut s = Sql::new(
                 "INSERT INTO claim_posting_map (province_code, fy, fund, setting, place, vcase, receivable, revenue, source, updated_at) VALUES (",
             );
-            s.text(province_code)
-                .push(", ")
-                .int(fy)
-                .push(", ")
-                .text(r.fund.code())
-                .push(", ")
-                .text(r.setting.code())
-                .push(", ")
-                .text(r.place.code())
-                .push(", ")
-                .text(r.case.code())
-                .push(", ")
-                .text(r.receivable.as_str())
-                .push(", ")
-                .text(r.revenue.as_str())
-                .push(", ")
-                .text(r.source.code())
-                .push(", ")
-                .int(now)
-                .push(")");
+            s.list(binds![
+                province_code,
+                fy,
+                r.fund.code(),
+                r.setting.code(),
+                r.place.code(),
+                r.case.code(),
+                r.receivable.as_str(),
+                r.revenue.as_str(),
+                r.source.code(),
+                now
+            ])
+            .push(")");
             s.query().execute(&mut *tx).await?;
         }
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: None,
-                entity: "posting_map",
-                key: &format!("{province_code}/{fy}"),
-                action: "replace",
-                before: None,
-                after: Some(serde_json::json!({ "rules": rules.len() })),
-            },
-        )
-        .await?;
+        Change::new("posting_map", &format!("{province_code}/{fy}"), "replace")
+            .after(serde_json::json!({ "rules": rules.len() }))
+            .record(&mut tx, actor)
+            .await?;
         tx.commit().await?;
         Ok(rules.len())
     }

@@ -293,20 +293,10 @@ impl SumDelta {
                 let mut s = Sql::new(&format!(
                     "SELECT {SHARE_COLS} FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey AND cs.vkey IN ("
                 ));
-                for (i, k) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        s.push(", ");
-                    }
-                    s.text(*k);
-                }
+                s.texts(chunk.iter().copied());
                 s.push(") WHERE v.hcode = ");
                 s.text(hcode).push(" AND v.vkey IN (");
-                for (i, k) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        s.push(", ");
-                    }
-                    s.text(*k);
-                }
+                s.texts(chunk.iter().copied());
                 s.push(")");
                 positional(engine, &mut s);
                 s
@@ -447,12 +437,7 @@ impl SumDelta {
             u.push(" ELSE open_amount END WHERE hcode = ")
                 .text(hcode)
                 .push(" AND vkey IN (");
-            for (i, (k, _)) in chunk.iter().enumerate() {
-                if i > 0 {
-                    u.push(", ");
-                }
-                u.text(k.clone());
-            }
+            u.texts(chunk.iter().map(|(k, _)| k.clone()));
             u.push(")");
             positional(engine, &mut u);
             out.push(u);

@@ -6,7 +6,8 @@
 mod rollup;
 mod worklist;
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
+use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_s, row_struct};
 use crate::{Actor, Store, StoreError, now_ms};
 use chrono::Datelike;
@@ -325,29 +326,22 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO claim_audit_rules (province_code, fy, tsv, updated_at, updated_by) VALUES (",
         );
-        s.text(province_code)
-            .push(", ")
-            .int(fy)
-            .push(", ")
-            .text(tsv)
-            .push(", ")
-            .int(now_ms())
-            .push(", ")
-            .text(actor.username.clone())
-            .push(")");
+        s.list(binds![
+            province_code,
+            fy,
+            tsv,
+            now_ms(),
+            actor.username.clone()
+        ])
+        .push(")");
         s.query().execute(&mut *tx).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: None,
-                entity: "audit_catalogue",
-                key: &format!("{province_code}/{fy}"),
-                action: "replace",
-                before: None,
-                after: Some(serde_json::json!({ "rules": cat.rules().count() })),
-            },
+        Change::new(
+            "audit_catalogue",
+            &format!("{province_code}/{fy}"),
+            "replace",
         )
+        .after(serde_json::json!({ "rules": cat.rules().count() }))
+        .record(&mut tx, actor)
         .await?;
         tx.commit().await?;
         Ok(cat.rules().count())

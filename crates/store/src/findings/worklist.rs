@@ -1,6 +1,7 @@
 //! A unit's findings: the worklist page, a visit's findings, counts per rule, acceptances.
 
 use super::*;
+use crate::sql::binds;
 
 impl Store {
     /// The worklist: findings of a unit, blocking ones first, then by amount, a page at a time;
@@ -327,32 +328,21 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO claim_finding_accepts (hcode, vkey, rule, reason, accepted_by, accepted_at) VALUES (",
         );
-        s.text(hcode)
-            .push(", ")
-            .text(vkey)
-            .push(", ")
-            .text(rule)
-            .push(", ")
-            .text(reason)
-            .push(", ")
-            .text(actor.username.clone())
-            .push(", ")
-            .int(now_ms())
-            .push(")");
+        s.list(binds![
+            hcode,
+            vkey,
+            rule,
+            reason,
+            actor.username.clone(),
+            now_ms()
+        ])
+        .push(")");
         s.query().execute(&mut *tx).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: Some(hcode),
-                entity: "claim_finding",
-                key: &format!("{vkey}/{rule}"),
-                action: "accept",
-                before: None,
-                after: Some(serde_json::json!({ "reason": reason })),
-            },
-        )
-        .await?;
+        Change::new("claim_finding", &format!("{vkey}/{rule}"), "accept")
+            .unit(hcode)
+            .after(serde_json::json!({ "reason": reason }))
+            .record(&mut tx, actor)
+            .await?;
         if !replaced && rule != "LATE01" {
             let mut u =
                 Sql::new("UPDATE claim_sum_findings SET accepted = accepted + 1 WHERE hcode = ");

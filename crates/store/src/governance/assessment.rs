@@ -1,6 +1,7 @@
 //! Assessments: 4S4C + CSMBS survey, and the 4P working paper, with evidence files.
 
 use super::*;
+use crate::sql::binds;
 
 /// Inspection rounds per fiscal year that an assessment may belong to.
 pub const ASSESSMENT_ROUNDS: std::ops::RangeInclusive<u8> = 1..=2;
@@ -393,27 +394,7 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_assessments (hcode, fiscal_year, round, form, criteria_version, assessor, assessed_on, reviewer_summary, paper_json, updated_at, updated_by) VALUES (",
         );
-        s.text(key.hcode.clone())
-            .push(", ")
-            .int(i64::from(key.fiscal_year))
-            .push(", ")
-            .int(i64::from(key.round))
-            .push(", ")
-            .text(key.form.code())
-            .push(", ")
-            .text(criteria.version.clone())
-            .push(", ")
-            .text(input.assessor.trim())
-            .push(", ")
-            .opt_text(input.assessed_on.clone().filter(|d| !d.is_empty()))
-            .push(", ")
-            .text(input.reviewer_summary.trim())
-            .push(", ")
-            .text(serde_json::to_string(&input.paper).unwrap_or_else(|_| "{}".into()))
-            .push(", ")
-            .int(now_ms())
-            .push(", ")
-            .text(actor.username.clone())
+        s.list(binds![key.hcode.clone(), i64::from(key.fiscal_year), i64::from(key.round), key.form.code(), criteria.version.clone(), input.assessor.trim(), input.assessed_on.clone().filter(|d| !d.is_empty()), input.reviewer_summary.trim(), serde_json::to_string(&input.paper).unwrap_or_else(|_| "{}".into()), now_ms(), actor.username.clone()])
             .push(") ON CONFLICT (hcode, fiscal_year, round, form) DO UPDATE SET criteria_version = excluded.criteria_version, assessor = excluded.assessor, assessed_on = excluded.assessed_on, reviewer_summary = excluded.reviewer_summary, paper_json = excluded.paper_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by");
         s.query().execute(&mut *tx).await?;
         // No alias on a DELETE target (SQLite): qualify with the table name.
@@ -427,34 +408,27 @@ impl Store {
             let mut s = Sql::new(
                 "INSERT INTO gov_assessment_marks (hcode, fiscal_year, round, form, item_id, mark, note) VALUES (",
             );
-            s.text(key.hcode.clone())
-                .push(", ")
-                .int(i64::from(key.fiscal_year))
-                .push(", ")
-                .int(i64::from(key.round))
-                .push(", ")
-                .text(key.form.code())
-                .push(", ")
-                .text(id.clone())
-                .push(", ")
-                .text(m.mark.clone())
-                .push(", ")
-                .text(m.note.trim())
-                .push(")");
+            s.list(binds![
+                key.hcode.clone(),
+                i64::from(key.fiscal_year),
+                i64::from(key.round),
+                key.form.code(),
+                id.clone(),
+                m.mark.clone(),
+                m.note.trim()
+            ])
+            .push(")");
             s.query().execute(&mut *tx).await?;
         }
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: Some(&key.hcode),
-                entity: "gov_assessment",
-                key: &key.audit_key(),
-                action: if before.is_some() { "update" } else { "create" },
-                before: before.as_ref().and_then(|b| json(&b.input)),
-                after: json(input),
-            },
+        Change::new(
+            "gov_assessment",
+            &key.audit_key(),
+            if before.is_some() { "update" } else { "create" },
         )
+        .unit(&key.hcode)
+        .before_opt(before.as_ref().and_then(|b| json(&b.input)))
+        .after_opt(json(input))
+        .record(&mut tx, actor)
         .await?;
         tx.commit().await?;
         self.get_assessment(actor, key)
@@ -637,18 +611,14 @@ impl Store {
             uploaded_at: at,
             uploaded_by: actor.username.clone(),
         };
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: Some(&key.hcode),
-                entity: "gov_evidence",
-                key: &format!("{}/{}", key.audit_key(), meta.id),
-                action: "upload",
-                before: None,
-                after: json(&meta),
-            },
+        Change::new(
+            "gov_evidence",
+            &format!("{}/{}", key.audit_key(), meta.id),
+            "upload",
         )
+        .unit(&key.hcode)
+        .after_opt(json(&meta))
+        .record(&mut tx, actor)
         .await?;
         tx.commit().await?;
         Ok(meta)

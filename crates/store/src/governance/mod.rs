@@ -15,7 +15,8 @@ pub use parsers::*;
 pub use planfin::*;
 pub use seven_plus::*;
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
+use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_s, row_struct};
 use crate::{Actor, FieldError, Store, StoreError, now_ms};
 use raidai_domain::calendar::FiscalPeriod;
@@ -280,43 +281,19 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_positions (hcode, period, current_assets, current_liabilities, quick_assets, cash_and_equivalents, revenue_ytd, expense_ytd, source, updated_at, updated_by) VALUES (",
         );
-        s.text(r.hcode.clone())
-            .push(", ")
-            .int(i64::from(r.period))
-            .push(", ")
-            .int(r.current_assets.0)
-            .push(", ")
-            .int(r.current_liabilities.0)
-            .push(", ")
-            .int(r.quick_assets.0)
-            .push(", ")
-            .int(r.cash_and_equivalents.0)
-            .push(", ")
-            .int(r.revenue_ytd.0)
-            .push(", ")
-            .int(r.expense_ytd.0)
-            .push(", ")
-            .text(source)
-            .push(", ")
-            .int(now_ms())
-            .push(", ")
-            .text(actor.username.clone())
+        s.list(binds![r.hcode.clone(), i64::from(r.period), r.current_assets.0, r.current_liabilities.0, r.quick_assets.0, r.cash_and_equivalents.0, r.revenue_ytd.0, r.expense_ytd.0, source, now_ms(), actor.username.clone()])
             .push(
                 ") ON CONFLICT (hcode, period) DO UPDATE SET current_assets = excluded.current_assets, current_liabilities = excluded.current_liabilities, quick_assets = excluded.quick_assets, cash_and_equivalents = excluded.cash_and_equivalents, revenue_ytd = excluded.revenue_ytd, expense_ytd = excluded.expense_ytd, source = excluded.source, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             );
         s.query().execute(&mut **tx).await?;
-        record(
-            tx,
-            actor,
-            Change {
-                hcode: Some(&r.hcode),
-                entity: "gov_position",
-                key: &format!("{}/{}", r.hcode, r.period),
-                action: "import",
-                before: None,
-                after: json(r),
-            },
+        Change::new(
+            "gov_position",
+            &format!("{}/{}", r.hcode, r.period),
+            "import",
         )
+        .unit(&r.hcode)
+        .after_opt(json(r))
+        .record(tx, actor)
         .await?;
         Ok(())
     }
@@ -401,16 +378,14 @@ impl Store {
             let mut s = Sql::new(
                 "INSERT INTO gov_trial_balances (hcode, period, account_code, debit, credit) VALUES (",
             );
-            s.text(hcode)
-                .push(", ")
-                .int(i64::from(period))
-                .push(", ")
-                .text(l.account_code.clone())
-                .push(", ")
-                .int(l.debit.0)
-                .push(", ")
-                .int(l.credit.0)
-                .push(")");
+            s.list(binds![
+                hcode,
+                i64::from(period),
+                l.account_code.clone(),
+                l.debit.0,
+                l.credit.0
+            ])
+            .push(")");
             s.query().execute(&mut *tx).await?;
         }
         self.upsert_position(&mut tx, actor, &input, "trial_balance")

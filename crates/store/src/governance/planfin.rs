@@ -1,6 +1,7 @@
 //! Planfin: the plan, actuals and revisions per unit and fiscal year.
 
 use super::*;
+use crate::sql::binds;
 
 /// Plan or actual amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -154,30 +155,14 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_plans (hcode, fiscal_year, plan_type, updated_at, updated_by) VALUES (",
         );
-        s.text(hcode)
-            .push(", ")
-            .int(i64::from(fiscal_year))
-            .push(", ")
-            .int(i64::from(plan_type))
-            .push(", ")
-            .int(now_ms())
-            .push(", ")
-            .text(actor.username.clone())
+        s.list(binds![hcode, i64::from(fiscal_year), i64::from(plan_type), now_ms(), actor.username.clone()])
             .push(") ON CONFLICT (hcode, fiscal_year) DO UPDATE SET plan_type = excluded.plan_type, updated_at = excluded.updated_at, updated_by = excluded.updated_by");
         s.query().execute(&mut *tx).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: Some(hcode),
-                entity: "gov_plan",
-                key: &format!("{hcode}/{fiscal_year}"),
-                action: "plan_type",
-                before: None,
-                after: Some(serde_json::json!({ "plan_type": plan_type })),
-            },
-        )
-        .await?;
+        Change::new("gov_plan", &format!("{hcode}/{fiscal_year}"), "plan_type")
+            .unit(hcode)
+            .after(serde_json::json!({ "plan_type": plan_type }))
+            .record(&mut tx, actor)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -219,34 +204,23 @@ impl Store {
                 let mut s = Sql::new(
                     "INSERT INTO gov_plan_amounts (hcode, fiscal_year, kind, code, month, amount) VALUES (",
                 );
-                s.text(hcode)
-                    .push(", ")
-                    .int(i64::from(fiscal_year))
-                    .push(", ")
-                    .text(kind.code())
-                    .push(", ")
-                    .text(l.code.code())
-                    .push(", ")
-                    .int(m as i64 + 1)
-                    .push(", ")
-                    .int(amount.0)
-                    .push(")");
+                s.list(binds![
+                    hcode,
+                    i64::from(fiscal_year),
+                    kind.code(),
+                    l.code.code(),
+                    m as i64 + 1,
+                    amount.0
+                ])
+                .push(")");
                 s.query().execute(&mut *tx).await?;
             }
         }
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: Some(hcode),
-                entity: "gov_plan",
-                key: &format!("{hcode}/{fiscal_year}"),
-                action: kind.code(),
-                before: None,
-                after: json(&lines),
-            },
-        )
-        .await?;
+        Change::new("gov_plan", &format!("{hcode}/{fiscal_year}"), kind.code())
+            .unit(hcode)
+            .after_opt(json(&lines))
+            .record(&mut tx, actor)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -282,29 +256,23 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_plan_revisions (hcode, fiscal_year, number, revised_on, note, approved) VALUES (",
         );
-        s.text(hcode)
-            .push(", ")
-            .int(i64::from(fiscal_year))
-            .push(", ")
-            .int(i64::from(number))
-            .push(", ")
-            .opt_text(revised_on)
-            .push(", ")
-            .text(note.trim())
-            .push(", 0)");
+        s.list(binds![
+            hcode,
+            i64::from(fiscal_year),
+            i64::from(number),
+            revised_on,
+            note.trim()
+        ])
+        .push(", 0)");
         s.query().execute(&mut *tx).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: Some(hcode),
-                entity: "gov_plan_revision",
-                key: &format!("{hcode}/{fiscal_year}/{number}"),
-                action: "create",
-                before: None,
-                after: Some(serde_json::json!({ "note": note.trim() })),
-            },
+        Change::new(
+            "gov_plan_revision",
+            &format!("{hcode}/{fiscal_year}/{number}"),
+            "create",
         )
+        .unit(hcode)
+        .after(serde_json::json!({ "note": note.trim() }))
+        .record(&mut tx, actor)
         .await?;
         tx.commit().await?;
         Ok(number)
@@ -336,18 +304,13 @@ impl Store {
         if s.query().execute(&mut *tx).await?.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: Some(hcode),
-                entity: "gov_plan_revision",
-                key: &format!("{hcode}/{fiscal_year}/{number}"),
-                action: "approve",
-                before: None,
-                after: None,
-            },
+        Change::new(
+            "gov_plan_revision",
+            &format!("{hcode}/{fiscal_year}/{number}"),
+            "approve",
         )
+        .unit(hcode)
+        .record(&mut tx, actor)
         .await?;
         tx.commit().await?;
         Ok(())

@@ -1,6 +1,7 @@
 //! 7 Plus Efficiency inputs (DOMAIN §5.2) and the receivable ledger's collection periods.
 
 use super::*;
+use crate::sql::binds;
 
 /// The 7 Plus ratio items beyond the Risk Score six, with whether each carries a credit balance.
 pub const SEVEN_PLUS_ITEMS: [(&str, bool); 14] = [
@@ -64,29 +65,15 @@ pub(crate) async fn write_ratio_items(
     del.query().execute(&mut **tx).await?;
     for (item, amount) in items {
         let mut s = Sql::new("INSERT INTO gov_ratio_items (hcode, period, item, amount) VALUES (");
-        s.text(hcode)
-            .push(", ")
-            .int(i64::from(period))
-            .push(", ")
-            .text(item.clone())
-            .push(", ")
-            .int(*amount)
+        s.list(binds![hcode, i64::from(period), item.clone(), *amount])
             .push(")");
         s.query().execute(&mut **tx).await?;
     }
-    record(
-        tx,
-        actor,
-        Change {
-            hcode: Some(hcode),
-            entity: "gov_ratio_items",
-            key: &format!("{hcode}/{period}"),
-            action: "save",
-            before: None,
-            after: json(items),
-        },
-    )
-    .await?;
+    Change::new("gov_ratio_items", &format!("{hcode}/{period}"), "save")
+        .unit(hcode)
+        .after_opt(json(items))
+        .record(tx, actor)
+        .await?;
     Ok(())
 }
 

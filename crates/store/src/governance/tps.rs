@@ -1,6 +1,7 @@
 //! TPS inputs per unit, fiscal year and quarter, with the peer medians.
 
 use super::*;
+use crate::sql::binds;
 
 pub(crate) fn check_quarter(q: u8) -> Result<(), StoreError> {
     if (1..=4).contains(&q) {
@@ -32,31 +33,17 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_tps_inputs (hcode, fiscal_year, quarter, input_json, updated_at, updated_by) VALUES (",
         );
-        s.text(input.hcode.clone())
-            .push(", ")
-            .int(i64::from(fiscal_year))
-            .push(", ")
-            .int(i64::from(quarter))
-            .push(", ")
-            .text(text)
-            .push(", ")
-            .int(now_ms())
-            .push(", ")
-            .text(actor.username.clone())
+        s.list(binds![input.hcode.clone(), i64::from(fiscal_year), i64::from(quarter), text, now_ms(), actor.username.clone()])
             .push(") ON CONFLICT (hcode, fiscal_year, quarter) DO UPDATE SET input_json = excluded.input_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by");
         s.query().execute(&mut *tx).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: Some(&input.hcode),
-                entity: "gov_tps_input",
-                key: &format!("{}/{fiscal_year}/{quarter}", input.hcode),
-                action: "save",
-                before: None,
-                after: json(input),
-            },
+        Change::new(
+            "gov_tps_input",
+            &format!("{}/{fiscal_year}/{quarter}", input.hcode),
+            "save",
         )
+        .unit(&input.hcode)
+        .after_opt(json(input))
+        .record(&mut tx, actor)
         .await?;
         tx.commit().await?;
         Ok(())

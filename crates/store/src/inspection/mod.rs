@@ -11,7 +11,7 @@ pub use pho_paper::PhoPaper;
 pub use plan::{Inspection, InspectionPlanInput, InspectionVisit, sample_gaps};
 pub use strategy::{STRATEGY_YEARS, Strategy, StrategyInput, check_strategy};
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::governance::{
     ASSESSMENT_ROUNDS, AssessmentInput, EVIDENCE_MAX_BYTES, FormKind, ItemMark, PaperHeader,
     check_input, clean_filename, evidence_type, json,

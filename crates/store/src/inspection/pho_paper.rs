@@ -1,6 +1,7 @@
 //! The provincial office's own 4P paper (items 1–3 of the seed's paper are about the PHO).
 
 use super::*;
+use crate::sql::binds;
 
 /// The provincial office's 4P paper for a fiscal year and round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -81,27 +82,7 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_pho_papers (province_code, fiscal_year, round, criteria_version, assessor, assessed_on, reviewer_summary, marks_json, paper_json, updated_at, updated_by) VALUES (",
         );
-        s.text(province)
-            .push(", ")
-            .int(i64::from(fiscal_year))
-            .push(", ")
-            .int(i64::from(round))
-            .push(", ")
-            .text(criteria.version.clone())
-            .push(", ")
-            .text(input.assessor.trim())
-            .push(", ")
-            .opt_text(input.assessed_on.clone().filter(|d| !d.is_empty()))
-            .push(", ")
-            .text(input.reviewer_summary.trim())
-            .push(", ")
-            .text(serde_json::to_string(&marks).unwrap_or_else(|_| "{}".into()))
-            .push(", ")
-            .text(serde_json::to_string(&input.paper).unwrap_or_else(|_| "{}".into()))
-            .push(", ")
-            .int(at)
-            .push(", ")
-            .text(actor.username.clone())
+        s.list(binds![province, i64::from(fiscal_year), i64::from(round), criteria.version.clone(), input.assessor.trim(), input.assessed_on.clone().filter(|d| !d.is_empty()), input.reviewer_summary.trim(), serde_json::to_string(&marks).unwrap_or_else(|_| "{}".into()), serde_json::to_string(&input.paper).unwrap_or_else(|_| "{}".into()), at, actor.username.clone()])
             .push(
                 ") ON CONFLICT (province_code, fiscal_year, round) DO UPDATE SET criteria_version = excluded.criteria_version, assessor = excluded.assessor, assessed_on = excluded.assessed_on, reviewer_summary = excluded.reviewer_summary, marks_json = excluded.marks_json, paper_json = excluded.paper_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             );
@@ -124,18 +105,14 @@ impl Store {
             updated_at: at,
             updated_by: actor.username.clone(),
         };
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: None,
-                entity: "gov_pho_paper",
-                key: &format!("{province}/{fiscal_year}/{round}"),
-                action: if before.is_some() { "update" } else { "create" },
-                before: before.as_ref().and_then(|b| json(&b.input)),
-                after: json(&saved.input),
-            },
+        Change::new(
+            "gov_pho_paper",
+            &format!("{province}/{fiscal_year}/{round}"),
+            if before.is_some() { "update" } else { "create" },
         )
+        .before_opt(before.as_ref().and_then(|b| json(&b.input)))
+        .after_opt(json(&saved.input))
+        .record(&mut tx, actor)
         .await?;
         tx.commit().await?;
         Ok(saved)

@@ -1,6 +1,7 @@
 //! The inspection plan per province, fiscal year and round: sample, schedule, findings.
 
 use super::*;
+use crate::sql::binds;
 
 /// One place visited: the office ('') or a unit, its date and the inspectors' findings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -193,19 +194,7 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_inspections (province_code, fiscal_year, round, inspectors, summary, updated_at, updated_by) VALUES (",
         );
-        s.text(province)
-            .push(", ")
-            .int(i64::from(fiscal_year))
-            .push(", ")
-            .int(i64::from(round))
-            .push(", ")
-            .text(plan.inspectors.trim())
-            .push(", ")
-            .text(plan.summary.trim())
-            .push(", ")
-            .int(at)
-            .push(", ")
-            .text(actor.username.clone())
+        s.list(binds![province, i64::from(fiscal_year), i64::from(round), plan.inspectors.trim(), plan.summary.trim(), at, actor.username.clone()])
             .push(
                 ") ON CONFLICT (province_code, fiscal_year, round) DO UPDATE SET inspectors = excluded.inspectors, summary = excluded.summary, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             );
@@ -222,40 +211,27 @@ impl Store {
             let mut s = Sql::new(
                 "INSERT INTO gov_inspection_visits (province_code, fiscal_year, round, target, visit_on, findings_json, recommendation) VALUES (",
             );
-            s.text(province)
-                .push(", ")
-                .int(i64::from(fiscal_year))
-                .push(", ")
-                .int(i64::from(round))
-                .push(", ")
-                .text(target.clone())
-                .push(", ")
-                .opt_text(date.clone())
-                .push(", ")
-                .text(
-                    old.map(|o| serde_json::to_string(&o.findings).unwrap_or_default())
-                        .unwrap_or_else(|| "{}".into()),
-                )
-                .push(", ")
-                .text(old.map(|o| o.recommendation.clone()).unwrap_or_default())
-                .push(")");
+            s.list(binds![
+                province,
+                i64::from(fiscal_year),
+                i64::from(round),
+                target.clone(),
+                date.clone(),
+                old.map(|o| serde_json::to_string(&o.findings).unwrap_or_default())
+                    .unwrap_or_else(|| "{}".into()),
+                old.map(|o| o.recommendation.clone()).unwrap_or_default()
+            ])
+            .push(")");
             s.query().execute(&mut *tx).await?;
         }
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: None,
-                entity: "gov_inspection",
-                key: &format!("{province}/{fiscal_year}/{round}"),
-                action: if before.is_some() { "update" } else { "create" },
-                before: before.as_ref().and_then(json),
-                after: Some(serde_json::json!({
-                    "inspectors": plan.inspectors.trim(),
-                    "sample": dates,
-                })),
-            },
+        Change::new(
+            "gov_inspection",
+            &format!("{province}/{fiscal_year}/{round}"),
+            if before.is_some() { "update" } else { "create" },
         )
+        .before_opt(before.as_ref().and_then(json))
+        .after(serde_json::json!({ "inspectors": plan.inspectors.trim(), "sample": dates, }))
+        .record(&mut tx, actor)
         .await?;
         tx.commit().await?;
         self.inspection(actor, province, fiscal_year, round)
@@ -330,21 +306,18 @@ impl Store {
                 .collect(),
             recommendation: recommendation.trim().to_string(),
         };
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: match target {
-                    Target::Office => None,
-                    Target::Unit(h) => Some(h),
-                },
-                entity: "gov_inspection_findings",
-                key: &format!("{province}/{fiscal_year}/{round}/{}", target.column()),
-                action: "update",
-                before: json(before),
-                after: json(&after),
-            },
+        Change::new(
+            "gov_inspection_findings",
+            &format!("{province}/{fiscal_year}/{round}/{}", target.column()),
+            "update",
         )
+        .hcode(match target {
+            Target::Office => None,
+            Target::Unit(h) => Some(h),
+        })
+        .before_opt(json(before))
+        .after_opt(json(&after))
+        .record(&mut tx, actor)
         .await?;
         tx.commit().await?;
         Ok(after)

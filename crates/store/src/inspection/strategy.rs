@@ -174,19 +174,11 @@ impl Store {
         .bind(meta.uploaded_by.clone())
         .execute(&mut *tx)
         .await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: Some(hcode),
-                entity: "gov_strategy",
-                key: &format!("{hcode}/{}", meta.id),
-                action: "upload",
-                before: None,
-                after: json(&meta),
-            },
-        )
-        .await?;
+        Change::new("gov_strategy", &format!("{hcode}/{}", meta.id), "upload")
+            .unit(hcode)
+            .after_opt(json(&meta))
+            .record(&mut tx, actor)
+            .await?;
         tx.commit().await?;
         Ok(meta)
     }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::claims::sums::SumDelta;
+use crate::sql::binds;
 
 /// What an officer chose for a claim batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,12 +108,7 @@ impl Store {
         ));
         s.text(hcode)
             .push(" AND v.posted = 1 AND v.fund_amount > 0 AND v.fund IN (");
-        for (i, f) in spec.funds.iter().enumerate() {
-            if i > 0 {
-                s.push(", ");
-            }
-            s.text(f.clone());
-        }
+        s.texts(spec.funds.iter().cloned());
         s.push(&format!(") AND {RECOGNISED_SQL} >= "))
             .int(spec.date_from)
             .push(&format!(" AND {RECOGNISED_SQL} <= "))
@@ -201,13 +197,7 @@ impl Store {
                     s.push(", ");
                 }
                 s.push("(")
-                    .text(hcode)
-                    .push(", ")
-                    .int(no)
-                    .push(", ")
-                    .text(vkey.clone())
-                    .push(", ")
-                    .int(*amt)
+                    .list(binds![hcode, no, vkey.clone(), *amt])
                     .push(")");
             }
             s.query().execute(&mut *tx).await?;
@@ -217,11 +207,7 @@ impl Store {
                     u.push(", ");
                 }
                 u.push("(")
-                    .text(hcode)
-                    .push(", ")
-                    .text(vkey.clone())
-                    .push(", ")
-                    .int(no)
+                    .list(binds![hcode, vkey.clone(), no])
                     .push(", '', 'sent', 0, '', '', 0, 0, 0, 0, 0, 0, 0, '', '', '', '', 0, '', ")
                     .int(now)
                     .push(")");
@@ -248,22 +234,7 @@ impl Store {
         for q in delta.flush(self.engine(), hcode) {
             q.query().execute(&mut *tx).await?;
         }
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: Some(hcode),
-                entity: "claim_batch",
-                key: &no.to_string(),
-                action: "create",
-                before: None,
-                after: Some(serde_json::json!({
-                    "funds": spec.funds, "from": spec.date_from, "to": spec.date_to,
-                    "visits": visits.len(), "amount": amount, "blocked": blocked,
-                })),
-            },
-        )
-        .await?;
+        Change::new("claim_batch", &no.to_string(), "create").unit(hcode).after(serde_json::json!({ "funds": spec.funds, "from": spec.date_from, "to": spec.date_to, "visits": visits.len(), "amount": amount, "blocked": blocked, })).record(&mut tx, actor).await?;
         crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;
         self.get_batch(actor, hcode, no).await
@@ -282,12 +253,7 @@ impl Store {
         for chunk in vkeys.chunks(CHUNK) {
             let mut s = Sql::new("SELECT vkey, cid FROM claim_visits WHERE hcode = ");
             s.text(hcode).push(" AND vkey IN (");
-            for (i, k) in chunk.iter().enumerate() {
-                if i > 0 {
-                    s.push(", ");
-                }
-                s.text(k.clone());
-            }
+            s.texts(chunk.iter().cloned());
             s.push(")");
             positional(self.engine(), &mut s);
             for r in s.query().fetch_all(self.pool()).await? {

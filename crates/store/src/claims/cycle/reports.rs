@@ -391,19 +391,10 @@ impl Store {
             }
             s.query().execute(&mut *tx).await?;
         }
-        record(
-            &mut tx,
-            actor,
-            Change {
-                hcode: None,
-                entity: "claim_error_codes",
-                key: province_code,
-                action: "replace",
-                before: None,
-                after: Some(serde_json::json!({ "codes": rows.len() })),
-            },
-        )
-        .await?;
+        Change::new("claim_error_codes", province_code, "replace")
+            .after(serde_json::json!({ "codes": rows.len() }))
+            .record(&mut tx, actor)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

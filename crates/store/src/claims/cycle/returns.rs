@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::claims::sums::{SHARE_COLS, STATUS_RETURNING, Share, SumDelta};
+use crate::sql::binds;
 
 /// A REP line's claim status over the stored one (a later REP supersedes; a C or Deny goes to
 /// the worklist as `to_fix` unless already being handled).
@@ -182,12 +183,7 @@ impl ReturnSession {
         for chunk in ids.chunks(CHUNK) {
             let mut s = Sql::new("SELECT tran_id, vkey FROM claim_status WHERE hcode = ");
             s.text(self.inner.hcode.clone()).push(" AND tran_id IN (");
-            for (i, t) in chunk.iter().enumerate() {
-                if i > 0 {
-                    s.push(", ");
-                }
-                s.text((*t).clone());
-            }
+            s.texts(chunk.iter().map(|t| (*t).clone()));
             s.push(")");
             positional(self.inner.engine, &mut s);
             for (t, v) in self
@@ -271,12 +267,7 @@ impl ReturnSession {
         for chunk in keys.chunks(CHUNK) {
             let mut s = Sql::new(&format!("SELECT {STORED_CLAIM_COLS} WHERE v.hcode = "));
             s.text(self.inner.hcode.clone()).push(" AND v.vkey IN (");
-            for (i, k) in chunk.iter().enumerate() {
-                if i > 0 {
-                    s.push(", ");
-                }
-                s.text((*k).clone());
-            }
+            s.texts(chunk.iter().map(|k| (*k).clone()));
             s.push(")");
             positional(self.inner.engine, &mut s);
             let rows = self
@@ -552,17 +543,10 @@ impl ReturnSession {
             return Err(StoreError::NotFound);
         }
         self.inner.load_shares(&[vkey], 1).await?;
-        let audit = change_sql(
-            &self.inner.actor,
-            Change {
-                hcode: Some(&self.inner.hcode),
-                entity: "claim_status",
-                key: vkey,
-                action: "work",
-                before: None,
-                after: Some(serde_json::json!({ "work": work, "note": note })),
-            },
-        );
+        let audit = Change::new("claim_status", vkey, "work")
+            .unit(&self.inner.hcode)
+            .after(serde_json::json!({ "work": work, "note": note }))
+            .sql(&self.inner.actor);
         self.inner.tx.exec(&audit).await?;
         Ok(())
     }
@@ -574,40 +558,26 @@ impl ReturnSession {
             let mut s = Sql::new(
                 "INSERT INTO claim_returns (hcode, no, import_id, kind, file_name, doc_no, detail, sha256, import_no, lines, matched, unmatched, rejects, amount, settled, at, username) VALUES (",
             );
-            s.text(self.inner.hcode.clone())
-                .push(", ")
-                .int(self.inner.no)
-                .push(", ")
-                .text(self.inner.id.clone())
-                .push(", ")
-                .text(self.meta.kind)
-                .push(", ")
-                .text(clean_file_name(&self.meta.file_name))
-                .push(", ")
-                .text(self.meta.doc_no.clone())
-                .push(", ")
-                .text(self.meta.detail.clone())
-                .push(", ")
-                .text(self.meta.sha256.clone())
-                .push(", ")
-                .int(self.inner.no)
-                .push(", ")
-                .int(self.lines)
-                .push(", ")
-                .int(self.matched)
-                .push(", ")
-                .int(self.unmatched)
-                .push(", ")
-                .int(rejects)
-                .push(", ")
-                .int(self.amount)
-                .push(", ")
-                .int(self.settled)
-                .push(", ")
-                .int(at)
-                .push(", ")
-                .text(self.inner.actor.username.clone())
-                .push(")");
+            s.list(binds![
+                self.inner.hcode.clone(),
+                self.inner.no,
+                self.inner.id.clone(),
+                self.meta.kind,
+                clean_file_name(&self.meta.file_name),
+                self.meta.doc_no.clone(),
+                self.meta.detail.clone(),
+                self.meta.sha256.clone(),
+                self.inner.no,
+                self.lines,
+                self.matched,
+                self.unmatched,
+                rejects,
+                self.amount,
+                self.settled,
+                at,
+                self.inner.actor.username.clone()
+            ])
+            .push(")");
             self.inner.tx.exec(&s).await?;
         }
         self.inner.rejects = rejects;

@@ -1,6 +1,7 @@
 //! The end of an import: its read models, history row and audit entry, then the commit.
 
 use super::super::*;
+use crate::sql::binds;
 
 impl ImportSession {
     /// Records the import in the history and commits everything. `landed = false` (strict mode
@@ -60,82 +61,40 @@ impl ImportSession {
         let mut s = Sql::new(
             "INSERT INTO claim_imports (hcode, id, no, at, user_id, username, source_name, files_json, strict, status, visits_read, admissions_read, inserted, updated, unchanged, rejected_encounters, rejects, unposted, posted_amount, reversed_amount, elapsed_ms, kind, cht_total, paid_total, fund_posted, patient_posted, unposted_amount, in_hospital_amount, overpaid) VALUES (",
         );
-        s.text(self.hcode.clone())
-            .push(", ")
-            .text(self.id.clone())
-            .push(", ")
-            .int(self.no)
-            .push(", ")
-            .int(at)
-            .push(", ")
-            .opt_text(self.actor.user_id.clone())
-            .push(", ")
-            .text(self.actor.username.clone())
-            .push(", ")
-            .text(self.meta.source_name.clone())
-            .push(", ")
-            .text(files_json)
-            .push(", ")
-            .int(i64::from(self.meta.strict))
-            .push(", ")
-            .text(status)
-            .push(", ")
-            .int(totals.visits_read)
-            .push(", ")
-            .int(totals.admissions_read)
-            .push(", ")
-            .int(self.counts.inserted)
-            .push(", ")
-            .int(self.counts.updated)
-            .push(", ")
-            .int(self.counts.unchanged)
-            .push(", ")
-            .int(totals.rejected_encounters)
-            .push(", ")
-            .int(totals.rejects.max(self.rejects))
-            .push(", ")
-            .int(self.counts.unposted)
-            .push(", ")
-            .int(self.counts.posted_amount)
-            .push(", ")
-            .int(self.counts.reversed_amount)
-            .push(", ")
-            .int(elapsed_ms)
-            .push(", ")
-            .text(self.kind)
-            .push(", ")
-            .int(self.recon.cht_total)
-            .push(", ")
-            .int(self.recon.paid)
-            .push(", ")
-            .int(self.recon.fund_posted)
-            .push(", ")
-            .int(self.recon.patient_posted)
-            .push(", ")
-            .int(self.recon.unposted)
-            .push(", ")
-            .int(self.recon.in_hospital)
-            .push(", ")
-            .int(self.recon.overpaid)
-            .push(")");
+        s.list(binds![
+            self.hcode.clone(),
+            self.id.clone(),
+            self.no,
+            at,
+            self.actor.user_id.clone(),
+            self.actor.username.clone(),
+            self.meta.source_name.clone(),
+            files_json,
+            i64::from(self.meta.strict),
+            status,
+            totals.visits_read,
+            totals.admissions_read,
+            self.counts.inserted,
+            self.counts.updated,
+            self.counts.unchanged,
+            totals.rejected_encounters,
+            totals.rejects.max(self.rejects),
+            self.counts.unposted,
+            self.counts.posted_amount,
+            self.counts.reversed_amount,
+            elapsed_ms,
+            self.kind,
+            self.recon.cht_total,
+            self.recon.paid,
+            self.recon.fund_posted,
+            self.recon.patient_posted,
+            self.recon.unposted,
+            self.recon.in_hospital,
+            self.recon.overpaid
+        ])
+        .push(")");
         self.tx.exec(&s).await?;
-        let audit = change_sql(
-            &self.actor,
-            Change {
-                hcode: Some(&self.hcode),
-                entity: "claim_import",
-                key: &self.id,
-                action: status,
-                before: None,
-                after: Some(serde_json::json!({
-                    "source": self.meta.source_name,
-                    "inserted": self.counts.inserted,
-                    "updated": self.counts.updated,
-                    "unchanged": self.counts.unchanged,
-                    "rejects": totals.rejects,
-                })),
-            },
-        );
+        let audit = Change::new("claim_import", &self.id, status).unit(&self.hcode).after(serde_json::json!({ "source": self.meta.source_name, "inserted": self.counts.inserted, "updated": self.counts.updated, "unchanged": self.counts.unchanged, "rejects": totals.rejects, })).sql(&self.actor);
         self.tx.exec(&audit).await?;
         self.tx.exec(&crate::bump_read_version()).await?;
         if self.engine == Engine::Sqlite {

@@ -2,6 +2,7 @@
 //! finish (summaries, history, audit) or abort.
 
 use super::*;
+use crate::sql::binds;
 
 mod finish;
 mod native;
@@ -166,31 +167,21 @@ impl ImportSession {
                 }
                 self.rejects += 1;
                 s.push("(")
-                    .text(self.hcode.clone())
-                    .push(", ")
-                    .text(self.id.clone())
-                    .push(", ")
-                    .int(self.rejects)
-                    .push(", ")
-                    .text(r.file.clone())
-                    .push(", ")
-                    .int(r.line)
-                    .push(", ")
-                    .text(r.field.clone())
-                    .push(", ")
-                    .text(r.value.clone())
-                    .push(", ")
-                    .text(r.code.clone())
-                    .push(", ")
-                    .text(r.reason_th.clone())
-                    .push(", ")
-                    .text(r.reason_en.clone())
-                    .push(", ")
-                    .text(r.hn.clone())
-                    .push(", ")
-                    .text(r.seq.clone())
-                    .push(", ")
-                    .text(r.an.clone())
+                    .list(binds![
+                        self.hcode.clone(),
+                        self.id.clone(),
+                        self.rejects,
+                        r.file.clone(),
+                        r.line,
+                        r.field.clone(),
+                        r.value.clone(),
+                        r.code.clone(),
+                        r.reason_th.clone(),
+                        r.reason_en.clone(),
+                        r.hn.clone(),
+                        r.seq.clone(),
+                        r.an.clone()
+                    ])
                     .push(")");
             }
             positional(self.engine, &mut s);
@@ -213,12 +204,7 @@ impl ImportSession {
                  COALESCE((SELECT cs.cleared FROM claim_status cs WHERE cs.hcode = claim_visits.hcode AND cs.vkey = claim_visits.vkey), 0) AS cleared FROM claim_visits WHERE hcode = ",
             );
             s.text(self.hcode.clone()).push(" AND vkey IN (");
-            for (i, v) in chunk.iter().enumerate() {
-                if i > 0 {
-                    s.push(", ");
-                }
-                s.text(v.vkey.clone());
-            }
+            s.texts(chunk.iter().map(|v| v.vkey.clone()));
             s.push(")");
             positional(self.engine, &mut s);
             let rows = self
@@ -317,17 +303,11 @@ impl ImportSession {
                     );
                 }
                 replaced.push(v.vkey.clone());
-                let audit = change_sql(
-                    &self.actor,
-                    Change {
-                        hcode: Some(&self.hcode),
-                        entity: "claim_visit",
-                        key: &v.vkey,
-                        action: "update",
-                        before: Some(old.summary.clone()),
-                        after: Some(row_summary(&v, &self.id)),
-                    },
-                );
+                let audit = Change::new("claim_visit", &v.vkey, "update")
+                    .unit(&self.hcode)
+                    .before(old.summary.clone())
+                    .after(row_summary(&v, &self.id))
+                    .sql(&self.actor);
                 self.tx.exec(&audit).await?;
                 self.counts.updated += 1;
             } else {
@@ -410,12 +390,7 @@ impl ImportSession {
         for chunk in replaced.chunks(LOOKUP_CHUNK) {
             let mut s = Sql::new("DELETE FROM claim_visits WHERE hcode = ");
             s.text(self.hcode.clone()).push(" AND vkey IN (");
-            for (i, k) in chunk.iter().enumerate() {
-                if i > 0 {
-                    s.push(", ");
-                }
-                s.text(k.clone());
-            }
+            s.texts(chunk.iter().cloned());
             s.push(")");
             positional(self.engine, &mut s);
             self.tx.exec(&s).await?;
