@@ -47,6 +47,13 @@ impl Actor {
         self.role != Role::District
     }
 
+    /// Whether the actor may set a province's configuration (posting map, audit catalogue,
+    /// code tables): an administrator or that province's officers.
+    pub fn may_configure_province(&self, province_code: &str) -> bool {
+        self.is_admin()
+            || (self.role == Role::Province && self.province_code.as_deref() == Some(province_code))
+    }
+
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }

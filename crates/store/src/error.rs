@@ -56,6 +56,16 @@ pub enum StoreError {
     Db(#[source] sqlx::Error),
 }
 
+impl StoreError {
+    /// An uploaded table refused at its line `line`: `field` names the table, the Thai message
+    /// leads with `th_what` (what the table is).
+    pub fn table_line(field: &str, line: usize, message: &str, th_what: &str) -> Self {
+        StoreError::Invalid(vec![
+            FieldError::new(field, message, format!("{th_what}: {message}")).at_line(line),
+        ])
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match e {

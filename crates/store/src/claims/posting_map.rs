@@ -63,21 +63,11 @@ impl Store {
         fy: i64,
         tsv: &str,
     ) -> Result<usize, StoreError> {
-        let allowed = actor.is_admin()
-            || (actor.role == Role::Province
-                && actor.province_code.as_deref() == Some(province_code));
-        if !allowed {
+        if !actor.may_configure_province(province_code) {
             return Err(StoreError::Forbidden);
         }
         let rules = parse_posting_map(tsv).map_err(|e| {
-            StoreError::Invalid(vec![
-                crate::FieldError::new(
-                    "posting_map",
-                    e.message.clone(),
-                    format!("ผังการตั้งลูกหนี้ไม่ถูกต้อง: {}", e.message),
-                )
-                .at_line(e.line),
-            ])
+            StoreError::table_line("posting_map", e.line, &e.message, "ผังการตั้งลูกหนี้ไม่ถูกต้อง")
         })?;
         let mut tx = self.pool().begin().await?;
         let mut d = Sql::new("DELETE FROM claim_posting_map WHERE province_code = ");

@@ -13,7 +13,6 @@ use crate::{Actor, Store, StoreError, now_ms};
 use chrono::Datelike;
 use futures_util::TryStreamExt;
 use raidai_domain::audit::parse_catalogue;
-use raidai_domain::master::Role;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -303,21 +302,11 @@ impl Store {
         fy: i64,
         tsv: &str,
     ) -> Result<usize, StoreError> {
-        let allowed = actor.is_admin()
-            || (actor.role == Role::Province
-                && actor.province_code.as_deref() == Some(province_code));
-        if !allowed {
+        if !actor.may_configure_province(province_code) {
             return Err(StoreError::Forbidden);
         }
         let cat = parse_catalogue(tsv).map_err(|e| {
-            StoreError::Invalid(vec![
-                crate::FieldError::new(
-                    "catalogue",
-                    e.message.clone(),
-                    format!("รายการกฎตรวจสอบไม่ถูกต้อง: {}", e.message),
-                )
-                .at_line(e.line),
-            ])
+            StoreError::table_line("catalogue", e.line, &e.message, "รายการกฎตรวจสอบไม่ถูกต้อง")
         })?;
         let mut tx = self.pool().begin().await?;
         let mut d = Sql::new("DELETE FROM claim_audit_rules WHERE province_code = ");
