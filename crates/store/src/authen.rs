@@ -175,10 +175,7 @@ impl Store {
         status: &str,
         claim_code: &str,
     ) -> Result<(), StoreError> {
-        self.get_unit(actor, hcode).await?;
-        if !actor.may_import(hcode) {
-            return Err(StoreError::Forbidden);
-        }
+        self.unit_for_import(actor, hcode).await?;
         let mut tx = self.pool().begin().await?;
         let mut d = Sql::new("DELETE FROM claim_authen_lookups WHERE hcode = ");
         d.text(hcode).push(" AND vkey = ").text(vkey);

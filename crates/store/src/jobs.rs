@@ -85,10 +85,7 @@ impl Store {
         strict: bool,
         bytes: i64,
     ) -> Result<ImportJob, StoreError> {
-        self.get_unit(actor, hcode).await?;
-        if !actor.may_import(hcode) {
-            return Err(StoreError::Forbidden);
-        }
+        self.unit_for_import(actor, hcode).await?;
         let id = uuid::Uuid::now_v7().to_string();
         let mut s = Sql::new(
             "INSERT INTO import_jobs (hcode, id, user_id, username, source_name, strict, bytes, state, phase, created_at) VALUES (",

@@ -360,6 +360,16 @@ impl Store {
         rows.iter().map(unit_from_row).collect()
     }
 
+    /// The unit, when the actor sees it (else NotFound) and may change its claims data (else
+    /// Forbidden): the check every import, return, batch and follow-up starts with.
+    pub async fn unit_for_import(&self, actor: &Actor, hcode: &str) -> Result<Unit, StoreError> {
+        let unit = self.get_unit(actor, hcode).await?;
+        if !actor.may_import(hcode) {
+            return Err(StoreError::Forbidden);
+        }
+        Ok(unit)
+    }
+
     /// A unit the caller may see; [`StoreError::NotFound`] otherwise.
     #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn get_unit(&self, actor: &Actor, hcode: &str) -> Result<Unit, StoreError> {

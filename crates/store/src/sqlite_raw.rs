@@ -48,12 +48,13 @@ impl Stmt {
         Ok(Stmt { db, stmt })
     }
 
-    /// Binds `vals` to parameters 1.. and runs the statement once.
-    pub fn run(&mut self, vals: &[Val<'_>]) -> Result<(), sqlx::Error> {
+    /// Binds `vals` to parameters 1.. (text without a copy: SQLITE_STATIC).
+    fn bind(&mut self, vals: &[Val<'_>]) -> Result<(), sqlx::Error> {
         for (i, v) in vals.iter().enumerate() {
             let idx = i as c_int + 1;
-            // SAFETY: `self.stmt` is a live statement; text pointers stay valid until the step
-            // below has finished (SQLITE_STATIC), which is the only time SQLite reads them.
+            // SAFETY: `self.stmt` is a live statement; text pointers stay valid until the
+            // caller's steps have finished (SQLITE_STATIC: `vals` outlives them in `run` and
+            // `query`), which is the only time SQLite reads them.
             let rc = unsafe {
                 match *v {
                     Val::Text(s) => ffi::sqlite3_bind_text64(
@@ -71,6 +72,12 @@ impl Stmt {
                 return Err(error(self.db, rc, "bind"));
             }
         }
+        Ok(())
+    }
+
+    /// Binds `vals` to parameters 1.. and runs the statement once.
+    pub fn run(&mut self, vals: &[Val<'_>]) -> Result<(), sqlx::Error> {
+        self.bind(vals)?;
         // SAFETY: live statement, all parameters bound.
         let rc = unsafe { ffi::sqlite3_step(self.stmt) };
         let out = if rc == ffi::SQLITE_DONE {
@@ -120,26 +127,7 @@ impl Stmt {
         vals: &[Val<'_>],
         mut f: impl FnMut(&RawRow),
     ) -> Result<(), sqlx::Error> {
-        for (i, v) in vals.iter().enumerate() {
-            let idx = i as c_int + 1;
-            // SAFETY: as in `run`: the bound text outlives every step below.
-            let rc = unsafe {
-                match *v {
-                    Val::Text(s) => ffi::sqlite3_bind_text64(
-                        self.stmt,
-                        idx,
-                        s.as_ptr().cast(),
-                        s.len() as u64,
-                        ffi::SQLITE_STATIC(),
-                        ffi::SQLITE_UTF8 as u8,
-                    ),
-                    Val::Int(n) => ffi::sqlite3_bind_int64(self.stmt, idx, n),
-                }
-            };
-            if rc != ffi::SQLITE_OK {
-                return Err(error(self.db, rc, "bind"));
-            }
-        }
+        self.bind(vals)?;
         let out = loop {
             // SAFETY: live statement, parameters bound.
             let rc = unsafe { ffi::sqlite3_step(self.stmt) };

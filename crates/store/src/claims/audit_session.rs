@@ -28,10 +28,7 @@ impl Store {
         actor: &Actor,
         hcode: &str,
     ) -> Result<AuditSession, StoreError> {
-        self.get_unit(actor, hcode).await?;
-        if !actor.may_import(hcode) {
-            return Err(StoreError::Forbidden);
-        }
+        self.unit_for_import(actor, hcode).await?;
         let mut tx = match &self.imports {
             ImportPool::Sqlite(pool) => ImportTx::Sqlite(pool.begin().await?),
             ImportPool::Postgres(pool) => ImportTx::Postgres(pool.begin().await?),

@@ -570,10 +570,7 @@ impl Store {
     /// be allowed to import for `hcode` (admin, or that unit's own staff).
     #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn unit_places(&self, actor: &Actor, hcode: &str) -> Result<UnitPlaces, StoreError> {
-        let unit = self.get_unit(actor, hcode).await?;
-        if !actor.may_import(hcode) {
-            return Err(StoreError::Forbidden);
-        }
+        let unit = self.unit_for_import(actor, hcode).await?;
         let mut s = Sql::new("SELECT hcode, cup_hcode FROM units WHERE province_code = ");
         s.text(unit.province_code.clone());
         let rows = s.query().fetch_all(self.pool()).await?;

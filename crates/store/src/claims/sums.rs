@@ -320,109 +320,75 @@ impl SumDelta {
     pub fn flush(&mut self, engine: Engine, hcode: &str) -> Vec<Sql> {
         use KeyPart::{I, T};
         let mut out = Vec::new();
-        let cycle = std::mem::take(&mut self.cycle)
-            .into_iter()
-            .map(|((fund, fy), v)| (vec![T(fund), I(fy)], v.to_vec()));
-        upsert_sums(
-            engine,
-            &mut out,
-            hcode,
+        // One upsert list a read-model table: the map taken, its keys as key parts.
+        macro_rules! sums {
+            ($field:ident, $table:literal, $keys:expr, $cols:expr, |$k:pat_param| $key:expr) => {
+                let rows = std::mem::take(&mut self.$field).into_iter();
+                let rows = rows.map(|($k, v)| ($key, v.to_vec()));
+                upsert_sums(engine, &mut out, hcode, $table, $keys, $cols, rows);
+            };
+        }
+        sums!(
+            cycle,
             "claim_sum_cycle",
             &["fund", "fy"],
             &CYCLE_COLS,
-            cycle,
+            |(fund, fy)| vec![T(fund), I(fy)]
         );
-        let journal = std::mem::take(&mut self.journal).into_iter().map(
-            |((account, fund, fy, post_month, serv_month), v)| {
-                (
-                    vec![T(account), T(fund), I(fy), I(post_month), I(serv_month)],
-                    v.to_vec(),
-                )
-            },
-        );
-        upsert_sums(
-            engine,
-            &mut out,
-            hcode,
+        sums!(
+            journal,
             "claim_sum_journal",
             &["account", "fund", "fy", "post_month", "serv_month"],
             &["debit", "credit", "entries", "lines"],
-            journal,
+            |(account, fund, fy, post_month, serv_month)| vec![
+                T(account),
+                T(fund),
+                I(fy),
+                I(post_month),
+                I(serv_month)
+            ]
         );
-        let rollup = std::mem::take(&mut self.rollup)
-            .into_iter()
-            .map(|((fund, fy), v)| (vec![T(fund), I(fy)], v.to_vec()));
-        upsert_sums(
-            engine,
-            &mut out,
-            hcode,
+        sums!(
+            rollup,
             "claim_sum_rollup",
             &["fund", "fy"],
             &["amount", "entries"],
-            rollup,
+            |(fund, fy)| vec![T(fund), I(fy)]
         );
-        let recog = std::mem::take(&mut self.recog)
-            .into_iter()
-            .map(|((fund, account, day), v)| (vec![T(fund), T(account), I(day)], v.to_vec()));
-        upsert_sums(
-            engine,
-            &mut out,
-            hcode,
+        sums!(
+            recog,
             "claim_sum_recognised",
             &["fund", "account", "recognised"],
             &RECOG_COLS,
-            recog,
+            |(fund, account, day)| vec![T(fund), T(account), I(day)]
         );
-        let visits =
-            std::mem::take(&mut self.visits)
-                .into_iter()
-                .map(|((fy, inscl, subtype, month), v)| {
-                    (vec![I(fy), T(inscl), T(subtype), I(month)], v.to_vec())
-                });
-        upsert_sums(
-            engine,
-            &mut out,
-            hcode,
+        sums!(
+            visits,
             "claim_sum_visits",
             &["fy", "inscl", "subtype", "month"],
             &["visits", "with_code"],
-            visits,
+            |(fy, inscl, subtype, month)| vec![I(fy), T(inscl), T(subtype), I(month)]
         );
-        let batches = std::mem::take(&mut self.batches)
-            .into_iter()
-            .map(|(no, v)| (vec![I(no)], v.to_vec()));
-        upsert_sums(
-            engine,
-            &mut out,
-            hcode,
+        sums!(
+            batches,
             "claim_sum_batches",
             &["batch_no"],
             &["accepted", "corrective", "denied", "awaiting", "received"],
-            batches,
+            |no| vec![I(no)]
         );
-        let due = std::mem::take(&mut self.due)
-            .into_iter()
-            .map(|((fund, day), v)| (vec![T(fund), I(day)], v.to_vec()));
-        upsert_sums(
-            engine,
-            &mut out,
-            hcode,
+        sums!(
+            due,
             "claim_sum_due",
             &["fund", "recognised"],
             &["visits", "at_stake"],
-            due,
+            |(fund, day)| vec![T(fund), I(day)]
         );
-        let status = std::mem::take(&mut self.status)
-            .into_iter()
-            .map(|((fund, status, work), v)| (vec![T(fund), T(status), T(work)], v.to_vec()));
-        upsert_sums(
-            engine,
-            &mut out,
-            hcode,
+        sums!(
+            status,
             "claim_sum_status",
             &["fund", "status", "work"],
             &["visits", "outstanding"],
-            status,
+            |(fund, status, work)| vec![T(fund), T(status), T(work)]
         );
         let mut opens: Vec<(String, i64)> = std::mem::take(&mut self.opens)
             .into_iter()

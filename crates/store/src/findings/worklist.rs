@@ -291,10 +291,7 @@ impl Store {
         rule: &str,
         reason: &str,
     ) -> Result<(), StoreError> {
-        self.get_unit(actor, hcode).await?;
-        if !actor.may_import(hcode) {
-            return Err(StoreError::Forbidden);
-        }
+        self.unit_for_import(actor, hcode).await?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::field(

@@ -139,10 +139,7 @@ impl Store {
         zip: Vec<u8>,
         zip_sha256: String,
     ) -> Result<BatchRecord, StoreError> {
-        self.get_unit(actor, hcode).await?;
-        if !actor.may_import(hcode) {
-            return Err(StoreError::Forbidden);
-        }
+        self.unit_for_import(actor, hcode).await?;
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         if self.engine() == Engine::Postgres {
