@@ -9,6 +9,7 @@ pub mod audit;
 pub mod authen;
 pub mod claims;
 pub mod criteria;
+mod csv_in;
 pub mod error;
 pub mod findings;
 pub mod governance;

@@ -1,6 +1,7 @@
 //! Master data: province → districts → units, scoped by the caller's tenancy.
 
 use crate::audit::Change;
+use crate::csv_in::CsvIn;
 use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_os, get_s, row_struct};
 use crate::{Actor, FieldError, Store, StoreError, now_ms};
@@ -615,64 +616,13 @@ pub(crate) fn unique_to_field(e: sqlx::Error, field: &str) -> StoreError {
 /// `hcode,name_th,unit_type,district_code,cup_hcode,peer_group,island,beds[,active]`.
 /// Errors name the line and field; nothing is returned unless every line parses.
 pub fn parse_units_csv(data: &[u8]) -> Result<Vec<UnitInput>, StoreError> {
-    let text =
-        std::str::from_utf8(data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data)).map_err(|_| {
-            StoreError::field(
-                "file",
-                "the file is not UTF-8 text (save it as CSV UTF-8)",
-                "ไฟล์ไม่ใช่ข้อความ UTF-8 (ให้บันทึกเป็น CSV UTF-8)",
-            )
-        })?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| {
-            StoreError::field(
-                "file",
-                format!("cannot read the header: {e}"),
-                "อ่านหัวตารางไม่ได้",
-            )
-        })?
-        .clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    let required = ["hcode", "name_th", "unit_type", "district_code"];
-    let missing: Vec<FieldError> = required
-        .iter()
-        .filter(|c| col(c).is_none())
-        .map(|c| {
-            FieldError::new(
-                c,
-                format!("column {c} is missing from the header"),
-                format!("ไม่พบคอลัมน์ {c} ในหัวตาราง"),
-            )
-            .at_line(1)
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(StoreError::Invalid(missing));
-    }
+    let mut c = CsvIn::open(data)?;
+    c.require(&["hcode", "name_th", "unit_type", "district_code"])?;
     let mut out = Vec::new();
     let mut errs = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                errs.push(
-                    FieldError::new("file", format!("unreadable row: {e}"), "อ่านแถวนี้ไม่ได้")
-                        .at_line(line),
-                );
-                continue;
-            }
-        };
+    for (line, rec) in c.records(&mut errs) {
         let get = |name: &str| {
-            col(name)
+            c.col(name)
                 .and_then(|i| rec.get(i))
                 .unwrap_or("")
                 .trim()

@@ -567,7 +567,7 @@ fn random_password() -> String {
 /// Users CSV: `username,display_name,role,scope_code[,password]` with a header line; UTF-8
 /// (a BOM is allowed). Returns (line, input, password to generate).
 pub fn parse_users_csv(data: &[u8]) -> Result<Vec<(usize, UserInput, bool)>, StoreError> {
-    let mut c = crate::governance::CsvIn::open(data)?;
+    let mut c = crate::csv_in::CsvIn::open(data)?;
     c.require(&["username", "display_name", "role", "scope_code"])?;
     let cols: Vec<Option<usize>> = ["username", "display_name", "role", "scope_code", "password"]
         .iter()
@@ -575,18 +575,7 @@ pub fn parse_users_csv(data: &[u8]) -> Result<Vec<(usize, UserInput, bool)>, Sto
         .collect();
     let mut errs = Vec::new();
     let mut out = Vec::new();
-    for (n, rec) in c.rdr.records().enumerate() {
-        let line = n + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                errs.push(
-                    FieldError::new("file", format!("unreadable row: {e}"), "อ่านแถวนี้ไม่ได้")
-                        .at_line(line),
-                );
-                continue;
-            }
-        };
+    for (line, rec) in c.records(&mut errs) {
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

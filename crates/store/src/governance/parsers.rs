@@ -2,67 +2,7 @@
 //! checked and named in its errors.
 
 use super::*;
-
-pub(crate) fn utf8(data: &[u8]) -> Result<&str, StoreError> {
-    std::str::from_utf8(data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data)).map_err(|_| {
-        StoreError::field(
-            "file",
-            "the file is not UTF-8 text (save it as CSV UTF-8)",
-            "ไฟล์ไม่ใช่ข้อความ UTF-8 (ให้บันทึกเป็น CSV UTF-8)",
-        )
-    })
-}
-
-/// A CSV upload (UTF-8, BOM allowed) with a header line, read by column name.
-pub(crate) struct CsvIn<'a> {
-    pub(crate) rdr: csv::Reader<&'a [u8]>,
-    headers: Vec<String>,
-}
-
-impl<'a> CsvIn<'a> {
-    pub(crate) fn open(data: &'a [u8]) -> Result<Self, StoreError> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(utf8(data)?.as_bytes());
-        let headers = rdr
-            .headers()
-            .map_err(|e| {
-                StoreError::field(
-                    "file",
-                    format!("cannot read the header: {e}"),
-                    "อ่านหัวตารางไม่ได้",
-                )
-            })?
-            .iter()
-            .map(|h| h.trim().to_ascii_lowercase())
-            .collect();
-        Ok(CsvIn { rdr, headers })
-    }
-
-    pub(crate) fn col(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name)
-    }
-
-    pub(crate) fn require(&self, names: &[&str]) -> Result<(), StoreError> {
-        let missing: Vec<FieldError> = names
-            .iter()
-            .filter(|c| self.col(c).is_none())
-            .map(|c| {
-                FieldError::new(
-                    c,
-                    format!("column {c} is missing from the header"),
-                    format!("ไม่พบคอลัมน์ {c} ในหัวตาราง"),
-                )
-                .at_line(1)
-            })
-            .collect();
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(StoreError::Invalid(missing))
-        }
-    }
-}
+use crate::csv_in::CsvIn;
 
 pub(crate) fn money(
     rec: &csv::StringRecord,
@@ -97,18 +37,7 @@ pub fn parse_positions_csv(data: &[u8]) -> Result<Vec<RiskInput>, StoreError> {
     let (hi, pi) = (c.col("hcode"), c.col("period"));
     let mut out = Vec::new();
     let mut errs = Vec::new();
-    for (n, rec) in c.rdr.records().enumerate() {
-        let line = n + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                errs.push(
-                    FieldError::new("file", format!("unreadable row: {e}"), "อ่านแถวนี้ไม่ได้")
-                        .at_line(line),
-                );
-                continue;
-            }
-        };
+    for (line, rec) in c.records(&mut errs) {
         let text = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("").trim();
         let hcode = text(hi).to_string();
         let period_text = text(pi);
@@ -183,18 +112,7 @@ pub fn parse_trial_balance_csv(data: &[u8]) -> Result<Vec<TbLine>, StoreError> {
     }
     let mut by_account: BTreeMap<String, TbLine> = BTreeMap::new();
     let mut errs = Vec::new();
-    for (n, rec) in c.rdr.records().enumerate() {
-        let line = n + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                errs.push(
-                    FieldError::new("file", format!("unreadable row: {e}"), "อ่านแถวนี้ไม่ได้")
-                        .at_line(line),
-                );
-                continue;
-            }
-        };
+    for (line, rec) in c.records(&mut errs) {
         let code: String = ai.and_then(|i| rec.get(i)).unwrap_or("").trim().to_string();
         // MoPH codes are written `1102050101.102`; the map matches on the leading digits.
         if !code.starts_with(|c: char| c.is_ascii_digit())

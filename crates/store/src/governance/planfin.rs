@@ -1,6 +1,7 @@
 //! Planfin: the plan, actuals and revisions per unit and fiscal year.
 
 use super::*;
+use crate::csv_in::CsvIn;
 use crate::sql::binds;
 
 /// Plan or actual amounts.
@@ -54,18 +55,7 @@ pub fn parse_plan_csv(data: &[u8]) -> Result<Vec<PlanLine>, StoreError> {
     let mi: Vec<Option<usize>> = months.iter().map(|m| c.col(m)).collect();
     let mut out: Vec<PlanLine> = Vec::new();
     let mut errs = Vec::new();
-    for (n, rec) in c.rdr.records().enumerate() {
-        let line = n + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                errs.push(
-                    FieldError::new("file", format!("unreadable row: {e}"), "อ่านแถวนี้ไม่ได้")
-                        .at_line(line),
-                );
-                continue;
-            }
-        };
+    for (line, rec) in c.records(&mut errs) {
         let code_text = ci.and_then(|i| rec.get(i)).unwrap_or("").trim();
         let code = match code_text.parse::<PlanCode>() {
             Ok(c) => c,
