@@ -124,11 +124,7 @@ impl Store {
             "SELECT fiscal_year, seq, version, title, source, loaded_by, loaded_at FROM gov_criteria_sets WHERE fiscal_year = ",
         );
         s.int(i64::from(fiscal_year)).push(" AND seq = ").int(seq);
-        let r = s
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let r = s.one(self.pool()).await?;
         Ok((meta(&r)?, get_s(&r, "source")?))
     }
 

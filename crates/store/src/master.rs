@@ -267,11 +267,7 @@ impl Store {
         );
         s.text(code);
         actor.push_district_scope(&mut s, "d");
-        let row = s
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = s.one(self.pool()).await?;
         Ok(District::from_row(&row)?)
     }
 

@@ -117,6 +117,15 @@ impl Sql {
         self.list(values.into_iter().map(|v| Bind::Text(Some(v.into()))))
     }
 
+    /// The statement's one row on the page pool; NotFound when there is none (absent, or
+    /// outside the caller's tenancy: the two look the same on purpose).
+    pub async fn one(&self, pool: &sqlx::AnyPool) -> Result<AnyRow, crate::StoreError> {
+        self.query()
+            .fetch_optional(pool)
+            .await?
+            .ok_or(crate::StoreError::NotFound)
+    }
+
     /// The statement for the page pool (the `Any` driver). Recorded while a plan test runs
     /// ([`crate::testkit::record_statements`]).
     pub fn query(&self) -> Query<'static, Any, AnyArguments> {

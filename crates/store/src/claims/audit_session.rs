@@ -29,15 +29,8 @@ impl Store {
         hcode: &str,
     ) -> Result<AuditSession, StoreError> {
         self.unit_for_import(actor, hcode).await?;
-        let mut tx = match &self.imports {
-            ImportPool::Sqlite(pool) => ImportTx::Sqlite(pool.begin().await?),
-            ImportPool::Postgres(pool) => ImportTx::Postgres(pool.begin().await?),
-        };
-        if self.engine() == Engine::Postgres {
-            let mut l = Sql::new("SELECT pg_advisory_xact_lock(hashtext(");
-            l.text(format!("raidai-import:{hcode}")).push("))");
-            tx.exec(&l).await?;
-        } else {
+        let mut tx = self.begin_unit_tx(hcode).await?;
+        if self.engine() == Engine::Sqlite {
             // The whole table is read once: mapped pages spare a copy of each (half the
             // re-audit's system time at 1M visits); set back in `finish`.
             tx.exec(&Sql::new("PRAGMA mmap_size = 4294967296")).await?;

@@ -653,11 +653,7 @@ impl Store {
         ));
         s.text(hcode).push(" AND e.id = ").text(id);
         actor.push_unit_scope(&mut s, "u");
-        let row = s
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = s.one(self.pool()).await?;
         let data: Vec<u8> = sqlx::Row::try_get(&row, "data")?;
         Ok((evidence_from_row(&row)?, data))
     }

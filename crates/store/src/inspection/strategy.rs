@@ -217,11 +217,7 @@ impl Store {
             "SELECT {STRATEGY_COLS}, g.data FROM gov_strategies g WHERE g.hcode = "
         ));
         s.text(hcode).push(" AND g.id = ").text(id);
-        let row = s
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = s.one(self.pool()).await?;
         let data: Vec<u8> = sqlx::Row::try_get(&row, "data")?;
         Ok((strategy_from_row(&row)?, data))
     }

@@ -309,11 +309,7 @@ impl Store {
         ));
         s.text(hcode).push(" AND b.no = ").int(no);
         actor.push_unit_scope(&mut s, "u");
-        let row = s
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = s.one(self.pool()).await?;
         batch_from_row(&row)
     }
 
@@ -330,11 +326,7 @@ impl Store {
         );
         s.text(hcode).push(" AND b.no = ").int(no);
         actor.push_unit_scope(&mut s, "u");
-        let row = s
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = s.one(self.pool()).await?;
         Ok(sqlx::Row::try_get(&row, "zip")?)
     }
 

@@ -143,11 +143,7 @@ impl Store {
             "SELECT {CLAIM_ROW_COLS} FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey WHERE v.hcode = "
         ));
         s.text(hcode).push(" AND v.vkey = ").text(vkey);
-        let row = s
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = s.one(self.pool()).await?;
         let claim = ClaimRow::from_row(&row)?;
         let mut l = Sql::new(
             "SELECT r.*, l.row_no, l.vkey, l.match_note, l.tran_id, l.rep_no, l.hn, l.seq_no, l.an, l.date_in, l.outcome, l.error_codes, l.late, l.claimed, l.amount AS line_amount \
@@ -214,11 +210,7 @@ impl Store {
         );
         s.text(hcode).push(" AND r.no = ").int(no);
         actor.push_unit_scope(&mut s, "u");
-        let row = s
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = s.one(self.pool()).await?;
         let rec = ReturnRecord::from_row(&row)?;
         let mut l = Sql::new(&format!(
             "SELECT {RETURN_LINE_COLS} FROM claim_return_lines WHERE hcode = "

@@ -163,9 +163,7 @@ impl ReturnSession {
         tran_ids: &[String],
     ) -> Result<HashMap<String, String>, StoreError> {
         let mut out = HashMap::new();
-        let mut ids: Vec<&String> = tran_ids.iter().filter(|t| !t.is_empty()).collect();
-        ids.sort();
-        ids.dedup();
+        let ids = distinct(tran_ids);
         if let ImportTx::Sqlite(t) = &mut self.inner.tx {
             // Point lookups on one prepared statement: cheaper than IN lists through sqlx.
             let mut handle = t.lock_handle().await?;
@@ -204,9 +202,7 @@ impl ReturnSession {
         vkeys: &[String],
     ) -> Result<HashMap<String, StoredClaim>, StoreError> {
         let mut out = HashMap::new();
-        let mut keys: Vec<&String> = vkeys.iter().filter(|k| !k.is_empty()).collect();
-        keys.sort();
-        keys.dedup();
+        let keys = distinct(vkeys);
         if let ImportTx::Sqlite(t) = &mut self.inner.tx {
             let mut handle = t.lock_handle().await?;
             // The same row also gives each visit's read-model share before this chunk's
@@ -616,4 +612,12 @@ impl ReturnSession {
     pub async fn abort(self) -> Result<(), StoreError> {
         self.inner.abort().await
     }
+}
+
+/// The non-empty values, sorted, each once: the keys a chunk looks up.
+fn distinct(values: &[String]) -> Vec<&String> {
+    let mut out: Vec<&String> = values.iter().filter(|v| !v.is_empty()).collect();
+    out.sort();
+    out.dedup();
+    out
 }

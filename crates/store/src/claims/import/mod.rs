@@ -8,6 +8,25 @@ mod finish;
 mod native;
 
 impl Store {
+    /// A transaction on the import connection that holds the unit's import lock: on PostgreSQL
+    /// an advisory lock, so one import, re-audit or return per unit runs at a time (the next
+    /// import number stays unique); SQLite has one writer anyway.
+    pub(in crate::claims) async fn begin_unit_tx(
+        &self,
+        hcode: &str,
+    ) -> Result<ImportTx, StoreError> {
+        let mut tx = match &self.imports {
+            ImportPool::Sqlite(pool) => ImportTx::Sqlite(pool.begin().await?),
+            ImportPool::Postgres(pool) => ImportTx::Postgres(pool.begin().await?),
+        };
+        if self.engine() == Engine::Postgres {
+            let mut l = Sql::new("SELECT pg_advisory_xact_lock(hashtext(");
+            l.text(format!("raidai-import:{hcode}")).push("))");
+            tx.exec(&l).await?;
+        }
+        Ok(tx)
+    }
+
     /// Starts an import for `hcode`: only an admin or the unit's own staff may import for it.
     #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
     pub async fn begin_import(
@@ -25,16 +44,7 @@ impl Store {
         if !actor.may_import(hcode) {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = match &self.imports {
-            ImportPool::Sqlite(pool) => ImportTx::Sqlite(pool.begin().await?),
-            ImportPool::Postgres(pool) => ImportTx::Postgres(pool.begin().await?),
-        };
-        if self.engine() == Engine::Postgres {
-            // One import per unit at a time: the next import number below stays unique.
-            let mut l = Sql::new("SELECT pg_advisory_xact_lock(hashtext(");
-            l.text(format!("raidai-import:{hcode}")).push("))");
-            tx.exec(&l).await?;
-        }
+        let mut tx = self.begin_unit_tx(hcode).await?;
         if self.engine() == Engine::Sqlite {
             // Take the write lock before anything is read: a deferred transaction that reads
             // first fails with SQLITE_BUSY_SNAPSHOT when another connection (a sign-in writing
