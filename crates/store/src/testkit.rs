@@ -197,6 +197,65 @@ pub async fn seed_small(store: &Store) {
         .expect("units");
 }
 
+/// A synthetic OP visit `vkey` of unit 99001's patient, `amount` satang owed by `fund` (UC,
+/// SSS, else a direct-billing fund) on `date` (`yyyymmdd`, its fiscal year), posted with its two
+/// lines (receivable Dr, revenue Cr) when the amount is not 0. Tests change what they need with
+/// `VisitRow { field, ..op_visit(…) }`.
+pub fn op_visit(vkey: &str, fund: &str, date: i64, amount: i64) -> crate::claims::VisitRow {
+    use crate::claims::PostLine;
+    let (recv, rev) = match fund {
+        "UC" => ("1102050101.201", "4301020105.201"),
+        "SSS" => ("1102050101.301", "4301020106.301"),
+        _ => ("1102050101.401", "4301020104.401"),
+    };
+    let line = |account: &str, debit: i64, credit: i64| PostLine {
+        account: account.into(),
+        fund: fund.into(),
+        debit,
+        credit,
+    };
+    crate::claims::VisitRow {
+        vkey: vkey.into(),
+        setting: "OP".into(),
+        hn: "000000001".into(),
+        seq: vkey.rsplit('/').next().unwrap_or(vkey).into(),
+        an: String::new(),
+        date_serv: date,
+        date_dsc: date,
+        recognised: date,
+        fy: raidai_domain::periods::fiscal_year_of(date),
+        clinic: "01".into(),
+        pdx: "I10".into(),
+        cid: "9001000000011".into(),
+        patient_name: "นาย ทดสอบ ระบบ".into(),
+        sex: "1".into(),
+        dob: 19800101,
+        inscl: "UCS".into(),
+        subtype: String::new(),
+        hospmain: "99001".into(),
+        permitno: String::new(),
+        fund: fund.into(),
+        place: "in_cup".into(),
+        case: "normal".into(),
+        total: amount,
+        paid: 0,
+        claimable: amount,
+        fund_amount: amount,
+        patient_amount: 0,
+        posted: amount > 0,
+        unposted_reason: String::new(),
+        receivable: recv.into(),
+        content_hash: "h".into(),
+        detail_json: "{}".into(),
+        lines: if amount > 0 {
+            vec![line(recv, amount, 0), line(rev, 0, amount)]
+        } else {
+            Vec::new()
+        },
+        findings: Vec::new(),
+    }
+}
+
 /// An actor with the given role and scope code, without a user row (store-level tests).
 pub fn actor(role: raidai_domain::master::Role, code: &str) -> crate::Actor {
     use raidai_domain::master::Role;

@@ -2,67 +2,21 @@
 //! tenancy of reads and writes, reports. Runs on SQLite and (with RAIDAI_TEST_PG_URL) PostgreSQL.
 
 use raidai_domain::master::Role;
-use raidai_store::claims::{ImportMeta, ImportTotals, PostLine, RejectRow, VisitQuery, VisitRow};
-use raidai_store::testkit::{actor, seed_small};
+use raidai_store::claims::{ImportMeta, ImportTotals, RejectRow, VisitQuery, VisitRow};
+use raidai_store::testkit::{actor, op_visit, seed_small};
 use raidai_store::{Actor, Store, StoreError};
 
 fn row(n: usize, fund: &str, amount: i64, hash: &str) -> VisitRow {
-    let (recv, rev) = match fund {
-        "UC" => ("1102050101.201", "4301020105.201"),
-        _ => ("1102050101.401", "4301020104.401"),
-    };
     VisitRow {
-        vkey: format!("O{n:09}/6901010800{n:02}"),
-        setting: "OP".into(),
         hn: format!("{n:09}"),
-        seq: format!("6901010800{n:02}"),
-        an: String::new(),
-        date_serv: 20251001 + (n as i64 % 28),
-        date_dsc: 20251001 + (n as i64 % 28),
-        recognised: 20251001 + (n as i64 % 28),
-        fy: 2569,
-        clinic: "01".into(),
-        pdx: "I10".into(),
-        cid: "9001000000011".into(),
-        patient_name: "นาย ทดสอบ ระบบ".into(),
-        sex: "1".into(),
-        dob: 19800101,
         inscl: if fund == "UC" { "UCS" } else { "OFC" }.into(),
-        subtype: String::new(),
-        hospmain: "99001".into(),
-        permitno: String::new(),
-        fund: fund.into(),
-        place: "in_cup".into(),
-        case: "normal".into(),
-        total: amount,
-        paid: 0,
-        claimable: amount,
-        fund_amount: amount,
-        patient_amount: 0,
-        posted: amount > 0,
-        unposted_reason: String::new(),
-        receivable: recv.into(),
         content_hash: hash.into(),
-        detail_json: "{}".into(),
-        lines: if amount > 0 {
-            vec![
-                PostLine {
-                    account: recv.into(),
-                    fund: fund.into(),
-                    debit: amount,
-                    credit: 0,
-                },
-                PostLine {
-                    account: rev.into(),
-                    fund: fund.into(),
-                    debit: 0,
-                    credit: amount,
-                },
-            ]
-        } else {
-            Vec::new()
-        },
-        findings: Vec::new(),
+        ..op_visit(
+            &format!("O{n:09}/6901010800{n:02}"),
+            fund,
+            20251001 + (n as i64 % 28),
+            amount,
+        )
     }
 }
 

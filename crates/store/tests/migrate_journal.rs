@@ -3,8 +3,8 @@
 //! the next import reverses the migrated posting. SQLite and (with RAIDAI_TEST_PG_URL)
 //! PostgreSQL.
 
-use raidai_store::claims::{ImportMeta, ImportTotals, PostLine, VisitQuery, VisitRow};
-use raidai_store::testkit::{TestDb, exec, seed_small};
+use raidai_store::claims::{ImportMeta, ImportTotals, VisitQuery, VisitRow};
+use raidai_store::testkit::{TestDb, exec, op_visit, seed_small};
 use raidai_store::{Actor, Store};
 
 const BEFORE: &str = "0004_seven_plus";
@@ -73,55 +73,12 @@ async fn old_data(store: &Store) {
 }
 
 fn changed_visit_1(amount: i64) -> VisitRow {
-    let (recv, rev) = ("1102050101.201", "4301020105.201");
     VisitRow {
-        vkey: "O000000001/1".into(),
-        setting: "OP".into(),
-        hn: "000000001".into(),
-        seq: "1".into(),
-        an: String::new(),
-        date_serv: 20251001,
-        date_dsc: 20251001,
-        recognised: 20251001,
-        fy: 2569,
         clinic: "00100".into(),
-        pdx: "I10".into(),
-        cid: "9001000000011".into(),
         patient_name: "x".into(),
-        sex: "1".into(),
-        dob: 19800101,
-        inscl: "UCS".into(),
-        subtype: String::new(),
-        hospmain: "99001".into(),
-        permitno: String::new(),
-        fund: "UC".into(),
-        place: "in_cup".into(),
-        case: "normal".into(),
-        total: amount,
-        paid: 0,
-        claimable: amount,
-        fund_amount: amount,
-        patient_amount: 0,
         posted: true,
-        unposted_reason: String::new(),
-        receivable: recv.into(),
         content_hash: "changed".into(),
-        detail_json: "{}".into(),
-        lines: vec![
-            PostLine {
-                account: recv.into(),
-                fund: "UC".into(),
-                debit: amount,
-                credit: 0,
-            },
-            PostLine {
-                account: rev.into(),
-                fund: "UC".into(),
-                debit: 0,
-                credit: amount,
-            },
-        ],
-        findings: Vec::new(),
+        ..op_visit("O000000001/1", "UC", 20251001, amount)
     }
 }
 

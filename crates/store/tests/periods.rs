@@ -7,10 +7,10 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use raidai_domain::master::Role;
-use raidai_domain::periods::fiscal_year_of;
 use raidai_store::audit::AuditQuery;
-use raidai_store::claims::{DateBasis, ImportMeta, ImportTotals, PostLine, VisitRow};
+use raidai_store::claims::{DateBasis, ImportMeta, ImportTotals, VisitRow};
 use raidai_store::periods::MonthTotals;
+use raidai_store::testkit::op_visit;
 use raidai_store::testkit::{actor, seed_small};
 use raidai_store::{Actor, Store, StoreError};
 use std::collections::{BTreeMap, HashMap};
@@ -23,60 +23,13 @@ fn today() -> NaiveDate {
 
 /// An OP visit (or an admission when `dsc` is given) of `amount` satang owed by UC.
 fn visit(vkey: &str, date: i64, dsc: Option<i64>, amount: i64) -> VisitRow {
-    let (recv, rev) = ("1102050101.201", "4301020105.201");
     let recognised = dsc.unwrap_or(date);
     VisitRow {
-        vkey: vkey.into(),
         setting: if dsc.is_some() { "IP" } else { "OP" }.into(),
-        hn: "000000001".into(),
         seq: vkey.into(),
-        an: String::new(),
         date_serv: date,
-        date_dsc: recognised,
-        recognised,
-        fy: fiscal_year_of(recognised),
-        clinic: "01".into(),
-        pdx: "I10".into(),
-        cid: "9001000000011".into(),
-        patient_name: "นาย ทดสอบ ระบบ".into(),
-        sex: "1".into(),
-        dob: 19800101,
-        inscl: "UCS".into(),
-        subtype: String::new(),
-        hospmain: "99001".into(),
-        permitno: String::new(),
-        fund: "UC".into(),
-        place: "in_cup".into(),
-        case: "normal".into(),
-        total: amount,
-        paid: 0,
-        claimable: amount,
-        fund_amount: amount,
-        patient_amount: 0,
-        posted: amount > 0,
-        unposted_reason: String::new(),
-        receivable: recv.into(),
         content_hash: format!("{amount}-{date}-{recognised}"),
-        detail_json: "{}".into(),
-        lines: if amount > 0 {
-            vec![
-                PostLine {
-                    account: recv.into(),
-                    fund: "UC".into(),
-                    debit: amount,
-                    credit: 0,
-                },
-                PostLine {
-                    account: rev.into(),
-                    fund: "UC".into(),
-                    debit: 0,
-                    credit: amount,
-                },
-            ]
-        } else {
-            Vec::new()
-        },
-        findings: Vec::new(),
+        ..op_visit(vkey, "UC", recognised, amount)
     }
 }
 

@@ -4,12 +4,12 @@ use raidai_domain::master::Role;
 use raidai_domain::money::Satang;
 use raidai_governance::Hundredths;
 use raidai_governance::assessment::{score_four_p, score_revenue_centre};
-use raidai_store::claims::{ImportMeta, ImportTotals, PostLine, VisitRow};
+use raidai_store::claims::{ImportMeta, ImportTotals, VisitRow};
 use raidai_store::governance::{
     AmountKind, AssessmentInput, AssessmentKey, EVIDENCE_MAX_BYTES, FormKind, ItemMark, Position,
     parse_plan_csv, parse_positions_csv, parse_trial_balance_csv, position_from_trial_balance,
 };
-use raidai_store::testkit::{actor, seed_small};
+use raidai_store::testkit::{actor, op_visit, seed_small};
 use raidai_store::{Actor, Store, StoreError};
 
 const RATIO_CSV: &str = "hcode,period,current_assets,current_liabilities,quick_assets,cash_and_equivalents,revenue_ytd,expense_ytd,note\n\

@@ -147,59 +147,11 @@ pub(super) async fn seven_plus_items_from_trial_balances_and_direct_entry(store:
 }
 
 pub(super) fn ledger_visit(n: usize, fund: &str, date: i64, fy: i64, amount: i64) -> VisitRow {
-    let (recv, rev) = match fund {
-        "UC" => ("1102050101.201", "4301020105.201"),
-        "SSS" => ("1102050101.301", "4301020106.301"),
-        _ => ("1102050101.401", "4301020104.401"),
-    };
     VisitRow {
-        vkey: format!("O{n:09}/{n}"),
-        setting: "OP".into(),
         hn: format!("{n:09}"),
-        seq: format!("{n}"),
-        an: String::new(),
-        date_serv: date,
-        date_dsc: date,
-        recognised: date,
         fy,
-        clinic: "01".into(),
-        pdx: "I10".into(),
-        cid: "9001000000011".into(),
-        patient_name: "นาย ทดสอบ ระบบ".into(),
-        sex: "1".into(),
-        dob: 19800101,
-        inscl: "UCS".into(),
-        subtype: String::new(),
-        hospmain: "99001".into(),
-        permitno: String::new(),
-        fund: fund.into(),
-        place: "in_cup".into(),
-        case: "normal".into(),
-        total: amount,
-        paid: 0,
-        claimable: amount,
-        fund_amount: amount,
-        patient_amount: 0,
         posted: true,
-        unposted_reason: String::new(),
-        receivable: recv.into(),
-        content_hash: "h".into(),
-        detail_json: "{}".into(),
-        lines: vec![
-            PostLine {
-                account: recv.into(),
-                fund: fund.into(),
-                debit: amount,
-                credit: 0,
-            },
-            PostLine {
-                account: rev.into(),
-                fund: fund.into(),
-                debit: 0,
-                credit: amount,
-            },
-        ],
-        findings: Vec::new(),
+        ..op_visit(&format!("O{n:09}/{n}"), fund, date, amount)
     }
 }
 

@@ -81,51 +81,7 @@ pub(super) async fn finance_page_shows_seven_plus_against_targets(store: &Store)
     assert!(body.contains("งบทดลองเทียบบัญชีลูกหนี้ของ raidai"));
     assert!(body.contains("ยังไม่มีข้อมูลบริการ (16 แฟ้ม) ใน raidai"));
     // One UC visit of 1,820 baht on 1 Oct 2025 still owed: (0 + 1,820) / 2 / 1,820 × 182 = 91 days.
-    let line = |account: &str, debit: i64, credit: i64| raidai_store::claims::PostLine {
-        account: account.into(),
-        fund: "UC".into(),
-        debit,
-        credit,
-    };
-    let visit = raidai_store::claims::VisitRow {
-        vkey: "O000000001/1".into(),
-        setting: "OP".into(),
-        hn: "000000001".into(),
-        seq: "1".into(),
-        an: String::new(),
-        date_serv: 20251001,
-        date_dsc: 20251001,
-        recognised: 20251001,
-        fy: 2569,
-        clinic: "01".into(),
-        pdx: "I10".into(),
-        cid: "9001000000011".into(),
-        patient_name: "นาย ทดสอบ ระบบ".into(),
-        sex: "1".into(),
-        dob: 19800101,
-        inscl: "UCS".into(),
-        subtype: String::new(),
-        hospmain: "99001".into(),
-        permitno: String::new(),
-        fund: "UC".into(),
-        place: "in_cup".into(),
-        case: "normal".into(),
-        total: 182_000,
-        paid: 0,
-        claimable: 182_000,
-        fund_amount: 182_000,
-        patient_amount: 0,
-        posted: true,
-        unposted_reason: String::new(),
-        receivable: "1102050101.201".into(),
-        content_hash: "h".into(),
-        detail_json: "{}".into(),
-        lines: vec![
-            line("1102050101.201", 182_000, 0),
-            line("4301020105.201", 0, 182_000),
-        ],
-        findings: Vec::new(),
-    };
+    let visit = raidai_store::testkit::op_visit("O000000001/1", "UC", 20251001, 182_000);
     let mut imp = store
         .begin_import(
             &Actor::system(),
