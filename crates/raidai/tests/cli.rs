@@ -1,30 +1,11 @@
 //! The `raidai` binary as an operator uses it.
 
-use std::process::{Command, Stdio};
-
-fn raidai(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_raidai"))
-        .args(args)
-        .env_remove("RAIDAI_DATABASE")
-        .env_remove("RAIDAI_CONFIG")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run raidai");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::{raidai, sh};
 
 #[test]
 fn unreachable_database_is_one_line_with_the_password_redacted() {
-    let (code, _, err) = raidai(&[
-        "db",
-        "migrate",
-        "--database",
-        "postgres://raidai:s3cret@127.0.0.1:1/raidai",
-    ]);
+    let (code, _, err) = sh("db migrate --database postgres://raidai:s3cret@127.0.0.1:1/raidai");
     assert_eq!(code, 1);
     let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(lines.len(), 1, "{err}");
@@ -59,81 +40,43 @@ fn every_command_has_help() {
 fn migrate_and_manage_users_on_sqlite_with_a_settings_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("cli.db").display());
-    let (code, out, err) = raidai(&["db", "migrate", "--database", &db]);
+    let (code, out, err) = sh(&format!("db migrate --database {db}"));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("0001_foundation"));
-    let (_, out, _) = raidai(&["db", "migrate", "--database", &db]);
+    let (_, out, _) = sh(&format!("db migrate --database {db}"));
     assert!(out.contains("up to date"));
 
     let cfg = dir.path().join("raidai.toml");
     std::fs::write(&cfg, format!("database = \"{db}\"\n")).unwrap();
     let cfg = cfg.to_str().unwrap();
-    let (code, out, err) = raidai(&[
-        "--config",
-        cfg,
-        "user",
-        "add",
-        "--username",
-        "boss",
-        "--role",
-        "admin",
-        "--password",
-        "long-password",
-    ]);
+    let (code, out, err) = sh(&format!(
+        "--config {cfg} user add --username boss --role admin --password long-password"
+    ));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("created user boss"));
-    let (code, _, err) = raidai(&[
-        "--config",
-        cfg,
-        "user",
-        "add",
-        "--username",
-        "boss",
-        "--role",
-        "admin",
-        "--password",
-        "long-password",
-    ]);
+    let (code, _, err) = sh(&format!(
+        "--config {cfg} user add --username boss --role admin --password long-password"
+    ));
     assert_eq!(code, 1);
     assert!(err.contains("username"), "{err}");
-    let (code, _, err) = raidai(&[
-        "--config",
-        cfg,
-        "user",
-        "add",
-        "--username",
-        "x1",
-        "--role",
-        "district",
-        "--scope",
-        "9999",
-        "--password",
-        "long-password",
-    ]);
+    let (code, _, err) = sh(&format!(
+        "--config {cfg} user add --username x1 --role district --scope 9999 --password long-password"
+    ));
     assert_eq!(code, 1);
     assert!(err.contains("scope_code"), "{err}");
-    let (code, out, _) = raidai(&[
-        "--config",
-        cfg,
-        "user",
-        "passwd",
-        "--username",
-        "boss",
-        "--password",
-        "another-password",
-    ]);
+    let (code, out, _) = sh(&format!(
+        "--config {cfg} user passwd --username boss --password another-password"
+    ));
     assert_eq!(code, 0);
     assert!(out.contains("password set"));
-    let (_, out, _) = raidai(&["--config", cfg, "user", "list"]);
+    let (_, out, _) = sh(&format!("--config {cfg} user list"));
     assert!(out.contains("boss") && out.contains("admin"));
 
     std::fs::write(dir.path().join("bad.toml"), "databse = 1\n").unwrap();
-    let (code, _, err) = raidai(&[
-        "--config",
-        dir.path().join("bad.toml").to_str().unwrap(),
-        "user",
-        "list",
-    ]);
+    let (code, _, err) = sh(&format!(
+        "--config {} user list",
+        dir.path().join("bad.toml").display()
+    ));
     assert_eq!(code, 1);
     assert!(err.contains("bad.toml"), "{err}");
 }
@@ -143,14 +86,14 @@ fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fresh.db");
     let db = format!("sqlite://{}", path.display());
-    assert_eq!(raidai(&["db", "migrate", "--database", &db]).0, 0);
-    let (code, out, err) = raidai(&["setup", "status", "--database", &db]);
+    assert_eq!(sh(&format!("db migrate --database {db}")).0, 0);
+    let (code, out, err) = sh(&format!("setup status --database {db}"));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("still missing: province, units"), "{out}");
-    let (code, _, err) = raidai(&["setup", "province", "99", "--database", &db]);
+    let (code, _, err) = sh(&format!("setup province 99 --database {db}"));
     assert_eq!(code, 1);
     assert!(err.contains("not a Thai province code"), "{err}");
-    let (code, out, err) = raidai(&["setup", "province", "44", "--database", &db]);
+    let (code, out, err) = sh(&format!("setup province 44 --database {db}"));
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("Maha Sarakham") && out.contains("13 districts"),
@@ -163,13 +106,7 @@ fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
         "hcode,name_th,unit_type,district_code,cup_hcode,peer_group,island,beds\n11001,โรงพยาบาลโกสุมพิสัย,rpch,4403,,F1,0,120\n03726,รพ.สต.บ้านหนองบัว,rpst,4403,11001,,0,0\n03727,รพ.สต.ผิด,rpst,4499,11001,,0,0\n",
     )
     .unwrap();
-    let (code, _, err) = raidai(&[
-        "units",
-        "import",
-        units.to_str().unwrap(),
-        "--database",
-        &db,
-    ]);
+    let (code, _, err) = sh(&format!("units import {} --database {db}", units.display()));
     assert_eq!(code, 1);
     assert!(
         err.contains("line 4") && err.contains("district_code"),
@@ -177,13 +114,7 @@ fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
     );
     let text = std::fs::read_to_string(&units).unwrap();
     std::fs::write(&units, text.lines().take(3).collect::<Vec<_>>().join("\n")).unwrap();
-    let (code, out, err) = raidai(&[
-        "units",
-        "import",
-        units.to_str().unwrap(),
-        "--database",
-        &db,
-    ]);
+    let (code, out, err) = sh(&format!("units import {} --database {db}", units.display()));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("imported 2 units"), "{out}");
 
@@ -193,43 +124,26 @@ fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
         "username,display_name,role,scope_code,password\npho.fin,สสจ.,province,44,\ndho.kosum,สสอ.,district,4403,district-pass\nrev.11001,รายได้,unit_revenue,11001,\n",
     )
     .unwrap();
-    let (code, out, err) = raidai(&["user", "import", users.to_str().unwrap(), "--database", &db]);
+    let (code, out, err) = sh(&format!("user import {} --database {db}", users.display()));
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("created 3 users") && out.contains("(shown once)"),
         "{out}"
     );
-    let (_, out, _) = raidai(&["setup", "status", "--database", &db]);
+    let (_, out, _) = sh(&format!("setup status --database {db}"));
     assert!(out.contains("setup complete"), "{out}");
 
     // A 16-file import from the CLI leaves no WAL behind.
     let set = dir.path().join("set");
-    let (code, _, err) = raidai(&[
-        "gen",
-        "16f",
-        "--unit",
-        "11001",
-        "--visits",
-        "200",
-        "--admissions",
-        "5",
-        "--in-hospital",
-        "1",
-        "--seed",
-        "3",
-        "--out",
-        set.to_str().unwrap(),
-    ]);
+    let (code, _, err) = sh(&format!(
+        "gen 16f --unit 11001 --visits 200 --admissions 5 --in-hospital 1 --seed 3 --out {}",
+        set.display()
+    ));
     assert_eq!(code, 0, "{err}");
-    let (code, out, err) = raidai(&[
-        "import",
-        "16f",
-        set.to_str().unwrap(),
-        "--unit",
-        "11001",
-        "--database",
-        &db,
-    ]);
+    let (code, out, err) = sh(&format!(
+        "import 16f {} --unit 11001 --database {db}",
+        set.display()
+    ));
     assert_eq!(code, 0, "{out}{err}");
     let wal = dir.path().join("fresh.db-wal");
     let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
@@ -237,15 +151,10 @@ fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
     assert!(out.contains("net change"), "{out}");
 
     // The same files again: nothing changes, net change zero, exit 0.
-    let (code, out, err) = raidai(&[
-        "import",
-        "16f",
-        set.to_str().unwrap(),
-        "--unit",
-        "11001",
-        "--database",
-        &db,
-    ]);
+    let (code, out, err) = sh(&format!(
+        "import 16f {} --unit 11001 --database {db}",
+        set.display()
+    ));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("receivables 0.00 baht net change"), "{out}");
     assert!(
@@ -258,38 +167,15 @@ fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
     );
 
     // Periods: close a month that has ended, list, reopen with a reason.
-    let (code, out, err) = raidai(&[
-        "period",
-        "close",
-        "256910",
-        "--unit",
-        "11001",
-        "--database",
-        &db,
-    ]);
+    let (code, out, err) = sh(&format!("period close 256910 --unit 11001 --database {db}"));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("10/2569 closed"), "{out}");
-    let (code, _, err) = raidai(&[
-        "period",
-        "close",
-        "299912",
-        "--unit",
-        "11001",
-        "--database",
-        &db,
-    ]);
+    let (code, _, err) = sh(&format!("period close 299912 --unit 11001 --database {db}"));
     assert_eq!(code, 1);
     assert!(err.contains("only a month that has ended"), "{err}");
-    let (code, out, err) = raidai(&[
-        "period",
-        "list",
-        "--unit",
-        "11001",
-        "--fy",
-        "2570",
-        "--database",
-        &db,
-    ]);
+    let (code, out, err) = sh(&format!(
+        "period list --unit 11001 --fy 2570 --database {db}"
+    ));
     assert_eq!(code, 0, "{err}");
     assert!(
         out.lines()
@@ -309,7 +195,7 @@ fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("reopened"), "{out}");
-    let (code, out, err) = raidai(&["import", "repost", "--unit", "11001", "--database", &db]);
+    let (code, out, err) = sh(&format!("import repost --unit 11001 --database {db}"));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("no waiting visit"), "{out}");
 
@@ -322,30 +208,19 @@ fn a_fresh_installation_from_the_command_line_and_an_import_leaves_no_wal() {
     let mut text = std::fs::read(&opd).unwrap();
     text.extend_from_slice(b"\r\nHN999|not-a-clinic|not-a-date|x|SEQ999|?");
     std::fs::write(&opd, text).unwrap();
-    let (code, out, err) = raidai(&[
-        "import",
-        "16f",
-        set.to_str().unwrap(),
-        "--unit",
-        "11001",
-        "--database",
-        &db,
-    ]);
+    let (code, out, err) = sh(&format!(
+        "import 16f {} --unit 11001 --database {db}",
+        set.display()
+    ));
     assert_eq!(code, 3, "{out}{err}");
     assert!(
         err.contains("imported with") && err.contains("exit status 3"),
         "{err}"
     );
-    let (code, _, _) = raidai(&[
-        "import",
-        "16f",
-        set.to_str().unwrap(),
-        "--unit",
-        "11001",
-        "--strict",
-        "--database",
-        &db,
-    ]);
+    let (code, _, _) = sh(&format!(
+        "import 16f {} --unit 11001 --strict --database {db}",
+        set.display()
+    ));
     assert_eq!(code, 1, "strict with rejects fails");
 }
 
@@ -354,62 +229,32 @@ fn a_month_of_returns_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("cycle.db").display());
     let arg = |p: &std::path::Path| p.to_str().unwrap().to_string();
-    assert_eq!(raidai(&["db", "migrate", "--database", &db]).0, 0);
-    assert_eq!(raidai(&["setup", "province", "44", "--database", &db]).0, 0);
+    assert_eq!(sh(&format!("db migrate --database {db}")).0, 0);
+    assert_eq!(sh(&format!("setup province 44 --database {db}")).0, 0);
     let units = dir.path().join("units.csv");
     std::fs::write(
         &units,
         "hcode,name_th,unit_type,district_code,cup_hcode,peer_group,island,beds\n11001,โรงพยาบาลโกสุมพิสัย,rpch,4403,,F1,0,120\n",
     )
     .unwrap();
-    let (code, _, err) = raidai(&["units", "import", &arg(&units), "--database", &db]);
+    let (code, _, err) = sh(&format!("units import {} --database {db}", arg(&units)));
     assert_eq!(code, 0, "{err}");
     let set = dir.path().join("set");
-    let (code, _, err) = raidai(&[
-        "gen",
-        "16f",
-        "--unit",
-        "11001",
-        "--visits",
-        "300",
-        "--admissions",
-        "10",
-        "--seed",
-        "5",
-        "--fiscal-year",
-        "2569",
-        "--out",
-        &arg(&set),
-    ]);
+    let (code, _, err) = sh(&format!(
+        "gen 16f --unit 11001 --visits 300 --admissions 10 --seed 5 --fiscal-year 2569 --out {}",
+        arg(&set)
+    ));
     assert_eq!(code, 0, "{err}");
-    let (code, out, err) = raidai(&[
-        "import",
-        "16f",
-        &arg(&set),
-        "--unit",
-        "11001",
-        "--database",
-        &db,
-    ]);
+    let (code, out, err) = sh(&format!(
+        "import 16f {} --unit 11001 --database {db}",
+        arg(&set)
+    ));
     assert_eq!(code, 0, "{out}{err}");
     let zip = dir.path().join("batch.zip");
-    let (code, out, err) = raidai(&[
-        "claim",
-        "batch",
-        "--unit",
-        "11001",
-        "--fund",
-        "UC,OFC,LGO,SSS",
-        "--from",
-        "01/10/2568",
-        "--to",
-        "30/09/2569",
-        "--include-blocked",
-        "--out",
-        &arg(&zip),
-        "--database",
-        &db,
-    ]);
+    let (code, out, err) = sh(&format!(
+        "claim batch --unit 11001 --fund UC,OFC,LGO,SSS --from 01/10/2568 --to 30/09/2569 --include-blocked --out {} --database {db}",
+        arg(&zip)
+    ));
     assert_eq!(code, 0, "{out}{err}");
     let no = out
         .split("batch ")
@@ -420,36 +265,21 @@ fn a_month_of_returns_from_the_command_line() {
         .unwrap()
         .to_string();
     let ret = dir.path().join("returns");
-    let (code, out, err) = raidai(&[
-        "claim",
-        "gen-returns",
-        "--unit",
-        "11001",
-        "--batch",
-        &no,
-        "--seed",
-        "2",
-        "--out",
-        &arg(&ret),
-        "--database",
-        &db,
-    ]);
+    let (code, out, err) = sh(&format!(
+        "claim gen-returns --unit 11001 --batch {no} --seed 2 --out {} --database {db}",
+        arg(&ret)
+    ));
     assert_eq!(code, 0, "{out}{err}");
     let made = std::fs::read_dir(&ret).unwrap().count();
     assert!(made >= 2, "{made} files");
     // A broken statement beside them: refused alone, the others imported.
     let broken = dir.path().join("STM_11001_OPUCS256912_99.xlsx");
     std::fs::write(&broken, b"not a workbook").unwrap();
-    let (code, out, err) = raidai(&[
-        "claim",
-        "returns",
-        &arg(&ret),
-        &arg(&broken),
-        "--unit",
-        "11001",
-        "--database",
-        &db,
-    ]);
+    let (code, out, err) = sh(&format!(
+        "claim returns {} {} --unit 11001 --database {db}",
+        arg(&ret),
+        arg(&broken)
+    ));
     assert_eq!(code, 1, "{out}{err}");
     assert_eq!(out.matches(": return no. ").count(), made, "{out}");
     let first_stm = out.find("STM ").unwrap();
@@ -462,15 +292,10 @@ fn a_month_of_returns_from_the_command_line() {
         "{err}"
     );
     // The same files again: each refused as already imported, nothing changed.
-    let (code, _, err) = raidai(&[
-        "claim",
-        "returns",
-        &arg(&ret),
-        "--unit",
-        "11001",
-        "--database",
-        &db,
-    ]);
+    let (code, _, err) = sh(&format!(
+        "claim returns {} --unit 11001 --database {db}",
+        arg(&ret)
+    ));
     assert_eq!(code, 1);
     assert_eq!(err.matches("already imported").count(), made, "{err}");
 }

@@ -1,22 +1,8 @@
 //! `raidai governance …` as an operator uses it.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-
-fn raidai(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_raidai"))
-        .args(args)
-        .env_remove("RAIDAI_DATABASE")
-        .env_remove("RAIDAI_CONFIG")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run raidai");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::{raidai, sh};
 
 fn read_csv(p: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_path(p).unwrap();
@@ -83,14 +69,11 @@ fn bad_rows_are_reported_per_line_in_english() {
     )
     .unwrap();
     let out = dir.path().join("out.csv");
-    let (code, _, err) = raidai(&[
-        "governance",
-        "risk-score",
-        "--input",
-        input.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, err) = sh(&format!(
+        "governance risk-score --input {} --output {}",
+        input.display(),
+        out.display()
+    ));
     assert_eq!(code, 1);
     assert!(err.contains("line 3: current_assets"), "{err}");
     let (_, rows) = read_csv(&out);
@@ -102,7 +85,7 @@ fn bad_rows_are_reported_per_line_in_english() {
 fn import_tb_stores_a_position_and_scores_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("t.db").display());
-    let (code, _, err) = raidai(&["db", "migrate", "--database", &db]);
+    let (code, _, err) = sh(&format!("db migrate --database {db}"));
     assert_eq!(code, 0, "{err}");
     // The test province's units to import into.
     tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -116,32 +99,18 @@ fn import_tb_stores_a_position_and_scores_it() {
         "account_code,debit,credit\n1101010101.101,500000,0\n2101010101.101,0,1000000\n4301020105.201,0,900000\n5101010101.101,950000,0\n9999,1,0\n",
     )
     .unwrap();
-    let (code, out, err) = raidai(&[
-        "governance",
-        "import-tb",
-        "--database",
-        &db,
-        "--unit",
-        "99001",
-        "--period",
-        "256903",
-        tb.to_str().unwrap(),
-    ]);
+    let (code, out, err) = sh(&format!(
+        "governance import-tb --database {db} --unit 99001 --period 256903 {}",
+        tb.display()
+    ));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("imported 5 accounts"), "{out}");
     assert!(out.contains("matched by no ratio item: 9999"), "{out}");
     assert!(out.contains("risk score 7"), "{out}");
-    let (code, _, err) = raidai(&[
-        "governance",
-        "import-tb",
-        "--database",
-        &db,
-        "--unit",
-        "99001",
-        "--period",
-        "256913",
-        tb.to_str().unwrap(),
-    ]);
+    let (code, _, err) = sh(&format!(
+        "governance import-tb --database {db} --unit 99001 --period 256913 {}",
+        tb.display()
+    ));
     assert_eq!(code, 1);
     assert!(err.contains("period"), "{err}");
 }
