@@ -284,3 +284,19 @@ pub async fn require_admin(State(st): State<AppState>, req: Request, next: Next)
         Err(rejection) => rejection,
     }
 }
+
+/// Refuses unless the unit is visible to `me` (else 404) and then `allowed` (else 403):
+/// the order keeps another tenant's unit a 404. Call before reading any request body.
+pub(crate) async fn require_unit(
+    st: &AppState,
+    me: &Actor,
+    hcode: &str,
+    allowed: bool,
+) -> Result<(), AppError> {
+    st.store.get_unit(me, hcode).await?;
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}

@@ -3,7 +3,7 @@
 //! lookup of the Authen codes its visits lack (run in the background; its results are the
 //! lookups recorded). The rules are `raidai_claims::authen`.
 
-use crate::auth::{Me, Tr};
+use crate::auth::{Me, Tr, require_unit};
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::pages::render_failed;
@@ -273,10 +273,7 @@ pub async fn save(
     Path(hcode): Path<String>,
     axum::Form(f): axum::Form<CredentialsForm>,
 ) -> Result<Response, AppError> {
-    st.store.get_unit(&me, &hcode).await?;
-    if !may_manage(&me, &hcode) {
-        return Err(AppError::Forbidden);
-    }
+    require_unit(&st, &me, &hcode, may_manage(&me, &hcode)).await?;
     let Ok(expires) = parse_date(f.expires.trim()) else {
         let msg = t.pick(
             "วันหมดอายุไม่ถูกต้อง (วว/ดด/ปปปป)",
@@ -324,10 +321,7 @@ pub async fn check(
     Path(hcode): Path<String>,
     axum::Form(f): axum::Form<CheckForm>,
 ) -> Result<Response, AppError> {
-    st.store.get_unit(&me, &hcode).await?;
-    if !me.may_import(&hcode) {
-        return Err(AppError::Forbidden);
-    }
+    require_unit(&st, &me, &hcode, me.may_import(&hcode)).await?;
     let Some(connector) = st
         .authen
         .connector

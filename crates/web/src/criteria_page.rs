@@ -73,7 +73,7 @@ async fn list_page(
     let b = CriteriaSet::builtin();
     Ok(ListPage {
         l: Layout::new(t, Some(me), t.s("gov_criteria_sets"), "governance").with_flash(flash),
-        builtin: format!("{} ({})", t.pick(&b.title_th, &b.title_en), b.version),
+        builtin: crate::governance::criteria_label(t, b),
         sets: rows(t, &sets),
         can_load: may_load(me),
         years: CRITERIA_YEARS.rev().collect(),
@@ -185,7 +185,7 @@ pub async fn view(
         title: m.title,
         loaded_by: m.loaded_by,
         loaded_at: datetime(t, m.loaded_at),
-        builtin: format!("{} ({})", t.pick(&b.title_th, &b.title_en), b.version),
+        builtin: crate::governance::criteria_label(t, b),
         diffs,
         source,
     })

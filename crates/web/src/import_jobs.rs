@@ -4,7 +4,7 @@
 //! one unit run one after the other (on SQLite, all jobs: it has one writer). A restart marks unfinished jobs failed (nothing landed).
 
 use crate::AppState;
-use crate::auth::{Me, Tr};
+use crate::auth::{Me, Tr, require_unit};
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::pages::render;
@@ -112,10 +112,7 @@ pub async fn upload(
     req: Request,
 ) -> Result<Response, AppError> {
     // Tenancy before reading the body: the unit must be visible and the caller's own.
-    st.store.get_unit(&me, &hcode).await?;
-    if !me.may_import(&hcode) {
-        return Err(AppError::Forbidden);
-    }
+    require_unit(&st, &me, &hcode, me.may_import(&hcode)).await?;
     let bad = |en: String, th: String| AppError::BadRequest(vec![FieldError::new("files", en, th)]);
     let failed = |e: &dyn std::fmt::Display| {
         bad(

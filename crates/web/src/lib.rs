@@ -22,6 +22,7 @@ pub mod pages;
 pub mod periods;
 pub mod read_cache;
 pub mod setup;
+mod upload;
 pub mod view;
 
 use axum::http::Method;

@@ -4,7 +4,7 @@
 //! waited for a posting-map line. The rules are `raidai_domain::periods`; the store enforces
 //! who may do what.
 
-use crate::auth::{Me, Tr};
+use crate::auth::{Me, Tr, require_unit};
 use crate::claims::{current_fy, fy_label, money};
 use crate::error::AppError;
 use crate::i18n::T;
@@ -349,27 +349,13 @@ pub async fn unit_close(
     Path(hcode): Path<String>,
     axum::Form(f): axum::Form<MonthForm>,
 ) -> Result<Response, AppError> {
-    let result = match parse_month(&f.month) {
-        Ok(m) => st
-            .store
-            .close_month(&me, &hcode, m, today())
-            .await
-            .map(|_| m),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(m) => Ok(Redirect::to(&format!(
-            "/units/{hcode}/claims/periods?fy={}&done=close",
-            fy_of_month(m).be()
-        ))
-        .into_response()),
-        Err(e @ StoreError::Invalid(_)) => {
-            let fy = parse_month(&f.month)
-                .map_or_else(|_| FiscalYear::new(current_fy() as u16), fy_of_month);
-            unit_render(&st, t, &me, &hcode, fy, String::new(), error_text(t, &e)).await
-        }
-        Err(e) => Err(e.into()),
+    let result = async {
+        let m = parse_month(&f.month)?;
+        st.store.close_month(&me, &hcode, m, today()).await?;
+        Ok::<_, StoreError>(m)
     }
+    .await;
+    unit_month_done(&st, t, &me, &hcode, &f.month, result, "close").await
 }
 
 pub async fn unit_reopen(
@@ -379,27 +365,43 @@ pub async fn unit_reopen(
     Path(hcode): Path<String>,
     axum::Form(f): axum::Form<MonthForm>,
 ) -> Result<Response, AppError> {
-    let result = match parse_month(&f.month) {
-        Ok(m) => st
-            .store
-            .reopen_month(&me, &hcode, m, &f.reason)
-            .await
-            .map(|_| m),
-        Err(e) => Err(e),
-    };
+    let result = async {
+        let m = parse_month(&f.month)?;
+        st.store.reopen_month(&me, &hcode, m, &f.reason).await?;
+        Ok::<_, StoreError>(m)
+    }
+    .await;
+    unit_month_done(&st, t, &me, &hcode, &f.month, result, "reopen").await
+}
+
+/// After closing or reopening `month_text`: back to its year with `done`, or the page again
+/// with the error when the input was refused.
+async fn unit_month_done(
+    st: &AppState,
+    t: T,
+    me: &Actor,
+    hcode: &str,
+    month_text: &str,
+    result: Result<i64, StoreError>,
+    done: &str,
+) -> Result<Response, AppError> {
     match result {
         Ok(m) => Ok(Redirect::to(&format!(
-            "/units/{hcode}/claims/periods?fy={}&done=reopen",
+            "/units/{hcode}/claims/periods?fy={}&done={done}",
             fy_of_month(m).be()
         ))
         .into_response()),
         Err(e @ StoreError::Invalid(_)) => {
-            let fy = parse_month(&f.month)
-                .map_or_else(|_| FiscalYear::new(current_fy() as u16), fy_of_month);
-            unit_render(&st, t, &me, &hcode, fy, String::new(), error_text(t, &e)).await
+            let fy = fy_of_form(month_text);
+            unit_render(st, t, me, hcode, fy, String::new(), error_text(t, &e)).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The year to show a refused month form in: the month's own, else the current one.
+fn fy_of_form(month_text: &str) -> FiscalYear {
+    parse_month(month_text).map_or_else(|_| FiscalYear::new(current_fy() as u16), fy_of_month)
 }
 
 #[derive(Template)]
@@ -502,8 +504,7 @@ pub async fn province_close(
         ))
         .into_response()),
         Err(e @ StoreError::Invalid(_)) => {
-            let fy = parse_month(&f.month)
-                .map_or_else(|_| FiscalYear::new(current_fy() as u16), fy_of_month);
+            let fy = fy_of_form(&f.month);
             province_render(&st, t, &me, fy, String::new(), error_text(t, &e)).await
         }
         Err(e) => Err(e.into()),
@@ -516,18 +517,10 @@ pub async fn repost(
     Me(me): Me,
     Path(hcode): Path<String>,
 ) -> Result<Response, AppError> {
-    st.store.get_unit(&me, &hcode).await?;
-    if !me.may_import(&hcode) {
-        return Err(AppError::Forbidden);
-    }
-    match raidai_claims::repost(&st.store, &me, &hcode).await {
-        Ok(Some(rec)) => {
-            Ok(Redirect::to(&format!("/units/{hcode}/claims/imports/{}", rec.id)).into_response())
-        }
-        Ok(None) => Ok(
-            Redirect::to(&format!("/units/{hcode}/claims/unposted?repost=none")).into_response(),
-        ),
-        Err(raidai_claims::ClaimsError::Store(e)) => Err(e.into()),
-        Err(e) => Err(AppError::unexpected(e)),
-    }
+    require_unit(&st, &me, &hcode, me.may_import(&hcode)).await?;
+    let to = match raidai_claims::repost(&st.store, &me, &hcode).await? {
+        Some(rec) => format!("/units/{hcode}/claims/imports/{}", rec.id),
+        None => format!("/units/{hcode}/claims/unposted?repost=none"),
+    };
+    Ok(Redirect::to(&to).into_response())
 }

@@ -195,31 +195,13 @@ pub async fn setup_province(
     }
 }
 
-/// Reads the one file field of a multipart upload.
-pub(crate) async fn upload_file(mut mp: Multipart) -> Result<Option<Vec<u8>>, AppError> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        AppError::BadRequest(vec![FieldError::new(
-            "file",
-            format!("upload failed: {e}"),
-            "อัปโหลดไฟล์ไม่สำเร็จ",
-        )])
-    };
-    let mut data = None;
-    while let Some(field) = mp.next_field().await.map_err(bad)? {
-        if field.name() == Some("file") {
-            data = Some(field.bytes().await.map_err(bad)?.to_vec());
-        }
-    }
-    Ok(data.filter(|d| !d.is_empty()))
-}
-
 pub async fn users_import(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
     mp: Multipart,
 ) -> Result<Response, AppError> {
-    let Some(data) = upload_file(mp).await? else {
+    let Some(data) = crate::upload::upload_file(mp).await? else {
         let e = FieldError::new("file", "choose a CSV file", "กรุณาเลือกไฟล์ CSV");
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -76,6 +76,17 @@ pub fn datetime(t: T, ms: i64) -> String {
     }
 }
 
+/// The errors of a pasted table in one line, each led by its line number where known.
+pub fn line_errors_text(t: T, errs: &[FieldError]) -> String {
+    errs.iter()
+        .map(|e| {
+            let line = e.line.map(|l| format!("{l}: ")).unwrap_or_default();
+            format!("{line}{}", t.pick(&e.message_th, &e.message_en))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Field errors of a form, looked up by field name in templates.
 #[derive(Default)]
 pub struct Errors {

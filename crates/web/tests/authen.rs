@@ -6,12 +6,10 @@
 
 mod common;
 
-use axum::Router;
-use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use common::{add_user, get, post_form, send};
+use common::{add_user, get, post_form, sign_in};
 use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
 use raidai_formats::Source;
@@ -64,23 +62,6 @@ async fn start_fake() -> (String, Arc<AtomicUsize>) {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (format!("http://{addr}"), hits)
-}
-
-async fn login(app: &Router, username: &str) -> String {
-    let r = send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!(
-                "username={username}&password=authen-pass-1"
-            )))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{username}: {}", r.text());
-    r.cookie()
 }
 
 fn state(store: &Store, base: &str, enabled: bool) -> AppState {
@@ -164,8 +145,8 @@ async fn lookups_through_the_page(store: &Store) {
     let (base, hits) = start_fake().await;
     let st = state(store, &base, true);
     let app = router(st.clone());
-    let head = login(&app, "head.a").await;
-    let rev = login(&app, "rev.a").await;
+    let head = sign_in(&app, "head.a", "authen-pass-1").await;
+    let rev = sign_in(&app, "rev.a", "authen-pass-1").await;
     // Only the head (or an admin) sets credentials; the token is sealed at rest.
     let r = post_form(
         &app,
@@ -237,7 +218,7 @@ async fn lookups_through_the_page(store: &Store) {
     assert!(worklist.contains("หมดอายุแล้ว"), "and on the worklist");
 
     // Another unit cannot touch it.
-    let other = login(&app, "rev.b").await;
+    let other = sign_in(&app, "rev.b", "authen-pass-1").await;
     assert_eq!(
         get(&app, "/units/99001/authen", &other).await.status,
         StatusCode::NOT_FOUND
@@ -252,7 +233,7 @@ async fn lookups_through_the_page(store: &Store) {
     // The kill switch: the page says so and a lookup is refused at once.
     let off = state(store, &base, false);
     let app_off = router(off.clone());
-    let rev_off = login(&app_off, "rev.a").await;
+    let rev_off = sign_in(&app_off, "rev.a", "authen-pass-1").await;
     let r = post_form(&app_off, "/units/99001/authen/check", &rev_off, "").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -283,7 +264,7 @@ async fn wrong_credentials_stop_the_batch(store: &Store) {
     let (base, hits) = start_fake().await;
     let st = state(store, &base, true);
     let app = router(st.clone());
-    let head = login(&app, "head.a").await;
+    let head = sign_in(&app, "head.a", "authen-pass-1").await;
     post_form(
         &app,
         "/units/99001/authen/credentials",

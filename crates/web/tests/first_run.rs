@@ -4,31 +4,11 @@
 
 mod common;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{get, post_file, post_form, send};
+use axum::http::{StatusCode, header};
+use common::{get, post_file, post_form, sign_in};
 use raidai_store::users::UserInput;
 use raidai_store::{Actor, Store};
 use raidai_web::{AppState, router};
-
-async fn login(app: &Router, username: &str, password: &str) -> String {
-    let r = send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!(
-                "username={username}&password={password}"
-            )))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{username}: {}", r.text());
-    let c = r.headers[header::SET_COOKIE].to_str().unwrap();
-    c.split(';').next().unwrap().to_string()
-}
 
 const UNITS: &str = "hcode,name_th,unit_type,district_code,cup_hcode,peer_group,island,beds\n\
 10707,โรงพยาบาลมหาสารคาม,rpt,4401,,M1,0,580\n\
@@ -54,7 +34,7 @@ async fn a_new_office_sets_itself_up(store: &Store) {
         .unwrap();
     assert_eq!(store.geo_provinces().await.unwrap().len(), 77);
     let app = router(AppState::new(store.clone()));
-    let admin = login(&app, "admin", "first-admin-pass").await;
+    let admin = sign_in(&app, "admin", "first-admin-pass").await;
 
     // The province page says what is missing and sends the admin to the setup page.
     let p = get(&app, "/province", &admin).await.text();
@@ -186,19 +166,19 @@ rev.03726,รพ.สต.,unit_revenue,03726,\n";
     assert!(!p.contains("ยังตั้งค่าระบบไม่ครบ"));
 
     // Each role sees its scope.
-    let pho = login(&app, "pho.fin", "province-pass-1").await;
+    let pho = sign_in(&app, "pho.fin", "province-pass-1").await;
     let units = get(&app, "/api/v1/units", &pho).await.text();
     assert!(
         units.contains("10707") && units.contains("03726"),
         "{units}"
     );
-    let dho = login(&app, "dho.kosum", "district-pass-1").await;
+    let dho = sign_in(&app, "dho.kosum", "district-pass-1").await;
     let units = get(&app, "/api/v1/units", &dho).await.text();
     assert!(
         units.contains("11001") && units.contains("03726") && !units.contains("10707"),
         "{units}"
     );
-    let rev = login(&app, "rev.03726", &generated[1]).await;
+    let rev = sign_in(&app, "rev.03726", &generated[1]).await;
     let units = get(&app, "/api/v1/units", &rev).await.text();
     assert!(
         units.contains("03726") && !units.contains("\"hcode\":\"11001\""),

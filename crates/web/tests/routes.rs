@@ -496,38 +496,27 @@ async fn admin_screens_work(store: &Store) {
 
     // CSV upload through the page.
     let csv = "hcode,name_th,unit_type,district_code,cup_hcode,peer_group,island,beds\n99022,รพ.สต.นำเข้า,rpst,9902,99002,,0,0\n";
-    let boundary = "XBOUNDARYX";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"u.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-    );
-    let up = send(
-        &w.app,
-        req(Method::POST, "/units/import", Some(&w.admin))
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await;
+    let upload = |csv: &str| {
+        let boundary = "XBOUNDARYX";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"u.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+        );
+        send(
+            &w.app,
+            req(Method::POST, "/units/import", Some(&w.admin))
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+    };
+    let up = upload(csv).await;
     assert_eq!(up.status, StatusCode::OK, "{}", up.body);
     assert!(up.body.contains("นำเข้าเรียบร้อย"));
     let bad_csv = "hcode,name_th,unit_type,district_code\n99023,x,rpst,0000\n";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"u.csv\"\r\n\r\n{bad_csv}\r\n--{boundary}--\r\n"
-    );
-    let bad = send(
-        &w.app,
-        req(Method::POST, "/units/import", Some(&w.admin))
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await;
+    let bad = upload(bad_csv).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("district_code") && bad.body.contains("ไม่พบอำเภอที่ระบุ"));
 

@@ -159,14 +159,7 @@ pub async fn rules_save(
     {
         Ok(_) => Ok(Redirect::to(&format!("/claims/audit-rules?fy={fy}&saved=1")).into_response()),
         Err(StoreError::Invalid(errs)) => {
-            let msg = errs
-                .iter()
-                .map(|e| {
-                    let line = e.line.map(|l| format!("{l}: ")).unwrap_or_default();
-                    format!("{line}{}", t.pick(&e.message_th, &e.message_en))
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
+            let msg = crate::view::line_errors_text(t, &errs);
             rules_render(&st, t, &me, fy, String::new(), msg, Some(f.tsv)).await
         }
         Err(e) => Err(e.into()),

@@ -222,15 +222,9 @@ pub async fn run(
     Me(me): Me,
     Path(hcode): Path<String>,
 ) -> Result<Response, AppError> {
-    st.store.get_unit(&me, &hcode).await?;
-    if !me.may_import(&hcode) {
-        return Err(AppError::Forbidden);
-    }
-    match raidai_claims::audit_unit(&st.store, &me, &hcode).await {
-        Ok(_) => Ok(Redirect::to(&format!("/units/{hcode}/audit?done=run")).into_response()),
-        Err(raidai_claims::ClaimsError::Store(e)) => Err(e.into()),
-        Err(e) => Err(AppError::unexpected(e)),
-    }
+    require_unit(&st, &me, &hcode, me.may_import(&hcode)).await?;
+    raidai_claims::audit_unit(&st.store, &me, &hcode).await?;
+    Ok(Redirect::to(&format!("/units/{hcode}/audit?done=run")).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -151,14 +151,7 @@ pub async fn posting_map_save(
     match st.store.save_posting_map(&me, &province, fy, &f.tsv).await {
         Ok(n) => m.saved = format_int_thai(n as i64),
         Err(raidai_store::StoreError::Invalid(errs)) => {
-            m.error = errs
-                .iter()
-                .map(|e| {
-                    let line = e.line.map(|l| format!("{l}: ")).unwrap_or_default();
-                    format!("{line}{}", t.pick(&e.message_th, &e.message_en))
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
+            m.error = crate::view::line_errors_text(t, &errs);
             m.tsv = Some(f.tsv);
         }
         Err(e) => return Err(e.into()),

@@ -21,6 +21,25 @@ async fn province_for(st: &AppState, me: &Actor) -> Result<String, AppError> {
     })
 }
 
+/// Who may load the province's list: admins and the provincial office.
+fn may_edit_codes(me: &Actor) -> bool {
+    matches!(
+        me.role,
+        raidai_domain::master::Role::Admin | raidai_domain::master::Role::Province
+    )
+}
+
+/// A code as the page lists it and the store keeps it: (code, type letter, th, en, fix).
+fn code_row(c: &raidai_returns::ErrorCode) -> [String; 5] {
+    [
+        c.code.clone(),
+        c.kind.letter().to_string(),
+        c.th.clone(),
+        c.en.clone(),
+        c.fix_th.clone(),
+    ]
+}
+
 async fn codes_render(
     st: &AppState,
     t: T,
@@ -33,27 +52,13 @@ async fn codes_render(
     let table = cycle::error_codes(&st.store, &province)
         .await
         .map_err(cycle_error)?;
-    let mut codes: Vec<[String; 5]> = table
-        .iter()
-        .map(|c| {
-            [
-                c.code.clone(),
-                c.kind.letter().to_string(),
-                c.th.clone(),
-                c.en.clone(),
-                c.fix_th.clone(),
-            ]
-        })
-        .collect();
+    let mut codes: Vec<[String; 5]> = table.iter().map(code_row).collect();
     codes.sort();
     render(&CodesPage {
         l: Layout::new(t, Some(me), t.s("cy_codes_title"), "claims"),
         codes,
         loaded: format_int_thai(loaded as i64),
-        may_edit: matches!(
-            me.role,
-            raidai_domain::master::Role::Admin | raidai_domain::master::Role::Province
-        ),
+        may_edit: may_edit_codes(me),
         error,
         saved,
     })
@@ -80,19 +85,10 @@ pub async fn codes_upload(
     Me(me): Me,
     req: Request,
 ) -> Result<Response, AppError> {
-    if !matches!(
-        me.role,
-        raidai_domain::master::Role::Admin | raidai_domain::master::Role::Province
-    ) {
+    if !may_edit_codes(&me) {
         return Err(raidai_store::StoreError::Forbidden.into());
     }
-    let mut mp = Multipart::from_request(req, &st).await.map_err(|e| {
-        AppError::BadRequest(vec![FieldError::new(
-            "file",
-            format!("expected a file upload: {e}"),
-            "ต้องแนบไฟล์",
-        )])
-    })?;
+    let mut mp = crate::upload::open_multipart(&st, req).await?;
     let mut bytes = Vec::new();
     while let Ok(Some(f)) = mp.next_field().await {
         if f.name() == Some("file") {
@@ -125,18 +121,7 @@ pub async fn codes_upload(
             return codes_render(&st, t, &me, msg, false).await;
         }
     };
-    let rows: Vec<[String; 5]> = parsed
-        .iter()
-        .map(|c| {
-            [
-                c.code.clone(),
-                c.kind.letter().to_string(),
-                c.th.clone(),
-                c.en.clone(),
-                c.fix_th.clone(),
-            ]
-        })
-        .collect();
+    let rows: Vec<[String; 5]> = parsed.iter().map(code_row).collect();
     let province = province_for(&st, &me).await?;
     st.store.save_error_codes(&me, &province, &rows).await?;
     Ok(Redirect::to("/claims/error-codes?saved=1").into_response())

@@ -3,7 +3,7 @@
 //! of open receivables with the collection period per fund, and the province roll-up. The
 //! cycle's rules live in `raidai_claims::cycle` and `raidai_domain::settlement`.
 
-use crate::auth::{Me, Tr};
+use crate::auth::{Me, Tr, require_unit};
 use crate::claims::{current_fy, date, download, enc, fund_name, fy_label, money};
 use crate::error::AppError;
 use crate::i18n::T;
@@ -11,7 +11,7 @@ use crate::pages::render;
 use crate::view::Layout;
 use crate::{Access, AppState, RouteDef, r};
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

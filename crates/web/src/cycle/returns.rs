@@ -97,36 +97,19 @@ pub async fn return_upload(
     Path(hcode): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
-    st.store.get_unit(&me, &hcode).await?;
-    if !me.may_import(&hcode) {
-        return Err(raidai_store::StoreError::Forbidden.into());
-    }
-    let mut mp = Multipart::from_request(req, &st).await.map_err(|e| {
-        AppError::BadRequest(vec![FieldError::new(
-            "file",
-            format!("expected a file upload: {e}"),
-            "ต้องแนบไฟล์",
-        )])
-    })?;
+    require_unit(&st, &me, &hcode, me.may_import(&hcode)).await?;
+    let mut mp = crate::upload::open_multipart(&st, req).await?;
     // Several files at once (a month of REPs and statements): imported in one pipeline,
     // each file in its own transaction.
     let mut files = Vec::new();
-    while let Some(f) = mp.next_field().await.map_err(|e| {
-        AppError::BadRequest(vec![FieldError::new(
-            "file",
-            format!("upload failed: {e}"),
-            "อัปโหลดไฟล์ไม่สำเร็จ",
-        )])
-    })? {
+    while let Some(f) = mp
+        .next_field()
+        .await
+        .map_err(crate::upload::upload_failed)?
+    {
         if f.name() == Some("file") {
             let name = f.file_name().unwrap_or_default().to_string();
-            let bytes = f.bytes().await.map_err(|e| {
-                AppError::BadRequest(vec![FieldError::new(
-                    "file",
-                    format!("upload failed: {e}"),
-                    "อัปโหลดไฟล์ไม่สำเร็จ",
-                )])
-            })?;
+            let bytes = f.bytes().await.map_err(crate::upload::upload_failed)?;
             let base = name
                 .rsplit(['/', '\\'])
                 .next()

@@ -25,6 +25,20 @@ fn rollup_fy(q: &RollupQuery) -> i64 {
     q.fy.parse().unwrap_or_else(|_| current_fy())
 }
 
+/// A row's eight amounts, in the order of the page's and the workbook's columns.
+fn amounts(r: &raidai_store::claims::CycleRollupRow) -> [i64; 8] {
+    [
+        r.receivable,
+        r.claimed,
+        r.accepted,
+        r.corrective,
+        r.denied,
+        r.received,
+        r.written_down,
+        r.outstanding,
+    ]
+}
+
 pub async fn rollup(
     State(st): State<AppState>,
     Tr(t): Tr,
@@ -56,19 +70,7 @@ pub async fn rollup(
         .await?;
     let mut tot = [0i64; 8];
     for r in rows.iter() {
-        for (i, v) in [
-            r.receivable,
-            r.claimed,
-            r.accepted,
-            r.corrective,
-            r.denied,
-            r.received,
-            r.written_down,
-            r.outstanding,
-        ]
-        .iter()
-        .enumerate()
-        {
+        for (i, v) in amounts(r).iter().enumerate() {
             tot[i] += v;
         }
     }
@@ -150,19 +152,7 @@ pub async fn rollup_xlsx(
             ws.write_string(row, 1, &r.unit_name)?;
             ws.write_string(row, 2, &r.fund)?;
             ws.write_number(row, 3, r.fy as f64)?;
-            for (j, v) in [
-                r.receivable,
-                r.claimed,
-                r.accepted,
-                r.corrective,
-                r.denied,
-                r.received,
-                r.written_down,
-                r.outstanding,
-            ]
-            .iter()
-            .enumerate()
-            {
+            for (j, v) in amounts(r).iter().enumerate() {
                 ws.write_number_with_format(row, 4 + j as u16, *v as f64 / 100.0, &money_fmt)?;
             }
             ws.write_number(row, 12, r.late as f64)?;

@@ -115,10 +115,7 @@ pub async fn work_save(
     axum::Form(f): axum::Form<WorkForm>,
 ) -> Result<Response, AppError> {
     // Tenancy and permission before the form is looked at.
-    st.store.get_unit(&me, &hcode).await?;
-    if !me.may_import(&hcode) {
-        return Err(raidai_store::StoreError::Forbidden.into());
-    }
+    require_unit(&st, &me, &hcode, me.may_import(&hcode)).await?;
     cycle::set_work(&st.store, &me, &hcode, &f.vkey, &f.work, &f.note)
         .await
         .map_err(cycle_error)?;

@@ -218,7 +218,7 @@ pub(crate) async fn finance_page(
         .last()
         .map(|p| {
             let c = criteria_for_period(p.period);
-            format!("{} ({})", t.pick(&c.title_th, &c.title_en), c.version)
+            crate::governance::criteria_label(t, c)
         })
         .unwrap_or_default();
     let updated = positions
@@ -270,10 +270,7 @@ pub async fn import_tb(
     Path(hcode): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
-    st.store.get_unit(&me, &hcode).await?;
-    if !me.may_write_governance() {
-        return Err(AppError::Forbidden);
-    }
+    require_unit(&st, &me, &hcode, me.may_write_governance()).await?;
     let (fields, file) = multipart_for(&st, req).await?;
     let period = fields
         .get("period")

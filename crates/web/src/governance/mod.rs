@@ -17,7 +17,7 @@ pub use planfin::*;
 pub use strings::STRINGS;
 pub use tps::*;
 
-use crate::auth::{Me, Tr};
+use crate::auth::{Me, Tr, require_unit};
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::pages::{render, render_status};
@@ -25,7 +25,7 @@ use crate::view::{Errors, Layout, datetime};
 use crate::{Access, AppState, RouteDef};
 use askama::Template;
 use axum::Form;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Multipart, Path, Query, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -295,16 +295,15 @@ fn position_row(t: T, p: &Position) -> PositionRow {
     }
 }
 
+/// A criteria set as pages name it: its title and, in brackets, its version.
+pub(crate) fn criteria_label(t: T, c: &CriteriaSet) -> String {
+    format!("{} ({})", t.pick(&c.title_th, &c.title_en), c.version)
+}
+
 async fn read_multipart(
     mut mp: Multipart,
 ) -> Result<(BTreeMap<String, String>, Vec<u8>), AppError> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        AppError::BadRequest(vec![FieldError::new(
-            "file",
-            format!("upload failed: {e}"),
-            "อัปโหลดไฟล์ไม่สำเร็จ",
-        )])
-    };
+    let bad = crate::upload::upload_failed;
     let mut fields = BTreeMap::new();
     let mut file = Vec::new();
     while let Some(f) = mp.next_field().await.map_err(bad)? {
@@ -323,12 +322,6 @@ pub(crate) async fn multipart_for(
     st: &AppState,
     req: Request,
 ) -> Result<(BTreeMap<String, String>, Vec<u8>), AppError> {
-    let mp = Multipart::from_request(req, st).await.map_err(|e| {
-        AppError::BadRequest(vec![FieldError::new(
-            "file",
-            format!("expected a file upload: {e}"),
-            "ต้องแนบไฟล์",
-        )])
-    })?;
+    let mp = crate::upload::open_multipart(st, req).await?;
     read_multipart(mp).await
 }

@@ -359,10 +359,7 @@ pub async fn planfin_type(
     let r = match f.get("plan_type").and_then(|v| v.trim().parse::<u8>().ok()) {
         Some(pt) => st.store.save_plan_type(&me, &hcode, fy, pt).await,
         None => {
-            st.store.get_unit(&me, &hcode).await?;
-            if !me.may_write_governance() {
-                return Err(AppError::Forbidden);
-            }
+            require_unit(&st, &me, &hcode, me.may_write_governance()).await?;
             Err(StoreError::field(
                 "plan_type",
                 "choose the plan type",
@@ -380,10 +377,7 @@ pub async fn planfin_amounts(
     Path((hcode, fy)): Path<(String, u16)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    st.store.get_unit(&me, &hcode).await?;
-    if !me.may_write_governance() {
-        return Err(AppError::Forbidden);
-    }
+    require_unit(&st, &me, &hcode, me.may_write_governance()).await?;
     let (fields, file) = multipart_for(&st, req).await?;
     let kind = fields
         .get("kind")

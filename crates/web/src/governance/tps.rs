@@ -146,46 +146,75 @@ pub(crate) const TPS_FIELDS: &[(&str, TpsKind, &str, &str)] = &[
     ),
 ];
 
-/// A TPS field's value as text for the form.
-pub(crate) fn tps_value(i: &TpsInput, name: &str) -> String {
-    let money = |v: Option<Satang>| v.map(raidai_governance::format_baht).unwrap_or_default();
-    let dec = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-    match name {
-        "plan_revenue" => money(i.plan_revenue),
-        "actual_revenue" => money(i.actual_revenue),
-        "plan_expense" => money(i.plan_expense),
-        "actual_expense" => money(i.actual_expense),
-        "payables_days" => dec(i.payables_days),
-        "cash_ratio" => i
-            .cash_ratio
-            .map(|h| h.to_fixed_string())
-            .unwrap_or_default(),
-        "acp_uc_days" => dec(i.acp_uc_days),
-        "acp_csmbs_days" => dec(i.acp_csmbs_days),
-        "inventory_days" => dec(i.inventory_days),
-        "unit_cost_op" => money(i.unit_cost_op),
-        "unit_cost_ip" => money(i.unit_cost_ip),
-        "labour_cost" => money(i.labour_cost),
-        "mc_drug" => money(i.mc_drug),
-        "mc_lab" => money(i.mc_lab),
-        "mc_supplies" => money(i.mc_supplies),
-        "accounting_check_passed" => match i.accounting_check_passed {
-            Some(true) => "1".into(),
-            Some(false) => "0".into(),
-            None => String::new(),
-        },
-        "bed_occupancy_pct" => dec(i.bed_occupancy_pct),
-        "sum_adjrw" => dec(i.sum_adjrw),
-        "sum_adjrw_last_year" => dec(i.sum_adjrw_last_year),
-        "operating_margin_pct" => dec(i.operating_margin_pct),
-        "roa_pct" => dec(i.roa_pct),
-        "ebitda" => money(i.ebitda),
-        "nwc" => money(i.nwc),
-        "median_unit_cost_op" => money(i.medians.unit_cost_op),
-        "median_unit_cost_ip" => money(i.medians.unit_cost_ip),
-        "median_operating_margin_pct" => dec(i.medians.operating_margin_pct),
-        "median_roa_pct" => dec(i.medians.roa_pct),
-        _ => String::new(),
+/// Where a TPS field lives in the engine's input, typed by what it holds. One table serves
+/// both showing the form and reading it back, so the two cannot drift apart.
+enum TpsSlot<'a> {
+    Money(&'a mut Option<Satang>),
+    Decimal(&'a mut Option<f64>),
+    Ratio(&'a mut Option<Hundredths>),
+    Flag(&'a mut Option<bool>),
+}
+
+fn tps_slot<'a>(i: &'a mut TpsInput, name: &str) -> Option<TpsSlot<'a>> {
+    use TpsSlot as S;
+    Some(match name {
+        "plan_revenue" => S::Money(&mut i.plan_revenue),
+        "actual_revenue" => S::Money(&mut i.actual_revenue),
+        "plan_expense" => S::Money(&mut i.plan_expense),
+        "actual_expense" => S::Money(&mut i.actual_expense),
+        "payables_days" => S::Decimal(&mut i.payables_days),
+        "cash_ratio" => S::Ratio(&mut i.cash_ratio),
+        "acp_uc_days" => S::Decimal(&mut i.acp_uc_days),
+        "acp_csmbs_days" => S::Decimal(&mut i.acp_csmbs_days),
+        "inventory_days" => S::Decimal(&mut i.inventory_days),
+        "unit_cost_op" => S::Money(&mut i.unit_cost_op),
+        "unit_cost_ip" => S::Money(&mut i.unit_cost_ip),
+        "labour_cost" => S::Money(&mut i.labour_cost),
+        "mc_drug" => S::Money(&mut i.mc_drug),
+        "mc_lab" => S::Money(&mut i.mc_lab),
+        "mc_supplies" => S::Money(&mut i.mc_supplies),
+        "accounting_check_passed" => S::Flag(&mut i.accounting_check_passed),
+        "bed_occupancy_pct" => S::Decimal(&mut i.bed_occupancy_pct),
+        "sum_adjrw" => S::Decimal(&mut i.sum_adjrw),
+        "sum_adjrw_last_year" => S::Decimal(&mut i.sum_adjrw_last_year),
+        "operating_margin_pct" => S::Decimal(&mut i.operating_margin_pct),
+        "roa_pct" => S::Decimal(&mut i.roa_pct),
+        "ebitda" => S::Money(&mut i.ebitda),
+        "nwc" => S::Money(&mut i.nwc),
+        "median_unit_cost_op" => S::Money(&mut i.medians.unit_cost_op),
+        "median_unit_cost_ip" => S::Money(&mut i.medians.unit_cost_ip),
+        "median_operating_margin_pct" => S::Decimal(&mut i.medians.operating_margin_pct),
+        "median_roa_pct" => S::Decimal(&mut i.medians.roa_pct),
+        _ => return None,
+    })
+}
+
+/// A TPS field's value as text for the form. Takes `&mut` only because [`tps_slot`] does;
+/// nothing is changed.
+pub(crate) fn tps_value(i: &mut TpsInput, name: &str) -> String {
+    match tps_slot(i, name) {
+        Some(TpsSlot::Money(v)) => v.map(raidai_governance::format_baht).unwrap_or_default(),
+        Some(TpsSlot::Decimal(v)) => v.map(|x| x.to_string()).unwrap_or_default(),
+        Some(TpsSlot::Ratio(v)) => v.as_ref().map(|h| h.to_fixed_string()).unwrap_or_default(),
+        Some(TpsSlot::Flag(Some(true))) => "1".into(),
+        Some(TpsSlot::Flag(Some(false))) => "0".into(),
+        Some(TpsSlot::Flag(None)) | None => String::new(),
+    }
+}
+
+/// Sets `slot` from form text: empty clears it; text `parse` refuses leaves it as it was
+/// and answers false.
+fn set_parsed<V>(slot: &mut Option<V>, v: &str, parse: impl FnOnce(&str) -> Option<V>) -> bool {
+    if v.is_empty() {
+        *slot = None;
+        return true;
+    }
+    match parse(v) {
+        Some(x) => {
+            *slot = Some(x);
+            true
+        }
+        None => false,
     }
 }
 
@@ -196,88 +225,42 @@ pub(crate) fn tps_from_form(
 ) -> Result<TpsInput, Vec<FieldError>> {
     let mut i = base;
     let mut errs = Vec::new();
-    for (name, kind, th, _) in TPS_FIELDS {
+    for (name, _, th, _) in TPS_FIELDS {
         let v = f.get(*name).map(|s| s.trim()).unwrap_or_default();
-        let bad = |what: &str| {
-            FieldError::new(
-                name,
-                format!("{name}: {what}, got {v:?}"),
-                format!("{th}: ค่าไม่ถูกต้อง"),
-            )
-        };
-        let money = if *kind == TpsKind::Money && !v.is_empty() {
-            match parse_satang(v) {
-                Ok(x) => Some(x),
-                Err(_) => {
-                    errs.push(bad("expected an amount in baht"));
-                    continue;
-                }
-            }
-        } else {
-            None
-        };
-        let dec = if *kind == TpsKind::Decimal && !v.is_empty() {
-            match v.replace(',', "").parse::<f64>() {
-                Ok(x) if x.is_finite() => Some(x),
-                _ => {
-                    errs.push(bad("expected a number"));
-                    continue;
-                }
-            }
-        } else {
-            None
-        };
-        match *name {
-            "plan_revenue" => i.plan_revenue = money,
-            "actual_revenue" => i.actual_revenue = money,
-            "plan_expense" => i.plan_expense = money,
-            "actual_expense" => i.actual_expense = money,
-            "payables_days" => i.payables_days = dec,
-            "cash_ratio" => {
-                i.cash_ratio = if v.is_empty() {
-                    None
-                } else {
-                    match Hundredths::parse(v) {
-                        Ok(h) => Some(h),
-                        Err(_) => {
-                            errs.push(bad("expected a ratio with at most two decimals"));
-                            continue;
-                        }
-                    }
-                }
-            }
-            "acp_uc_days" => i.acp_uc_days = dec,
-            "acp_csmbs_days" => i.acp_csmbs_days = dec,
-            "inventory_days" => i.inventory_days = dec,
-            "unit_cost_op" => i.unit_cost_op = money,
-            "unit_cost_ip" => i.unit_cost_ip = money,
-            "labour_cost" => i.labour_cost = money,
-            "mc_drug" => i.mc_drug = money,
-            "mc_lab" => i.mc_lab = money,
-            "mc_supplies" => i.mc_supplies = money,
-            "accounting_check_passed" => {
-                i.accounting_check_passed = match v {
-                    "" => None,
+        let (ok, expected) = match tps_slot(&mut i, name) {
+            None => continue,
+            Some(TpsSlot::Money(s)) => (
+                set_parsed(s, v, |v| parse_satang(v).ok()),
+                "expected an amount in baht",
+            ),
+            Some(TpsSlot::Decimal(s)) => (
+                set_parsed(s, v, |v| {
+                    v.replace(',', "")
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                }),
+                "expected a number",
+            ),
+            Some(TpsSlot::Ratio(s)) => (
+                set_parsed(s, v, |v| Hundredths::parse(v).ok()),
+                "expected a ratio with at most two decimals",
+            ),
+            Some(TpsSlot::Flag(s)) => (
+                set_parsed(s, v, |v| match v {
                     "1" => Some(true),
                     "0" => Some(false),
-                    _ => {
-                        errs.push(bad("expected 1 or 0"));
-                        continue;
-                    }
-                }
-            }
-            "bed_occupancy_pct" => i.bed_occupancy_pct = dec,
-            "sum_adjrw" => i.sum_adjrw = dec,
-            "sum_adjrw_last_year" => i.sum_adjrw_last_year = dec,
-            "operating_margin_pct" => i.operating_margin_pct = dec,
-            "roa_pct" => i.roa_pct = dec,
-            "ebitda" => i.ebitda = money,
-            "nwc" => i.nwc = money,
-            "median_unit_cost_op" => i.medians.unit_cost_op = money,
-            "median_unit_cost_ip" => i.medians.unit_cost_ip = money,
-            "median_operating_margin_pct" => i.medians.operating_margin_pct = dec,
-            "median_roa_pct" => i.medians.roa_pct = dec,
-            _ => {}
+                    _ => None,
+                }),
+                "expected 1 or 0",
+            ),
+        };
+        if !ok {
+            errs.push(FieldError::new(
+                name,
+                format!("{name}: {expected}, got {v:?}"),
+                format!("{th}: ค่าไม่ถูกต้อง"),
+            ));
         }
     }
     if errs.is_empty() { Ok(i) } else { Err(errs) }
@@ -406,7 +389,7 @@ pub(crate) async fn tps_page(
         .map(|(name, kind, th, en)| TpsFieldView {
             name,
             label: t.pick(th, en).to_string(),
-            value: tps_value(&input, name),
+            value: tps_value(&mut input, name),
             flag: *kind == TpsKind::Flag,
         })
         .collect();
@@ -461,11 +444,7 @@ pub(crate) async fn tps_page(
         fields,
         can_write: me.may_write_governance(),
         errors: Errors::new(t, errors),
-        criteria: format!(
-            "{} ({})",
-            t.pick(&criteria.title_th, &criteria.title_en),
-            criteria.version
-        ),
+        criteria: crate::governance::criteria_label(t, criteria),
         u,
     })
 }

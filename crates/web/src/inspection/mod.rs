@@ -12,7 +12,7 @@ pub use place::*;
 pub use plan::*;
 pub use strategy::*;
 
-use crate::auth::{Me, Tr};
+use crate::auth::{Me, Tr, require_unit};
 use crate::error::AppError;
 use crate::governance::{
     AssessmentPage, be_date, file_size, four_p_sections, fy_label, input_from_form, mark_choices,
@@ -297,6 +297,19 @@ async fn province_name(st: &AppState, me: &Actor, code: &str) -> Result<String, 
 #[derive(Deserialize)]
 pub struct SavedQuery {
     pub saved: Option<String>,
+}
+
+/// An item's 4P mark as the findings show it: "n/a" for not applicable (x), "–" unmarked.
+fn mark_text(m: Option<&raidai_store::governance::ItemMark>) -> String {
+    m.map(|m| {
+        if m.mark == "x" {
+            "n/a".into()
+        } else {
+            m.mark.clone()
+        }
+    })
+    .filter(|m| !m.is_empty())
+    .unwrap_or_else(|| "–".into())
 }
 
 fn saved_flash(t: T, q: &SavedQuery) -> String {

@@ -53,11 +53,7 @@ pub(super) async fn pho_paper_page(
         ),
         assessor: input.assessor,
         reviewer_summary: input.reviewer_summary,
-        criteria: format!(
-            "{} ({})",
-            t.pick(&criteria.title_th, &criteria.title_en),
-            criteria.version
-        ),
+        criteria: crate::governance::criteria_label(t, criteria),
         exists,
         can_write: may_inspect(me) && !print,
         errors: Errors::new(t, errors),
@@ -77,21 +73,7 @@ pub async fn pho_paper(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let flash = saved_flash(t, &q);
-    render(
-        &pho_paper_page(
-            &st,
-            t,
-            &me,
-            &province,
-            fy,
-            round,
-            None,
-            vec![],
-            flash,
-            false,
-        )
-        .await?,
-    )
+    show_stored(&st, t, &me, (&province, fy, round), flash, false).await
 }
 
 pub async fn pho_paper_print(
@@ -100,21 +82,20 @@ pub async fn pho_paper_print(
     Me(me): Me,
     Path((province, fy, round)): PaperPath,
 ) -> Result<Response, AppError> {
-    render(
-        &pho_paper_page(
-            &st,
-            t,
-            &me,
-            &province,
-            fy,
-            round,
-            None,
-            vec![],
-            String::new(),
-            true,
-        )
-        .await?,
-    )
+    show_stored(&st, t, &me, (&province, fy, round), String::new(), true).await
+}
+
+/// The paper as stored (no draft, no errors), on screen or for print.
+async fn show_stored(
+    st: &AppState,
+    t: T,
+    me: &Actor,
+    (province, fy, round): (&str, u16, u8),
+    flash: String,
+    print: bool,
+) -> Result<Response, AppError> {
+    let page = pho_paper_page(st, t, me, province, fy, round, None, vec![], flash, print);
+    render(&page.await?)
 }
 
 pub async fn pho_paper_save(

@@ -91,17 +91,7 @@ pub(super) async fn place_page(
                 number: i.number.clone(),
                 group: t.pick(th, en).to_string(),
                 text: t.pick(&i.text_th, &i.text_en).to_string(),
-                mark: marks
-                    .get(&i.id)
-                    .map(|m| {
-                        if m.mark == "x" {
-                            "n/a".into()
-                        } else {
-                            m.mark.clone()
-                        }
-                    })
-                    .filter(|m| !m.is_empty())
-                    .unwrap_or_else(|| "–".into()),
+                mark: mark_text(marks.get(&i.id)),
                 finding: match draft {
                     Some((d, _)) => d.get(&i.id).cloned().unwrap_or_default(),
                     None => stored.findings.get(&i.id).cloned().unwrap_or_default(),

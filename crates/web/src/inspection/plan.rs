@@ -270,17 +270,7 @@ pub(super) async fn inspection_view(
             .filter_map(|id| {
                 let f = v.findings.get(id)?;
                 let (n, text) = item_text(id);
-                let mark = marks
-                    .get(id)
-                    .map(|m| {
-                        if m.mark == "x" {
-                            "n/a".into()
-                        } else {
-                            m.mark.clone()
-                        }
-                    })
-                    .filter(|m| !m.is_empty())
-                    .unwrap_or_else(|| "–".into());
+                let mark = mark_text(marks.get(id));
                 Some((n, text, mark, f.clone()))
             })
             .collect();
@@ -482,14 +472,25 @@ pub async fn inspection_json(
     Me(me): Me,
     Path((province, fy, round)): PlanPath,
 ) -> Result<Response, AppError> {
-    if !may_inspect(&me) {
+    let v = planned_inspection(&st, t, &me, (&province, fy, round)).await?;
+    Ok(Json(v).into_response())
+}
+
+/// The round's inspection for those who inspect; 404 until it has a plan.
+async fn planned_inspection(
+    st: &AppState,
+    t: T,
+    me: &Actor,
+    (province, fy, round): (&str, u16, u8),
+) -> Result<InspectionView, AppError> {
+    if !may_inspect(me) {
         return Err(AppError::Forbidden);
     }
-    let (v, plan, _) = inspection_view(&st, t, &me, &province, fy, round).await?;
+    let (v, plan, _) = inspection_view(st, t, me, province, fy, round).await?;
     if plan.is_none() {
         return Err(AppError::NotFound);
     }
-    Ok(Json(v).into_response())
+    Ok(v)
 }
 
 #[derive(Template)]
@@ -509,13 +510,7 @@ pub async fn report(
     Me(me): Me,
     Path((province, fy, round)): PlanPath,
 ) -> Result<Response, AppError> {
-    if !may_inspect(&me) {
-        return Err(AppError::Forbidden);
-    }
-    let (v, plan, _) = inspection_view(&st, t, &me, &province, fy, round).await?;
-    if plan.is_none() {
-        return Err(AppError::NotFound);
-    }
+    let v = planned_inspection(&st, t, &me, (&province, fy, round)).await?;
     let target = criteria_for(fy).four_p.target_pct.as_f64();
     let today = chrono::Utc::now()
         .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))

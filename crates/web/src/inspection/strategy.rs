@@ -47,10 +47,13 @@ pub async fn strategy_upload(
     Path(hcode): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
-    st.store.get_unit(&me, &hcode).await?;
-    if !matches!(me.role, Role::Admin | Role::UnitHead | Role::UnitRevenue) {
-        return Err(AppError::Forbidden);
-    }
+    require_unit(
+        &st,
+        &me,
+        &hcode,
+        matches!(me.role, Role::Admin | Role::UnitHead | Role::UnitRevenue),
+    )
+    .await?;
     let (fields, filename, data) = multipart_upload(&st, req).await?;
     let year = |k: &str| {
         fields

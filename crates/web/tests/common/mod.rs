@@ -54,14 +54,28 @@ pub async fn get(app: &Router, uri: &str, cookie: &str) -> Resp {
 }
 
 pub async fn post_form(app: &Router, uri: &str, cookie: &str, body: &str) -> Resp {
+    let form = "application/x-www-form-urlencoded";
+    post(app, uri, cookie, form, body.as_bytes().to_vec()).await
+}
+
+/// A POST of `body` as `content_type`, with its length as a browser sends it (the body limit
+/// refuses an oversized upload up front).
+pub async fn post(
+    app: &Router,
+    uri: &str,
+    cookie: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Resp {
     send(
         app,
         Request::builder()
             .method(Method::POST)
             .uri(uri)
             .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body.to_string()))
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::CONTENT_LENGTH, body.len())
+            .body(Body::from(body))
             .unwrap(),
     )
     .await
@@ -100,22 +114,8 @@ pub async fn post_files(
         body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::COOKIE, cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            // As a browser sends it: the body limit refuses an oversized upload up front.
-            .header(header::CONTENT_LENGTH, body.len())
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
+    let kind = format!("multipart/form-data; boundary={boundary}");
+    post(app, uri, cookie, &kind, body).await
 }
 
 pub async fn post_multipart(
@@ -141,18 +141,12 @@ pub async fn post_multipart(
     );
     body.extend_from_slice(data);
     body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-    send(
+    post(
         app,
-        Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::COOKIE, cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={b}"),
-            )
-            .body(Body::from(body))
-            .unwrap(),
+        uri,
+        cookie,
+        &format!("multipart/form-data; boundary={b}"),
+        body,
     )
     .await
 }

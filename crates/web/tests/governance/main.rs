@@ -1,8 +1,7 @@
 //! Governance pages: unit finance, province dashboard, imports and XLSX, on both engines.
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use raidai_store::governance::parse_positions_csv;
 use raidai_store::testkit::seed_small;
 use raidai_store::{Actor, Store};
@@ -10,7 +9,7 @@ use raidai_web::{AppState, router};
 
 #[path = "../common/mod.rs"]
 mod common;
-use common::{Resp, get, post_multipart, send, sign_in};
+use common::{Resp, get, post_form, post_multipart, sign_in};
 
 const PW: &str = "test-password";
 
@@ -74,20 +73,6 @@ async fn world(store: &Store) -> World {
         hosp_a: login(&app, "head.h").await,
         app,
     }
-}
-
-async fn post_form(app: &Router, uri: &str, cookie: &str, form: &str) -> Resp {
-    send(
-        app,
-        Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(form.to_string()))
-            .unwrap(),
-    )
-    .await
 }
 
 /// A multipart upload of raw bytes as `file`, with an `item_id`.

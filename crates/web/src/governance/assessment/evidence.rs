@@ -47,13 +47,7 @@ pub(crate) async fn multipart_upload(
     st: &AppState,
     req: Request,
 ) -> Result<(BTreeMap<String, String>, String, Vec<u8>), AppError> {
-    let mp = Multipart::from_request(req, st).await.map_err(|e| {
-        AppError::BadRequest(vec![FieldError::new(
-            "file",
-            format!("expected a file upload: {e}"),
-            "ต้องแนบไฟล์",
-        )])
-    })?;
+    let mp = crate::upload::open_multipart(st, req).await?;
     read_upload(mp).await
 }
 
@@ -62,13 +56,7 @@ pub(crate) async fn multipart_upload(
 pub(crate) async fn read_upload(
     mut mp: Multipart,
 ) -> Result<(BTreeMap<String, String>, String, Vec<u8>), AppError> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        AppError::BadRequest(vec![FieldError::new(
-            "file",
-            format!("upload failed: {e}"),
-            "อัปโหลดไฟล์ไม่สำเร็จ",
-        )])
-    };
+    let bad = crate::upload::upload_failed;
     let mut fields = BTreeMap::new();
     let (mut name, mut data) = (String::new(), Vec::new());
     while let Some(f) = mp.next_field().await.map_err(bad)? {

@@ -677,11 +677,7 @@ pub(crate) async fn assessment_page(
         assessed_on: input.assessed_on.clone().unwrap_or_default(),
         assessor: input.assessor,
         reviewer_summary: input.reviewer_summary,
-        criteria: format!(
-            "{} ({})",
-            t.pick(&criteria.title_th, &criteria.title_en),
-            criteria.version
-        ),
+        criteria: crate::governance::criteria_label(t, criteria),
         exists,
         can_write: me.may_write_governance() && !print,
         errors: Errors::new(t, errors),

@@ -4,6 +4,7 @@
 mod xlsx;
 
 use super::*;
+use raidai_governance::criteria::{ShareCheck, ShareTarget};
 
 use xlsx::dashboard_workbook;
 
@@ -231,37 +232,35 @@ pub(crate) fn pct_beside(v: Option<f64>, limit: f64) -> String {
     .unwrap_or_else(|| "–".into())
 }
 
+/// Units counted beside their share, e.g. "3 (2.5%)".
+fn share_count(c: &ShareCheck) -> String {
+    format!(
+        "{} ({})",
+        format_int_thai(c.count as i64),
+        pct_beside(c.pct, c.target.pct.as_f64())
+    )
+}
+
+/// A share target as its comparison and whole percent, e.g. "≤ 2%".
+fn share_target(target: &ShareTarget) -> String {
+    format!(
+        "{} {}%",
+        target.cmp.symbol(),
+        format_decimal_thai(target.pct.as_f64(), 0)
+    )
+}
+
 pub(crate) fn round_row(t: T, fy: u16, s: &ProvinceRiskSummary) -> RoundRow {
     RoundRow {
         months: s.round_months,
         period_label: period_label(t, u32::from(fy) * 100 + u32::from(s.round_months)),
         units: format_int_thai(s.units as i64),
         unit_count: s.units,
-        l7: format!(
-            "{} ({})",
-            format_int_thai(s.level7.count as i64),
-            pct_beside(s.level7.pct, s.level7.target.pct.as_f64())
-        ),
-        l7_target: format!(
-            "{} {}%",
-            s.level7.target.cmp.symbol(),
-            format_decimal_thai(s.level7.target.pct.as_f64(), 0)
-        ),
-        l6: format!(
-            "{} ({})",
-            format_int_thai(s.level6.count as i64),
-            pct_beside(s.level6.pct, s.level6.target.pct.as_f64())
-        ),
-        l6_target: format!(
-            "{} {}%",
-            s.level6.target.cmp.symbol(),
-            format_decimal_thai(s.level6.target.pct.as_f64(), 0)
-        ),
-        met: match s.met {
-            Some(true) => "gov_met",
-            Some(false) => "gov_not_met",
-            None => "",
-        },
+        l7: share_count(&s.level7),
+        l7_target: share_target(&s.level7.target),
+        l6: share_count(&s.level6),
+        l6_target: share_target(&s.level6.target),
+        met: met_key(s.met),
     }
 }
 
@@ -428,21 +427,9 @@ pub(crate) async fn build_dashboard(
             format_int_thai((rc.total - rc.missing.len()) as i64),
             format_int_thai(rc.total as i64)
         ),
-        good: format!(
-            "{} ({})",
-            format_int_thai(share.count as i64),
-            pct_beside(share.pct, share.target.pct.as_f64())
-        ),
-        target: format!(
-            "{} {}%",
-            share.target.cmp.symbol(),
-            format_decimal_thai(share.target.pct.as_f64(), 0)
-        ),
-        met: match share.met {
-            Some(true) => "gov_met",
-            Some(false) => "gov_not_met",
-            None => "",
-        },
+        good: share_count(&share),
+        target: share_target(&share.target),
+        met: met_key(share.met),
         missing: named(&rc),
         nums: scoped(&rc),
     };
@@ -581,11 +568,7 @@ pub(crate) async fn build_dashboard(
                 name: t.pick(&m.measure_th, &m.measure_en).to_string(),
                 indicator: t.pick(&m.indicator_th, &m.indicator_en).to_string(),
                 target: match (&m.share, &m.qualitative_th) {
-                    (Some(sh), _) => format!(
-                        "{} {}%",
-                        sh.cmp.symbol(),
-                        format_decimal_thai(sh.pct.as_f64(), 0)
-                    ),
+                    (Some(sh), _) => share_target(sh),
                     (None, Some(q)) => t
                         .pick(q, m.qualitative_en.as_deref().unwrap_or(""))
                         .to_string(),
@@ -612,11 +595,7 @@ pub(crate) async fn build_dashboard(
     Ok(Dashboard {
         fy,
         years,
-        criteria: format!(
-            "{} ({})",
-            t.pick(&criteria.title_th, &criteria.title_en),
-            criteria.version
-        ),
+        criteria: crate::governance::criteria_label(t, criteria),
         rounds,
         distribution: (0..8u8)
             .map(|l| (l, distribution[usize::from(l)]))

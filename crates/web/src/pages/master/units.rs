@@ -54,20 +54,25 @@ pub async fn units(
             .iter()
             .map(|d| (d.code.clone(), t.pick(&d.name_th, &d.name_en).to_string()))
             .collect(),
-        types: UnitType::ALL
-            .iter()
-            .map(|u| {
-                (
-                    u.code().to_string(),
-                    t.pick(u.abbr_th(), u.name_en()).to_string(),
-                )
-            })
-            .collect(),
+        types: unit_type_options(t),
         f_district: q.district.clone().unwrap_or_default(),
         f_type: q.unit_type.clone().unwrap_or_default(),
         f_q: q.q.clone().unwrap_or_default(),
         query,
     })
+}
+
+/// The unit types as (code, short name) for a filter or form select.
+fn unit_type_options(t: T) -> Vec<(String, String)> {
+    UnitType::ALL
+        .iter()
+        .map(|u| {
+            (
+                u.code().to_string(),
+                t.pick(u.abbr_th(), u.name_en()).to_string(),
+            )
+        })
+        .collect()
 }
 
 pub(crate) fn serde_urlencoded_query(q: &UnitsQuery) -> String {
@@ -93,18 +98,9 @@ pub async fn units_export(
 ) -> Result<Response, AppError> {
     let units = st.store.list_units(&me, &q.to_store()).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "hcode",
-        "name_th",
-        "unit_type",
-        "district_code",
-        "cup_hcode",
-        "peer_group",
-        "island",
-        "beds",
-        "active",
-    ])
-    .map_err(AppError::unexpected)?;
+    // The import's columns and then `active`, which only the export carries.
+    w.write_record(crate::setup::UNIT_COLUMNS.iter().chain(&["active"]))
+        .map_err(AppError::unexpected)?;
     for u in &units {
         let row = [
             u.hcode.as_str(),
@@ -245,15 +241,7 @@ pub(crate) async fn unit_form(
             .filter(|u| u.unit_type.is_hospital())
             .map(|u| (u.hcode, u.name_th))
             .collect(),
-        types: UnitType::ALL
-            .iter()
-            .map(|u| {
-                (
-                    u.code().to_string(),
-                    t.pick(u.abbr_th(), u.name_en()).to_string(),
-                )
-            })
-            .collect(),
+        types: unit_type_options(t),
         groups: PeerGroup::ALL
             .iter()
             .map(|p| p.code().to_string())
@@ -427,32 +415,15 @@ pub async fn units_import(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Response, AppError> {
-    let mut data = None;
-    while let Some(field) = mp.next_field().await.map_err(|e| {
-        AppError::BadRequest(vec![FieldError::new(
-            "file",
-            format!("upload failed: {e}"),
-            "อัปโหลดไฟล์ไม่สำเร็จ",
-        )])
-    })? {
-        if field.name() == Some("file") {
-            data = Some(field.bytes().await.map_err(|e| {
-                AppError::BadRequest(vec![FieldError::new(
-                    "file",
-                    format!("upload failed: {e}"),
-                    "อัปโหลดไฟล์ไม่สำเร็จ",
-                )])
-            })?);
-        }
-    }
+    let data = crate::upload::upload_file(mp).await?;
     let page = |errors: Vec<FieldError>, imported: String| ImportPage {
         l: Layout::new(t, Some(&me), t.s("import_units"), "units"),
         errors: Errors::new(t, errors),
         imported,
     };
-    let Some(data) = data.filter(|d| !d.is_empty()) else {
+    let Some(data) = data else {
         let e = FieldError::new("file", "choose a CSV file", "กรุณาเลือกไฟล์ CSV");
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
