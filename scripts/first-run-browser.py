@@ -11,47 +11,26 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from walk import chromium, fresh_database, serve, sign_in
+
 binary, out = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
-work = tempfile.mkdtemp(prefix="raidai-first-run-")
-db = f"sqlite://{work}/fresh.db"
+work, db, run = fresh_database(binary, "first-run", "fresh.db")
 port = 18093
 base = f"http://127.0.0.1:{port}"
 
-
-def run(*args):
-    subprocess.run([binary, *args, "--database", db], check=True, capture_output=True)
-
-
 run("db", "migrate")
 run("user", "add", "--username", "admin", "--role", "admin", "--password", "first-admin-pass")
-server = subprocess.Popen([binary, "serve", "--database", db, "--bind", f"127.0.0.1:{port}"],
-                          stderr=subprocess.DEVNULL)
-for _ in range(100):
-    try:
-        urllib.request.urlopen(base + "/healthz")
-        break
-    except OSError:
-        time.sleep(0.1)
+server = serve(binary, db, port, stderr=subprocess.DEVNULL)
 
 
 def browser():
-    o = webdriver.ChromeOptions()
-    o.binary_location = "/usr/bin/chromium"
-    for f in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              "--window-size=1400,1000", f"--user-data-dir={work}/profile"]:
-        o.add_argument(f)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    return chromium(f"{work}/profile")
 
 
 def shot(d, name):
@@ -79,14 +58,6 @@ def has(d, text, timeout=10):
         return False
 
 
-def login(d, user, pw):
-    d.get(base + "/login")
-    d.find_element(By.NAME, "username").send_keys(user)
-    d.find_element(By.NAME, "password").send_keys(pw)
-    d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(d, 10).until(lambda drv: "/login" not in drv.current_url)
-
-
 def upload(d, page, path):
     d.get(base + page)
     d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(path)
@@ -95,7 +66,7 @@ def upload(d, page, path):
 
 d = browser()
 try:
-    login(d, "admin", "first-admin-pass")
+    sign_in(d, base, "admin", "first-admin-pass")
     d.get(base + "/province")
     check("ยังตั้งค่าระบบไม่ครบ" in d.page_source, "province page says setup is not finished")
     shot(d, "01_province_missing")
@@ -155,7 +126,7 @@ finally:
 
 d = browser()
 try:
-    login(d, "dho.kosum", generated[0])
+    sign_in(d, base, "dho.kosum", generated[0])
     d.get(base + "/units")
     check(has(d, "11001") and "10707" not in d.page_source, "district user sees its district")
     shot(d, "09_district_units")

@@ -8,28 +8,18 @@ page, watches the upload progress and then the import job's progress to the end,
 server's peak memory (VmHWM). Saves screenshots in OUT_DIR; exits non-zero on a failed check.
 """
 import os
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+
+from walk import chromium, fresh_database, serve, sign_in
 
 binary, zip_path, out = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
 os.makedirs(out, exist_ok=True)
-work = tempfile.mkdtemp(prefix="raidai-upload-")
-db = f"sqlite://{work}/upload.db"
+work, db, run = fresh_database(binary, "upload", "upload.db")
 port = 18094
 base = f"http://127.0.0.1:{port}"
-
-
-def run(*args):
-    subprocess.run([binary, *args, "--database", db], check=True, capture_output=True)
-
 
 run("db", "migrate")
 run("setup", "province", "44")
@@ -40,15 +30,8 @@ with open(units, "w", encoding="utf-8") as f:
 run("units", "import", units)
 run("user", "add", "--username", "rev.11001", "--role", "unit_revenue", "--scope", "11001",
     "--password", "revenue-pass-1")
-server = subprocess.Popen([binary, "serve", "--database", db, "--bind", f"127.0.0.1:{port}"],
-                          stderr=open(os.path.join(work, "server.log"), "w"),
-                          env={**os.environ, "RAIDAI_LOG": "info,sqlx=warn"})
-for _ in range(100):
-    try:
-        urllib.request.urlopen(base + "/healthz")
-        break
-    except OSError:
-        time.sleep(0.1)
+server = serve(binary, db, port, stderr=open(os.path.join(work, "server.log"), "w"),
+               env={**os.environ, "RAIDAI_LOG": "info,sqlx=warn"})
 
 
 def peak_rss_mb():
@@ -65,19 +48,9 @@ def fail(what):
     sys.exit(1)
 
 
-o = webdriver.ChromeOptions()
-o.binary_location = "/usr/bin/chromium"
-for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--window-size=1400,1000", f"--user-data-dir={work}/profile"]:
-    o.add_argument(flag)
-d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+d = chromium(f"{work}/profile")
 try:
-    d.get(base + "/login")
-    d.find_element(By.NAME, "username").send_keys("rev.11001")
-    d.find_element(By.NAME, "password").send_keys("revenue-pass-1")
-    d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(d, 10).until(lambda drv: "/login" not in drv.current_url)
+    sign_in(d, base, "rev.11001", "revenue-pass-1")
     d.get(base + "/units/11001/claims")
     size_mb = os.path.getsize(zip_path) / 1e6
     print(f"uploading {size_mb:.1f} MB")

@@ -40,41 +40,25 @@ pub trait Connector: Send + Sync {
     ) -> BoxFuture<'a, Result<AuthenStatus, AuthenError>>;
 }
 
-impl<C: Connector + ?Sized> Connector for &C {
-    fn check<'a>(
-        &'a self,
-        cred: &'a Credentials,
-        cid: &'a str,
-        service_date: NaiveDate,
-        service_code: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<AuthenStatus, AuthenError>> {
-        (**self).check(cred, cid, service_date, service_code)
-    }
+/// References and owning pointers to a connector delegate to it, so callers can pass whichever
+/// they hold (`&C`, `Arc<dyn Connector>`, `Box<dyn Connector>`).
+macro_rules! delegate_connector {
+    ($($pointer:ty),+) => {$(
+        impl<C: Connector + ?Sized> Connector for $pointer {
+            fn check<'a>(
+                &'a self,
+                cred: &'a Credentials,
+                cid: &'a str,
+                service_date: NaiveDate,
+                service_code: Option<&'a str>,
+            ) -> BoxFuture<'a, Result<AuthenStatus, AuthenError>> {
+                (**self).check(cred, cid, service_date, service_code)
+            }
+        }
+    )+};
 }
 
-impl<C: Connector + ?Sized> Connector for Arc<C> {
-    fn check<'a>(
-        &'a self,
-        cred: &'a Credentials,
-        cid: &'a str,
-        service_date: NaiveDate,
-        service_code: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<AuthenStatus, AuthenError>> {
-        (**self).check(cred, cid, service_date, service_code)
-    }
-}
-
-impl<C: Connector + ?Sized> Connector for Box<C> {
-    fn check<'a>(
-        &'a self,
-        cred: &'a Credentials,
-        cid: &'a str,
-        service_date: NaiveDate,
-        service_code: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<AuthenStatus, AuthenError>> {
-        (**self).check(cred, cid, service_date, service_code)
-    }
-}
+delegate_connector!(&C, Arc<C>, Box<C>);
 
 /// HTTPS client for the NHSO service, with kill switch, local credential checks, rate limiting
 /// (`min_interval` across all callers of this instance) and retries with exponential backoff.

@@ -96,71 +96,23 @@ pub fn today_ymd() -> i64 {
     raidai_domain::periods::ymd(chrono::Utc::now().with_timezone(&bangkok).date_naive())
 }
 
-/// The audit's view of an encounter (what `detail_json` would give, without the JSON).
+/// The audit's view of an encounter: the detail `detail_json` stores, as owned values.
 pub fn detail_of(e: &Encounter) -> AuditDetail {
-    use raidai_domain::periods::ymd;
-    let mut d = AuditDetail {
-        cha: e
-            .charges()
+    let d = crate::row::detail(e);
+    let pair = |&(a, b): &(&str, &str)| (a.to_string(), b.to_string());
+    AuditDetail {
+        dx: d.dx.iter().map(pair).collect(),
+        px: d.px.iter().map(|p| p.to_string()).collect(),
+        refer: d.refer.iter().map(pair).collect(),
+        cha: d.cha,
+        dru: vec![serde::de::IgnoredAny; d.dru.len()],
+        aer: d
+            .aer
             .iter()
-            .map(|c| (c.chrgitem.code(), c.amount.0))
+            .map(|&(t, u, a)| (t.to_string(), u.to_string(), a.to_string()))
             .collect(),
-        dru: vec![serde::de::IgnoredAny; e.drugs().len()],
-        aer: e
-            .accidents()
-            .iter()
-            .map(|a| {
-                (
-                    a.aetype.map(|t| t.code()).unwrap_or("").to_string(),
-                    a.ucae.map(|t| t.code()).unwrap_or("").to_string(),
-                    a.authae.clone(),
-                )
-            })
-            .collect(),
-        ..AuditDetail::default()
-    };
-    match e {
-        Encounter::Visit(v) => {
-            d.dx = v
-                .diagnoses
-                .iter()
-                .map(|x| (x.diag.as_str().to_string(), x.dxtype.code().to_string()))
-                .collect();
-            d.px = v
-                .procedures
-                .iter()
-                .map(|x| x.oper.as_str().to_string())
-                .collect();
-            d.refer = v
-                .refers
-                .iter()
-                .map(|x| (x.refer.as_str().to_string(), x.refertype.code().to_string()))
-                .collect();
-        }
-        Encounter::Admission(a) => {
-            d.dx = a
-                .diagnoses
-                .iter()
-                .map(|x| (x.diag.as_str().to_string(), x.dxtype.code().to_string()))
-                .collect();
-            d.px = a
-                .procedures
-                .iter()
-                .map(|x| x.oper.as_str().to_string())
-                .collect();
-            d.refer = a
-                .refers
-                .iter()
-                .map(|x| (x.refer.as_str().to_string(), x.refertype.code().to_string()))
-                .collect();
-            d.lvd = a
-                .leaves
-                .iter()
-                .map(|x| (ymd(x.dateout), ymd(x.datein)))
-                .collect();
-        }
+        lvd: d.lvd,
     }
-    d
 }
 
 /// Rights whose visits need an Authen code (DOMAIN §3.1: UCS/WEL under "30 บาทรักษาทุกที่").

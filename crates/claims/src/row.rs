@@ -39,30 +39,31 @@ fn patient_name(p: &PatRecord) -> String {
 }
 
 #[derive(Serialize)]
-struct Detail<'a> {
+pub(crate) struct Detail<'a> {
     /// (ICD-10, DXTYPE)
-    dx: Vec<(&'a str, &'static str)>,
+    pub(crate) dx: Vec<(&'a str, &'static str)>,
     /// ICD-9-CM
-    px: Vec<&'a str>,
+    pub(crate) px: Vec<&'a str>,
     /// (REFER, REFERTYPE)
-    refer: Vec<(&'a str, &'static str)>,
+    pub(crate) refer: Vec<(&'a str, &'static str)>,
     /// (CHRGITEM, satang)
-    cha: Vec<(String, i64)>,
+    pub(crate) cha: Vec<(String, i64)>,
     /// (DID, name, quantity, total satang)
-    dru: Vec<(&'a str, &'a str, &'a str, i64)>,
+    pub(crate) dru: Vec<(&'a str, &'a str, &'a str, i64)>,
     /// (TYPE, CODE, QTY, RATE satang)
-    adp: Vec<(&'a str, &'a str, &'a str, i64)>,
+    pub(crate) adp: Vec<(&'a str, &'a str, &'a str, i64)>,
     /// (AETYPE, UCAE, AUTHAE)
-    aer: Vec<(&'static str, &'static str, &'a str)>,
+    pub(crate) aer: Vec<(&'static str, &'static str, &'a str)>,
     /// (LABTEST, result)
-    lab: Vec<(&'static str, &'a str)>,
+    pub(crate) lab: Vec<(&'static str, &'a str)>,
     /// (date out, date in)
-    lvd: Vec<(i64, i64)>,
+    pub(crate) lvd: Vec<(i64, i64)>,
     /// CHT invoice numbers
-    inv: Vec<&'a str>,
+    pub(crate) inv: Vec<&'a str>,
 }
 
-fn detail(e: &Encounter) -> Detail<'_> {
+/// The detail of an encounter that is stored as `detail_json` (and that the audit reads).
+pub(crate) fn detail(e: &Encounter) -> Detail<'_> {
     let mut d = Detail {
         dx: Vec::new(),
         px: Vec::new(),

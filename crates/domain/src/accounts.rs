@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::embedded::{field, tsv_rows};
 use crate::rights::{Fund, code_enum};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -142,19 +143,12 @@ impl Account {
 pub fn chart() -> &'static [Account] {
     static CHART: OnceLock<Vec<Account>> = OnceLock::new();
     CHART.get_or_init(|| {
-        let mut accounts: Vec<Account> = include_str!("../data/moph_accounts.tsv")
-            .lines()
-            .skip(1)
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                let f: Vec<&str> = l.split('\t').collect();
-                let g = |i: usize| f.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
-                Account {
-                    // The embedded file is checked by the tests below.
-                    code: AccountCode::parse(f[0]).expect("moph_accounts.tsv has valid codes"),
-                    name_th: g(1),
-                    usage: g(2),
-                }
+        let mut accounts: Vec<Account> = tsv_rows(include_str!("../data/moph_accounts.tsv"))
+            .map(|f| Account {
+                // The embedded file is checked by the tests below.
+                code: AccountCode::parse(f[0]).expect("moph_accounts.tsv has valid codes"),
+                name_th: field(&f, 1),
+                usage: field(&f, 2),
             })
             .collect();
         accounts.sort_by_key(|a| a.code);

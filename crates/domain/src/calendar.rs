@@ -290,6 +290,11 @@ impl fmt::Display for FiscalYear {
     }
 }
 
+/// Calendar month 1–12 of fiscal month 1–12 (1 → 10, 4 → 1).
+pub fn calendar_month_of_fiscal(month: u8) -> u32 {
+    (u32::from(month) + 8) % 12 + 1
+}
+
 /// A month of a fiscal year: month 1 = October … 12 = September. Its id is BE × 100 + month
 /// (256909 = June 2026), the form HFO and the Risk Score files use; serialised as that id.
 ///
@@ -340,7 +345,7 @@ impl FiscalPeriod {
 
     /// Calendar month 1–12 of this fiscal month (1 → 10, 4 → 1).
     pub fn calendar_month(self) -> u32 {
-        (u32::from(self.month) + 8) % 12 + 1
+        calendar_month_of_fiscal(self.month)
     }
 
     /// CE calendar year of this month: Oct–Dec belong to the year before the fiscal year ends.

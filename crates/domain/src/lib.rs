@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod calendar;
+mod embedded;
 pub mod geography;
 pub mod ids;
 pub mod master;

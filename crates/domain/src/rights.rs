@@ -4,6 +4,8 @@
 use std::fmt;
 use std::sync::OnceLock;
 
+use crate::embedded::{field, tsv_rows};
+
 /// Declares a fieldless enum whose values are written as fixed codes in data files: `code()`,
 /// `parse()` (trimmed, case-insensitive), `ALL`, `Display`, `FromStr`, comparison with `&str`,
 /// and serde as the code string.
@@ -342,19 +344,12 @@ impl SubRight {
 pub fn sub_rights() -> &'static [SubRight] {
     static TABLE: OnceLock<Vec<SubRight>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        include_str!("../data/nhso_subinscl.tsv")
-            .lines()
-            .skip(1)
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                let f: Vec<&str> = l.split('\t').collect();
-                let g = |i: usize| f.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
-                SubRight {
-                    main: g(0),
-                    code: g(1),
-                    name: g(2),
-                    expiry_rule: g(3),
-                }
+        tsv_rows(include_str!("../data/nhso_subinscl.tsv"))
+            .map(|f| SubRight {
+                main: field(&f, 0),
+                code: field(&f, 1),
+                name: field(&f, 2),
+                expiry_rule: field(&f, 3),
             })
             .collect()
     })

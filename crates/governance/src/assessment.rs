@@ -98,34 +98,58 @@ pub struct FormScore {
     pub unmarked: Vec<String>,
 }
 
+/// Marks by item id (trimmed). Each mark is first checked by `check` (known item, valid mark);
+/// an id given twice is an error.
+fn collect_marks<I, S, M>(
+    marks: I,
+    mut check: impl FnMut(&str, &M) -> Result<(), AssessmentError>,
+) -> Result<BTreeMap<String, M>, AssessmentError>
+where
+    I: IntoIterator<Item = (S, M)>,
+    S: AsRef<str>,
+{
+    let mut given = BTreeMap::new();
+    for (id, mark) in marks {
+        let id = id.as_ref().trim();
+        check(id, &mark)?;
+        if given.insert(id.to_owned(), mark).is_some() {
+            return Err(AssessmentError::DuplicateItem(id.to_owned()));
+        }
+    }
+    Ok(given)
+}
+
+/// The item ids (in printed order) that were given no mark.
+fn unmarked<'a, M>(
+    given: &BTreeMap<String, M>,
+    ids: impl Iterator<Item = &'a String>,
+) -> Vec<String> {
+    ids.filter(|id| !given.contains_key(*id)).cloned().collect()
+}
+
 /// Scores one form. Marks must be 0 or the item's maximum (2).
 pub fn score_form<I, S>(form: &AssessmentForm, marks: I) -> Result<FormScore, AssessmentError>
 where
     I: IntoIterator<Item = (S, u8)>,
     S: AsRef<str>,
 {
-    let mut given: BTreeMap<String, u8> = BTreeMap::new();
-    for (id, mark) in marks {
-        let id = id.as_ref().trim();
-        let item =
-            form.items
-                .iter()
-                .find(|i| i.id == id)
-                .ok_or_else(|| AssessmentError::UnknownItem {
+    let given =
+        collect_marks(marks, |id, &mark| {
+            let item = form.items.iter().find(|i| i.id == id).ok_or_else(|| {
+                AssessmentError::UnknownItem {
                     form: form.id.clone(),
                     id: id.to_owned(),
-                })?;
-        if mark != 0 && mark != item.max {
-            return Err(AssessmentError::InvalidMark {
-                id: id.to_owned(),
-                mark,
-                max: item.max,
-            });
-        }
-        if given.insert(id.to_owned(), mark).is_some() {
-            return Err(AssessmentError::DuplicateItem(id.to_owned()));
-        }
-    }
+                }
+            })?;
+            if mark != 0 && mark != item.max {
+                return Err(AssessmentError::InvalidMark {
+                    id: id.to_owned(),
+                    mark,
+                    max: item.max,
+                });
+            }
+            Ok(())
+        })?;
     let items: Vec<ItemScore> = form
         .items
         .iter()
@@ -156,11 +180,7 @@ where
         points: items.iter().map(|i| u32::from(i.mark.unwrap_or(0))).sum(),
         max: form.max,
         groups,
-        unmarked: items
-            .iter()
-            .filter(|i| i.mark.is_none())
-            .map(|i| i.id.clone())
-            .collect(),
+        unmarked: unmarked(&given, form.items.iter().map(|i| &i.id)),
         items,
     })
 }
@@ -421,19 +441,15 @@ where
     I: IntoIterator<Item = (S, FourPMark)>,
     S: AsRef<str>,
 {
-    let mut given: BTreeMap<String, FourPMark> = BTreeMap::new();
-    for (id, mark) in marks {
-        let id = id.as_ref().trim();
+    let given = collect_marks(marks, |id, _| {
         if !criteria.items.iter().any(|i| i.id == id) {
             return Err(AssessmentError::UnknownItem {
                 form: "4p".to_owned(),
                 id: id.to_owned(),
             });
         }
-        if given.insert(id.to_owned(), mark).is_some() {
-            return Err(AssessmentError::DuplicateItem(id.to_owned()));
-        }
-    }
+        Ok(())
+    })?;
     let items: Vec<FourPItemScore> = criteria
         .items
         .iter()
@@ -465,11 +481,7 @@ where
         )
     };
     Ok(FourPResult {
-        unmarked: items
-            .iter()
-            .filter(|i| i.mark.is_none())
-            .map(|i| i.id.clone())
-            .collect(),
+        unmarked: unmarked(&given, criteria.items.iter().map(|i| &i.id)),
         items,
         sum,
         applicable,

@@ -6,6 +6,7 @@
 
 use std::io::{Read, Write};
 
+use raidai_domain::text::csv_cell_bytes;
 use serde::{Deserialize, Serialize};
 
 /// One problem with one field of one input row.
@@ -40,6 +41,25 @@ impl BatchReport {
     /// True when every row was written.
     pub fn is_clean(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// Counts `record` as read and opens its row context. A row whose field count differs from
+    /// the header's is reported here and gives `None`: the caller skips it.
+    pub(crate) fn start_row<'a>(
+        &mut self,
+        header: &Header,
+        record: &'a csv::ByteRecord,
+    ) -> Option<RowCtx<'a>> {
+        self.rows_read += 1;
+        let line = record.position().map_or(0, |p| p.line());
+        let mut ctx = RowCtx::new(line, record);
+        if record.len() != header.len() {
+            let (want, got) = (header.len(), record.len());
+            ctx.error("(row)", "", format!("expected {want} fields, found {got}"));
+            self.errors.append(&mut ctx.errors);
+            return None;
+        }
+        Some(ctx)
     }
 }
 
@@ -134,6 +154,19 @@ pub(crate) fn writer<W: Write>(output: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .flexible(false)
         .from_writer(output)
+}
+
+/// Writes one output record: the `echoed` cells of `input` (the header or a data row), then
+/// `computed`; every cell is guarded against spreadsheet formula injection.
+pub(crate) fn write_echoed<W: Write>(
+    wtr: &mut csv::Writer<W>,
+    input: &csv::ByteRecord,
+    echoed: &[usize],
+    computed: &[impl AsRef<[u8]>],
+) -> Result<(), csv::Error> {
+    let mut row: Vec<&[u8]> = echoed.iter().map(|&i| &input[i]).collect();
+    row.extend(computed.iter().map(AsRef::as_ref));
+    wtr.write_record(row.iter().map(|c| csv_cell_bytes(c)))
 }
 
 /// Collects the problems of one row while its fields are parsed.

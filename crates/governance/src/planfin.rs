@@ -7,6 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use raidai_domain::calendar;
 use serde::{Deserialize, Serialize};
 
 use crate::criteria::{PlanSide, PlanfinCriteria};
@@ -509,24 +510,6 @@ pub struct PlanVsActual {
     pub lines: Vec<LineComparison>,
 }
 
-const MONTHS_TH: [&str; 12] = [
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-];
-const MONTHS_EN: [&str; 12] = [
-    "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
-];
-
 /// Compares a plan with actuals month by month, by quarter and YTD, and applies the Q2 rule.
 pub fn plan_vs_actual(plan: &Plan, actual: &Actuals, criteria: &PlanfinCriteria) -> PlanVsActual {
     let closed = actual.months_closed.min(12);
@@ -557,8 +540,9 @@ pub fn plan_vs_actual(plan: &Plan, actual: &Actuals, criteria: &PlanfinCriteria)
     };
     let months = (1..=closed)
         .map(|m| {
-            let i = usize::from(m - 1);
-            period(m, m, m, MONTHS_TH[i].to_owned(), MONTHS_EN[i].to_owned())
+            let i = calendar::calendar_month_of_fiscal(m) as usize - 1;
+            let (th, en) = (calendar::THAI_MONTHS_SHORT[i], calendar::EN_MONTHS_SHORT[i]);
+            period(m, m, m, th.to_owned(), en.to_owned())
         })
         .collect();
     let quarters = (0..4u8)

@@ -10,7 +10,6 @@
 //! short-term has no liquidity risk) and [`RiskResult::ratios_undefined`] is set so the UI can say
 //! so. The status and survival points are computed as usual.
 
-use raidai_domain::text::csv_cell_bytes;
 use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
@@ -374,22 +373,14 @@ pub fn risk_score_csv_with<R: Read, W: Write>(
     }
     let echoed = header.echoed(&RISK_OUTPUT_COLUMNS);
     let mut wtr = batch::writer(output);
-    let mut head: Vec<&[u8]> = echoed.iter().map(|&i| &header.raw[i]).collect();
-    head.extend(RISK_OUTPUT_COLUMNS.iter().map(|s| s.as_bytes()));
-    wtr.write_record(head.iter().map(|c| csv_cell_bytes(c)))?;
+    batch::write_echoed(&mut wtr, &header.raw, &echoed, &RISK_OUTPUT_COLUMNS)?;
 
     let mut report = BatchReport::default();
     let mut record = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut record)? {
-        report.rows_read += 1;
-        let line = record.position().map_or(0, |p| p.line());
-        let mut ctx = RowCtx::new(line, &record);
-        if record.len() != header.len() {
-            let (want, got) = (header.len(), record.len());
-            ctx.error("(row)", "", format!("expected {want} fields, found {got}"));
-            report.errors.append(&mut ctx.errors);
+        let Some(mut ctx) = report.start_row(&header, &record) else {
             continue;
-        }
+        };
         let Some(input) = parse_row(&mut ctx, &idx) else {
             report.errors.append(&mut ctx.errors);
             continue;
@@ -414,9 +405,7 @@ pub fn risk_score_csv_with<R: Read, W: Write>(
             result.survival_points.to_string(),
             result.risk_score.to_string(),
         ];
-        let mut row: Vec<&[u8]> = echoed.iter().map(|&i| &record[i]).collect();
-        row.extend(computed.iter().map(|s| s.as_bytes()));
-        wtr.write_record(row.iter().map(|c| csv_cell_bytes(c)))?;
+        batch::write_echoed(&mut wtr, &record, &echoed, &computed)?;
         report.rows_written += 1;
     }
     wtr.flush()?;

@@ -10,7 +10,6 @@ use raidai_domain::ids::Hcode;
 use raidai_formats::Source;
 use raidai_formats::generate::{GenConfig, generate};
 use raidai_store::master::{UnitInput, UnitQuery};
-use raidai_store::users::UserInput;
 use raidai_store::{Actor, Store};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -367,15 +366,9 @@ fn pct(sorted: &[f64], p: usize) -> f64 {
     sorted[i]
 }
 
+/// Peak resident set size in kB; 0 where the kernel does not report it.
 fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+    crate::claims_cmd::peak_rss_kb().unwrap_or(0)
 }
 
 /// The demo province (units, users, governance), more รพ.สต. up to `args.units` units with
@@ -400,21 +393,7 @@ async fn build(store: &Store, args: &PagesArgs) -> Result<()> {
         });
     }
     store.import_units(&sys, &units, 1).await?;
-    for l in demo::LOGINS {
-        store
-            .create_user(
-                &sys,
-                &UserInput {
-                    username: l.username.into(),
-                    display_name: l.display_name.into(),
-                    role: l.role.into(),
-                    scope_code: l.scope.into(),
-                    active: true,
-                    password: l.password.into(),
-                },
-            )
-            .await?;
-    }
+    demo::create_logins(store, &sys).await?;
     crate::demo_governance::seed(store).await?;
     let units: Vec<_> = store
         .list_units(&sys, &UnitQuery::default())

@@ -1,6 +1,7 @@
 //! `raidai import 16f`, `raidai gen 16f` and `raidai bench import`.
 
 use crate::DbArgs;
+use crate::cycle_cmd::ReturnFileArgs;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -20,22 +21,10 @@ use std::time::Instant;
 pub enum ImportCmd {
     /// Import an NHSO REP file (eclaim_…xls/xlsx): each line sets its visit's claim status
     /// (same as `raidai claim rep`).
-    Rep {
-        path: PathBuf,
-        #[arg(long)]
-        unit: String,
-        #[command(flatten)]
-        db: DbArgs,
-    },
+    Rep(ReturnFileArgs),
     /// Import a Statement (STM_…xls/xlsx or CHI XML): settles the matched receivables (same
     /// as `raidai claim stm`).
-    Stm {
-        path: PathBuf,
-        #[arg(long)]
-        unit: String,
-        #[command(flatten)]
-        db: DbArgs,
-    },
+    Stm(ReturnFileArgs),
     /// Import a folder or zip of the NHSO 16 files for one unit (one transaction).
     ///
     /// Exit status: 0 imported with no reject; 3 imported, with rejects (the rejected visits
@@ -221,13 +210,13 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
             rejects,
             db,
         } => (path, unit, strict, encoding, rejects, db),
-        ImportCmd::Rep { path, unit, db } => {
-            let store = open(&db_url(&db)?).await?;
-            return crate::cycle_cmd::import_return(&store, &unit, &path, false).await;
+        ImportCmd::Rep(args) => {
+            let store = open(&db_url(&args.db)?).await?;
+            return crate::cycle_cmd::import_return(&store, &args.unit, &args.path, false).await;
         }
-        ImportCmd::Stm { path, unit, db } => {
-            let store = open(&db_url(&db)?).await?;
-            return crate::cycle_cmd::import_return(&store, &unit, &path, true).await;
+        ImportCmd::Stm(args) => {
+            let store = open(&db_url(&args.db)?).await?;
+            return crate::cycle_cmd::import_return(&store, &args.unit, &args.path, true).await;
         }
         ImportCmd::PostingMap {
             file,

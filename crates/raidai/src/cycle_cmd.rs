@@ -2,7 +2,7 @@
 
 use crate::DbArgs;
 use anyhow::{Context, Result, bail};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use raidai_claims::cycle::{self, CycleError};
 use raidai_domain::money::{Satang, format_int_thai};
 use raidai_store::claims::BatchSpec;
@@ -48,21 +48,9 @@ pub enum ClaimCmd {
         db: DbArgs,
     },
     /// Import a REP file (eclaim_…xls/xlsx): claim statuses of the matched visits.
-    Rep {
-        path: PathBuf,
-        #[arg(long)]
-        unit: String,
-        #[command(flatten)]
-        db: DbArgs,
-    },
+    Rep(ReturnFileArgs),
     /// Import a Statement (STM_…xls/xlsx, or a CHI XML): settles the matched receivables.
-    Stm {
-        path: PathBuf,
-        #[arg(long)]
-        unit: String,
-        #[command(flatten)]
-        db: DbArgs,
-    },
+    Stm(ReturnFileArgs),
     /// Benchmark set-up: a claim batch per month of fiscal year 2569 for the unit (as `bench
     /// import` left it), and synthetic REP and STM files for each, written to --out.
     BenchSetup {
@@ -108,6 +96,16 @@ pub enum ClaimCmd {
         #[command(flatten)]
         db: DbArgs,
     },
+}
+
+/// One return file for one unit: the arguments of `claim rep|stm` and `import rep|stm`.
+#[derive(Args)]
+pub struct ReturnFileArgs {
+    pub path: PathBuf,
+    #[arg(long)]
+    pub unit: String,
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 fn date(s: &str, what: &str) -> Result<i64> {
@@ -273,13 +271,13 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
             let store = open(&db).await?;
             import_many(&store, &unit, &paths).await
         }
-        ClaimCmd::Rep { path, unit, db } => {
-            let store = open(&db).await?;
-            import_return(&store, &unit, &path, false).await
+        ClaimCmd::Rep(args) => {
+            let store = open(&args.db).await?;
+            import_return(&store, &args.unit, &args.path, false).await
         }
-        ClaimCmd::Stm { path, unit, db } => {
-            let store = open(&db).await?;
-            import_return(&store, &unit, &path, true).await
+        ClaimCmd::Stm(args) => {
+            let store = open(&args.db).await?;
+            import_return(&store, &args.unit, &args.path, true).await
         }
         ClaimCmd::BenchSetup { unit, out, db } => {
             let store = open(&db).await?;

@@ -277,50 +277,43 @@ pub fn units() -> Vec<UnitInput> {
     }
     let mut seq = 3700;
     for (di, (code, name_th, _, hcode, _, _, _, n)) in DISTRICTS.iter().enumerate() {
-        out.push(UnitInput {
-            hcode: format!("084{:02}", di + 1),
-            name_th: format!("สำนักงานสาธารณสุขอำเภอ{name_th}"),
-            unit_type: "sso".into(),
+        // The district health office and the รพ.สต.: in the hospital's CUP, without beds.
+        let in_cup = |unit_hcode: String, unit_name: String, unit_type: &str| UnitInput {
+            hcode: unit_hcode,
+            name_th: unit_name,
+            unit_type: unit_type.into(),
             district_code: code.to_string(),
             cup_hcode: hcode.to_string(),
             peer_group: String::new(),
             island: false,
             beds: 0,
             active: true,
-        });
+        };
+        out.push(in_cup(
+            format!("084{:02}", di + 1),
+            format!("สำนักงานสาธารณสุขอำเภอ{name_th}"),
+            "sso",
+        ));
         for i in 0..*n {
             seq += 1;
             let head = VILLAGE_HEADS[(di * 5 + i) % VILLAGE_HEADS.len()];
             let tail = VILLAGE_TAILS[(di * 7 + i * 3) % VILLAGE_TAILS.len()];
-            out.push(UnitInput {
-                hcode: format!("{seq:05}"),
-                name_th: format!("รพ.สต.บ้าน{head}{tail}"),
-                unit_type: "rpst".into(),
-                district_code: code.to_string(),
-                cup_hcode: hcode.to_string(),
-                peer_group: String::new(),
-                island: false,
-                beds: 0,
-                active: true,
-            });
+            out.push(in_cup(
+                format!("{seq:05}"),
+                format!("รพ.สต.บ้าน{head}{tail}"),
+                "rpst",
+            ));
         }
     }
     out
 }
 
-/// Seeds the province, districts, units and demo users unless already there. Returns whether it seeded.
-pub async fn seed(store: &Store) -> Result<bool> {
-    let sys = Actor::system();
-    if !store.list_provinces(&sys).await?.is_empty() {
-        return Ok(false);
-    }
-    // The province and its districts come from the bundled geography, as in a real setup.
-    store.setup_province(&sys, PROVINCE_CODE).await?;
-    store.import_units(&sys, &units(), 1).await?;
+/// Creates the users of [`LOGINS`] (the units they are scoped to must exist).
+pub async fn create_logins(store: &Store, sys: &Actor) -> Result<()> {
     for l in LOGINS {
         store
             .create_user(
-                &sys,
+                sys,
                 &UserInput {
                     username: l.username.into(),
                     display_name: l.display_name.into(),
@@ -332,6 +325,19 @@ pub async fn seed(store: &Store) -> Result<bool> {
             )
             .await?;
     }
+    Ok(())
+}
+
+/// Seeds the province, districts, units and demo users unless already there. Returns whether it seeded.
+pub async fn seed(store: &Store) -> Result<bool> {
+    let sys = Actor::system();
+    if !store.list_provinces(&sys).await?.is_empty() {
+        return Ok(false);
+    }
+    // The province and its districts come from the bundled geography, as in a real setup.
+    store.setup_province(&sys, PROVINCE_CODE).await?;
+    store.import_units(&sys, &units(), 1).await?;
+    create_logins(store, &sys).await?;
     crate::demo_governance::seed(store).await?;
     crate::demo_claims::seed(store).await?;
     Ok(true)
@@ -376,31 +382,16 @@ mod tests {
             let u = db.store.authenticate(l.username, l.password).await.unwrap();
             assert!(u.is_some(), "demo login {} works", l.username);
         }
-        let pho = db
-            .store
-            .authenticate("pho", "raidai-demo")
-            .await
-            .unwrap()
-            .unwrap()
-            .actor();
-        let all = db
-            .store
-            .list_units(&pho, &UnitQuery::default())
-            .await
-            .unwrap();
-        assert_eq!(all.len(), units().len());
-        let rpst = db
-            .store
-            .authenticate("rev.03726", "raidai-demo")
-            .await
-            .unwrap()
-            .unwrap()
-            .actor();
-        let mine = db
-            .store
-            .list_units(&rpst, &UnitQuery::default())
-            .await
-            .unwrap();
+        let units_of = |username: &'static str| async {
+            let user = db.store.authenticate(username, "raidai-demo").await;
+            let actor = user.unwrap().unwrap().actor();
+            db.store
+                .list_units(&actor, &UnitQuery::default())
+                .await
+                .unwrap()
+        };
+        assert_eq!(units_of("pho").await.len(), units().len());
+        let mine = units_of("rev.03726").await;
         assert_eq!(mine.len(), 1);
         assert_eq!(mine[0].hcode, DEMO_RPST);
     }

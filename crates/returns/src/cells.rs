@@ -10,7 +10,8 @@ use chrono::Datelike;
 use raidai_domain::calendar;
 use raidai_domain::money::Satang;
 
-use crate::sheet::{Row, Top};
+use crate::error::ReturnsError;
+use crate::sheet::{Row, SheetRows, Top};
 
 /// How many rows from the top are searched for the column header row.
 pub(crate) const HEADER_SEARCH_ROWS: u32 = 15;
@@ -364,6 +365,11 @@ pub(crate) fn find_doc_no(top: &Top<'_>, header_row: u32) -> Option<String> {
     })
 }
 
+/// A non-empty run of ASCII digits (a code or date part of a file name).
+pub(crate) fn is_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// File name without directories and without a spreadsheet/XML extension.
 pub(crate) fn strip_extension(name: &str) -> &str {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name).trim();
@@ -455,6 +461,66 @@ pub(crate) fn is_subheader_row(row: &Row<'_>, id_cols: &[usize]) -> bool {
     id_cols
         .iter()
         .all(|&c| !row.text(c).bytes().any(|b| b.is_ascii_digit()))
+}
+
+/// The column-header row (and its first column) of a REP or STM line sheet.
+pub(crate) fn line_header_row(
+    top: &Top<'_>,
+    file_name: &str,
+    sheet_name: &str,
+) -> Result<(u32, usize), ReturnsError> {
+    top.find_header_row(&["TRAN_ID", "REP No.", "REP"])
+        .ok_or_else(|| ReturnsError::NoHeaderRow {
+            file_name: file_name.to_string(),
+            sheet: sheet_name.to_string(),
+            searched: HEADER_SEARCH_ROWS,
+        })
+}
+
+/// The hospital code of the report header, which must be the one the file name gives.
+pub(crate) fn header_hcode(
+    top: &Top<'_>,
+    header_row: u32,
+    file_name: &str,
+    name_hcode: &str,
+) -> Result<String, ReturnsError> {
+    let hcode = find_hcode(top, header_row).ok_or_else(|| ReturnsError::MissingHospitalCode {
+        file_name: file_name.to_string(),
+    })?;
+    if hcode != name_hcode {
+        return Err(ReturnsError::HospitalMismatch {
+            file_name: file_name.to_string(),
+            name_hcode: name_hcode.to_string(),
+            header_hcode: hcode,
+        });
+    }
+    Ok(hcode)
+}
+
+/// Feeds `take` every line row below `header_row`: the rows already in `top`, then the rest of
+/// the sheet. Sub-header rows right below the header and noise rows are skipped.
+pub(crate) fn for_each_line_row(
+    top: &Top<'_>,
+    rows: &mut SheetRows<'_>,
+    header_row: u32,
+    id_cols: &[usize],
+    mut take: impl FnMut(Row<'_>),
+) {
+    let mut in_subheader = true;
+    let mut filter = |row: Row<'_>| {
+        if in_subheader && row.index <= header_row + 3 && is_subheader_row(&row, id_cols) {
+            return;
+        }
+        in_subheader = false;
+        if is_noise_row(&row, id_cols) {
+            return;
+        }
+        take(row);
+    };
+    top.rows_after(header_row).for_each(&mut filter);
+    while let Some(row) = rows.next_row() {
+        filter(row);
+    }
 }
 
 #[cfg(test)]

@@ -114,25 +114,26 @@ pub(crate) fn ucs_columns() -> Columns {
         ("สิทธิหลัก", ""),
         ("สิทธิย่อย", ""),
     ]);
-    for h in [
-        "HREF",
-        "HCODE",
-        "HMAIN",
-        "PROV1",
-        "RG1",
-        "HMAIN2",
-        "PROV2",
-        "RG2",
-        "DMIS/ HMAIN3",
-        "DA",
-        "PROJ",
-        "PA",
-        "DRG",
-        "RW",
-        "CA_TYPE",
-    ] {
-        c.push((h.into(), String::new()));
-    }
+    push_heads(
+        &mut c,
+        &[
+            "HREF",
+            "HCODE",
+            "HMAIN",
+            "PROV1",
+            "RG1",
+            "HMAIN2",
+            "PROV2",
+            "RG2",
+            "DMIS/ HMAIN3",
+            "DA",
+            "PROJ",
+            "PA",
+            "DRG",
+            "RW",
+            "CA_TYPE",
+        ],
+    );
     c.extend(cols(&[
         ("เรียกเก็บ\n(1)", "ไม่รวมค่ารถ ยา อุปกรณ์"),
         ("เรียกเก็บ\n(1.2)", "ค่ารถ ยา อุปกรณ์"),
@@ -216,19 +217,25 @@ pub(crate) fn ucs_columns() -> Columns {
         ("base rate", &["เดิม", "ที่ได้รับเพิ่ม", "สุทธิ"]),
     ];
     push_groups(&mut c, groups);
-    for h in [
-        "FS",
-        "VA",
-        "Remark",
-        "AUDIT RESULTS",
-        "รูปแบบการจ่าย",
-        "SEQ NO",
-        "INVOICE NO",
-        "INVOICE LT",
-    ] {
-        c.push((h.into(), String::new()));
-    }
+    push_heads(&mut c, &["FS"]);
+    push_heads(&mut c, UCS_TAIL);
     c
+}
+
+/// The last columns of the UCS and ORF layouts: audit remarks, then the HIS references.
+const UCS_TAIL: &[&str] = &[
+    "VA",
+    "Remark",
+    "AUDIT RESULTS",
+    "รูปแบบการจ่าย",
+    "SEQ NO",
+    "INVOICE NO",
+    "INVOICE LT",
+];
+
+/// Appends columns that have a header cell only.
+fn push_heads(c: &mut Columns, heads: &[&str]) {
+    c.extend(heads.iter().map(|h| ((*h).to_string(), String::new())));
 }
 
 fn push_groups(c: &mut Columns, groups: &[(&str, &[&str])]) {
@@ -317,17 +324,7 @@ pub(crate) fn orf_columns() -> Columns {
     }
     c.push(("Error Code".into(), String::new()));
     push_groups(&mut c, &[("Deny", &["HC", "AE", "INST", "DMIS"])]);
-    for h in [
-        "VA",
-        "Remark",
-        "AUDIT RESULTS",
-        "รูปแบบการจ่าย",
-        "SEQ NO",
-        "INVOICE NO",
-        "INVOICE LT",
-    ] {
-        c.push((h.into(), String::new()));
-    }
+    push_heads(&mut c, UCS_TAIL);
     c
 }
 
@@ -394,113 +391,117 @@ pub(crate) fn lgo_columns(fund: &str) -> Columns {
             c.push((if i == 0 { g.to_string() } else { String::new() }, m));
         }
     }
-    for h in [
-        "ORS",
-        "VA",
-        "AUDIT RESULTS",
-        "SEQ NO",
-        "INVOICE NO",
-        "INVOICE LT",
-    ] {
-        c.push((h.into(), String::new()));
-    }
+    push_heads(
+        &mut c,
+        &[
+            "ORS",
+            "VA",
+            "AUDIT RESULTS",
+            "SEQ NO",
+            "INVOICE NO",
+            "INVOICE LT",
+        ],
+    );
     c
 }
 
 /// SSS Detail: the columns DOMAIN/AEGX name (57 of the 74; the rest are not documented).
 pub(crate) fn sss_columns() -> Columns {
     let mut c = Columns::new();
-    for h in [
-        "REP No.",
-        "ลำดับที่",
-        "TRAN_ID",
-        "HN",
-        "AN",
-        "PID",
-        "ชื่อ-สกุล",
-        "ประเภทผู้ป่วย",
-        "วันเข้ารักษา",
-        "วันจำหน่าย",
-        "กรณีที่เบิก",
-        "ประเภทบริการ",
-        "การรับส่งต่อ",
-        "การมีสิทธิ",
-        "การใช้สิทธิ",
-        "CHK",
-        "สิทธิหลัก",
-        "สิทธิย่อย",
-        "HREF",
-        "HCODE",
-        "HMAIN",
-        "PROV1",
-        "HMAIN2",
-        "PROV2",
-        "PROJ",
-        "HTYPE",
-        "AESTATUS",
-        "IPTYPE",
-        "HSEND",
-        "DRG",
-        "RW(1)",
-        "AdjRW\n(2)",
-        "ชำระเอง",
-        "อัตราจ่ายที่กำหนด\n(3)",
-        "ระยะเวลาส่งข้อมูล (PS)",
-        "ขอเบิกค่าบริการ",
-        "IP",
-        "OP",
-        "AE",
-        "HC",
-        "INT",
-        "ON TOP",
-        "PP",
-        "รวมเงินค่าบริการทั้งหมด",
-        "Error Code",
-    ] {
-        c.push((h.into(), String::new()));
-    }
+    push_heads(
+        &mut c,
+        &[
+            "REP No.",
+            "ลำดับที่",
+            "TRAN_ID",
+            "HN",
+            "AN",
+            "PID",
+            "ชื่อ-สกุล",
+            "ประเภทผู้ป่วย",
+            "วันเข้ารักษา",
+            "วันจำหน่าย",
+            "กรณีที่เบิก",
+            "ประเภทบริการ",
+            "การรับส่งต่อ",
+            "การมีสิทธิ",
+            "การใช้สิทธิ",
+            "CHK",
+            "สิทธิหลัก",
+            "สิทธิย่อย",
+            "HREF",
+            "HCODE",
+            "HMAIN",
+            "PROV1",
+            "HMAIN2",
+            "PROV2",
+            "PROJ",
+            "HTYPE",
+            "AESTATUS",
+            "IPTYPE",
+            "HSEND",
+            "DRG",
+            "RW(1)",
+            "AdjRW\n(2)",
+            "ชำระเอง",
+            "อัตราจ่ายที่กำหนด\n(3)",
+            "ระยะเวลาส่งข้อมูล (PS)",
+            "ขอเบิกค่าบริการ",
+            "IP",
+            "OP",
+            "AE",
+            "HC",
+            "INT",
+            "ON TOP",
+            "PP",
+            "รวมเงินค่าบริการทั้งหมด",
+            "Error Code",
+        ],
+    );
     push_groups(&mut c, &[("Deny", &["HC", "AE", "INST", "IP", "DMIS"])]);
-    for h in [
-        "VA",
-        "REMARK",
-        "AUDIT RESULTS",
-        "รูปแบบการจ่าย",
-        "SEQ NO",
-        "INVOICE NO",
-        "INVOICE LT",
-    ] {
-        c.push((h.into(), String::new()));
-    }
+    push_heads(
+        &mut c,
+        &[
+            "VA",
+            "REMARK",
+            "AUDIT RESULTS",
+            "รูปแบบการจ่าย",
+            "SEQ NO",
+            "INVOICE NO",
+            "INVOICE LT",
+        ],
+    );
     c
 }
 
 /// STM รายละเอียด (detail) sheet [C] AEGX `stm_claim_item`.
 pub(crate) fn stm_columns() -> Columns {
     let mut c = Columns::new();
-    for h in [
-        "REP No.",
-        "ลำดับ",
-        "TRAN_ID",
-        "HN",
-        "AN",
-        "PID",
-        "ชื่อ-สกุล",
-        "วันเข้ารักษา",
-        "วันจำหน่าย",
-        "MAININSCL",
-        "PROJCODE",
-        "เรียกเก็บ",
-        "กองทุน IP พรบ.",
-        "AdjRW",
-        "ล่าช้า (PS)",
-        "CCUF",
-        "อัตราจ่าย",
-        "เงินเดือน",
-        "จ่ายชดเชยหลังหัก พรบ.และเงินเดือน",
-        "พึงรับ OP",
-    ] {
-        c.push((h.into(), String::new()));
-    }
+    push_heads(
+        &mut c,
+        &[
+            "REP No.",
+            "ลำดับ",
+            "TRAN_ID",
+            "HN",
+            "AN",
+            "PID",
+            "ชื่อ-สกุล",
+            "วันเข้ารักษา",
+            "วันจำหน่าย",
+            "MAININSCL",
+            "PROJCODE",
+            "เรียกเก็บ",
+            "กองทุน IP พรบ.",
+            "AdjRW",
+            "ล่าช้า (PS)",
+            "CCUF",
+            "อัตราจ่าย",
+            "เงินเดือน",
+            "จ่ายชดเชยหลังหัก พรบ.และเงินเดือน",
+            "พึงรับ OP",
+        ],
+    );
     push_groups(
         &mut c,
         &[
@@ -513,21 +514,22 @@ pub(crate) fn stm_columns() -> Columns {
             ("DMIS", &["คำนวณได้", "จ่ายจริง"]),
         ],
     );
-    for h in [
-        "DMIS_DRUG",
-        "Palliative",
-        "DMISHD",
-        "PP",
-        "FS",
-        "OPBKK",
-        "ยอดชดเชยทั้งสิ้น",
-        "VA",
-        "COVID",
-        "แหล่งข้อมูล",
-        "SEQ NO",
-    ] {
-        c.push((h.into(), String::new()));
-    }
+    push_heads(
+        &mut c,
+        &[
+            "DMIS_DRUG",
+            "Palliative",
+            "DMISHD",
+            "PP",
+            "FS",
+            "OPBKK",
+            "ยอดชดเชยทั้งสิ้น",
+            "VA",
+            "COVID",
+            "แหล่งข้อมูล",
+            "SEQ NO",
+        ],
+    );
     c
 }
 

@@ -158,7 +158,7 @@ pub(crate) fn parse_rep_name(name: &str) -> Option<RepName> {
     let date = parts[parts.len() - 2];
     let seq = parts[parts.len() - 1];
     let kind = parts[2..parts.len() - 2].join("_").to_ascii_uppercase();
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let digits = cells::is_digits;
     if hcode.len() != 5 || !digits(hcode) || date.len() != 8 || !digits(date) || !digits(seq) {
         return None;
     }
@@ -206,13 +206,7 @@ fn read_detail(
     codes: &ErrorCodes,
 ) -> Result<RepFile, ReturnsError> {
     let top = Top::read(rows);
-    let Some((hrow, hcol)) = top.find_header_row(&["TRAN_ID", "REP No.", "REP"]) else {
-        return Err(ReturnsError::NoHeaderRow {
-            file_name: file_name.to_string(),
-            sheet: sheet_name.to_string(),
-            searched: cells::HEADER_SEARCH_ROWS,
-        });
-    };
+    let (hrow, hcol) = cells::line_header_row(&top, file_name, sheet_name)?;
     let name = parse_rep_name(file_name)
         .or_else(|| cells::find_doc_no(&top, hrow).and_then(|d| parse_rep_name(&d)))
         .ok_or_else(|| ReturnsError::UnknownFileName {
@@ -220,16 +214,7 @@ fn read_detail(
             expected: "e-Claim REP",
             example: "eclaim_10670_IP_25680122_205506156.xls",
         })?;
-    let hcode = cells::find_hcode(&top, hrow).ok_or_else(|| ReturnsError::MissingHospitalCode {
-        file_name: file_name.to_string(),
-    })?;
-    if hcode != name.hcode {
-        return Err(ReturnsError::HospitalMismatch {
-            file_name: file_name.to_string(),
-            name_hcode: name.hcode,
-            header_hcode: hcode,
-        });
-    }
+    let hcode = cells::header_hcode(&top, hrow, file_name, &name.hcode)?;
     let layout = RepLayout::of_kind(&name.kind);
     let header = RepHeader {
         hcode,
@@ -256,24 +241,12 @@ fn read_detail(
         .into_iter()
         .flatten()
         .collect();
-    let mut in_subheader = true;
-    let mut take = |row: Row<'_>| {
-        if in_subheader && row.index <= hrow + 3 && cells::is_subheader_row(&row, &id_cols) {
-            return;
-        }
-        in_subheader = false;
-        if cells::is_noise_row(&row, &id_cols) {
-            return;
-        }
+    cells::for_each_line_row(&top, rows, hrow, &id_cols, |row| {
         match fields.line(&row, sheet_name, &head, default_ip, codes) {
             Ok(line) => lines.push(line),
             Err(rej) => rejects.push(*rej),
         }
-    };
-    top.rows_after(hrow).for_each(&mut take);
-    while let Some(row) = rows.next_row() {
-        take(row);
-    }
+    });
     Ok(RepFile {
         header,
         lines,

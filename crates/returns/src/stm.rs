@@ -6,7 +6,7 @@ use raidai_domain::money::Satang;
 
 use crate::cells::{self, Header};
 use crate::error::{ReturnReject, ReturnsError};
-use crate::sheet::{self, Mode, Row, SheetRows, Top};
+use crate::sheet::{self, Mode, SheetRows, Top};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StmHeader {
@@ -63,7 +63,7 @@ fn parse_stm_name(name: &str) -> Option<(String, StmHeader)> {
         return None;
     }
     let (hcode, mid, seq) = (parts[0], parts[1], parts[2]);
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let digits = cells::is_digits;
     if hcode.len() != 5 || !digits(hcode) || !digits(seq) || mid.len() != 11 || !mid.is_ascii() {
         return None;
     }
@@ -118,13 +118,7 @@ fn read_statement_sheet(
     rows: &mut SheetRows<'_>,
 ) -> Result<StmFile, ReturnsError> {
     let top = Top::read(rows);
-    let Some((hrow, _)) = top.find_header_row(&["TRAN_ID", "REP No.", "REP"]) else {
-        return Err(ReturnsError::NoHeaderRow {
-            file_name: file_name.to_string(),
-            sheet: sheet_name.to_string(),
-            searched: cells::HEADER_SEARCH_ROWS,
-        });
-    };
+    let (hrow, _) = cells::line_header_row(&top, file_name, sheet_name)?;
     let (name_hcode, mut header) = parse_stm_name(file_name)
         .or_else(|| cells::find_doc_no(&top, hrow).and_then(|d| parse_stm_name(&d)))
         .ok_or_else(|| ReturnsError::UnknownFileName {
@@ -132,17 +126,7 @@ fn read_statement_sheet(
             expected: "STM statement",
             example: "STM_10670_IPUCS256811_01.xls",
         })?;
-    let hcode = cells::find_hcode(&top, hrow).ok_or_else(|| ReturnsError::MissingHospitalCode {
-        file_name: file_name.to_string(),
-    })?;
-    if hcode != name_hcode {
-        return Err(ReturnsError::HospitalMismatch {
-            file_name: file_name.to_string(),
-            name_hcode,
-            header_hcode: hcode,
-        });
-    }
-    header.hcode = hcode;
+    header.hcode = cells::header_hcode(&top, hrow, file_name, &name_hcode)?;
     let h = Header::read(&top, hrow, 2);
     let missing = |column: &str| ReturnsError::MissingColumn {
         file_name: file_name.to_string(),
@@ -169,15 +153,7 @@ fn read_statement_sheet(
     let id_cols: Vec<usize> = [tran, hn, pid].into_iter().flatten().collect();
     let mut lines = Vec::new();
     let mut rejects = Vec::new();
-    let mut in_subheader = true;
-    let mut take = |row: Row<'_>| {
-        if in_subheader && row.index <= hrow + 3 && cells::is_subheader_row(&row, &id_cols) {
-            return;
-        }
-        in_subheader = false;
-        if cells::is_noise_row(&row, &id_cols) {
-            return;
-        }
+    cells::for_each_line_row(&top, rows, hrow, &id_cols, |row| {
         let id = |c: Option<usize>| c.map_or_else(String::new, |c| cells::id_text(row.cell(c)));
         let (tran_id, hn_v) = (id(tran), id(hn));
         if tran_id.is_empty() && hn_v.is_empty() {
@@ -227,11 +203,7 @@ fn read_statement_sheet(
             Ok(l) => lines.push(l),
             Err(e) => rejects.push(*e),
         }
-    };
-    top.rows_after(hrow).for_each(&mut take);
-    while let Some(row) = rows.next_row() {
-        take(row);
-    }
+    });
     Ok(StmFile {
         header,
         lines,

@@ -140,35 +140,41 @@ pub async fn import_read(
             hcode: hcode.into(),
         });
     }
+    let (file_name, sha256, size) = (read.file_name.as_str(), read.sha256.as_str(), read.bytes);
     match read.file {
-        ReadFile::Rep(file) => {
-            let file_name = read.file_name.as_str();
-            store_rep(
-                store,
-                actor,
-                hcode,
-                file_name,
-                &read.sha256,
-                read.bytes,
-                file,
-            )
-            .await
-        }
+        ReadFile::Rep(file) => store_rep(store, actor, hcode, file_name, sha256, size, file).await,
         ReadFile::Stm(file) => {
-            let file_name = read.file_name.as_str();
-            store_stm(
-                store,
-                actor,
-                hcode,
-                file_name,
-                &read.sha256,
-                read.bytes,
-                file,
-                today,
-            )
-            .await
+            store_stm(store, actor, hcode, file_name, sha256, size, file, today).await
         }
     }
+}
+
+/// Return lines in the order of their visits' keys, each with its candidate keys. The sort is
+/// stable (a claim's lines keep their file order); the order lets the lookups and writes walk the
+/// indexes instead of jumping across them.
+fn by_candidate_keys<L>(lines: &[L], keys: impl Fn(&L) -> Vec<String>) -> Vec<(&L, Vec<String>)> {
+    let mut keyed: Vec<(&L, Vec<String>)> = lines.iter().map(|l| (l, keys(l))).collect();
+    keyed.sort_by(|a, b| a.1.cmp(&b.1));
+    keyed
+}
+
+/// The stored row of a REP or statement line `$l` matched as `$m`: both line types have the
+/// fields used here; the rest (outcome, codes, amounts) are given.
+macro_rules! line_row {
+    ($l:expr, $m:expr, $($field:ident: $value:expr),+ $(,)?) => {
+        ReturnLineRow {
+            row_no: i64::from($l.row),
+            vkey: $m.vkey.clone(),
+            match_note: $m.note.into(),
+            tran_id: $l.tran_id.clone(),
+            rep_no: $l.rep_no.clone(),
+            hn: $l.hn.clone(),
+            seq_no: $l.seq_no.clone(),
+            an: $l.an.clone(),
+            date_in: $l.date_in.unwrap_or(0),
+            $($field: $value),+
+        }
+    };
 }
 
 async fn store_rep(
@@ -191,20 +197,14 @@ async fn store_rep(
     let rep_date = file.header.issued.unwrap_or_else(today_ymd);
     let (mut session, mut out) =
         open_return(store, actor, hcode, meta, file_name, &file.rejects).await?;
-    // In the order of the visits' keys (stable: a claim's lines keep their file order), so the
-    // lookups and writes walk the indexes instead of jumping across them.
-    let mut lines: Vec<&raidai_returns::RepLine> = file.lines.iter().collect();
-    lines.sort_by_cached_key(|l| candidate_keys(&l.hn, &l.seq_no, &l.invoice_no, &l.an, l.ip));
+    let lines = by_candidate_keys(&file.lines, |l| {
+        candidate_keys(&l.hn, &l.seq_no, &l.invoice_no, &l.an, l.ip)
+    });
     for chunk in lines.chunks(5_000) {
-        let tran_ids: Vec<String> = chunk.iter().map(|l| l.tran_id.clone()).collect();
-        let keys: Vec<Vec<String>> = chunk
-            .iter()
-            .map(|l| candidate_keys(&l.hn, &l.seq_no, &l.invoice_no, &l.an, l.ip))
-            .collect();
-        let (by_tran, visits) = chunk_visits(&mut session, &tran_ids, &keys).await?;
+        let (by_tran, visits) = chunk_visits(&mut session, chunk, |l| &l.tran_id).await?;
         let mut rows = Vec::with_capacity(chunk.len());
         let mut updates = Vec::new();
-        for (l, k) in chunk.iter().zip(&keys) {
+        for (l, k) in chunk {
             let m = match_line(&l.tran_id, k, &l.pid, l.date_in, &by_tran, &visits);
             let outcome = match l.outcome {
                 Outcome::Accepted => "accepted",
@@ -229,22 +229,13 @@ async fn store_rep(
                     rep_date,
                 });
             }
-            rows.push(ReturnLineRow {
-                row_no: i64::from(l.row),
-                vkey: m.vkey,
-                match_note: m.note.into(),
-                tran_id: l.tran_id.clone(),
-                rep_no: l.rep_no.clone(),
-                hn: l.hn.clone(),
-                seq_no: l.seq_no.clone(),
-                an: l.an.clone(),
-                date_in: l.date_in.unwrap_or(0),
+            rows.push(line_row!(l, m,
                 outcome: outcome.into(),
                 error_codes: l.error_codes.join(","),
                 late: l.late,
                 claimed: l.claimed.0,
                 amount: l.expected.0,
-            });
+            ));
         }
         session.write_lines(&rows).await?;
         session.apply_rep(&updates).await?;
@@ -307,18 +298,14 @@ async fn store_stm(
     // A statement may pay one claim on several lines: each settles in turn.
     let mut balances: HashMap<String, ClaimBalance> = HashMap::new();
     let ip = file.header.ip;
-    let mut lines: Vec<&raidai_returns::StmLine> = file.lines.iter().collect();
-    lines.sort_by_cached_key(|l| candidate_keys(&l.hn, &l.seq_no, "", &l.an, ip));
+    let lines = by_candidate_keys(&file.lines, |l| {
+        candidate_keys(&l.hn, &l.seq_no, "", &l.an, ip)
+    });
     for chunk in lines.chunks(5_000) {
-        let tran_ids: Vec<String> = chunk.iter().map(|l| l.tran_id.clone()).collect();
-        let keys: Vec<Vec<String>> = chunk
-            .iter()
-            .map(|l| candidate_keys(&l.hn, &l.seq_no, "", &l.an, ip))
-            .collect();
-        let (by_tran, visits) = chunk_visits(&mut session, &tran_ids, &keys).await?;
+        let (by_tran, visits) = chunk_visits(&mut session, chunk, |l| &l.tran_id).await?;
         let mut rows = Vec::with_capacity(chunk.len());
         let mut entries = Vec::new();
-        for (l, k) in chunk.iter().zip(&keys) {
+        for (l, k) in chunk {
             let mut m = match_line(&l.tran_id, k, &l.pid, l.date_in, &by_tran, &visits);
             let mut status = "missing_rep";
             if let Some(v) = visits.get(&m.vkey) {
@@ -350,16 +337,7 @@ async fn store_stm(
                     _ => {}
                 }
             }
-            rows.push(ReturnLineRow {
-                row_no: i64::from(l.row),
-                vkey: m.vkey.clone(),
-                match_note: m.note.into(),
-                tran_id: l.tran_id.clone(),
-                rep_no: l.rep_no.clone(),
-                hn: l.hn.clone(),
-                seq_no: l.seq_no.clone(),
-                an: l.an.clone(),
-                date_in: l.date_in.unwrap_or(0),
+            rows.push(line_row!(l, m,
                 outcome: if m.vkey.is_empty() {
                     String::new()
                 } else {
@@ -369,7 +347,7 @@ async fn store_stm(
                 late: false,
                 claimed: l.claimed.0,
                 amount: l.paid.0,
-            });
+            ));
         }
         session.write_lines(&rows).await?;
         session.settle(&entries, today).await?;
@@ -467,13 +445,14 @@ async fn open_return(
 
 /// For a chunk of lines: the visits known by their TRAN_IDs, and the stored visits of those and
 /// of every candidate key.
-async fn chunk_visits(
+async fn chunk_visits<L>(
     session: &mut ReturnSession,
-    tran_ids: &[String],
-    keys: &[Vec<String>],
+    chunk: &[(&L, Vec<String>)],
+    tran_id: impl Fn(&L) -> &str,
 ) -> Result<(HashMap<String, String>, HashMap<String, StoredClaim>), CycleError> {
-    let by_tran = session.by_tran_id(tran_ids).await?;
-    let mut wanted: Vec<String> = keys.iter().flatten().cloned().collect();
+    let tran_ids: Vec<String> = chunk.iter().map(|(l, _)| tran_id(l).to_string()).collect();
+    let by_tran = session.by_tran_id(&tran_ids).await?;
+    let mut wanted: Vec<String> = chunk.iter().flat_map(|(_, k)| k).cloned().collect();
     wanted.extend(by_tran.values().cloned());
     let visits = session.visits(&wanted).await?;
     Ok((by_tran, visits))

@@ -7,7 +7,7 @@ use raidai_domain::money::Satang;
 use rand::Rng;
 
 use super::lists::*;
-use super::{Charges, Gen, Payer, RightKind, Where, code, hhmm, num, one, pick};
+use super::{BillOf, Charges, Gen, Payer, RightKind, Where, bill, code, hhmm, num, one, pick};
 use crate::kind::HeaderSet;
 use crate::records::*;
 use crate::visit::{Admission, Encounter};
@@ -142,41 +142,15 @@ impl Gen<'_> {
             });
         }
         let right = self.right(&mut r, &p, payer, Some(&an), None);
-        let total = charges.total();
-        let bills = vec![ChtRecord {
-            hn: p.rec.hn.clone(),
-            an: Some(an.clone()),
-            date: dsc.date(),
-            total,
-            paid: if payer == Payer::SelfPay {
-                total
-            } else {
-                Satang::ZERO
-            },
-            pttype: payer.pttype().to_string(),
-            person_id: person.clone(),
-            seq: None,
-            opd_memo: String::new(),
-            invoice_no: if fdh {
-                format!("INV{}", an.as_str())
-            } else {
-                String::new()
-            },
-            invoice_lt: String::new(),
-        }];
-        let charges = charges
-            .0
-            .into_iter()
-            .map(|(item, amount)| ChaRecord {
-                hn: p.rec.hn.clone(),
-                an: Some(an.clone()),
-                date: dsc.date(),
-                chrgitem: item,
-                amount,
-                person_id: person.clone(),
-                seq: None,
-            })
-            .collect();
+        let (bills, charges) = bill(
+            &p.rec.hn,
+            BillOf::Admission(&an),
+            dsc.date(),
+            &person,
+            payer,
+            charges,
+            fdh,
+        );
         let ipd = IpdRecord {
             hn: p.rec.hn.clone(),
             an,

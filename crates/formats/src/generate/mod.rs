@@ -21,7 +21,7 @@ mod visit;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use raidai_domain::calendar::{BE_OFFSET, FiscalYear};
-use raidai_domain::ids::{An, Cid, Hcode, Vn};
+use raidai_domain::ids::{An, Cid, Hcode, Hn, Vn};
 use raidai_domain::money::Satang;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -578,6 +578,65 @@ const STREAM_ENCOUNTER: u64 = 2 << 40;
 const WORK_SECONDS: i64 = 13 * 3600;
 
 /// Charges of one encounter, merged per CHRGITEM.
+/// Which encounter a bill is of: a visit (its SEQ) or an admission (its AN).
+enum BillOf<'a> {
+    Visit(&'a Vn),
+    Admission(&'a An),
+}
+
+/// An encounter's bill (CHT) and its charge lines (CHA): paid in full by a self-paying patient,
+/// with an invoice number in FDH sets.
+fn bill(
+    hn: &Hn,
+    of: BillOf<'_>,
+    date: NaiveDate,
+    person: &Option<PersonId>,
+    payer: Payer,
+    charges: Charges,
+    fdh: bool,
+) -> (Vec<ChtRecord>, Vec<ChaRecord>) {
+    let (an, seq, key) = match of {
+        BillOf::Visit(seq) => (None, Some(seq.clone()), seq.as_str()),
+        BillOf::Admission(an) => (Some(an.clone()), None, an.as_str()),
+    };
+    let total = charges.total();
+    let cht = ChtRecord {
+        hn: hn.clone(),
+        an: an.clone(),
+        date,
+        total,
+        paid: if payer == Payer::SelfPay {
+            total
+        } else {
+            Satang::ZERO
+        },
+        pttype: payer.pttype().to_string(),
+        person_id: person.clone(),
+        seq: seq.clone(),
+        opd_memo: String::new(),
+        invoice_no: if fdh {
+            format!("INV{key}")
+        } else {
+            String::new()
+        },
+        invoice_lt: String::new(),
+    };
+    let cha = charges
+        .0
+        .into_iter()
+        .map(|(item, amount)| ChaRecord {
+            hn: hn.clone(),
+            an: an.clone(),
+            date,
+            chrgitem: item,
+            amount,
+            person_id: person.clone(),
+            seq: seq.clone(),
+        })
+        .collect();
+    (vec![cht], cha)
+}
+
 #[derive(Default)]
 struct Charges(BTreeMap<ChargeItem, Satang>);
 

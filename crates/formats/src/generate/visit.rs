@@ -7,7 +7,8 @@ use rand::Rng;
 
 use super::lists::*;
 use super::{
-    Charges, Gen, Payer, RightKind, WORK_SECONDS, Where, code, hhmm, num, one, pick, vn_of,
+    BillOf, Charges, Gen, Payer, RightKind, WORK_SECONDS, Where, bill, code, hhmm, num, one, pick,
+    vn_of,
 };
 use crate::kind::HeaderSet;
 use crate::records::*;
@@ -256,41 +257,15 @@ impl Gen<'_> {
         }
 
         let right = self.right(&mut r, &p, payer, None, Some(&seq));
-        let total = charges.total();
-        let bills = vec![ChtRecord {
-            hn: p.rec.hn.clone(),
-            an: None,
+        let (bills, charges) = bill(
+            &p.rec.hn,
+            BillOf::Visit(&seq),
             date,
-            total,
-            paid: if payer == Payer::SelfPay {
-                total
-            } else {
-                Satang::ZERO
-            },
-            pttype: payer.pttype().to_string(),
-            person_id: person.clone(),
-            seq: Some(seq.clone()),
-            opd_memo: String::new(),
-            invoice_no: if fdh {
-                format!("INV{}", seq.as_str())
-            } else {
-                String::new()
-            },
-            invoice_lt: String::new(),
-        }];
-        let charges = charges
-            .0
-            .into_iter()
-            .map(|(item, amount)| ChaRecord {
-                hn: p.rec.hn.clone(),
-                an: None,
-                date,
-                chrgitem: item,
-                amount,
-                person_id: person.clone(),
-                seq: Some(seq.clone()),
-            })
-            .collect();
+            &person,
+            payer,
+            charges,
+            fdh,
+        );
         let opd = OpdRecord {
             hn: p.rec.hn.clone(),
             clinic,

@@ -1,6 +1,5 @@
 //! The CSV batch: input and output columns, scoring a file of units.
 
-use raidai_domain::text::csv_cell_bytes;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 
@@ -107,15 +106,9 @@ pub fn tps_csv<R: Read, W: Write>(
     let mut rows: Vec<(csv::ByteRecord, TpsInput)> = Vec::new();
     let mut record = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut record)? {
-        report.rows_read += 1;
-        let line = record.position().map_or(0, |p| p.line());
-        let mut ctx = RowCtx::new(line, &record);
-        if record.len() != header.len() {
-            let (want, got) = (header.len(), record.len());
-            ctx.error("(row)", "", format!("expected {want} fields, found {got}"));
-            report.errors.append(&mut ctx.errors);
+        let Some(mut ctx) = report.start_row(&header, &record) else {
             continue;
-        }
+        };
         match parse_tps_row(&mut ctx, &idx, &med_idx) {
             Some(input) => rows.push((record.clone(), input)),
             None => report.errors.append(&mut ctx.errors),
@@ -126,9 +119,7 @@ pub fn tps_csv<R: Read, W: Write>(
     let inputs: Vec<TpsInput> = rows.iter().map(|(_, i)| i.clone()).collect();
     let computed = peer_medians(&inputs);
     let mut wtr = batch::writer(output);
-    let mut head: Vec<&[u8]> = echoed.iter().map(|&i| &header.raw[i]).collect();
-    head.extend(out_cols.iter().map(|s| s.as_bytes()));
-    wtr.write_record(head.iter().map(|c| csv_cell_bytes(c)))?;
+    batch::write_echoed(&mut wtr, &header.raw, &echoed, &out_cols)?;
     for (record, mut input) in rows {
         if let Some(c) = computed.get(&input.peer_group) {
             input.medians.fill_from(c);
@@ -144,9 +135,7 @@ pub fn tps_csv<R: Read, W: Write>(
         computed_cells.push(r.total.to_string());
         computed_cells.push(r.grade.grade.to_string());
         computed_cells.push(r.grade.label_th.clone());
-        let mut row: Vec<&[u8]> = echoed.iter().map(|&i| &record[i]).collect();
-        row.extend(computed_cells.iter().map(|s| s.as_bytes()));
-        wtr.write_record(row.iter().map(|c| csv_cell_bytes(c)))?;
+        batch::write_echoed(&mut wtr, &record, &echoed, &computed_cells)?;
         report.rows_written += 1;
     }
     wtr.flush()?;
