@@ -61,7 +61,7 @@ async fn main() {
         &store,
         &sys,
         Source::Dir(dir.into()),
-        ImportOptions::new(&hcode),
+        ImportOptions::new(raidai_store::testkit::hc(&hcode)),
     )
     .await
     .unwrap();

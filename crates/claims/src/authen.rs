@@ -6,6 +6,7 @@
 use crate::ClaimsError;
 use chrono::NaiveDate;
 use raidai_authen::{AuthenError, BatchSummary, Connector, Credentials, Query, batch, code_for};
+use raidai_domain::ids::Hcode;
 use raidai_domain::periods::{date_of, ymd};
 use raidai_store::{Actor, Store};
 
@@ -40,7 +41,7 @@ fn no_key() -> ClaimsError {
 pub async fn set_credentials(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     cfg: &AuthenConfig,
     token: &str,
     expires_on: NaiveDate,
@@ -53,7 +54,7 @@ pub async fn set_credentials(
         raidai_authen::seal(&key, token.trim())
     };
     store
-        .save_unit_authen(actor, hcode, &sealed, ymd(expires_on), enabled)
+        .save_unit_authen(actor, unit, &sealed, ymd(expires_on), enabled)
         .await?;
     Ok(())
 }
@@ -65,7 +66,7 @@ pub async fn set_credentials(
 pub async fn check_unit(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     connector: &dyn Connector,
     cfg: &AuthenConfig,
     from: i64,
@@ -73,26 +74,27 @@ pub async fn check_unit(
     limit: i64,
     today: NaiveDate,
 ) -> Result<BatchSummary, ClaimsError> {
+    let hcode = unit.as_str();
     if !cfg.enabled {
         return Err(ClaimsError::Authen(AuthenError::Disabled));
     }
-    let unit = store
-        .unit_authen(actor, hcode)
+    let stored = store
+        .unit_authen(actor, unit)
         .await?
         .ok_or_else(|| ClaimsError::AuthenSetup {
             en: "this unit has no NHSO credentials".into(),
             th: "หน่วยบริการนี้ยังไม่ได้บันทึกรหัสเข้าระบบ สปสช.".into(),
         })?;
-    if !unit.enabled {
+    if !stored.enabled {
         return Err(ClaimsError::Authen(AuthenError::Disabled));
     }
     let key = cfg.key.ok_or_else(no_key)?;
     let token =
-        raidai_authen::open(&key, &unit.sealed_token).map_err(|_| ClaimsError::AuthenSetup {
+        raidai_authen::open(&key, &stored.sealed_token).map_err(|_| ClaimsError::AuthenSetup {
             en: "the stored NHSO token cannot be opened with the configured key".into(),
             th: "เปิดรหัสเข้าระบบ สปสช. ที่บันทึกไว้ไม่ได้ (กุญแจเข้ารหัสไม่ตรง) กรุณาบันทึกรหัสใหม่".into(),
         })?;
-    let expires = date_of(unit.expires_on).unwrap_or(today);
+    let expires = date_of(stored.expires_on).unwrap_or(today);
     let cred = Credentials::new(token, expires);
     if cred.is_expired(today) {
         return Err(ClaimsError::Authen(AuthenError::CredentialsExpired));
@@ -100,7 +102,7 @@ pub async fn check_unit(
     // A visit looked up without success is tried again after a day.
     let retry_after = raidai_store::now_ms() - 86_400_000;
     let items = store
-        .visits_lacking_authen(actor, hcode, from, to, retry_after, limit)
+        .visits_lacking_authen(actor, unit, from, to, retry_after, limit)
         .await?;
     let queries: Vec<Query> = items
         .iter()
@@ -131,7 +133,7 @@ pub async fn check_unit(
     .await;
     for (vkey, status, code) in results {
         store
-            .record_authen_lookup(actor, hcode, &vkey, status, &code)
+            .record_authen_lookup(actor, unit, &vkey, status, &code)
             .await?;
     }
     Ok(summary)

@@ -16,6 +16,7 @@ pub use classify::{Places, bill_of, classify};
 pub use row::{encounter_row, mask_cid, mask_name, vkey};
 
 use raidai_domain::accounts::{PostingRule, default_posting_map};
+use raidai_domain::ids::Hcode;
 use raidai_formats::{
     CancelFlag, EncodingChoice, ImportReport, ReadError, ReadOptions, Reject, Source, ZipLimits,
     scan,
@@ -101,7 +102,7 @@ pub type ProgressFn = Arc<dyn Fn(ProgressEvent) + Send + Sync>;
 #[derive(Clone)]
 pub struct ImportOptions {
     /// The unit the files come from (must be the caller's own unit unless admin).
-    pub hcode: String,
+    pub hcode: Hcode,
     /// Land nothing if anything is rejected.
     pub strict: bool,
     pub encoding: EncodingChoice,
@@ -118,9 +119,9 @@ pub struct ImportOptions {
 }
 
 impl ImportOptions {
-    pub fn new(hcode: &str) -> ImportOptions {
+    pub fn new(unit: Hcode) -> ImportOptions {
         ImportOptions {
-            hcode: hcode.to_string(),
+            hcode: unit,
             strict: false,
             encoding: EncodingChoice::Auto,
             batch_size: 1_000,
@@ -298,13 +299,13 @@ pub struct CoverageRow {
 pub async fn coverage(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
 ) -> Result<Vec<CoverageRow>, ClaimsError> {
     use raidai_domain::accounts::{Case, Place, Setting, find_posting_rule};
     use raidai_domain::rights::Fund;
-    let places = store.unit_places(actor, hcode).await?;
+    let places = store.unit_places(actor, unit).await?;
     let maps = Maps::new(store.posting_map_versions(&places.province_code).await?);
-    let groups = store.unposted_groups(actor, hcode).await?;
+    let groups = store.unposted_groups(actor, unit).await?;
     Ok(groups
         .into_iter()
         // Admissions still in hospital wait for discharge, not for the map.
@@ -341,9 +342,9 @@ pub async fn coverage(
 pub async fn repost(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
 ) -> Result<Option<ImportRecord>, ClaimsError> {
-    let places = store.unit_places(actor, hcode).await?;
+    let places = store.unit_places(actor, unit).await?;
     let maps = Maps::new(store.posting_map_versions(&places.province_code).await?);
     let audit_ctx = audit::AuditContext::new(
         store
@@ -351,7 +352,7 @@ pub async fn repost(
             .await?,
         audit::today_ymd(),
     );
-    let mut session = store.begin_repost(actor, hcode).await?;
+    let mut session = store.begin_repost(actor, unit).await?;
     let mut totals = ImportTotals::default();
     let mut after = String::new();
     let mut reposted = 0usize;
@@ -390,26 +391,26 @@ pub async fn repost(
 pub async fn audit_unit(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
 ) -> Result<raidai_store::claims::AuditSummary, ClaimsError> {
-    audit_unit_on(store, actor, hcode, audit::today_ymd()).await
+    audit_unit_on(store, actor, unit, audit::today_ymd()).await
 }
 
 /// [`audit_unit`] as if run on `today` (`yyyymmdd`).
 pub async fn audit_unit_on(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     today: i64,
 ) -> Result<raidai_store::claims::AuditSummary, ClaimsError> {
-    let places = store.unit_places(actor, hcode).await?;
+    let places = store.unit_places(actor, unit).await?;
     let ctx = audit::AuditContext::new(
         store
             .audit_catalogue_versions(&places.province_code)
             .await?,
         today,
     );
-    let mut session = store.begin_audit(actor, hcode).await?;
+    let mut session = store.begin_audit(actor, unit).await?;
     let mut after = String::new();
     // Reading the next batch overlaps the checks of the one before (they run on blocking
     // threads, in two halves: parsing the stored detail dominates).
@@ -460,7 +461,7 @@ pub async fn import(
 ) -> Result<ImportOutcome, ClaimsError> {
     let _cancel_on_drop = CancelOnDrop(opts.cancel.clone());
     // Tenancy first: only an admin or the unit's own staff import for a unit.
-    let unit_places = store.unit_places(actor, &opts.hcode).await?;
+    let unit_places = store.unit_places(actor, opts.hcode).await?;
     let province = unit_places.province_code.clone();
     let places = Places::from(unit_places);
     let maps = Maps::new(store.posting_map_versions(&province).await?);
@@ -484,7 +485,7 @@ pub async fn import(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(2);
     let read_opts = ReadOptions {
         encoding: opts.encoding,
-        unit: raidai_domain::ids::Hcode::parse(&opts.hcode).ok(),
+        unit: Some(opts.hcode),
         batch_size: opts.batch_size.max(1),
         zip_limits: opts.zip_limits,
         cancel: opts.cancel.clone(),
@@ -606,7 +607,7 @@ pub async fn import(
     let mut session = store
         .begin_import(
             actor,
-            &opts.hcode,
+            opts.hcode,
             ImportMeta {
                 source_name,
                 files,

@@ -5,6 +5,7 @@
 
 use raidai_claims::audit::examples::{TODAY, cases, clean, detail_json};
 use raidai_store::claims::{ImportMeta, ImportTotals, VisitRow};
+use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
 use raidai_store::{Actor, Store};
 
@@ -40,7 +41,7 @@ async fn every_rule_from_stored_visits(store: &Store) {
     let mut s = store
         .begin_import(
             &sys,
-            UNIT,
+            hc(UNIT),
             ImportMeta {
                 source_name: "examples".into(),
                 files: Vec::new(),
@@ -51,18 +52,18 @@ async fn every_rule_from_stored_visits(store: &Store) {
         .unwrap();
     s.write_visits(rows).await.unwrap();
     s.finish(ImportTotals::default(), true).await.unwrap();
-    let summary = raidai_claims::audit_unit_on(store, &sys, UNIT, TODAY)
+    let summary = raidai_claims::audit_unit_on(store, &sys, hc(UNIT), TODAY)
         .await
         .unwrap();
     assert_eq!(summary.visits as usize, table.len() + 1);
     let clean_findings = store
-        .visit_findings(&sys, UNIT, "O000000000/1")
+        .visit_findings(&sys, hc(UNIT), "O000000000/1")
         .await
         .unwrap();
     assert!(clean_findings.is_empty(), "{clean_findings:?}");
     for (i, (rule, _)) in table.iter().enumerate() {
         let got: Vec<String> = store
-            .visit_findings(&sys, UNIT, &format!("O{:09}/1", i + 1))
+            .visit_findings(&sys, hc(UNIT), &format!("O{:09}/1", i + 1))
             .await
             .unwrap()
             .into_iter()

@@ -14,6 +14,7 @@ use raidai_formats::Source;
 use raidai_formats::generate::{GenConfig, generate};
 use raidai_returns::{ClaimedVisit, RepLayout, RepShares, write_rep};
 use raidai_store::claims::{BatchSpec, ClaimRow, WorkFilter};
+use raidai_store::testkit::hc;
 use raidai_store::testkit::{TestDb, seed_small};
 use raidai_store::{Actor, Store, StoreError};
 
@@ -49,7 +50,7 @@ async fn import_year(store: &Store, seed: u64, visits: usize, fy: u16) {
         store,
         &admin(),
         Source::Dir(dir.path().into()),
-        ImportOptions::new(UNIT),
+        ImportOptions::new(hc(UNIT)),
     )
     .await
     .unwrap();
@@ -71,12 +72,12 @@ fn spec() -> BatchSpec {
 /// Every claim: cleared = received + written down - written up, nothing owed below zero, and
 /// the journal's balance on the visit's receivable equals what the claim says is outstanding.
 async fn assert_books_hold(store: &Store) {
-    let (d, c) = store.journal_totals(&admin(), UNIT).await.unwrap();
+    let (d, c) = store.journal_totals(&admin(), hc(UNIT)).await.unwrap();
     assert_eq!(d, c, "journal balanced");
     // The read models moved with every write: a recomputation finds them equal.
     let diffs = store.check_summaries().await.unwrap();
     assert!(diffs.is_empty(), "read models differ: {diffs:?}");
-    let balances = store.receivable_balances(&admin(), UNIT).await.unwrap();
+    let balances = store.receivable_balances(&admin(), hc(UNIT)).await.unwrap();
     // The worklist's count (read from claim_sum_status) is the rows it lists, for each filter.
     for (status, work, fund) in [
         ("", "", ""),
@@ -90,7 +91,7 @@ async fn assert_books_hold(store: &Store) {
         let (rows, total) = store
             .claim_worklist(
                 &admin(),
-                UNIT,
+                hc(UNIT),
                 &WorkFilter {
                     status: status.into(),
                     work: work.into(),
@@ -106,7 +107,7 @@ async fn assert_books_hold(store: &Store) {
     let (rows, _) = store
         .claim_worklist(
             &admin(),
-            UNIT,
+            hc(UNIT),
             &WorkFilter {
                 work: "written_off".into(),
                 limit: 100_000,
@@ -138,19 +139,21 @@ async fn assert_books_hold(store: &Store) {
 async fn claim_cycle_settles_to_the_satang(store: &Store) {
     seed_small(store).await;
     import_set(store, 11, 400).await;
-    let batch = create_batch(store, &admin(), UNIT, &spec()).await.unwrap();
+    let batch = create_batch(store, &admin(), hc(UNIT), &spec())
+        .await
+        .unwrap();
     assert!(batch.visits > 100, "{}", batch.visits);
     assert!(batch.amount > 0);
     assert!(
         !store
-            .batch_zip(&admin(), UNIT, batch.no)
+            .batch_zip(&admin(), hc(UNIT), batch.no)
             .await
             .unwrap()
             .is_empty()
     );
     // Everything of the funds and dates was sent: a second batch has nothing to claim.
     assert!(matches!(
-        create_batch(store, &admin(), UNIT, &spec()).await,
+        create_batch(store, &admin(), hc(UNIT), &spec()).await,
         Err(CycleError::NothingToClaim)
     ));
 
@@ -159,7 +162,7 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
         deny_pct: 5,
         paid_diff_pct: 20,
     };
-    let files = synth_returns(store, &admin(), UNIT, batch.no, &shares, 5, 20261110)
+    let files = synth_returns(store, &admin(), hc(UNIT), batch.no, &shares, 5, 20261110)
         .await
         .unwrap();
     let reps: Vec<_> = files
@@ -170,7 +173,7 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
     assert!(!reps.is_empty() && !stms.is_empty());
     let (mut accepted, mut corrective, mut denied) = (0, 0, 0);
     for (name, bytes) in &reps {
-        let out = import_rep(store, &admin(), UNIT, name, bytes)
+        let out = import_rep(store, &admin(), hc(UNIT), name, bytes)
             .await
             .unwrap();
         assert_eq!(
@@ -184,14 +187,14 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
     }
     assert_eq!(accepted + corrective + denied, batch.visits);
     assert!(corrective > 0 && denied > 0);
-    let before_stm = store.get_batch(&admin(), UNIT, batch.no).await.unwrap();
+    let before_stm = store.get_batch(&admin(), hc(UNIT), batch.no).await.unwrap();
     assert_eq!(
         before_stm.awaiting_payment, accepted,
         "accepted, no statement yet"
     );
     // The same REP again: refused, nothing changes.
-    let before = store.list_returns(&admin(), UNIT).await.unwrap().len();
-    let dup = import_rep(store, &admin(), UNIT, &reps[0].0, &reps[0].1).await;
+    let before = store.list_returns(&admin(), hc(UNIT)).await.unwrap().len();
+    let dup = import_rep(store, &admin(), hc(UNIT), &reps[0].0, &reps[0].1).await;
     assert!(matches!(
         dup,
         Err(CycleError::Claims(raidai_claims::ClaimsError::Store(
@@ -199,20 +202,20 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
         )))
     ));
     assert_eq!(
-        store.list_returns(&admin(), UNIT).await.unwrap().len(),
+        store.list_returns(&admin(), hc(UNIT)).await.unwrap().len(),
         before
     );
 
     let mut paid = 0;
     for (name, bytes) in &stms {
-        let out = import_stm_on(store, &admin(), UNIT, name, bytes, TODAY)
+        let out = import_stm_on(store, &admin(), hc(UNIT), name, bytes, TODAY)
             .await
             .unwrap();
         assert_eq!(out.record.unmatched, 0, "{name}");
         paid += out.record.amount;
         assert_eq!(out.record.settled, out.record.amount);
     }
-    let b = store.get_batch(&admin(), UNIT, batch.no).await.unwrap();
+    let b = store.get_batch(&admin(), hc(UNIT), batch.no).await.unwrap();
     assert_eq!(b.received, paid);
     // Every accepted claim of the batch had its statement: none awaits payment.
     assert_eq!(b.awaiting_payment, 0);
@@ -226,7 +229,7 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
     let (work, total) = store
         .claim_worklist(
             &admin(),
-            UNIT,
+            hc(UNIT),
             &WorkFilter {
                 limit: 10_000,
                 ..Default::default()
@@ -246,7 +249,16 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
 
     // A Deny written off: its receivable goes to the fund's "lower" account.
     let deny = work.iter().find(|w| w.status == "deny").unwrap().clone();
-    let refused = set_work_on(store, &admin(), UNIT, &deny.vkey, "written_off", "", TODAY).await;
+    let refused = set_work_on(
+        store,
+        &admin(),
+        hc(UNIT),
+        &deny.vkey,
+        "written_off",
+        "",
+        TODAY,
+    )
+    .await;
     assert!(
         matches!(refused, Err(CycleError::Invalid(_))),
         "a reason is required"
@@ -254,7 +266,7 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
     set_work_on(
         store,
         &admin(),
-        UNIT,
+        hc(UNIT),
         &deny.vkey,
         "written_off",
         "ไม่อุทธรณ์",
@@ -263,7 +275,7 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
     .await
     .unwrap();
     let (after, _, _) = store
-        .claim_history(&admin(), UNIT, &deny.vkey)
+        .claim_history(&admin(), hc(UNIT), &deny.vkey)
         .await
         .unwrap();
     assert_eq!(after.outstanding(), 0);
@@ -272,9 +284,14 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
 
     // A C is resent in the next batch.
     let c = work.iter().find(|w| w.status == "corrective").unwrap();
-    let next = create_batch(store, &admin(), UNIT, &spec()).await.unwrap();
+    let next = create_batch(store, &admin(), hc(UNIT), &spec())
+        .await
+        .unwrap();
     assert_eq!(next.visits, corrective);
-    let (again, _, batches) = store.claim_history(&admin(), UNIT, &c.vkey).await.unwrap();
+    let (again, _, batches) = store
+        .claim_history(&admin(), hc(UNIT), &c.vkey)
+        .await
+        .unwrap();
     assert_eq!(again.status, "sent");
     assert_eq!(again.work, "resent");
     assert_eq!(batches, vec![batch.no, next.no]);
@@ -306,9 +323,11 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
 async fn bad_returns_land_nothing(store: &Store) {
     seed_small(store).await;
     import_set(store, 12, 120).await;
-    let batch = create_batch(store, &admin(), UNIT, &spec()).await.unwrap();
+    let batch = create_batch(store, &admin(), hc(UNIT), &spec())
+        .await
+        .unwrap();
     let visits = store
-        .batch_visits(&admin(), UNIT, batch.no, 1000)
+        .batch_visits(&admin(), hc(UNIT), batch.no, 1000)
         .await
         .unwrap();
     let v = &visits[0];
@@ -329,7 +348,7 @@ async fn bad_returns_land_nothing(store: &Store) {
         &shares,
         1,
     );
-    let e = import_rep(store, &admin(), UNIT, &other.file_name, &other.bytes)
+    let e = import_rep(store, &admin(), hc(UNIT), &other.file_name, &other.bytes)
         .await
         .unwrap_err();
     assert!(matches!(e, CycleError::WrongUnit { .. }), "{e}");
@@ -338,14 +357,20 @@ async fn bad_returns_land_nothing(store: &Store) {
     let e = import_rep(
         store,
         &admin(),
-        UNIT,
+        hc(UNIT),
         "eclaim_99001_OP_25691110_1.xls",
         b"not a workbook at all",
     )
     .await
     .unwrap_err();
     assert!(matches!(e, CycleError::File(_)), "{e}");
-    assert!(store.list_returns(&admin(), UNIT).await.unwrap().is_empty());
+    assert!(
+        store
+            .list_returns(&admin(), hc(UNIT))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // A line for a visit the unit does not have is kept and listed, never dropped.
     let stray = write_rep(
         UNIT,
@@ -357,18 +382,18 @@ async fn bad_returns_land_nothing(store: &Store) {
         &shares,
         2,
     );
-    let out = import_rep(store, &admin(), UNIT, &stray.file_name, &stray.bytes)
+    let out = import_rep(store, &admin(), hc(UNIT), &stray.file_name, &stray.bytes)
         .await
         .unwrap();
     assert_eq!((out.record.lines, out.record.unmatched), (1, 1));
     let (_, lines) = store
-        .get_return(&admin(), UNIT, out.record.no, 100)
+        .get_return(&admin(), hc(UNIT), out.record.no, 100)
         .await
         .unwrap();
     assert_eq!(lines[0].match_note, "no_visit");
     assert_eq!(lines[0].hn, "NO-SUCH-HN");
     // Nothing about the batch changed.
-    let b = store.get_batch(&admin(), UNIT, batch.no).await.unwrap();
+    let b = store.get_batch(&admin(), hc(UNIT), batch.no).await.unwrap();
     assert_eq!(
         (b.accepted, b.corrective, b.denied, b.received),
         (0, 0, 0, 0)
@@ -384,7 +409,7 @@ async fn sequences_never_lose_a_satang(store: &Store) {
         let fy = [2567u16, 2568, 2568, 2569][round as usize];
         let visits = [150, 200, 200, 250][round as usize];
         import_year(store, 20 + u64::from(fy), visits, fy).await;
-        let batch = match create_batch(store, &admin(), UNIT, &spec()).await {
+        let batch = match create_batch(store, &admin(), hc(UNIT), &spec()).await {
             Ok(b) => b,
             Err(CycleError::NothingToClaim) => continue,
             Err(e) => panic!("{e}"),
@@ -394,16 +419,24 @@ async fn sequences_never_lose_a_satang(store: &Store) {
             deny_pct: (round * 3 % 10) as u32,
             paid_diff_pct: 30,
         };
-        let files = synth_returns(store, &admin(), UNIT, batch.no, &shares, round, 20261110)
-            .await
-            .unwrap();
+        let files = synth_returns(
+            store,
+            &admin(),
+            hc(UNIT),
+            batch.no,
+            &shares,
+            round,
+            20261110,
+        )
+        .await
+        .unwrap();
         for (name, bytes) in files.iter().filter(|f| f.0.starts_with("eclaim_")) {
-            import_rep(store, &admin(), UNIT, name, bytes)
+            import_rep(store, &admin(), hc(UNIT), name, bytes)
                 .await
                 .unwrap();
         }
         for (name, bytes) in files.iter().filter(|f| f.0.starts_with("STM_")) {
-            import_stm_on(store, &admin(), UNIT, name, bytes, TODAY)
+            import_stm_on(store, &admin(), hc(UNIT), name, bytes, TODAY)
                 .await
                 .unwrap();
         }
@@ -434,10 +467,10 @@ fn claimed_as(v: &ClaimRow, hn: &str) -> ClaimedVisit {
 /// Every claim of the unit's batches, by visit key.
 async fn batch_claims(store: &Store) -> Vec<ClaimRow> {
     let mut rows = Vec::new();
-    for batch in store.list_batches(&admin(), UNIT).await.unwrap() {
+    for batch in store.list_batches(&admin(), hc(UNIT)).await.unwrap() {
         rows.extend(
             store
-                .batch_visits(&admin(), UNIT, batch.no, 100_000)
+                .batch_visits(&admin(), hc(UNIT), batch.no, 100_000)
                 .await
                 .unwrap(),
         );
@@ -460,12 +493,14 @@ async fn upload_lands_as_file_by_file(a: &Store, b: &Store) {
     for store in [a, b] {
         seed_small(store).await;
         import_set(store, 31, 300).await;
-        let batch = create_batch(store, &admin(), UNIT, &spec()).await.unwrap();
-        let mut these = synth_returns(store, &admin(), UNIT, batch.no, &shares, 5, 20261110)
+        let batch = create_batch(store, &admin(), hc(UNIT), &spec())
+            .await
+            .unwrap();
+        let mut these = synth_returns(store, &admin(), hc(UNIT), batch.no, &shares, 5, 20261110)
             .await
             .unwrap();
         // A second REP set of the same batch, issued later: supersedes the first.
-        let again = synth_returns(store, &admin(), UNIT, batch.no, &shares, 6, 20261115)
+        let again = synth_returns(store, &admin(), hc(UNIT), batch.no, &shares, 6, 20261115)
             .await
             .unwrap();
         these.extend(again.into_iter().filter(|f| f.0.starts_with("eclaim_")));
@@ -478,13 +513,13 @@ async fn upload_lands_as_file_by_file(a: &Store, b: &Store) {
     let mut one_by_one = Vec::new();
     for (name, bytes) in &files {
         let out = if is_statement(name) {
-            import_stm_on(a, &admin(), UNIT, name, bytes, TODAY).await
+            import_stm_on(a, &admin(), hc(UNIT), name, bytes, TODAY).await
         } else {
-            import_rep(a, &admin(), UNIT, name, bytes).await
+            import_rep(a, &admin(), hc(UNIT), name, bytes).await
         };
         one_by_one.push(out.unwrap());
     }
-    let together = import_returns(b, &admin(), UNIT, files.clone(), TODAY)
+    let together = import_returns(b, &admin(), hc(UNIT), files.clone(), TODAY)
         .await
         .unwrap();
     assert_eq!(together.len(), files.len());
@@ -516,16 +551,16 @@ async fn upload_lands_as_file_by_file(a: &Store, b: &Store) {
     assert!(ca.iter().any(|c| c.received > 0));
     assert_eq!(ca, cb);
     assert_eq!(
-        a.journal_totals(&admin(), UNIT).await.unwrap(),
-        b.journal_totals(&admin(), UNIT).await.unwrap()
+        a.journal_totals(&admin(), hc(UNIT)).await.unwrap(),
+        b.journal_totals(&admin(), hc(UNIT)).await.unwrap()
     );
     assert_eq!(
-        a.receivable_balances(&admin(), UNIT).await.unwrap(),
-        b.receivable_balances(&admin(), UNIT).await.unwrap()
+        a.receivable_balances(&admin(), hc(UNIT)).await.unwrap(),
+        b.receivable_balances(&admin(), hc(UNIT)).await.unwrap()
     );
     assert_books_hold(b).await;
     // The same upload again: every file refused as imported before, nothing changes.
-    let again = import_returns(b, &admin(), UNIT, files, TODAY)
+    let again = import_returns(b, &admin(), hc(UNIT), files, TODAY)
         .await
         .unwrap();
     assert!(again.iter().all(|(_, r)| matches!(
@@ -561,9 +596,11 @@ async fn upload_lands_as_file_by_file_postgres() {
 async fn upload_matches_tran_ids_it_sets(store: &Store) {
     seed_small(store).await;
     import_set(store, 13, 120).await;
-    let batch = create_batch(store, &admin(), UNIT, &spec()).await.unwrap();
+    let batch = create_batch(store, &admin(), hc(UNIT), &spec())
+        .await
+        .unwrap();
     let visits = store
-        .batch_visits(&admin(), UNIT, batch.no, 1000)
+        .batch_visits(&admin(), hc(UNIT), batch.no, 1000)
         .await
         .unwrap();
     let v = visits.iter().find(|v| v.setting == "OP").unwrap();
@@ -598,7 +635,7 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
     let out = import_returns(
         store,
         &admin(),
-        UNIT,
+        hc(UNIT),
         vec![
             (first.file_name.clone(), first.bytes.clone()),
             (later.file_name.clone(), later.bytes.clone()),
@@ -612,7 +649,7 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
     assert_eq!(ok.len(), 2, "the file given twice lands once");
     assert!(ok.iter().all(|o| o.record.matched == 1), "{ok:?}");
     let (_, lines) = store
-        .get_return(&admin(), UNIT, ok[1].record.no, 10)
+        .get_return(&admin(), hc(UNIT), ok[1].record.no, 10)
         .await
         .unwrap();
     assert_eq!(
@@ -620,7 +657,10 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
         ("000", v.vkey.as_str())
     );
     assert_eq!(lines[0].match_note, "tran_id");
-    assert_eq!(store.list_returns(&admin(), UNIT).await.unwrap().len(), 2);
+    assert_eq!(
+        store.list_returns(&admin(), hc(UNIT)).await.unwrap().len(),
+        2
+    );
     let denied = RepShares {
         corrective_pct: 0,
         deny_pct: 100,
@@ -636,12 +676,12 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
         &denied,
         10,
     );
-    let out = import_rep(store, &admin(), UNIT, &twice.file_name, &twice.bytes)
+    let out = import_rep(store, &admin(), hc(UNIT), &twice.file_name, &twice.bytes)
         .await
         .unwrap();
     assert_eq!((out.record.lines, out.record.matched), (2, 2));
     let (_, lines) = store
-        .get_return(&admin(), UNIT, out.record.no, 10)
+        .get_return(&admin(), hc(UNIT), out.record.no, 10)
         .await
         .unwrap();
     let last = lines.iter().max_by_key(|l| l.row_no).unwrap();

@@ -15,6 +15,7 @@ use raidai_formats::{
     FileKind, HeaderSet, ReadAll, ReadOptions, RejectCode, Source, TextEncoding, read_all,
 };
 use raidai_store::claims::{VisitQuery, VisitRow};
+use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
 use raidai_store::{Actor, Store};
 use sha2::{Digest, Sha256};
@@ -55,7 +56,7 @@ async fn imported(store: &Store, seed: u64) -> Vec<VisitRow> {
         store,
         &admin(),
         Source::Dir(dir.path().into()),
-        ImportOptions::new(UNIT),
+        ImportOptions::new(hc(UNIT)),
     )
     .await
     .unwrap();
@@ -84,7 +85,7 @@ async fn stored_rows(store: &Store, hcode: &str) -> Vec<VisitRow> {
             .unwrap();
         offset += page.len() as i64;
         for s in &page {
-            let d = store.get_visit(&admin(), hcode, &s.vkey).await.unwrap();
+            let d = store.get_visit(&admin(), hc(hcode), &s.vkey).await.unwrap();
             let v = d.visit;
             rows.push(VisitRow {
                 recognised: raidai_domain::periods::recognition_date(
@@ -201,7 +202,7 @@ fn detail_without(json: &str, keys: &[&str]) -> serde_json::Value {
 ///    charges, diagnoses, patients and rights; the FDH set re-imported changes nothing.
 async fn exported_sets_read_back_without_rejects(store: &Store) {
     let rows = imported(store, 71).await;
-    let unit_places = store.unit_places(&admin(), UNIT).await.unwrap();
+    let unit_places = store.unit_places(&admin(), hc(UNIT)).await.unwrap();
     let maps = Maps::new(
         store
             .posting_map_versions(&unit_places.province_code)
@@ -350,7 +351,7 @@ async fn exported_sets_read_back_without_rejects(store: &Store) {
         store,
         &admin(),
         Source::Zip(zip_path),
-        ImportOptions::new(UNIT),
+        ImportOptions::new(hc(UNIT)),
     )
     .await
     .unwrap();

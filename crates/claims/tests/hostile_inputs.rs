@@ -13,6 +13,7 @@ use raidai_store::governance::{
     position_from_trial_balance, seven_plus_items_from_trial_balance,
 };
 use raidai_store::master::parse_units_csv;
+use raidai_store::testkit::hc;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -57,7 +58,7 @@ fn csvs(data: &[u8]) {
                 item,
             })
             .collect();
-        let _ = position_from_trial_balance("11001", 256906, &lines, &map);
+        let _ = position_from_trial_balance(hc("11001"), 256906, &lines, &map);
         let _ = seven_plus_items_from_trial_balance(
             &lines,
             &[("1".to_string(), "current_assets".to_string())],

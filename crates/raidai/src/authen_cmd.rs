@@ -4,6 +4,7 @@ use crate::settings::Settings;
 use crate::{DbArgs, open};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
+use raidai_domain::ids::Hcode;
 use raidai_store::Actor;
 use std::path::PathBuf;
 
@@ -12,7 +13,7 @@ pub enum AuthenCmd {
     /// Save a unit's NHSO token (read from a file, never from the command line) and its expiry.
     Set {
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         /// A file holding the token (one line).
         #[arg(long)]
         token_file: PathBuf,
@@ -30,7 +31,7 @@ pub enum AuthenCmd {
     /// Look up the Authen codes the unit's UC/WEL visits of a period lack (refused when off).
     Check {
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         /// First service date (dd/mm/yyyy BE or CE, or yyyy-mm-dd).
         #[arg(long)]
         from: String,
@@ -68,7 +69,7 @@ pub async fn authen_cmd(cmd: AuthenCmd, db_url: impl Fn(&DbArgs) -> Result<Strin
             raidai_claims::authen::set_credentials(
                 &store,
                 &sys,
-                &unit,
+                unit,
                 &cfg,
                 token.trim(),
                 date(&expires, "expires")?,
@@ -99,7 +100,7 @@ pub async fn authen_cmd(cmd: AuthenCmd, db_url: impl Fn(&DbArgs) -> Result<Strin
             let s = raidai_claims::authen::check_unit(
                 &store,
                 &sys,
-                &unit,
+                unit,
                 &connector,
                 &cfg,
                 ymd(date(&from, "from")?),

@@ -204,7 +204,7 @@ impl Params {
     async fn find(store: &Store) -> Result<Params> {
         let sys = Actor::system();
         let import_id = store
-            .list_imports(&sys, "11001", 1)
+            .list_imports(&sys, Hcode::parse("11001")?, 1)
             .await?
             .first()
             .map(|i| i.id.clone())
@@ -455,11 +455,11 @@ async fn build(store: &Store, args: &PagesArgs) -> Result<()> {
     let mut i = 0;
     while let Some(r) = rx.recv().await {
         let (hcode, dir) = r?;
-        let mut opts = ImportOptions::new(&hcode);
+        let mut opts = ImportOptions::new(Hcode::parse(&hcode)?);
         opts.source_name = format!("bench-{hcode}.zip");
         let out = raidai_claims::import(store, &sys, Source::Dir(dir.clone()), opts).await?;
         let _ = std::fs::remove_dir_all(&dir);
-        demo_claims::claim_cycle(store, &hcode, fy, i, args.cycle_quarters).await?;
+        demo_claims::claim_cycle(store, Hcode::parse(&hcode)?, fy, i, args.cycle_quarters).await?;
         done_visits += (out.record.totals.visits_read + out.record.totals.admissions_read) as usize;
         i += 1;
         if i % 10 == 0 || i == plan.len() {

@@ -36,7 +36,7 @@ pub enum ImportCmd {
         path: PathBuf,
         /// The unit the files come from (5-digit HCODE).
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         /// Land nothing if anything is rejected.
         #[arg(long)]
         strict: bool,
@@ -53,7 +53,7 @@ pub enum ImportCmd {
     /// case) with amounts, and whether the posting map in force now has a line for them.
     Coverage {
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -61,7 +61,7 @@ pub enum ImportCmd {
     /// after fixing the map; the coverage check lists what still has no line).
     Repost {
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -87,7 +87,7 @@ pub enum GenCmd {
     #[command(name = "16f")]
     F16 {
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         #[arg(long, default_value_t = 1000)]
         visits: usize,
         #[arg(long, default_value_t = 50)]
@@ -212,11 +212,11 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
         } => (path, unit, strict, encoding, rejects, db),
         ImportCmd::Rep(args) => {
             let store = open(&db_url(&args.db)?).await?;
-            return crate::cycle_cmd::import_return(&store, &args.unit, &args.path, false).await;
+            return crate::cycle_cmd::import_return(&store, args.unit, &args.path, false).await;
         }
         ImportCmd::Stm(args) => {
             let store = open(&db_url(&args.db)?).await?;
-            return crate::cycle_cmd::import_return(&store, &args.unit, &args.path, true).await;
+            return crate::cycle_cmd::import_return(&store, args.unit, &args.path, true).await;
         }
         ImportCmd::PostingMap {
             file,
@@ -236,7 +236,7 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
         ImportCmd::Repost { unit, db } => {
             let store = open(&db_url(&db)?).await?;
             let started = Instant::now();
-            match raidai_claims::repost(&store, &Actor::system(), &unit).await? {
+            match raidai_claims::repost(&store, &Actor::system(), unit).await? {
                 Some(r) => print_summary(&r, started.elapsed().as_secs_f64()),
                 None => println!(
                     "unit {unit}: no waiting visit has a posting-map line yet (see `raidai import coverage`)"
@@ -247,7 +247,7 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
         }
         ImportCmd::Coverage { unit, db } => {
             let store = open(&db_url(&db)?).await?;
-            let rows = raidai_claims::coverage(&store, &Actor::system(), &unit).await?;
+            let rows = raidai_claims::coverage(&store, &Actor::system(), unit).await?;
             if rows.is_empty() {
                 println!("unit {unit}: every visit is posted");
                 return Ok(());
@@ -277,7 +277,7 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
     };
     let store = open(&db_url(&db)?).await?;
     let source = Source::from_path(&path)?;
-    let mut opts = ImportOptions::new(&unit);
+    let mut opts = ImportOptions::new(unit);
     opts.strict = strict;
     if let Some(e) = encoding {
         opts.encoding = EncodingChoice::Declared(parse_encoding(&e)?);
@@ -295,7 +295,7 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
     print_summary(&out.record, started.elapsed().as_secs_f64());
     if let Some(p) = rejects {
         let rows = store
-            .list_rejects(&Actor::system(), &unit, &out.record.id)
+            .list_rejects(&Actor::system(), unit, &out.record.id)
             .await?;
         let mut w =
             csv::Writer::from_path(&p).with_context(|| format!("cannot write {}", p.display()))?;
@@ -411,7 +411,7 @@ fn print_summary(r: &raidai_store::claims::ImportRecord, secs: f64) {
 }
 
 /// `raidai audit --unit`: re-evaluates the unit's findings and prints them per rule.
-pub async fn audit(store: &Store, unit: &str, fy: Option<u16>) -> Result<()> {
+pub async fn audit(store: &Store, unit: Hcode, fy: Option<u16>) -> Result<()> {
     let sys = Actor::system();
     let started = Instant::now();
     let s = raidai_claims::audit_unit(store, &sys, unit).await?;
@@ -424,7 +424,7 @@ pub async fn audit(store: &Store, unit: &str, fy: Option<u16>) -> Result<()> {
     );
     let catalogue = raidai_domain::audit::default_catalogue();
     let counts = match fy {
-        None => store.rule_counts(&sys, Some(unit)).await?,
+        None => store.rule_counts(&sys, Some(unit.as_str())).await?,
         Some(fy) => {
             let fy = FiscalYear::new(fy);
             let ymd = raidai_domain::periods::ymd;
@@ -473,7 +473,6 @@ pub fn gen_cmd(cmd: GenCmd) -> Result<()> {
         authen_share,
         unknown_clinic_share,
     } = cmd;
-    let unit = Hcode::parse(&unit).map_err(|e| anyhow::anyhow!("--unit: {e}"))?;
     let fy = fiscal_year
         .map(FiscalYear::new)
         .unwrap_or_else(|| FiscalYear::of(chrono::Local::now().date_naive()));
@@ -621,7 +620,7 @@ pub async fn bench(cmd: BenchCmd) -> Result<()> {
     }
     let store = open(&url).await?;
     seed_bench_unit(&store).await?;
-    let mut opts = ImportOptions::new(unit);
+    let mut opts = ImportOptions::new(Hcode::parse(unit)?);
     opts.source_name = "bench".into();
     let (bar, f) = progress_bar();
     opts.progress = Some(f);

@@ -4,6 +4,7 @@ use crate::DbArgs;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use raidai_claims::cycle::{self, CycleError};
+use raidai_domain::ids::Hcode;
 use raidai_domain::money::{Satang, format_int_thai};
 use raidai_store::claims::BatchSpec;
 use raidai_store::{Actor, Store};
@@ -15,7 +16,7 @@ pub enum ClaimCmd {
     /// back as C), as the 16 files in a zip written to --out.
     Batch {
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         /// Posting-map funds, comma-separated: UC, OFC, LGO, BKK, SSS, STP.
         #[arg(long, value_delimiter = ',', required = true)]
         fund: Vec<String>,
@@ -43,7 +44,7 @@ pub enum ClaimCmd {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -55,7 +56,7 @@ pub enum ClaimCmd {
     /// import` left it), and synthetic REP and STM files for each, written to --out.
     BenchSetup {
         #[arg(long, default_value = "99001")]
-        unit: String,
+        unit: Hcode,
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
@@ -65,7 +66,7 @@ pub enum ClaimCmd {
     /// settlement); prints the time, the part spent reading the workbooks, and peak RSS.
     Bench {
         #[arg(long, default_value = "99001")]
-        unit: String,
+        unit: Hcode,
         #[arg(long)]
         dir: PathBuf,
         #[command(flatten)]
@@ -74,7 +75,7 @@ pub enum ClaimCmd {
     /// Write synthetic REP and STM files for a batch (the funds' real layouts).
     GenReturns {
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         #[arg(long)]
         batch: i64,
         #[arg(long, default_value_t = 1)]
@@ -103,7 +104,7 @@ pub enum ClaimCmd {
 pub struct ReturnFileArgs {
     pub path: PathBuf,
     #[arg(long)]
-    pub unit: String,
+    pub unit: Hcode,
     #[command(flatten)]
     pub db: DbArgs,
 }
@@ -119,7 +120,7 @@ fn baht(n: i64) -> String {
 }
 
 /// Imports one return file and prints what it did.
-pub async fn import_return(store: &Store, unit: &str, path: &PathBuf, stm: bool) -> Result<()> {
+pub async fn import_return(store: &Store, unit: Hcode, path: &PathBuf, stm: bool) -> Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path
         .file_name()
@@ -153,7 +154,7 @@ fn refusal(file: &str, e: CycleError) -> anyhow::Error {
 }
 
 /// Imports return files and folders of return files as one upload would (`import_returns`).
-async fn import_many(store: &Store, unit: &str, paths: &[PathBuf]) -> Result<()> {
+async fn import_many(store: &Store, unit: Hcode, paths: &[PathBuf]) -> Result<()> {
     let mut files = Vec::new();
     for p in paths {
         let mut found = vec![p.clone()];
@@ -249,10 +250,10 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
                 headers: if classic { "classic" } else { "fdh" }.into(),
             };
             let store = open(&db).await?;
-            let b = cycle::create_batch(&store, &sys, &unit, &spec)
+            let b = cycle::create_batch(&store, &sys, unit, &spec)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let zip = store.batch_zip(&sys, &unit, b.no).await?;
+            let zip = store.batch_zip(&sys, unit, b.no).await?;
             std::fs::write(&out, &zip)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             println!(
@@ -269,15 +270,15 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
         }
         ClaimCmd::Returns { paths, unit, db } => {
             let store = open(&db).await?;
-            import_many(&store, &unit, &paths).await
+            import_many(&store, unit, &paths).await
         }
         ClaimCmd::Rep(args) => {
             let store = open(&args.db).await?;
-            import_return(&store, &args.unit, &args.path, false).await
+            import_return(&store, args.unit, &args.path, false).await
         }
         ClaimCmd::Stm(args) => {
             let store = open(&args.db).await?;
-            import_return(&store, &args.unit, &args.path, true).await
+            import_return(&store, args.unit, &args.path, true).await
         }
         ClaimCmd::BenchSetup { unit, out, db } => {
             let store = open(&db).await?;
@@ -303,7 +304,7 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
                     include_blocked: true,
                     headers: "fdh".into(),
                 };
-                let b = match cycle::create_batch(&store, &sys, &unit, &spec).await {
+                let b = match cycle::create_batch(&store, &sys, unit, &spec).await {
                     Ok(b) => b,
                     Err(CycleError::NothingToClaim) => continue,
                     Err(e) => bail!("{e}"),
@@ -316,7 +317,7 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
                 let files = cycle::synth_returns(
                     &store,
                     &sys,
-                    &unit,
+                    unit,
                     b.no,
                     &shares,
                     m as u64,
@@ -389,12 +390,12 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
             let today = raidai_claims::audit::today_ymd();
             let started = std::time::Instant::now();
             let (mut matched, mut settled) = (0i64, 0i64);
-            for (n, o) in cycle::import_returns(&store, &sys, &unit, load(&reps)?, today).await? {
+            for (n, o) in cycle::import_returns(&store, &sys, unit, load(&reps)?, today).await? {
                 matched += o.map_err(|e| anyhow::anyhow!("{n}: {e}"))?.record.matched;
             }
             let rep_secs = started.elapsed().as_secs_f64();
             let t1 = std::time::Instant::now();
-            for (n, o) in cycle::import_returns(&store, &sys, &unit, load(&stms)?, today).await? {
+            for (n, o) in cycle::import_returns(&store, &sys, unit, load(&stms)?, today).await? {
                 settled += o.map_err(|e| anyhow::anyhow!("{n}: {e}"))?.record.matched;
             }
             let stm_secs = t1.elapsed().as_secs_f64();
@@ -442,7 +443,7 @@ pub async fn run(cmd: ClaimCmd, open: impl AsyncFnOnce(&DbArgs) -> Result<Store>
             let files = cycle::synth_returns(
                 &store,
                 &sys,
-                &unit,
+                unit,
                 batch,
                 &shares,
                 seed,

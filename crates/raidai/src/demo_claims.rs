@@ -67,10 +67,10 @@ pub async fn seed(store: &Store) -> Result<()> {
             .collect();
         let dir = tmp.path().join(&u.hcode);
         generate(&cfg, &dir)?;
-        let mut opts = ImportOptions::new(&u.hcode);
+        let mut opts = ImportOptions::new(Hcode::parse(&u.hcode)?);
         opts.source_name = format!("demo-{}-{}.zip", u.hcode, fy.be());
         raidai_claims::import(store, &sys, Source::Dir(dir), opts).await?;
-        claim_cycle(store, &u.hcode, fy, i, 4).await?;
+        claim_cycle(store, Hcode::parse(&u.hcode)?, fy, i, 4).await?;
     }
     // The province closed the first ten months of that year for every unit; the last two are
     // still open (late corrections of them post in place, those of closed months in August).
@@ -87,7 +87,7 @@ pub async fn seed(store: &Store) -> Result<()> {
 /// has not arrived: open receivables to age). Shares of C and Deny differ by unit.
 pub async fn claim_cycle(
     store: &Store,
-    hcode: &str,
+    unit: Hcode,
     fy: FiscalYear,
     i: usize,
     quarters: usize,
@@ -121,17 +121,17 @@ pub async fn claim_cycle(
             include_blocked: false,
             headers: "fdh".into(),
         };
-        let batch = match create_batch(store, &sys, hcode, &spec).await {
+        let batch = match create_batch(store, &sys, unit, &spec).await {
             Ok(b) => b,
             Err(CycleError::NothingToClaim) => continue,
-            Err(e) => anyhow::bail!("demo batch {hcode}: {e}"),
+            Err(e) => anyhow::bail!("demo batch {unit}: {e}"),
         };
         let issued = raidai_domain::periods::add_days(end, 35);
-        let files = synth_returns(store, &sys, hcode, batch.no, &shares, 7 + q as u64, issued)
+        let files = synth_returns(store, &sys, unit, batch.no, &shares, 7 + q as u64, issued)
             .await
-            .map_err(|e| anyhow::anyhow!("demo returns {hcode}: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("demo returns {unit}: {e}"))?;
         for (name, bytes) in files.iter().filter(|f| f.0.starts_with("eclaim_")) {
-            import_rep(store, &sys, hcode, name, bytes)
+            import_rep(store, &sys, unit, name, bytes)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo REP {name}: {e}"))?;
         }
@@ -142,7 +142,7 @@ pub async fn claim_cycle(
                 import_stm_on(
                     store,
                     &sys,
-                    hcode,
+                    unit,
                     name,
                     bytes,
                     raidai_domain::periods::add_days(issued, 30),

@@ -3,6 +3,7 @@
 //! deterministic: the same figures on every run.
 
 use anyhow::Result;
+use raidai_domain::ids::Hcode;
 use raidai_domain::master::UnitType;
 use raidai_governance::planfin::{PlanCode, PlanLine};
 use raidai_governance::tps::TpsInput;
@@ -413,19 +414,23 @@ pub async fn seed(store: &Store) -> Result<()> {
     let sys = Actor::system();
     store.import_positions(&sys, &demo_positions(), 1).await?;
     for (hcode, period, items) in demo_ratio_items() {
-        store.save_ratio_items(&sys, &hcode, period, &items).await?;
+        store
+            .save_ratio_items(&sys, Hcode::parse(&hcode)?, period, &items)
+            .await?;
     }
     for (key, input) in demo_assessments() {
         store.save_assessment(&sys, &key, &input).await?;
     }
     let fy = DEMO_FY as u16;
     for (i, (hcode, plan_type, plan, actual)) in demo_plans().into_iter().enumerate() {
-        store.save_plan_type(&sys, &hcode, fy, plan_type).await?;
         store
-            .save_plan_amounts(&sys, &hcode, fy, AmountKind::Plan, &plan)
+            .save_plan_type(&sys, Hcode::parse(&hcode)?, fy, plan_type)
             .await?;
         store
-            .save_plan_amounts(&sys, &hcode, fy, AmountKind::Actual, &actual)
+            .save_plan_amounts(&sys, Hcode::parse(&hcode)?, fy, AmountKind::Plan, &plan)
+            .await?;
+        store
+            .save_plan_amounts(&sys, Hcode::parse(&hcode)?, fy, AmountKind::Actual, &actual)
             .await?;
         // Most plans went the whole approval path at the start of the year; one in five is
         // still with the province, one returned for changes.
@@ -443,16 +448,24 @@ pub async fn seed(store: &Store) -> Result<()> {
         };
         for (step, signer, comment) in path {
             store
-                .plan_step(&sys, &hcode, fy, step, signer, comment)
+                .plan_step(&sys, Hcode::parse(&hcode)?, fy, step, signer, comment)
                 .await?;
         }
         // Most plans were reviewed once in April and approved by the province.
         if i % 4 != 3 {
             let n = store
-                .add_plan_revision(&sys, &hcode, fy, Some("2026-04-20".into()), "ปรับแผนกลางปี")
+                .add_plan_revision(
+                    &sys,
+                    Hcode::parse(&hcode)?,
+                    fy,
+                    Some("2026-04-20".into()),
+                    "ปรับแผนกลางปี",
+                )
                 .await?;
             if i % 3 != 2 {
-                store.approve_plan_revision(&sys, &hcode, fy, n).await?;
+                store
+                    .approve_plan_revision(&sys, Hcode::parse(&hcode)?, fy, n)
+                    .await?;
             }
         }
     }

@@ -4,6 +4,7 @@
 
 use crate::demo_governance::DEMO_FY;
 use anyhow::Result;
+use raidai_domain::ids::Hcode;
 use raidai_domain::master::UnitType;
 use raidai_store::governance::{AssessmentInput, ItemMark};
 use raidai_store::inspection::{InspectionPlanInput, StrategyInput};
@@ -81,7 +82,7 @@ pub async fn seed(store: &Store) -> Result<()> {
         store
             .add_strategy(
                 &sys,
-                &u.hcode,
+                Hcode::parse(&u.hcode)?,
                 &input,
                 &format!("strategy-{}-{first}-{last}.pdf", u.hcode),
                 &demo_pdf(&format!("Financial strategy {} FY{first}-{last}", u.hcode)),

@@ -3,6 +3,7 @@
 use crate::DbArgs;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
+use raidai_domain::ids::Hcode;
 use raidai_governance::{BatchReport, CriteriaSet};
 use raidai_store::governance::{parse_positions_csv, parse_trial_balance_csv};
 use raidai_store::{Actor, StoreError};
@@ -39,7 +40,7 @@ pub enum Cmd {
         db: DbArgs,
         /// Unit code (5 digits).
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         /// Period: BE year × 100 + fiscal month, e.g. 256909 (June 2569).
         #[arg(long)]
         period: u32,
@@ -150,7 +151,7 @@ pub async fn run(cmd: Cmd, db_url: impl Fn(&DbArgs) -> Result<String>) -> Result
             let lines = parse_trial_balance_csv(&data).map_err(invalid)?;
             let store = crate::open(&db_url(&db)?).await?;
             let imp = store
-                .import_trial_balance(&Actor::system(), &unit, period, &lines)
+                .import_trial_balance(&Actor::system(), unit, period, &lines)
                 .await
                 .map_err(invalid)?;
             println!(

@@ -18,6 +18,7 @@ use anyhow::{Context, Result};
 use authen_cmd::{AuthenCmd, authen_cmd};
 use clap::{Args, Parser, Subcommand};
 use period_cmd::{PeriodCmd, period_cmd};
+use raidai_domain::ids::Hcode;
 use raidai_store::{Actor, Store, redact_url};
 use serve::serve;
 use settings::Settings;
@@ -105,7 +106,7 @@ enum Cmd {
     /// Data Audit: re-evaluate a unit's visits and print the findings per rule.
     Audit {
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         /// Print the findings of this fiscal year (BE) only; all are re-evaluated.
         #[arg(long)]
         fy: Option<u16>,
@@ -316,7 +317,7 @@ async fn run() -> Result<()> {
         Cmd::Authen { cmd } => authen_cmd(cmd, db_url).await,
         Cmd::Audit { unit, fy, db } => {
             let store = open(&db_url(&db)?).await?;
-            claims_cmd::audit(&store, &unit, fy).await
+            claims_cmd::audit(&store, unit, fy).await
         }
         Cmd::Claim { cmd } => {
             cycle_cmd::run(cmd, async |db: &DbArgs| open(&db_url(db)?).await).await

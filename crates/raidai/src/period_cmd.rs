@@ -1,8 +1,9 @@
 //! `raidai period …`: the closed months of the receivables journal (list, close, reopen).
 
 use crate::{DbArgs, open};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Subcommand;
+use raidai_domain::ids::Hcode;
 use raidai_store::Actor;
 
 #[derive(Subcommand)]
@@ -10,7 +11,7 @@ pub enum PeriodCmd {
     /// The closed months of a unit, and its journal totals per month by posting date.
     List {
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         /// Fiscal year (BE); the current one by default.
         #[arg(long)]
         fy: Option<u16>,
@@ -22,7 +23,7 @@ pub enum PeriodCmd {
     Close {
         month: String,
         #[arg(long, conflicts_with = "all", required_unless_present = "all")]
-        unit: Option<String>,
+        unit: Option<Hcode>,
         #[arg(long)]
         all: bool,
         #[command(flatten)]
@@ -32,7 +33,7 @@ pub enum PeriodCmd {
     Reopen {
         month: String,
         #[arg(long)]
-        unit: String,
+        unit: Hcode,
         #[arg(long)]
         reason: String,
         #[command(flatten)]
@@ -74,14 +75,14 @@ pub async fn period_cmd(cmd: PeriodCmd, db_url: impl Fn(&DbArgs) -> Result<Strin
                 .map(raidai_domain::calendar::FiscalYear::new)
                 .unwrap_or_else(|| raidai_domain::calendar::FiscalYear::of(bangkok_today()));
             let closed: std::collections::HashSet<i64> = store
-                .closed_months(&sys, &unit)
+                .closed_months(&sys, unit)
                 .await?
                 .iter()
                 .map(|c| c.month)
                 .collect();
             let ymd = raidai_domain::periods::ymd;
             let totals = store
-                .month_totals(&sys, &unit, ymd(fy.start()), ymd(fy.end()))
+                .month_totals(&sys, unit, ymd(fy.start()), ymd(fy.end()))
                 .await?;
             println!("unit {unit}, fiscal year {} (by posting date)", fy.be());
             println!(
@@ -119,8 +120,8 @@ pub async fn period_cmd(cmd: PeriodCmd, db_url: impl Fn(&DbArgs) -> Result<Strin
                 let n = store.close_month_all(&sys, month, today).await?;
                 println!("closed {} for {n} units", label(month));
             } else {
-                let unit = unit.unwrap_or_default();
-                let done = store.close_month(&sys, &unit, month, today).await?;
+                let unit = unit.context("--unit or --all is required")?;
+                let done = store.close_month(&sys, unit, month, today).await?;
                 println!(
                     "unit {unit}: {} {}",
                     label(month),
@@ -137,7 +138,7 @@ pub async fn period_cmd(cmd: PeriodCmd, db_url: impl Fn(&DbArgs) -> Result<Strin
         } => {
             let month = parse_month(&month)?;
             let store = open(&db_url(&db)?).await?;
-            let done = store.reopen_month(&sys, &unit, month, &reason).await?;
+            let done = store.reopen_month(&sys, unit, month, &reason).await?;
             println!(
                 "unit {unit}: {} {}",
                 label(month),

@@ -8,6 +8,7 @@ use crate::audit::Change;
 use crate::sql::binds;
 use crate::sql::{Sql, get_i, row_struct};
 use crate::{Actor, Store, StoreError, now_ms};
+use raidai_domain::ids::Hcode;
 use raidai_domain::ids::Personal;
 use raidai_domain::master::Role;
 use serde::Serialize;
@@ -65,13 +66,14 @@ fn may_manage(actor: &Actor, hcode: &str) -> bool {
 
 impl Store {
     /// The unit's credentials, if set.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn unit_authen(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<Option<UnitAuthen>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT hcode, sealed_token, expires_on, enabled, updated_at, updated_by FROM unit_authen WHERE hcode = ",
         );
@@ -82,16 +84,17 @@ impl Store {
 
     /// Sets the unit's credentials (its head or an admin). `sealed_token` empty keeps the stored
     /// token (changing only the expiry or the switch). Audit-logged without the token.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn save_unit_authen(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         sealed_token: &str,
         expires_on: i64,
         enabled: bool,
     ) -> Result<(), StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         if !may_manage(actor, hcode) {
             return Err(StoreError::Forbidden);
         }
@@ -102,7 +105,7 @@ impl Store {
                 "วันหมดอายุไม่ถูกต้อง",
             ));
         }
-        let old = self.unit_authen(actor, hcode).await?;
+        let old = self.unit_authen(actor, unit).await?;
         let sealed = match (sealed_token.is_empty(), &old) {
             (false, _) => sealed_token.to_string(),
             (true, Some(o)) => o.sealed_token.clone(),
@@ -138,17 +141,18 @@ impl Store {
 
     /// UCS/WEL visits of the unit served between two dates without an Authen code, oldest
     /// first, skipping those already looked up without success since `retry_after` (epoch ms).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn visits_lacking_authen(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         from: i64,
         to: i64,
         retry_after: i64,
         limit: i64,
     ) -> Result<Vec<LookupItem>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s =
             Sql::new("SELECT v.vkey, v.cid, v.date_serv FROM claim_visits v WHERE v.hcode = ");
         s.text(hcode)
@@ -166,16 +170,17 @@ impl Store {
 
     /// Records one lookup; a code found fills the visit's PERMITNO (when still blank) and
     /// clears its AUTH01 finding.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn record_authen_lookup(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         vkey: &str,
         status: &str,
         claim_code: &str,
     ) -> Result<(), StoreError> {
-        self.unit_for_import(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.unit_for_import(actor, unit).await?;
         let mut tx = self.pool().begin().await?;
         let mut d = Sql::new("DELETE FROM claim_authen_lookups WHERE hcode = ");
         d.text(hcode).push(" AND vkey = ").text(vkey);
@@ -248,13 +253,14 @@ impl Store {
     }
 
     /// The unit's lookups so far and how many UCS/WEL visits still lack a code.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn authen_lookup_summary(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<LookupSummary, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT CAST(SUM(CASE WHEN status = 'found' THEN 1 ELSE 0 END) AS BIGINT) AS found, CAST(SUM(CASE WHEN status = 'not_found' THEN 1 ELSE 0 END) AS BIGINT) AS not_found, CAST(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS BIGINT) AS failed, CAST(COALESCE(MAX(checked_at), 0) AS BIGINT) AS last_at FROM claim_authen_lookups WHERE hcode = ",
         );

@@ -4,6 +4,7 @@
 use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_os, get_s};
 use crate::{Actor, Store, StoreError, now_ms};
+use raidai_domain::ids::Hcode;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
@@ -76,16 +77,17 @@ pub enum JobEnd<'a> {
 
 impl Store {
     /// Queues an import job for `hcode` (the caller's own unit, or admin).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn create_import_job(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         source_name: &str,
         strict: bool,
         bytes: i64,
     ) -> Result<ImportJob, StoreError> {
-        self.unit_for_import(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.unit_for_import(actor, unit).await?;
         let id = uuid::Uuid::now_v7().to_string();
         let mut s = Sql::new(
             "INSERT INTO import_jobs (hcode, id, user_id, username, source_name, strict, bytes, state, phase, created_at) VALUES (",
@@ -103,18 +105,19 @@ impl Store {
         .int(now_ms())
         .push(")");
         s.query().execute(self.pool()).await?;
-        self.get_import_job(actor, hcode, &id).await
+        self.get_import_job(actor, unit, &id).await
     }
 
     /// A job of a unit the caller may see.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn get_import_job(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         id: &str,
     ) -> Result<ImportJob, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(&format!(
             "SELECT {JOB_COLS} FROM import_jobs WHERE hcode = "
         ));
@@ -126,14 +129,15 @@ impl Store {
     }
 
     /// Jobs of a unit not yet finished, and those that failed, newest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn list_open_import_jobs(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         limit: i64,
     ) -> Result<Vec<ImportJob>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(&format!(
             "SELECT {JOB_COLS} FROM import_jobs WHERE state <> 'done' AND hcode = "
         ));
@@ -146,15 +150,16 @@ impl Store {
 
     /// Progress written by the worker running the job (no actor: the job was authorised when
     /// it was created).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit))]
     pub async fn update_import_job(
         &self,
-        hcode: &str,
+        unit: Hcode,
         id: &str,
         phase: &str,
         done_rows: i64,
         total_rows: i64,
     ) -> Result<(), StoreError> {
+        let hcode = unit.as_str();
         let mut s = Sql::new("UPDATE import_jobs SET state = 'running', phase = ");
         s.text(phase)
             .push(", done_rows = ")
@@ -172,13 +177,14 @@ impl Store {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit))]
     pub async fn finish_import_job(
         &self,
-        hcode: &str,
+        unit: Hcode,
         id: &str,
         end: JobEnd<'_>,
     ) -> Result<(), StoreError> {
+        let hcode = unit.as_str();
         let mut s = Sql::new("UPDATE import_jobs SET phase = 'finished', finished_at = ");
         s.int(now_ms());
         match end {

@@ -359,8 +359,9 @@ impl Store {
 
     /// The unit, when the actor sees it (else NotFound) and may change its claims data (else
     /// Forbidden): the check every import, return, batch and follow-up starts with.
-    pub async fn unit_for_import(&self, actor: &Actor, hcode: &str) -> Result<Unit, StoreError> {
-        let unit = self.get_unit(actor, hcode).await?;
+    pub async fn unit_for_import(&self, actor: &Actor, unit: Hcode) -> Result<Unit, StoreError> {
+        let hcode = unit.as_str();
+        let unit = self.get_unit(actor, unit).await?;
         if !actor.may_import(hcode) {
             return Err(StoreError::Forbidden);
         }
@@ -368,8 +369,18 @@ impl Store {
     }
 
     /// A unit the caller may see; [`StoreError::NotFound`] otherwise.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
-    pub async fn get_unit(&self, actor: &Actor, hcode: &str) -> Result<Unit, StoreError> {
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    pub async fn get_unit(&self, actor: &Actor, unit: Hcode) -> Result<Unit, StoreError> {
+        self.unit_by_code(actor, unit.as_str()).await
+    }
+
+    /// [`Store::get_unit`] by a code as stored in a row or a query (NotFound when it is not a
+    /// unit's code).
+    pub(crate) async fn unit_by_code(
+        &self,
+        actor: &Actor,
+        hcode: &str,
+    ) -> Result<Unit, StoreError> {
         let mut s = Sql::new(&format!("SELECT {UNIT_COLS} FROM units u WHERE u.hcode = "));
         s.text(hcode);
         actor.push_unit_scope(&mut s, "u");
@@ -411,26 +422,27 @@ impl Store {
     pub async fn create_unit(&self, actor: &Actor, input: &UnitInput) -> Result<Unit, StoreError> {
         self.save_units(actor, std::slice::from_ref(input), false, None)
             .await?;
-        self.get_unit(actor, input.hcode.trim()).await
+        self.unit_by_code(actor, input.hcode.trim()).await
     }
 
     /// Edits a unit (admins). The code itself cannot change.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn update_unit(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         input: &UnitInput,
     ) -> Result<Unit, StoreError> {
+        let hcode = unit.as_str();
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
         }
-        self.get_unit(actor, hcode).await?;
+        self.get_unit(actor, unit).await?;
         let mut input = input.clone();
         input.hcode = hcode.to_string();
         self.save_units(actor, std::slice::from_ref(&input), true, None)
             .await?;
-        self.get_unit(actor, hcode).await
+        self.get_unit(actor, unit).await
     }
 
     /// Creates or updates many units in one transaction: all rows are checked first, and any

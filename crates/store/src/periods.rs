@@ -9,6 +9,7 @@ use crate::sql::binds;
 use crate::sql::{Sql, get_s, row_struct};
 use crate::{Actor, Engine, Store, StoreError, now_ms};
 use chrono::NaiveDate;
+use raidai_domain::ids::Hcode;
 use raidai_domain::master::Role;
 use raidai_domain::periods::{CloseError, check_closable};
 use serde::Serialize;
@@ -62,13 +63,14 @@ fn close_error(e: CloseError) -> StoreError {
 
 impl Store {
     /// The closed months of a unit, oldest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn closed_months(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<Vec<ClosedMonth>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT p.hcode, p.month, p.closed_at, p.closed_by FROM claim_periods p JOIN units u ON u.hcode = p.hcode WHERE p.hcode = ",
         );
@@ -143,15 +145,16 @@ impl Store {
     }
 
     /// Closes `month` (yyyymm) of one unit: its head or an admin; only a month that has ended.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn close_month(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         month: i64,
         today: NaiveDate,
     ) -> Result<bool, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         if !may_close(actor, hcode) {
             return Err(StoreError::Forbidden);
         }
@@ -186,15 +189,16 @@ impl Store {
     }
 
     /// Reopens a closed month of a unit (admin only, audit-logged). Returns whether it was closed.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn reopen_month(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         month: i64,
         reason: &str,
     ) -> Result<bool, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
         }
@@ -228,15 +232,16 @@ impl Store {
     }
 
     /// Journal totals per month by posting date between two `yyyymmdd` dates (inclusive).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn month_totals(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         from: i64,
         to: i64,
     ) -> Result<Vec<MonthTotals>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT CAST(j.post_month AS BIGINT) AS month, CAST(SUM(j.lines) AS BIGINT) AS lines, CAST(SUM(j.debit) AS BIGINT) AS debit, CAST(SUM(j.credit) AS BIGINT) AS credit, CAST(SUM(CASE WHEN j.account LIKE '1102%' THEN j.debit - j.credit ELSE 0 END) AS BIGINT) AS receivable_net FROM claim_sum_journal j JOIN units u ON u.hcode = j.hcode WHERE j.hcode = ",
         );

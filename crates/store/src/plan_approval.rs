@@ -6,6 +6,7 @@ use crate::audit::Change;
 use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_s, row_struct};
 use crate::{Actor, Store, StoreError, now_ms};
+use raidai_domain::ids::Hcode;
 use raidai_domain::master::Role;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -40,14 +41,15 @@ fn by_unit(step: &str) -> bool {
 
 impl Store {
     /// The plan's steps, oldest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn plan_steps(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         fiscal_year: u16,
     ) -> Result<Vec<PlanStep>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT seq, step, username, signer, comment, at FROM gov_plan_steps WHERE hcode = ",
         );
@@ -66,17 +68,18 @@ impl Store {
     /// Takes one step: the unit submits; the province reviews, returns (a comment is
     /// required) or records the chief's approval (the chief's name is required). A step that
     /// does not follow from the plan's state is refused.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn plan_step(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         fiscal_year: u16,
         step: &str,
         signer: &str,
         comment: &str,
     ) -> Result<PlanStep, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         if by_unit(step) {
             // The unit's own people submit (the province reviews what it did not write).
             if !matches!(actor.role, Role::UnitHead | Role::UnitRevenue | Role::Admin) {

@@ -197,6 +197,11 @@ pub async fn seed_small(store: &Store) {
         .expect("units");
 }
 
+/// A unit code written in a test (panics on one that is not five digits).
+pub fn hc(code: &str) -> raidai_domain::ids::Hcode {
+    raidai_domain::ids::Hcode::parse(code).expect("a five-digit unit code")
+}
+
 /// A synthetic OP visit `vkey` of unit 99001's patient, `amount` satang owed by `fund` (UC,
 /// SSS, else a direct-billing fund) on `date` (`yyyymmdd`, its fiscal year), posted with its two
 /// lines (receivable Dr, revenue Cr) when the amount is not 0. Tests change what they need with

@@ -158,7 +158,7 @@ impl Store {
                 Err(StoreError::NotFound) => Err(missing("district", "อำเภอ")),
                 Err(e) => Err(e),
             },
-            Role::UnitHead | Role::UnitRevenue => match self.get_unit(&sys, code).await {
+            Role::UnitHead | Role::UnitRevenue => match self.unit_by_code(&sys, code).await {
                 Ok(u) => Ok((Some(u.province_code), Some(u.district_code), Some(u.hcode))),
                 Err(StoreError::NotFound) => Err(missing("unit", "หน่วยบริการ")),
                 Err(e) => Err(e),

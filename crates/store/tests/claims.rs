@@ -3,6 +3,7 @@
 
 use raidai_domain::master::Role;
 use raidai_store::claims::{ImportMeta, ImportTotals, RejectRow, VisitQuery, VisitRow};
+use raidai_store::testkit::hc;
 use raidai_store::testkit::{actor, op_visit, seed_small};
 use raidai_store::{Actor, Store, StoreError};
 
@@ -34,7 +35,7 @@ async fn land(
     hcode: &str,
     rows: &[VisitRow],
 ) -> Result<String, StoreError> {
-    let mut s = store.begin_import(who, hcode, meta()).await?;
+    let mut s = store.begin_import(who, hc(hcode), meta()).await?;
     s.write_visits(rows.to_vec()).await?;
     let r = s.finish(ImportTotals::default(), true).await?;
     Ok(r.id)
@@ -79,13 +80,13 @@ async fn import_writes_visits_and_balanced_journal(store: &Store) {
         .unwrap();
     assert_eq!(total, 401);
     assert_eq!(list.len(), 10);
-    let (d, c) = store.journal_totals(&sys, "99001").await.unwrap();
+    let (d, c) = store.journal_totals(&sys, hc("99001")).await.unwrap();
     assert_eq!(d, c);
     assert_eq!(d, rows.iter().map(|r| r.total).sum::<i64>());
     let bal = store
         .account_balances(
             &sys,
-            "99001",
+            hc("99001"),
             20251001,
             20251031,
             raidai_store::claims::DateBasis::Service,
@@ -113,7 +114,7 @@ async fn import_writes_visits_and_balanced_journal(store: &Store) {
         .unwrap();
     assert_eq!(n, 401);
     assert!(by_account.iter().all(|v| v.fund == "OFC"));
-    let imports = store.list_imports(&sys, "99001", 10).await.unwrap();
+    let imports = store.list_imports(&sys, hc("99001"), 10).await.unwrap();
     assert_eq!(imports[0].id, id);
     assert_eq!(imports[0].counts.inserted, 1203);
     let roll = store.claims_rollup(&sys, Some(2569)).await.unwrap();
@@ -132,7 +133,7 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
     )
     .await
     .unwrap();
-    let mut s = store.begin_import(&sys, "99001", meta()).await.unwrap();
+    let mut s = store.begin_import(&sys, hc("99001"), meta()).await.unwrap();
     s.write_visits(vec![row(1, "UC", 5000, "a"), row(2, "OFC", 900, "b")])
         .await
         .unwrap();
@@ -150,10 +151,10 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
         (rec.counts.posted_amount, rec.counts.reversed_amount),
         (900, 700)
     );
-    let listed = store.list_imports(&sys, "99001", 1).await.unwrap();
+    let listed = store.list_imports(&sys, hc("99001"), 1).await.unwrap();
     assert_eq!(listed[0].counts.reversed_amount, 700);
     let v = store
-        .get_visit(&sys, "99001", &row(2, "UC", 0, "").vkey)
+        .get_visit(&sys, hc("99001"), &row(2, "UC", 0, "").vkey)
         .await
         .unwrap();
     assert_eq!(v.visit.fund, "OFC");
@@ -172,7 +173,7 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
     let bal = store
         .account_balances(
             &sys,
-            "99001",
+            hc("99001"),
             0,
             99999999,
             raidai_store::claims::DateBasis::Service,
@@ -183,16 +184,16 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
     assert_eq!(get("1102050101.201"), Some(5000));
     assert_eq!(get("1102050101.401"), Some(900));
     // Unposted (nothing owed now): reversed, and a later change does not reverse twice.
-    let mut s = store.begin_import(&sys, "99001", meta()).await.unwrap();
+    let mut s = store.begin_import(&sys, hc("99001"), meta()).await.unwrap();
     s.write_visits(vec![row(2, "OFC", 0, "c")]).await.unwrap();
     s.finish(ImportTotals::default(), true).await.unwrap();
-    let mut s = store.begin_import(&sys, "99001", meta()).await.unwrap();
+    let mut s = store.begin_import(&sys, hc("99001"), meta()).await.unwrap();
     s.write_visits(vec![row(2, "UC", 300, "d")]).await.unwrap();
     s.finish(ImportTotals::default(), true).await.unwrap();
     let bal = store
         .account_balances(
             &sys,
-            "99001",
+            hc("99001"),
             0,
             99999999,
             raidai_store::claims::DateBasis::Service,
@@ -218,7 +219,7 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
 async fn abandoned_import_leaves_nothing(store: &Store) {
     seed_small(store).await;
     let sys = Actor::system();
-    let mut s = store.begin_import(&sys, "99001", meta()).await.unwrap();
+    let mut s = store.begin_import(&sys, hc("99001"), meta()).await.unwrap();
     s.write_visits(vec![row(1, "UC", 5000, "a")]).await.unwrap();
     s.write_rejects(&[RejectRow {
         file: "OPD.txt".into(),
@@ -238,12 +239,15 @@ async fn abandoned_import_leaves_nothing(store: &Store) {
     assert_eq!(visit_count(store, &sys, "99001").await, (0, 0));
     assert!(
         store
-            .list_imports(&sys, "99001", 10)
+            .list_imports(&sys, hc("99001"), 10)
             .await
             .unwrap()
             .is_empty()
     );
-    assert_eq!(store.journal_totals(&sys, "99001").await.unwrap(), (0, 0));
+    assert_eq!(
+        store.journal_totals(&sys, hc("99001")).await.unwrap(),
+        (0, 0)
+    );
 }
 
 async fn tenancy_of_claims(store: &Store) {
@@ -267,7 +271,7 @@ async fn tenancy_of_claims(store: &Store) {
         (actor(Role::District, "9901"), "99011"),
         (actor(Role::Province, "99"), "99011"),
     ] {
-        let r = store.begin_import(&who, h, meta()).await;
+        let r = store.begin_import(&who, hc(h), meta()).await;
         assert!(
             matches!(r, Err(StoreError::Forbidden | StoreError::NotFound)),
             "{:?} may not import for {h}",
@@ -281,18 +285,18 @@ async fn tenancy_of_claims(store: &Store) {
         actor(Role::District, "9901"),
     ] {
         assert!(matches!(
-            store.get_visit(&who, "99021", &key).await,
+            store.get_visit(&who, hc("99021"), &key).await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            store.list_imports(&who, "99021", 10).await,
+            store.list_imports(&who, hc("99021"), 10).await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
             store
                 .account_balances(
                     &who,
-                    "99021",
+                    hc("99021"),
                     0,
                     99999999,
                     raidai_store::claims::DateBasis::Service
@@ -342,7 +346,7 @@ async fn posting_map_is_versioned_data(store: &Store) {
 async fn failed_write_lands_nothing_and_the_store_goes_on(store: &Store) {
     seed_small(store).await;
     let sys = Actor::system();
-    let mut s = store.begin_import(&sys, "99001", meta()).await.unwrap();
+    let mut s = store.begin_import(&sys, hc("99001"), meta()).await.unwrap();
     let twice = vec![
         row(1, "UC", 5000, "a"),
         row(2, "UC", 700, "a"),
@@ -350,10 +354,13 @@ async fn failed_write_lands_nothing_and_the_store_goes_on(store: &Store) {
     ];
     assert!(s.write_visits(twice).await.is_err());
     drop(s);
-    assert_eq!(store.journal_totals(&sys, "99001").await.unwrap(), (0, 0));
+    assert_eq!(
+        store.journal_totals(&sys, hc("99001")).await.unwrap(),
+        (0, 0)
+    );
     assert!(
         store
-            .list_imports(&sys, "99001", 10)
+            .list_imports(&sys, hc("99001"), 10)
             .await
             .unwrap()
             .is_empty()
@@ -365,7 +372,7 @@ async fn failed_write_lands_nothing_and_the_store_goes_on(store: &Store) {
     }
     assert_eq!(visit_count(store, &sys, "99001").await.1, 5);
     assert_eq!(
-        store.journal_totals(&sys, "99001").await.unwrap(),
+        store.journal_totals(&sys, hc("99001")).await.unwrap(),
         (5000, 5000)
     );
 }
@@ -382,7 +389,7 @@ async fn awkward_text_round_trips(store: &Store) {
     land(store, &sys, "99001", std::slice::from_ref(&r))
         .await
         .unwrap();
-    let got = store.get_visit(&sys, "99001", &r.vkey).await.unwrap();
+    let got = store.get_visit(&sys, hc("99001"), &r.vkey).await.unwrap();
     assert_eq!(got.visit.patient_name, r.patient_name);
     assert_eq!(got.visit.permitno, "\\N");
     assert_eq!(got.detail_json, r.detail_json);
@@ -409,7 +416,7 @@ async fn a_write_elsewhere_during_an_import_does_not_break_it(store: &Store) {
         )
         .await
         .unwrap();
-    let mut s = store.begin_import(&sys, "99001", meta()).await.unwrap();
+    let mut s = store.begin_import(&sys, hc("99001"), meta()).await.unwrap();
     let other = store.clone();
     let id = user.id.clone();
     let signing_in = tokio::spawn(async move { other.create_session(&id).await });

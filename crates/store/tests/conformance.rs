@@ -4,6 +4,7 @@
 use raidai_domain::master::Role;
 use raidai_store::audit::AuditQuery;
 use raidai_store::master::{UnitInput, UnitQuery, parse_units_csv};
+use raidai_store::testkit::hc;
 use raidai_store::testkit::{actor, seed_small};
 use raidai_store::users::UserInput;
 use raidai_store::{Actor, Store, StoreError};
@@ -44,17 +45,17 @@ async fn master_data_round_trip(store: &Store) {
         units.iter().map(|u| u.hcode.as_str()).collect::<Vec<_>>(),
         ["99001", "99011", "99002", "99021"]
     );
-    let u = store.get_unit(&sys, "99011").await.unwrap();
+    let u = store.get_unit(&sys, hc("99011")).await.unwrap();
     assert_eq!(u.cup_hcode, "99001");
     assert_eq!(u.province_code, "99");
-    let h = store.get_unit(&sys, "99001").await.unwrap();
+    let h = store.get_unit(&sys, hc("99001")).await.unwrap();
     assert_eq!(h.cup_hcode, "99001", "a hospital is its own CUP");
     assert_eq!(h.peer_group.map(|p| p.code()), Some("F2"));
 
     let mut edit = rpst("99011", "9901", "99001");
     edit.name_th = "รพ.สต.บ้านใหม่".into();
     edit.island = true;
-    let after = store.update_unit(&sys, "99011", &edit).await.unwrap();
+    let after = store.update_unit(&sys, hc("99011"), &edit).await.unwrap();
     assert_eq!(after.name_th, "รพ.สต.บ้านใหม่");
     assert!(after.island);
 
@@ -100,12 +101,12 @@ async fn tenancy_is_enforced_in_the_store(store: &Store) {
         ["99011"]
     );
     assert!(matches!(
-        store.get_unit(&unit_a, "99021").await,
+        store.get_unit(&unit_a, hc("99021")).await,
         Err(StoreError::NotFound)
     ));
     assert!(
         matches!(
-            store.get_unit(&unit_a, "99001").await,
+            store.get_unit(&unit_a, hc("99001")).await,
             Err(StoreError::NotFound)
         ),
         "not even its own CUP hospital"
@@ -126,7 +127,7 @@ async fn tenancy_is_enforced_in_the_store(store: &Store) {
         ["99002", "99021"]
     );
     assert!(matches!(
-        store.get_unit(&district, "99011").await,
+        store.get_unit(&district, hc("99011")).await,
         Err(StoreError::NotFound)
     ));
     let overview = store.province_overview(&district).await.unwrap();
@@ -172,7 +173,7 @@ async fn tenancy_is_enforced_in_the_store(store: &Store) {
     for a in [&unit_a, &district, &province] {
         assert!(matches!(
             store
-                .update_unit(a, "99011", &rpst("99011", "9901", "99001"))
+                .update_unit(a, hc("99011"), &rpst("99011", "9901", "99001"))
                 .await,
             Err(StoreError::Forbidden)
         ));
@@ -192,7 +193,7 @@ async fn tenancy_is_enforced_in_the_store(store: &Store) {
     // Updating another unit: the unit is invisible, so it is not found rather than forbidden.
     assert!(matches!(
         store
-            .update_unit(&unit_a, "99021", &rpst("99021", "9902", "99002"))
+            .update_unit(&unit_a, hc("99021"), &rpst("99021", "9902", "99002"))
             .await,
         Err(StoreError::Forbidden | StoreError::NotFound)
     ));
@@ -232,10 +233,10 @@ async fn csv_import_is_all_or_nothing(store: &Store) {
     let rows = parse_units_csv(good.as_bytes()).unwrap();
     assert_eq!(store.import_units(&sys, &rows, 2).await.unwrap(), 3);
     assert_eq!(
-        store.get_unit(&sys, "99031").await.unwrap().cup_hcode,
+        store.get_unit(&sys, hc("99031")).await.unwrap().cup_hcode,
         "99003"
     );
-    assert!(store.get_unit(&sys, "99003").await.unwrap().island);
+    assert!(store.get_unit(&sys, hc("99003")).await.unwrap().island);
 
     let bad = "hcode,name_th,unit_type,district_code,cup_hcode\n99013,ดี,rpst,9901,99001\n99014,เสีย,rpst,0000,99001\n99015,,clinic,9901,99001\n";
     let rows = parse_units_csv(bad.as_bytes()).unwrap();
@@ -248,7 +249,7 @@ async fn csv_import_is_all_or_nothing(store: &Store) {
     assert!(errs.contains(&(Some(4), "unit_type".into())));
     assert!(
         matches!(
-            store.get_unit(&sys, "99013").await,
+            store.get_unit(&sys, hc("99013")).await,
             Err(StoreError::NotFound)
         ),
         "the good line was not written either"
@@ -368,9 +369,9 @@ async fn audit_log_records_before_and_after(store: &Store) {
     let sys = Actor::system();
     let mut e = rpst("99011", "9901", "99001");
     e.beds = 2;
-    store.update_unit(&sys, "99011", &e).await.unwrap();
+    store.update_unit(&sys, hc("99011"), &e).await.unwrap();
     // Saving the same values again changes nothing and logs nothing.
-    store.update_unit(&sys, "99011", &e).await.unwrap();
+    store.update_unit(&sys, hc("99011"), &e).await.unwrap();
     let log = store
         .list_audit(
             &sys,

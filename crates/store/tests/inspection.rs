@@ -5,6 +5,7 @@ use raidai_domain::master::Role;
 use raidai_store::governance::{AssessmentInput, ItemMark};
 use raidai_store::inspection::{InspectionPlanInput, StrategyInput, criteria_for, pho_item_ids};
 use raidai_store::master::Province;
+use raidai_store::testkit::hc;
 use raidai_store::testkit::{actor, seed_small};
 use raidai_store::{Actor, Store, StoreError};
 use std::collections::BTreeMap;
@@ -163,11 +164,14 @@ async fn strategies_are_checked_and_cover_years(store: &Store) {
         approved_on: Some("2024-12-20".into()),
     };
     let s = store
-        .add_strategy(&head, "99001", &input, "plan.pdf", PDF)
+        .add_strategy(&head, hc("99001"), &input, "plan.pdf", PDF)
         .await
         .unwrap();
     assert!(s.covers(2569) && !s.covers(2573));
-    let (meta, data) = store.strategy_file(&head, "99001", &s.id).await.unwrap();
+    let (meta, data) = store
+        .strategy_file(&head, hc("99001"), &s.id)
+        .await
+        .unwrap();
     assert_eq!((meta.size, data.as_slice()), (PDF.len() as i64, PDF));
 
     // Two years is not a strategy; a text file is not a document; nothing is stored.
@@ -176,7 +180,7 @@ async fn strategies_are_checked_and_cover_years(store: &Store) {
     assert_eq!(
         fields(
             store
-                .add_strategy(&head, "99001", &short, "plan.pdf", PDF)
+                .add_strategy(&head, hc("99001"), &short, "plan.pdf", PDF)
                 .await
                 .unwrap_err()
         ),
@@ -185,23 +189,23 @@ async fn strategies_are_checked_and_cover_years(store: &Store) {
     assert_eq!(
         fields(
             store
-                .add_strategy(&head, "99001", &input, "plan.txt", b"hello")
+                .add_strategy(&head, hc("99001"), &input, "plan.txt", b"hello")
                 .await
                 .unwrap_err()
         ),
         vec!["file"]
     );
-    assert_eq!(store.strategies(&head, "99001").await.unwrap().len(), 1);
+    assert_eq!(store.strategies(&head, hc("99001")).await.unwrap().len(), 1);
 
     // Tenancy: another unit neither reads nor writes it; the province sees which units have one.
     let other = actor(Role::UnitHead, "99002");
     assert!(matches!(
-        store.strategy_file(&other, "99001", &s.id).await,
+        store.strategy_file(&other, hc("99001"), &s.id).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
         store
-            .add_strategy(&other, "99001", &input, "plan.pdf", PDF)
+            .add_strategy(&other, hc("99001"), &input, "plan.pdf", PDF)
             .await,
         Err(StoreError::NotFound)
     ));

@@ -4,6 +4,7 @@
 //! PostgreSQL.
 
 use raidai_store::claims::{ImportMeta, ImportTotals, VisitQuery, VisitRow};
+use raidai_store::testkit::hc;
 use raidai_store::testkit::{TestDb, exec, op_visit, seed_small};
 use raidai_store::{Actor, Store};
 
@@ -91,11 +92,11 @@ async fn journal_migrates(store: &Store) {
     assert!(diffs.is_empty(), "read models after migration: {diffs:?}");
 
     assert_eq!(
-        store.journal_totals(&sys, "99001").await.unwrap(),
+        store.journal_totals(&sys, hc("99001")).await.unwrap(),
         (5000 + 5000 + 7000 + 1200, 5000 + 5000 + 7000 + 1200)
     );
     let v1 = store
-        .get_visit(&sys, "99001", "O000000001/1")
+        .get_visit(&sys, hc("99001"), "O000000001/1")
         .await
         .unwrap();
     let got: Vec<(i64, i64, &str, &str, i64, i64)> = v1
@@ -124,7 +125,7 @@ async fn journal_migrates(store: &Store) {
         ]
     );
     let v2 = store
-        .get_visit(&sys, "99001", "O000000001/2")
+        .get_visit(&sys, hc("99001"), "O000000001/2")
         .await
         .unwrap();
     assert_eq!(v2.journal.len(), 2);
@@ -141,7 +142,7 @@ async fn journal_migrates(store: &Store) {
     let mut s = store
         .begin_import(
             &sys,
-            "99001",
+            hc("99001"),
             ImportMeta {
                 source_name: "c.zip".into(),
                 files: Vec::new(),
@@ -154,7 +155,7 @@ async fn journal_migrates(store: &Store) {
     let rec = s.finish(ImportTotals::default(), true).await.unwrap();
     assert_eq!(rec.counts.updated, 1);
     let v1 = store
-        .get_visit(&sys, "99001", "O000000001/1")
+        .get_visit(&sys, hc("99001"), "O000000001/1")
         .await
         .unwrap();
     let tail: Vec<(i64, &str, i64, i64)> = v1.journal[6..]
@@ -171,12 +172,12 @@ async fn journal_migrates(store: &Store) {
         ]
     );
     assert!(v1.journal[6..].iter().all(|l| l.import_id == rec.id));
-    let (d, c) = store.journal_totals(&sys, "99001").await.unwrap();
+    let (d, c) = store.journal_totals(&sys, hc("99001")).await.unwrap();
     assert_eq!(d, c);
     let balances = store
         .account_balances(
             &sys,
-            "99001",
+            hc("99001"),
             20251001,
             20251001,
             raidai_store::claims::DateBasis::Service,

@@ -10,6 +10,7 @@ use raidai_domain::master::Role;
 use raidai_store::audit::AuditQuery;
 use raidai_store::claims::{DateBasis, ImportMeta, ImportTotals, VisitRow};
 use raidai_store::periods::MonthTotals;
+use raidai_store::testkit::hc;
 use raidai_store::testkit::op_visit;
 use raidai_store::testkit::{actor, seed_small};
 use raidai_store::{Actor, Store, StoreError};
@@ -43,7 +44,7 @@ fn meta() -> ImportMeta {
 
 async fn land(store: &Store, rows: Vec<VisitRow>) {
     let mut s = store
-        .begin_import(&Actor::system(), UNIT, meta())
+        .begin_import(&Actor::system(), hc(UNIT), meta())
         .await
         .unwrap();
     s.write_visits(rows).await.unwrap();
@@ -52,7 +53,10 @@ async fn land(store: &Store, rows: Vec<VisitRow>) {
 
 /// Journal lines of a visit: (kind, post_date, date_serv, debit, credit) of its receivable.
 async fn receivable_lines(store: &Store, vkey: &str) -> Vec<(String, i64, i64, i64, i64)> {
-    let d = store.get_visit(&Actor::system(), UNIT, vkey).await.unwrap();
+    let d = store
+        .get_visit(&Actor::system(), hc(UNIT), vkey)
+        .await
+        .unwrap();
     d.journal
         .iter()
         .filter(|l| l.account.starts_with("1102"))
@@ -62,7 +66,7 @@ async fn receivable_lines(store: &Store, vkey: &str) -> Vec<(String, i64, i64, i
 
 async fn month_map(store: &Store) -> BTreeMap<i64, MonthTotals> {
     store
-        .month_totals(&Actor::system(), UNIT, 0, 99_999_999)
+        .month_totals(&Actor::system(), hc(UNIT), 0, 99_999_999)
         .await
         .unwrap()
         .into_iter()
@@ -78,12 +82,12 @@ async fn admissions_are_recognised_at_discharge(store: &Store) {
     assert_eq!(lines, vec![("post".into(), 20251002, 20250930, 10_000, 0)]);
     let sys = Actor::system();
     let sept_posting = store
-        .account_balances(&sys, UNIT, 20250901, 20250930, DateBasis::Posting)
+        .account_balances(&sys, hc(UNIT), 20250901, 20250930, DateBasis::Posting)
         .await
         .unwrap();
     assert!(sept_posting.is_empty(), "nothing is booked in September");
     let sept_service = store
-        .account_balances(&sys, UNIT, 20250901, 20250930, DateBasis::Service)
+        .account_balances(&sys, hc(UNIT), 20250901, 20250930, DateBasis::Service)
         .await
         .unwrap();
     assert!(
@@ -102,11 +106,11 @@ async fn a_correction_of_a_closed_month_posts_in_the_first_open_month(store: &St
     land(store, vec![visit("O1", 20251015, None, 10_000)]).await;
     // October and November closed: the correction lands on 1 December.
     store
-        .close_month(&sys, UNIT, 202510, today())
+        .close_month(&sys, hc(UNIT), 202510, today())
         .await
         .unwrap();
     store
-        .close_month(&sys, UNIT, 202511, today())
+        .close_month(&sys, hc(UNIT), 202511, today())
         .await
         .unwrap();
     let before = month_map(store).await;
@@ -131,12 +135,12 @@ async fn a_correction_of_a_closed_month_posts_in_the_first_open_month(store: &St
     assert_eq!(receivable_lines(store, "O2").await[0].1, 20251201);
     // Reopening November (admin, with a reason) lets a correction land in November again.
     assert!(matches!(
-        store.reopen_month(&sys, UNIT, 202511, " ").await,
+        store.reopen_month(&sys, hc(UNIT), 202511, " ").await,
         Err(StoreError::Invalid(_))
     ));
     assert!(
         store
-            .reopen_month(&sys, UNIT, 202511, "แก้ไขรายการตกหล่น")
+            .reopen_month(&sys, hc(UNIT), 202511, "แก้ไขรายการตกหล่น")
             .await
             .unwrap()
     );
@@ -154,7 +158,7 @@ async fn a_correction_of_a_closed_month_posts_in_the_first_open_month(store: &St
         .unwrap();
     let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
     assert_eq!(actions, vec!["reopen", "close", "close"]);
-    let (d, c) = store.journal_totals(&sys, UNIT).await.unwrap();
+    let (d, c) = store.journal_totals(&sys, hc(UNIT)).await.unwrap();
     assert_eq!(d, c);
 }
 
@@ -165,52 +169,56 @@ async fn who_may_close_and_reopen(store: &Store) {
     let other_head = actor(Role::UnitHead, "99021");
     let province = actor(Role::Province, "99");
     assert!(matches!(
-        store.close_month(&revenue, UNIT, 202510, today()).await,
+        store.close_month(&revenue, hc(UNIT), 202510, today()).await,
         Err(StoreError::Forbidden)
     ));
     assert!(matches!(
-        store.close_month(&province, UNIT, 202510, today()).await,
+        store
+            .close_month(&province, hc(UNIT), 202510, today())
+            .await,
         Err(StoreError::Forbidden)
     ));
     assert!(matches!(
-        store.close_month(&other_head, UNIT, 202510, today()).await,
+        store
+            .close_month(&other_head, hc(UNIT), 202510, today())
+            .await,
         Err(StoreError::NotFound)
     ));
     // Only a month that has ended; a real month.
     assert!(matches!(
-        store.close_month(&head, UNIT, 202612, today()).await,
+        store.close_month(&head, hc(UNIT), 202612, today()).await,
         Err(StoreError::Invalid(_))
     ));
     assert!(matches!(
-        store.close_month(&head, UNIT, 202513, today()).await,
+        store.close_month(&head, hc(UNIT), 202513, today()).await,
         Err(StoreError::Invalid(_))
     ));
     assert!(
         store
-            .close_month(&head, UNIT, 202510, today())
+            .close_month(&head, hc(UNIT), 202510, today())
             .await
             .unwrap()
     );
     assert!(
         !store
-            .close_month(&head, UNIT, 202510, today())
+            .close_month(&head, hc(UNIT), 202510, today())
             .await
             .unwrap()
     );
     assert!(matches!(
-        store.reopen_month(&head, UNIT, 202510, "x").await,
+        store.reopen_month(&head, hc(UNIT), 202510, "x").await,
         Err(StoreError::Forbidden)
     ));
     assert_eq!(
         store
-            .closed_months(&other_head, "99021")
+            .closed_months(&other_head, hc("99021"))
             .await
             .unwrap()
             .len(),
         0
     );
     assert!(matches!(
-        store.closed_months(&other_head, UNIT).await,
+        store.closed_months(&other_head, hc(UNIT)).await,
         Err(StoreError::NotFound)
     ));
     // The admin closes a month for every unit at once.
@@ -259,7 +267,7 @@ async fn by_account(
     basis: DateBasis,
 ) -> BTreeMap<(String, String), (i64, i64, i64)> {
     store
-        .account_balances(&Actor::system(), UNIT, from, to, basis)
+        .account_balances(&Actor::system(), hc(UNIT), from, to, basis)
         .await
         .unwrap()
         .into_iter()
@@ -283,7 +291,7 @@ async fn generated_sequences_never_touch_a_closed_month(store: &Store) {
             match step {
                 Step::Close(i) => {
                     let m = MONTHS[i];
-                    store.close_month(&sys, UNIT, m, today()).await.unwrap();
+                    store.close_month(&sys, hc(UNIT), m, today()).await.unwrap();
                     let now = month_map(store).await;
                     frozen.entry(m).or_insert_with(|| now.get(&m).cloned());
                 }
@@ -300,14 +308,14 @@ async fn generated_sequences_never_touch_a_closed_month(store: &Store) {
                     land(store, rows.into_values().collect()).await;
                 }
             }
-            let (d, c) = store.journal_totals(&sys, UNIT).await.unwrap();
+            let (d, c) = store.journal_totals(&sys, hc(UNIT)).await.unwrap();
             assert_eq!(d, c, "balanced");
             let now = month_map(store).await;
             for (m, snapshot) in &frozen {
                 assert_eq!(now.get(m), snapshot.as_ref(), "closed month {m} changed");
             }
             let receivables: i64 = store
-                .account_balances(&sys, UNIT, 0, 99_999_999, DateBasis::Posting)
+                .account_balances(&sys, hc(UNIT), 0, 99_999_999, DateBasis::Posting)
                 .await
                 .unwrap()
                 .iter()
@@ -361,7 +369,7 @@ async fn cross_visit_findings(store: &Store) {
         amount: 1_000,
     }];
     let mut s = store
-        .begin_import(&Actor::system(), UNIT, meta())
+        .begin_import(&Actor::system(), hc(UNIT), meta())
         .await
         .unwrap();
     s.set_cross_audit(CrossAudit {

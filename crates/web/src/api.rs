@@ -1,6 +1,7 @@
 //! JSON API under `/api/v1`: the same store calls as the pages, same tenancy.
 
 use crate::AppState;
+use crate::auth::Params;
 use crate::auth::{ClientIp, Me, session_cookie};
 use crate::error::AppError;
 use axum::Json;
@@ -8,6 +9,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use raidai_domain::ids::Hcode;
 use raidai_domain::master::UnitType;
 use raidai_store::FieldError;
 use raidai_store::audit::AuditQuery;
@@ -169,8 +171,12 @@ pub async fn units(
     ok(api_try!(st.store.list_units(&me, &q).await))
 }
 
-pub async fn unit(State(st): State<AppState>, Me(me): Me, Path(hcode): Path<String>) -> Response {
-    ok(api_try!(st.store.get_unit(&me, &hcode).await))
+pub async fn unit(
+    State(st): State<AppState>,
+    Me(me): Me,
+    Params(hcode): Params<Hcode>,
+) -> Response {
+    ok(api_try!(st.store.get_unit(&me, hcode).await))
 }
 
 pub async fn unit_create(
@@ -185,10 +191,10 @@ pub async fn unit_create(
 pub async fn unit_update(
     State(st): State<AppState>,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     ApiJson(u): ApiJson<UnitInput>,
 ) -> Response {
-    ok(api_try!(st.store.update_unit(&me, &hcode, &u).await))
+    ok(api_try!(st.store.update_unit(&me, hcode, &u).await))
 }
 
 pub async fn users(State(st): State<AppState>, Me(me): Me) -> Response {

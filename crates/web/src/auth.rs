@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use raidai_domain::ids::Hcode;
 use raidai_store::Actor;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -290,13 +291,28 @@ pub async fn require_admin(State(st): State<AppState>, req: Request, next: Next)
 pub(crate) async fn require_unit(
     st: &AppState,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     allowed: bool,
 ) -> Result<(), AppError> {
-    st.store.get_unit(me, hcode).await?;
+    st.store.get_unit(me, unit_code).await?;
     if allowed {
         Ok(())
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+/// A route's path parameters. One that does not parse (a unit code that is not five digits)
+/// names no page: a 404 like any unknown address, not axum's plain-text 400.
+pub struct Params<P>(pub P);
+
+impl<S: Send + Sync, P: serde::de::DeserializeOwned + Send> FromRequestParts<S> for Params<P> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<P>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(p)) => Ok(Params(p)),
+            Err(_) => Err(AppError::NotFound),
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! lookup of the Authen codes its visits lack (run in the background; its results are the
 //! lookups recorded). The rules are `raidai_claims::authen`.
 
+use crate::auth::Params;
 use crate::auth::{Me, Tr, require_unit};
 use crate::error::AppError;
 use crate::i18n::T;
@@ -10,11 +11,12 @@ use crate::pages::render_failed;
 use crate::view::{Layout, datetime};
 use crate::{Access, AppState, RouteDef, r};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use raidai_domain::calendar::{format_be_numeric, parse_date};
+use raidai_domain::ids::Hcode;
 use raidai_domain::master::Role;
 use raidai_domain::money::format_int_thai;
 use raidai_domain::periods::{date_of, ymd};
@@ -148,8 +150,8 @@ pub struct PageQuery {
 }
 
 /// The expiry warning of a unit's credentials, if any (shown here and on the worklist).
-pub(crate) async fn expiry_notice(st: &AppState, t: T, me: &Actor, hcode: &str) -> String {
-    let Ok(Some(a)) = st.store.unit_authen(me, hcode).await else {
+pub(crate) async fn expiry_notice(st: &AppState, t: T, me: &Actor, unit_code: Hcode) -> String {
+    let Ok(Some(a)) = st.store.unit_authen(me, unit_code).await else {
         return String::new();
     };
     let Some(exp) = date_of(a.expires_on) else {
@@ -162,7 +164,8 @@ pub(crate) async fn expiry_notice(st: &AppState, t: T, me: &Actor, hcode: &str) 
     }
 }
 
-fn may_manage(me: &Actor, hcode: &str) -> bool {
+fn may_manage(me: &Actor, unit_code: Hcode) -> bool {
+    let hcode = unit_code.as_str();
     me.role == Role::Admin || (me.role == Role::UnitHead && me.hcode.as_deref() == Some(hcode))
 }
 
@@ -170,13 +173,14 @@ async fn render_page(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     flash: String,
     error: String,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(me, hcode).await?;
-    let cred = st.store.unit_authen(me, hcode).await?;
-    let sum = st.store.authen_lookup_summary(me, hcode).await?;
+    let hcode = unit_code.as_str();
+    let unit = st.store.get_unit(me, unit_code).await?;
+    let cred = st.store.unit_authen(me, unit_code).await?;
+    let sum = st.store.authen_lookup_summary(me, unit_code).await?;
     let fy = raidai_domain::calendar::FiscalYear::of(today());
     let failed = !error.is_empty();
     let last_run = st
@@ -205,8 +209,8 @@ async fn render_page(
                 .as_ref()
                 .map(|c| format!("{} · {}", c.updated_by, datetime(t, c.updated_at)))
                 .unwrap_or_default(),
-            warning: expiry_notice(st, t, me, hcode).await,
-            may_manage: may_manage(me, hcode),
+            warning: expiry_notice(st, t, me, unit_code).await,
+            may_manage: may_manage(me, unit_code),
             may_check: me.may_import(hcode),
             found: format_int_thai(sum.found),
             not_found: format_int_thai(sum.not_found),
@@ -231,7 +235,7 @@ pub async fn page(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
     let flash = match q.done.as_str() {
@@ -239,7 +243,7 @@ pub async fn page(
         "started" => t.s("an_started").to_string(),
         _ => String::new(),
     };
-    render_page(&st, t, &me, &hcode, flash, String::new()).await
+    render_page(&st, t, &me, hcode, flash, String::new()).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -270,21 +274,21 @@ pub async fn save(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     axum::Form(f): axum::Form<CredentialsForm>,
 ) -> Result<Response, AppError> {
-    require_unit(&st, &me, &hcode, may_manage(&me, &hcode)).await?;
+    require_unit(&st, &me, hcode, may_manage(&me, hcode)).await?;
     let Ok(expires) = parse_date(f.expires.trim()) else {
         let msg = t.pick(
             "วันหมดอายุไม่ถูกต้อง (วว/ดด/ปปปป)",
             "Expiry is not a date (dd/mm/yyyy)",
         );
-        return render_page(&st, t, &me, &hcode, String::new(), msg.to_string()).await;
+        return render_page(&st, t, &me, hcode, String::new(), msg.to_string()).await;
     };
     match raidai_claims::authen::set_credentials(
         &st.store,
         &me,
-        &hcode,
+        hcode,
         &st.authen.cfg,
         &f.token,
         expires,
@@ -298,7 +302,7 @@ pub async fn save(
         )) => Err(e.into()),
         Err(e) => {
             let msg = claims_error_text(t, &e);
-            render_page(&st, t, &me, &hcode, String::new(), msg).await
+            render_page(&st, t, &me, hcode, String::new(), msg).await
         }
     }
 }
@@ -318,10 +322,10 @@ pub async fn check(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     axum::Form(f): axum::Form<CheckForm>,
 ) -> Result<Response, AppError> {
-    require_unit(&st, &me, &hcode, me.may_import(&hcode)).await?;
+    require_unit(&st, &me, hcode, me.may_import(hcode.as_str())).await?;
     let Some(connector) = st
         .authen
         .connector
@@ -329,7 +333,7 @@ pub async fn check(
         .filter(|_| st.authen.cfg.enabled)
     else {
         let msg = raidai_authen::AuthenError::Disabled.message_th();
-        return render_page(&st, t, &me, &hcode, String::new(), msg).await;
+        return render_page(&st, t, &me, hcode, String::new(), msg).await;
     };
     let day = |s: &str, dflt: chrono::NaiveDate| parse_date(s.trim()).unwrap_or(dflt);
     let fy = raidai_domain::calendar::FiscalYear::of(today());
@@ -345,12 +349,12 @@ pub async fn check(
         st.authen.cfg.clone(),
         st.authen_runs.clone(),
     );
-    let (me2, hcode2) = (me.clone(), hcode.clone());
+    let (me2, hcode2) = (me.clone(), hcode);
     tokio::spawn(async move {
         let out = raidai_claims::authen::check_unit(
             &store,
             &me2,
-            &hcode2,
+            hcode2,
             connector.as_ref(),
             &cfg,
             from,
@@ -376,7 +380,7 @@ pub async fn check(
         };
         tracing::info!(unit = %hcode2, "authen lookup finished");
         if let Ok(mut m) = runs.lock() {
-            m.insert(hcode2, text);
+            m.insert(hcode2.to_string(), text);
         }
     });
     Ok(Redirect::to(&format!("/units/{hcode}/authen?done=started")).into_response())

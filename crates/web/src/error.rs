@@ -186,6 +186,12 @@ pub fn escape(s: &str) -> String {
     o
 }
 
+/// A unit code read from a stored row or a form: one that is not five digits names no unit
+/// (NotFound, as for a unit outside the caller's tenancy).
+pub(crate) fn hcode_of(code: &str) -> Result<raidai_domain::ids::Hcode, AppError> {
+    raidai_domain::ids::Hcode::parse(code).map_err(|_| AppError::NotFound)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,16 +4,18 @@
 //! one unit run one after the other (on SQLite, all jobs: it has one writer). A restart marks unfinished jobs failed (nothing landed).
 
 use crate::AppState;
+use crate::auth::Params;
 use crate::auth::{Me, Tr, require_unit};
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::pages::render;
 use crate::view::{Layout, datetime};
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use raidai_claims::{ImportOptions, ProgressEvent};
+use raidai_domain::ids::Hcode;
 use raidai_domain::money::format_int_thai;
 use raidai_formats::Source;
 use raidai_store::jobs::{ImportJob, JobEnd};
@@ -108,11 +110,11 @@ pub async fn upload(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     req: Request,
 ) -> Result<Response, AppError> {
     // Tenancy before reading the body: the unit must be visible and the caller's own.
-    require_unit(&st, &me, &hcode, me.may_import(&hcode)).await?;
+    require_unit(&st, &me, hcode, me.may_import(hcode.as_str())).await?;
     let bad = |en: String, th: String| AppError::BadRequest(vec![FieldError::new("files", en, th)]);
     let failed = |e: &dyn std::fmt::Display| {
         bad(
@@ -225,7 +227,7 @@ pub async fn upload(
     }
     let job = st
         .store
-        .create_import_job(&me, &hcode, &source_name, strict, total as i64)
+        .create_import_job(&me, hcode, &source_name, strict, total as i64)
         .await?;
     tracing::info!(job = %job.id, hcode = %hcode, bytes = total, "import job queued");
     let dir = guard.0.take().expect("set above");
@@ -245,6 +247,11 @@ struct Progress {
 
 async fn run_job(st: AppState, me: Actor, job: ImportJob, source: Source, dir: PathBuf) {
     let _cleanup = UploadDir(Some(dir));
+    // Jobs are created for a unit's code; a row that holds anything else is not run.
+    let Ok(unit) = Hcode::parse(&job.hcode) else {
+        tracing::error!(job = %job.id, "import job without a unit code; not run");
+        return;
+    };
     // One queue per unit on PostgreSQL; one for all on SQLite, which has a single writer
     // (a second import would wait on the first's write lock and time out).
     let queue = match st.store.engine() {
@@ -258,7 +265,7 @@ async fn run_job(st: AppState, me: Actor, job: ImportJob, source: Source, dir: P
     }));
     let uploads = st.uploads.clone();
     let job_id = job.id.clone();
-    let mut opts = ImportOptions::new(&job.hcode);
+    let mut opts = ImportOptions::new(unit);
     opts.strict = job.strict;
     opts.source_name = job.source_name.clone();
     opts.zip_limits = st.zip_limits;
@@ -285,12 +292,12 @@ async fn run_job(st: AppState, me: Actor, job: ImportJob, source: Source, dir: P
             .insert(job_id.clone(), p.clone());
     }));
     let store = st.store.clone();
-    let (hcode, id) = (job.hcode.clone(), job.id.clone());
+    let id = job.id.clone();
     let write = |p: Progress| {
-        let (store, hcode, id) = (store.clone(), hcode.clone(), id.clone());
+        let (store, id) = (store.clone(), id.clone());
         async move {
             if let Err(e) = store
-                .update_import_job(&hcode, &id, p.phase, p.done as i64, p.total as i64)
+                .update_import_job(unit, &id, p.phase, p.done as i64, p.total as i64)
                 .await
             {
                 tracing::warn!(error = %e, "job progress not written");
@@ -314,7 +321,7 @@ async fn run_job(st: AppState, me: Actor, job: ImportJob, source: Source, dir: P
             tracing::info!(job = %job.id, import = %out.record.id, "import job done");
             st.store
                 .finish_import_job(
-                    &job.hcode,
+                    unit,
                     &job.id,
                     JobEnd::Done {
                         import_id: &out.record.id,
@@ -348,7 +355,7 @@ async fn run_job(st: AppState, me: Actor, job: ImportJob, source: Source, dir: P
                 }
             };
             st.store
-                .finish_import_job(&job.hcode, &job.id, JobEnd::Failed { th: &th, en: &en })
+                .finish_import_job(unit, &job.id, JobEnd::Failed { th: &th, en: &en })
                 .await
         }
     };
@@ -446,12 +453,12 @@ pub async fn job_page(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, id)): Path<(String, String)>,
+    Params((hcode, id)): Params<(Hcode, String)>,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(&me, &hcode).await?;
+    let unit = st.store.get_unit(&me, hcode).await?;
     let job = st
         .uploads
-        .with_live(st.store.get_import_job(&me, &hcode, &id).await?);
+        .with_live(st.store.get_import_job(&me, hcode, &id).await?);
     render(&JobPage {
         l: Layout::new(t, Some(&me), t.s("job_title"), "claims"),
         hcode: unit.hcode,
@@ -464,11 +471,11 @@ pub async fn job_page(
 pub async fn job_json(
     State(st): State<AppState>,
     Me(me): Me,
-    Path((hcode, id)): Path<(String, String)>,
+    Params((hcode, id)): Params<(Hcode, String)>,
 ) -> Result<Response, AppError> {
     let job = st
         .store
-        .get_import_job(&me, &hcode, &id)
+        .get_import_job(&me, hcode, &id)
         .await
         .map_err(AppError::from)
         .map_err(|e| e.into_json());
@@ -479,10 +486,10 @@ pub async fn job_json(
 }
 
 /// Waits until a job has finished (tests and the CLI-less smoke checks).
-pub async fn wait_for_job(store: &Store, hcode: &str, id: &str) -> ImportJob {
+pub async fn wait_for_job(store: &Store, unit_code: Hcode, id: &str) -> ImportJob {
     loop {
         let j = store
-            .get_import_job(&Actor::system(), hcode, id)
+            .get_import_job(&Actor::system(), unit_code, id)
             .await
             .expect("job exists");
         if j.finished() {

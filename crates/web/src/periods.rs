@@ -4,6 +4,7 @@
 //! waited for a posting-map line. The rules are `raidai_domain::periods`; the store enforces
 //! who may do what.
 
+use crate::auth::Params;
 use crate::auth::{Me, Tr, require_unit};
 use crate::claims::{current_fy, fy_label, money};
 use crate::error::AppError;
@@ -12,11 +13,12 @@ use crate::pages::render_failed;
 use crate::view::{Layout, datetime};
 use crate::{Access, AppState, RouteDef, r};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use raidai_domain::calendar::{FiscalPeriod, FiscalYear};
+use raidai_domain::ids::Hcode;
 use raidai_domain::master::Role;
 use raidai_domain::money::format_int_thai;
 use raidai_domain::periods::{check_closable, ymd};
@@ -181,19 +183,19 @@ async fn unit_months(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     fy: FiscalYear,
 ) -> Result<Vec<MonthView>, StoreError> {
     let closed: HashMap<i64, raidai_store::periods::ClosedMonth> = st
         .store
-        .closed_months(me, hcode)
+        .closed_months(me, unit_code)
         .await?
         .into_iter()
         .map(|c| (c.month, c))
         .collect();
     let totals = st
         .store
-        .month_totals(me, hcode, ymd(fy.start()), ymd(fy.end()))
+        .month_totals(me, unit_code, ymd(fy.start()), ymd(fy.end()))
         .await?;
     let today = today();
     Ok(fy
@@ -240,7 +242,8 @@ pub struct FyQuery {
     done: String,
 }
 
-fn may_close(me: &Actor, hcode: &str) -> bool {
+fn may_close(me: &Actor, unit_code: Hcode) -> bool {
+    let hcode = unit_code.as_str();
     me.role == Role::Admin || (me.role == Role::UnitHead && me.hcode.as_deref() == Some(hcode))
 }
 
@@ -257,13 +260,13 @@ async fn unit_render(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     fy: FiscalYear,
     flash: String,
     error: String,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(me, hcode).await?;
-    let months = unit_months(st, t, me, hcode, fy).await?;
+    let unit = st.store.get_unit(me, unit_code).await?;
+    let months = unit_months(st, t, me, unit_code, fy).await?;
     let fyn = i64::from(fy.be());
     let failed = !error.is_empty();
     render_failed(
@@ -275,7 +278,7 @@ async fn unit_render(
             fy: fyn,
             years: year_options(t, fyn),
             months,
-            may_close: may_close(me, hcode),
+            may_close: may_close(me, unit_code),
             is_admin: me.is_admin(),
             error,
         },
@@ -286,7 +289,7 @@ pub async fn unit_page(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     Query(q): Query<FyQuery>,
 ) -> Result<Response, AppError> {
     let flash = match q.done.as_str() {
@@ -294,16 +297,7 @@ pub async fn unit_page(
         "reopen" => t.s("pe_done_reopen").to_string(),
         _ => String::new(),
     };
-    unit_render(
-        &st,
-        t,
-        &me,
-        &hcode,
-        fiscal_year(&q.fy),
-        flash,
-        String::new(),
-    )
-    .await
+    unit_render(&st, t, &me, hcode, fiscal_year(&q.fy), flash, String::new()).await
 }
 
 /// API twin: the months of a fiscal year with their state and totals by posting date.
@@ -311,10 +305,10 @@ pub async fn unit_json(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     Query(q): Query<FyQuery>,
 ) -> Result<Response, AppError> {
-    match unit_months(&st, t, &me, &hcode, fiscal_year(&q.fy)).await {
+    match unit_months(&st, t, &me, hcode, fiscal_year(&q.fy)).await {
         Ok(m) => Ok(axum::Json(m).into_response()),
         Err(e) => Ok(AppError::from(e).into_json()),
     }
@@ -346,32 +340,32 @@ pub async fn unit_close(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     axum::Form(f): axum::Form<MonthForm>,
 ) -> Result<Response, AppError> {
     let result = async {
         let m = parse_month(&f.month)?;
-        st.store.close_month(&me, &hcode, m, today()).await?;
+        st.store.close_month(&me, hcode, m, today()).await?;
         Ok::<_, StoreError>(m)
     }
     .await;
-    unit_month_done(&st, t, &me, &hcode, &f.month, result, "close").await
+    unit_month_done(&st, t, &me, hcode, &f.month, result, "close").await
 }
 
 pub async fn unit_reopen(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     axum::Form(f): axum::Form<MonthForm>,
 ) -> Result<Response, AppError> {
     let result = async {
         let m = parse_month(&f.month)?;
-        st.store.reopen_month(&me, &hcode, m, &f.reason).await?;
+        st.store.reopen_month(&me, hcode, m, &f.reason).await?;
         Ok::<_, StoreError>(m)
     }
     .await;
-    unit_month_done(&st, t, &me, &hcode, &f.month, result, "reopen").await
+    unit_month_done(&st, t, &me, hcode, &f.month, result, "reopen").await
 }
 
 /// After closing or reopening `month_text`: back to its year with `done`, or the page again
@@ -380,11 +374,12 @@ async fn unit_month_done(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     month_text: &str,
     result: Result<i64, StoreError>,
     done: &str,
 ) -> Result<Response, AppError> {
+    let hcode = unit_code.as_str();
     match result {
         Ok(m) => Ok(Redirect::to(&format!(
             "/units/{hcode}/claims/periods?fy={}&done={done}",
@@ -393,7 +388,7 @@ async fn unit_month_done(
         .into_response()),
         Err(e @ StoreError::Invalid(_)) => {
             let fy = fy_of_form(month_text);
-            unit_render(st, t, me, hcode, fy, String::new(), error_text(t, &e)).await
+            unit_render(st, t, me, unit_code, fy, String::new(), error_text(t, &e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -515,10 +510,10 @@ pub async fn province_close(
 pub async fn repost(
     State(st): State<AppState>,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    require_unit(&st, &me, &hcode, me.may_import(&hcode)).await?;
-    let to = match raidai_claims::repost(&st.store, &me, &hcode).await? {
+    require_unit(&st, &me, hcode, me.may_import(hcode.as_str())).await?;
+    let to = match raidai_claims::repost(&st.store, &me, hcode).await? {
         Some(rec) => format!("/units/{hcode}/claims/imports/{}", rec.id),
         None => format!("/units/{hcode}/claims/unposted?repost=none"),
     };

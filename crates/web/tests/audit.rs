@@ -12,6 +12,7 @@ use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
 use raidai_formats::Source;
 use raidai_formats::generate::{Corruption, GenConfig, generate};
+use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
 use raidai_store::{Actor, Store};
 use raidai_web::{AppState, router};
@@ -51,7 +52,7 @@ async fn worklist_through_the_pages(store: &Store) {
         store,
         &Actor::system(),
         Source::Dir(dir.path().into()),
-        raidai_claims::ImportOptions::new("99001"),
+        raidai_claims::ImportOptions::new(hc("99001")),
     )
     .await
     .unwrap();

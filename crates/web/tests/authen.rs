@@ -15,6 +15,7 @@ use raidai_domain::ids::Hcode;
 use raidai_formats::Source;
 use raidai_formats::generate::{GenConfig, generate};
 use raidai_store::findings::FindingQuery;
+use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
 use raidai_store::{Actor, Store};
 use raidai_web::{AppState, AuthenRuntime, router};
@@ -116,7 +117,7 @@ async fn lookups_through_the_page(store: &Store) {
         store,
         &Actor::system(),
         Source::Dir(dir.path().into()),
-        raidai_claims::ImportOptions::new("99001"),
+        raidai_claims::ImportOptions::new(hc("99001")),
     )
     .await
     .unwrap();
@@ -127,7 +128,7 @@ async fn lookups_through_the_page(store: &Store) {
         ..Default::default()
     };
     let lacking = store
-        .authen_lookup_summary(&sys, "99001")
+        .authen_lookup_summary(&sys, hc("99001"))
         .await
         .unwrap()
         .lacking;
@@ -164,7 +165,7 @@ async fn lookups_through_the_page(store: &Store) {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let stored = store.unit_authen(&sys, "99001").await.unwrap().unwrap();
+    let stored = store.unit_authen(&sys, hc("99001")).await.unwrap().unwrap();
     assert!(!stored.sealed_token.contains(TOKEN));
     assert!(!format!("{stored:?}").contains(&stored.sealed_token));
     let page = get(&app, "/units/99001/authen", &rev).await.text();
@@ -181,7 +182,10 @@ async fn lookups_through_the_page(store: &Store) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let run = wait_for_run(&st, "99001").await;
     assert!(run.contains("พบรหัส"), "{run}");
-    let sum = store.authen_lookup_summary(&sys, "99001").await.unwrap();
+    let sum = store
+        .authen_lookup_summary(&sys, hc("99001"))
+        .await
+        .unwrap();
     assert_eq!(sum.found, lacking, "{sum:?}");
     assert_eq!(sum.lacking, 0);
     assert_eq!(hits.load(Ordering::SeqCst) as i64, lacking);
@@ -257,7 +261,7 @@ async fn wrong_credentials_stop_the_batch(store: &Store) {
         store,
         &Actor::system(),
         Source::Dir(dir.path().into()),
-        raidai_claims::ImportOptions::new("99001"),
+        raidai_claims::ImportOptions::new(hc("99001")),
     )
     .await
     .unwrap();

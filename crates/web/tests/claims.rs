@@ -9,6 +9,7 @@ use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
 use raidai_formats::Source;
 use raidai_formats::generate::{Corruption, GenConfig, generate, zip_dir};
+use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
 use raidai_store::{Actor, Store};
 use raidai_web::{AppState, router};
@@ -75,7 +76,7 @@ async fn finish(store: &Store, r: &Resp) -> raidai_store::jobs::ImportJob {
         .strip_prefix("/units/")
         .and_then(|l| l.split_once("/claims/jobs/"))
         .unwrap_or_else(|| panic!("not a job page: {loc}"));
-    raidai_web::import_jobs::wait_for_job(store, hcode, id).await
+    raidai_web::import_jobs::wait_for_job(store, hc(hcode), id).await
 }
 
 async fn screens_and_tenancy(store: &Store) {
@@ -92,7 +93,7 @@ async fn screens_and_tenancy(store: &Store) {
         store,
         &Actor::system(),
         Source::Dir(dir_b.path().into()),
-        ImportOptions::new("99021"),
+        ImportOptions::new(hc("99021")),
     )
     .await
     .unwrap();

@@ -13,6 +13,7 @@ use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
 use raidai_formats::Source;
 use raidai_formats::generate::{GenConfig, generate};
+use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
 use raidai_store::{Actor, Store};
 use raidai_web::{AppState, router};
@@ -36,7 +37,7 @@ async fn claim_cycle_through_the_pages(store: &Store) {
         store,
         &Actor::system(),
         Source::Dir(dir.path().into()),
-        ImportOptions::new("99001"),
+        ImportOptions::new(hc("99001")),
     )
     .await
     .unwrap();
@@ -83,7 +84,7 @@ async fn claim_cycle_through_the_pages(store: &Store) {
     let files = raidai_claims::cycle::synth_returns(
         store,
         &Actor::system(),
-        "99001",
+        hc("99001"),
         1,
         &raidai_returns::RepShares {
             corrective_pct: 10,
@@ -122,7 +123,7 @@ async fn claim_cycle_through_the_pages(store: &Store) {
     assert!(r.text().contains("ไฟล์นี้นำเข้าแล้ว"));
     // A file that is no workbook: a Thai message, nothing recorded.
     let before = store
-        .list_returns(&Actor::system(), "99001")
+        .list_returns(&Actor::system(), hc("99001"))
         .await
         .unwrap()
         .len();
@@ -139,7 +140,7 @@ async fn claim_cycle_through_the_pages(store: &Store) {
     assert!(r.text().contains("alert"));
     assert_eq!(
         store
-            .list_returns(&Actor::system(), "99001")
+            .list_returns(&Actor::system(), hc("99001"))
             .await
             .unwrap()
             .len(),
@@ -172,7 +173,7 @@ async fn claim_cycle_through_the_pages(store: &Store) {
     assert!(page.contains("STM_99001_OPUCS256911_99.xlsx"));
     // Over the 64 MiB request limit: the app's own 413 page in Thai, and nothing stored.
     let stored = store
-        .list_returns(&Actor::system(), "99001")
+        .list_returns(&Actor::system(), hc("99001"))
         .await
         .unwrap()
         .len();
@@ -188,12 +189,15 @@ async fn claim_cycle_through_the_pages(store: &Store) {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(r.text().contains("ข้อมูลที่ส่งเกิน 64 MB"), "{}", r.text());
     let after_huge = store
-        .list_returns(&Actor::system(), "99001")
+        .list_returns(&Actor::system(), hc("99001"))
         .await
         .unwrap()
         .len();
     assert_eq!(after_huge, stored);
-    let after = store.list_returns(&Actor::system(), "99001").await.unwrap();
+    let after = store
+        .list_returns(&Actor::system(), hc("99001"))
+        .await
+        .unwrap();
     assert_eq!(
         after.len(),
         before + stm_count,
@@ -214,7 +218,7 @@ async fn claim_cycle_through_the_pages(store: &Store) {
     .await;
     assert_eq!(r.status, StatusCode::OK);
     let rec = store
-        .list_returns(&Actor::system(), "99001")
+        .list_returns(&Actor::system(), hc("99001"))
         .await
         .unwrap()
         .into_iter()

@@ -6,6 +6,7 @@ mod common;
 
 use axum::http::{StatusCode, header};
 use common::{get, post_file, post_form, sign_in};
+use raidai_store::testkit::hc;
 use raidai_store::users::UserInput;
 use raidai_store::{Actor, Store};
 use raidai_web::{AppState, router};
@@ -84,7 +85,7 @@ async fn a_new_office_sets_itself_up(store: &Store) {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert!(store.get_unit(&Actor::system(), "03726").await.is_ok());
+    assert!(store.get_unit(&Actor::system(), hc("03726")).await.is_ok());
 
     // A units file with a bad line: the line is named, nothing lands.
     let broken = format!("{UNITS}99999,x,rpst,9999,11001,,0,0\n");
@@ -99,7 +100,7 @@ async fn a_new_office_sets_itself_up(store: &Store) {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains(">6<"), "line 6 named: {}", r.text());
-    assert!(store.get_unit(&Actor::system(), "10707").await.is_err());
+    assert!(store.get_unit(&Actor::system(), hc("10707")).await.is_err());
     let r = post_file(
         &app,
         "/units/import",

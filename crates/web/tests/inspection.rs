@@ -7,6 +7,7 @@ use axum::http::{StatusCode, header};
 use common::{add_user, get, post_form, post_multipart, sign_in};
 use raidai_store::Store;
 use raidai_store::governance::{AssessmentInput, AssessmentKey, FormKind, ItemMark};
+use raidai_store::testkit::hc;
 use raidai_store::testkit::{actor, seed_small};
 use raidai_web::{AppState, router};
 
@@ -246,7 +247,7 @@ async fn a_unit_attaches_its_financial_strategy(store: &Store) {
     let id = store
         .strategies(
             &actor(raidai_domain::master::Role::UnitHead, "99001"),
-            "99001",
+            hc("99001"),
         )
         .await
         .unwrap()[0]

@@ -9,6 +9,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use common::{add_user, get, post_form};
 use raidai_store::Store;
+use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
 use raidai_web::{AppState, router};
 
@@ -114,7 +115,7 @@ async fn periods_through_the_pages(store: &Store) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(
         store
-            .closed_months(&raidai_store::Actor::system(), "99001")
+            .closed_months(&raidai_store::Actor::system(), hc("99001"))
             .await
             .unwrap()
             .is_empty()

@@ -10,6 +10,7 @@ use common::{add_user, get, land, sign_in};
 use raidai_claims::cycle::{create_batch, import_rep, import_stm_on, synth_returns};
 use raidai_returns::RepShares;
 use raidai_store::claims::{BatchSpec, VisitQuery};
+use raidai_store::testkit::hc;
 use raidai_store::testkit::{TestDb, explain_recorded, record_statements, seed_small};
 use raidai_store::{Actor, Store};
 use raidai_web::{Access, AppState, route_defs, router};
@@ -31,20 +32,22 @@ async fn world(store: &Store) -> (axum::Router, Vec<String>, String, String, Str
         include_blocked: true,
         headers: "fdh".into(),
     };
-    let batch = create_batch(store, &sys, "99001", &spec).await.unwrap();
+    let batch = create_batch(store, &sys, hc("99001"), &spec).await.unwrap();
     let shares = RepShares {
         corrective_pct: 10,
         deny_pct: 5,
         paid_diff_pct: 30,
     };
-    let files = synth_returns(store, &sys, "99001", batch.no, &shares, 1, 20261101)
+    let files = synth_returns(store, &sys, hc("99001"), batch.no, &shares, 1, 20261101)
         .await
         .unwrap();
     for (name, bytes) in files.iter().filter(|f| f.0.starts_with("eclaim_")) {
-        import_rep(store, &sys, "99001", name, bytes).await.unwrap();
+        import_rep(store, &sys, hc("99001"), name, bytes)
+            .await
+            .unwrap();
     }
     for (name, bytes) in files.iter().filter(|f| f.0.starts_with("STM_")) {
-        import_stm_on(store, &sys, "99001", name, bytes, 20261201)
+        import_stm_on(store, &sys, hc("99001"), name, bytes, 20261201)
             .await
             .unwrap();
     }
@@ -57,7 +60,7 @@ async fn world(store: &Store) -> (axum::Router, Vec<String>, String, String, Str
         sign_in(&app, "pho99", PW).await,
         sign_in(&app, "rev99001", PW).await,
     ];
-    let import_id = store.list_imports(&sys, "99001", 1).await.unwrap()[0]
+    let import_id = store.list_imports(&sys, hc("99001"), 1).await.unwrap()[0]
         .id
         .clone();
     let (visits, _) = store

@@ -5,6 +5,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
+use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
 use raidai_store::users::UserInput;
 use raidai_store::{Actor, Store};
@@ -190,7 +191,7 @@ const B_MARKERS: [&str; 3] = ["99021", "99002", "รพ.สต.บ้านส�
 
 async fn every_route_is_tenant_scoped(store: &Store) {
     let w = world(store).await;
-    let before = store.get_unit(&Actor::system(), "99021").await.unwrap();
+    let before = store.get_unit(&Actor::system(), hc("99021")).await.unwrap();
     let mut checked = 0;
     for d in route_defs() {
         if d.access == Access::Public {
@@ -263,7 +264,7 @@ async fn every_route_is_tenant_scoped(store: &Store) {
     }
     assert!(checked > 60, "checked {checked} route/user pairs");
     assert_eq!(
-        store.get_unit(&Actor::system(), "99021").await.unwrap(),
+        store.get_unit(&Actor::system(), hc("99021")).await.unwrap(),
         before,
         "unit B unchanged"
     );
@@ -406,7 +407,7 @@ async fn csrf_and_bad_input(store: &Store) {
     assert_eq!(beds.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(beds.body.contains("จำนวนเตียงต้องเป็นจำนวนเต็ม"));
     assert!(
-        store.get_unit(&Actor::system(), "99013").await.is_err(),
+        store.get_unit(&Actor::system(), hc("99013")).await.is_err(),
         "nothing written"
     );
 
@@ -450,6 +451,17 @@ async fn csrf_and_bad_input(store: &Store) {
     let nf = get(&w.app, "/no/such/page", Some(&w.admin)).await;
     assert_eq!(nf.status, StatusCode::NOT_FOUND);
     assert!(nf.body.contains("ไม่พบหน้าที่ต้องการ"));
+    // A unit code that is not five digits names no unit: the same page, not a bare 400.
+    for uri in [
+        "/units/1234x/visits",
+        "/units/123456/claims",
+        "/api/v1/units/abc/claims/periods",
+    ] {
+        let r = get(&w.app, uri, Some(&w.admin)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    let page = get(&w.app, "/units/1234x/visits", Some(&w.admin)).await;
+    assert!(page.body.contains("ไม่พบหน้าที่ต้องการ"));
 }
 
 async fn admin_screens_work(store: &Store) {
@@ -487,7 +499,7 @@ async fn admin_screens_work(store: &Store) {
     assert_eq!(upd.status, StatusCode::SEE_OTHER, "{}", upd.body);
     assert_eq!(
         store
-            .get_unit(&Actor::system(), "99021")
+            .get_unit(&Actor::system(), hc("99021"))
             .await
             .unwrap()
             .beds,

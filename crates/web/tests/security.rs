@@ -15,6 +15,7 @@ use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
 use raidai_formats::generate::{GenConfig, generate, zip_dir};
 use raidai_formats::{CancelFlag, Source};
+use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
 use raidai_store::{Actor, Store};
 use raidai_web::auth::{client_address, safe_next};
@@ -345,7 +346,7 @@ async fn a_cancelled_or_dropped_import_lands_nothing(store: &Store) {
     seed_small(store).await;
     let dir = tempfile::tempdir().unwrap();
     gen_files(dir.path(), 400);
-    let opts = ImportOptions::new("99011");
+    let opts = ImportOptions::new(hc("99011"));
     opts.cancel.cancel();
     let e = import(
         store,
@@ -366,7 +367,7 @@ async fn a_cancelled_or_dropped_import_lands_nothing(store: &Store) {
     // A request that goes away (timeout, closed tab) drops the import's future: the reader
     // threads are told to stop rather than scanning on.
     let flag = CancelFlag::default();
-    let mut opts = ImportOptions::new("99011");
+    let mut opts = ImportOptions::new(hc("99011"));
     opts.cancel = flag.clone();
     let system = Actor::system();
     let fut = import(store, &system, Source::Dir(dir.path().into()), opts);
@@ -388,7 +389,7 @@ async fn exported_csv_cells_never_run_as_formulas(store: &Store) {
     let app = router(AppState::new(store.clone()));
     let admin = login_from(&app, "admin", "127.0.0.1").await;
     // A unit named like a formula.
-    let u = store.get_unit(&Actor::system(), "99011").await.unwrap();
+    let u = store.get_unit(&Actor::system(), hc("99011")).await.unwrap();
     let input = raidai_store::master::UnitInput {
         hcode: u.hcode.to_string(),
         name_th: "=HYPERLINK(\"http://evil.example\",\"คลิก\")".into(),
@@ -401,7 +402,7 @@ async fn exported_csv_cells_never_run_as_formulas(store: &Store) {
         active: true,
     };
     store
-        .update_unit(&Actor::system(), "99011", &input)
+        .update_unit(&Actor::system(), hc("99011"), &input)
         .await
         .unwrap();
     let csv = send(&app, get_req("/units/export.csv", &admin))
@@ -432,7 +433,7 @@ async fn exported_csv_cells_never_run_as_formulas(store: &Store) {
         store,
         &Actor::system(),
         Source::Dir(dir.path().into()),
-        ImportOptions::new("99011"),
+        ImportOptions::new(hc("99011")),
     )
     .await
     .unwrap();
@@ -461,7 +462,7 @@ async fn stored_file_names_have_no_direction_overrides(store: &Store) {
     seed_small(store).await;
     let dir = tempfile::tempdir().unwrap();
     gen_files(dir.path(), 5);
-    let mut opts = ImportOptions::new("99011");
+    let mut opts = ImportOptions::new(hc("99011"));
     opts.source_name = "export\u{202E}piz.exe".into();
     let out = import(
         store,
@@ -499,16 +500,16 @@ async fn uploads_over_the_limit_and_jobs_cut_by_a_restart(store: &Store) {
     );
     // A job left running by a stopped server is marked failed at the next start.
     let job = store
-        .create_import_job(&Actor::system(), "99011", "set.zip", false, 10)
+        .create_import_job(&Actor::system(), hc("99011"), "set.zip", false, 10)
         .await
         .unwrap();
     store
-        .update_import_job("99011", &job.id, "writing", 5, 10)
+        .update_import_job(hc("99011"), &job.id, "writing", 5, 10)
         .await
         .unwrap();
     assert_eq!(store.fail_interrupted_import_jobs().await.unwrap(), 1);
     let j = store
-        .get_import_job(&Actor::system(), "99011", &job.id)
+        .get_import_job(&Actor::system(), hc("99011"), &job.id)
         .await
         .unwrap();
     assert_eq!(j.state, "failed");

@@ -10,6 +10,7 @@
 //! * An **STM** line settles the visit's receivable ([`raidai_domain::settlement`]): cash in,
 //!   the receivable cleared, the difference to the fund's adjustment accounts.
 
+use raidai_domain::ids::Hcode;
 use std::collections::HashMap;
 
 use raidai_domain::accounts::AccountCode;
@@ -83,13 +84,14 @@ impl CycleError {
 pub async fn create_batch(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     spec: &BatchSpec,
 ) -> Result<BatchRecord, CycleError> {
+    let hcode = unit.as_str();
     if spec.date_from > spec.date_to {
         return Err(CycleError::Invalid("วันที่เริ่มต้องไม่หลังวันที่สิ้นสุด".into()));
     }
-    let candidates = store.batch_candidates(actor, hcode, spec).await?;
+    let candidates = store.batch_candidates(actor, unit, spec).await?;
     let chosen: Vec<_> = candidates
         .into_iter()
         .filter(|c| spec.include_blocked || !c.blocked)
@@ -123,7 +125,7 @@ pub async fn create_batch(
     .unwrap_or_else(|_| "[]".into());
     let sha = hex(&Sha256::digest(&files.zip));
     Ok(store
-        .save_batch(actor, hcode, spec, &visits, files_json, files.zip, sha)
+        .save_batch(actor, unit, spec, &visits, files_json, files.zip, sha)
         .await?)
 }
 
@@ -250,7 +252,7 @@ pub const WORK_STATES: [&str; 4] = ["to_fix", "resent", "appealed", "written_off
 pub async fn set_work(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     vkey: &str,
     work: &str,
     note: &str,
@@ -258,7 +260,7 @@ pub async fn set_work(
     set_work_on(
         store,
         actor,
-        hcode,
+        unit,
         vkey,
         work,
         note,
@@ -271,7 +273,7 @@ pub async fn set_work(
 pub async fn set_work_on(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     vkey: &str,
     work: &str,
     note: &str,
@@ -287,7 +289,7 @@ pub async fn set_work_on(
     if work == "written_off" && note.is_empty() {
         return Err(CycleError::Invalid("การตัดหนี้ต้องระบุเหตุผล".into()));
     }
-    let mut session = store.begin_writeoff(actor, hcode).await?;
+    let mut session = store.begin_writeoff(actor, unit).await?;
     let visits = session.visits(&[vkey.to_string()]).await?;
     let Some(v) = visits.get(vkey) else {
         session.abort().await?;
@@ -358,17 +360,18 @@ pub fn rep_kind(
 pub async fn synth_returns(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     batch_no: i64,
     shares: &raidai_returns::RepShares,
     seed: u64,
     issued: i64,
 ) -> Result<Vec<(String, Vec<u8>)>, CycleError> {
+    let hcode = unit.as_str();
     let rows = store
-        .batch_visits(actor, hcode, batch_no, 10_000_000)
+        .batch_visits(actor, unit, batch_no, 10_000_000)
         .await?;
     let keys: Vec<String> = rows.iter().map(|r| r.vkey.clone()).collect();
-    let cids = store.visit_cids(actor, hcode, &keys).await?;
+    let cids = store.visit_cids(actor, unit, &keys).await?;
     let mut groups: std::collections::BTreeMap<(String, bool), Vec<raidai_returns::ClaimedVisit>> =
         Default::default();
     for r in &rows {

@@ -2,16 +2,17 @@
 //! files pipelined so the next is read while the database takes this one.
 
 use super::*;
+use raidai_domain::ids::Hcode;
 
 /// Imports a REP file for `hcode`: every line stored, matched lines set their visit's claim.
 pub async fn import_rep(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     file_name: &str,
     bytes: &[u8],
 ) -> Result<ReturnOutcome, CycleError> {
-    import_one(store, actor, hcode, file_name, bytes, false, today_ymd()).await
+    import_one(store, actor, unit, file_name, bytes, false, today_ymd()).await
 }
 
 /// One return file, read on a blocking thread then stored (`stm`: a statement, settled on
@@ -19,19 +20,19 @@ pub async fn import_rep(
 async fn import_one(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     file_name: &str,
     bytes: &[u8],
     stm: bool,
     today: i64,
 ) -> Result<ReturnOutcome, CycleError> {
-    let places = store.unit_places(actor, hcode).await?;
+    let places = store.unit_places(actor, unit).await?;
     let codes = error_codes(store, &places.province_code).await?;
     let (name, data) = (file_name.to_string(), bytes.to_vec());
     let read = tokio::task::spawn_blocking(move || read_return(&name, &data, &codes, stm))
         .await
         .map_err(|e| ClaimsError::Worker(e.to_string()))?;
-    import_read(store, actor, hcode, read?, today).await
+    import_read(store, actor, unit, read?, today).await
 }
 
 /// Whether a return file is a statement (STM…, or a CHI/สกส. XML) rather than a REP, by name.
@@ -82,11 +83,11 @@ pub fn read_return(
 pub async fn import_returns(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     mut files: Vec<(String, Vec<u8>)>,
     today: i64,
 ) -> Result<Vec<(String, Result<ReturnOutcome, CycleError>)>, CycleError> {
-    let places = store.unit_places(actor, hcode).await?;
+    let places = store.unit_places(actor, unit).await?;
     let codes = error_codes(store, &places.province_code).await?;
     files.sort_by(|a, b| (is_statement(&a.0), &a.0).cmp(&(is_statement(&b.0), &b.0)));
     let names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
@@ -109,7 +110,7 @@ pub async fn import_returns(
             break;
         };
         let res = match read {
-            Ok(r) => import_read(store, actor, hcode, r, today).await,
+            Ok(r) => import_read(store, actor, unit, r, today).await,
             Err(e) => Err(e),
         };
         out.push((name, res));
@@ -125,10 +126,11 @@ pub async fn import_returns(
 pub async fn import_read(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     read: ReadReturn,
     today: i64,
 ) -> Result<ReturnOutcome, CycleError> {
+    let hcode = unit.as_str();
     let file_hcode = match &read.file {
         ReadFile::Rep(f) => &f.header.hcode,
         ReadFile::Stm(f) => &f.header.hcode,
@@ -142,9 +144,9 @@ pub async fn import_read(
     }
     let (file_name, sha256, size) = (read.file_name.as_str(), read.sha256.as_str(), read.bytes);
     match read.file {
-        ReadFile::Rep(file) => store_rep(store, actor, hcode, file_name, sha256, size, file).await,
+        ReadFile::Rep(file) => store_rep(store, actor, unit, file_name, sha256, size, file).await,
         ReadFile::Stm(file) => {
-            store_stm(store, actor, hcode, file_name, sha256, size, file, today).await
+            store_stm(store, actor, unit, file_name, sha256, size, file, today).await
         }
     }
 }
@@ -180,7 +182,7 @@ macro_rules! line_row {
 async fn store_rep(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     file_name: &str,
     sha256: &str,
     size: u64,
@@ -196,7 +198,7 @@ async fn store_rep(
     };
     let rep_date = file.header.issued.unwrap_or_else(today_ymd);
     let (mut session, mut out) =
-        open_return(store, actor, hcode, meta, file_name, &file.rejects).await?;
+        open_return(store, actor, unit, meta, file_name, &file.rejects).await?;
     let lines = by_candidate_keys(&file.lines, |l| {
         candidate_keys(&l.hn, &l.seq_no, &l.invoice_no, &l.an, l.ip)
     });
@@ -249,30 +251,30 @@ async fn store_rep(
 pub async fn import_stm(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     file_name: &str,
     bytes: &[u8],
 ) -> Result<ReturnOutcome, CycleError> {
-    import_stm_on(store, actor, hcode, file_name, bytes, today_ymd()).await
+    import_stm_on(store, actor, unit, file_name, bytes, today_ymd()).await
 }
 
 /// [`import_stm`] as if run on `today` (`yyyymmdd`).
 pub async fn import_stm_on(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     file_name: &str,
     bytes: &[u8],
     today: i64,
 ) -> Result<ReturnOutcome, CycleError> {
-    import_one(store, actor, hcode, file_name, bytes, true, today).await
+    import_one(store, actor, unit, file_name, bytes, true, today).await
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn store_stm(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     file_name: &str,
     sha256: &str,
     size: u64,
@@ -294,7 +296,7 @@ async fn store_stm(
     };
     let map = default_settlement_map();
     let (mut session, mut out) =
-        open_return(store, actor, hcode, meta, file_name, &file.rejects).await?;
+        open_return(store, actor, unit, meta, file_name, &file.rejects).await?;
     // A statement may pay one claim on several lines: each settles in turn.
     let mut balances: HashMap<String, ClaimBalance> = HashMap::new();
     let ip = file.header.ip;
@@ -422,12 +424,12 @@ pub(super) fn entry(
 async fn open_return(
     store: &Store,
     actor: &Actor,
-    hcode: &str,
+    unit: Hcode,
     meta: ReturnMeta,
     file_name: &str,
     rejects: &[ReturnReject],
 ) -> Result<(ReturnSession, ReturnOutcome), CycleError> {
-    let mut session = store.begin_return(actor, hcode, meta).await?;
+    let mut session = store.begin_return(actor, unit, meta).await?;
     session
         .write_rejects(&reject_rows(file_name, rejects))
         .await?;

@@ -1,6 +1,7 @@
 //! Findings on kept visits and the Data Audit worklist pages.
 
 use super::*;
+use raidai_store::testkit::hc;
 
 /// An unknown clinic and a wrong CID check digit are findings on kept, posted visits; the
 /// worklist lists them with amounts; an acceptance survives a re-audit; cross-visit checks run.
@@ -34,7 +35,10 @@ pub(super) async fn findings_on_kept_visits(store: &Store) {
     let (cln, n, amount) = (page.items, page.totals.visits, page.totals.amount);
     assert_eq!(n, 1);
     assert_eq!(cln[0].severity, "block");
-    let v = store.get_visit(&admin(), UNIT, &cln[0].vkey).await.unwrap();
+    let v = store
+        .get_visit(&admin(), hc(UNIT), &cln[0].vkey)
+        .await
+        .unwrap();
     assert_eq!(v.visit.clinic, "05000");
     assert!(v.visit.posted || v.visit.fund_amount + v.visit.patient_amount == 0);
     assert_eq!(amount, cln[0].amount);
@@ -48,19 +52,25 @@ pub(super) async fn findings_on_kept_visits(store: &Store) {
     let rev = actor(Role::UnitRevenue, UNIT);
     assert!(matches!(
         store
-            .accept_finding(&rev, UNIT, &cln[0].vkey, "CLN01", " ")
+            .accept_finding(&rev, hc(UNIT), &cln[0].vkey, "CLN01", " ")
             .await,
         Err(StoreError::Invalid(_))
     ));
     let other = actor(Role::UnitRevenue, "99021");
     assert!(
         store
-            .accept_finding(&other, UNIT, &cln[0].vkey, "CLN01", "x")
+            .accept_finding(&other, hc(UNIT), &cln[0].vkey, "CLN01", "x")
             .await
             .is_err()
     );
     store
-        .accept_finding(&rev, UNIT, &cln[0].vkey, "CLN01", "แผนกใหม่ รอ สปสช. เพิ่มรหัส")
+        .accept_finding(
+            &rev,
+            hc(UNIT),
+            &cln[0].vkey,
+            "CLN01",
+            "แผนกใหม่ รอ สปสช. เพิ่มรหัส",
+        )
         .await
         .unwrap();
     // The findings' read model followed the import and the acceptance.
@@ -84,7 +94,9 @@ pub(super) async fn findings_on_kept_visits(store: &Store) {
         0
     );
     let before = store.rule_counts(&admin(), Some(UNIT)).await.unwrap();
-    let summary = raidai_claims::audit_unit(store, &rev, UNIT).await.unwrap();
+    let summary = raidai_claims::audit_unit(store, &rev, hc(UNIT))
+        .await
+        .unwrap();
     assert_eq!(summary.visits as usize, keys.len());
     let after = store.rule_counts(&admin(), Some(UNIT)).await.unwrap();
     assert_eq!(before, after, "a re-audit of the same data finds the same");
@@ -108,7 +120,7 @@ pub(super) async fn findings_on_kept_visits(store: &Store) {
     assert_eq!(acc[0].accepted_by.as_deref(), Some(rev.username.as_str()));
     // The other unit's officer cannot re-audit or read this unit.
     assert!(
-        raidai_claims::audit_unit(store, &other, UNIT)
+        raidai_claims::audit_unit(store, &other, hc(UNIT))
             .await
             .is_err()
     );
@@ -142,7 +154,12 @@ pub(super) async fn worklist_pages_match_every_visits_findings(store: &Store) {
     let visits = visits_of(store, UNIT).await;
     let mut every: Vec<FindingItem> = Vec::new();
     for v in &visits {
-        every.extend(store.visit_findings(&admin(), UNIT, &v.vkey).await.unwrap());
+        every.extend(
+            store
+                .visit_findings(&admin(), hc(UNIT), &v.vkey)
+                .await
+                .unwrap(),
+        );
     }
     // UC visits of FY2569 are past UC's 30-day window on any day after 2026-10-31.
     let late: Vec<&FindingItem> = every.iter().filter(|f| f.rule == "LATE01").collect();
@@ -156,11 +173,11 @@ pub(super) async fn worklist_pages_match_every_visits_findings(store: &Store) {
     let rev = actor(Role::UnitRevenue, UNIT);
     let stored = every.iter().find(|f| f.rule != "LATE01").unwrap().clone();
     store
-        .accept_finding(&rev, UNIT, &stored.vkey, &stored.rule, "ตรวจแล้ว")
+        .accept_finding(&rev, hc(UNIT), &stored.vkey, &stored.rule, "ตรวจแล้ว")
         .await
         .unwrap();
     store
-        .accept_finding(&rev, UNIT, &late[0].vkey, "LATE01", "ส่งแล้ว")
+        .accept_finding(&rev, hc(UNIT), &late[0].vkey, "LATE01", "ส่งแล้ว")
         .await
         .unwrap();
     let accepted = |f: &FindingItem| {

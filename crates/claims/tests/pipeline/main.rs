@@ -10,6 +10,7 @@ use raidai_domain::rights::Fund;
 use raidai_formats::generate::{Corruption, GenConfig, generate, generate_with};
 use raidai_formats::{EncodingChoice, Encounter, FileKind, Source, TextEncoding};
 use raidai_store::claims::VisitQuery;
+use raidai_store::testkit::hc;
 use raidai_store::testkit::{actor, seed_small};
 use raidai_store::{Actor, Store, StoreError};
 use std::collections::{BTreeMap, HashMap};
@@ -32,7 +33,7 @@ fn config(seed: u64, visits: usize, admissions: usize) -> GenConfig {
 }
 
 fn opts() -> ImportOptions {
-    ImportOptions::new(UNIT)
+    ImportOptions::new(hc(UNIT))
 }
 
 fn admin() -> Actor {
@@ -70,7 +71,7 @@ async fn receivables(store: &Store, hcode: &str) -> BTreeMap<String, i64> {
     for b in store
         .account_balances(
             &admin(),
-            hcode,
+            hc(hcode),
             0,
             99_999_999,
             raidai_store::claims::DateBasis::Service,
@@ -111,14 +112,14 @@ fn expected(visits: &[raidai_store::claims::VisitSummary]) -> BTreeMap<String, i
 }
 
 async fn check_ledger(store: &Store, hcode: &str) {
-    let (d, c) = store.journal_totals(&admin(), hcode).await.unwrap();
+    let (d, c) = store.journal_totals(&admin(), hc(hcode)).await.unwrap();
     assert_eq!(d, c, "Σ debits = Σ credits");
     let visits = visits_of(store, hcode).await;
     let got = receivables(store, hcode).await;
     let want = expected(&visits);
     if got != want {
         for v in &visits {
-            let d = store.get_visit(&admin(), hcode, &v.vkey).await.unwrap();
+            let d = store.get_visit(&admin(), hc(hcode), &v.vkey).await.unwrap();
             let net: i64 = d
                 .journal
                 .iter()
@@ -170,7 +171,7 @@ async fn property_ledger_balances(store: &Store) {
                             .unwrap();
                         assert_eq!(out.record.totals.rejects, 0, "{:?}", out.report);
                         for k in &seen {
-                            store.get_visit(&admin(), UNIT, k).await.unwrap();
+                            store.get_visit(&admin(), hc(UNIT), k).await.unwrap();
                         }
                         check_ledger(store, UNIT).await;
                     })

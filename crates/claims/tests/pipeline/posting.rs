@@ -1,6 +1,7 @@
 //! Posting: the default map, the coverage worklist and admissions still in hospital.
 
 use super::*;
+use raidai_store::testkit::hc;
 
 /// A generated year with every right (STP included) and patients of this CUP, another CUP of
 /// the province and another province: no visit with an amount for its fund is left unposted by
@@ -73,7 +74,7 @@ pub(super) async fn coverage_lists_what_the_map_misses(store: &Store) {
     let dir = tempfile::tempdir().unwrap();
     generate(&config(33, 300, 20), dir.path()).unwrap();
     import_dir(store, dir.path(), opts()).await;
-    let rows = raidai_claims::coverage(store, &admin(), UNIT)
+    let rows = raidai_claims::coverage(store, &admin(), hc(UNIT))
         .await
         .unwrap();
     let uc: Vec<_> = rows.iter().filter(|r| r.group.fund == "UC").collect();
@@ -102,7 +103,7 @@ pub(super) async fn coverage_lists_what_the_map_misses(store: &Store) {
         .save_posting_map(&admin(), "99", 2569, full)
         .await
         .unwrap();
-    let rows = raidai_claims::coverage(store, &admin(), UNIT)
+    let rows = raidai_claims::coverage(store, &admin(), hc(UNIT))
         .await
         .unwrap();
     assert!(rows.iter().filter(|r| r.group.fund == "UC").all(|r| {
@@ -112,14 +113,26 @@ pub(super) async fn coverage_lists_what_the_map_misses(store: &Store) {
     }));
     // Another unit's officer cannot read it, nor re-post it; a district officer cannot re-post.
     let other = raidai_store::testkit::actor(raidai_domain::master::Role::UnitRevenue, "99021");
-    assert!(raidai_claims::coverage(store, &other, UNIT).await.is_err());
-    assert!(raidai_claims::repost(store, &other, UNIT).await.is_err());
+    assert!(
+        raidai_claims::coverage(store, &other, hc(UNIT))
+            .await
+            .is_err()
+    );
+    assert!(
+        raidai_claims::repost(store, &other, hc(UNIT))
+            .await
+            .is_err()
+    );
     let district = raidai_store::testkit::actor(raidai_domain::master::Role::District, "9901");
-    assert!(raidai_claims::repost(store, &district, UNIT).await.is_err());
+    assert!(
+        raidai_claims::repost(store, &district, hc(UNIT))
+            .await
+            .is_err()
+    );
     // The re-post posts every waiting visit, in one entry of the import history.
     let waiting = visits;
     let head = raidai_store::testkit::actor(raidai_domain::master::Role::UnitRevenue, UNIT);
-    let rec = raidai_claims::repost(store, &head, UNIT)
+    let rec = raidai_claims::repost(store, &head, hc(UNIT))
         .await
         .unwrap()
         .expect("visits re-posted");
@@ -128,17 +141,17 @@ pub(super) async fn coverage_lists_what_the_map_misses(store: &Store) {
     assert!(rec.counts.posted_amount > 0);
     assert_eq!(rec.recon.parts(), rec.recon.cht_total);
     assert!(
-        raidai_claims::coverage(store, &admin(), UNIT)
+        raidai_claims::coverage(store, &admin(), hc(UNIT))
             .await
             .unwrap()
             .is_empty()
     );
     check_ledger(store, UNIT).await;
-    let history = store.list_imports(&admin(), UNIT, 10).await.unwrap();
+    let history = store.list_imports(&admin(), hc(UNIT), 10).await.unwrap();
     assert!(history.iter().any(|r| r.id == rec.id && r.kind == "repost"));
     // Nothing waits any more: nothing is recorded.
     assert!(
-        raidai_claims::repost(store, &head, UNIT)
+        raidai_claims::repost(store, &head, hc(UNIT))
             .await
             .unwrap()
             .is_none()
@@ -246,7 +259,7 @@ pub(super) async fn admissions_in_hospital_wait_for_discharge(store: &Store) {
     );
     // Not a map problem: the coverage worklist does not list them.
     assert!(
-        raidai_claims::coverage(store, &admin(), UNIT)
+        raidai_claims::coverage(store, &admin(), hc(UNIT))
             .await
             .unwrap()
             .is_empty()
@@ -257,7 +270,7 @@ pub(super) async fn admissions_in_hospital_wait_for_discharge(store: &Store) {
     assert_eq!(later.record.counts.updated, 2);
     assert_eq!(later.record.recon.in_hospital, 0);
     for v in &waiting {
-        let d = store.get_visit(&admin(), UNIT, &v.vkey).await.unwrap();
+        let d = store.get_visit(&admin(), hc(UNIT), &v.vkey).await.unwrap();
         assert!(d.visit.posted);
         assert!(d.visit.date_dsc >= d.visit.date_serv);
         assert!(d.journal.iter().all(|l| l.post_date == d.visit.date_dsc));

@@ -1,6 +1,7 @@
 //! Re-imports, tenancy, and the stored rows against the pure pipeline.
 
 use super::*;
+use raidai_store::testkit::hc;
 
 /// Re-importing the same files changes nothing; a changed visit is updated, its old posting
 /// reversed, and the change audited.
@@ -17,7 +18,7 @@ pub(super) async fn reimport_is_idempotent_and_changes_are_audited(store: &Store
     .unwrap();
     let a = import_dir(store, dir.path(), opts()).await;
     assert_eq!(a.record.counts.inserted, 28);
-    let totals = store.journal_totals(&admin(), UNIT).await.unwrap();
+    let totals = store.journal_totals(&admin(), hc(UNIT)).await.unwrap();
     let b = import_dir(store, dir.path(), opts()).await;
     assert_eq!(
         (
@@ -27,7 +28,10 @@ pub(super) async fn reimport_is_idempotent_and_changes_are_audited(store: &Store
         ),
         (0, 0, 28)
     );
-    assert_eq!(store.journal_totals(&admin(), UNIT).await.unwrap(), totals);
+    assert_eq!(
+        store.journal_totals(&admin(), hc(UNIT)).await.unwrap(),
+        totals
+    );
 
     // Change the right of the first visit: UCS ↔ OFC in INS.
     let first = first.unwrap();
@@ -83,7 +87,7 @@ pub(super) async fn reimport_is_idempotent_and_changes_are_audited(store: &Store
     }
     assert!(changed, "INS line of the first visit found");
     std::fs::write(&ins, out).unwrap();
-    let before = store.get_visit(&admin(), UNIT, &key).await.unwrap();
+    let before = store.get_visit(&admin(), hc(UNIT), &key).await.unwrap();
     let c = import_dir(store, dir.path(), opts()).await;
     assert_eq!(
         (
@@ -93,7 +97,7 @@ pub(super) async fn reimport_is_idempotent_and_changes_are_audited(store: &Store
         ),
         (0, 1, 27)
     );
-    let after = store.get_visit(&admin(), UNIT, &key).await.unwrap();
+    let after = store.get_visit(&admin(), hc(UNIT), &key).await.unwrap();
     assert_ne!(before.visit.inscl, after.visit.inscl);
     if !before.journal.is_empty() {
         assert!(after.journal.iter().any(|l| l.kind == "reverse"));
@@ -201,7 +205,7 @@ pub(super) async fn stored_rows_match_the_pure_pipeline(store: &Store) {
             .iter()
             .any(|f| f.kind == "ZIP" && f.sha256.len() == 64)
     );
-    let places = Places::from(store.unit_places(&admin(), UNIT).await.unwrap());
+    let places = Places::from(store.unit_places(&admin(), hc(UNIT)).await.unwrap());
     let maps = raidai_claims::Maps::new(BTreeMap::new());
     let stored: HashMap<String, _> = visits_of(store, UNIT)
         .await

@@ -1,6 +1,7 @@
 //! Imports that fail or keep their visits: a missing file, a bad check digit, broken inputs, strict mode.
 
 use super::*;
+use raidai_store::testkit::hc;
 
 /// A mandatory file missing fails the import: nothing is recorded, the error names the file.
 pub(super) async fn a_missing_mandatory_file_fails_the_import(store: &Store) {
@@ -24,7 +25,7 @@ pub(super) async fn a_missing_mandatory_file_fails_the_import(store: &Store) {
     }
     assert!(
         store
-            .list_imports(&admin(), UNIT, 10)
+            .list_imports(&admin(), hc(UNIT), 10)
             .await
             .unwrap()
             .is_empty()
@@ -69,7 +70,7 @@ pub(super) async fn broken_inputs_are_rejected(store: &Store) {
         let applied = &sum.applied[0];
         let out = import_dir(store, dir.path(), opts()).await;
         let rejects = store
-            .list_rejects(&admin(), UNIT, &out.record.id)
+            .list_rejects(&admin(), hc(UNIT), &out.record.id)
             .await
             .unwrap();
         let code = applied.code.expect("documented reject").as_str();
@@ -102,7 +103,7 @@ pub(super) async fn broken_inputs_are_rejected(store: &Store) {
             assert!(itemised.contains(k), "{c:?}: {k} not itemised");
         }
         for k in &keys {
-            let got = store.get_visit(&admin(), UNIT, k).await;
+            let got = store.get_visit(&admin(), hc(UNIT), k).await;
             if spoiled.contains(k) {
                 // ANs repeat across the sets of this test: only this import must not have
                 // written the key.
@@ -129,7 +130,7 @@ pub(super) async fn broken_inputs_are_rejected(store: &Store) {
     o.encoding = EncodingChoice::Declared(TextEncoding::Utf8);
     let out = import_dir(store, dir.path(), o).await;
     let rejects = store
-        .list_rejects(&admin(), UNIT, &out.record.id)
+        .list_rejects(&admin(), hc(UNIT), &out.record.id)
         .await
         .unwrap();
     assert!(rejects.iter().any(|r| r.code == "ENCODING"));
@@ -148,12 +149,15 @@ pub(super) async fn strict_lands_nothing(store: &Store) {
     assert_eq!(out.record.status, "rejected");
     assert!(out.record.totals.rejects > 0);
     assert!(visits_of(store, UNIT).await.is_empty());
-    assert_eq!(store.journal_totals(&admin(), UNIT).await.unwrap(), (0, 0));
-    let history = store.list_imports(&admin(), UNIT, 10).await.unwrap();
+    assert_eq!(
+        store.journal_totals(&admin(), hc(UNIT)).await.unwrap(),
+        (0, 0)
+    );
+    let history = store.list_imports(&admin(), hc(UNIT), 10).await.unwrap();
     assert_eq!(history.len(), 1);
     assert!(
         !store
-            .list_rejects(&admin(), UNIT, &history[0].id)
+            .list_rejects(&admin(), hc(UNIT), &history[0].id)
             .await
             .unwrap()
             .is_empty()

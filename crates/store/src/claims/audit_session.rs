@@ -1,6 +1,7 @@
 //! A re-evaluation of a unit's Data Audit in one transaction.
 
 use super::*;
+use raidai_domain::ids::Hcode;
 
 /// A re-evaluation of a unit's Data Audit: one transaction; the unit's findings are replaced.
 pub struct AuditSession {
@@ -22,13 +23,14 @@ pub struct AuditSummary {
 
 impl Store {
     /// Starts re-evaluating the findings of a unit (its staff or an admin).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn begin_audit(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<AuditSession, StoreError> {
-        self.unit_for_import(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.unit_for_import(actor, unit).await?;
         let mut tx = self.begin_unit_tx(hcode).await?;
         if self.engine() == Engine::Sqlite {
             // The whole table is read once: mapped pages spare a copy of each (half the

@@ -13,6 +13,7 @@ use crate::sql::{Cols, Sql, get_i, get_s, row_struct};
 use crate::sqlite_raw::{NamedRow, Stmt, Val, insert_sql};
 use crate::{Actor, Engine, ImportPool, Store, StoreError, now_ms};
 use raidai_domain::accounts::{PostingRule, default_posting_map, parse_posting_map};
+use raidai_domain::ids::Hcode;
 use raidai_domain::ids::Personal;
 use raidai_domain::master::Role;
 use raidai_domain::periods::{ClosedMonths, fiscal_year_of, recognition_date};
@@ -568,9 +569,9 @@ fn push_entry_ref(refs: &mut String, r: EntryRef) {
 impl Store {
     /// The importing unit's CUP and province, and the units of its province. The caller must
     /// be allowed to import for `hcode` (admin, or that unit's own staff).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
-    pub async fn unit_places(&self, actor: &Actor, hcode: &str) -> Result<UnitPlaces, StoreError> {
-        let unit = self.unit_for_import(actor, hcode).await?;
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    pub async fn unit_places(&self, actor: &Actor, unit: Hcode) -> Result<UnitPlaces, StoreError> {
+        let unit = self.unit_for_import(actor, unit).await?;
         let mut s = Sql::new("SELECT hcode, cup_hcode FROM units WHERE province_code = ");
         s.text(unit.province_code.clone());
         let rows = s.query().fetch_all(self.pool()).await?;

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::sql::row_struct;
+use raidai_domain::ids::Hcode;
 
 /// A page of visits and the cursor (service date, key) of the next page, if any.
 pub type VisitPage = (Vec<VisitSummary>, Option<(i64, String)>);
@@ -190,13 +191,14 @@ pub struct UnpostedGroup {
 impl Store {
     /// The unposted visits of a unit the caller may see, grouped by (fiscal year, fund,
     /// setting, place, case), largest fund amount first: the map coverage worklist.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn unposted_groups(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<Vec<UnpostedGroup>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT unposted_reason AS reason, fy, fund, setting, place, vcase AS \"case\", CAST(COUNT(*) AS BIGINT) AS visits, CAST(SUM(fund_amount) AS BIGINT) AS fund_amount, CAST(SUM(patient_amount) AS BIGINT) AS patient_amount FROM claim_visits WHERE posted = 0 AND hcode = ",
         );
@@ -210,14 +212,15 @@ impl Store {
     }
 
     /// Import history of a unit the caller may see, newest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn list_imports(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         limit: i64,
     ) -> Result<Vec<ImportRecord>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT i.*, u.name_th AS unit_name FROM claim_imports i JOIN units u ON u.hcode = i.hcode WHERE i.kind IN ('import', 'repost') AND i.hcode = ",
         );
@@ -230,13 +233,14 @@ impl Store {
     }
 
     /// One import of a unit the caller may see.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn get_import(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         id: &str,
     ) -> Result<ImportRecord, StoreError> {
+        let hcode = unit.as_str();
         let mut s = Sql::new(
             "SELECT i.*, u.name_th AS unit_name FROM claim_imports i JOIN units u ON u.hcode = i.hcode WHERE i.hcode = ",
         );
@@ -249,27 +253,28 @@ impl Store {
     }
 
     /// The rejects of an import, in the order found.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn list_rejects(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         import_id: &str,
     ) -> Result<Vec<RejectRow>, StoreError> {
-        self.first_rejects(actor, hcode, import_id, i64::MAX).await
+        self.first_rejects(actor, unit, import_id, i64::MAX).await
     }
 
     /// The first `limit` rejects of an import in file order (a page shows these; the
     /// downloads take them all).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn first_rejects(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         import_id: &str,
         limit: i64,
     ) -> Result<Vec<RejectRow>, StoreError> {
-        self.get_import(actor, hcode, import_id).await?;
+        let hcode = unit.as_str();
+        self.get_import(actor, unit, import_id).await?;
         let mut s = Sql::new(
             "SELECT file, line, field, value, code, reason_th, reason_en, hn, seq, an FROM claim_rejects WHERE hcode = ",
         );
@@ -324,7 +329,7 @@ impl Store {
         actor: &Actor,
         q: &VisitQuery,
     ) -> Result<(Vec<VisitSummary>, i64), StoreError> {
-        self.get_unit(actor, &q.hcode).await?;
+        self.unit_by_code(actor, &q.hcode).await?;
         let mut c = Sql::new(
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = ",
         );
@@ -360,7 +365,7 @@ impl Store {
         actor: &Actor,
         q: &VisitQuery,
     ) -> Result<VisitPage, StoreError> {
-        self.get_unit(actor, &q.hcode).await?;
+        self.unit_by_code(actor, &q.hcode).await?;
         let mut s = Sql::new(&format!(
             "SELECT {SUMMARY_COLS} FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = "
         ));
@@ -394,13 +399,14 @@ impl Store {
     }
 
     /// One visit with its detail and journal.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn get_visit(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         vkey: &str,
     ) -> Result<VisitDetail, StoreError> {
+        let hcode = unit.as_str();
         let mut s = Sql::new(&format!(
             "SELECT {SUMMARY_COLS}, v.detail_json, v.journal_refs || COALESCE((SELECT ' ' || cs.journal_refs FROM claim_status cs WHERE cs.hcode = v.hcode AND cs.vkey = v.vkey), '') AS journal_refs FROM claim_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = "
         ));
@@ -454,16 +460,17 @@ impl Store {
     /// (`yyyymmdd`) by posting or service date, receivables and revenue alike (net of
     /// reversals). Whole months come from the read model; only the days of a partial month at
     /// either end are summed from the journal (on its date indexes).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn account_balances(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         from: i64,
         to: i64,
         basis: DateBasis,
     ) -> Result<Vec<AccountBalance>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let (m_lo, m_hi) = whole_months(from, to);
         let mut sums: BTreeMap<(String, String), [i64; 3]> = BTreeMap::new();
         let mut add = |r: &AnyRow| -> Result<(), StoreError> {
@@ -535,13 +542,14 @@ impl Store {
     }
 
     /// Σ debits and Σ credits of a unit's whole journal.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn journal_totals(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<(i64, i64), StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT CAST(COALESCE(SUM(j.debit), 0) AS BIGINT) AS d, CAST(COALESCE(SUM(j.credit), 0) AS BIGINT) AS c FROM claim_journal j WHERE j.hcode = ",
         );

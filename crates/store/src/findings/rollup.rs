@@ -1,6 +1,7 @@
 //! The province's view: clean-visit rate and Authen coverage per unit and month.
 
 use super::*;
+use raidai_domain::ids::Hcode;
 
 impl Store {
     /// Clean visits and Authen coverage per unit and service month between two `yyyymmdd`
@@ -110,15 +111,16 @@ impl Store {
     }
 
     /// Authen coverage of one unit by right, sub-right and service month.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn authen_coverage(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         from: i64,
         to: i64,
     ) -> Result<Vec<AuthenCoverage>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         // The read model, by whole service months (`from` and `to` name the first and last).
         let mut s = Sql::new(
             "SELECT v.inscl, v.subtype, CAST(v.month AS BIGINT) AS month, CAST(SUM(v.visits) AS BIGINT) AS visits, CAST(SUM(v.with_code) AS BIGINT) AS with_code FROM claim_sum_visits v JOIN units u ON u.hcode = v.hcode WHERE v.hcode = ",

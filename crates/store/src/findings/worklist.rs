@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::sql::binds;
+use raidai_domain::ids::Hcode;
 
 impl Store {
     /// The worklist: findings of a unit, blocking ones first, then by amount, a page at a time;
@@ -14,7 +15,7 @@ impl Store {
         actor: &Actor,
         q: &FindingQuery,
     ) -> Result<FindingPage, StoreError> {
-        self.get_unit(actor, &q.hcode).await?;
+        self.unit_by_code(actor, &q.hcode).await?;
         let province = self.province_of(actor, Some(&q.hcode)).await?;
         let late = self
             .late_rule(province.as_deref())
@@ -154,14 +155,15 @@ impl Store {
     }
 
     /// The findings of one visit (accepted ones included).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn visit_findings(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         vkey: &str,
     ) -> Result<Vec<FindingItem>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let province = self.province_of(actor, Some(hcode)).await?;
         let late = self.late_rule(province.as_deref()).await?;
         let mut s = Sql::new(
@@ -186,7 +188,7 @@ impl Store {
         hcode: Option<&str>,
     ) -> Result<Vec<RuleCount>, StoreError> {
         if let Some(h) = hcode {
-            self.get_unit(actor, h).await?;
+            self.unit_by_code(actor, h).await?;
         }
         let province = self.province_of(actor, hcode).await?;
         let late = self
@@ -251,15 +253,16 @@ impl Store {
     }
 
     /// Findings per rule of one unit for visits served between two `yyyymmdd` dates.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn rule_counts_between(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         from: i64,
         to: i64,
     ) -> Result<Vec<RuleCount>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let province = self.province_of(actor, Some(hcode)).await?;
         let late = self.late_rule(province.as_deref()).await?;
         let mut s = Sql::new(
@@ -282,16 +285,17 @@ impl Store {
 
     /// Marks a finding accepted (the unit's staff or an admin), with a reason; audit-logged.
     /// A re-audit keeps the acceptance while the finding stands.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn accept_finding(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         vkey: &str,
         rule: &str,
         reason: &str,
     ) -> Result<(), StoreError> {
-        self.unit_for_import(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.unit_for_import(actor, unit).await?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::field(

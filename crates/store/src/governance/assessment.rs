@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::sql::binds;
+use raidai_domain::ids::Hcode;
 
 /// Inspection rounds per fiscal year that an assessment may belong to.
 pub const ASSESSMENT_ROUNDS: std::ops::RangeInclusive<u8> = 1..=2;
@@ -443,7 +444,7 @@ impl Store {
         actor: &Actor,
         key: &AssessmentKey,
     ) -> Result<Option<Assessment>, StoreError> {
-        self.get_unit(actor, &key.hcode).await?;
+        self.unit_by_code(actor, &key.hcode).await?;
         let mut s = Sql::new(
             "SELECT a.criteria_version, a.assessor, a.assessed_on, a.reviewer_summary, a.paper_json, a.updated_at, a.updated_by FROM gov_assessments a JOIN units u ON u.hcode = a.hcode WHERE 1 = 1",
         );
@@ -493,7 +494,7 @@ impl Store {
         fiscal_year: Option<u16>,
     ) -> Result<Vec<AssessmentSummary>, StoreError> {
         if let Some(h) = hcode {
-            self.get_unit(actor, h).await?;
+            self.unit_by_code(actor, h).await?;
         }
         let mut s = Sql::new(
             "SELECT a.hcode, a.fiscal_year, a.round, a.form, a.assessed_on, a.updated_at FROM gov_assessments a JOIN units u ON u.hcode = a.hcode WHERE 1 = 1",
@@ -630,7 +631,7 @@ impl Store {
         actor: &Actor,
         key: &AssessmentKey,
     ) -> Result<Vec<EvidenceMeta>, StoreError> {
-        self.get_unit(actor, &key.hcode).await?;
+        self.unit_by_code(actor, &key.hcode).await?;
         let mut s = Sql::new(&format!(
             "SELECT {EVIDENCE_COLS} FROM gov_evidence e JOIN units u ON u.hcode = e.hcode WHERE 1 = 1"
         ));
@@ -645,9 +646,10 @@ impl Store {
     pub async fn get_evidence(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         id: &str,
     ) -> Result<(EvidenceMeta, Vec<u8>), StoreError> {
+        let hcode = unit.as_str();
         let mut s = Sql::new(&format!(
             "SELECT {EVIDENCE_COLS}, e.data FROM gov_evidence e JOIN units u ON u.hcode = e.hcode WHERE e.hcode = "
         ));

@@ -20,6 +20,7 @@ use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_s, row_struct};
 use crate::{Actor, FieldError, Store, StoreError, now_ms};
 use raidai_domain::calendar::FiscalPeriod;
+use raidai_domain::ids::Hcode;
 use raidai_domain::master::Role;
 use raidai_governance::planfin::{Actuals, Plan, PlanCode, PlanLine, PlanRevision};
 use raidai_governance::risk_score::{RiskError, risk_score};
@@ -180,11 +181,12 @@ fn overflow(account: &str) -> StoreError {
 /// Sums a trial balance into the Risk Score inputs with `map`. Returns the inputs and the account
 /// codes that no rule matched (shown to the user: they may reveal a wrong map).
 pub fn position_from_trial_balance(
-    hcode: &str,
+    unit: Hcode,
     period: u32,
     lines: &[TbLine],
     map: &[AccountMapRule],
 ) -> Result<(RiskInput, Vec<String>), StoreError> {
+    let hcode = unit.as_str();
     let mut sums: BTreeMap<RatioItem, i64> = BTreeMap::new();
     let mut unmapped = Vec::new();
     for l in lines {
@@ -243,7 +245,7 @@ impl Store {
         actor: &Actor,
         hcode: &str,
     ) -> Result<(), StoreError> {
-        self.get_unit(actor, hcode).await?;
+        self.unit_by_code(actor, hcode).await?;
         if !actor.may_write_governance() {
             return Err(StoreError::Forbidden);
         }
@@ -360,14 +362,15 @@ impl Store {
     pub async fn import_trial_balance(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         period: u32,
         lines: &[TbLine],
     ) -> Result<TbImport, StoreError> {
+        let hcode = unit.as_str();
         self.check_unit_writable(actor, hcode).await?;
         check_period(period).map_err(|e| StoreError::Invalid(vec![e]))?;
         let map = self.account_map(DEFAULT_ACCOUNT_MAP).await?;
-        let (input, unmapped) = position_from_trial_balance(hcode, period, lines, &map)?;
+        let (input, unmapped) = position_from_trial_balance(unit, period, lines, &map)?;
         let mut tx = self.pool().begin().await?;
         let mut del = Sql::new("DELETE FROM gov_trial_balances WHERE hcode = ");
         del.text(hcode)
@@ -395,7 +398,7 @@ impl Store {
         write_ratio_items(&mut tx, actor, hcode, period, &items).await?;
         tx.commit().await?;
         let position = self
-            .list_positions(actor, hcode)
+            .list_positions(actor, unit)
             .await?
             .into_iter()
             .find(|p| p.period == period);
@@ -410,9 +413,10 @@ impl Store {
     pub async fn trial_balance(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         period: u32,
     ) -> Result<Vec<TbLine>, StoreError> {
+        let hcode = unit.as_str();
         let mut s = Sql::new(
             "SELECT t.account_code, t.debit, t.credit FROM gov_trial_balances t JOIN units u ON u.hcode = t.hcode WHERE t.hcode = ",
         );
@@ -429,9 +433,10 @@ impl Store {
     pub async fn list_positions(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<Vec<Position>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(&format!(
             "SELECT {POSITION_COLS} FROM gov_positions p JOIN units u ON u.hcode = p.hcode WHERE p.hcode = "
         ));

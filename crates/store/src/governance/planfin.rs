@@ -3,6 +3,7 @@
 use super::*;
 use crate::csv_in::CsvIn;
 use crate::sql::binds;
+use raidai_domain::ids::Hcode;
 
 /// Plan or actual amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -124,10 +125,11 @@ impl Store {
     pub async fn save_plan_type(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         fiscal_year: u16,
         plan_type: u8,
     ) -> Result<(), StoreError> {
+        let hcode = unit.as_str();
         self.check_unit_writable(actor, hcode).await?;
         check_fy(fiscal_year)?;
         let max = CriteriaSet::default_for(fiscal_year)
@@ -161,14 +163,15 @@ impl Store {
     pub async fn save_plan_amounts(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         fiscal_year: u16,
         kind: AmountKind,
         lines: &[PlanLine],
     ) -> Result<(), StoreError> {
+        let hcode = unit.as_str();
         self.check_unit_writable(actor, hcode).await?;
         if self
-            .get_plan_year(actor, hcode, fiscal_year)
+            .get_plan_year(actor, unit, fiscal_year)
             .await?
             .is_none()
         {
@@ -219,13 +222,14 @@ impl Store {
     pub async fn add_plan_revision(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         fiscal_year: u16,
         revised_on: Option<String>,
         note: &str,
     ) -> Result<u32, StoreError> {
+        let hcode = unit.as_str();
         self.check_unit_writable(actor, hcode).await?;
-        let Some(year) = self.get_plan_year(actor, hcode, fiscal_year).await? else {
+        let Some(year) = self.get_plan_year(actor, unit, fiscal_year).await? else {
             return Err(StoreError::field(
                 "plan_type",
                 "enter the plan type first",
@@ -272,11 +276,12 @@ impl Store {
     pub async fn approve_plan_revision(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         fiscal_year: u16,
         number: u32,
     ) -> Result<(), StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         if !matches!(actor.role, Role::Admin | Role::Province) {
             return Err(StoreError::Forbidden);
         }
@@ -310,10 +315,11 @@ impl Store {
     pub async fn get_plan_year(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         fiscal_year: u16,
     ) -> Result<Option<PlanYear>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT p.plan_type, p.updated_at FROM gov_plans p JOIN units u ON u.hcode = p.hcode WHERE p.hcode = ",
         );

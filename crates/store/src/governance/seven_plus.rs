@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::sql::binds;
+use raidai_domain::ids::Hcode;
 
 /// The 7 Plus ratio items beyond the Risk Score six, with whether each carries a credit balance.
 pub const SEVEN_PLUS_ITEMS: [(&str, bool); 14] = [
@@ -183,10 +184,11 @@ impl Store {
     pub async fn save_ratio_items(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         period: u32,
         items: &BTreeMap<String, i64>,
     ) -> Result<(), StoreError> {
+        let hcode = unit.as_str();
         self.check_unit_writable(actor, hcode).await?;
         check_period(period).map_err(|e| StoreError::Invalid(vec![e]))?;
         if let Some(bad) = items
@@ -209,10 +211,11 @@ impl Store {
     pub async fn ratio_items(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         period: u32,
     ) -> Result<BTreeMap<String, i64>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT r.item, r.amount FROM gov_ratio_items r JOIN units u ON u.hcode = r.hcode WHERE r.hcode = ",
         );
@@ -233,15 +236,16 @@ impl Store {
     pub async fn seven_plus_figures(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         period: u32,
     ) -> Result<Option<SevenPlusFigures>, StoreError> {
-        let unit = self.get_unit(actor, hcode).await?;
-        let closing = self.ratio_items(actor, hcode, period).await?;
+        let hcode = unit.as_str();
+        let unit_row = self.get_unit(actor, unit).await?;
+        let closing = self.ratio_items(actor, unit, period).await?;
         let opening_period = (period / 100 - 1) * 100 + 12;
-        let opening = self.ratio_items(actor, hcode, opening_period).await?;
+        let opening = self.ratio_items(actor, unit, opening_period).await?;
         let position = self
-            .list_positions(actor, hcode)
+            .list_positions(actor, unit)
             .await?
             .into_iter()
             .find(|p| p.period == period);
@@ -295,11 +299,11 @@ impl Store {
             inventory: bal("inventory"),
             inventory_usage_ytd: c("inventory_usage_ytd"),
             cash_ratio,
-            island: unit.island,
+            island: unit_row.island,
             median_operating_margin_pct: None,
             median_roa_pct: None,
         };
-        let (m, r) = self.seven_plus_peer_medians(&unit, period).await?;
+        let (m, r) = self.seven_plus_peer_medians(&unit_row, period).await?;
         let input = SevenPlusInput {
             median_operating_margin_pct: m,
             median_roa_pct: r,
@@ -380,10 +384,11 @@ impl Store {
     pub async fn ledger_collection(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         period: u32,
     ) -> Result<LedgerCollection, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let (start, end) = period_dates(period)
             .ok_or_else(|| StoreError::field("period", "not a period id", "งวดไม่ถูกต้อง"))?;
         // Read models: the fiscal year's visits, and the journal by month of posting (the

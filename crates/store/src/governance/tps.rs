@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::sql::binds;
+use raidai_domain::ids::Hcode;
 
 pub(crate) fn check_quarter(q: u8) -> Result<(), StoreError> {
     if (1..=4).contains(&q) {
@@ -53,11 +54,12 @@ impl Store {
     pub async fn get_tps_input(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         fiscal_year: u16,
         quarter: u8,
     ) -> Result<Option<TpsInput>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT t.input_json FROM gov_tps_inputs t JOIN units u ON u.hcode = t.hcode WHERE t.hcode = ",
         );
@@ -81,11 +83,11 @@ impl Store {
     pub async fn tps_peer_medians(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         fiscal_year: u16,
         quarter: u8,
     ) -> Result<BTreeMap<String, TpsMedians>, StoreError> {
-        let unit = self.get_unit(actor, hcode).await?;
+        let unit = self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT t.input_json FROM gov_tps_inputs t JOIN units u ON u.hcode = t.hcode WHERE u.province_code = ",
         );

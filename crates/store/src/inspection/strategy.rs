@@ -1,6 +1,7 @@
 //! The unit's 3–5-year financial strategy, a signed document kept with its span.
 
 use super::*;
+use raidai_domain::ids::Hcode;
 
 /// A strategy's span in fiscal years (seed 004: "ระยะเวลา ๓ ปี ถึง ๕ ปี").
 pub const STRATEGY_YEARS: std::ops::RangeInclusive<u16> = 3..=5;
@@ -102,15 +103,16 @@ pub fn check_strategy(input: &StrategyInput) -> Vec<FieldError> {
 impl Store {
     /// Attaches a strategy document to a unit. The file is checked as evidence is (type by its
     /// first bytes, at most 10 MB).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn add_strategy(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         input: &StrategyInput,
         filename: &str,
         data: &[u8],
     ) -> Result<Strategy, StoreError> {
+        let hcode = unit.as_str();
         self.check_unit_writable(actor, hcode).await?;
         let mut errs = check_strategy(input);
         let filename = clean_filename(filename);
@@ -184,13 +186,14 @@ impl Store {
     }
 
     /// A unit's strategy documents, newest span first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn strategies(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<Vec<Strategy>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(&format!(
             "SELECT {STRATEGY_COLS} FROM gov_strategies g WHERE g.hcode = "
         ));
@@ -205,14 +208,15 @@ impl Store {
     }
 
     /// One strategy document with its bytes, checked against the caller's tenancy.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn strategy_file(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         id: &str,
     ) -> Result<(Strategy, Vec<u8>), StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(&format!(
             "SELECT {STRATEGY_COLS}, g.data FROM gov_strategies g WHERE g.hcode = "
         ));

@@ -1,6 +1,7 @@
 //! Assessments: round trip and grades, and type-checked evidence within the tenancy.
 
 use super::*;
+use raidai_store::testkit::hc;
 
 pub(super) fn rc_key(hcode: &str) -> AssessmentKey {
     AssessmentKey {
@@ -168,7 +169,10 @@ pub(super) async fn evidence_is_type_checked_and_tenant_scoped(store: &Store) {
         .add_evidence(&head_b, &key, &item, "minutes.pdf", &pdf)
         .await
         .unwrap();
-    let (got, bytes) = store.get_evidence(&head_b, "99002", &m2.id).await.unwrap();
+    let (got, bytes) = store
+        .get_evidence(&head_b, hc("99002"), &m2.id)
+        .await
+        .unwrap();
     assert_eq!(bytes, pdf);
     assert_eq!(got.content_type, "application/pdf");
     assert_eq!(
@@ -182,7 +186,7 @@ pub(super) async fn evidence_is_type_checked_and_tenant_scoped(store: &Store) {
         actor(Role::District, "9901"),
     ] {
         assert!(matches!(
-            store.get_evidence(&other, "99002", &m2.id).await,
+            store.get_evidence(&other, hc("99002"), &m2.id).await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
@@ -196,9 +200,11 @@ pub(super) async fn evidence_is_type_checked_and_tenant_scoped(store: &Store) {
     }
     // The id alone does not open it under another unit's code.
     assert!(matches!(
-        store.get_evidence(&Actor::system(), "99001", &m2.id).await,
+        store
+            .get_evidence(&Actor::system(), hc("99001"), &m2.id)
+            .await,
         Err(StoreError::NotFound)
     ));
     let pho = actor(Role::Province, "99");
-    assert!(store.get_evidence(&pho, "99002", &m2.id).await.is_ok());
+    assert!(store.get_evidence(&pho, hc("99002"), &m2.id).await.is_ok());
 }

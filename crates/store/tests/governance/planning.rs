@@ -1,6 +1,7 @@
 //! Planfin plans, actuals, revisions and Q2; TPS inputs with peer medians.
 
 use super::*;
+use raidai_store::testkit::hc;
 
 pub(super) async fn planfin_plan_actuals_revisions_and_q2(store: &Store) {
     use raidai_governance::planfin::{check_plan_type, plan_vs_actual, review_status};
@@ -20,14 +21,22 @@ pub(super) async fn planfin_plan_actuals_revisions_and_q2(store: &Store) {
     // Amounts need a plan year first.
     assert!(matches!(
         store
-            .save_plan_amounts(&head, "99001", 2569, AmountKind::Plan, &plan_lines)
+            .save_plan_amounts(&head, hc("99001"), 2569, AmountKind::Plan, &plan_lines)
             .await,
         Err(StoreError::Invalid(_))
     ));
-    store.save_plan_type(&head, "99001", 2569, 2).await.unwrap();
-    assert!(store.save_plan_type(&head, "99001", 2569, 8).await.is_err());
     store
-        .save_plan_amounts(&head, "99001", 2569, AmountKind::Plan, &plan_lines)
+        .save_plan_type(&head, hc("99001"), 2569, 2)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .save_plan_type(&head, hc("99001"), 2569, 8)
+            .await
+            .is_err()
+    );
+    store
+        .save_plan_amounts(&head, hc("99001"), 2569, AmountKind::Plan, &plan_lines)
         .await
         .unwrap();
     // Six months of actuals: revenue 600 of 1,200 (50 %), expense 480 of 1,080.
@@ -41,13 +50,13 @@ pub(super) async fn planfin_plan_actuals_revisions_and_q2(store: &Store) {
     )
     .unwrap();
     store
-        .save_plan_amounts(&head, "99001", 2569, AmountKind::Actual, &act)
+        .save_plan_amounts(&head, hc("99001"), 2569, AmountKind::Actual, &act)
         .await
         .unwrap();
     let n = store
         .add_plan_revision(
             &head,
-            "99001",
+            hc("99001"),
             2569,
             Some("2026-04-01".into()),
             "ปรับแผนรอบ 1",
@@ -57,20 +66,24 @@ pub(super) async fn planfin_plan_actuals_revisions_and_q2(store: &Store) {
     assert_eq!(n, 1);
     // Only the province approves.
     assert!(matches!(
-        store.approve_plan_revision(&head, "99001", 2569, 1).await,
+        store
+            .approve_plan_revision(&head, hc("99001"), 2569, 1)
+            .await,
         Err(StoreError::Forbidden)
     ));
     let pho = actor(Role::Province, "99");
     store
-        .approve_plan_revision(&pho, "99001", 2569, 1)
+        .approve_plan_revision(&pho, hc("99001"), 2569, 1)
         .await
         .unwrap();
     assert!(matches!(
-        store.approve_plan_revision(&pho, "99001", 2569, 9).await,
+        store
+            .approve_plan_revision(&pho, hc("99001"), 2569, 9)
+            .await,
         Err(StoreError::NotFound)
     ));
     let y = store
-        .get_plan_year(&pho, "99001", 2569)
+        .get_plan_year(&pho, hc("99001"), 2569)
         .await
         .unwrap()
         .unwrap();
@@ -86,7 +99,7 @@ pub(super) async fn planfin_plan_actuals_revisions_and_q2(store: &Store) {
     // Tenancy.
     let other = actor(Role::UnitHead, "99002");
     assert!(matches!(
-        store.get_plan_year(&other, "99001", 2569).await,
+        store.get_plan_year(&other, hc("99001"), 2569).await,
         Err(StoreError::NotFound)
     ));
     let bad = parse_plan_csv(format!("code,{months}\nP99,1\nP04,x\n").as_bytes()).unwrap_err();
@@ -126,14 +139,14 @@ pub(super) async fn tps_inputs_round_trip_with_peer_medians(store: &Store) {
         .unwrap();
     let head = actor(Role::UnitHead, "99001");
     let got = store
-        .get_tps_input(&head, "99001", 2569, 2)
+        .get_tps_input(&head, hc("99001"), 2569, 2)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(got, input("99001", 30_000));
     // The peer median spans the province, but only the median leaves the store.
     let m = store
-        .tps_peer_medians(&head, "99001", 2569, 2)
+        .tps_peer_medians(&head, hc("99001"), 2569, 2)
         .await
         .unwrap();
     assert_eq!(m["F2"].unit_cost_op, Some(Satang(40_000)));
@@ -154,7 +167,7 @@ pub(super) async fn tps_inputs_round_trip_with_peer_medians(store: &Store) {
         2
     );
     assert!(matches!(
-        store.get_tps_input(&head, "99002", 2569, 2).await,
+        store.get_tps_input(&head, hc("99002"), 2569, 2).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(

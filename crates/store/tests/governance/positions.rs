@@ -1,13 +1,14 @@
 //! Financial positions: ratio items, tenancy, line-named rejects and the trial balance through the account map.
 
 use super::*;
+use raidai_store::testkit::hc;
 
 pub(super) async fn ratio_items_import_and_scores(store: &Store) {
     seed_small(store).await;
     let rows = parse_positions_csv(RATIO_CSV.as_bytes()).unwrap();
     let pho = actor(Role::Province, "99");
     assert_eq!(store.import_positions(&pho, &rows, 2).await.unwrap(), 3);
-    let ps: Vec<Position> = store.list_positions(&pho, "99001").await.unwrap();
+    let ps: Vec<Position> = store.list_positions(&pho, hc("99001")).await.unwrap();
     assert_eq!(ps.len(), 2);
     assert_eq!(ps[0].period, 256903);
     assert_eq!(ps[0].current_assets.0, 5_000_000, "satang");
@@ -17,14 +18,17 @@ pub(super) async fn ratio_items_import_and_scores(store: &Store) {
     assert_eq!(best.risk_score, 0);
     assert_eq!(best.cr.unwrap().to_fixed_string(), "8.68");
     // Zero current liabilities: no crash, ratios undefined.
-    let z = store.list_positions(&pho, "99002").await.unwrap()[0]
+    let z = store.list_positions(&pho, hc("99002")).await.unwrap()[0]
         .score()
         .unwrap();
     assert!(z.ratios_undefined && z.cr.is_none());
 
     // Re-import replaces, never duplicates.
     store.import_positions(&pho, &rows[..1], 2).await.unwrap();
-    assert_eq!(store.list_positions(&pho, "99001").await.unwrap().len(), 2);
+    assert_eq!(
+        store.list_positions(&pho, hc("99001")).await.unwrap().len(),
+        2
+    );
 
     let all = store
         .positions_in_scope(&pho, 256901, 256912)
@@ -44,11 +48,11 @@ pub(super) async fn positions_are_tenant_scoped(store: &Store) {
     let dho_a = actor(Role::District, "9901");
     let unit_a = actor(Role::UnitRevenue, "99011");
     assert!(matches!(
-        store.list_positions(&dho_a, "99002").await,
+        store.list_positions(&dho_a, hc("99002")).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.list_positions(&unit_a, "99001").await,
+        store.list_positions(&unit_a, hc("99001")).await,
         Err(StoreError::NotFound)
     ));
     let seen = store
@@ -81,7 +85,7 @@ pub(super) async fn positions_are_tenant_scoped(store: &Store) {
     let tb = parse_trial_balance_csv(b"account_code,balance\n1101010101.101,5\n").unwrap();
     assert!(matches!(
         store
-            .import_trial_balance(&unit_a, "99021", 256901, &tb)
+            .import_trial_balance(&unit_a, hc("99021"), 256901, &tb)
             .await,
         Err(StoreError::NotFound)
     ));
@@ -129,7 +133,7 @@ pub(super) async fn trial_balance_import_uses_the_account_map(store: &Store) {
     assert_eq!(tb.len(), 7, "repeated accounts are added up");
     let unit_b = actor(Role::UnitHead, "99002");
     let imp = store
-        .import_trial_balance(&unit_b, "99002", 256906, &tb)
+        .import_trial_balance(&unit_b, hc("99002"), 256906, &tb)
         .await
         .unwrap();
     assert_eq!(imp.unmapped, vec!["1206010101.101".to_string()]);
@@ -146,7 +150,7 @@ pub(super) async fn trial_balance_import_uses_the_account_map(store: &Store) {
     assert_eq!(r.ni, Satang(-50_000_000));
     assert_eq!(
         store
-            .trial_balance(&unit_b, "99002", 256906)
+            .trial_balance(&unit_b, hc("99002"), 256906)
             .await
             .unwrap()
             .len(),
@@ -155,10 +159,13 @@ pub(super) async fn trial_balance_import_uses_the_account_map(store: &Store) {
     // Re-importing the period replaces the old lines.
     let tb2 = parse_trial_balance_csv(b"account_code,balance\n2101010101.101,-10\n").unwrap();
     store
-        .import_trial_balance(&unit_b, "99002", 256906, &tb2)
+        .import_trial_balance(&unit_b, hc("99002"), 256906, &tb2)
         .await
         .unwrap();
-    let again = store.trial_balance(&unit_b, "99002", 256906).await.unwrap();
+    let again = store
+        .trial_balance(&unit_b, hc("99002"), 256906)
+        .await
+        .unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].credit.0, 1000);
     // Amounts that add up beyond i64 are a clear error on the line, never a wrapped sum.
@@ -176,7 +183,7 @@ pub(super) async fn trial_balance_import_uses_the_account_map(store: &Store) {
         item: raidai_store::governance::RatioItem::CurrentAssets,
     }];
     assert!(matches!(
-        position_from_trial_balance("99002", 256906, &tb_huge, &map_all),
+        position_from_trial_balance(hc("99002"), 256906, &tb_huge, &map_all),
         Err(StoreError::Invalid(_))
     ));
     assert!(matches!(
@@ -193,6 +200,6 @@ pub(super) async fn trial_balance_import_uses_the_account_map(store: &Store) {
     let bad = parse_trial_balance_csv(b"account_code,debit\n1101,1\n").unwrap_err();
     assert_eq!(lines(bad), vec![(Some(1), "balance".into())]);
     let map = store.account_map("moph").await.unwrap();
-    let (input, _) = position_from_trial_balance("99002", 256906, &tb, &map).unwrap();
+    let (input, _) = position_from_trial_balance(hc("99002"), 256906, &tb, &map).unwrap();
     assert_eq!(input.current_assets, Satang(325_000_000));
 }

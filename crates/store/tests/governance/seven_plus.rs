@@ -1,6 +1,7 @@
 //! The 7 Plus items from trial balances and direct entry, and collection periods from the ledger.
 
 use super::*;
+use raidai_store::testkit::hc;
 
 pub(super) async fn seven_plus_items_from_trial_balances_and_direct_entry(store: &Store) {
     seed_small(store).await;
@@ -11,7 +12,7 @@ pub(super) async fn seven_plus_items_from_trial_balances_and_direct_entry(store:
     )
     .unwrap();
     store
-        .import_trial_balance(&unit_b, "99002", 256812, &opening)
+        .import_trial_balance(&unit_b, hc("99002"), 256812, &opening)
         .await
         .unwrap();
     let csv = "account_code,debit,credit\n\
@@ -30,10 +31,13 @@ pub(super) async fn seven_plus_items_from_trial_balances_and_direct_entry(store:
 5105010101.101,100000.00,0\n";
     let tb = parse_trial_balance_csv(csv.as_bytes()).unwrap();
     store
-        .import_trial_balance(&unit_b, "99002", 256906, &tb)
+        .import_trial_balance(&unit_b, hc("99002"), 256906, &tb)
         .await
         .unwrap();
-    let items = store.ratio_items(&unit_b, "99002", 256906).await.unwrap();
+    let items = store
+        .ratio_items(&unit_b, hc("99002"), 256906)
+        .await
+        .unwrap();
     assert_eq!(items["total_assets"], 203_000_000);
     assert_eq!(items["receivable_uc"], 60_000_000);
     assert_eq!(items["receivable_sss"], 5_000_000);
@@ -54,7 +58,7 @@ pub(super) async fn seven_plus_items_from_trial_balances_and_direct_entry(store:
     );
 
     let f = store
-        .seven_plus_figures(&unit_b, "99002", 256906)
+        .seven_plus_figures(&unit_b, hc("99002"), 256906)
         .await
         .unwrap()
         .unwrap();
@@ -90,11 +94,11 @@ pub(super) async fn seven_plus_items_from_trial_balances_and_direct_entry(store:
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     store
-        .save_ratio_items(&pho, "99001", 256906, &direct)
+        .save_ratio_items(&pho, hc("99001"), 256906, &direct)
         .await
         .unwrap();
     let f1 = store
-        .seven_plus_figures(&pho, "99001", 256906)
+        .seven_plus_figures(&pho, hc("99001"), 256906)
         .await
         .unwrap()
         .unwrap();
@@ -103,14 +107,14 @@ pub(super) async fn seven_plus_items_from_trial_balances_and_direct_entry(store:
     assert_eq!(f1.input.purchases_ytd, Satang(36_500_000));
     // Two units of peer group F2 now: the median is the midpoint of 10 % and `own`.
     let f = store
-        .seven_plus_figures(&unit_b, "99002", 256906)
+        .seven_plus_figures(&unit_b, hc("99002"), 256906)
         .await
         .unwrap()
         .unwrap();
     assert!((f.input.median_operating_margin_pct.unwrap() - (10.0 + own) / 2.0).abs() < 1e-9);
     assert!(
         store
-            .seven_plus_figures(&pho, "99001", 256905)
+            .seven_plus_figures(&pho, hc("99001"), 256905)
             .await
             .unwrap()
             .is_none()
@@ -120,27 +124,29 @@ pub(super) async fn seven_plus_items_from_trial_balances_and_direct_entry(store:
     let mut bad = direct.clone();
     bad.insert("goodwill".into(), 1);
     assert!(matches!(
-        store.save_ratio_items(&pho, "99001", 256906, &bad).await,
+        store
+            .save_ratio_items(&pho, hc("99001"), 256906, &bad)
+            .await,
         Err(StoreError::Invalid(_))
     ));
     let unit_a = actor(Role::UnitRevenue, "99001");
     assert!(matches!(
-        store.ratio_items(&unit_a, "99002", 256906).await,
+        store.ratio_items(&unit_a, hc("99002"), 256906).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.seven_plus_figures(&unit_a, "99002", 256906).await,
+        store.seven_plus_figures(&unit_a, hc("99002"), 256906).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
         store
-            .save_ratio_items(&unit_a, "99002", 256906, &direct)
+            .save_ratio_items(&unit_a, hc("99002"), 256906, &direct)
             .await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
         store
-            .save_ratio_items(&actor(Role::District, "9902"), "99002", 256906, &direct)
+            .save_ratio_items(&actor(Role::District, "9902"), hc("99002"), 256906, &direct)
             .await,
         Err(StoreError::Forbidden)
     ));
@@ -168,7 +174,7 @@ pub(super) async fn ledger_collection_periods_per_fund(store: &Store) {
     let mut imp = store
         .begin_import(
             &sys,
-            "99001",
+            hc("99001"),
             ImportMeta {
                 source_name: "t.zip".into(),
                 files: Vec::new(),
@@ -182,7 +188,7 @@ pub(super) async fn ledger_collection_periods_per_fund(store: &Store) {
 
     let head = actor(Role::UnitHead, "99001");
     let l = store
-        .ledger_collection(&head, "99001", 256906)
+        .ledger_collection(&head, hc("99001"), 256906)
         .await
         .unwrap();
     assert_eq!(l.visits, 4, "visits of FY2569");
@@ -201,25 +207,25 @@ pub(super) async fn ledger_collection_periods_per_fund(store: &Store) {
     assert!((l.days("CSMBS").unwrap() - 91.0).abs() < 1e-9);
     assert_eq!(l.days("SSS"), None, "April is after the period");
     let sss = store
-        .ledger_collection(&head, "99001", 256907)
+        .ledger_collection(&head, hc("99001"), 256907)
         .await
         .unwrap();
     assert_eq!(sss.funds[2].revenue_ytd.0, 50_000);
     // A unit without visits in raidai; tenancy.
     let other = store
-        .ledger_collection(&sys, "99002", 256906)
+        .ledger_collection(&sys, hc("99002"), 256906)
         .await
         .unwrap();
     assert_eq!(other.visits, 0);
     assert!(other.funds.iter().all(|f| f.closing.0 == 0));
     assert!(matches!(
         store
-            .ledger_collection(&actor(Role::UnitRevenue, "99011"), "99001", 256906)
+            .ledger_collection(&actor(Role::UnitRevenue, "99011"), hc("99001"), 256906)
             .await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.ledger_collection(&head, "99001", 256913).await,
+        store.ledger_collection(&head, hc("99001"), 256913).await,
         Err(StoreError::Invalid(_))
     ));
 }

@@ -19,13 +19,14 @@ use crate::pages::render;
 use crate::view::Layout;
 use crate::{Access, AppState, RouteDef, r};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use raidai_claims::mask_cid;
 use raidai_domain::audit::{Catalogue, default_catalogue, default_catalogue_text, parse_catalogue};
 use raidai_domain::calendar::FiscalYear;
+use raidai_domain::ids::Hcode;
 use raidai_domain::master::Role;
 use raidai_domain::money::format_int_thai;
 use raidai_domain::periods::ymd;
@@ -170,9 +171,9 @@ fn rule_text(t: T, c: &Catalogue, code: &str) -> (String, String, String) {
 pub(crate) async fn catalogue_for(
     st: &AppState,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
 ) -> Result<Catalogue, AppError> {
-    let places = st.store.unit_places(me, hcode).await?;
+    let places = st.store.unit_places(me, unit_code).await?;
     let ctx = raidai_claims::audit::AuditContext::new(
         st.store
             .audit_catalogue_versions(&places.province_code)
@@ -204,7 +205,8 @@ pub struct WorklistFilter {
     done: String,
 }
 
-fn query_of(hcode: &str, f: &WorklistFilter, limit: i64) -> FindingQuery {
+fn query_of(unit_code: Hcode, f: &WorklistFilter, limit: i64) -> FindingQuery {
+    let hcode = unit_code.as_str();
     let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     FindingQuery {
         hcode: hcode.to_string(),
@@ -236,7 +238,8 @@ struct ItemView {
     accepted: String,
 }
 
-fn item_view(t: T, hcode: &str, c: &Catalogue, f: &FindingItem) -> ItemView {
+fn item_view(t: T, unit_code: Hcode, c: &Catalogue, f: &FindingItem) -> ItemView {
+    let hcode = unit_code.as_str();
     let (text, fix, nhso) = rule_text(t, c, &f.rule);
     ItemView {
         href: format!("/units/{hcode}/visits/{}", enc(&f.vkey)),
@@ -278,18 +281,18 @@ pub(crate) async fn visit_findings(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     vkey: &str,
 ) -> Result<Vec<VisitFinding>, AppError> {
-    let list = st.store.visit_findings(me, hcode, vkey).await?;
+    let list = st.store.visit_findings(me, unit_code, vkey).await?;
     if list.is_empty() {
         return Ok(Vec::new());
     }
-    let cat = catalogue_for(st, me, hcode).await?;
+    let cat = catalogue_for(st, me, unit_code).await?;
     Ok(list
         .iter()
         .map(|f| {
-            let v = item_view(t, hcode, &cat, f);
+            let v = item_view(t, unit_code, &cat, f);
             VisitFinding {
                 rule: v.rule,
                 text: v.rule_text,

@@ -1,6 +1,7 @@
 //! The province's rule catalogue per fiscal year: view and edit.
 
 use super::*;
+use crate::error::hcode_of;
 use crate::pages::render_failed;
 
 pub(crate) struct RuleRow {
@@ -113,7 +114,11 @@ pub(crate) async fn rules_render(
 pub(crate) async fn installation_province(st: &AppState, me: &Actor) -> Result<String, AppError> {
     let units = st.store.list_units(me, &Default::default()).await?;
     match units.first() {
-        Some(u) => Ok(st.store.unit_places(me, &u.hcode).await?.province_code),
+        Some(u) => Ok(st
+            .store
+            .unit_places(me, hcode_of(&u.hcode)?)
+            .await?
+            .province_code),
         None => Ok(String::new()),
     }
 }

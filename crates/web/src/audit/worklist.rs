@@ -1,25 +1,30 @@
 //! A unit's Data Audit worklist: page, JSON (pages of 200), XLSX export, re-audit, acceptances.
 
 use super::*;
+use crate::auth::Params;
+use raidai_domain::ids::Hcode;
 
 pub async fn worklist(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     Query(f): Query<WorklistFilter>,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(&me, &hcode).await?;
-    let cat = catalogue_for(&st, &me, &hcode).await?;
+    let unit = st.store.get_unit(&me, hcode).await?;
+    let cat = catalogue_for(&st, &me, hcode).await?;
     let per_page = 100;
-    let q = query_of(&hcode, &f, per_page);
+    let q = query_of(hcode, &f, per_page);
     let list = st.store.list_findings(&me, &q).await?;
     let (items, totals) = (list.items, list.totals);
-    let counts = st.store.rule_counts(&me, Some(&hcode)).await?;
+    let counts = st.store.rule_counts(&me, Some(hcode.as_str())).await?;
     let fy = FiscalYear::new(current_fy() as u16);
     let (from, to) = (ymd(fy.prev().start()), ymd(fy.end()));
-    let roll = st.store.audit_rollup(&me, Some(&hcode), from, to).await?;
-    let authen = st.store.authen_coverage(&me, &hcode, from, to).await?;
+    let roll = st
+        .store
+        .audit_rollup(&me, Some(hcode.as_str()), from, to)
+        .await?;
+    let authen = st.store.authen_coverage(&me, hcode, from, to).await?;
     let mut by_right: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
     for a in &authen {
         let e = by_right
@@ -33,7 +38,7 @@ pub async fn worklist(
     let flash = if f.done == "run" {
         t.s("au_ran").to_string()
     } else {
-        crate::authen_page::expiry_notice(&st, t, &me, &hcode).await
+        crate::authen_page::expiry_notice(&st, t, &me, hcode).await
     };
     render(&WorklistPage {
         l: Layout::new(t, Some(&me), t.s("au_title"), "claims").with_flash(flash),
@@ -53,16 +58,13 @@ pub async fn worklist(
                 )
             })
             .collect(),
-        items: items
-            .iter()
-            .map(|i| item_view(t, &hcode, &cat, i))
-            .collect(),
+        items: items.iter().map(|i| item_view(t, hcode, &cat, i)).collect(),
         count: format_int_thai(totals.visits),
         total: money(totals.amount),
         late_count: format_int_thai(totals.late_visits),
         late_total: money(totals.late_amount),
         late: totals.late_visits != 0,
-        may_act: me.may_import(&hcode),
+        may_act: me.may_import(hcode.as_str()),
         prev: if page > 0 {
             format!("{base}&page={}", page - 1)
         } else {
@@ -76,7 +78,7 @@ pub async fn worklist(
         xlsx: format!("/units/{hcode}/audit.xlsx?{}", filter_qs(&f)),
         months: roll
             .iter()
-            .filter(|r| r.hcode == hcode)
+            .filter(|r| r.hcode == hcode.as_str())
             .map(|r| {
                 (
                     month_label(t, r.month),
@@ -122,11 +124,11 @@ pub(crate) fn month_label(t: T, month: i64) -> String {
 pub async fn worklist_json(
     State(st): State<AppState>,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     Query(f): Query<WorklistFilter>,
 ) -> Result<Response, AppError> {
     let per_page = 200;
-    let q = query_of(&hcode, &f, per_page);
+    let q = query_of(hcode, &f, per_page);
     match st.store.list_findings(&me, &q).await {
         Ok(page) => Ok(axum::Json(serde_json::json!({
             "per_page": per_page,
@@ -146,11 +148,11 @@ pub async fn worklist_xlsx(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     Query(f): Query<WorklistFilter>,
 ) -> Result<Response, AppError> {
-    let cat = catalogue_for(&st, &me, &hcode).await?;
-    let q = query_of(&hcode, &f, 100_000);
+    let cat = catalogue_for(&st, &me, hcode).await?;
+    let q = query_of(hcode, &f, 100_000);
     let items = st.store.list_findings(&me, &q).await?.items;
     let bytes = (|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         use rust_xlsxwriter::{Format, Workbook};
@@ -183,7 +185,7 @@ pub async fn worklist_xlsx(
         }
         for (i, it) in items.iter().enumerate() {
             let row = i as u32 + 1;
-            let v = item_view(t, &hcode, &cat, it);
+            let v = item_view(t, hcode, &cat, it);
             for (c, s) in [
                 it.hn.as_str(),
                 it.seq.as_str(),
@@ -220,10 +222,10 @@ pub async fn worklist_xlsx(
 pub async fn run(
     State(st): State<AppState>,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    require_unit(&st, &me, &hcode, me.may_import(&hcode)).await?;
-    raidai_claims::audit_unit(&st.store, &me, &hcode).await?;
+    require_unit(&st, &me, hcode, me.may_import(hcode.as_str())).await?;
+    raidai_claims::audit_unit(&st.store, &me, hcode).await?;
     Ok(Redirect::to(&format!("/units/{hcode}/audit?done=run")).into_response())
 }
 
@@ -241,11 +243,11 @@ pub struct AcceptForm {
 pub async fn accept(
     State(st): State<AppState>,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     axum::Form(f): axum::Form<AcceptForm>,
 ) -> Result<Response, AppError> {
     st.store
-        .accept_finding(&me, &hcode, &f.vkey, &f.rule, &f.reason)
+        .accept_finding(&me, hcode, &f.vkey, &f.rule, &f.reason)
         .await?;
     Ok(Redirect::to(&format!("/units/{hcode}/visits/{}", enc(&f.vkey))).into_response())
 }

@@ -1,6 +1,8 @@
 //! The import history, an import's files and rejects (CSV, XLSX), visits waiting for a mapping.
 
 use super::*;
+use crate::auth::Params;
+use raidai_domain::ids::Hcode;
 
 pub(crate) struct ImportView {
     id: String,
@@ -123,15 +125,15 @@ pub async fn unposted_page(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     Query(q): Query<UnpostedQuery>,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(&me, &hcode).await?;
-    let rows = raidai_claims::coverage(&st.store, &me, &hcode).await?;
+    let unit = st.store.get_unit(&me, hcode).await?;
+    let rows = raidai_claims::coverage(&st.store, &me, hcode).await?;
     let total: i64 = rows.iter().map(|r| r.group.fund_amount).sum();
     let in_hospital: Vec<_> = st
         .store
-        .unposted_groups(&me, &hcode)
+        .unposted_groups(&me, hcode)
         .await?
         .into_iter()
         .filter(|g| g.reason == IN_HOSPITAL)
@@ -144,7 +146,7 @@ pub async fn unposted_page(
     render(&UnpostedPage {
         l: Layout::new(t, Some(&me), t.s("cl_coverage"), "claims").with_flash(flash),
         waiting: rows.iter().any(|r| r.receivable_now.is_some()),
-        may_repost: me.may_import(&hcode),
+        may_repost: me.may_import(hcode.as_str()),
         has_in_hospital: !in_hospital.is_empty(),
         in_hospital_n: format_int_thai(in_hospital.iter().map(|g| g.visits).sum()),
         in_hospital_amount: money(
@@ -180,9 +182,9 @@ pub async fn unposted_page(
 pub async fn unposted_json(
     State(st): State<AppState>,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    match raidai_claims::coverage(&st.store, &me, &hcode).await {
+    match raidai_claims::coverage(&st.store, &me, hcode).await {
         Ok(rows) => Ok(axum::Json(rows).into_response()),
         Err(e) => Ok(AppError::from(e).into_json()),
     }
@@ -192,14 +194,14 @@ pub async fn imports_page(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(&me, &hcode).await?;
-    let rows = st.store.list_imports(&me, &hcode, 100).await?;
-    let jobs = st.store.list_open_import_jobs(&me, &hcode, 20).await?;
+    let unit = st.store.get_unit(&me, hcode).await?;
+    let rows = st.store.list_imports(&me, hcode, 100).await?;
+    let jobs = st.store.list_open_import_jobs(&me, hcode, 20).await?;
     render(&ImportsPage {
         l: Layout::new(t, Some(&me), t.s("cl_imports"), "claims"),
-        can_import: me.may_import(&hcode),
+        can_import: me.may_import(hcode.as_str()),
         hcode: unit.hcode,
         unit_name: unit.name_th,
         error: String::new(),
@@ -248,13 +250,13 @@ pub async fn import_detail(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, import_id)): Path<(String, String)>,
+    Params((hcode, import_id)): Params<(Hcode, String)>,
 ) -> Result<Response, AppError> {
-    let rec = st.store.get_import(&me, &hcode, &import_id).await?;
+    let rec = st.store.get_import(&me, hcode, &import_id).await?;
     let shown = 500;
     let rejects = st
         .store
-        .first_rejects(&me, &hcode, &import_id, shown as i64)
+        .first_rejects(&me, hcode, &import_id, shown as i64)
         .await?;
     let all_rejects = rec.totals.rejects.max(rejects.len() as i64);
     render(&ImportDetailPage {
@@ -340,9 +342,9 @@ pub(crate) fn download(content_type: &str, name: &str, bytes: Vec<u8>) -> Respon
 pub async fn rejects_csv(
     State(st): State<AppState>,
     Me(me): Me,
-    Path((hcode, import_id)): Path<(String, String)>,
+    Params((hcode, import_id)): Params<(Hcode, String)>,
 ) -> Result<Response, AppError> {
-    let rows = st.store.list_rejects(&me, &hcode, &import_id).await?;
+    let rows = st.store.list_rejects(&me, hcode, &import_id).await?;
     // UTF-8 with BOM so Excel shows Thai correctly.
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let err = |e: csv::Error| AppError::unexpected_in("csv", e);
@@ -368,9 +370,9 @@ pub async fn rejects_csv(
 pub async fn rejects_xlsx(
     State(st): State<AppState>,
     Me(me): Me,
-    Path((hcode, import_id)): Path<(String, String)>,
+    Params((hcode, import_id)): Params<(Hcode, String)>,
 ) -> Result<Response, AppError> {
-    let rows = st.store.list_rejects(&me, &hcode, &import_id).await?;
+    let rows = st.store.list_rejects(&me, hcode, &import_id).await?;
     let bytes = (|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         use rust_xlsxwriter::{Format, Workbook};
         let mut wb = Workbook::new();

@@ -1,6 +1,8 @@
 //! Receivables by account and fund for a period.
 
 use super::*;
+use crate::auth::Params;
+use raidai_domain::ids::Hcode;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PeriodFilter {
@@ -53,10 +55,10 @@ pub async fn receivables(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     Query(f): Query<PeriodFilter>,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(&me, &hcode).await?;
+    let unit = st.store.get_unit(&me, hcode).await?;
     let years = st.store.claims_years(&me).await?;
     let fy =
         f.fy.parse::<i64>()
@@ -73,7 +75,7 @@ pub async fn receivables(
     let basis = DateBasis::parse(&f.basis).unwrap_or_default();
     let balances = st
         .store
-        .account_balances(&me, &hcode, from, to, basis)
+        .account_balances(&me, hcode, from, to, basis)
         .await?;
     let mut by_fund: BTreeMap<String, i64> = BTreeMap::new();
     let mut total = 0;

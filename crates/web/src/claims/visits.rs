@@ -1,6 +1,8 @@
 //! The visit list with its filters, and one visit's page (bill, journal, claim history).
 
 use super::*;
+use crate::auth::Params;
+use raidai_domain::ids::Hcode;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct VisitFilter {
@@ -73,7 +75,8 @@ pub(crate) struct VisitsPage {
     next: String,
 }
 
-pub(crate) fn visit_view(t: T, hcode: &str, v: &VisitSummary) -> VisitView {
+pub(crate) fn visit_view(t: T, unit_code: Hcode, v: &VisitSummary) -> VisitView {
+    let hcode = unit_code.as_str();
     VisitView {
         href: format!("/units/{}/visits/{}", hcode, enc(&v.vkey)),
         date: date(t, v.date_serv),
@@ -101,14 +104,14 @@ pub async fn visits(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     Query(f): Query<VisitFilter>,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(&me, &hcode).await?;
+    let unit = st.store.get_unit(&me, hcode).await?;
     let per_page = 100;
     let page = f.page.max(0);
     let q = VisitQuery {
-        hcode: hcode.clone(),
+        hcode: hcode.to_string(),
         from: parse_day(&f.from),
         to: parse_day(&f.to),
         fund: opt(&f.fund),
@@ -162,7 +165,7 @@ pub async fn visits(
                 if next.is_some() { " …" } else { "" }
             )
         },
-        rows: list.iter().map(|v| visit_view(t, &hcode, v)).collect(),
+        rows: list.iter().map(|v| visit_view(t, hcode, v)).collect(),
         prev: if q.after.is_some() {
             base.clone()
         } else {
@@ -234,10 +237,10 @@ pub async fn visit_detail(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, visit)): Path<(String, String)>,
+    Params((hcode, visit)): Params<(Hcode, String)>,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(&me, &hcode).await?;
-    let d = st.store.get_visit(&me, &hcode, &visit).await?;
+    let unit = st.store.get_unit(&me, hcode).await?;
+    let d = st.store.get_visit(&me, hcode, &visit).await?;
     let v = &d.visit;
     let detail: Detail = serde_json::from_str(&d.detail_json).unwrap_or_default();
     let facts = vec![
@@ -275,13 +278,13 @@ pub async fn visit_detail(
             },
         ),
     ];
-    let findings = crate::audit::visit_findings(&st, t, &me, &hcode, &v.vkey).await?;
-    let claim = crate::cycle::visit_claim(&st, t, &me, &hcode, &v.vkey).await?;
+    let findings = crate::audit::visit_findings(&st, t, &me, hcode, &v.vkey).await?;
+    let claim = crate::cycle::visit_claim(&st, t, &me, hcode, &v.vkey).await?;
     render(&VisitPage {
         l: Layout::new(t, Some(&me), t.s("cl_visit"), "claims"),
         findings,
         claim,
-        may_accept: me.may_import(&hcode),
+        may_accept: me.may_import(hcode.as_str()),
         vkey: v.vkey.clone(),
         name: v.patient_name.as_str().to_string(),
         facts,
@@ -332,7 +335,7 @@ pub async fn visit_detail(
                 },
             })
             .collect(),
-        v: visit_view(t, &hcode, v),
+        v: visit_view(t, hcode, v),
         hcode: unit.hcode,
         unit_name: unit.name_th,
     })

@@ -1,6 +1,8 @@
 //! Aging of open receivables and the collection period per fund.
 
 use super::*;
+use crate::auth::Params;
+use raidai_domain::ids::Hcode;
 
 /// Collection-period targets (days) per fund, DOMAIN §5.2.
 fn collection_target(fund: &str) -> Option<i64> {
@@ -121,10 +123,10 @@ pub async fn aging(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(&me, &hcode).await?;
-    let (rows, totals, collection) = aging_data(&st, t, &me, Some(&hcode)).await?;
+    let unit = st.store.get_unit(&me, hcode).await?;
+    let (rows, totals, collection) = aging_data(&st, t, &me, Some(hcode.as_str())).await?;
     render(&AgingPage {
         l: Layout::new(t, Some(&me), t.s("cy_aging"), "claims"),
         buckets: bucket_labels(t),
@@ -140,9 +142,9 @@ pub async fn aging(
 pub async fn aging_json(
     State(st): State<AppState>,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    match st.store.aging(&me, Some(&hcode), today()).await {
+    match st.store.aging(&me, Some(hcode.as_str()), today()).await {
         Ok(rows) => Ok(axum::Json(serde_json::json!({
             "today": today(),
             "buckets_days": AGING_BUCKETS.iter().map(|b| if *b == i64::MAX { None } else { Some(*b) }).collect::<Vec<_>>(),

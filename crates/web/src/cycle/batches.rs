@@ -1,6 +1,8 @@
 //! Claim batches: build (funds, dates, blocked visits left out), list, detail, zip, JSON.
 
 use super::*;
+use crate::auth::Params;
+use raidai_domain::ids::Hcode;
 
 struct BatchView {
     href: String,
@@ -81,12 +83,13 @@ async fn batches_page(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     form: Option<&BatchForm>,
     error: String,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(me, hcode).await?;
-    let list = st.store.list_batches(me, hcode).await?;
+    let hcode = unit_code.as_str();
+    let unit = st.store.get_unit(me, unit_code).await?;
+    let list = st.store.list_batches(me, unit_code).await?;
     let fy = raidai_domain::calendar::FiscalYear::new(current_fy() as u16);
     render(&BatchesPage {
         l: Layout::new(t, Some(me), t.s("cy_batches"), "claims"),
@@ -115,9 +118,9 @@ pub async fn batches(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    batches_page(&st, t, &me, &hcode, None, String::new()).await
+    batches_page(&st, t, &me, hcode, None, String::new()).await
 }
 
 fn parse_form_date(s: &str) -> Option<i64> {
@@ -128,7 +131,7 @@ pub async fn batch_create(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     axum_extra_form: axum::extract::RawForm,
 ) -> Result<Response, AppError> {
     let f: BatchForm = serde_html_form(&axum_extra_form.0);
@@ -137,7 +140,7 @@ pub async fn batch_create(
             &st,
             t,
             &me,
-            &hcode,
+            hcode,
             Some(&f),
             t.pick(
                 "วันที่ไม่ถูกต้อง ใช้รูปแบบ วว/ดด/ปปปป (พ.ศ.)",
@@ -158,7 +161,7 @@ pub async fn batch_create(
             &st,
             t,
             &me,
-            &hcode,
+            hcode,
             Some(&f),
             t.pick("เลือกอย่างน้อยหนึ่งกองทุน", "Choose at least one fund")
                 .into(),
@@ -176,7 +179,7 @@ pub async fn batch_create(
             "fdh".into()
         },
     };
-    match cycle::create_batch(&st.store, &me, &hcode, &spec).await {
+    match cycle::create_batch(&st.store, &me, hcode, &spec).await {
         Ok(b) => {
             Ok(Redirect::to(&format!("/units/{hcode}/claims/batches/{}", b.no)).into_response())
         }
@@ -187,7 +190,7 @@ pub async fn batch_create(
             } else {
                 e.message_th().unwrap_or_else(|| e.to_string())
             };
-            batches_page(&st, t, &me, &hcode, Some(&f), msg).await
+            batches_page(&st, t, &me, hcode, Some(&f), msg).await
         }
     }
 }
@@ -226,14 +229,14 @@ pub async fn batch_page(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, no)): Path<(String, i64)>,
+    Params((hcode, no)): Params<(Hcode, i64)>,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(&me, &hcode).await?;
-    let b = st.store.get_batch(&me, &hcode, no).await?;
+    let unit = st.store.get_unit(&me, hcode).await?;
+    let b = st.store.get_batch(&me, hcode, no).await?;
     let limit = 500;
-    let rows = st.store.batch_visits(&me, &hcode, no, limit + 1).await?;
-    let codes = codes_for(&st, &me, &hcode).await?;
-    let windows = resend_windows(&st, &me, &hcode).await?;
+    let rows = st.store.batch_visits(&me, hcode, no, limit + 1).await?;
+    let codes = codes_for(&st, &me, hcode).await?;
+    let windows = resend_windows(&st, &me, hcode).await?;
     let files = b
         .files
         .as_array()
@@ -268,7 +271,7 @@ pub async fn batch_page(
         rows: rows
             .iter()
             .take(limit as usize)
-            .map(|r| claim_view(t, &hcode, &codes, &windows, r))
+            .map(|r| claim_view(t, hcode, &codes, &windows, r))
             .collect(),
         b: batch_view(t, &b),
         hcode: unit.hcode,
@@ -279,19 +282,19 @@ pub async fn batch_page(
 pub async fn batch_zip(
     State(st): State<AppState>,
     Me(me): Me,
-    Path((hcode, no)): Path<(String, i64)>,
+    Params((hcode, no)): Params<(Hcode, i64)>,
 ) -> Result<Response, AppError> {
-    let b = st.store.get_batch(&me, &hcode, no).await?;
-    let zip = st.store.batch_zip(&me, &hcode, no).await?;
+    let b = st.store.get_batch(&me, hcode, no).await?;
+    let zip = st.store.batch_zip(&me, hcode, no).await?;
     Ok(download("application/zip", &cycle::batch_zip_name(&b), zip))
 }
 
 pub async fn batches_json(
     State(st): State<AppState>,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    match st.store.list_batches(&me, &hcode).await {
+    match st.store.list_batches(&me, hcode).await {
         Ok(list) => Ok(axum::Json(serde_json::json!({ "batches": list })).into_response()),
         Err(e) => Ok(AppError::from(e).into_json()),
     }

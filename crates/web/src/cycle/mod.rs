@@ -11,11 +11,12 @@ use crate::pages::render;
 use crate::view::Layout;
 use crate::{Access, AppState, RouteDef, r};
 use askama::Template;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use raidai_claims::cycle::{self, CycleError};
+use raidai_domain::ids::Hcode;
 use raidai_domain::money::format_int_thai;
 use raidai_domain::periods::{add_days, days_between, ymd};
 use raidai_returns::ErrorCodes;
@@ -336,9 +337,9 @@ struct ClaimView {
 async fn resend_windows(
     st: &AppState,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
 ) -> Result<BTreeMap<String, i64>, AppError> {
-    let cat = crate::audit::catalogue_for(st, me, hcode).await?;
+    let cat = crate::audit::catalogue_for(st, me, unit_code).await?;
     Ok(FUNDS
         .iter()
         .map(|f| {
@@ -353,11 +354,12 @@ async fn resend_windows(
 
 fn claim_view(
     t: T,
-    hcode: &str,
+    unit_code: Hcode,
     codes: &ErrorCodes,
     windows: &BTreeMap<String, i64>,
     r: &ClaimRow,
 ) -> ClaimView {
+    let hcode = unit_code.as_str();
     let deadline = if r.status == "corrective" && r.rep_date > 0 {
         add_days(r.rep_date, windows.get(&r.fund).copied().unwrap_or(30))
     } else {
@@ -401,8 +403,8 @@ fn claim_view(
     }
 }
 
-async fn codes_for(st: &AppState, me: &Actor, hcode: &str) -> Result<ErrorCodes, AppError> {
-    let places = st.store.unit_places(me, hcode).await?;
+async fn codes_for(st: &AppState, me: &Actor, unit_code: Hcode) -> Result<ErrorCodes, AppError> {
+    let places = st.store.unit_places(me, unit_code).await?;
     cycle::error_codes(&st.store, &places.province_code)
         .await
         .map_err(cycle_error)

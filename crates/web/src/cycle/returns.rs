@@ -1,6 +1,8 @@
 //! REP and Statement uploads, the result of an import, and the lines of each return.
 
 use super::*;
+use crate::auth::Params;
+use raidai_domain::ids::Hcode;
 
 struct ReturnView {
     href: String,
@@ -64,12 +66,13 @@ async fn returns_page(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     error: String,
     results: Vec<FileResult>,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(me, hcode).await?;
-    let list = st.store.list_returns(me, hcode).await?;
+    let hcode = unit_code.as_str();
+    let unit = st.store.get_unit(me, unit_code).await?;
+    let list = st.store.list_returns(me, unit_code).await?;
     render(&ReturnsPage {
         l: Layout::new(t, Some(me), t.s("cy_returns"), "claims"),
         list: list.iter().map(|r| return_view(t, r)).collect(),
@@ -85,19 +88,19 @@ pub async fn returns(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    returns_page(&st, t, &me, &hcode, String::new(), Vec::new()).await
+    returns_page(&st, t, &me, hcode, String::new(), Vec::new()).await
 }
 
 pub async fn return_upload(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     req: Request,
 ) -> Result<Response, AppError> {
-    require_unit(&st, &me, &hcode, me.may_import(&hcode)).await?;
+    require_unit(&st, &me, hcode, me.may_import(hcode.as_str())).await?;
     let mut mp = crate::upload::open_multipart(&st, req).await?;
     // Several files at once (a month of REPs and statements): imported in one pipeline,
     // each file in its own transaction.
@@ -122,10 +125,10 @@ pub async fn return_upload(
     }
     if files.is_empty() {
         let msg = t.pick("กรุณาเลือกไฟล์", "Choose a file").into();
-        return returns_page(&st, t, &me, &hcode, msg, Vec::new()).await;
+        return returns_page(&st, t, &me, hcode, msg, Vec::new()).await;
     }
     let today = raidai_claims::audit::today_ymd();
-    let outcomes = match cycle::import_returns(&st.store, &me, &hcode, files, today).await {
+    let outcomes = match cycle::import_returns(&st.store, &me, hcode, files, today).await {
         Ok(o) => o,
         Err(CycleError::Claims(raidai_claims::ClaimsError::Store(s))) => return Err(s.into()),
         Err(e) => return Err(AppError::unexpected(e)),
@@ -134,7 +137,7 @@ pub async fn return_upload(
     for (file, res) in outcomes {
         let (error, result) = match res {
             Ok(out) => (String::new(), Some(import_result(t, &out))),
-            Err(e) => (refusal(t, &hcode, &file, e)?, None),
+            Err(e) => (refusal(t, hcode, &file, e)?, None),
         };
         results.push(FileResult {
             file,
@@ -142,7 +145,7 @@ pub async fn return_upload(
             result,
         });
     }
-    returns_page(&st, t, &me, &hcode, String::new(), results).await
+    returns_page(&st, t, &me, hcode, String::new(), results).await
 }
 
 /// The summary of a file just imported.
@@ -187,7 +190,8 @@ fn import_result(t: T, out: &cycle::ReturnOutcome) -> ImportResult {
 
 /// Why a file was refused, in the user's language; a store failure that is not the file's
 /// fault is the server's error.
-fn refusal(t: T, hcode: &str, file: &str, e: CycleError) -> Result<String, AppError> {
+fn refusal(t: T, unit_code: Hcode, file: &str, e: CycleError) -> Result<String, AppError> {
+    let hcode = unit_code.as_str();
     Ok(match e {
         CycleError::Claims(raidai_claims::ClaimsError::Store(
             raidai_store::StoreError::Invalid(errs),
@@ -228,15 +232,15 @@ pub async fn return_page(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, no)): Path<(String, i64)>,
+    Params((hcode, no)): Params<(Hcode, i64)>,
 ) -> Result<Response, AppError> {
-    let unit = st.store.get_unit(&me, &hcode).await?;
+    let unit = st.store.get_unit(&me, hcode).await?;
     let limit = 1000;
-    let (rec, lines) = st.store.get_return(&me, &hcode, no, limit + 1).await?;
+    let (rec, lines) = st.store.get_return(&me, hcode, no, limit + 1).await?;
     // The page shows the first thousand; the CSV/XLSX downloads carry them all.
     let rejects = st
         .store
-        .first_rejects(&me, &hcode, &rec.import_id, limit)
+        .first_rejects(&me, hcode, &rec.import_id, limit)
         .await?;
     render(&ReturnPage {
         l: Layout::new(
@@ -301,9 +305,9 @@ pub async fn return_page(
 pub async fn returns_json(
     State(st): State<AppState>,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    match st.store.list_returns(&me, &hcode).await {
+    match st.store.list_returns(&me, hcode).await {
         Ok(list) => Ok(axum::Json(serde_json::json!({ "returns": list })).into_response()),
         Err(e) => Ok(AppError::from(e).into_json()),
     }

@@ -1,6 +1,8 @@
 //! A unit's finance page: positions, Risk Score trend, 7 Plus, trial-balance upload.
 
 use super::*;
+use crate::auth::Params;
+use raidai_domain::ids::Hcode;
 
 #[derive(Template)]
 #[template(path = "gov/finance.html")]
@@ -165,14 +167,14 @@ pub(crate) async fn finance_page(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     errors: Vec<FieldError>,
     imported: String,
     unmapped: Vec<String>,
     period: Option<u32>,
 ) -> Result<FinancePage, AppError> {
-    let u = st.store.get_unit(me, hcode).await?;
-    let positions = st.store.list_positions(me, hcode).await?;
+    let u = st.store.get_unit(me, unit_code).await?;
+    let positions = st.store.list_positions(me, unit_code).await?;
     let periods: Vec<(u32, String)> = positions
         .iter()
         .rev()
@@ -203,9 +205,9 @@ pub(crate) async fn finance_page(
         .filter(|p| periods.iter().any(|(q, _)| q == p))
         .or_else(|| periods.first().map(|(p, _)| *p));
     let seven = match chosen {
-        Some(p) => match st.store.seven_plus_figures(me, hcode, p).await? {
+        Some(p) => match st.store.seven_plus_figures(me, unit_code, p).await? {
             Some(f) => {
-                let ledger = st.store.ledger_collection(me, hcode, p).await?;
+                let ledger = st.store.ledger_collection(me, unit_code, p).await?;
                 Some(seven_plus_view(t, &f, &ledger))
             }
             None => None,
@@ -257,20 +259,20 @@ pub async fn finance(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
-    render(&finance_page(&st, t, &me, &hcode, vec![], String::new(), vec![], q.period).await?)
+    render(&finance_page(&st, t, &me, hcode, vec![], String::new(), vec![], q.period).await?)
 }
 
 pub async fn import_tb(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     req: Request,
 ) -> Result<Response, AppError> {
-    require_unit(&st, &me, &hcode, me.may_write_governance()).await?;
+    require_unit(&st, &me, hcode, me.may_write_governance()).await?;
     let (fields, file) = multipart_for(&st, req).await?;
     let period = fields
         .get("period")
@@ -292,7 +294,7 @@ pub async fn import_tb(
         (Some(period), false) => match parse_trial_balance_csv(&file) {
             Ok(lines) => {
                 st.store
-                    .import_trial_balance(&me, &hcode, period, &lines)
+                    .import_trial_balance(&me, hcode, period, &lines)
                     .await
             }
             Err(e) => Err(e),
@@ -304,7 +306,7 @@ pub async fn import_tb(
                 &st,
                 t,
                 &me,
-                &hcode,
+                hcode,
                 vec![],
                 format_int_thai(imp.lines as i64),
                 imp.unmapped,
@@ -314,7 +316,7 @@ pub async fn import_tb(
         ),
         Err(StoreError::Invalid(errs)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &finance_page(&st, t, &me, &hcode, errs, String::new(), vec![], None).await?,
+            &finance_page(&st, t, &me, hcode, errs, String::new(), vec![], None).await?,
         ),
         Err(e) => Err(e.into()),
     }

@@ -1,6 +1,8 @@
 //! Planfin: the maintenance-fund plan, plan vs actual, revisions, the approval path.
 
 use super::*;
+use crate::auth::Params;
+use raidai_domain::ids::Hcode;
 
 /// The inverse of [`met_key`], for the API.
 pub(crate) fn verdict(key: &str) -> Option<bool> {
@@ -120,13 +122,13 @@ pub(crate) async fn planfin_page(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     fy: u16,
     errors: Vec<FieldError>,
     flash: String,
 ) -> Result<PlanfinPage, AppError> {
-    let u = st.store.get_unit(me, hcode).await?;
-    let year = st.store.get_plan_year(me, hcode, fy).await?;
+    let u = st.store.get_unit(me, unit_code).await?;
+    let year = st.store.get_plan_year(me, unit_code, fy).await?;
     let criteria = CriteriaSet::default_for(fy).unwrap_or_else(CriteriaSet::builtin);
     let c = &criteria.planfin;
     let now = current_fy();
@@ -170,12 +172,12 @@ pub(crate) async fn planfin_page(
         can_attach_strategy: matches!(me.role, Role::Admin | Role::UnitHead | Role::UnitRevenue),
         u,
     };
-    page.strategies = crate::inspection::strategy_views(st, t, me, hcode, fy).await?;
+    page.strategies = crate::inspection::strategy_views(st, t, me, unit_code, fy).await?;
     page.strategy_covered = page.strategies.iter().any(|s| s.covers);
     let Some(y) = year else {
         return Ok(page);
     };
-    let steps = st.store.plan_steps(me, hcode, fy).await?;
+    let steps = st.store.plan_steps(me, unit_code, fy).await?;
     let state = steps.last().map(|s| s.step.as_str()).unwrap_or("");
     page.state = step_label(state);
     page.actions = raidai_store::plan_approval::next_steps(state)
@@ -289,7 +291,7 @@ pub async fn planfin(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, fy)): Path<(String, u16)>,
+    Params((hcode, fy)): Params<(Hcode, u16)>,
     Query(q): Query<PlanfinQuery>,
 ) -> Result<Response, AppError> {
     let flash = if q.strategy.is_some() {
@@ -297,7 +299,7 @@ pub async fn planfin(
     } else {
         String::new()
     };
-    render(&planfin_page(&st, t, &me, &hcode, fy, vec![], flash).await?)
+    render(&planfin_page(&st, t, &me, hcode, fy, vec![], flash).await?)
 }
 
 /// The Planfin page with a refused form's errors (422).
@@ -305,13 +307,13 @@ pub(crate) async fn planfin_with_errors(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     fy: u16,
     errs: Vec<FieldError>,
 ) -> Result<Response, AppError> {
     render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &planfin_page(st, t, me, hcode, fy, errs, String::new()).await?,
+        &planfin_page(st, t, me, unit_code, fy, errs, String::new()).await?,
     )
 }
 
@@ -319,15 +321,16 @@ pub(crate) async fn planfin_result(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     fy: u16,
     r: Result<(), StoreError>,
 ) -> Result<Response, AppError> {
+    let hcode = unit_code.as_str();
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/units/{hcode}/planfin/{fy}")).into_response()),
         Err(StoreError::Invalid(errs)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &planfin_page(st, t, me, hcode, fy, errs, String::new()).await?,
+            &planfin_page(st, t, me, unit_code, fy, errs, String::new()).await?,
         ),
         Err(e) => Err(e.into()),
     }
@@ -337,29 +340,29 @@ pub async fn planfin_step(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, fy)): Path<(String, u16)>,
+    Params((hcode, fy)): Params<(Hcode, u16)>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     let get = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
     let r = st
         .store
-        .plan_step(&me, &hcode, fy, get("step"), get("signer"), get("comment"))
+        .plan_step(&me, hcode, fy, get("step"), get("signer"), get("comment"))
         .await
         .map(|_| ());
-    planfin_result(&st, t, &me, &hcode, fy, r).await
+    planfin_result(&st, t, &me, hcode, fy, r).await
 }
 
 pub async fn planfin_type(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, fy)): Path<(String, u16)>,
+    Params((hcode, fy)): Params<(Hcode, u16)>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     let r = match f.get("plan_type").and_then(|v| v.trim().parse::<u8>().ok()) {
-        Some(pt) => st.store.save_plan_type(&me, &hcode, fy, pt).await,
+        Some(pt) => st.store.save_plan_type(&me, hcode, fy, pt).await,
         None => {
-            require_unit(&st, &me, &hcode, me.may_write_governance()).await?;
+            require_unit(&st, &me, hcode, me.may_write_governance()).await?;
             Err(StoreError::field(
                 "plan_type",
                 "choose the plan type",
@@ -367,17 +370,17 @@ pub async fn planfin_type(
             ))
         }
     };
-    planfin_result(&st, t, &me, &hcode, fy, r).await
+    planfin_result(&st, t, &me, hcode, fy, r).await
 }
 
 pub async fn planfin_amounts(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, fy)): Path<(String, u16)>,
+    Params((hcode, fy)): Params<(Hcode, u16)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    require_unit(&st, &me, &hcode, me.may_write_governance()).await?;
+    require_unit(&st, &me, hcode, me.may_write_governance()).await?;
     let (fields, file) = multipart_for(&st, req).await?;
     let kind = fields
         .get("kind")
@@ -393,20 +396,20 @@ pub async fn planfin_amounts(
         match parse_plan_csv(&file) {
             Ok(lines) => {
                 st.store
-                    .save_plan_amounts(&me, &hcode, fy, kind, &lines)
+                    .save_plan_amounts(&me, hcode, fy, kind, &lines)
                     .await
             }
             Err(e) => Err(e),
         }
     };
-    planfin_result(&st, t, &me, &hcode, fy, r).await
+    planfin_result(&st, t, &me, hcode, fy, r).await
 }
 
 pub async fn planfin_revision(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, fy)): Path<(String, u16)>,
+    Params((hcode, fy)): Params<(Hcode, u16)>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     let date = f
@@ -416,21 +419,18 @@ pub async fn planfin_revision(
     let note = f.get("note").cloned().unwrap_or_default();
     let r = st
         .store
-        .add_plan_revision(&me, &hcode, fy, date, &note)
+        .add_plan_revision(&me, hcode, fy, date, &note)
         .await
         .map(|_| ());
-    planfin_result(&st, t, &me, &hcode, fy, r).await
+    planfin_result(&st, t, &me, hcode, fy, r).await
 }
 
 pub async fn planfin_approve(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, fy, number)): Path<(String, u16, u32)>,
+    Params((hcode, fy, number)): Params<(Hcode, u16, u32)>,
 ) -> Result<Response, AppError> {
-    let r = st
-        .store
-        .approve_plan_revision(&me, &hcode, fy, number)
-        .await;
-    planfin_result(&st, t, &me, &hcode, fy, r).await
+    let r = st.store.approve_plan_revision(&me, hcode, fy, number).await;
+    planfin_result(&st, t, &me, hcode, fy, r).await
 }

@@ -1,6 +1,9 @@
 //! TPS: the Total Performance Score form, its field table and scoring.
 
 use super::*;
+use crate::auth::Params;
+use crate::error::hcode_of;
+use raidai_domain::ids::Hcode;
 
 #[derive(Clone, Copy, PartialEq)]
 pub(crate) enum TpsKind {
@@ -287,7 +290,7 @@ pub(crate) async fn tps_defaults(
     let end = u32::from(fy) * 100 + u32::from(quarter) * 3;
     if let Some(p) = st
         .store
-        .list_positions(me, &u.hcode)
+        .list_positions(me, hcode_of(&u.hcode)?)
         .await?
         .into_iter()
         .find(|p| p.period == end)
@@ -296,7 +299,7 @@ pub(crate) async fn tps_defaults(
         i.cash_ratio = r.cash_ratio;
         i.nwc = Some(r.nwc);
     }
-    if let Some(y) = st.store.get_plan_year(me, &u.hcode, fy).await? {
+    if let Some(y) = st.store.get_plan_year(me, hcode_of(&u.hcode)?, fy).await? {
         // Plan and actual over the same closed months (the engine compares like with like).
         let months = usize::from((quarter * 3).min(y.actuals.months_closed));
         if months > 0 {
@@ -367,7 +370,7 @@ pub(crate) async fn tps_page(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     fy: u16,
     quarter: u8,
     draft: Option<TpsInput>,
@@ -376,8 +379,8 @@ pub(crate) async fn tps_page(
     if !(1..=4).contains(&quarter) {
         return Err(AppError::NotFound);
     }
-    let u = st.store.get_unit(me, hcode).await?;
-    let stored = st.store.get_tps_input(me, hcode, fy, quarter).await?;
+    let u = st.store.get_unit(me, unit_code).await?;
+    let stored = st.store.get_tps_input(me, unit_code, fy, quarter).await?;
     let saved = stored.is_some();
     let mut input = match (draft, stored) {
         (Some(d), _) => d,
@@ -394,7 +397,10 @@ pub(crate) async fn tps_page(
         })
         .collect();
     // Medians not entered come from the province's units of the same peer group.
-    let peers = st.store.tps_peer_medians(me, hcode, fy, quarter).await?;
+    let peers = st
+        .store
+        .tps_peer_medians(me, unit_code, fy, quarter)
+        .await?;
     if let Some(m) = peers.get(&input.peer_group) {
         input.medians.fill_from(m);
     }
@@ -453,19 +459,19 @@ pub async fn tps(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, fy, quarter)): Path<(String, u16, u8)>,
+    Params((hcode, fy, quarter)): Params<(Hcode, u16, u8)>,
 ) -> Result<Response, AppError> {
-    render(&tps_page(&st, t, &me, &hcode, fy, quarter, None, vec![]).await?)
+    render(&tps_page(&st, t, &me, hcode, fy, quarter, None, vec![]).await?)
 }
 
 pub async fn tps_save(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path((hcode, fy, quarter)): Path<(String, u16, u8)>,
+    Params((hcode, fy, quarter)): Params<(Hcode, u16, u8)>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let u = st.store.get_unit(&me, &hcode).await?;
+    let u = st.store.get_unit(&me, hcode).await?;
     if !me.may_write_governance() {
         return Err(AppError::Forbidden);
     }
@@ -487,7 +493,7 @@ pub async fn tps_save(
         Ok(()) => Ok(Redirect::to(&format!("/units/{hcode}/tps/{fy}/{quarter}")).into_response()),
         Err(StoreError::Invalid(errs)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &tps_page(&st, t, &me, &hcode, fy, quarter, None, errs).await?,
+            &tps_page(&st, t, &me, hcode, fy, quarter, None, errs).await?,
         ),
         Err(e) => Err(e.into()),
     }

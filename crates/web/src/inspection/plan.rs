@@ -1,6 +1,7 @@
 //! The inspection plan: list, sample and schedule, results by place, the A4 report and the JSON twin.
 
 use super::*;
+use crate::error::hcode_of;
 
 pub(super) struct PlanRow {
     province: String,
@@ -218,7 +219,7 @@ pub(super) async fn inspection_view(
             }
             marks
         } else {
-            let u = st.store.get_unit(me, &v.target).await?;
+            let u = st.store.get_unit(me, hcode_of(&v.target)?).await?;
             place.name = u.name_th.clone();
             place.kind = u.unit_type.abbr_th().into();
             let key = AssessmentKey {
@@ -243,7 +244,7 @@ pub(super) async fn inspection_view(
                     outcome.0 += 1;
                 }
             }
-            if let Some(y) = st.store.get_plan_year(me, &u.hcode, fy).await? {
+            if let Some(y) = st.store.get_plan_year(me, hcode_of(&u.hcode)?, fy).await? {
                 let pva = plan_vs_actual(&y.plan, &y.actuals, &criteria.planfin);
                 if let Some(q) = pva.q2 {
                     let limit = q.threshold_pct.as_f64();

@@ -1,6 +1,8 @@
 //! The unit's financial strategy document: upload, download, the Planfin page's list.
 
 use super::*;
+use crate::auth::Params;
+use raidai_domain::ids::Hcode;
 
 /// A strategy as the Planfin page lists it.
 pub struct StrategyView {
@@ -17,12 +19,12 @@ pub async fn strategy_views(
     st: &AppState,
     t: T,
     me: &Actor,
-    hcode: &str,
+    unit_code: Hcode,
     fy: u16,
 ) -> Result<Vec<StrategyView>, AppError> {
     Ok(st
         .store
-        .strategies(me, hcode)
+        .strategies(me, unit_code)
         .await?
         .into_iter()
         .map(|s| StrategyView {
@@ -44,13 +46,13 @@ pub async fn strategy_upload(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     req: Request,
 ) -> Result<Response, AppError> {
     require_unit(
         &st,
         &me,
-        &hcode,
+        hcode,
         matches!(me.role, Role::Admin | Role::UnitHead | Role::UnitRevenue),
     )
     .await?;
@@ -79,14 +81,14 @@ pub async fn strategy_upload(
     };
     match st
         .store
-        .add_strategy(&me, &hcode, &input, &filename, &data)
+        .add_strategy(&me, hcode, &input, &filename, &data)
         .await
     {
         Ok(_) => {
             Ok(Redirect::to(&format!("/units/{hcode}/planfin/{fy}?strategy=1")).into_response())
         }
         Err(StoreError::Invalid(errs)) => {
-            crate::governance::planfin_with_errors(&st, t, &me, &hcode, fy, errs).await
+            crate::governance::planfin_with_errors(&st, t, &me, hcode, fy, errs).await
         }
         Err(e) => Err(e.into()),
     }
@@ -95,9 +97,9 @@ pub async fn strategy_upload(
 pub async fn strategy_download(
     State(st): State<AppState>,
     Me(me): Me,
-    Path((hcode, id)): Path<(String, String)>,
+    Params((hcode, id)): Params<(Hcode, String)>,
 ) -> Result<Response, AppError> {
-    let (meta, data) = st.store.strategy_file(&me, &hcode, &id).await?;
+    let (meta, data) = st.store.strategy_file(&me, hcode, &id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, meta.content_type.clone()),

@@ -5,6 +5,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
+use raidai_store::testkit::hc;
 use raidai_store::users::UserInput;
 use raidai_store::{Actor, Store};
 use tower::ServiceExt;
@@ -200,7 +201,7 @@ pub async fn land(store: &Store, hcode: &str, seed: u64, visits: usize) {
         store,
         &Actor::system(),
         raidai_formats::Source::Dir(dir.path().into()),
-        raidai_claims::ImportOptions::new(hcode),
+        raidai_claims::ImportOptions::new(hc(hcode)),
     )
     .await
     .unwrap();

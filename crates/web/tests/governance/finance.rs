@@ -1,6 +1,7 @@
 //! Finance pages: the trend, 7 Plus against targets, trial-balance uploads, the province dashboard and ratio items.
 
 use super::*;
+use raidai_store::testkit::hc;
 
 pub(super) async fn unit_finance_page_shows_the_trend(store: &Store) {
     let w = world(store).await;
@@ -47,7 +48,7 @@ pub(super) async fn finance_page_shows_seven_plus_against_targets(store: &Store)
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     store
-        .save_ratio_items(&Actor::system(), "99001", 256906, &items)
+        .save_ratio_items(&Actor::system(), hc("99001"), 256906, &items)
         .await
         .unwrap();
     let r = get(&w.app, "/units/99001/finance?period=256906", &w.hosp_a).await;
@@ -85,7 +86,7 @@ pub(super) async fn finance_page_shows_seven_plus_against_targets(store: &Store)
     let mut imp = store
         .begin_import(
             &Actor::system(),
-            "99001",
+            hc("99001"),
             raidai_store::claims::ImportMeta {
                 source_name: "t.zip".into(),
                 files: Vec::new(),
@@ -185,7 +186,7 @@ pub(super) async fn trial_balance_upload_scores_the_month(store: &Store) {
         assert_eq!(r.status, want, "{who}");
     }
     let ps = store
-        .list_positions(&Actor::system(), "99001")
+        .list_positions(&Actor::system(), hc("99001"))
         .await
         .unwrap();
     assert_eq!(

@@ -3,6 +3,7 @@
 use super::*;
 use crate::claims::sums::SumDelta;
 use crate::sql::binds;
+use raidai_domain::ids::Hcode;
 
 /// What an officer chose for a claim batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -87,14 +88,15 @@ fn batch_from_row(r: &AnyRow) -> Result<BatchRecord, StoreError> {
 impl Store {
     /// The unit's visits a batch for `spec` would send: posted with a fund amount, of the
     /// funds, recognised in the range, never sent or sent back as C (to resend).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn batch_candidates(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         spec: &BatchSpec,
     ) -> Result<Vec<BatchCandidate>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         if spec.funds.is_empty() {
             return Ok(Vec::new());
         }
@@ -128,18 +130,19 @@ impl Store {
     /// Records a batch: its visits, files and zip; each visit's claim becomes `sent` (a C
     /// being fixed becomes `resent` in the worklist).
     #[allow(clippy::too_many_arguments)]
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn save_batch(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         spec: &BatchSpec,
         visits: &[(String, i64, bool)],
         files_json: String,
         zip: Vec<u8>,
         zip_sha256: String,
     ) -> Result<BatchRecord, StoreError> {
-        self.unit_for_import(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.unit_for_import(actor, unit).await?;
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         if self.engine() == Engine::Postgres {
@@ -234,18 +237,19 @@ impl Store {
         Change::new("claim_batch", &no.to_string(), "create").unit(hcode).after(serde_json::json!({ "funds": spec.funds, "from": spec.date_from, "to": spec.date_to, "visits": visits.len(), "amount": amount, "blocked": blocked, })).record(&mut tx, actor).await?;
         crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;
-        self.get_batch(actor, hcode, no).await
+        self.get_batch(actor, unit, no).await
     }
 
     /// The citizen IDs of these visits (for synthetic returns; never shown).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn visit_cids(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         vkeys: &[String],
     ) -> Result<HashMap<String, String>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut out = HashMap::new();
         for chunk in vkeys.chunks(CHUNK) {
             let mut s = Sql::new("SELECT vkey, cid FROM claim_visits WHERE hcode = ");
@@ -262,13 +266,14 @@ impl Store {
 
     /// Each visit's balance (debit - credit) on its own receivable account, from the journal:
     /// what a recomputation of [`ClaimRow::outstanding`] gives.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn receivable_balances(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<HashMap<String, i64>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT j.vkey, CAST(SUM(j.debit - j.credit) AS BIGINT) AS b FROM claim_journal j JOIN claim_visits v ON v.hcode = j.hcode AND v.vkey = j.vkey AND v.receivable = j.account WHERE j.hcode = ",
         );
@@ -280,13 +285,14 @@ impl Store {
     }
 
     /// The unit's batches, newest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn list_batches(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<Vec<BatchRecord>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(&format!(
             "SELECT {BATCH_COLS} FROM {BATCH_FROM} JOIN units u ON u.hcode = b.hcode WHERE b.hcode = "
         ));
@@ -297,13 +303,14 @@ impl Store {
         rows.iter().map(batch_from_row).collect()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn get_batch(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         no: i64,
     ) -> Result<BatchRecord, StoreError> {
+        let hcode = unit.as_str();
         let mut s = Sql::new(&format!(
             "SELECT {BATCH_COLS} FROM {BATCH_FROM} JOIN units u ON u.hcode = b.hcode WHERE b.hcode = "
         ));
@@ -314,13 +321,14 @@ impl Store {
     }
 
     /// The batch's zip as sent.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn batch_zip(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         no: i64,
     ) -> Result<Vec<u8>, StoreError> {
+        let hcode = unit.as_str();
         let mut s = Sql::new(
             "SELECT b.zip FROM claim_batches b JOIN units u ON u.hcode = b.hcode WHERE b.hcode = ",
         );
@@ -331,15 +339,16 @@ impl Store {
     }
 
     /// The visits of a batch with their claim as it stands.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn batch_visits(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         no: i64,
         limit: i64,
     ) -> Result<Vec<ClaimRow>, StoreError> {
-        self.get_batch(actor, hcode, no).await?;
+        let hcode = unit.as_str();
+        self.get_batch(actor, unit, no).await?;
         let mut s = Sql::new(&format!(
             "SELECT {CLAIM_ROW_COLS} FROM claim_batch_visits bv JOIN claim_visits v ON v.hcode = bv.hcode AND v.vkey = bv.vkey LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey WHERE bv.hcode = "
         ));

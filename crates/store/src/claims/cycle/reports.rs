@@ -4,6 +4,7 @@
 use super::return_rows::{RETURN_LINE_COLS, return_line, return_line_as};
 use super::*;
 use crate::sql::row_struct;
+use raidai_domain::ids::Hcode;
 
 /// A visit's claim, the return lines about it with their returns, and the batches it was sent in.
 pub type ClaimHistory = (ClaimRow, Vec<(ReturnRecord, ReturnLineRow)>, Vec<i64>);
@@ -62,14 +63,15 @@ pub struct CycleRollupRow {
 
 impl Store {
     /// The unit's C and Deny claims, largest amount first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn claim_worklist(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         f: &WorkFilter,
     ) -> Result<(Vec<ClaimRow>, i64), StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let push_where = |w: &mut Sql| {
             w.push(" FROM claim_status cs JOIN claim_visits v ON v.hcode = cs.hcode AND v.vkey = cs.vkey WHERE cs.hcode = ")
                 .text(hcode);
@@ -131,14 +133,15 @@ impl Store {
     }
 
     /// A visit's claim and every return line about it (oldest first).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn claim_history(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         vkey: &str,
     ) -> Result<ClaimHistory, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(&format!(
             "SELECT {CLAIM_ROW_COLS} FROM claim_visits v LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.vkey = v.vkey WHERE v.hcode = "
         ));
@@ -177,13 +180,14 @@ impl Store {
     }
 
     /// The unit's imported returns, newest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn list_returns(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<Vec<ReturnRecord>, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         let mut s = Sql::new(
             "SELECT r.* FROM claim_returns r JOIN units u ON u.hcode = r.hcode WHERE r.hcode = ",
         );
@@ -197,14 +201,15 @@ impl Store {
     }
 
     /// One return with its lines (unmatched first).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn get_return(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         no: i64,
         limit: i64,
     ) -> Result<(ReturnRecord, Vec<ReturnLineRow>), StoreError> {
+        let hcode = unit.as_str();
         let mut s = Sql::new(
             "SELECT r.* FROM claim_returns r JOIN units u ON u.hcode = r.hcode WHERE r.hcode = ",
         );
@@ -240,7 +245,7 @@ impl Store {
         today: i64,
     ) -> Result<Vec<AgingRow>, StoreError> {
         if let Some(h) = hcode {
-            self.get_unit(actor, h).await?;
+            self.unit_by_code(actor, h).await?;
         }
         let cuts: Vec<i64> = AGING_BUCKETS[..AGING_BUCKETS.len() - 1]
             .iter()

@@ -4,6 +4,7 @@
 use super::*;
 use crate::claims::sums::{SHARE_COLS, STATUS_RETURNING, Share, SumDelta};
 use crate::sql::binds;
+use raidai_domain::ids::Hcode;
 
 /// A REP line's claim status over the stored one (a later REP supersedes; a C or Deny goes to
 /// the worklist as `to_fix` unless already being handled).
@@ -47,13 +48,14 @@ pub struct ReturnSession {
 
 impl Store {
     /// Starts importing a return. The same file twice is refused (nothing changes).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn begin_return(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         meta: ReturnMeta,
     ) -> Result<ReturnSession, StoreError> {
+        let hcode = unit.as_str();
         let mut dup = Sql::new(
             "SELECT r.no, r.at FROM claim_returns r JOIN units u ON u.hcode = r.hcode WHERE r.hcode = ",
         );
@@ -81,7 +83,7 @@ impl Store {
         let mut inner = self
             .begin_import(
                 actor,
-                hcode,
+                unit,
                 ImportMeta {
                     source_name: meta.file_name.clone(),
                     files,
@@ -108,16 +110,16 @@ impl Store {
     }
 
     /// Starts a write-off of denied claims (journal only, no file).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn begin_writeoff(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<ReturnSession, StoreError> {
         let mut inner = self
             .begin_import(
                 actor,
-                hcode,
+                unit,
                 ImportMeta {
                     source_name: "write-off".into(),
                     files: Vec::new(),

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::sql::binds;
+use raidai_domain::ids::Hcode;
 
 mod finish;
 mod native;
@@ -28,14 +29,15 @@ impl Store {
     }
 
     /// Starts an import for `hcode`: only an admin or the unit's own staff may import for it.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn begin_import(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
         mut meta: ImportMeta,
     ) -> Result<ImportSession, StoreError> {
-        self.get_unit(actor, hcode).await?;
+        let hcode = unit.as_str();
+        self.get_unit(actor, unit).await?;
         // Names come from uploads and zip entries: no direction overrides or controls stored.
         meta.source_name = clean_file_name(&meta.source_name);
         for f in &mut meta.files {
@@ -110,18 +112,18 @@ impl Store {
 impl Store {
     /// Starts a re-post of a unit's visits that wait for a posting-map line: recorded in the
     /// import history as kind `repost`, written like an import (one transaction, audited).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %hcode, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
     pub async fn begin_repost(
         &self,
         actor: &Actor,
-        hcode: &str,
+        unit: Hcode,
     ) -> Result<ImportSession, StoreError> {
         let meta = ImportMeta {
             source_name: "re-post".into(),
             files: Vec::new(),
             strict: false,
         };
-        let mut session = self.begin_import(actor, hcode, meta).await?;
+        let mut session = self.begin_import(actor, unit, meta).await?;
         session.kind = "repost";
         Ok(session)
     }

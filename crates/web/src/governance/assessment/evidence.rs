@@ -1,6 +1,9 @@
 //! Evidence files of an assessment: upload (type checked by content) and download.
 
 use super::*;
+use crate::auth::Params;
+use crate::error::hcode_of;
+use raidai_domain::ids::Hcode;
 
 pub async fn evidence_upload(
     State(st): State<AppState>,
@@ -10,7 +13,7 @@ pub async fn evidence_upload(
     req: Request,
 ) -> Result<Response, AppError> {
     let key = key_of(path)?;
-    st.store.get_unit(&me, &key.hcode).await?;
+    st.store.get_unit(&me, hcode_of(&key.hcode)?).await?;
     if !me.may_write_governance() {
         return Err(AppError::Forbidden);
     }
@@ -101,9 +104,9 @@ pub(crate) fn attachment_disposition(name: &str) -> String {
 pub async fn evidence_download(
     State(st): State<AppState>,
     Me(me): Me,
-    Path((hcode, id)): Path<(String, String)>,
+    Params((hcode, id)): Params<(Hcode, String)>,
 ) -> Result<Response, AppError> {
-    let (meta, data) = st.store.get_evidence(&me, &hcode, &id).await?;
+    let (meta, data) = st.store.get_evidence(&me, hcode, &id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, meta.content_type.clone()),

@@ -1,6 +1,8 @@
 //! A unit's list of assessments and the form opener.
 
 use super::*;
+use crate::auth::Params;
+use raidai_domain::ids::Hcode;
 
 pub struct AssessmentRow {
     pub fy: u16,
@@ -42,11 +44,15 @@ pub async fn assessments(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    let u = st.store.get_unit(&me, &hcode).await?;
+    let u = st.store.get_unit(&me, hcode).await?;
     let mut rows = Vec::new();
-    for s in st.store.list_assessments(&me, Some(&hcode), None).await? {
+    for s in st
+        .store
+        .list_assessments(&me, Some(hcode.as_str()), None)
+        .await?
+    {
         let Some(score) = score_row(&st, t, &me, &s.key).await? else {
             continue;
         };
@@ -96,10 +102,10 @@ pub struct NewAssessment {
 pub async fn assessment_open(
     Me(me): Me,
     State(st): State<AppState>,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     Query(q): Query<NewAssessment>,
 ) -> Result<Response, AppError> {
-    st.store.get_unit(&me, &hcode).await?;
+    st.store.get_unit(&me, hcode).await?;
     let form = form_kind(q.form.as_deref().unwrap_or_default())?;
     Ok(Redirect::to(&format!(
         "/units/{hcode}/assessments/{}/{}/{}",

@@ -7,6 +7,7 @@ pub use evidence::*;
 pub use list::*;
 
 use super::*;
+use crate::error::hcode_of;
 
 pub(crate) fn form_kind(code: &str) -> Result<FormKind, AppError> {
     FormKind::parse(code).ok_or(AppError::NotFound)
@@ -433,7 +434,7 @@ pub(crate) async fn collection_suggestions(
     let last = fy * 100 + u32::from(key.round) * 6;
     let Some(period) = st
         .store
-        .list_positions(me, &key.hcode)
+        .list_positions(me, hcode_of(&key.hcode)?)
         .await?
         .into_iter()
         .map(|p| p.period)
@@ -442,10 +443,17 @@ pub(crate) async fn collection_suggestions(
     else {
         return Ok(BTreeMap::new());
     };
-    let Some(f) = st.store.seven_plus_figures(me, &key.hcode, period).await? else {
+    let Some(f) = st
+        .store
+        .seven_plus_figures(me, hcode_of(&key.hcode)?, period)
+        .await?
+    else {
         return Ok(BTreeMap::new());
     };
-    let ledger = st.store.ledger_collection(me, &key.hcode, period).await?;
+    let ledger = st
+        .store
+        .ledger_collection(me, hcode_of(&key.hcode)?, period)
+        .await?;
     // The trial balance's period, else the ledger's; kept as integers so the verdict is exact.
     let i = &f.input;
     let tb = |balance: Balance, flow_ytd: Satang| DayMeasure {
@@ -548,7 +556,7 @@ pub(crate) async fn q2_suggestions(
 ) -> Result<Suggestions, AppError> {
     let Some(y) = st
         .store
-        .get_plan_year(me, &key.hcode, key.fiscal_year)
+        .get_plan_year(me, hcode_of(&key.hcode)?, key.fiscal_year)
         .await?
     else {
         return Ok(BTreeMap::new());
@@ -610,7 +618,7 @@ pub(crate) async fn assessment_page(
     flash: String,
     print: bool,
 ) -> Result<AssessmentPage, AppError> {
-    let u = st.store.get_unit(me, &key.hcode).await?;
+    let u = st.store.get_unit(me, hcode_of(&key.hcode)?).await?;
     let stored = st.store.get_assessment(me, key).await?;
     let files = st.store.list_evidence(me, key).await?;
     let exists = stored.is_some();
@@ -738,7 +746,7 @@ pub async fn assessment_save(
     let key = key_of(path)?;
     let input = input_from_form(f);
     // A mark against what raidai measured is kept only with the assessor's reason.
-    st.store.get_unit(&me, &key.hcode).await?;
+    st.store.get_unit(&me, hcode_of(&key.hcode)?).await?;
     let suggestions = suggestions_for(&st, t, &me, &key).await?;
     let unexplained: Vec<FieldError> = input
         .marks

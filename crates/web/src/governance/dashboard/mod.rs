@@ -4,6 +4,7 @@
 mod xlsx;
 
 use super::*;
+use crate::error::hcode_of;
 use raidai_governance::criteria::{ShareCheck, ShareTarget};
 
 use xlsx::dashboard_workbook;
@@ -322,7 +323,10 @@ pub(crate) async fn build_dashboard(
         }
         for mut i in inputs {
             // The same province-wide peer medians as the unit's own TPS page.
-            let peers = st.store.tps_peer_medians(me, &i.hcode, fy, q).await?;
+            let peers = st
+                .store
+                .tps_peer_medians(me, hcode_of(&i.hcode)?, fy, q)
+                .await?;
             if let Some(m) = peers.get(&i.peer_group) {
                 i.medians.fill_from(m);
             }

@@ -1,6 +1,9 @@
 //! Unit pages: the list and its CSV export, a unit, its form, and the units CSV import.
 
 use super::*;
+use crate::auth::Params;
+use crate::error::hcode_of;
+use raidai_domain::ids::Hcode;
 
 #[derive(Deserialize, Default)]
 pub struct UnitsQuery {
@@ -151,9 +154,9 @@ pub async fn unit_detail(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    let u = st.store.get_unit(&me, &hcode).await?;
+    let u = st.store.get_unit(&me, hcode).await?;
     let districts = st.store.list_districts(&me).await?;
     let cup_units = if u.unit_type.is_hospital() {
         st.store
@@ -168,7 +171,7 @@ pub async fn unit_detail(
     } else {
         Vec::new()
     };
-    let cup_name = match st.store.get_unit(&me, &u.cup_hcode).await {
+    let cup_name = match st.store.get_unit(&me, hcode_of(&u.cup_hcode)?).await {
         Ok(c) => c.name_th,
         Err(StoreError::NotFound) => String::new(),
         Err(e) => return Err(e.into()),
@@ -326,9 +329,9 @@ pub async fn unit_edit(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
-    let u = st.store.get_unit(&me, &hcode).await?;
+    let u = st.store.get_unit(&me, hcode).await?;
     let v = UnitInput {
         hcode: u.hcode,
         name_th: u.name_th,
@@ -360,7 +363,7 @@ pub(crate) async fn save_unit_form(
     let result = if !errs.is_empty() {
         Err(StoreError::Invalid(vec![]))
     } else if let Some(h) = &existing {
-        st.store.update_unit(&me, h, &v).await
+        st.store.update_unit(&me, hcode_of(h)?, &v).await
     } else {
         st.store.create_unit(&me, &v).await
     };
@@ -388,11 +391,11 @@ pub async fn unit_update(
     State(st): State<AppState>,
     Tr(t): Tr,
     Me(me): Me,
-    Path(hcode): Path<String>,
+    Params(hcode): Params<Hcode>,
     Form(f): Form<UnitFields>,
 ) -> Result<Response, AppError> {
-    st.store.get_unit(&me, &hcode).await?;
-    save_unit_form(st, t, me, Some(hcode), f).await
+    st.store.get_unit(&me, hcode).await?;
+    save_unit_form(st, t, me, Some(hcode.to_string()), f).await
 }
 
 #[derive(Template)]
