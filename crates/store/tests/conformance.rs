@@ -403,7 +403,39 @@ async fn audit_log_records_before_and_after(store: &Store) {
     assert_eq!(by_unit.len(), 2);
 }
 
+/// A province's tables (posting map, audit catalogue, error codes) are set by its own officers
+/// and admins: never by another province's office, a district or a unit.
+async fn province_configuration_is_the_province_s_own(store: &Store) {
+    seed_small(store).await;
+    let codes = vec![[
+        "A01".to_string(),
+        "C".into(),
+        "ทดสอบ".into(),
+        "test".into(),
+        "fix".into(),
+    ]];
+    for who in [
+        actor(Role::Province, "98"),
+        actor(Role::District, "9901"),
+        actor(Role::UnitRevenue, "99001"),
+    ] {
+        let r = store.save_error_codes(&who, "99", &codes).await;
+        assert!(matches!(r, Err(StoreError::Forbidden)), "{}", who.username);
+        let r = store.save_audit_catalogue(&who, "99", 2569, "x").await;
+        assert!(matches!(r, Err(StoreError::Forbidden)), "{}", who.username);
+    }
+    store
+        .save_error_codes(&actor(Role::Province, "99"), "99", &codes)
+        .await
+        .unwrap();
+    store
+        .save_error_codes(&Actor::system(), "99", &codes)
+        .await
+        .unwrap();
+}
+
 raidai_store::conformance! {
+    province_configuration_is_the_province_s_own;
     migrations_are_idempotent;
     master_data_round_trip;
     tenancy_is_enforced_in_the_store;

@@ -15,7 +15,6 @@ use crate::{Actor, Engine, ImportPool, Store, StoreError, now_ms};
 use raidai_domain::accounts::{PostingRule, default_posting_map, parse_posting_map};
 use raidai_domain::ids::Hcode;
 use raidai_domain::ids::Personal;
-use raidai_domain::master::Role;
 use raidai_domain::periods::{ClosedMonths, fiscal_year_of, recognition_date};
 use raidai_domain::text::clean_file_name;
 use serde::Serialize;

@@ -27,7 +27,6 @@ use raidai_claims::mask_cid;
 use raidai_domain::audit::{Catalogue, default_catalogue, default_catalogue_text, parse_catalogue};
 use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
-use raidai_domain::master::Role;
 use raidai_domain::money::format_int_thai;
 use raidai_domain::periods::ymd;
 use raidai_store::findings::{FindingItem, FindingQuery};

@@ -99,7 +99,7 @@ pub(crate) async fn rules_render(
                     }
                 })
                 .collect(),
-            may_edit: me.is_admin() || me.role == Role::Province,
+            may_edit: me.may_configure_province(&province),
             tsv: tsv.unwrap_or(text),
             province,
             fy,

@@ -21,14 +21,6 @@ async fn province_for(st: &AppState, me: &Actor) -> Result<String, AppError> {
     })
 }
 
-/// Who may load the province's list: admins and the provincial office.
-fn may_edit_codes(me: &Actor) -> bool {
-    matches!(
-        me.role,
-        raidai_domain::master::Role::Admin | raidai_domain::master::Role::Province
-    )
-}
-
 /// A code as the page lists it and the store keeps it: (code, type letter, th, en, fix).
 fn code_row(c: &raidai_returns::ErrorCode) -> [String; 5] {
     [
@@ -58,7 +50,7 @@ async fn codes_render(
         l: Layout::new(t, Some(me), t.s("cy_codes_title"), "claims"),
         codes,
         loaded: format_int_thai(loaded as i64),
-        may_edit: may_edit_codes(me),
+        may_edit: me.may_configure_province(&province),
         error,
         saved,
     })
@@ -85,7 +77,8 @@ pub async fn codes_upload(
     Me(me): Me,
     req: Request,
 ) -> Result<Response, AppError> {
-    if !may_edit_codes(&me) {
+    let province = province_for(&st, &me).await?;
+    if !me.may_configure_province(&province) {
         return Err(raidai_store::StoreError::Forbidden.into());
     }
     let mut mp = crate::upload::open_multipart(&st, req).await?;
@@ -122,7 +115,6 @@ pub async fn codes_upload(
         }
     };
     let rows: Vec<[String; 5]> = parsed.iter().map(code_row).collect();
-    let province = province_for(&st, &me).await?;
     st.store.save_error_codes(&me, &province, &rows).await?;
     Ok(Redirect::to("/claims/error-codes?saved=1").into_response())
 }

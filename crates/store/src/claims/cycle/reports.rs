@@ -357,7 +357,7 @@ impl Store {
             .collect()
     }
 
-    /// Replaces the province's loaded error codes (province admins and admins).
+    /// Replaces the province's loaded error codes (that province's officers and admins).
     #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
     pub async fn save_error_codes(
         &self,
@@ -365,7 +365,7 @@ impl Store {
         province_code: &str,
         rows: &[[String; 5]],
     ) -> Result<(), StoreError> {
-        if !matches!(actor.role, Role::Admin | Role::Province) {
+        if !actor.may_configure_province(province_code) {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.pool().begin().await?;
