@@ -10,7 +10,9 @@ SKIP = re.compile(r'/logout|\.(xlsx|zip|csv|pdf|txt)$|/download|/export|/static/
 # Per-request values that differ between two runs of the same data.
 VOLATILE = [re.compile(p) for p in [
     r'name="csrf[^"]*" value="[^"]*"', r'csrf[_-]token"? content="[^"]*"',
-    r'\?v=[0-9a-f]+', r'\d{2}:\d{2}(:\d{2})?', r'nonce="[^"]*"']]
+    r'\?v=[0-9a-f]+', r'\d{2}:\d{2}(:\d{2})?', r'nonce="[^"]*"',
+    r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}']]
+UUID = VOLATILE[-1]
 
 def walk(user, limit=1500):
     jar = http.cookiejar.CookieJar()
@@ -34,10 +36,11 @@ def walk(user, limit=1500):
         text = body.decode("utf-8", "replace")
         for v in VOLATILE:
             text = v.sub("", text)
-        name = f"{user}/" + hashlib.sha1(path.encode()).hexdigest()[:16] + ".html"
+        key = UUID.sub("", path)
+        name = f"{user}/" + hashlib.sha1(key.encode()).hexdigest()[:16] + ".html"
         os.makedirs(os.path.join(out, user), exist_ok=True)
         with open(os.path.join(out, name), "w") as f:
-            f.write(f"<!-- {status} {path} -->\n" + text)
+            f.write(f"<!-- {status} {key} -->\n" + text)
         for href in re.findall(r'href="(/[^"#]*)"', text):
             href = href.replace("&amp;", "&")
             if href not in seen:
