@@ -126,6 +126,16 @@ async fn start(script: Vec<Step>) -> (String, Fake) {
     (format!("http://{addr}"), fake)
 }
 
+/// A local URL whose port was just freed, so a connection to it is refused.
+async fn closed_port_url() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    format!("http://{addr}")
+}
+
 fn settings(base_url: &str) -> Settings {
     Settings {
         enabled: true,
@@ -340,12 +350,7 @@ async fn slow_server_times_out() {
 
 #[tokio::test]
 async fn closed_port_is_network_error() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    drop(listener);
-    let mut s = settings(&format!("http://{addr}"));
+    let mut s = settings(&closed_port_url().await);
     s.max_retries = 1;
     let err = connector(s)
         .check(&cred(), CID, day(), None)
@@ -554,12 +559,7 @@ async fn logs_and_errors_never_contain_cid_token_or_names() {
         s.max_retries = 1;
         record(&connector(s).check(&cred(), CID, day(), None).await);
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    drop(listener);
-    let mut s = settings(&format!("http://{addr}"));
+    let mut s = settings(&closed_port_url().await);
     s.max_retries = 1;
     record(&connector(s).check(&cred(), CID, day(), None).await);
     // Local refusals.

@@ -6,17 +6,16 @@ use raidai_claims::cycle::{
     CycleError, create_batch, import_rep, import_returns, import_stm_on, is_statement, set_work_on,
     synth_returns,
 };
-use raidai_claims::{ImportOptions, import};
-use raidai_domain::calendar::FiscalYear;
-use raidai_domain::ids::Hcode;
 use raidai_formats::HeaderSet;
-use raidai_formats::Source;
-use raidai_formats::generate::{GenConfig, generate};
-use raidai_returns::{ClaimedVisit, RepLayout, RepShares, write_rep};
-use raidai_store::claims::{BatchSpec, ClaimRow, WorkFilter};
+use raidai_formats::generate::GenConfig;
+use raidai_returns::{ClaimedVisit, GeneratedRep, RepLayout, RepShares, write_rep};
+use raidai_store::claims::{BatchRecord, BatchSpec, ClaimRow, WorkFilter};
 use raidai_store::testkit::hc;
 use raidai_store::testkit::{TestDb, seed_small};
 use raidai_store::{Actor, Store, StoreError};
+
+mod common;
+use common::{import_generated, province_config};
 
 const UNIT: &str = "99001";
 const TODAY: i64 = 20261120;
@@ -26,16 +25,10 @@ fn admin() -> Actor {
 }
 
 fn config(seed: u64, visits: usize, fy: u16) -> GenConfig {
-    let mut cfg = GenConfig::new(Hcode::parse(UNIT).unwrap(), FiscalYear::new(fy), seed);
+    let mut cfg = province_config(UNIT, fy, seed);
     cfg.visits = visits;
     cfg.admissions = visits / 10;
     cfg.headers = HeaderSet::Fdh;
-    cfg.changwat = "99".into();
-    cfg.hospmain = ["99001", "99011", "99002", "10670"]
-        .iter()
-        .map(|h| Hcode::parse(h).unwrap())
-        .collect();
-    cfg.hospsub = vec![Hcode::parse("99011").unwrap()];
     cfg
 }
 
@@ -44,16 +37,7 @@ async fn import_set(store: &Store, seed: u64, visits: usize) {
 }
 
 async fn import_year(store: &Store, seed: u64, visits: usize, fy: u16) {
-    let dir = tempfile::tempdir().unwrap();
-    generate(&config(seed, visits, fy), dir.path()).unwrap();
-    import(
-        store,
-        &admin(),
-        Source::Dir(dir.path().into()),
-        ImportOptions::new(hc(UNIT)),
-    )
-    .await
-    .unwrap();
+    import_generated(store, &config(seed, visits, fy), UNIT).await;
 }
 
 fn spec() -> BatchSpec {
@@ -67,6 +51,48 @@ fn spec() -> BatchSpec {
         include_blocked: true,
         headers: "fdh".into(),
     }
+}
+
+/// A seeded unit with a generated set imported and all of it claimed in one batch.
+async fn batched(store: &Store, seed: u64, visits: usize) -> (BatchRecord, Vec<ClaimRow>) {
+    seed_small(store).await;
+    import_set(store, seed, visits).await;
+    let batch = create_batch(store, &admin(), hc(UNIT), &spec())
+        .await
+        .unwrap();
+    let claims = store
+        .batch_visits(&admin(), hc(UNIT), batch.no, 1000)
+        .await
+        .unwrap();
+    (batch, claims)
+}
+
+/// Every line paid as claimed.
+const ALL_PAID: RepShares = RepShares {
+    corrective_pct: 0,
+    deny_pct: 0,
+    paid_diff_pct: 0,
+};
+
+/// An OP REP file in the UCS layout.
+fn ucs_op_rep(
+    hcode: &str,
+    issued: i64,
+    seq: u64,
+    visits: &[ClaimedVisit],
+    shares: &RepShares,
+    seed: u64,
+) -> GeneratedRep {
+    write_rep(
+        hcode,
+        "OP",
+        RepLayout::Ucs,
+        issued,
+        seq,
+        visits,
+        shares,
+        seed,
+    )
 }
 
 /// Every claim: cleared = received + written down - written up, nothing owed below zero, and
@@ -321,33 +347,12 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
 }
 
 async fn bad_returns_land_nothing(store: &Store) {
-    seed_small(store).await;
-    import_set(store, 12, 120).await;
-    let batch = create_batch(store, &admin(), hc(UNIT), &spec())
-        .await
-        .unwrap();
-    let visits = store
-        .batch_visits(&admin(), hc(UNIT), batch.no, 1000)
-        .await
-        .unwrap();
+    let (batch, visits) = batched(store, 12, 120).await;
     let v = &visits[0];
     let claimed = |hn: &str| claimed_as(v, hn);
-    let shares = RepShares {
-        corrective_pct: 0,
-        deny_pct: 0,
-        paid_diff_pct: 0,
-    };
+    let shares = ALL_PAID;
     // Another unit's file.
-    let other = write_rep(
-        "99002",
-        "OP",
-        RepLayout::Ucs,
-        20261110,
-        1,
-        &[claimed(&v.hn)],
-        &shares,
-        1,
-    );
+    let other = ucs_op_rep("99002", 20261110, 1, &[claimed(&v.hn)], &shares, 1);
     let e = import_rep(store, &admin(), hc(UNIT), &other.file_name, &other.bytes)
         .await
         .unwrap_err();
@@ -372,16 +377,7 @@ async fn bad_returns_land_nothing(store: &Store) {
             .is_empty()
     );
     // A line for a visit the unit does not have is kept and listed, never dropped.
-    let stray = write_rep(
-        UNIT,
-        "OP",
-        RepLayout::Ucs,
-        20261110,
-        2,
-        &[claimed("NO-SUCH-HN")],
-        &shares,
-        2,
-    );
+    let stray = ucs_op_rep(UNIT, 20261110, 2, &[claimed("NO-SUCH-HN")], &shares, 2);
     let out = import_rep(store, &admin(), hc(UNIT), &stray.file_name, &stray.bytes)
         .await
         .unwrap();
@@ -594,43 +590,13 @@ async fn upload_lands_as_file_by_file_postgres() {
 /// twice in one upload lands once; a REP that lists one visit twice lands (PostgreSQL refused
 /// it: one multi-row upsert may not touch a row twice), the later line in force.
 async fn upload_matches_tran_ids_it_sets(store: &Store) {
-    seed_small(store).await;
-    import_set(store, 13, 120).await;
-    let batch = create_batch(store, &admin(), hc(UNIT), &spec())
-        .await
-        .unwrap();
-    let visits = store
-        .batch_visits(&admin(), hc(UNIT), batch.no, 1000)
-        .await
-        .unwrap();
+    let (_, visits) = batched(store, 13, 120).await;
     let v = visits.iter().find(|v| v.setting == "OP").unwrap();
     let claimed = |hn: &str| claimed_as(v, hn);
-    let shares = RepShares {
-        corrective_pct: 0,
-        deny_pct: 0,
-        paid_diff_pct: 0,
-    };
+    let shares = ALL_PAID;
     // The same seed and one line each: the same TRAN_ID, the HN changed in the later file.
-    let first = write_rep(
-        UNIT,
-        "OP",
-        RepLayout::Ucs,
-        20261110,
-        1,
-        &[claimed(&v.hn)],
-        &shares,
-        9,
-    );
-    let later = write_rep(
-        UNIT,
-        "OP",
-        RepLayout::Ucs,
-        20261112,
-        2,
-        &[claimed("000")],
-        &shares,
-        9,
-    );
+    let first = ucs_op_rep(UNIT, 20261110, 1, &[claimed(&v.hn)], &shares, 9);
+    let later = ucs_op_rep(UNIT, 20261112, 2, &[claimed("000")], &shares, 9);
     assert_ne!(first.bytes, later.bytes);
     let out = import_returns(
         store,
@@ -666,10 +632,8 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
         deny_pct: 100,
         paid_diff_pct: 0,
     };
-    let twice = write_rep(
+    let twice = ucs_op_rep(
         UNIT,
-        "OP",
-        RepLayout::Ucs,
         20261113,
         3,
         &[claimed(&v.hn), claimed(&v.hn)],

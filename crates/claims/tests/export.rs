@@ -8,18 +8,20 @@
 
 use raidai_claims::export::{DEFAULT_HEADERS, ExportError, claim_files, fdh_check, unzip};
 use raidai_claims::{ImportOptions, Maps, Places, encounter_row, import};
-use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
-use raidai_formats::generate::{GenConfig, generate};
+use raidai_formats::generate::GenConfig;
 use raidai_formats::{
     FileKind, HeaderSet, ReadAll, ReadOptions, RejectCode, Source, TextEncoding, read_all,
 };
-use raidai_store::claims::{VisitQuery, VisitRow};
+use raidai_store::claims::VisitRow;
 use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
 use raidai_store::{Actor, Store};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
+
+mod common;
+use common::{import_generated, province_config, visits_of};
 
 const UNIT: &str = "99001";
 const VISITS: usize = 60;
@@ -33,33 +35,18 @@ fn admin() -> Actor {
 
 /// An FDH set (so it has LAB lines and invoice numbers), one admission still in hospital.
 fn config(seed: u64) -> GenConfig {
-    let mut cfg = GenConfig::new(Hcode::parse(UNIT).unwrap(), FiscalYear::new(2569), seed);
+    let mut cfg = province_config(UNIT, 2569, seed);
     cfg.visits = VISITS;
     cfg.admissions = ADMISSIONS;
     cfg.in_hospital = 1;
     cfg.headers = HeaderSet::Fdh;
-    cfg.changwat = "99".into();
-    cfg.hospmain = ["99001", "99011", "99002", "10670"]
-        .iter()
-        .map(|h| Hcode::parse(h).unwrap())
-        .collect();
-    cfg.hospsub = vec![Hcode::parse("99011").unwrap()];
     cfg
 }
 
 /// Generates and imports a set; returns the unit's stored rows with their detail.
 async fn imported(store: &Store, seed: u64) -> Vec<VisitRow> {
     seed_small(store).await;
-    let dir = tempfile::tempdir().unwrap();
-    generate(&config(seed), dir.path()).unwrap();
-    let out = import(
-        store,
-        &admin(),
-        Source::Dir(dir.path().into()),
-        ImportOptions::new(hc(UNIT)),
-    )
-    .await
-    .unwrap();
+    let out = import_generated(store, &config(seed), UNIT).await;
     assert_eq!(out.record.totals.rejects, 0);
     let rows = stored_rows(store, UNIT).await;
     assert_eq!(rows.len(), VISITS + ADMISSIONS);
@@ -69,71 +56,53 @@ async fn imported(store: &Store, seed: u64) -> Vec<VisitRow> {
 /// The stored rows of a unit with their detail, through the visit list and the visit page.
 async fn stored_rows(store: &Store, hcode: &str) -> Vec<VisitRow> {
     let mut rows = Vec::new();
-    let mut offset = 0;
-    loop {
-        let (page, total) = store
-            .list_visits(
-                &admin(),
-                &VisitQuery {
-                    hcode: hcode.into(),
-                    limit: 1000,
-                    offset,
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        offset += page.len() as i64;
-        for s in &page {
-            let d = store.get_visit(&admin(), hc(hcode), &s.vkey).await.unwrap();
-            let v = d.visit;
-            rows.push(VisitRow {
-                recognised: raidai_domain::periods::recognition_date(
-                    v.setting == "IP",
-                    v.date_serv,
-                    v.date_dsc,
-                ),
-                vkey: v.vkey,
-                setting: v.setting,
-                hn: v.hn,
-                seq: v.seq,
-                an: v.an,
-                date_serv: v.date_serv,
-                date_dsc: v.date_dsc,
-                fy: v.fy,
-                clinic: v.clinic,
-                pdx: v.pdx,
-                cid: v.cid,
-                patient_name: v.patient_name,
-                sex: v.sex,
-                dob: v.dob,
-                inscl: v.inscl,
-                subtype: v.subtype,
-                hospmain: v.hospmain,
-                permitno: v.permitno,
-                fund: v.fund,
-                place: v.place,
-                case: v.case,
-                total: v.total,
-                paid: v.paid,
-                claimable: v.claimable,
-                fund_amount: v.fund_amount,
-                patient_amount: v.patient_amount,
-                posted: v.posted,
-                unposted_reason: v.unposted_reason,
-                receivable: v.receivable,
-                content_hash: String::new(),
-                detail_json: d.detail_json,
-                lines: Vec::new(),
-                findings: Vec::new(),
-            });
-        }
-        if page.is_empty() || offset >= total {
-            // The order of the files: by key, like an export of a unit would take them.
-            rows.sort_by(|a, b| a.vkey.cmp(&b.vkey));
-            return rows;
-        }
+    for s in visits_of(store, hcode).await {
+        let d = store.get_visit(&admin(), hc(hcode), &s.vkey).await.unwrap();
+        let v = d.visit;
+        rows.push(VisitRow {
+            recognised: raidai_domain::periods::recognition_date(
+                v.setting == "IP",
+                v.date_serv,
+                v.date_dsc,
+            ),
+            vkey: v.vkey,
+            setting: v.setting,
+            hn: v.hn,
+            seq: v.seq,
+            an: v.an,
+            date_serv: v.date_serv,
+            date_dsc: v.date_dsc,
+            fy: v.fy,
+            clinic: v.clinic,
+            pdx: v.pdx,
+            cid: v.cid,
+            patient_name: v.patient_name,
+            sex: v.sex,
+            dob: v.dob,
+            inscl: v.inscl,
+            subtype: v.subtype,
+            hospmain: v.hospmain,
+            permitno: v.permitno,
+            fund: v.fund,
+            place: v.place,
+            case: v.case,
+            total: v.total,
+            paid: v.paid,
+            claimable: v.claimable,
+            fund_amount: v.fund_amount,
+            patient_amount: v.patient_amount,
+            posted: v.posted,
+            unposted_reason: v.unposted_reason,
+            receivable: v.receivable,
+            content_hash: String::new(),
+            detail_json: d.detail_json,
+            lines: Vec::new(),
+            findings: Vec::new(),
+        });
     }
+    // The order of the files: by key, like an export of a unit would take them.
+    rows.sort_by(|a, b| a.vkey.cmp(&b.vkey));
+    rows
 }
 
 fn write_dir(files: &Files) -> tempfile::TempDir {

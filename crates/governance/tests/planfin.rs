@@ -35,6 +35,14 @@ fn plan(plan_type: u8, revenue_monthly: i64, expense_monthly: i64) -> Plan {
     }
 }
 
+/// A balance that closes where it opened, so its average is the balance itself.
+fn unchanged(satang: i64) -> Balance {
+    Balance {
+        opening: Satang(satang),
+        closing: Satang(satang),
+    }
+}
+
 #[test]
 fn plan_codes() {
     assert_eq!(PlanCode::ALL.len(), 25);
@@ -291,25 +299,13 @@ fn seven_plus_indicators() {
             closing: Satang(140),
         },
         purchases_ytd: Satang(182), // avg 120 / 182 × 182 = 120 days
-        receivable_uc: Balance {
-            opening: Satang(60),
-            closing: Satang(60),
-        },
+        receivable_uc: unchanged(60),
         revenue_uc_ytd: Satang(182), // 60 days
-        receivable_csmbs: Balance {
-            opening: Satang(61),
-            closing: Satang(61),
-        },
+        receivable_csmbs: unchanged(61),
         revenue_csmbs_ytd: Satang(182), // 61 days
-        receivable_sss: Balance {
-            opening: Satang(90),
-            closing: Satang(90),
-        },
+        receivable_sss: unchanged(90),
         revenue_sss_ytd: Satang(182), // 90 days
-        inventory: Balance {
-            opening: Satang(70),
-            closing: Satang(70),
-        },
+        inventory: unchanged(70),
         inventory_usage_ytd: Satang(182), // 70 days
         cash_ratio: Some(Hundredths::parse("0.79").unwrap()),
         island: true,

@@ -4,8 +4,8 @@ use raidai_governance::BatchError;
 use raidai_governance::criteria::{CriteriaSet, Grade, TpsCriteria};
 use raidai_governance::num::{Hundredths, Satang};
 use raidai_governance::tps::{
-    TPS_INPUT_COLUMNS, TpsInput, TpsMedians, fill_missing_medians, group_medians, median,
-    peer_medians, tps_csv, tps_grade, tps_output_columns, tps_score,
+    TPS_INPUT_COLUMNS, TpsInput, TpsItemResult, TpsMedians, fill_missing_medians, group_medians,
+    median, peer_medians, tps_csv, tps_grade, tps_output_columns, tps_score,
 };
 
 fn h(v: &str) -> Hundredths {
@@ -20,9 +20,45 @@ fn criteria() -> &'static TpsCriteria {
     &CriteriaSet::builtin().tps
 }
 
+/// The scored item `id` of unit `u`.
+fn item(u: &TpsInput, id: &str) -> TpsItemResult {
+    tps_score(u, criteria())
+        .items
+        .into_iter()
+        .find(|i| i.id == id)
+        .unwrap()
+}
+
+/// `u` with the six 1.3 costs taken from `c` (its medians left as they are).
+fn with_costs(u: TpsInput, c: &TpsMedians) -> TpsInput {
+    TpsInput {
+        unit_cost_op: c.unit_cost_op,
+        unit_cost_ip: c.unit_cost_ip,
+        labour_cost: c.labour_cost,
+        mc_drug: c.mc_drug,
+        mc_lab: c.mc_lab,
+        mc_supplies: c.mc_supplies,
+        ..u
+    }
+}
+
+/// The six 1.3 costs: the OP and IP unit costs, then labour and the three material costs
+/// alike; the other medians unset.
+fn cost_medians(op: Satang, ip: Satang, others: Satang) -> TpsMedians {
+    TpsMedians {
+        unit_cost_op: Some(op),
+        unit_cost_ip: Some(ip),
+        labour_cost: Some(others),
+        mc_drug: Some(others),
+        mc_lab: Some(others),
+        mc_supplies: Some(others),
+        ..TpsMedians::default()
+    }
+}
+
 /// Every item met.
 fn perfect() -> TpsInput {
-    TpsInput {
+    let u = TpsInput {
         hcode: "10978".into(),
         period: "2565Q2".into(),
         peer_group: "F2".into(),
@@ -36,12 +72,6 @@ fn perfect() -> TpsInput {
         acp_csmbs_days: Some(50.0),
         inventory_days: Some(55.0),
         island: false,
-        unit_cost_op: Some(baht(500)),
-        unit_cost_ip: Some(baht(9_000)),
-        labour_cost: Some(baht(1)),
-        mc_drug: Some(baht(1)),
-        mc_lab: Some(baht(1)),
-        mc_supplies: Some(baht(1)),
         accounting_check_passed: Some(true),
         bed_occupancy_pct: Some(90.0),
         sum_adjrw: Some(3000.0),
@@ -51,17 +81,14 @@ fn perfect() -> TpsInput {
         ebitda: Some(baht(1_000)),
         nwc: Some(baht(1_000)),
         medians: TpsMedians {
-            unit_cost_op: Some(baht(600)),
-            unit_cost_ip: Some(baht(10_000)),
-            labour_cost: Some(baht(2)),
-            mc_drug: Some(baht(2)),
-            mc_lab: Some(baht(2)),
-            mc_supplies: Some(baht(2)),
             sum_adjrw: Some(2500.0),
             operating_margin_pct: Some(1.0),
             roa_pct: Some(1.0),
+            ..cost_medians(baht(600), baht(10_000), baht(2))
         },
-    }
+        ..TpsInput::default()
+    };
+    with_costs(u, &cost_medians(baht(500), baht(9_000), baht(1)))
 }
 
 #[test]
@@ -154,28 +181,16 @@ fn scored_units_on_the_boundaries() {
 
 #[test]
 fn group_cap_1_3_raw_7_capped_5() {
-    let mut u = TpsInput {
-        unit_cost_op: Some(Satang(1)),
-        unit_cost_ip: Some(Satang(1)),
-        labour_cost: Some(Satang(1)),
-        mc_drug: Some(Satang(1)),
-        mc_lab: Some(Satang(1)),
-        mc_supplies: Some(Satang(1)),
+    let one = cost_medians(Satang(1), Satang(1), Satang(1));
+    let u = TpsInput {
         accounting_check_passed: Some(true),
         bed_occupancy_pct: Some(80.0),
         sum_adjrw: Some(105.0),
         sum_adjrw_last_year: Some(100.0),
+        medians: one.clone(),
         ..TpsInput::default()
     };
-    u.medians = TpsMedians {
-        unit_cost_op: Some(Satang(1)),
-        unit_cost_ip: Some(Satang(1)),
-        labour_cost: Some(Satang(1)),
-        mc_drug: Some(Satang(1)),
-        mc_lab: Some(Satang(1)),
-        mc_supplies: Some(Satang(1)),
-        ..TpsMedians::default()
-    };
+    let u = with_costs(u, &one);
     let r = tps_score(&u, criteria());
     let g = r.groups.iter().find(|g| g.id == "1.3").unwrap();
     assert_eq!((g.raw, g.capped), (h("7"), h("5")));
@@ -189,13 +204,6 @@ fn group_cap_1_3_raw_7_capped_5() {
 
 #[test]
 fn item_rules_at_their_edges() {
-    let item = |u: &TpsInput, id: &str| {
-        tps_score(u, criteria())
-            .items
-            .into_iter()
-            .find(|i| i.id == id)
-            .unwrap()
-    };
     let mut u = perfect();
     // ±5 % inclusive.
     u.actual_revenue = Some(baht(105_000));
@@ -242,14 +250,7 @@ fn item_rules_at_their_edges() {
 
 #[test]
 fn measured_values_meet_their_limits_exactly() {
-    let item = |u: &TpsInput, id: &str| {
-        tps_score(u, criteria())
-            .items
-            .into_iter()
-            .find(|i| i.id == id)
-            .unwrap()
-            .met
-    };
+    let item = |u: &TpsInput, id: &str| item(u, id).met;
     let mut u = perfect();
     // Day limits are inclusive to the hundredth: 60 and 90 (island) pass, 0.01 more does not.
     for (days, met) in [(60.0, true), (60.01, false)] {
@@ -304,11 +305,7 @@ fn missing_data_is_not_met_and_explained() {
     );
     let mut u = perfect();
     u.medians.roa_pct = None;
-    let roa = tps_score(&u, criteria())
-        .items
-        .into_iter()
-        .find(|i| i.id == "2.1.2")
-        .unwrap();
+    let roa = item(&u, "2.1.2");
     assert!(!roa.met && roa.missing_data);
     assert!(roa.explanation_en.contains("median"));
     // A met item explains itself in both languages.

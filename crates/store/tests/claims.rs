@@ -51,6 +51,37 @@ async fn visit_count(store: &Store, who: &Actor, hcode: &str) -> (usize, i64) {
     (list.len(), total)
 }
 
+/// A unit's balance by account over all service dates, as a lookup (None: no such account).
+async fn service_balances(store: &Store, hcode: &str) -> impl Fn(&str) -> Option<i64> {
+    let bal = store
+        .account_balances(
+            &Actor::system(),
+            hc(hcode),
+            0,
+            99999999,
+            raidai_store::claims::DateBasis::Service,
+        )
+        .await
+        .unwrap();
+    move |a: &str| bal.iter().find(|b| b.account == a).map(|b| b.balance())
+}
+
+/// Unit 99001 has no import in its history and nothing in its journal.
+async fn assert_no_import_recorded(store: &Store) {
+    let sys = Actor::system();
+    assert!(
+        store
+            .list_imports(&sys, hc("99001"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.journal_totals(&sys, hc("99001")).await.unwrap(),
+        (0, 0)
+    );
+}
+
 async fn import_writes_visits_and_balanced_journal(store: &Store) {
     seed_small(store).await;
     let sys = Actor::system();
@@ -170,37 +201,17 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
             (3, "post")
         ]
     );
-    let bal = store
-        .account_balances(
-            &sys,
-            hc("99001"),
-            0,
-            99999999,
-            raidai_store::claims::DateBasis::Service,
-        )
-        .await
-        .unwrap();
-    let get = |a: &str| bal.iter().find(|b| b.account == a).map(|b| b.balance());
+    let get = service_balances(store, "99001").await;
     assert_eq!(get("1102050101.201"), Some(5000));
     assert_eq!(get("1102050101.401"), Some(900));
     // Unposted (nothing owed now): reversed, and a later change does not reverse twice.
-    let mut s = store.begin_import(&sys, hc("99001"), meta()).await.unwrap();
-    s.write_visits(vec![row(2, "OFC", 0, "c")]).await.unwrap();
-    s.finish(ImportTotals::default(), true).await.unwrap();
-    let mut s = store.begin_import(&sys, hc("99001"), meta()).await.unwrap();
-    s.write_visits(vec![row(2, "UC", 300, "d")]).await.unwrap();
-    s.finish(ImportTotals::default(), true).await.unwrap();
-    let bal = store
-        .account_balances(
-            &sys,
-            hc("99001"),
-            0,
-            99999999,
-            raidai_store::claims::DateBasis::Service,
-        )
+    land(store, &sys, "99001", &[row(2, "OFC", 0, "c")])
         .await
         .unwrap();
-    let get = |a: &str| bal.iter().find(|b| b.account == a).map(|b| b.balance());
+    land(store, &sys, "99001", &[row(2, "UC", 300, "d")])
+        .await
+        .unwrap();
+    let get = service_balances(store, "99001").await;
     assert_eq!(get("1102050101.201"), Some(5300));
     assert_eq!(get("1102050101.401"), Some(0));
     let audit = store
@@ -237,17 +248,7 @@ async fn abandoned_import_leaves_nothing(store: &Store) {
     .unwrap();
     drop(s); // a crash or kill midway
     assert_eq!(visit_count(store, &sys, "99001").await, (0, 0));
-    assert!(
-        store
-            .list_imports(&sys, hc("99001"), 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(
-        store.journal_totals(&sys, hc("99001")).await.unwrap(),
-        (0, 0)
-    );
+    assert_no_import_recorded(store).await;
 }
 
 async fn tenancy_of_claims(store: &Store) {
@@ -354,17 +355,7 @@ async fn failed_write_lands_nothing_and_the_store_goes_on(store: &Store) {
     ];
     assert!(s.write_visits(twice).await.is_err());
     drop(s);
-    assert_eq!(
-        store.journal_totals(&sys, hc("99001")).await.unwrap(),
-        (0, 0)
-    );
-    assert!(
-        store
-            .list_imports(&sys, hc("99001"), 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_no_import_recorded(store).await;
     // Every pooled connection still works and the next import lands whole.
     for _ in 0..6 {
         let rows: Vec<VisitRow> = (10..15).map(|n| row(n, "UC", 1000, "b")).collect();

@@ -33,16 +33,27 @@ pub fn routes() -> Vec<RouteDef> {
     ]
 }
 
-/// A loaded set as listed.
-struct SetRow {
+/// What is shown of a loaded set, in the list and on its own page.
+struct SetMeta {
     fy: u16,
     seq: i64,
     version: String,
     title: String,
     loaded_by: String,
     loaded_at: String,
-    /// The newest of its year: in force from that year on.
-    in_force: bool,
+}
+
+impl SetMeta {
+    fn new(t: T, m: &CriteriaMeta) -> Self {
+        SetMeta {
+            fy: m.fiscal_year,
+            seq: m.seq,
+            version: m.version.clone(),
+            title: m.title.clone(),
+            loaded_by: m.loaded_by.clone(),
+            loaded_at: datetime(t, m.loaded_at),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -50,7 +61,8 @@ struct SetRow {
 struct ListPage {
     l: Layout,
     builtin: String,
-    sets: Vec<SetRow>,
+    /// Each set with whether it is the newest of its year: in force from that year on.
+    sets: Vec<(SetMeta, bool)>,
     can_load: bool,
     years: Vec<u16>,
     /// The fiscal year preselected: this one.
@@ -82,19 +94,11 @@ async fn list_page(
     })
 }
 
-fn rows(t: T, sets: &[CriteriaMeta]) -> Vec<SetRow> {
+fn rows(t: T, sets: &[CriteriaMeta]) -> Vec<(SetMeta, bool)> {
     let mut seen = std::collections::BTreeSet::new();
+    // Listed newest first within a year.
     sets.iter()
-        .map(|m| SetRow {
-            fy: m.fiscal_year,
-            seq: m.seq,
-            version: m.version.clone(),
-            title: m.title.clone(),
-            loaded_by: m.loaded_by.clone(),
-            loaded_at: datetime(t, m.loaded_at),
-            // Listed newest first within a year.
-            in_force: seen.insert(m.fiscal_year),
-        })
+        .map(|m| (SetMeta::new(t, m), seen.insert(m.fiscal_year)))
         .collect()
 }
 
@@ -148,12 +152,7 @@ pub async fn load(
 #[template(path = "gov/criteria_view.html")]
 struct ViewPage {
     l: Layout,
-    fy: u16,
-    seq: i64,
-    version: String,
-    title: String,
-    loaded_by: String,
-    loaded_at: String,
+    set: SetMeta,
     builtin: String,
     /// (key path, this set's value, the built-in value)
     diffs: Vec<(String, String, String)>,
@@ -179,12 +178,7 @@ pub async fn view(
             format!("{} · FY{fy} #{seq}", t.s("gov_criteria_sets")),
             "governance",
         ),
-        fy,
-        seq,
-        version: m.version,
-        title: m.title,
-        loaded_by: m.loaded_by,
-        loaded_at: datetime(t, m.loaded_at),
+        set: SetMeta::new(t, &m),
         builtin: crate::governance::criteria_label(t, b),
         diffs,
         source,

@@ -10,11 +10,9 @@ use axum::http::StatusCode;
 use common::{add_user, get, post_form};
 use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
-use raidai_formats::Source;
 use raidai_formats::generate::{Corruption, GenConfig, generate};
-use raidai_store::testkit::hc;
+use raidai_store::Store;
 use raidai_store::testkit::seed_small;
-use raidai_store::{Actor, Store};
 use raidai_web::{AppState, router};
 
 async fn login(app: &Router, username: &str) -> String {
@@ -48,14 +46,7 @@ async fn worklist_through_the_pages(store: &Store) {
     cfg.corruptions = vec![Corruption::BadCid];
     generate(&cfg, dir.path()).unwrap();
     unknown_clinic(dir.path());
-    let out = raidai_claims::import(
-        store,
-        &Actor::system(),
-        Source::Dir(dir.path().into()),
-        raidai_claims::ImportOptions::new(hc("99001")),
-    )
-    .await
-    .unwrap();
+    let out = common::import_dir(store, "99001", dir.path()).await;
     assert_eq!(out.record.totals.rejects, 0);
 
     let app = router(AppState::new(store.clone()));

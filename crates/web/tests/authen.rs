@@ -9,11 +9,10 @@ mod common;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use common::{add_user, get, post_form, sign_in};
+use common::{add_user, get, import_generated, post_form, sign_in};
 use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
-use raidai_formats::Source;
-use raidai_formats::generate::{GenConfig, generate};
+use raidai_formats::generate::GenConfig;
 use raidai_store::findings::FindingQuery;
 use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
@@ -106,21 +105,12 @@ async fn lookups_through_the_page(store: &Store) {
     ] {
         add_user(store, u, role, scope, "authen-pass-1").await;
     }
-    let dir = tempfile::tempdir().unwrap();
     let mut cfg = GenConfig::new(Hcode::parse("99001").unwrap(), FiscalYear::new(2569), 9);
     cfg.visits = 60;
     cfg.admissions = 2;
     cfg.changwat = "99".into();
     cfg.authen_share = 0.5;
-    generate(&cfg, dir.path()).unwrap();
-    raidai_claims::import(
-        store,
-        &Actor::system(),
-        Source::Dir(dir.path().into()),
-        raidai_claims::ImportOptions::new(hc("99001")),
-    )
-    .await
-    .unwrap();
+    import_generated(store, "99001", &cfg).await;
     let sys = Actor::system();
     let auth01 = || FindingQuery {
         hcode: "99001".into(),
@@ -251,20 +241,11 @@ async fn lookups_through_the_page(store: &Store) {
 async fn wrong_credentials_stop_the_batch(store: &Store) {
     seed_small(store).await;
     add_user(store, "head.a", "unit_head", "99001", "authen-pass-1").await;
-    let dir = tempfile::tempdir().unwrap();
     let mut cfg = GenConfig::new(Hcode::parse("99001").unwrap(), FiscalYear::new(2569), 10);
     cfg.visits = 40;
     cfg.admissions = 0;
     cfg.authen_share = 0.0;
-    generate(&cfg, dir.path()).unwrap();
-    raidai_claims::import(
-        store,
-        &Actor::system(),
-        Source::Dir(dir.path().into()),
-        raidai_claims::ImportOptions::new(hc("99001")),
-    )
-    .await
-    .unwrap();
+    import_generated(store, "99001", &cfg).await;
     let (base, hits) = start_fake().await;
     let st = state(store, &base, true);
     let app = router(st.clone());

@@ -4,10 +4,8 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use raidai_claims::{ImportOptions, import};
 use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
-use raidai_formats::Source;
 use raidai_formats::generate::{Corruption, GenConfig, generate, zip_dir};
 use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
@@ -89,14 +87,7 @@ async fn screens_and_tenancy(store: &Store) {
     // Unit B's data, imported from the CLI side.
     let dir_b = tempfile::tempdir().unwrap();
     gen_set("99021", 5, dir_b.path(), false);
-    let b = import(
-        store,
-        &Actor::system(),
-        Source::Dir(dir_b.path().into()),
-        ImportOptions::new(hc("99021")),
-    )
-    .await
-    .unwrap();
+    let b = common::import_dir(store, "99021", dir_b.path()).await;
     let b_visit = store
         .list_visits(
             &Actor::system(),
@@ -124,17 +115,7 @@ async fn screens_and_tenancy(store: &Store) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let job = finish(store, &r).await;
     assert_eq!(job.state, "done");
-    let (_, n) = store
-        .list_visits(
-            &Actor::system(),
-            &raidai_store::claims::VisitQuery {
-                hcode: "99011".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(n, 0);
+    assert_eq!(common::visit_total(store, "99011").await, 0);
 
     let r = upload(&app, "99011", &unit_a, &zip, false).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());

@@ -7,12 +7,10 @@ mod common;
 
 use axum::Router;
 use axum::http::StatusCode;
-use common::{add_user, get, post_file, post_files, post_form};
-use raidai_claims::{ImportOptions, import};
+use common::{add_user, get, post_files, post_form};
 use raidai_domain::calendar::FiscalYear;
 use raidai_domain::ids::Hcode;
-use raidai_formats::Source;
-use raidai_formats::generate::{GenConfig, generate};
+use raidai_formats::generate::GenConfig;
 use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
 use raidai_store::{Actor, Store};
@@ -22,25 +20,21 @@ async fn login(app: &Router, username: &str) -> String {
     common::sign_in(app, username, "cycle-pass-1").await
 }
 
+/// Uploads one REP or Statement file to unit 99001's returns page.
+async fn upload_return(app: &Router, cookie: &str, name: &str, bytes: &[u8]) -> common::Resp {
+    common::upload(app, "/units/99001/claims/returns", cookie, name, bytes).await
+}
+
 async fn claim_cycle_through_the_pages(store: &Store) {
     seed_small(store).await;
     add_user(store, "rev.a", "unit_revenue", "99001", "cycle-pass-1").await;
     add_user(store, "rev.b", "unit_revenue", "99021", "cycle-pass-1").await;
     add_user(store, "pho", "province", "99", "cycle-pass-1").await;
-    let dir = tempfile::tempdir().unwrap();
     let mut cfg = GenConfig::new(Hcode::parse("99001").unwrap(), FiscalYear::new(2569), 3);
     cfg.visits = 200;
     cfg.admissions = 20;
     cfg.changwat = "99".into();
-    generate(&cfg, dir.path()).unwrap();
-    import(
-        store,
-        &Actor::system(),
-        Source::Dir(dir.path().into()),
-        ImportOptions::new(hc("99001")),
-    )
-    .await
-    .unwrap();
+    common::import_generated(store, "99001", &cfg).await;
     let app = router(AppState::new(store.clone()));
     let rev = login(&app, "rev.a").await;
     let other = login(&app, "rev.b").await;
@@ -97,29 +91,13 @@ async fn claim_cycle_through_the_pages(store: &Store) {
     .await
     .unwrap();
     for (name, bytes) in files.iter().filter(|f| f.0.starts_with("eclaim_")) {
-        let r = post_file(
-            &app,
-            "/units/99001/claims/returns",
-            &rev,
-            "file",
-            name,
-            bytes,
-        )
-        .await;
+        let r = upload_return(&app, &rev, name, bytes).await;
         assert_eq!(r.status, StatusCode::OK, "{name}");
         assert!(r.text().contains("ผลการนำเข้า"), "{name}");
     }
     // The same file again: refused in Thai.
     let (name, bytes) = files.iter().find(|f| f.0.starts_with("eclaim_")).unwrap();
-    let r = post_file(
-        &app,
-        "/units/99001/claims/returns",
-        &rev,
-        "file",
-        name,
-        bytes,
-    )
-    .await;
+    let r = upload_return(&app, &rev, name, bytes).await;
     assert!(r.text().contains("ไฟล์นี้นำเข้าแล้ว"));
     // A file that is no workbook: a Thai message, nothing recorded.
     let before = store
@@ -127,15 +105,7 @@ async fn claim_cycle_through_the_pages(store: &Store) {
         .await
         .unwrap()
         .len();
-    let r = post_file(
-        &app,
-        "/units/99001/claims/returns",
-        &rev,
-        "file",
-        "eclaim_99001_OP_25691110_9.xls",
-        b"garbage",
-    )
-    .await;
+    let r = upload_return(&app, &rev, "eclaim_99001_OP_25691110_9.xls", b"garbage").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text().contains("alert"));
     assert_eq!(
@@ -207,15 +177,7 @@ async fn claim_cycle_through_the_pages(store: &Store) {
     // A REP with an unreadable amount: the line is a reject (sheet, row, field), kept with the
     // return and downloadable like the 16 files' rejects; the other line is kept unmatched.
     let odd = hand_built_rep();
-    let r = post_file(
-        &app,
-        "/units/99001/claims/returns",
-        &rev,
-        "file",
-        "eclaim_99001_OP_25691110_000000777.xlsx",
-        &odd,
-    )
-    .await;
+    let r = upload_return(&app, &rev, "eclaim_99001_OP_25691110_000000777.xlsx", &odd).await;
     assert_eq!(r.status, StatusCode::OK);
     let rec = store
         .list_returns(&Actor::system(), hc("99001"))
@@ -245,15 +207,7 @@ async fn claim_cycle_through_the_pages(store: &Store) {
         csv.text()
     );
     // Another unit's officer cannot upload here.
-    let r = post_file(
-        &app,
-        "/units/99001/claims/returns",
-        &other,
-        "file",
-        name,
-        bytes,
-    )
-    .await;
+    let r = upload_return(&app, &other, name, bytes).await;
     assert!(matches!(
         r.status,
         StatusCode::NOT_FOUND | StatusCode::FORBIDDEN

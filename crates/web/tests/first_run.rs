@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::{StatusCode, header};
-use common::{get, post_file, post_form, sign_in};
+use common::{get, post_form, sign_in, upload};
 use raidai_store::testkit::hc;
 use raidai_store::users::UserInput;
 use raidai_store::{Actor, Store};
@@ -75,25 +75,16 @@ async fn a_new_office_sets_itself_up(store: &Store) {
     let xlsx = get(&app, "/setup/units-template.xlsx", &admin).await;
     assert!(xlsx.body.starts_with(b"PK"));
     // The XLSX template itself imports (its example rows), keeping 03726's leading zero.
-    let r = post_file(
-        &app,
-        "/units/import",
-        &admin,
-        "file",
-        "units.xlsx",
-        &xlsx.body,
-    )
-    .await;
+    let r = upload(&app, "/units/import", &admin, "units.xlsx", &xlsx.body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert!(store.get_unit(&Actor::system(), hc("03726")).await.is_ok());
 
     // A units file with a bad line: the line is named, nothing lands.
     let broken = format!("{UNITS}99999,x,rpst,9999,11001,,0,0\n");
-    let r = post_file(
+    let r = upload(
         &app,
         "/units/import",
         &admin,
-        "file",
         "units.csv",
         broken.as_bytes(),
     )
@@ -101,15 +92,7 @@ async fn a_new_office_sets_itself_up(store: &Store) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains(">6<"), "line 6 named: {}", r.text());
     assert!(store.get_unit(&Actor::system(), hc("10707")).await.is_err());
-    let r = post_file(
-        &app,
-        "/units/import",
-        &admin,
-        "file",
-        "units.csv",
-        UNITS.as_bytes(),
-    )
-    .await;
+    let r = upload(&app, "/units/import", &admin, "units.csv", UNITS.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
     // Users from a file: two with passwords, two generated (shown once).
@@ -119,11 +102,10 @@ dho.kosum,สสอ.โกสุมพิสัย,district,4403,district-pass-1
 rev.11001,งานรายได้,unit_revenue,11001,\n\
 rev.03726,รพ.สต.,unit_revenue,03726,\n";
     let bad_users = format!("{users}x,bad,district,9999,\n");
-    let r = post_file(
+    let r = upload(
         &app,
         "/setup/users",
         &admin,
-        "file",
         "users.csv",
         bad_users.as_bytes(),
     )
@@ -138,15 +120,7 @@ rev.03726,รพ.สต.,unit_revenue,03726,\n";
             .is_none(),
         "all or nothing"
     );
-    let r = post_file(
-        &app,
-        "/setup/users",
-        &admin,
-        "file",
-        "users.csv",
-        users.as_bytes(),
-    )
-    .await;
+    let r = upload(&app, "/setup/users", &admin, "users.csv", users.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
     let page = r.text();

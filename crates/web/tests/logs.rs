@@ -1,5 +1,7 @@
 //! Logs are structured and never carry passwords, citizen IDs or names (PDPA).
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Method, Request, header};
 use raidai_store::Actor;
@@ -69,13 +71,7 @@ async fn sign_in_and_browsing_log_no_personal_data() {
         .oneshot(login("rev.a", "secret-Passw0rd"))
         .await
         .unwrap();
-    let cookie = ok.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = common::set_cookie(ok.headers());
     let page = Request::builder()
         .uri("/units?q=1234567890121")
         .header(header::COOKIE, &cookie)

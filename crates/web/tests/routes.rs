@@ -1,6 +1,8 @@
 //! Route-level tests: every route of the router is checked for tenancy, on SQLite and (with
 //! RAIDAI_TEST_PG_URL) PostgreSQL; plus login, CSRF, bad input, i18n and the OpenAPI document.
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -108,8 +110,7 @@ async fn login(app: &Router, username: &str) -> String {
         "login {username}: {}",
         r.body
     );
-    let c = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    c.split(';').next().unwrap().to_string()
+    common::set_cookie(&r.headers)
 }
 
 struct World {
@@ -539,13 +540,7 @@ async fn admin_screens_work(store: &Store) {
 
     // English switch.
     let sw = get(&w.app, "/lang/en", Some(&w.admin)).await;
-    let lang_cookie = sw.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let lang_cookie = common::set_cookie(&sw.headers);
     let en = get(
         &w.app,
         "/units",

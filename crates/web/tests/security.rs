@@ -299,17 +299,7 @@ async fn upload(app: &Router, cookie: &str, name: &str, data: &[u8]) -> Resp {
 }
 
 async fn visit_count(store: &Store) -> i64 {
-    store
-        .list_visits(
-            &Actor::system(),
-            &raidai_store::claims::VisitQuery {
-                hcode: "99011".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .1
+    common::visit_total(store, "99011").await
 }
 
 fn gen_files(dir: &std::path::Path, visits: usize) {
@@ -429,14 +419,7 @@ async fn exported_csv_cells_never_run_as_formulas(store: &Store) {
     fields[date] = b"+1+1".to_vec();
     lines[1] = fields.join(&b'|');
     std::fs::write(&opd, lines.join(&b'\n')).unwrap();
-    let out = import(
-        store,
-        &Actor::system(),
-        Source::Dir(dir.path().into()),
-        ImportOptions::new(hc("99011")),
-    )
-    .await
-    .unwrap();
+    let out = common::import_dir(store, "99011", dir.path()).await;
     let rev = login_from(&app, "rev.a", "127.0.0.1").await;
     let csv = send(
         &app,

@@ -3,8 +3,6 @@
 use proptest::prelude::*;
 use raidai_claims::{ImportOptions, Places, encounter_row, import, vkey};
 use raidai_domain::accounts::{Case, Place, Setting, find_posting_rule};
-use raidai_domain::calendar::FiscalYear;
-use raidai_domain::ids::Hcode;
 use raidai_domain::master::Role;
 use raidai_domain::rights::Fund;
 use raidai_formats::generate::{Corruption, GenConfig, generate, generate_with};
@@ -16,19 +14,16 @@ use raidai_store::{Actor, Store, StoreError};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+#[path = "../common/mod.rs"]
+mod common;
+use common::{province_config, visits_of};
+
 const UNIT: &str = "99001";
 
 fn config(seed: u64, visits: usize, admissions: usize) -> GenConfig {
-    let mut cfg = GenConfig::new(Hcode::parse(UNIT).unwrap(), FiscalYear::new(2569), seed);
+    let mut cfg = province_config(UNIT, 2569, seed);
     cfg.visits = visits;
     cfg.admissions = admissions;
-    cfg.changwat = "99".into();
-    // In-CUP, the CUP's รพ.สต., another CUP of the province, another province.
-    cfg.hospmain = ["99001", "99011", "99002", "10670"]
-        .iter()
-        .map(|h| Hcode::parse(h).unwrap())
-        .collect();
-    cfg.hospsub = vec![Hcode::parse("99011").unwrap()];
     cfg
 }
 
@@ -38,31 +33,6 @@ fn opts() -> ImportOptions {
 
 fn admin() -> Actor {
     Actor::system()
-}
-
-async fn visits_of(store: &Store, hcode: &str) -> Vec<raidai_store::claims::VisitSummary> {
-    let mut all = Vec::new();
-    let mut offset = 0;
-    loop {
-        let (page, total) = store
-            .list_visits(
-                &admin(),
-                &VisitQuery {
-                    hcode: hcode.into(),
-                    limit: 1000,
-                    offset,
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        offset += page.len() as i64;
-        let done = page.is_empty() || offset >= total;
-        all.extend(page);
-        if done {
-            return all;
-        }
-    }
 }
 
 /// Receivable balance per account from the journal.
@@ -186,6 +156,12 @@ async fn import_dir(store: &Store, dir: &Path, o: ImportOptions) -> raidai_claim
     import(store, &admin(), Source::Dir(dir.into()), o)
         .await
         .unwrap()
+}
+
+/// An import's (inserted, updated, unchanged) visit counts.
+fn change_counts(o: &raidai_claims::ImportOutcome) -> (i64, i64, i64) {
+    let c = &o.record.counts;
+    (c.inserted, c.updated, c.unchanged)
 }
 
 mod findings;

@@ -74,9 +74,7 @@ pub(super) async fn coverage_lists_what_the_map_misses(store: &Store) {
     let dir = tempfile::tempdir().unwrap();
     generate(&config(33, 300, 20), dir.path()).unwrap();
     import_dir(store, dir.path(), opts()).await;
-    let rows = raidai_claims::coverage(store, &admin(), hc(UNIT))
-        .await
-        .unwrap();
+    let rows = coverage_gaps(store).await;
     let uc: Vec<_> = rows.iter().filter(|r| r.group.fund == "UC").collect();
     assert!(!uc.is_empty(), "{rows:#?}");
     assert!(
@@ -103,9 +101,7 @@ pub(super) async fn coverage_lists_what_the_map_misses(store: &Store) {
         .save_posting_map(&admin(), "99", 2569, full)
         .await
         .unwrap();
-    let rows = raidai_claims::coverage(store, &admin(), hc(UNIT))
-        .await
-        .unwrap();
+    let rows = coverage_gaps(store).await;
     assert!(rows.iter().filter(|r| r.group.fund == "UC").all(|r| {
         r.receivable_now
             .as_deref()
@@ -140,12 +136,7 @@ pub(super) async fn coverage_lists_what_the_map_misses(store: &Store) {
     assert_eq!(rec.counts.updated, waiting);
     assert!(rec.counts.posted_amount > 0);
     assert_eq!(rec.recon.parts(), rec.recon.cht_total);
-    assert!(
-        raidai_claims::coverage(store, &admin(), hc(UNIT))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(coverage_gaps(store).await.is_empty());
     check_ledger(store, UNIT).await;
     let history = store.list_imports(&admin(), hc(UNIT), 10).await.unwrap();
     assert!(history.iter().any(|r| r.id == rec.id && r.kind == "repost"));
@@ -162,16 +153,16 @@ pub(super) async fn coverage_lists_what_the_map_misses(store: &Store) {
     check_ledger(store, UNIT).await;
 }
 
-/// Rewrites column `col` of the data lines of the file of `kind` (by name prefix) where
-/// `pick(line_index)` says so; returns how many lines were changed.
-pub(super) fn edit_column(
-    dir: &Path,
-    kind: &str,
-    col: &str,
-    pick: impl Fn(usize) -> bool,
-    value: &str,
-) -> usize {
-    let path = std::fs::read_dir(dir)
+/// The unit's coverage worklist: visits whose right the posting map cannot place.
+async fn coverage_gaps(store: &Store) -> Vec<raidai_claims::CoverageRow> {
+    raidai_claims::coverage(store, &admin(), hc(UNIT))
+        .await
+        .unwrap()
+}
+
+/// The file of `kind` in `dir`, by name prefix whatever the name's case.
+pub(super) fn file_of_kind(dir: &Path, kind: &str) -> std::path::PathBuf {
+    std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| {
@@ -181,7 +172,19 @@ pub(super) fn edit_column(
                 .to_uppercase()
                 .starts_with(kind)
         })
-        .unwrap();
+        .unwrap()
+}
+
+/// Rewrites column `col` of the data lines of the file of `kind` (by name prefix) where
+/// `pick(line_index)` says so; returns how many lines were changed.
+pub(super) fn edit_column(
+    dir: &Path,
+    kind: &str,
+    col: &str,
+    pick: impl Fn(usize) -> bool,
+    value: &str,
+) -> usize {
+    let path = file_of_kind(dir, kind);
     let text = std::fs::read(&path).unwrap();
     let header_end = text.iter().position(|b| *b == b'\n').unwrap();
     let header = String::from_utf8_lossy(&text[..header_end])
@@ -258,12 +261,7 @@ pub(super) async fn admissions_in_hospital_wait_for_discharge(store: &Store) {
             .sum::<i64>()
     );
     // Not a map problem: the coverage worklist does not list them.
-    assert!(
-        raidai_claims::coverage(store, &admin(), hc(UNIT))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(coverage_gaps(store).await.is_empty());
     check_ledger(store, UNIT).await;
     // Discharged: the next import posts them at their discharge date.
     let later = import_dir(store, original.path(), opts()).await;

@@ -20,14 +20,7 @@ pub(super) async fn reimport_is_idempotent_and_changes_are_audited(store: &Store
     assert_eq!(a.record.counts.inserted, 28);
     let totals = store.journal_totals(&admin(), hc(UNIT)).await.unwrap();
     let b = import_dir(store, dir.path(), opts()).await;
-    assert_eq!(
-        (
-            b.record.counts.inserted,
-            b.record.counts.updated,
-            b.record.counts.unchanged
-        ),
-        (0, 0, 28)
-    );
+    assert_eq!(change_counts(&b), (0, 0, 28));
     assert_eq!(
         store.journal_totals(&admin(), hc(UNIT)).await.unwrap(),
         totals
@@ -36,17 +29,7 @@ pub(super) async fn reimport_is_idempotent_and_changes_are_audited(store: &Store
     // Change the right of the first visit: UCS ↔ OFC in INS.
     let first = first.unwrap();
     let key = vkey(&first);
-    let ins = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .to_uppercase()
-                .starts_with("INS")
-        })
-        .unwrap();
+    let ins = file_of_kind(dir.path(), "INS");
     let bytes = std::fs::read(&ins).unwrap();
     let text: Vec<u8> = bytes.clone();
     let header_end = text.iter().position(|b| *b == b'\n').unwrap();
@@ -89,14 +72,7 @@ pub(super) async fn reimport_is_idempotent_and_changes_are_audited(store: &Store
     std::fs::write(&ins, out).unwrap();
     let before = store.get_visit(&admin(), hc(UNIT), &key).await.unwrap();
     let c = import_dir(store, dir.path(), opts()).await;
-    assert_eq!(
-        (
-            c.record.counts.inserted,
-            c.record.counts.updated,
-            c.record.counts.unchanged
-        ),
-        (0, 1, 27)
-    );
+    assert_eq!(change_counts(&c), (0, 1, 27));
     let after = store.get_visit(&admin(), hc(UNIT), &key).await.unwrap();
     assert_ne!(before.visit.inscl, after.visit.inscl);
     if !before.journal.is_empty() {

@@ -649,6 +649,16 @@ impl Charges {
                 .or_insert(Satang::ZERO) += amount;
         }
     }
+    /// A drug line's price, as drugs used in hospital or taken home.
+    fn add_drug(&mut self, dru: &DruRecord, in_hospital: bool) {
+        let cat = if in_hospital {
+            ChargeCategory::DrugInHospital
+        } else {
+            ChargeCategory::DrugHome
+        };
+        self.add(cat, true, dru.total.unwrap_or_default());
+    }
+
     fn total(&self) -> Satang {
         self.0.values().copied().sum()
     }

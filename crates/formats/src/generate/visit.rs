@@ -128,12 +128,7 @@ impl Gen<'_> {
                 doctor: &doctor,
             };
             let dru = self.drug(&mut r, &p, d, &at);
-            let cat = if d.5 {
-                ChargeCategory::DrugInHospital
-            } else {
-                ChargeCategory::DrugHome
-            };
-            charges.add(cat, true, dru.total.unwrap_or_default());
+            charges.add_drug(&dru, d.5);
             drugs.push(dru);
         }
         charges.add(ChargeCategory::Nursing, true, Satang(5_000));

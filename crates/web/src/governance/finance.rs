@@ -280,18 +280,13 @@ pub async fn import_tb(
         .unwrap_or_default()
         .parse::<u32>()
         .ok();
-    let result = match (period, file.is_empty()) {
-        (None, _) => Err(StoreError::field(
+    let result = match period {
+        None => Err(StoreError::field(
             "period",
             "enter the period as BE year and fiscal month, e.g. 256909",
             "กรุณาระบุงวด เช่น 256909",
         )),
-        (_, true) => Err(StoreError::field(
-            "file",
-            "choose a CSV file",
-            "กรุณาเลือกไฟล์ CSV",
-        )),
-        (Some(period), false) => match parse_trial_balance_csv(&file) {
+        Some(period) => match parse_csv_upload(&file, parse_trial_balance_csv) {
             Ok(lines) => {
                 st.store
                     .import_trial_balance(&me, hcode, period, &lines)

@@ -325,3 +325,18 @@ pub(crate) async fn multipart_for(
     let mp = crate::upload::open_multipart(st, req).await?;
     read_multipart(mp).await
 }
+
+/// The posted CSV file through its parser; no file at all is the form's "choose a file" error.
+pub(crate) fn parse_csv_upload<R>(
+    file: &[u8],
+    parse: fn(&[u8]) -> Result<R, StoreError>,
+) -> Result<R, StoreError> {
+    if file.is_empty() {
+        return Err(StoreError::field(
+            "file",
+            "choose a CSV file",
+            "กรุณาเลือกไฟล์ CSV",
+        ));
+    }
+    parse(file)
+}

@@ -302,38 +302,20 @@ pub async fn planfin(
     render(&planfin_page(&st, t, &me, hcode, fy, vec![], flash).await?)
 }
 
-/// The Planfin page with a refused form's errors (422).
-pub(crate) async fn planfin_with_errors(
+/// Back to the Planfin page once a change is stored, or the page again with why not.
+pub(crate) async fn planfin_result<S>(
     st: &AppState,
     t: T,
     me: &Actor,
     unit_code: Hcode,
     fy: u16,
-    errs: Vec<FieldError>,
+    r: Result<S, StoreError>,
 ) -> Result<Response, AppError> {
-    render_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &planfin_page(st, t, me, unit_code, fy, errs, String::new()).await?,
-    )
-}
-
-pub(crate) async fn planfin_result(
-    st: &AppState,
-    t: T,
-    me: &Actor,
-    unit_code: Hcode,
-    fy: u16,
-    r: Result<(), StoreError>,
-) -> Result<Response, AppError> {
-    let hcode = unit_code.as_str();
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/units/{hcode}/planfin/{fy}")).into_response()),
-        Err(StoreError::Invalid(errs)) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &planfin_page(st, t, me, unit_code, fy, errs, String::new()).await?,
-        ),
-        Err(e) => Err(e.into()),
-    }
+    let url = format!("/units/{}/planfin/{fy}", unit_code.as_str());
+    crate::pages::saved_or_again(r, &url, |errs| {
+        planfin_page(st, t, me, unit_code, fy, errs, String::new())
+    })
+    .await
 }
 
 pub async fn planfin_step(
@@ -347,8 +329,7 @@ pub async fn planfin_step(
     let r = st
         .store
         .plan_step(&me, hcode, fy, get("step"), get("signer"), get("comment"))
-        .await
-        .map(|_| ());
+        .await;
     planfin_result(&st, t, &me, hcode, fy, r).await
 }
 
@@ -386,21 +367,13 @@ pub async fn planfin_amounts(
         .get("kind")
         .and_then(|k| AmountKind::parse(k))
         .unwrap_or(AmountKind::Plan);
-    let r = if file.is_empty() {
-        Err(StoreError::field(
-            "file",
-            "choose a CSV file",
-            "กรุณาเลือกไฟล์ CSV",
-        ))
-    } else {
-        match parse_plan_csv(&file) {
-            Ok(lines) => {
-                st.store
-                    .save_plan_amounts(&me, hcode, fy, kind, &lines)
-                    .await
-            }
-            Err(e) => Err(e),
+    let r = match parse_csv_upload(&file, parse_plan_csv) {
+        Ok(lines) => {
+            st.store
+                .save_plan_amounts(&me, hcode, fy, kind, &lines)
+                .await
         }
+        Err(e) => Err(e),
     };
     planfin_result(&st, t, &me, hcode, fy, r).await
 }
@@ -420,8 +393,7 @@ pub async fn planfin_revision(
     let r = st
         .store
         .add_plan_revision(&me, hcode, fy, date, &note)
-        .await
-        .map(|_| ());
+        .await;
     planfin_result(&st, t, &me, hcode, fy, r).await
 }
 

@@ -269,15 +269,10 @@ pub(crate) fn tps_from_form(
     if errs.is_empty() { Ok(i) } else { Err(errs) }
 }
 
-/// What raidai already knows for a quarter: Planfin YTD and the quarter-end position.
-pub(crate) async fn tps_defaults(
-    st: &AppState,
-    me: &Actor,
-    u: &Unit,
-    fy: u16,
-    quarter: u8,
-) -> Result<TpsInput, AppError> {
-    let mut i = TpsInput {
+/// A quarter's input with only the unit's identity filled in: what every
+/// form starts from, whether prefilled from raidai's figures or posted.
+fn tps_base(u: &Unit, fy: u16, quarter: u8) -> TpsInput {
+    TpsInput {
         hcode: u.hcode.clone(),
         period: format!("{fy}Q{quarter}"),
         peer_group: u
@@ -286,7 +281,18 @@ pub(crate) async fn tps_defaults(
             .unwrap_or_default(),
         island: u.island,
         ..Default::default()
-    };
+    }
+}
+
+/// What raidai already knows for a quarter: Planfin YTD and the quarter-end position.
+pub(crate) async fn tps_defaults(
+    st: &AppState,
+    me: &Actor,
+    u: &Unit,
+    fy: u16,
+    quarter: u8,
+) -> Result<TpsInput, AppError> {
+    let mut i = tps_base(u, fy, quarter);
     let end = u32::from(fy) * 100 + u32::from(quarter) * 3;
     if let Some(p) = st
         .store
@@ -475,26 +481,14 @@ pub async fn tps_save(
     if !me.may_write_governance() {
         return Err(AppError::Forbidden);
     }
-    let base = TpsInput {
-        hcode: u.hcode.clone(),
-        period: format!("{fy}Q{quarter}"),
-        peer_group: u
-            .peer_group
-            .map(|p| p.code().to_string())
-            .unwrap_or_default(),
-        island: u.island,
-        ..Default::default()
-    };
+    let base = tps_base(&u, fy, quarter);
     let result = match tps_from_form(base, &f) {
         Ok(input) => st.store.save_tps_input(&me, fy, quarter, &input).await,
         Err(errs) => Err(StoreError::Invalid(errs)),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/units/{hcode}/tps/{fy}/{quarter}")).into_response()),
-        Err(StoreError::Invalid(errs)) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &tps_page(&st, t, &me, hcode, fy, quarter, None, errs).await?,
-        ),
-        Err(e) => Err(e.into()),
-    }
+    let url = format!("/units/{hcode}/tps/{fy}/{quarter}");
+    crate::pages::saved_or_again(result, &url, |errs| {
+        tps_page(&st, t, &me, hcode, fy, quarter, None, errs)
+    })
+    .await
 }

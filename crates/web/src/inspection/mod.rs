@@ -38,7 +38,7 @@ use raidai_store::inspection::{
     Inspection, InspectionPlanInput, PHO_GROUP, StrategyInput, criteria_for, sample_gaps,
 };
 use raidai_store::master::{Unit, UnitQuery};
-use raidai_store::{Actor, FieldError, StoreError};
+use raidai_store::{Actor, FieldError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

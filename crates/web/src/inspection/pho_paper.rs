@@ -9,9 +9,7 @@ pub(super) async fn pho_paper_page(
     st: &AppState,
     t: T,
     me: &Actor,
-    province: &str,
-    fy: u16,
-    round: u8,
+    (province, fy, round): (&str, u16, u8),
     draft: Option<raidai_store::governance::AssessmentInput>,
     errors: Vec<FieldError>,
     flash: String,
@@ -94,7 +92,7 @@ async fn show_stored(
     flash: String,
     print: bool,
 ) -> Result<Response, AppError> {
-    let page = pho_paper_page(st, t, me, province, fy, round, None, vec![], flash, print);
+    let page = pho_paper_page(st, t, me, (province, fy, round), None, vec![], flash, print);
     render(&page.await?)
 }
 
@@ -116,9 +114,7 @@ pub async fn pho_paper_save(
             &st,
             t,
             &me,
-            &province,
-            fy,
-            round,
+            (&province, fy, round),
             Some(input),
             errs,
             String::new(),

@@ -79,19 +79,15 @@ pub async fn strategy_upload(
     } else {
         fy
     };
-    match st
+    let saved = st
         .store
         .add_strategy(&me, hcode, &input, &filename, &data)
-        .await
-    {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/units/{hcode}/planfin/{fy}?strategy=1")).into_response())
-        }
-        Err(StoreError::Invalid(errs)) => {
-            crate::governance::planfin_with_errors(&st, t, &me, hcode, fy, errs).await
-        }
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    let url = format!("/units/{hcode}/planfin/{fy}?strategy=1");
+    saved_or_again(saved, &url, |errs| {
+        crate::governance::planfin_page(&st, t, &me, hcode, fy, errs, String::new())
+    })
+    .await
 }
 
 pub async fn strategy_download(

@@ -25,9 +25,14 @@ impl Resp {
     }
     /// The `name=value` of the Set-Cookie header.
     pub fn cookie(&self) -> String {
-        let c = self.headers[header::SET_COOKIE].to_str().unwrap();
-        c.split(';').next().unwrap().to_string()
+        set_cookie(&self.headers)
     }
+}
+
+/// The `name=value` of a response's Set-Cookie header, as the browser sends it back.
+pub fn set_cookie(headers: &HeaderMap) -> String {
+    let c = headers[header::SET_COOKIE].to_str().unwrap();
+    c.split(';').next().unwrap().to_string()
 }
 
 pub async fn send(app: &Router, req: Request<Body>) -> Resp {
@@ -61,6 +66,13 @@ pub async fn post_form(app: &Router, uri: &str, cookie: &str, body: &str) -> Res
 
 /// A POST of `body` as `content_type`, with its length as a browser sends it (the body limit
 /// refuses an oversized upload up front).
+/// A form POST that must be accepted: asserts the 303 that follows a save.
+pub async fn post_form_saved(app: &Router, uri: &str, cookie: &str, body: &str) -> Resp {
+    let r = post_form(app, uri, cookie, body).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    r
+}
+
 pub async fn post(
     app: &Router,
     uri: &str,
@@ -92,6 +104,11 @@ pub async fn post_file(
     data: &[u8],
 ) -> Resp {
     post_files(app, uri, cookie, field, &[(name, data)]).await
+}
+
+/// A multipart POST of one file in the field `file`, as the single-file upload forms name it.
+pub async fn upload(app: &Router, uri: &str, cookie: &str, name: &str, data: &[u8]) -> Resp {
+    post_file(app, uri, cookie, "file", name, data).await
 }
 
 /// Several files in one multipart field, as `<input type=file multiple>` sends them.
@@ -187,22 +204,49 @@ pub async fn sign_in(app: &Router, username: &str, password: &str) -> String {
     r.cookie()
 }
 
+/// How many visits unit `hcode` has stored.
+pub async fn visit_total(store: &Store, hcode: &str) -> i64 {
+    let q = raidai_store::claims::VisitQuery {
+        hcode: hcode.into(),
+        ..Default::default()
+    };
+    store.list_visits(&Actor::system(), &q).await.unwrap().1
+}
+
+/// Imports the files in `dir` for `hcode` as the system.
+pub async fn import_dir(
+    store: &Store,
+    hcode: &str,
+    dir: &std::path::Path,
+) -> raidai_claims::ImportOutcome {
+    raidai_claims::import(
+        store,
+        &Actor::system(),
+        raidai_formats::Source::Dir(dir.into()),
+        raidai_claims::ImportOptions::new(hc(hcode)),
+    )
+    .await
+    .unwrap()
+}
+
+/// Generates the set `cfg` describes and imports it for its unit `hcode` as the system.
+pub async fn import_generated(
+    store: &Store,
+    hcode: &str,
+    cfg: &raidai_formats::generate::GenConfig,
+) -> raidai_claims::ImportOutcome {
+    let dir = tempfile::tempdir().unwrap();
+    raidai_formats::generate::generate(cfg, dir.path()).unwrap();
+    import_dir(store, hcode, dir.path()).await
+}
+
 /// Imports a generated year (FY2569) of `visits` visits and a few admissions for `hcode`.
 pub async fn land(store: &Store, hcode: &str, seed: u64, visits: usize) {
     use raidai_domain::{calendar::FiscalYear, ids::Hcode};
-    use raidai_formats::generate::{GenConfig, generate};
-    let dir = tempfile::tempdir().unwrap();
+    use raidai_formats::generate::GenConfig;
     let mut cfg = GenConfig::new(Hcode::parse(hcode).unwrap(), FiscalYear::new(2569), seed);
     cfg.visits = visits;
     cfg.admissions = visits / 15;
     cfg.changwat = "99".into();
-    generate(&cfg, dir.path()).unwrap();
-    raidai_claims::import(
-        store,
-        &Actor::system(),
-        raidai_formats::Source::Dir(dir.path().into()),
-        raidai_claims::ImportOptions::new(hc(hcode)),
-    )
-    .await
-    .unwrap();
+    import_generated(store, hcode, &cfg).await;
 }

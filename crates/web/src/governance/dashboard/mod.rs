@@ -712,17 +712,9 @@ pub async fn import_ratio_items(
         return Err(AppError::Forbidden);
     }
     let (_, file) = multipart_for(&st, req).await?;
-    let result = if file.is_empty() {
-        Err(StoreError::field(
-            "file",
-            "choose a CSV file",
-            "กรุณาเลือกไฟล์ CSV",
-        ))
-    } else {
-        match parse_positions_csv(&file) {
-            Ok(rows) => st.store.import_positions(&me, &rows, 2).await,
-            Err(e) => Err(e),
-        }
+    let result = match parse_csv_upload(&file, parse_positions_csv) {
+        Ok(rows) => st.store.import_positions(&me, &rows, 2).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(n) => {
