@@ -164,8 +164,7 @@ impl Store {
             .int(retry_after)
             .push(") ORDER BY v.date_serv, v.vkey LIMIT ")
             .int(limit.max(1));
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(LookupItem::from_row(r)?)).collect()
+        s.all(self.pool(), LookupItem::from_row).await
     }
 
     /// Records one lookup; a code found fills the visit's PERMITNO (when still blank) and

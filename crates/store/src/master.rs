@@ -218,8 +218,7 @@ impl Store {
             s = Sql::new("SELECT p.code, p.name_th, p.name_en FROM provinces p WHERE 1 = 1");
         }
         s.push(" ORDER BY p.code");
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(Province::from_row(r)?)).collect()
+        s.all(self.pool(), Province::from_row).await
     }
 
     /// Creates or renames a province. Admins only.
@@ -256,8 +255,7 @@ impl Store {
         );
         actor.push_district_scope(&mut s, "d");
         s.push(" ORDER BY d.code");
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(District::from_row(r)?)).collect()
+        s.all(self.pool(), District::from_row).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]

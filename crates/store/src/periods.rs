@@ -77,8 +77,7 @@ impl Store {
         s.text(hcode);
         actor.push_unit_scope(&mut s, "u");
         s.push(" ORDER BY p.month");
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(ClosedMonth::from_row(r)?)).collect()
+        s.all(self.pool(), ClosedMonth::from_row).await
     }
 
     /// The closed months between two `yyyymm` months (inclusive) of every unit the caller may see.
@@ -95,8 +94,7 @@ impl Store {
         s.int(from).push(" AND p.month <= ").int(to);
         actor.push_unit_scope(&mut s, "u");
         s.push(" ORDER BY p.hcode, p.month");
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(ClosedMonth::from_row(r)?)).collect()
+        s.all(self.pool(), ClosedMonth::from_row).await
     }
 
     /// Closes `month` (yyyymm) for the given units (each must be visible and closable by the
@@ -253,7 +251,6 @@ impl Store {
             .push(" AND j.post_month <= ")
             .int(to / 100)
             .push(" GROUP BY j.post_month HAVING SUM(j.lines) > 0 ORDER BY month");
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(MonthTotals::from_row(r)?)).collect()
+        s.all(self.pool(), MonthTotals::from_row).await
     }
 }

@@ -126,6 +126,17 @@ impl Sql {
             .ok_or(crate::StoreError::NotFound)
     }
 
+    /// Every row of the statement on the page pool, each read by `from_row` (a row type's
+    /// mapping).
+    pub async fn all<T>(
+        &self,
+        pool: &sqlx::AnyPool,
+        from_row: fn(&dyn Cols) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, crate::StoreError> {
+        let rows = self.query().fetch_all(pool).await?;
+        Ok(rows.iter().map(|r| from_row(r)).collect::<Result<_, _>>()?)
+    }
+
     /// The statement for the page pool (the `Any` driver). Recorded while a plan test runs
     /// ([`crate::testkit::record_statements`]).
     pub fn query(&self) -> Query<'static, Any, AnyArguments> {

@@ -285,8 +285,7 @@ impl Store {
         if limit < i64::MAX {
             s.push(" LIMIT ").int(limit);
         }
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(RejectRow::from_row(r)?)).collect()
+        s.all(self.pool(), RejectRow::from_row).await
     }
 
     pub(crate) fn push_visit_filters(s: &mut Sql, q: &VisitQuery) {
@@ -575,8 +574,7 @@ impl Store {
             s.push(" AND j.fy = ").int(fy);
         }
         s.push(" ORDER BY u.district_code, u.hcode, j.fy, j.fund");
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(RollupRow::from_row(r)?)).collect()
+        s.all(self.pool(), RollupRow::from_row).await
     }
 
     /// Fiscal years with journal lines among the units the caller may see, newest first.

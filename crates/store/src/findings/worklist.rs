@@ -279,8 +279,7 @@ impl Store {
             .int(to);
         actor.push_unit_scope(&mut s, "u");
         s.push(" GROUP BY f.rule ORDER BY f.rule");
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(RuleCount::from_row(r)?)).collect()
+        s.all(self.pool(), RuleCount::from_row).await
     }
 
     /// Marks a finding accepted (the unit's staff or an admin), with a reason; audit-logged.

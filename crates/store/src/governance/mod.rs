@@ -425,8 +425,7 @@ impl Store {
             .int(i64::from(period));
         actor.push_unit_scope(&mut s, "u");
         s.push(" ORDER BY t.account_code");
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(TbLine::from_row(r)?)).collect()
+        s.all(self.pool(), TbLine::from_row).await
     }
 
     /// A visible unit's positions, oldest first; `NotFound` for a unit outside the tenancy.

@@ -358,7 +358,6 @@ impl Store {
             // The batch's own key order: a page of it reads a page, not the whole batch.
             .push(" ORDER BY bv.vkey LIMIT ")
             .int(limit.clamp(1, 100_000));
-        let rows = s.query().fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(ClaimRow::from_row(r)?)).collect()
+        s.all(self.pool(), ClaimRow::from_row).await
     }
 }
