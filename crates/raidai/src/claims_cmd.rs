@@ -299,33 +299,13 @@ pub async fn import(cmd: ImportCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
             .await?;
         let mut w =
             csv::Writer::from_path(&p).with_context(|| format!("cannot write {}", p.display()))?;
-        w.write_record([
-            "file",
-            "line",
-            "field",
-            "value",
-            "code",
-            "reason_th",
-            "reason_en",
-            "hn",
-            "seq",
-            "an",
-        ])?;
+        w.write_record(raidai_store::claims::RejectRow::HEADER)?;
         for r in &rows {
+            let cells = r.fields();
             w.write_record(
-                [
-                    &r.file,
-                    &r.line.to_string(),
-                    &r.field,
-                    &r.value,
-                    &r.code,
-                    &r.reason_th,
-                    &r.reason_en,
-                    &r.hn,
-                    &r.seq,
-                    &r.an,
-                ]
-                .map(|c| raidai_domain::text::csv_cell_bytes(c.as_bytes())),
+                cells
+                    .iter()
+                    .map(|c| raidai_domain::text::csv_cell_bytes(c.as_bytes())),
             )?;
         }
         w.flush()?;

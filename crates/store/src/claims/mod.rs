@@ -134,6 +134,38 @@ pub struct RejectRow {
 }
 }
 
+impl RejectRow {
+    /// The columns of a rejects report (CSV and XLSX, page and CLI), in order.
+    pub const HEADER: [&'static str; 10] = [
+        "file",
+        "line",
+        "field",
+        "value",
+        "code",
+        "reason_th",
+        "reason_en",
+        "hn",
+        "seq",
+        "an",
+    ];
+
+    /// The row's cells in the order of [`RejectRow::HEADER`].
+    pub fn fields(&self) -> [String; 10] {
+        [
+            self.file.clone(),
+            self.line.to_string(),
+            self.field.clone(),
+            self.value.clone(),
+            self.code.clone(),
+            self.reason_th.clone(),
+            self.reason_en.clone(),
+            self.hn.clone(),
+            self.seq.clone(),
+            self.an.clone(),
+        ]
+    }
+}
+
 /// One journal line of a posting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PostLine {

@@ -297,34 +297,6 @@ pub async fn import_detail(
     })
 }
 
-pub(crate) const REJECT_HEADER: [&str; 10] = [
-    "file",
-    "line",
-    "field",
-    "value",
-    "code",
-    "reason_th",
-    "reason_en",
-    "hn",
-    "seq",
-    "an",
-];
-
-pub(crate) fn reject_fields(r: &RejectRow) -> [String; 10] {
-    [
-        r.file.clone(),
-        r.line.to_string(),
-        r.field.clone(),
-        r.value.clone(),
-        r.code.clone(),
-        r.reason_th.clone(),
-        r.reason_en.clone(),
-        r.hn.clone(),
-        r.seq.clone(),
-        r.an.clone(),
-    ]
-}
-
 pub(crate) fn download(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
     (
         [
@@ -348,14 +320,10 @@ pub async fn rejects_csv(
     // UTF-8 with BOM so Excel shows Thai correctly.
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let err = |e: csv::Error| AppError::unexpected_in("csv", e);
-    w.write_record(REJECT_HEADER).map_err(err)?;
+    w.write_record(RejectRow::HEADER).map_err(err)?;
     for r in &rows {
-        w.write_record(
-            reject_fields(r)
-                .iter()
-                .map(|c| csv_cell_bytes(c.as_bytes())),
-        )
-        .map_err(err)?;
+        w.write_record(r.fields().iter().map(|c| csv_cell_bytes(c.as_bytes())))
+            .map_err(err)?;
     }
     let bytes = w
         .into_inner()
@@ -379,12 +347,12 @@ pub async fn rejects_xlsx(
         let bold = Format::new().set_bold();
         let ws = wb.add_worksheet();
         ws.set_name("rejects")?;
-        for (c, h) in REJECT_HEADER.iter().enumerate() {
+        for (c, h) in RejectRow::HEADER.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, &bold)?;
         }
         for (i, r) in rows.iter().enumerate() {
             let row = i as u32 + 1;
-            for (c, v) in reject_fields(r).iter().enumerate() {
+            for (c, v) in r.fields().iter().enumerate() {
                 if c == 1 {
                     ws.write_number(row, 1, r.line as f64)?;
                 } else {
