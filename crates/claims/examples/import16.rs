@@ -3,7 +3,6 @@
 //! `raidai bench import` is the full benchmark; this is the pipeline alone, for profiling.
 use raidai_claims::{ImportOptions, import};
 use raidai_formats::Source;
-use raidai_store::master::{District, Province, UnitInput};
 use raidai_store::{Actor, Store};
 use std::time::Instant;
 
@@ -21,41 +20,10 @@ async fn main() {
     store.migrate().await.unwrap();
     let hcode = a.get(3).cloned().unwrap_or_else(|| "99001".into());
     let sys = Actor::system();
-    store
-        .upsert_province(
-            &sys,
-            &Province {
-                code: "99".into(),
-                name_th: "ท".into(),
-                name_en: "T".into(),
-            },
-        )
+    let unit = raidai_store::testkit::unit(&hcode, "โรงพยาบาล", "rpch", ("9901", ""), 30, "F1");
+    raidai_store::testkit::seed_province(&store, "ท", &[("9901", "อ")], &[unit])
         .await
         .unwrap();
-    store
-        .save_district(
-            &sys,
-            &District {
-                code: "9901".into(),
-                province_code: "99".into(),
-                name_th: "อ".into(),
-                name_en: "D".into(),
-            },
-        )
-        .await
-        .unwrap();
-    let unit = UnitInput {
-        hcode: hcode.clone(),
-        name_th: "โรงพยาบาล".into(),
-        unit_type: "rpch".into(),
-        district_code: "9901".into(),
-        cup_hcode: String::new(),
-        peer_group: "F1".into(),
-        island: false,
-        beds: 30,
-        active: true,
-    };
-    store.import_units(&sys, &[unit], 1).await.unwrap();
     let t = Instant::now();
     let out = import(
         &store,

@@ -11,7 +11,6 @@ use raidai_domain::ids::Hcode;
 use raidai_domain::money::{Satang, format_int_thai};
 use raidai_formats::generate::{GenConfig, generate};
 use raidai_formats::{EncodingChoice, HeaderSet, Source, TextEncoding};
-use raidai_store::master::{District, Province, UnitInput};
 use raidai_store::{Actor, Store};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -500,53 +499,18 @@ pub fn peak_rss_kb() -> Option<u64> {
 
 /// A province with one hospital (99001) and its รพ.สต. for benchmarks.
 async fn seed_bench_unit(store: &Store) -> Result<()> {
-    let sys = Actor::system();
-    store
-        .upsert_province(
-            &sys,
-            &Province {
-                code: "99".into(),
-                name_th: "จังหวัดทดสอบสมรรถนะ".into(),
-                name_en: "Benchmark province".into(),
-            },
-        )
-        .await?;
-    store
-        .save_district(
-            &sys,
-            &District {
-                code: "9901".into(),
-                province_code: "99".into(),
-                name_th: "อำเภอทดสอบ".into(),
-                name_en: "Benchmark district".into(),
-            },
-        )
-        .await?;
-    let unit = |hcode: &str, name: &str, t: &str, cup: &str, beds| UnitInput {
-        hcode: hcode.into(),
-        name_th: name.into(),
-        unit_type: t.into(),
-        district_code: "9901".into(),
-        cup_hcode: cup.into(),
-        peer_group: if t == "rpch" {
-            "F1".into()
-        } else {
-            String::new()
-        },
-        island: false,
-        beds,
-        active: true,
-    };
-    store
-        .import_units(
-            &sys,
-            &[
-                unit("99001", "โรงพยาบาลทดสอบ", "rpch", "", 90),
-                unit("99011", "รพ.สต.ทดสอบ", "rpst", "99001", 0),
-            ],
-            1,
-        )
-        .await?;
+    use raidai_store::testkit::unit;
+    let units = [
+        unit("99001", "โรงพยาบาลทดสอบ", "rpch", ("9901", ""), 90, "F1"),
+        unit("99011", "รพ.สต.ทดสอบ", "rpst", ("9901", "99001"), 0, "F1"),
+    ];
+    raidai_store::testkit::seed_province(
+        store,
+        "จังหวัดทดสอบสมรรถนะ",
+        &[("9901", "อำเภอทดสอบ")],
+        &units,
+    )
+    .await?;
     Ok(())
 }
 

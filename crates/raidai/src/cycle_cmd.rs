@@ -128,7 +128,15 @@ pub async fn import_return(store: &Store, unit: Hcode, path: &PathBuf, stm: bool
         .unwrap_or_default();
     let sys = Actor::system();
     let res = if stm {
-        cycle::import_stm(store, &sys, unit, &name, &bytes).await
+        cycle::import_stm_on(
+            store,
+            &sys,
+            unit,
+            &name,
+            &bytes,
+            raidai_claims::audit::today_ymd(),
+        )
+        .await
     } else {
         cycle::import_rep(store, &sys, unit, &name, &bytes).await
     };

@@ -37,17 +37,7 @@ fn risk_score_reproduces_every_reference_column() {
     let (oh, orows) = read_csv(&out);
     assert_eq!(rrows.len(), 1057);
     assert_eq!(orows.len(), rrows.len());
-    let outputs = [
-        "cr",
-        "qr",
-        "cash_ratio",
-        "nwc",
-        "ni",
-        "liquidity_points",
-        "status_points",
-        "survival_points",
-        "risk_score",
-    ];
+    let outputs = raidai_governance::risk_score::RISK_OUTPUT_COLUMNS;
     for col in outputs.iter().chain(&["hcode", "period"]) {
         let ri = rh.iter().position(|h| h == col).unwrap();
         let oi = oh.iter().position(|h| h == col).unwrap();

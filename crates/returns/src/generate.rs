@@ -8,6 +8,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet};
 
+use crate::LineVisit;
 use crate::cells::naive;
 use crate::layout::{self, Columns, Positions};
 use crate::rep::{Outcome, RepLayout, RepLine};
@@ -395,28 +396,31 @@ fn decide(
         }
     };
     let seq_no = clean(&v.seq);
+    let invoice_no = if seq_no.is_empty() {
+        String::new()
+    } else {
+        format!("IV{seq_no}")
+    };
     let line = RepLine {
-        row: data_row0 + i as u32 + 1,
-        rep_no: rep_no.to_string(),
-        tran_id: tran.to_string(),
-        hn: clean(&v.hn),
-        an,
-        pid: clean(&v.pid),
+        visit: LineVisit {
+            row: data_row0 + i as u32 + 1,
+            rep_no: rep_no.to_string(),
+            tran_id: tran.to_string(),
+            hn: clean(&v.hn),
+            an,
+            pid: clean(&v.pid),
+            date_in,
+            date_out,
+            claimed: v.claimed,
+            seq_no,
+        },
         ip,
-        date_in,
-        date_out,
-        claimed: v.claimed,
         expected,
         late,
         error_codes: codes,
         outcome,
         fund,
-        invoice_no: if seq_no.is_empty() {
-            String::new()
-        } else {
-            format!("IV{seq_no}")
-        },
-        seq_no,
+        invoice_no,
     };
     Decided {
         line,
@@ -450,14 +454,14 @@ fn dash(s: &str) -> String {
 /// UCS and ORF rows, by position.
 fn positional_row(ws: &mut Worksheet, row: u32, i: usize, d: &Decided, p: &Positions, hcode: &str) {
     let l = &d.line;
-    put_str(ws, row, p.rep_no, &l.rep_no);
+    put_str(ws, row, p.rep_no, &l.visit.rep_no);
     put(ws, row, p.rep_no + 1, Cell::Num((i + 1) as f64));
-    put_str(ws, row, p.tran_id, &l.tran_id);
-    put_str(ws, row, p.hn, &dash(&l.hn));
+    put_str(ws, row, p.tran_id, &l.visit.tran_id);
+    put_str(ws, row, p.hn, &dash(&l.visit.hn));
     if let Some(c) = p.an {
-        put_str(ws, row, c, &dash(&l.an));
+        put_str(ws, row, c, &dash(&l.visit.an));
     }
-    put_str(ws, row, p.pid, &l.pid);
+    put_str(ws, row, p.pid, &l.visit.pid);
     put_str(ws, row, p.name, &d.name);
     if let Some(c) = p.ptype {
         put_str(ws, row, c, if l.ip { "IP" } else { "OP" });
@@ -480,9 +484,9 @@ fn positional_row(ws: &mut Worksheet, row: u32, i: usize, d: &Decided, p: &Posit
         put_str(ws, row, c, &d.right);
         put_str(ws, row, c + 3, hcode);
     }
-    put(ws, row, p.claimed, baht(l.claimed));
+    put(ws, row, p.claimed, baht(l.visit.claimed));
     if let Some((a, b)) = p.claimed_parts {
-        put(ws, row, a, baht(l.claimed - d.drug_part));
+        put(ws, row, a, baht(l.visit.claimed - d.drug_part));
         put(ws, row, b, baht(d.drug_part));
     }
     if let Some(c) = p.late_flag {
@@ -504,7 +508,7 @@ fn positional_row(ws: &mut Worksheet, row: u32, i: usize, d: &Decided, p: &Posit
         let at = if l.ip { 3 } else { 1 };
         put_str(ws, row, p.deny.start + at, code);
     }
-    put_str(ws, row, p.seq_no, &l.seq_no);
+    put_str(ws, row, p.seq_no, &l.visit.seq_no);
     put_str(ws, row, p.invoice_no, &l.invoice_no);
 }
 
@@ -584,12 +588,12 @@ fn named_row(
         }
     };
     let st = |x: &str| Cell::Str(x.to_string());
-    s(if lgo { "REP" } else { "REP No." }, st(&l.rep_no));
+    s(if lgo { "REP" } else { "REP No." }, st(&l.visit.rep_no));
     s("ลำดับที่", Cell::Num((i + 1) as f64));
-    s("TRAN_ID", st(&l.tran_id));
-    s("HN", st(&dash(&l.hn)));
-    s("AN", st(&dash(&l.an)));
-    s("PID", st(&l.pid));
+    s("TRAN_ID", st(&l.visit.tran_id));
+    s("HN", st(&dash(&l.visit.hn)));
+    s("AN", st(&dash(&l.visit.an)));
+    s("PID", st(&l.visit.pid));
     s(
         if lgo {
             "ชื่อ - สกุล"
@@ -607,12 +611,17 @@ fn named_row(
         s("ชดเชยสุทธิ", baht(l.expected));
         s("กองทุน", st(&l.fund));
         s("สิทธิหลัก", st(&d.right));
-        let extra = Satang(l.claimed.0.max(0) / 10);
+        let extra = Satang(l.visit.claimed.0.max(0) / 10);
         s(
             "เรียกเก็บ",
-            baht(l.claimed.checked_add(extra).unwrap_or(l.claimed)),
+            baht(
+                l.visit
+                    .claimed
+                    .checked_add(extra)
+                    .unwrap_or(l.visit.claimed),
+            ),
         );
-        s("เบิกได้", baht(l.claimed));
+        s("เบิกได้", baht(l.visit.claimed));
         s("เบิกไม่ได้", baht(extra));
         s("ล่าช้า (PS)", st(if l.late { "Y" } else { "" }));
         s("ล่าช้า (PS) เปอร์เซ็นต์", Cell::Num(f64::from(d.ps)));
@@ -620,11 +629,11 @@ fn named_row(
         s("สิทธิหลัก", st(&l.fund));
         s("กรณีที่เบิก", st(if l.ip { "IP" } else { "OP" }));
         s("ระยะเวลาส่งข้อมูล (PS)", Cell::Num(f64::from(d.ps)));
-        s("ขอเบิกค่าบริการ", baht(l.claimed));
+        s("ขอเบิกค่าบริการ", baht(l.visit.claimed));
         s(if l.ip { "IP" } else { "OP" }, baht(l.expected));
         s("รวมเงินค่าบริการทั้งหมด", baht(l.expected));
     }
-    s("SEQ NO", st(&l.seq_no));
+    s("SEQ NO", st(&l.visit.seq_no));
     s("INVOICE NO", st(&l.invoice_no));
     // กรณี group (LGO): paid amount under IP{F} (first) or OP{F} (third).
     if let (true, Some(c)) = (lgo, n.case_start) {
@@ -661,7 +670,10 @@ fn summary_sheet(wb: &mut Workbook, hcode: &str, rep_no: &str, decided: &[Decide
         .iter()
         .filter(|d| d.line.outcome == Outcome::Accepted)
         .count();
-    let claimed: i128 = decided.iter().map(|d| i128::from(d.line.claimed.0)).sum();
+    let claimed: i128 = decided
+        .iter()
+        .map(|d| i128::from(d.line.visit.claimed.0))
+        .sum();
     let paid: i128 = decided.iter().map(|d| i128::from(d.line.expected.0)).sum();
     put_str(ws, 7, 0, &rep_no[..4.min(rep_no.len())]);
     put_str(ws, 7, 1, hcode);
@@ -695,17 +707,17 @@ fn deny_sheet(wb: &mut Workbook, hcode: &str, decided: &[Decided]) {
     for (row, d) in (7..).zip(decided.iter().filter(|d| d.deny_code.is_some())) {
         let l = &d.line;
         let cells = [
-            Cell::Str(l.tran_id.clone()),
+            Cell::Str(l.visit.tran_id.clone()),
             Cell::Str(hcode.to_string()),
-            Cell::Str(l.hn.clone()),
-            Cell::Str(dash(&l.an)),
+            Cell::Str(l.visit.hn.clone()),
+            Cell::Str(dash(&l.visit.an)),
             Cell::Str(d.date_in_text.clone()),
-            Cell::Str(l.pid.clone()),
+            Cell::Str(l.visit.pid.clone()),
             Cell::Str(d.name.clone()),
             Cell::Str("IPINRGR".into()),
             Cell::Str("IP01".into()),
             Cell::Str("ค่าห้องและค่าอาหาร".into()),
-            baht(l.claimed),
+            baht(l.visit.claimed),
             Cell::Str(d.deny_code.clone().unwrap_or_default()),
         ];
         for (c, v) in cells.into_iter().enumerate() {

@@ -7,6 +7,7 @@ use raidai_domain::money::Satang;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::LineVisit;
 use crate::cells::naive;
 use crate::generate::{
     Cell, baht, big_sheet, differ, new_book, put, put_columns, put_str, save, sheet_named,
@@ -91,17 +92,11 @@ pub fn write_stm(
         .iter()
         .enumerate()
         .map(|(i, l)| StmLine {
-            row: DATA_ROW0 + i as u32 + 1,
-            rep_no: l.rep_no.clone(),
-            tran_id: l.tran_id.clone(),
-            hn: l.hn.clone(),
-            an: l.an.clone(),
-            pid: l.pid.clone(),
-            date_in: l.date_in,
-            date_out: l.date_out,
-            claimed: l.claimed,
+            visit: LineVisit {
+                row: DATA_ROW0 + i as u32 + 1,
+                ..l.visit.clone()
+            },
             paid: paid_for(l, paid_diff_pct, &mut r),
-            seq_no: l.seq_no.clone(),
         })
         .collect();
     let issue = issue_of(period_be).map_or_else(|| "-".to_string(), format_be_numeric);
@@ -136,13 +131,18 @@ pub fn write_stm(
         }
         let mut reps: Vec<(String, usize, i128, i128)> = Vec::new();
         for l in &out {
-            match reps.iter_mut().find(|x| x.0 == l.rep_no) {
+            match reps.iter_mut().find(|x| x.0 == l.visit.rep_no) {
                 Some(x) => {
                     x.1 += 1;
-                    x.2 += i128::from(l.claimed.0);
+                    x.2 += i128::from(l.visit.claimed.0);
                     x.3 += i128::from(l.paid.0);
                 }
-                None => reps.push((l.rep_no.clone(), 1, l.claimed.0.into(), l.paid.0.into())),
+                None => reps.push((
+                    l.visit.rep_no.clone(),
+                    1,
+                    l.visit.claimed.0.into(),
+                    l.paid.0.into(),
+                )),
             }
         }
         for (i, (rep, n, c, p)) in reps.iter().enumerate() {
@@ -193,17 +193,35 @@ pub fn write_stm(
         };
         for (i, l) in out.iter().enumerate() {
             let row = DATA_ROW0 + i as u32;
-            put_str(ws, row, c_rep, &l.rep_no);
+            put_str(ws, row, c_rep, &l.visit.rep_no);
             put(ws, row, c_no, Cell::Num((i + 1) as f64));
-            put_str(ws, row, c_tran, &l.tran_id);
-            put_str(ws, row, c_hn, if l.hn.is_empty() { "-" } else { &l.hn });
-            put_str(ws, row, c_an, if l.an.is_empty() { "-" } else { &l.an });
-            put_str(ws, row, c_pid, &l.pid);
+            put_str(ws, row, c_tran, &l.visit.tran_id);
+            put_str(
+                ws,
+                row,
+                c_hn,
+                if l.visit.hn.is_empty() {
+                    "-"
+                } else {
+                    &l.visit.hn
+                },
+            );
+            put_str(
+                ws,
+                row,
+                c_an,
+                if l.visit.an.is_empty() {
+                    "-"
+                } else {
+                    &l.visit.an
+                },
+            );
+            put_str(ws, row, c_pid, &l.visit.pid);
             put_str(ws, row, c_name, &name_for(i, &mut r));
-            put_str(ws, row, c_in, &date(l.date_in));
-            put_str(ws, row, c_out, &date(l.date_out));
+            put_str(ws, row, c_in, &date(l.visit.date_in));
+            put_str(ws, row, c_out, &date(l.visit.date_out));
             put_str(ws, row, c_ins, fund);
-            put(ws, row, c_claim, baht(l.claimed));
+            put(ws, row, c_claim, baht(l.visit.claimed));
             put(ws, row, c_ps, Cell::Num(100.0));
             if ip {
                 put(ws, row, c_ip, baht(l.paid));
@@ -218,7 +236,7 @@ pub fn write_stm(
                 c_src,
                 if i % 3 == 0 { "FDH" } else { "ECLAIM-ONLINE" },
             );
-            put_str(ws, row, c_seq, &l.seq_no);
+            put_str(ws, row, c_seq, &l.visit.seq_no);
         }
     }
     if !ip {
@@ -268,12 +286,12 @@ pub fn write_stm_xml(
         for (i, l) in lines.iter().enumerate() {
             let paid = paid_for(l, paid_diff_pct, &mut r);
             t += i128::from(paid.0);
-            let invno = if l.seq_no.is_empty() {
+            let invno = if l.visit.seq_no.is_empty() {
                 format!("{}{:06}", &period_ce[2.min(period_ce.len())..], i + 1)
             } else {
-                l.seq_no.clone()
+                l.visit.seq_no.clone()
             };
-            let date = l.date_in.and_then(naive);
+            let date = l.visit.date_in.and_then(naive);
             let dttran = date.map(|d| {
                 format!(
                     "<dttran>{}T{:02}:{:02}:00</dttran>\n",
@@ -283,29 +301,31 @@ pub fn write_stm_xml(
                 )
             });
             out.push(StmLine {
-                row: line_no,
-                rep_no: rid.clone(),
-                tran_id: String::new(),
-                hn: l.hn.clone(),
-                an: l.an.clone(),
-                pid: l.pid.clone(),
-                date_in: date.map(|_| l.date_in.unwrap_or_default()),
-                date_out: date.map(|_| l.date_in.unwrap_or_default()),
-                claimed: paid,
+                visit: LineVisit {
+                    row: line_no,
+                    rep_no: rid.clone(),
+                    tran_id: String::new(),
+                    hn: l.visit.hn.clone(),
+                    an: l.visit.an.clone(),
+                    pid: l.visit.pid.clone(),
+                    date_in: date.map(|_| l.visit.date_in.unwrap_or_default()),
+                    date_out: date.map(|_| l.visit.date_in.unwrap_or_default()),
+                    claimed: paid,
+                    seq_no: invno.clone(),
+                },
                 paid,
-                seq_no: invno.clone(),
             });
-            let an = if l.an.is_empty() {
+            let an = if l.visit.an.is_empty() {
                 String::new()
             } else {
-                format!("<an>{}</an>\n", esc(&l.an))
+                format!("<an>{}</an>\n", esc(&l.visit.an))
             };
             let dt = dttran.unwrap_or_default();
             let body = format!(
                 "<TBill>\n<sys id = \"{}\">{io}</sys>\n<station>01</station>\n<hmain>{hcode}</hmain>\n<hproc>{hcode}</hproc>\n<hcare>{hcode}</hcare>\n<hn>{}</hn>\n{an}<pid>{}</pid>\n<name>{}</name>\n<invno>{}</invno>\n<bf>Y</bf>\n<pcode>0</pcode>\n<care>M</care>\n<payplan>80</payplan>\n<bp>S</bp>\n{dt}<copay/>\n<cfh/>\n<total>{}00</total>\n<ExtP/>\n<rid>{rid}</rid>\n<cstat/>\n</TBill>\n",
                 i + 1,
-                esc(&l.hn),
-                esc(&l.pid),
+                esc(&l.visit.hn),
+                esc(&l.visit.pid),
                 esc(&name_for(i, &mut r)),
                 esc(&invno),
                 paid,
@@ -348,7 +368,7 @@ pub fn write_stm_xml(
     );
     let first_bill = xml.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
     for l in &mut out {
-        l.row += first_bill;
+        l.visit.row += first_bill;
     }
     xml.push_str(&bills);
     xml.push_str("</HG>\n</ST>\n</TBills>\n</STMSTMP>\n");

@@ -49,6 +49,28 @@ mod sheet;
 mod sheet_tests;
 mod stm;
 
+/// What a REP line and a statement line both say of their visit: where the line stands in
+/// the file, the keys it is matched by and what the hospital claimed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LineVisit {
+    /// 1-based spreadsheet row (as Excel shows it).
+    pub row: u32,
+    pub rep_no: String,
+    /// Empty when none (XML statements have none).
+    pub tran_id: String,
+    pub hn: String,
+    /// Empty when none.
+    pub an: String,
+    pub pid: String,
+    /// YYYYMMDD (CE).
+    pub date_in: Option<i64>,
+    pub date_out: Option<i64>,
+    /// เรียกเก็บ: what the hospital claimed.
+    pub claimed: Satang,
+    /// SEQ NO (the HIS visit or invoice number).
+    pub seq_no: String,
+}
+
 pub use codes::{CodeType, CodesError, ErrorCode, ErrorCodes};
 pub use error::{ReturnReject, ReturnsError};
 pub use generate::{ClaimedVisit, GeneratedRep, RepShares, write_rep};

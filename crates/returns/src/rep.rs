@@ -3,6 +3,7 @@
 use calamine::DataRef;
 use raidai_domain::money::Satang;
 
+use crate::LineVisit;
 use crate::cells::{self, Header};
 use crate::codes::{CodeType, ErrorCodes};
 use crate::error::{ReturnReject, ReturnsError};
@@ -105,21 +106,11 @@ pub struct RepHeader {
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RepLine {
-    /// 1-based spreadsheet row in the Detail sheet (as Excel shows it).
-    pub row: u32,
-    pub rep_no: String,
-    pub tran_id: String,
-    pub hn: String,
-    /// Empty when none.
-    pub an: String,
-    pub pid: String,
+    /// Where the line stands and the visit it names.
+    #[serde(flatten)]
+    pub visit: LineVisit,
     /// ประเภทผู้ป่วย IP, or an AN is given.
     pub ip: bool,
-    /// YYYYMMDD (CE).
-    pub date_in: Option<i64>,
-    pub date_out: Option<i64>,
-    /// เรียกเก็บ: what the hospital claimed.
-    pub claimed: Satang,
     /// ชดเชยสุทธิ: what the fund will pay.
     pub expected: Satang,
     /// Sent late: PS flag set, PS% below 100, or error 998.
@@ -128,8 +119,6 @@ pub struct RepLine {
     pub outcome: Outcome,
     /// กองทุนหลัก / กองทุน (SSS: สิทธิหลัก).
     pub fund: String,
-    /// SEQ NO (HIS visit number).
-    pub seq_no: String,
     pub invoice_no: String,
 }
 
@@ -443,22 +432,24 @@ impl Fields {
             .find(|f| !f.is_empty())
             .unwrap_or_default();
         Ok(RepLine {
-            row: row.index + 1,
-            rep_no: id(self.rep_no),
-            tran_id,
-            hn,
-            an,
-            pid: id(self.pid),
+            visit: LineVisit {
+                row: row.index + 1,
+                rep_no: id(self.rep_no),
+                tran_id,
+                hn,
+                an,
+                pid: id(self.pid),
+                date_in,
+                date_out,
+                claimed,
+                seq_no: id(self.seq_no),
+            },
             ip,
-            date_in,
-            date_out,
-            claimed,
             expected,
             late,
             error_codes,
             outcome,
             fund,
-            seq_no: id(self.seq_no),
             invoice_no: id(self.invoice_no),
         })
     }

@@ -149,7 +149,7 @@ fn hand_made_sheets_read_the_same() {
         let f = rep_both(name, &hand_made(hrow, "Detail")).unwrap();
         assert_eq!(f.lines.len() + f.rejects.len(), 21, "header at {hrow}");
         assert!(!f.rejects.is_empty());
-        assert_eq!(f.lines[0].row, hrow + 4);
+        assert_eq!(f.lines[0].visit.row, hrow + 4);
         assert_eq!(f.header.issued, Some(2025_03_05));
     }
     // Header too low, wrong sheet, not a REP name.

@@ -4,6 +4,7 @@
 use quick_xml::events::Event;
 use raidai_domain::money::Satang;
 
+use crate::LineVisit;
 use crate::cells::{self, Header};
 use crate::error::{ReturnReject, ReturnsError};
 use crate::sheet::{self, Mode, SheetRows, Top};
@@ -24,23 +25,12 @@ pub struct StmHeader {
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StmLine {
-    /// 1-based spreadsheet row (XML: line of the `<TBill>` element).
-    pub row: u32,
-    /// REP No. (XML: `rid`).
-    pub rep_no: String,
-    /// Empty in XML statements.
-    pub tran_id: String,
-    pub hn: String,
-    pub an: String,
-    pub pid: String,
-    pub date_in: Option<i64>,
-    pub date_out: Option<i64>,
-    /// เรียกเก็บ (XML: `total`, the only amount given).
-    pub claimed: Satang,
+    /// Where the line stands and the visit it names (XML: the line of the `<TBill>` element;
+    /// REP No. from `rid`, no TRAN_ID, SEQ NO from `invno`, claimed = `total`).
+    #[serde(flatten)]
+    pub visit: LineVisit,
     /// ยอดชดเชยทั้งสิ้น (XML: `total`).
     pub paid: Satang,
-    /// SEQ NO (XML: `invno`, the HIS invoice/visit number).
-    pub seq_no: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,17 +176,19 @@ fn read_statement_sheet(
         };
         let parsed = (|| -> Result<StmLine, Box<ReturnReject>> {
             Ok(StmLine {
-                row: row.index + 1,
-                rep_no: id(rep),
-                tran_id: tran_id.clone(),
-                hn: hn_v.clone(),
-                an: id(an),
-                pid: id(pid),
-                date_in: day(din)?,
-                date_out: day(dout)?,
-                claimed: money(claimed)?,
+                visit: LineVisit {
+                    row: row.index + 1,
+                    rep_no: id(rep),
+                    tran_id: tran_id.clone(),
+                    hn: hn_v.clone(),
+                    an: id(an),
+                    pid: id(pid),
+                    date_in: day(din)?,
+                    date_out: day(dout)?,
+                    claimed: money(claimed)?,
+                    seq_no: id(seq),
+                },
                 paid: money(paid)?,
-                seq_no: id(seq),
             })
         })();
         match parsed {
@@ -393,17 +385,19 @@ fn read_stm_xml(file_name: &str, bytes: &[u8]) -> Result<StmFile, ReturnsError> 
             continue;
         };
         lines.push(StmLine {
-            row: b.line,
-            rep_no: b.get("rid"),
-            tran_id: String::new(),
-            hn,
-            an: b.get("an"),
-            pid: b.get("pid"),
-            date_in: date,
-            date_out: date,
-            claimed: total,
+            visit: LineVisit {
+                row: b.line,
+                rep_no: b.get("rid"),
+                tran_id: String::new(),
+                hn,
+                an: b.get("an"),
+                pid: b.get("pid"),
+                date_in: date,
+                date_out: date,
+                claimed: total,
+                seq_no: invno,
+            },
             paid: total,
-            seq_no: invno,
         });
     }
     Ok(StmFile {

@@ -170,25 +170,31 @@ fn awkward_ucs_sheet() {
     assert_eq!(f.header.hcode, "10670");
     assert_eq!(f.header.kind, "OP");
     assert_eq!(f.header.issued, Some(2025_03_05));
-    let l: Vec<_> = f.lines.iter().map(|l| (l.row, l)).collect();
+    let l: Vec<_> = f.lines.iter().map(|l| (l.visit.row, l)).collect();
     let rows_read: Vec<u32> = l.iter().map(|(r, _)| *r).collect();
     assert_eq!(rows_read, vec![5, 6, 8, 9, 10, 11, 16]);
     let a = &f.lines[0];
-    assert_eq!((a.claimed, a.expected), (Satang(123_450), Satang(100_000)));
     assert_eq!(
-        (a.date_in, a.date_out),
+        (a.visit.claimed, a.expected),
+        (Satang(123_450), Satang(100_000))
+    );
+    assert_eq!(
+        (a.visit.date_in, a.visit.date_out),
         (Some(2024_12_20), Some(2024_12_20))
     );
     assert_eq!(
-        (a.an.as_str(), a.ip, a.outcome),
+        (a.visit.an.as_str(), a.ip, a.outcome),
         ("", false, Outcome::Accepted)
     );
-    assert_eq!(a.seq_no, "680305101");
+    assert_eq!(a.visit.seq_no, "680305101");
     assert!(a.error_codes.is_empty() && !a.late);
     let b = &f.lines[1];
-    assert_eq!((b.claimed, b.expected), (Satang(123_450), Satang(1_230)));
     assert_eq!(
-        (b.date_in, b.date_out),
+        (b.visit.claimed, b.expected),
+        (Satang(123_450), Satang(1_230))
+    );
+    assert_eq!(
+        (b.visit.date_in, b.visit.date_out),
         (Some(2024_06_11), Some(2024_06_11))
     );
     let c = &f.lines[2];
@@ -200,7 +206,7 @@ fn awkward_ucs_sheet() {
         (d.outcome, d.error_codes.clone()),
         (Outcome::Deny, vec!["G40".to_string()])
     );
-    assert!(d.ip && d.an == "6800123");
+    assert!(d.ip && d.visit.an == "6800123");
     let e = &f.lines[4];
     assert_eq!(
         (e.outcome, e.late, e.expected),
@@ -208,8 +214,11 @@ fn awkward_ucs_sheet() {
     );
     assert_eq!(f.lines[5].outcome, Outcome::Corrective);
     let g = &f.lines[6];
-    assert_eq!((g.tran_id.as_str(), g.hn.as_str()), ("", "0000116"));
-    assert_eq!((g.claimed, g.expected), (Satang(0), Satang(-10_000)));
+    assert_eq!(
+        (g.visit.tran_id.as_str(), g.visit.hn.as_str()),
+        ("", "0000116")
+    );
+    assert_eq!((g.visit.claimed, g.expected), (Satang(0), Satang(-10_000)));
 
     assert_eq!(f.rejects.len(), 3, "{:#?}", f.rejects);
     let r = &f.rejects[0];
@@ -314,7 +323,7 @@ fn renamed_file_uses_the_document_number() {
     assert_eq!(f.lines.len(), 1);
     let l = &f.lines[0];
     assert_eq!(
-        (l.claimed, l.expected, l.fund.as_str()),
+        (l.visit.claimed, l.expected, l.fund.as_str()),
         (Satang(200_000), Satang(150_025), "IPLGO")
     );
     assert!(l.ip, "an IP kind without a patient-type column");
@@ -406,14 +415,14 @@ fn stm_sheet_with_sections_and_totals() {
     assert_eq!(f.lines.len(), 2);
     let a = &f.lines[0];
     assert_eq!(
-        (a.row, a.claimed, a.paid),
+        (a.visit.row, a.visit.claimed, a.paid),
         (10, Satang(1_200_000), Satang(1_200_000))
     );
     assert_eq!(
-        (a.date_in, a.date_out, a.an.as_str()),
+        (a.visit.date_in, a.visit.date_out, a.visit.an.as_str()),
         (Some(2025_11_02), Some(2025_11_05), "")
     );
-    assert_eq!(f.lines[1].claimed, Satang::ZERO);
+    assert_eq!(f.lines[1].visit.claimed, Satang::ZERO);
     assert_eq!(f.rejects.len(), 1);
     assert_eq!(
         (
@@ -465,11 +474,15 @@ fn xml_statement_quirks() {
     assert_eq!(f.lines.len(), 1);
     let l = &f.lines[0];
     assert_eq!(
-        (l.row, l.paid, l.date_in),
+        (l.visit.row, l.paid, l.visit.date_in),
         (12, Satang(9_001), Some(2022_12_20))
     );
     assert_eq!(
-        (l.rep_no.as_str(), l.seq_no.as_str(), l.tran_id.as_str()),
+        (
+            l.visit.rep_no.as_str(),
+            l.visit.seq_no.as_str(),
+            l.visit.tran_id.as_str()
+        ),
         ("7751003", "651220153308", "")
     );
     assert_eq!(

@@ -56,7 +56,7 @@ fn round_trip(kind: &str, ip: bool, fund: &str, n: usize, seed: u64) -> raidai_r
     assert!(
         f.lines
             .iter()
-            .any(|l| l.outcome == Outcome::Accepted && l.expected != l.claimed)
+            .any(|l| l.outcome == Outcome::Accepted && l.expected != l.visit.claimed)
     );
     f
 }
@@ -67,15 +67,15 @@ fn ucs_op() {
     assert!(
         f.lines
             .iter()
-            .all(|l| !l.ip && l.an.is_empty() && l.fund == "OP")
+            .all(|l| !l.ip && l.visit.an.is_empty() && l.fund == "OP")
     );
-    assert_eq!(f.lines[0].row, 8);
+    assert_eq!(f.lines[0].visit.row, 8);
 }
 
 #[test]
 fn ucs_ip() {
     let f = round_trip("IP", true, "UCS", 300, 2);
-    assert!(f.lines.iter().all(|l| l.ip && !l.an.is_empty()));
+    assert!(f.lines.iter().all(|l| l.ip && !l.visit.an.is_empty()));
     assert!(f.lines.iter().any(|l| l.late));
 }
 
@@ -103,9 +103,9 @@ fn appeals_and_orf() {
     assert!(
         orf.lines
             .iter()
-            .all(|l| l.date_out.is_none() && l.fund.is_empty())
+            .all(|l| l.visit.date_out.is_none() && l.fund.is_empty())
     );
-    assert_eq!(orf.lines[0].row, 10);
+    assert_eq!(orf.lines[0].visit.row, 10);
 }
 
 #[test]
@@ -126,9 +126,9 @@ fn stm_xlsx() {
     assert_eq!(f.header.fund, "UCS");
     assert_eq!(f.header.period, "256811");
     assert_eq!(f.header.doc_no, "STM_10670_IPUCS256811_01");
-    assert!(f.lines.iter().any(|l| l.paid != l.claimed));
+    assert!(f.lines.iter().any(|l| l.paid != l.visit.claimed));
     for (s, r) in f.lines.iter().zip(&paid) {
-        assert_eq!(s.tran_id, r.tran_id);
+        assert_eq!(s.visit.tran_id, r.visit.tran_id);
     }
     let op = write_stm("10670", "LGO", false, "256901", 2, &paid[..10], 12, 0);
     let f = read_stm(&op.file_name, &op.bytes).unwrap();
@@ -157,11 +157,11 @@ fn stm_xml() {
     assert!(
         f.lines
             .iter()
-            .all(|l| l.tran_id.is_empty() && !l.seq_no.is_empty())
+            .all(|l| l.visit.tran_id.is_empty() && !l.visit.seq_no.is_empty())
     );
     let text = String::from_utf8(g.bytes.clone()).unwrap();
     let first = text.lines().position(|l| l == "<TBill>").unwrap() as u32 + 1;
-    assert_eq!(f.lines[0].row, first);
+    assert_eq!(f.lines[0].visit.row, first);
 }
 
 #[test]
@@ -174,7 +174,7 @@ fn same_seed_same_bytes_and_lines() {
     let c = write_rep("10670", "OP", RepLayout::Ucs, 2025_03_01, 1, &v, &SHARES, 6);
     assert_ne!(a.lines, c.lines);
     // TRAN_IDs are 9 digits and unique.
-    let mut ids: Vec<_> = a.lines.iter().map(|l| l.tran_id.clone()).collect();
+    let mut ids: Vec<_> = a.lines.iter().map(|l| l.visit.tran_id.clone()).collect();
     assert!(
         ids.iter()
             .all(|t| t.len() == 9 && t.bytes().all(|b| b.is_ascii_digit()))

@@ -37,5 +37,8 @@ fn hundred_thousand_line_ucs_op_rep() {
     assert_eq!(f.lines.len(), 100_000);
     assert_eq!(f.lines.first(), g.lines.first());
     assert_eq!(f.lines.last(), g.lines.last());
-    assert_eq!(f.lines.last().map(|l| l.row), g.lines.last().map(|l| l.row));
+    assert_eq!(
+        f.lines.last().map(|l| l.visit.row),
+        g.lines.last().map(|l| l.visit.row)
+    );
 }

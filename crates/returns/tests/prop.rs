@@ -36,7 +36,7 @@ proptest! {
         prop_assert!(f.rejects.is_empty());
         prop_assert_eq!(&f.lines, &g.lines);
         for (l, a) in f.lines.iter().zip(&amounts) {
-            prop_assert_eq!(l.claimed, Satang(*a));
+            prop_assert_eq!(l.visit.claimed, Satang(*a));
             if l.outcome != Outcome::Accepted {
                 prop_assert_eq!(l.expected, Satang::ZERO);
             }

@@ -92,6 +92,17 @@ impl<'a> Change<'a> {
         change_sql(actor, self).query().execute(&mut **tx).await?;
         Ok(())
     }
+
+    /// Writes the entry in `tx`, the transaction that makes the change, and commits it.
+    pub async fn record_and_commit(
+        self,
+        mut tx: Transaction<'static, Any>,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        self.record(&mut tx, actor).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// The INSERT of one audit-log entry, for callers that run it on their own connection.

@@ -227,7 +227,7 @@ impl Store {
             for q in delta.flush(self.engine(), hcode) {
                 q.query().execute(&mut *tx).await?;
             }
-            use crate::claims::sums::{audit_share_moves, audit_share_sql, finding_removed_sql};
+            use crate::claims::sums::{audit_share_sql, finding_removed_sql, move_audit_share};
             finding_removed_sql(self.engine(), hcode, vkey, "AUTH01")
                 .query()
                 .execute(&mut *tx)
@@ -241,10 +241,7 @@ impl Store {
                 .text(vkey)
                 .push(" AND rule = 'AUTH01'");
             f.query().execute(&mut *tx).await?;
-            let after = share.query().fetch_optional(&mut *tx).await?;
-            for q in audit_share_moves(self.engine(), hcode, before, after)? {
-                q.query().execute(&mut *tx).await?;
-            }
+            move_audit_share(&mut tx, self.engine(), hcode, &share, before).await?;
         }
         crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;

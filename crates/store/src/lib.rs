@@ -89,11 +89,11 @@ pub(crate) fn bump_read_version() -> sql::Sql {
     sql::Sql::new("UPDATE read_version SET version = version + 1 WHERE id = 1")
 }
 
-/// [`bump_read_version`] for the units and districts' own writes, which also run on databases a
-/// test migrated only part of the way (before `read_version` existed).
-pub(crate) async fn bump_units_version(
+/// Commits a write of units or districts after [`bump_read_version`]; such writes also run on
+/// databases a test migrated only part of the way (before `read_version` existed).
+pub(crate) async fn commit_units_change(
     engine: Engine,
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
 ) -> Result<(), StoreError> {
     let probe = match engine {
         Engine::Sqlite => {
@@ -104,12 +104,13 @@ pub(crate) async fn bump_units_version(
         }
     };
     let n = sql::get_i(
-        &sql::Sql::new(probe).query().fetch_one(&mut **tx).await?,
+        &sql::Sql::new(probe).query().fetch_one(&mut *tx).await?,
         "n",
     )?;
     if n > 0 {
-        bump_read_version().query().execute(&mut **tx).await?;
+        bump_read_version().query().execute(&mut *tx).await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -171,14 +172,15 @@ impl Store {
         };
         // One direct connection first: its error ("connection refused", "database does not
         // exist") says more than a pool timeout would.
+        let cannot_connect = |e: sqlx::Error| {
+            StoreError::Config(format!(
+                "cannot connect to database {}: {e}",
+                redact_url(&url)
+            ))
+        };
         let probe = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
             .await
-            .map_err(|e| {
-                StoreError::Config(format!(
-                    "cannot connect to database {}: {e}",
-                    redact_url(&url)
-                ))
-            })?;
+            .map_err(cannot_connect)?;
         let _ = sqlx::Connection::close(probe).await;
         let max = pool
             .size
@@ -205,12 +207,7 @@ impl Store {
             })
             .connect(&url)
             .await
-            .map_err(|e| {
-                StoreError::Config(format!(
-                    "cannot connect to database {}: {e}",
-                    redact_url(&url)
-                ))
-            })?;
+            .map_err(cannot_connect)?;
         let imports = if engine == Engine::Sqlite {
             // 8 KiB pages for a new database (no effect on an existing one): half the pages to
             // look up, spill and log per import; measured 3–6 % faster on the 1M-visit import.

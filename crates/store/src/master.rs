@@ -243,8 +243,7 @@ impl Store {
             .after_opt(json(p))
             .record(&mut tx, actor)
             .await?;
-        crate::bump_units_version(self.engine(), &mut tx).await?;
-        tx.commit().await?;
+        crate::commit_units_change(self.engine(), tx).await?;
         Ok(())
     }
 
@@ -323,8 +322,7 @@ impl Store {
         .after_opt(json(d))
         .record(&mut tx, actor)
         .await?;
-        crate::bump_units_version(self.engine(), &mut tx).await?;
-        tx.commit().await?;
+        crate::commit_units_change(self.engine(), tx).await?;
         Ok(())
     }
 
@@ -563,8 +561,7 @@ impl Store {
             .record(&mut tx, actor)
             .await?;
         }
-        crate::bump_units_version(self.engine(), &mut tx).await?;
-        tx.commit().await?;
+        crate::commit_units_change(self.engine(), tx).await?;
         Ok(checked.len())
     }
 

@@ -171,9 +171,8 @@ impl Store {
             .unit(hcode)
             .before(serde_json::json!({ "state": state }))
             .after(serde_json::json!({ "state": step, "signer": signer, "comment": comment }))
-            .record(&mut tx, actor)
+            .record_and_commit(tx, actor)
             .await?;
-        tx.commit().await?;
         Ok(PlanStep {
             seq: seq + 1,
             step: step.to_string(),

@@ -127,8 +127,7 @@ impl Store {
             .after_opt(serde_json::to_value(&province).ok())
             .record(&mut tx, actor)
             .await?;
-        crate::bump_units_version(self.engine(), &mut tx).await?;
-        tx.commit().await?;
+        crate::commit_units_change(self.engine(), tx).await?;
         Ok(n)
     }
 

@@ -135,66 +135,75 @@ macro_rules! conformance {
     };
 }
 
-/// A small province for tests: province 99, districts 9901 and 9902, in each a hospital
-/// (99001, 99002) with one รพ.สต. (99011, 99021).
-pub async fn seed_small(store: &Store) {
-    use crate::Actor;
-    use crate::master::{District, Province, UnitInput};
-    let sys = Actor::system();
-    store
-        .upsert_province(
-            &sys,
-            &Province {
-                code: "99".into(),
-                name_th: "จังหวัดทดสอบ".into(),
-                name_en: "Testprovince".into(),
-            },
-        )
-        .await
-        .expect("province");
-    for (code, th) in [("9901", "อำเภอหนึ่ง"), ("9902", "อำเภอสอง")]
-    {
-        store
-            .save_district(
-                &sys,
-                &District {
-                    code: code.into(),
-                    province_code: "99".into(),
-                    name_th: th.into(),
-                    name_en: format!("District {code}"),
-                },
-            )
-            .await
-            .expect("district");
-    }
-    let unit = |hcode: &str, name: &str, t: &str, d: &str, cup: &str, beds| UnitInput {
+/// A unit of province 99 for tests and benchmarks: a hospital (`rpch`, peer group `peer`) or
+/// a รพ.สต. (`rpst`) of district `district`, under the CUP hospital `cup` ('' for none).
+pub fn unit(
+    hcode: &str,
+    name: &str,
+    unit_type: &str,
+    (district, cup): (&str, &str),
+    beds: i64,
+    peer: &str,
+) -> crate::master::UnitInput {
+    crate::master::UnitInput {
         hcode: hcode.into(),
         name_th: name.into(),
-        unit_type: t.into(),
-        district_code: d.into(),
+        unit_type: unit_type.into(),
+        district_code: district.into(),
         cup_hcode: cup.into(),
-        peer_group: if t == "rpch" {
-            "F2".into()
+        peer_group: if unit_type == "rpch" {
+            peer.into()
         } else {
             String::new()
         },
         island: false,
         beds,
         active: true,
+    }
+}
+
+/// Province 99 (`name_th`) with its districts (code, Thai name) and units, written as the
+/// system: the master data a test or a benchmark starts from.
+pub async fn seed_province(
+    store: &Store,
+    name_th: &str,
+    districts: &[(&str, &str)],
+    units: &[crate::master::UnitInput],
+) -> Result<(), crate::StoreError> {
+    use crate::master::{District, Province};
+    let sys = crate::Actor::system();
+    let province = Province {
+        code: "99".into(),
+        name_th: name_th.into(),
+        name_en: "Test province".into(),
     };
-    store
-        .import_units(
-            &sys,
-            &[
-                unit("99001", "โรงพยาบาลหนึ่ง", "rpch", "9901", "", 30),
-                unit("99011", "รพ.สต.บ้านหนึ่ง", "rpst", "9901", "99001", 0),
-                unit("99002", "โรงพยาบาลสอง", "rpch", "9902", "", 60),
-                unit("99021", "รพ.สต.บ้านสอง", "rpst", "9902", "99002", 0),
-            ],
-            1,
-        )
+    store.upsert_province(&sys, &province).await?;
+    for (code, th) in districts {
+        let district = District {
+            code: (*code).into(),
+            province_code: "99".into(),
+            name_th: (*th).into(),
+            name_en: format!("District {code}"),
+        };
+        store.save_district(&sys, &district).await?;
+    }
+    store.import_units(&sys, units, 1).await?;
+    Ok(())
+}
+
+/// A small province for tests: province 99, districts 9901 and 9902, in each a hospital
+/// (99001, 99002) with one รพ.สต. (99011, 99021).
+pub async fn seed_small(store: &Store) {
+    let districts = [("9901", "อำเภอหนึ่ง"), ("9902", "อำเภอสอง")];
+    let units = [
+        unit("99001", "โรงพยาบาลหนึ่ง", "rpch", ("9901", ""), 30, "F2"),
+        unit("99011", "รพ.สต.บ้านหนึ่ง", "rpst", ("9901", "99001"), 0, "F2"),
+        unit("99002", "โรงพยาบาลสอง", "rpch", ("9902", ""), 60, "F2"),
+        unit("99021", "รพ.สต.บ้านสอง", "rpst", ("9902", "99002"), 0, "F2"),
+    ];
+    seed_province(store, "จังหวัดทดสอบ", &districts, &units)
         .await
-        .expect("units");
+        .expect("province 99 seeded");
 }
 
 /// A unit code written in a test (panics on one that is not five digits).

@@ -355,9 +355,8 @@ impl Store {
         .hcode(h.as_deref())
         .before_opt(serde_json::to_value(&before).ok())
         .after_opt(serde_json::to_value(&after).ok())
-        .record(&mut tx, actor)
+        .record_and_commit(tx, actor)
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 
@@ -443,9 +442,8 @@ impl Store {
         s.text(username).push(")");
         s.query().execute(&mut *tx).await?;
         Change::new("user", username, "password")
-            .record(&mut tx, actor)
+            .record_and_commit(tx, actor)
             .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -486,9 +484,8 @@ impl Store {
         s.query().execute(&mut *tx).await?;
         Change::new("user", &actor.username, "password")
             .hcode(actor.hcode.as_deref())
-            .record(&mut tx, actor)
+            .record_and_commit(tx, actor)
             .await?;
-        tx.commit().await?;
         Ok(())
     }
 

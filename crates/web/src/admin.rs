@@ -1,14 +1,14 @@
 //! Admin pages: users and the audit log.
 
 use crate::AppState;
-use crate::auth::{Me, Tr};
+use crate::auth::{Ctx, Me, Tr};
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::pages::{render, render_status};
 use crate::view::{Errors, Layout, datetime};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use raidai_domain::master::Role;
@@ -43,11 +43,7 @@ fn scope_of(u: &User) -> String {
     }
 }
 
-pub async fn users(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
-) -> Result<Response, AppError> {
+pub async fn users(Ctx { st, t, me }: Ctx) -> Result<Response, AppError> {
     let users = st.store.list_users(&me).await?;
     let rows = users
         .iter()
@@ -151,9 +147,7 @@ pub async fn user_new(Tr(t): Tr, Me(me): Me) -> Result<Response, AppError> {
 }
 
 pub async fn user_edit(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let u = st.store.get_user(&me, &id).await?;
@@ -199,18 +193,14 @@ async fn save_user(
 }
 
 pub async fn user_create(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Form(f): Form<UserForm>,
 ) -> Result<Response, AppError> {
     save_user(st, t, me, None, f).await
 }
 
 pub async fn user_update(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path(id): Path<String>,
     Form(f): Form<UserForm>,
 ) -> Result<Response, AppError> {
@@ -246,9 +236,7 @@ pub struct AuditParams {
 pub const AUDIT_PAGE: i64 = 50;
 
 pub async fn audit(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(p): Query<AuditParams>,
 ) -> Result<Response, AppError> {
     let page = p.page.unwrap_or(0).max(0);

@@ -84,6 +84,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Tr {
     }
 }
 
+/// What most pages take: the app state, the reader's language and the signed-in user. A
+/// visitor who is not signed in is turned away as [`Me`] does (login page, or 401 on the API).
+pub struct Ctx {
+    pub st: AppState,
+    pub t: T,
+    pub me: Actor,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let Ok(Tr(t)) = Tr::from_request_parts(parts, st).await;
+        let Me(me) = Me::from_request_parts(parts, st).await?;
+        Ok(Ctx {
+            st: st.clone(),
+            t,
+            me,
+        })
+    }
+}
+
 /// The client's address: the peer, or, when the peer is a configured trusted proxy, the
 /// address that proxy forwarded. Tests without connect info get "local".
 pub struct ClientIp(pub String);

@@ -4,14 +4,14 @@
 //! lookups recorded). The rules are `raidai_claims::authen`.
 
 use crate::auth::Params;
-use crate::auth::{Me, Tr, require_unit};
+use crate::auth::{Ctx, require_unit};
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::pages::render_failed;
 use crate::view::{Layout, datetime};
 use crate::{Access, AppState, RouteDef, r};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -232,9 +232,7 @@ async fn render_page(
 }
 
 pub async fn page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
@@ -271,9 +269,7 @@ fn claims_error_text(t: T, e: &raidai_claims::ClaimsError) -> String {
 }
 
 pub async fn save(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     axum::Form(f): axum::Form<CredentialsForm>,
 ) -> Result<Response, AppError> {
@@ -319,9 +315,7 @@ pub struct CheckForm {
 
 /// Starts a batch lookup in the background (refused at once when the connector is off).
 pub async fn check(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     axum::Form(f): axum::Form<CheckForm>,
 ) -> Result<Response, AppError> {

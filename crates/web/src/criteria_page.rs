@@ -1,7 +1,7 @@
 //! Criteria sets as files (issue 14): the province loads a set for a fiscal year, every user
 //! views the sets in force and compares any of them with the built-in FY2565 set.
 
-use crate::auth::{Me, Tr};
+use crate::auth::{Ctx, Me, Tr};
 use crate::error::AppError;
 use crate::governance::multipart_for;
 use crate::i18n::T;
@@ -106,12 +106,7 @@ pub async fn list(State(st): State<AppState>, Tr(t): Tr, Me(me): Me) -> Result<R
     render(&list_page(&st, t, &me, vec![], String::new()).await?)
 }
 
-pub async fn load(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
-    req: Request,
-) -> Result<Response, AppError> {
+pub async fn load(Ctx { st, t, me }: Ctx, req: Request) -> Result<Response, AppError> {
     if !may_load(&me) {
         return Err(AppError::Forbidden);
     }
@@ -160,9 +155,7 @@ struct ViewPage {
 }
 
 pub async fn view(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path((fy, seq)): Path<(u16, i64)>,
 ) -> Result<Response, AppError> {
     let (m, source) = st.store.get_criteria(fy, seq).await?;

@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::auth::Params;
-use crate::auth::{Me, Tr, require_unit};
+use crate::auth::{Ctx, Me, require_unit};
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::pages::render;
@@ -107,9 +107,7 @@ impl Drop for UploadDir {
 }
 
 pub async fn upload(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     req: Request,
 ) -> Result<Response, AppError> {
@@ -450,9 +448,7 @@ struct JobPage {
 }
 
 pub async fn job_page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, id)): Params<(Hcode, String)>,
 ) -> Result<Response, AppError> {
     let unit = st.store.get_unit(&me, hcode).await?;

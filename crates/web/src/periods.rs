@@ -5,7 +5,7 @@
 //! who may do what.
 
 use crate::auth::Params;
-use crate::auth::{Me, Tr, require_unit};
+use crate::auth::{Ctx, Me, require_unit};
 use crate::claims::{current_fy, fy_label, money};
 use crate::error::AppError;
 use crate::i18n::T;
@@ -286,9 +286,7 @@ async fn unit_render(
 }
 
 pub async fn unit_page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     Query(q): Query<FyQuery>,
 ) -> Result<Response, AppError> {
@@ -302,9 +300,7 @@ pub async fn unit_page(
 
 /// API twin: the months of a fiscal year with their state and totals by posting date.
 pub async fn unit_json(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     Query(q): Query<FyQuery>,
 ) -> Result<Response, AppError> {
@@ -337,9 +333,7 @@ fn fy_of_month(month: i64) -> FiscalYear {
 }
 
 pub async fn unit_close(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     axum::Form(f): axum::Form<MonthForm>,
 ) -> Result<Response, AppError> {
@@ -353,9 +347,7 @@ pub async fn unit_close(
 }
 
 pub async fn unit_reopen(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     axum::Form(f): axum::Form<MonthForm>,
 ) -> Result<Response, AppError> {
@@ -458,9 +450,7 @@ async fn province_render(
 
 /// The province's view: which months each unit has closed, and (admin) closing a month for all.
 pub async fn province_page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(q): Query<FyQuery>,
 ) -> Result<Response, AppError> {
     if !matches!(me.role, Role::Admin | Role::Province | Role::District) {
@@ -479,9 +469,7 @@ pub async fn province_page(
 }
 
 pub async fn province_close(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     axum::Form(f): axum::Form<MonthForm>,
 ) -> Result<Response, AppError> {
     let result = match parse_month(&f.month) {

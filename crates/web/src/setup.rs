@@ -2,13 +2,13 @@
 //! templates, users from a file; the checklist also shows on the province page until done.
 
 use crate::AppState;
-use crate::auth::{Me, Tr};
+use crate::auth::{Ctx, Me};
 use crate::error::AppError;
 use crate::pages::{render, render_status};
 use crate::view::{Errors, Layout};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, State};
+use axum::extract::Multipart;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use raidai_domain::money::format_int_thai;
@@ -165,11 +165,7 @@ async fn page(
     })
 }
 
-pub async fn setup_page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
-) -> Result<Response, AppError> {
+pub async fn setup_page(Ctx { st, t, me }: Ctx) -> Result<Response, AppError> {
     render(&page(&st, t, &me, vec![], vec![]).await?)
 }
 
@@ -180,9 +176,7 @@ pub struct ProvinceForm {
 }
 
 pub async fn setup_province(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Form(f): Form<ProvinceForm>,
 ) -> Result<Response, AppError> {
     match st.store.setup_province(&me, &f.province_code).await {
@@ -195,12 +189,7 @@ pub async fn setup_province(
     }
 }
 
-pub async fn users_import(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
-    mp: Multipart,
-) -> Result<Response, AppError> {
+pub async fn users_import(Ctx { st, t, me }: Ctx, mp: Multipart) -> Result<Response, AppError> {
     let Some(data) = crate::upload::upload_file(mp).await? else {
         let e = FieldError::new("file", "choose a CSV file", "กรุณาเลือกไฟล์ CSV");
         return render_status(

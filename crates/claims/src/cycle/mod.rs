@@ -247,29 +247,8 @@ pub async fn error_codes(store: &Store, province_code: &str) -> Result<ErrorCode
 /// The follow-up states an officer can set on a C or Deny.
 pub const WORK_STATES: [&str; 4] = ["to_fix", "resent", "appealed", "written_off"];
 
-/// Sets a claim's follow-up; `written_off` also writes the open receivable off to the fund's
-/// "ต่ำกว่า" account (a journal entry on today's posting date).
-pub async fn set_work(
-    store: &Store,
-    actor: &Actor,
-    unit: Hcode,
-    vkey: &str,
-    work: &str,
-    note: &str,
-) -> Result<(), CycleError> {
-    set_work_on(
-        store,
-        actor,
-        unit,
-        vkey,
-        work,
-        note,
-        crate::audit::today_ymd(),
-    )
-    .await
-}
-
-/// [`set_work`] as if run on `today`.
+/// Sets a claim's follow-up on `today` (`yyyymmdd`); `written_off` also writes the open
+/// receivable off to the fund's "ต่ำกว่า" account (a journal entry on today's posting date).
 pub async fn set_work_on(
     store: &Store,
     actor: &Actor,

@@ -142,11 +142,24 @@ pub async fn import_read(
             hcode: hcode.into(),
         });
     }
-    let (file_name, sha256, size) = (read.file_name.as_str(), read.sha256.as_str(), read.bytes);
+    let meta = |kind, doc_no: &str, detail| ReturnMeta {
+        kind,
+        file_name: read.file_name.clone(),
+        doc_no: doc_no.into(),
+        detail,
+        sha256: read.sha256.clone(),
+        bytes: read.bytes,
+    };
     match read.file {
-        ReadFile::Rep(file) => store_rep(store, actor, unit, file_name, sha256, size, file).await,
+        ReadFile::Rep(file) => {
+            let m = meta("rep", &file.header.doc_no, file.header.kind.clone());
+            store_rep(store, actor, unit, m, file).await
+        }
         ReadFile::Stm(file) => {
-            store_stm(store, actor, unit, file_name, sha256, size, file, today).await
+            let h = &file.header;
+            let io = if h.ip { "IP" } else { "OP" };
+            let m = meta("stm", &h.doc_no, format!("{} {io} {}", h.fund, h.period));
+            store_stm(store, actor, unit, m, file, today).await
         }
     }
 }
@@ -160,54 +173,65 @@ fn by_candidate_keys<L>(lines: &[L], keys: impl Fn(&L) -> Vec<String>) -> Vec<(&
     keyed
 }
 
-/// The stored row of a REP or statement line `$l` matched as `$m`: both line types have the
-/// fields used here; the rest (outcome, codes, amounts) are given.
-macro_rules! line_row {
-    ($l:expr, $m:expr, $($field:ident: $value:expr),+ $(,)?) => {
-        ReturnLineRow {
-            row_no: i64::from($l.row),
-            vkey: $m.vkey.clone(),
-            match_note: $m.note.into(),
-            tran_id: $l.tran_id.clone(),
-            rep_no: $l.rep_no.clone(),
-            hn: $l.hn.clone(),
-            seq_no: $l.seq_no.clone(),
-            an: $l.an.clone(),
-            date_in: $l.date_in.unwrap_or(0),
-            $($field: $value),+
-        }
-    };
+/// The stored row of a return line naming `v`, matched as `m`; what differs between REP and
+/// statement lines (outcome, codes, lateness, the amount) is given.
+fn line_row(
+    v: &raidai_returns::LineVisit,
+    m: &LineMatch,
+    outcome: String,
+    error_codes: String,
+    late: bool,
+    amount: i64,
+) -> ReturnLineRow {
+    ReturnLineRow {
+        row_no: i64::from(v.row),
+        vkey: m.vkey.clone(),
+        match_note: m.note.into(),
+        tran_id: v.tran_id.clone(),
+        rep_no: v.rep_no.clone(),
+        hn: v.hn.clone(),
+        seq_no: v.seq_no.clone(),
+        an: v.an.clone(),
+        date_in: v.date_in.unwrap_or(0),
+        outcome,
+        error_codes,
+        late,
+        claimed: v.claimed.0,
+        amount,
+    }
 }
 
 async fn store_rep(
     store: &Store,
     actor: &Actor,
     unit: Hcode,
-    file_name: &str,
-    sha256: &str,
-    size: u64,
+    meta: ReturnMeta,
     file: raidai_returns::RepFile,
 ) -> Result<ReturnOutcome, CycleError> {
-    let meta = ReturnMeta {
-        kind: "rep",
-        file_name: file_name.into(),
-        doc_no: file.header.doc_no.clone(),
-        detail: file.header.kind.clone(),
-        sha256: sha256.into(),
-        bytes: size,
-    };
     let rep_date = file.header.issued.unwrap_or_else(today_ymd);
-    let (mut session, mut out) =
-        open_return(store, actor, unit, meta, file_name, &file.rejects).await?;
+    let (mut session, mut out) = open_return(store, actor, unit, meta, &file.rejects).await?;
     let lines = by_candidate_keys(&file.lines, |l| {
-        candidate_keys(&l.hn, &l.seq_no, &l.invoice_no, &l.an, l.ip)
+        candidate_keys(
+            &l.visit.hn,
+            &l.visit.seq_no,
+            &l.invoice_no,
+            &l.visit.an,
+            l.ip,
+        )
     });
     for chunk in lines.chunks(5_000) {
-        let (by_tran, visits) = chunk_visits(&mut session, chunk, |l| &l.tran_id).await?;
+        let (by_tran, visits) = chunk_visits(&mut session, chunk, |l| &l.visit.tran_id).await?;
         let mut rows = Vec::with_capacity(chunk.len());
         let mut updates = Vec::new();
         for (l, k) in chunk {
-            let m = match_line(&l.tran_id, k, &l.pid, l.date_in, &by_tran, &visits);
+            let m = match_line(
+                &l.visit.tran_id,
+                k,
+                &l.visit.pid,
+                l.visit.date_in,
+                &by_tran,
+                &visits,
+            );
             let outcome = match l.outcome {
                 Outcome::Accepted => "accepted",
                 Outcome::Corrective => "corrective",
@@ -221,22 +245,23 @@ async fn store_rep(
                 }
                 updates.push(RepStatus {
                     vkey: m.vkey.clone(),
-                    tran_id: l.tran_id.clone(),
+                    tran_id: l.visit.tran_id.clone(),
                     status: outcome.into(),
                     appeal: file.header.appeal,
-                    rep_no: l.rep_no.clone(),
+                    rep_no: l.visit.rep_no.clone(),
                     error_codes: l.error_codes.join(","),
                     late: l.late,
                     expected: l.expected.0,
                     rep_date,
                 });
             }
-            rows.push(line_row!(l, m,
-                outcome: outcome.into(),
-                error_codes: l.error_codes.join(","),
-                late: l.late,
-                claimed: l.claimed.0,
-                amount: l.expected.0,
+            rows.push(line_row(
+                &l.visit,
+                &m,
+                outcome.into(),
+                l.error_codes.join(","),
+                l.late,
+                l.expected.0,
             ));
         }
         session.write_lines(&rows).await?;
@@ -246,19 +271,8 @@ async fn store_rep(
     Ok(out)
 }
 
-/// Imports a statement for `hcode`: every line stored; matched lines settle their visit's
-/// receivable on today's posting date.
-pub async fn import_stm(
-    store: &Store,
-    actor: &Actor,
-    unit: Hcode,
-    file_name: &str,
-    bytes: &[u8],
-) -> Result<ReturnOutcome, CycleError> {
-    import_stm_on(store, actor, unit, file_name, bytes, today_ymd()).await
-}
-
-/// [`import_stm`] as if run on `today` (`yyyymmdd`).
+/// Imports a statement for `hcode` on `today` (`yyyymmdd`): every line stored; matched lines
+/// settle their visit's receivable on today's posting date.
 pub async fn import_stm_on(
     store: &Store,
     actor: &Actor,
@@ -270,48 +284,38 @@ pub async fn import_stm_on(
     import_one(store, actor, unit, file_name, bytes, true, today).await
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn store_stm(
     store: &Store,
     actor: &Actor,
     unit: Hcode,
-    file_name: &str,
-    sha256: &str,
-    size: u64,
+    meta: ReturnMeta,
     file: raidai_returns::StmFile,
     today: i64,
 ) -> Result<ReturnOutcome, CycleError> {
-    let meta = ReturnMeta {
-        kind: "stm",
-        file_name: file_name.into(),
-        doc_no: file.header.doc_no.clone(),
-        detail: format!(
-            "{} {} {}",
-            file.header.fund,
-            if file.header.ip { "IP" } else { "OP" },
-            file.header.period
-        ),
-        sha256: sha256.into(),
-        bytes: size,
-    };
     let map = default_settlement_map();
-    let (mut session, mut out) =
-        open_return(store, actor, unit, meta, file_name, &file.rejects).await?;
+    let (mut session, mut out) = open_return(store, actor, unit, meta, &file.rejects).await?;
     // A statement may pay one claim on several lines: each settles in turn.
     let mut balances: HashMap<String, ClaimBalance> = HashMap::new();
     let ip = file.header.ip;
     let lines = by_candidate_keys(&file.lines, |l| {
-        candidate_keys(&l.hn, &l.seq_no, "", &l.an, ip)
+        candidate_keys(&l.visit.hn, &l.visit.seq_no, "", &l.visit.an, ip)
     });
     for chunk in lines.chunks(5_000) {
-        let (by_tran, visits) = chunk_visits(&mut session, chunk, |l| &l.tran_id).await?;
+        let (by_tran, visits) = chunk_visits(&mut session, chunk, |l| &l.visit.tran_id).await?;
         let mut rows = Vec::with_capacity(chunk.len());
         let mut entries = Vec::new();
         for (l, k) in chunk {
-            let mut m = match_line(&l.tran_id, k, &l.pid, l.date_in, &by_tran, &visits);
+            let mut m = match_line(
+                &l.visit.tran_id,
+                k,
+                &l.visit.pid,
+                l.visit.date_in,
+                &by_tran,
+                &visits,
+            );
             let mut status = "missing_rep";
             if let Some(v) = visits.get(&m.vkey) {
-                let has_rep = !v.tran_id.is_empty() || by_tran.contains_key(&l.tran_id);
+                let has_rep = !v.tran_id.is_empty() || by_tran.contains_key(&l.visit.tran_id);
                 if has_rep {
                     status = if v.expected == l.paid.0 {
                         "matched"
@@ -322,7 +326,7 @@ async fn store_stm(
                 match settlement_for(v, &balances, l.paid.0, map) {
                     Some((bal, s)) => {
                         balances.insert(v.vkey.clone(), next_balance(bal, &s));
-                        entries.push(entry(v, &l.tran_id, status, s));
+                        entries.push(entry(v, &l.visit.tran_id, status, s));
                     }
                     None => {
                         m = LineMatch {
@@ -339,16 +343,14 @@ async fn store_stm(
                     _ => {}
                 }
             }
-            rows.push(line_row!(l, m,
-                outcome: if m.vkey.is_empty() {
-                    String::new()
-                } else {
-                    status.into()
-                },
-                error_codes: String::new(),
-                late: false,
-                claimed: l.claimed.0,
-                amount: l.paid.0,
+            let outcome = if m.vkey.is_empty() { "" } else { status };
+            rows.push(line_row(
+                &l.visit,
+                &m,
+                outcome.into(),
+                String::new(),
+                false,
+                l.paid.0,
             ));
         }
         session.write_lines(&rows).await?;
@@ -426,13 +428,11 @@ async fn open_return(
     actor: &Actor,
     unit: Hcode,
     meta: ReturnMeta,
-    file_name: &str,
     rejects: &[ReturnReject],
 ) -> Result<(ReturnSession, ReturnOutcome), CycleError> {
+    let reject_rows = reject_rows(&meta.file_name, rejects);
     let mut session = store.begin_return(actor, unit, meta).await?;
-    session
-        .write_rejects(&reject_rows(file_name, rejects))
-        .await?;
+    session.write_rejects(&reject_rows).await?;
     let out = ReturnOutcome {
         record: empty_record(),
         rejects: rejects.to_vec(),

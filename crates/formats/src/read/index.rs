@@ -394,30 +394,24 @@ impl<'s> Scanner<'s> {
                     seq: &seq,
                     an: &an,
                 };
-                if no_ins {
+                // A missing INS or CHT line each reject the encounter (both may be missing).
+                let missing = [
+                    (no_ins, RejectCode::RightMissing, "ข้อมูลสิทธิ (INS)", "INS"),
+                    (no_cht, RejectCode::BillMissing, "ใบแจ้งหนี้ (CHT)", "CHT"),
+                ];
+                for (_, code, th, en) in missing.into_iter().filter(|m| m.0) {
                     rejected = true;
                     self.line_reject(
                         &lc,
                         Some(col),
                         col.name(),
                         &raw,
-                        RejectCode::RightMissing,
-                        format!("ไม่มีข้อมูลสิทธิ (INS) ของ {key}"),
-                        format!("{key} has no INS line"),
+                        code,
+                        format!("ไม่มี{th} ของ {key}"),
+                        format!("{key} has no {en} line"),
                     );
                 }
-                if no_cht {
-                    rejected = true;
-                    self.line_reject(
-                        &lc,
-                        Some(col),
-                        col.name(),
-                        &raw,
-                        RejectCode::BillMissing,
-                        format!("ไม่มีใบแจ้งหนี้ (CHT) ของ {key}"),
-                        format!("{key} has no CHT line"),
-                    );
-                } else if mismatch {
+                if mismatch {
                     rejected = true;
                     let (total, sum) = (
                         raidai_domain::money::Satang(info.cht_total),

@@ -216,6 +216,20 @@ pub struct Import {
     report: ImportReport,
 }
 
+impl Import {
+    /// An empty index reading in batches of `batch_size` (at least one), with `report`.
+    fn empty(batch_size: usize, report: ImportReport) -> Import {
+        Import {
+            files: (0..FileKind::ALL.len()).map(|_| None).collect(),
+            keys: IndexMap::default(),
+            hns: IndexMap::default(),
+            batch_size: batch_size.max(1),
+            spans: vec![Vec::new(); FileKind::ALL.len()],
+            report,
+        }
+    }
+}
+
 /// Order of pass 1: OPD/IPD define the encounters, PAT before INS (INS.HN must be in PAT),
 /// INS and CHT before the rest only for readable rejects.
 const SCAN_ORDER: [FileKind; 17] = [
@@ -246,17 +260,13 @@ pub fn scan(
 ) -> Result<Import, ReadError> {
     let listing = source.list(&opts.zip_limits, &opts.cancel)?;
     let mut s = Scanner {
-        imp: Import {
-            files: (0..FileKind::ALL.len()).map(|_| None).collect(),
-            keys: IndexMap::default(),
-            hns: IndexMap::default(),
-            batch_size: opts.batch_size.max(1),
-            spans: vec![Vec::new(); FileKind::ALL.len()],
-            report: ImportReport {
+        imp: Import::empty(
+            opts.batch_size,
+            ImportReport {
                 ignored: listing.ignored.clone(),
                 ..Default::default()
             },
-        },
+        ),
         shared: None,
         states: Vec::new(),
         tainted: Vec::new(),

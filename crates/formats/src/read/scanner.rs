@@ -55,14 +55,7 @@ impl<'s> Scanner<'s> {
     /// rejects kept for the merge.
     pub(super) fn buffered(opts: &'s ReadOptions, shared: Option<&'s Import>) -> Scanner<'s> {
         Scanner {
-            imp: Import {
-                files: (0..FileKind::ALL.len()).map(|_| None).collect(),
-                keys: IndexMap::default(),
-                hns: IndexMap::default(),
-                batch_size: opts.batch_size.max(1),
-                spans: vec![Vec::new(); FileKind::ALL.len()],
-                report: ImportReport::default(),
-            },
+            imp: Import::empty(opts.batch_size, ImportReport::default()),
             shared,
             states: Vec::new(),
             tainted: Vec::new(),

@@ -95,9 +95,8 @@ impl Store {
         }
         Change::new("posting_map", &format!("{province_code}/{fy}"), "replace")
             .after(serde_json::json!({ "rules": rules.len() }))
-            .record(&mut tx, actor)
+            .record_and_commit(tx, actor)
             .await?;
-        tx.commit().await?;
         Ok(rules.len())
     }
 }

@@ -94,38 +94,10 @@ pub(crate) async fn insert_findings(
     hcode: &str,
     findings: &[(String, FindingRow)],
 ) -> Result<(), StoreError> {
-    if findings.is_empty() {
-        return Ok(());
-    }
-    match tx {
-        ImportTx::Sqlite(t) => {
-            let mut handle = t.lock_handle().await?;
-            let db = handle.as_raw_handle();
-            let write = || -> Result<(), sqlx::Error> {
-                let mut st = Stmt::prepare(
-                    db,
-                    &insert_sql("claim_findings", FINDING_COLS, FINDING_COL_COUNT),
-                )?;
-                for (vkey, f) in findings {
-                    st.run(&finding_vals(hcode, vkey, f))?;
-                }
-                Ok(())
-            };
-            write()?;
-        }
-        ImportTx::Postgres(t) => {
-            let mut buf = Vec::with_capacity(findings.len() * 64);
-            for (vkey, f) in findings {
-                copy_row(&mut buf, &finding_vals(hcode, vkey, f));
-            }
-            let mut copy = t
-                .copy_in_raw(&format!("COPY claim_findings ({FINDING_COLS}) FROM STDIN"))
-                .await?;
-            copy.send(buf.as_slice()).await?;
-            copy.finish().await?;
-        }
-    }
-    Ok(())
+    let rows = findings
+        .iter()
+        .map(|(vkey, f)| finding_vals(hcode, vkey, f));
+    tx.insert_each("claim_findings", FINDING_COLS, rows).await
 }
 
 pub(crate) fn visit_summary(r: &dyn Cols) -> Result<serde_json::Value, sqlx::Error> {
@@ -265,6 +237,64 @@ pub(crate) fn values_sql<'a>(head: &str, rows: impl Iterator<Item = &'a [Val<'a>
         s.push(")");
     }
     s
+}
+
+/// SQLite: `rows` inserted into `table` by one prepared statement, values bound in place.
+pub(crate) fn insert_each<'a, const N: usize>(
+    db: std::ptr::NonNull<libsqlite3_sys::sqlite3>,
+    table: &str,
+    cols: &str,
+    rows: impl Iterator<Item = [Val<'a>; N]>,
+) -> Result<(), sqlx::Error> {
+    let mut st = Stmt::prepare(db, &insert_sql(table, cols, N))?;
+    for r in rows {
+        st.run(&r)?;
+    }
+    Ok(())
+}
+
+/// PostgreSQL: `rows` sent to `table` by one COPY in text format (`buf` reused; nothing sent
+/// when there are no rows): no statement to parse or plan, no parameter limit.
+pub(crate) async fn copy_each<'a, const N: usize>(
+    t: &mut Transaction<'static, sqlx::Postgres>,
+    buf: &mut Vec<u8>,
+    table: &str,
+    cols: &str,
+    rows: impl Iterator<Item = [Val<'a>; N]>,
+) -> Result<(), sqlx::Error> {
+    buf.clear();
+    for r in rows {
+        copy_row(buf, &r);
+    }
+    if buf.is_empty() {
+        return Ok(());
+    }
+    let mut copy = t
+        .copy_in_raw(&format!("COPY {table} ({cols}) FROM STDIN"))
+        .await?;
+    copy.send(buf.as_slice()).await?;
+    copy.finish().await?;
+    Ok(())
+}
+
+impl ImportTx {
+    /// `rows` inserted into `table` in this transaction: [`insert_each`] on SQLite,
+    /// [`copy_each`] on PostgreSQL.
+    pub(crate) async fn insert_each<'a, const N: usize>(
+        &mut self,
+        table: &str,
+        cols: &str,
+        rows: impl Iterator<Item = [Val<'a>; N]>,
+    ) -> Result<(), StoreError> {
+        match self {
+            ImportTx::Sqlite(t) => {
+                let mut handle = t.lock_handle().await?;
+                insert_each(handle.as_raw_handle(), table, cols, rows)?;
+            }
+            ImportTx::Postgres(t) => copy_each(t, &mut Vec::new(), table, cols, rows).await?,
+        }
+        Ok(())
+    }
 }
 
 pub(crate) fn copy_row(out: &mut Vec<u8>, vals: &[Val<'_>]) {

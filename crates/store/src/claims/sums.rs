@@ -547,6 +547,22 @@ pub(crate) fn audit_share_sql(engine: Engine, hcode: &str, vkey: &str) -> Sql {
     s
 }
 
+/// Reads a visit's audit share again with `share` and moves `claim_sum_audit` from `before`
+/// (read with the same statement before the change) to it, in `tx`.
+pub(crate) async fn move_audit_share(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    engine: Engine,
+    hcode: &str,
+    share: &Sql,
+    before: Option<AnyRow>,
+) -> Result<(), StoreError> {
+    let after = share.query().fetch_optional(&mut **tx).await?;
+    for q in audit_share_moves(engine, hcode, before, after)? {
+        q.query().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// The upserts that move `claim_sum_audit` from a visit's share before a change to its share
 /// after (each read with `audit_share_sql`; none when the visit has no finding to fix).
 pub(crate) fn audit_share_moves(

@@ -330,9 +330,8 @@ impl Store {
             "replace",
         )
         .after(serde_json::json!({ "rules": cat.rules().count() }))
-        .record(&mut tx, actor)
+        .record_and_commit(tx, actor)
         .await?;
-        tx.commit().await?;
         Ok(cat.rules().count())
     }
 

@@ -312,7 +312,7 @@ impl Store {
             return Err(StoreError::NotFound);
         };
         let severity = get_s(&found, "severity")?;
-        use crate::claims::sums::{audit_share_moves, audit_share_sql};
+        use crate::claims::sums::{audit_share_sql, move_audit_share};
         let mut tx = self.pool().begin().await?;
         // The read models move by this visit's difference (a unit-wide recount took seconds
         // per click at a hospital's year).
@@ -353,10 +353,7 @@ impl Store {
                 .text(severity);
             u.query().execute(&mut *tx).await?;
         }
-        let after = share.query().fetch_optional(&mut *tx).await?;
-        for q in audit_share_moves(self.engine(), hcode, before, after)? {
-            q.query().execute(&mut *tx).await?;
-        }
+        move_audit_share(&mut tx, self.engine(), hcode, &share, before).await?;
         crate::bump_read_version().query().execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())

@@ -429,9 +429,8 @@ impl Store {
         .unit(&key.hcode)
         .before_opt(before.as_ref().and_then(|b| json(&b.input)))
         .after_opt(json(input))
-        .record(&mut tx, actor)
+        .record_and_commit(tx, actor)
         .await?;
-        tx.commit().await?;
         self.get_assessment(actor, key)
             .await?
             .ok_or(StoreError::NotFound)
@@ -619,9 +618,8 @@ impl Store {
         )
         .unit(&key.hcode)
         .after_opt(json(&meta))
-        .record(&mut tx, actor)
+        .record_and_commit(tx, actor)
         .await?;
-        tx.commit().await?;
         Ok(meta)
     }
 

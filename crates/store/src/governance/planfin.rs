@@ -153,9 +153,8 @@ impl Store {
         Change::new("gov_plan", &format!("{hcode}/{fiscal_year}"), "plan_type")
             .unit(hcode)
             .after(serde_json::json!({ "plan_type": plan_type }))
-            .record(&mut tx, actor)
+            .record_and_commit(tx, actor)
             .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -212,9 +211,8 @@ impl Store {
         Change::new("gov_plan", &format!("{hcode}/{fiscal_year}"), kind.code())
             .unit(hcode)
             .after_opt(json(&lines))
-            .record(&mut tx, actor)
+            .record_and_commit(tx, actor)
             .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -266,9 +264,8 @@ impl Store {
         )
         .unit(hcode)
         .after(serde_json::json!({ "note": note.trim() }))
-        .record(&mut tx, actor)
+        .record_and_commit(tx, actor)
         .await?;
-        tx.commit().await?;
         Ok(number)
     }
 
@@ -305,9 +302,8 @@ impl Store {
             "approve",
         )
         .unit(hcode)
-        .record(&mut tx, actor)
+        .record_and_commit(tx, actor)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -44,9 +44,8 @@ impl Store {
         )
         .unit(&input.hcode)
         .after_opt(json(input))
-        .record(&mut tx, actor)
+        .record_and_commit(tx, actor)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

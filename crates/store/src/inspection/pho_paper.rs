@@ -112,9 +112,8 @@ impl Store {
         )
         .before_opt(before.as_ref().and_then(|b| json(&b.input)))
         .after_opt(json(&saved.input))
-        .record(&mut tx, actor)
+        .record_and_commit(tx, actor)
         .await?;
-        tx.commit().await?;
         Ok(saved)
     }
 }

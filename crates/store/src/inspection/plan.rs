@@ -231,9 +231,8 @@ impl Store {
         )
         .before_opt(before.as_ref().and_then(json))
         .after(serde_json::json!({ "inspectors": plan.inspectors.trim(), "sample": dates, }))
-        .record(&mut tx, actor)
+        .record_and_commit(tx, actor)
         .await?;
-        tx.commit().await?;
         self.inspection(actor, province, fiscal_year, round)
             .await?
             .ok_or(StoreError::NotFound)
@@ -317,9 +316,8 @@ impl Store {
         })
         .before_opt(json(before))
         .after_opt(json(&after))
-        .record(&mut tx, actor)
+        .record_and_commit(tx, actor)
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 }

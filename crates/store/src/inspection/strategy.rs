@@ -179,9 +179,8 @@ impl Store {
         Change::new("gov_strategy", &format!("{hcode}/{}", meta.id), "upload")
             .unit(hcode)
             .after_opt(json(&meta))
-            .record(&mut tx, actor)
+            .record_and_commit(tx, actor)
             .await?;
-        tx.commit().await?;
         Ok(meta)
     }
 

@@ -11,7 +11,7 @@ pub use province::*;
 pub use rules::*;
 pub use worklist::*;
 
-use crate::auth::{Me, Tr, require_unit};
+use crate::auth::{Ctx, Me, require_unit};
 use crate::claims::{current_fy, date, download, enc, fund_name, fy_label, money};
 use crate::error::AppError;
 use crate::i18n::T;

@@ -35,9 +35,7 @@ pub struct FyQuery {
 /// District and province: clean visits and Authen coverage per unit and month, with bars, and
 /// the units below the 100 % target.
 pub async fn province_page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(q): Query<FyQuery>,
 ) -> Result<Response, AppError> {
     let fy_n =

@@ -124,9 +124,7 @@ pub(crate) async fn installation_province(st: &AppState, me: &Actor) -> Result<S
 }
 
 pub async fn rules_page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(q): Query<RulesQuery>,
 ) -> Result<Response, AppError> {
     let fy = q.fy.trim().parse::<i64>().unwrap_or(0).clamp(0, 2700);
@@ -147,9 +145,7 @@ pub struct RulesForm {
 }
 
 pub async fn rules_save(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     axum::Form(f): axum::Form<RulesForm>,
 ) -> Result<Response, AppError> {
     let fy = f.fy.trim().parse::<i64>().unwrap_or(0).clamp(0, 2700);

@@ -5,9 +5,7 @@ use crate::auth::Params;
 use raidai_domain::ids::Hcode;
 
 pub async fn worklist(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     Query(f): Query<WorklistFilter>,
 ) -> Result<Response, AppError> {
@@ -145,9 +143,7 @@ pub async fn worklist_json(
 }
 
 pub async fn worklist_xlsx(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     Query(f): Query<WorklistFilter>,
 ) -> Result<Response, AppError> {

@@ -122,9 +122,7 @@ pub struct UnpostedQuery {
 
 /// The map coverage worklist of a unit: unposted visits by posting-map key, with amounts.
 pub async fn unposted_page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     Query(q): Query<UnpostedQuery>,
 ) -> Result<Response, AppError> {
@@ -191,9 +189,7 @@ pub async fn unposted_json(
 }
 
 pub async fn imports_page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
     let unit = st.store.get_unit(&me, hcode).await?;
@@ -247,9 +243,7 @@ pub(crate) struct ImportDetailPage {
 }
 
 pub async fn import_detail(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, import_id)): Params<(Hcode, String)>,
 ) -> Result<Response, AppError> {
     let rec = st.store.get_import(&me, hcode, &import_id).await?;

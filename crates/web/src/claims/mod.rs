@@ -15,7 +15,7 @@ pub use receivables::*;
 pub use rollup::*;
 pub use visits::*;
 
-use crate::auth::{Me, Tr};
+use crate::auth::{Ctx, Me};
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::pages::render;

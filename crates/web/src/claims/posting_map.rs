@@ -116,9 +116,7 @@ pub(crate) async fn posting_map_render(
 }
 
 pub async fn posting_map_page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(q): Query<PostingMapQuery>,
 ) -> Result<Response, AppError> {
     let province = map_province(&st, &me, &q.province).await?;
@@ -134,9 +132,7 @@ pub async fn posting_map_page(
 }
 
 pub async fn posting_map_save(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     axum::Form(f): axum::Form<PostingMapForm>,
 ) -> Result<Response, AppError> {
     let province = map_province(&st, &me, &f.province).await?;

@@ -52,9 +52,7 @@ pub(crate) fn ymd_be(x: i64) -> String {
 }
 
 pub async fn receivables(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     Query(f): Query<PeriodFilter>,
 ) -> Result<Response, AppError> {

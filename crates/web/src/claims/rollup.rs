@@ -146,9 +146,7 @@ pub(crate) fn rollup_tables(t: T, rows: &[RollupRow], funds: &[String]) -> Vec<R
 }
 
 pub async fn rollup(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(f): Query<RollupFilter>,
 ) -> Result<Response, AppError> {
     let (fy, years, rows, funds) = rollup_data(&st, &me, &f).await?;
@@ -171,9 +169,7 @@ pub async fn rollup(
 }
 
 pub async fn rollup_xlsx(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(f): Query<RollupFilter>,
 ) -> Result<Response, AppError> {
     let (fy, _, rows, funds) = rollup_data(&st, &me, &f).await?;

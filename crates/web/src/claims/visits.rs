@@ -101,9 +101,7 @@ pub(crate) fn visit_view(t: T, unit_code: Hcode, v: &VisitSummary) -> VisitView 
 }
 
 pub async fn visits(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     Query(f): Query<VisitFilter>,
 ) -> Result<Response, AppError> {
@@ -234,9 +232,7 @@ pub(crate) struct Detail {
 }
 
 pub async fn visit_detail(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, visit)): Params<(Hcode, String)>,
 ) -> Result<Response, AppError> {
     let unit = st.store.get_unit(&me, hcode).await?;

@@ -120,9 +120,7 @@ struct AgingPage {
 }
 
 pub async fn aging(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
     let unit = st.store.get_unit(&me, hcode).await?;

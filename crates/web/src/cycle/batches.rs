@@ -115,9 +115,7 @@ async fn batches_page(
 }
 
 pub async fn batches(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
     batches_page(&st, t, &me, hcode, None, String::new()).await
@@ -128,9 +126,7 @@ fn parse_form_date(s: &str) -> Option<i64> {
 }
 
 pub async fn batch_create(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     axum_extra_form: axum::extract::RawForm,
 ) -> Result<Response, AppError> {
@@ -226,9 +222,7 @@ struct BatchPage {
 }
 
 pub async fn batch_page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, no)): Params<(Hcode, i64)>,
 ) -> Result<Response, AppError> {
     let unit = st.store.get_unit(&me, hcode).await?;

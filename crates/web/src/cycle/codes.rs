@@ -63,20 +63,13 @@ pub struct CodesQuery {
 }
 
 pub async fn codes_page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(q): Query<CodesQuery>,
 ) -> Result<Response, AppError> {
     codes_render(&st, t, &me, String::new(), q.saved == "1").await
 }
 
-pub async fn codes_upload(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
-    req: Request,
-) -> Result<Response, AppError> {
+pub async fn codes_upload(Ctx { st, t, me }: Ctx, req: Request) -> Result<Response, AppError> {
     let province = province_for(&st, &me).await?;
     if !me.may_configure_province(&province) {
         return Err(raidai_store::StoreError::Forbidden.into());

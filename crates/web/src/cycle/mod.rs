@@ -3,7 +3,7 @@
 //! of open receivables with the collection period per fund, and the province roll-up. The
 //! cycle's rules live in `raidai_claims::cycle` and `raidai_domain::settlement`.
 
-use crate::auth::{Me, Tr, require_unit};
+use crate::auth::{Ctx, Me, require_unit};
 use crate::claims::{current_fy, date, download, enc, fund_name, fy_label, money};
 use crate::error::AppError;
 use crate::i18n::T;

@@ -85,18 +85,14 @@ async fn returns_page(
 }
 
 pub async fn returns(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
     returns_page(&st, t, &me, hcode, String::new(), Vec::new()).await
 }
 
 pub async fn return_upload(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     req: Request,
 ) -> Result<Response, AppError> {
@@ -229,9 +225,7 @@ struct ReturnPage {
 }
 
 pub async fn return_page(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, no)): Params<(Hcode, i64)>,
 ) -> Result<Response, AppError> {
     let unit = st.store.get_unit(&me, hcode).await?;

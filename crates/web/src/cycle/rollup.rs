@@ -40,9 +40,7 @@ fn amounts(r: &raidai_store::claims::CycleRollupRow) -> [i64; 8] {
 }
 
 pub async fn rollup(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(q): Query<RollupQuery>,
 ) -> Result<Response, AppError> {
     let years = st
@@ -115,9 +113,7 @@ pub async fn rollup_json(
 }
 
 pub async fn rollup_xlsx(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(q): Query<RollupQuery>,
 ) -> Result<Response, AppError> {
     let fy = rollup_fy(&q);

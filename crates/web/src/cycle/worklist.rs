@@ -46,9 +46,7 @@ struct WorklistPage {
 }
 
 pub async fn worklist(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     Query(q): Query<WorkQuery>,
 ) -> Result<Response, AppError> {
@@ -118,9 +116,17 @@ pub async fn work_save(
 ) -> Result<Response, AppError> {
     // Tenancy and permission before the form is looked at.
     require_unit(&st, &me, hcode, me.may_import(hcode.as_str())).await?;
-    cycle::set_work(&st.store, &me, hcode, &f.vkey, &f.work, &f.note)
-        .await
-        .map_err(cycle_error)?;
+    cycle::set_work_on(
+        &st.store,
+        &me,
+        hcode,
+        &f.vkey,
+        &f.work,
+        &f.note,
+        raidai_claims::audit::today_ymd(),
+    )
+    .await
+    .map_err(cycle_error)?;
     Ok(Redirect::to(&format!("/units/{hcode}/claims/worklist")).into_response())
 }
 

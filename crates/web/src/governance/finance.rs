@@ -256,9 +256,7 @@ pub(crate) async fn finance_page(
 }
 
 pub async fn finance(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
@@ -266,9 +264,7 @@ pub async fn finance(
 }
 
 pub async fn import_tb(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     req: Request,
 ) -> Result<Response, AppError> {

@@ -17,7 +17,7 @@ pub use planfin::*;
 pub use strings::STRINGS;
 pub use tps::*;
 
-use crate::auth::{Me, Tr, require_unit};
+use crate::auth::{Ctx, Me, require_unit};
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::pages::{render, render_status};

@@ -288,9 +288,7 @@ pub struct PlanfinQuery {
 }
 
 pub async fn planfin(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, fy)): Params<(Hcode, u16)>,
     Query(q): Query<PlanfinQuery>,
 ) -> Result<Response, AppError> {
@@ -319,9 +317,7 @@ pub(crate) async fn planfin_result<S>(
 }
 
 pub async fn planfin_step(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, fy)): Params<(Hcode, u16)>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -334,9 +330,7 @@ pub async fn planfin_step(
 }
 
 pub async fn planfin_type(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, fy)): Params<(Hcode, u16)>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -355,9 +349,7 @@ pub async fn planfin_type(
 }
 
 pub async fn planfin_amounts(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, fy)): Params<(Hcode, u16)>,
     req: Request,
 ) -> Result<Response, AppError> {
@@ -379,9 +371,7 @@ pub async fn planfin_amounts(
 }
 
 pub async fn planfin_revision(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, fy)): Params<(Hcode, u16)>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -398,9 +388,7 @@ pub async fn planfin_revision(
 }
 
 pub async fn planfin_approve(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, fy, number)): Params<(Hcode, u16, u32)>,
 ) -> Result<Response, AppError> {
     let r = st.store.approve_plan_revision(&me, hcode, fy, number).await;

@@ -462,18 +462,14 @@ pub(crate) async fn tps_page(
 }
 
 pub async fn tps(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, fy, quarter)): Params<(Hcode, u16, u8)>,
 ) -> Result<Response, AppError> {
     render(&tps_page(&st, t, &me, hcode, fy, quarter, None, vec![]).await?)
 }
 
 pub async fn tps_save(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params((hcode, fy, quarter)): Params<(Hcode, u16, u8)>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {

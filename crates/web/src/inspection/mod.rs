@@ -12,7 +12,7 @@ pub use place::*;
 pub use plan::*;
 pub use strategy::*;
 
-use crate::auth::{Me, Tr, require_unit};
+use crate::auth::{Ctx, Me, Tr, require_unit};
 use crate::error::AppError;
 use crate::governance::{
     AssessmentPage, be_date, file_size, four_p_sections, fy_label, input_from_form, mark_choices,

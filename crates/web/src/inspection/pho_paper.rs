@@ -64,9 +64,7 @@ pub(super) async fn pho_paper_page(
 }
 
 pub async fn pho_paper(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path((province, fy, round)): PaperPath,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
@@ -75,9 +73,7 @@ pub async fn pho_paper(
 }
 
 pub async fn pho_paper_print(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path((province, fy, round)): PaperPath,
 ) -> Result<Response, AppError> {
     show_stored(&st, t, &me, (&province, fy, round), String::new(), true).await
@@ -97,9 +93,7 @@ async fn show_stored(
 }
 
 pub async fn pho_paper_save(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path((province, fy, round)): PaperPath,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {

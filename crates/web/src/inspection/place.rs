@@ -129,9 +129,7 @@ pub(super) async fn place_page(
 }
 
 pub async fn findings(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path((province, fy, round, slug)): PlacePath,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
@@ -151,9 +149,7 @@ pub async fn findings(
 }
 
 pub async fn findings_save(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path((province, fy, round, slug)): PlacePath,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {

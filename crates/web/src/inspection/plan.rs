@@ -404,9 +404,7 @@ pub(super) async fn plan_page(
 pub(super) type PlanPath = Path<(String, u16, u8)>;
 
 pub async fn plan(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path((province, fy, round)): PlanPath,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
@@ -415,9 +413,7 @@ pub async fn plan(
 }
 
 pub async fn plan_save(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path((province, fy, round)): PlanPath,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
@@ -468,9 +464,7 @@ pub async fn plan_save(
 }
 
 pub async fn inspection_json(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path((province, fy, round)): PlanPath,
 ) -> Result<Response, AppError> {
     let v = planned_inspection(&st, t, &me, (&province, fy, round)).await?;
@@ -506,9 +500,7 @@ pub(super) struct ReportPage {
 }
 
 pub async fn report(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path((province, fy, round)): PlanPath,
 ) -> Result<Response, AppError> {
     let v = planned_inspection(&st, t, &me, (&province, fy, round)).await?;

@@ -43,9 +43,7 @@ pub async fn strategy_views(
 }
 
 pub async fn strategy_upload(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     req: Request,
 ) -> Result<Response, AppError> {

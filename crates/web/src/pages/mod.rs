@@ -8,7 +8,7 @@ pub use reference::*;
 
 use crate::AppState;
 use crate::auth::{
-    ClientIp, LANG_COOKIE, Me, SESSION_COOKIE, Tr, clear_session_cookie, cookie, safe_next,
+    ClientIp, Ctx, LANG_COOKIE, Me, SESSION_COOKIE, Tr, clear_session_cookie, cookie, safe_next,
     session_cookie,
 };
 use crate::error::AppError;
@@ -237,9 +237,7 @@ pub struct PasswordForm {
 }
 
 pub async fn password_submit(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<PasswordForm>,

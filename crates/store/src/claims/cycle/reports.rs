@@ -390,9 +390,8 @@ impl Store {
         }
         Change::new("claim_error_codes", province_code, "replace")
             .after(serde_json::json!({ "codes": rows.len() }))
-            .record(&mut tx, actor)
+            .record_and_commit(tx, actor)
             .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

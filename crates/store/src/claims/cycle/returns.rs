@@ -312,33 +312,11 @@ impl ReturnSession {
         self.unmatched += lines.iter().filter(|l| l.vkey.is_empty()).count() as i64;
         self.amount += lines.iter().map(|l| l.amount).sum::<i64>();
         let (hcode, no) = (self.inner.hcode.as_str(), self.inner.no);
-        match &mut self.inner.tx {
-            ImportTx::Sqlite(t) => {
-                let mut handle = t.lock_handle().await?;
-                let mut st = Stmt::prepare(
-                    handle.as_raw_handle(),
-                    &insert_sql("claim_return_lines", RETURN_LINE_COLS, 16),
-                )?;
-                for l in lines {
-                    st.run(&line_vals(hcode, no, l))?;
-                }
-            }
-            ImportTx::Postgres(t) => {
-                let mut buf = Vec::with_capacity(lines.len() * 128);
-                for l in lines {
-                    copy_row(&mut buf, &line_vals(hcode, no, l));
-                }
-                if !buf.is_empty() {
-                    let mut copy = t
-                        .copy_in_raw(&format!(
-                            "COPY claim_return_lines ({RETURN_LINE_COLS}) FROM STDIN"
-                        ))
-                        .await?;
-                    copy.send(buf.as_slice()).await?;
-                    copy.finish().await?;
-                }
-            }
-        }
+        let rows = lines.iter().map(|l| line_vals(hcode, no, l));
+        self.inner
+            .tx
+            .insert_each("claim_return_lines", RETURN_LINE_COLS, rows)
+            .await?;
         Ok(())
     }
 
@@ -508,13 +486,7 @@ impl ReturnSession {
             .map(|(e, r)| (e.vkey.as_str(), settle_vals(&hcode, e, r, now)))
             .collect();
         self.upsert_claims(SETTLE_CONFLICT, rows).await?;
-        if matches!(self.inner.tx, ImportTx::Sqlite(_)) {
-            self.inner
-                .insert_sqlite(&[], &[], &journal, &[], now)
-                .await?;
-        } else {
-            self.inner.insert_pg(&[], &[], &journal, &[], now).await?;
-        }
+        self.inner.insert_rows(&[], &[], &journal, &[], now).await?;
         self.inner.counts.journal_lines += journal.len() as i64;
         self.inner.counts.posted_amount += journal.iter().map(|j| j.line.debit).sum::<i64>();
         Ok(())

@@ -418,13 +418,8 @@ impl ImportSession {
         // Sorted by index: moving the rows themselves (a kilobyte each) cost more than the sort.
         let mut order: Vec<usize> = (0..to_insert.len()).collect();
         order.sort_unstable_by(|&a, &b| to_insert[a].row.vkey.cmp(&to_insert[b].row.vkey));
-        if matches!(self.tx, ImportTx::Sqlite(_)) {
-            self.insert_sqlite(&to_insert, &order, &journal, &findings, now)
-                .await?;
-        } else {
-            self.insert_pg(&to_insert, &order, &journal, &findings, now)
-                .await?;
-        }
+        self.insert_rows(&to_insert, &order, &journal, &findings, now)
+            .await?;
         self.counts.journal_lines += journal.len() as i64;
         // A visit seen for the first time has no claim yet: its share is what was written.
         for nv in &to_insert {

@@ -61,9 +61,10 @@ impl ImportSession {
         }
     }
 
-    /// The rows of a batch through the native SQLite handle: one prepared INSERT per table,
-    /// values bound in place.
-    pub(crate) async fn insert_sqlite(
+    /// The rows of a batch (visits in `order`, journal lines, findings), their journal lines
+    /// added to the sums: one prepared INSERT per table on SQLite, one COPY per table on
+    /// PostgreSQL.
+    pub(crate) async fn insert_rows(
         &mut self,
         visits: &[NewVisit],
         order: &[usize],
@@ -71,103 +72,46 @@ impl ImportSession {
         findings: &[(String, FindingRow)],
         now: i64,
     ) -> Result<(), StoreError> {
-        let ImportTx::Sqlite(tx) = &mut self.tx else {
-            return Err(StoreError::Config("not a SQLite import".into()));
-        };
         for j in journal {
             self.sums.add_journal(j);
         }
         let (hcode, id, no) = (self.hcode.as_str(), self.id.as_str(), self.no);
-        let mut handle = tx.lock_handle().await?;
-        let db = handle.as_raw_handle();
-        let write = || -> Result<(), sqlx::Error> {
-            let mut st =
-                Stmt::prepare(db, &insert_sql("claim_visits", VISIT_COLS, VISIT_COL_COUNT))?;
-            for nv in order.iter().map(|&i| &visits[i]) {
-                st.run(&visit_vals(hcode, id, now, nv))?;
-            }
-            drop(st);
-            let mut st = Stmt::prepare(
-                db,
-                &insert_sql("claim_journal", JOURNAL_COLS, JOURNAL_COL_COUNT),
-            )?;
-            for j in journal {
-                st.run(&journal_vals(hcode, no, j))?;
-            }
-            drop(st);
-            if !findings.is_empty() {
-                let mut st = Stmt::prepare(
-                    db,
-                    &insert_sql("claim_findings", FINDING_COLS, FINDING_COL_COUNT),
-                )?;
-                for (vkey, f) in findings {
-                    st.run(&finding_vals(hcode, vkey, f))?;
+        let visit_rows = || {
+            order
+                .iter()
+                .map(|&i| visit_vals(hcode, id, now, &visits[i]))
+        };
+        let journal_rows = || journal.iter().map(|j| journal_vals(hcode, no, j));
+        let finding_rows = || findings.iter().map(|(k, f)| finding_vals(hcode, k, f));
+        match &mut self.tx {
+            ImportTx::Sqlite(tx) => {
+                let mut handle = tx.lock_handle().await?;
+                let db = handle.as_raw_handle();
+                let write = || -> Result<(), sqlx::Error> {
+                    insert_each(db, "claim_visits", VISIT_COLS, visit_rows())?;
+                    insert_each(db, "claim_journal", JOURNAL_COLS, journal_rows())?;
+                    if !findings.is_empty() {
+                        insert_each(db, "claim_findings", FINDING_COLS, finding_rows())?;
+                    }
+                    Ok(())
+                };
+                // SQLite works on this thread: tell a multi-threaded runtime so it moves
+                // other tasks.
+                let multi = tokio::runtime::Handle::try_current().is_ok_and(|h| {
+                    h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+                });
+                if multi {
+                    tokio::task::block_in_place(write)?;
+                } else {
+                    write()?;
                 }
             }
-            Ok(())
-        };
-        // SQLite works on this thread: tell a multi-threaded runtime so it moves other tasks.
-        let multi = tokio::runtime::Handle::try_current()
-            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-        let done = if multi {
-            tokio::task::block_in_place(write)
-        } else {
-            write()
-        };
-        drop(handle);
-        done?;
-        Ok(())
-    }
-
-    /// The rows of a batch as two COPYs (text format): no statement to parse or plan per
-    /// batch, no parameter limit.
-    pub(crate) async fn insert_pg(
-        &mut self,
-        visits: &[NewVisit],
-        order: &[usize],
-        journal: &[JournalRow],
-        findings: &[(String, FindingRow)],
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let ImportTx::Postgres(tx) = &mut self.tx else {
-            return Err(StoreError::Config("not a PostgreSQL import".into()));
-        };
-        for j in journal {
-            self.sums.add_journal(j);
-        }
-        let (hcode, id, no) = (self.hcode.as_str(), self.id.as_str(), self.no);
-        let mut buf = Vec::with_capacity(visits.len() * 1024);
-        for nv in order.iter().map(|&i| &visits[i]) {
-            copy_row(&mut buf, &visit_vals(hcode, id, now, nv));
-        }
-        if !buf.is_empty() {
-            let mut copy = tx
-                .copy_in_raw(&format!("COPY claim_visits ({VISIT_COLS}) FROM STDIN"))
-                .await?;
-            copy.send(buf.as_slice()).await?;
-            copy.finish().await?;
-        }
-        buf.clear();
-        for j in journal {
-            copy_row(&mut buf, &journal_vals(hcode, no, j));
-        }
-        if !buf.is_empty() {
-            let mut copy = tx
-                .copy_in_raw(&format!("COPY claim_journal ({JOURNAL_COLS}) FROM STDIN"))
-                .await?;
-            copy.send(buf.as_slice()).await?;
-            copy.finish().await?;
-        }
-        buf.clear();
-        for (vkey, f) in findings {
-            copy_row(&mut buf, &finding_vals(hcode, vkey, f));
-        }
-        if !buf.is_empty() {
-            let mut copy = tx
-                .copy_in_raw(&format!("COPY claim_findings ({FINDING_COLS}) FROM STDIN"))
-                .await?;
-            copy.send(buf.as_slice()).await?;
-            copy.finish().await?;
+            ImportTx::Postgres(tx) => {
+                let mut buf = Vec::with_capacity(visits.len() * 1024);
+                copy_each(tx, &mut buf, "claim_visits", VISIT_COLS, visit_rows()).await?;
+                copy_each(tx, &mut buf, "claim_journal", JOURNAL_COLS, journal_rows()).await?;
+                copy_each(tx, &mut buf, "claim_findings", FINDING_COLS, finding_rows()).await?;
+            }
         }
         Ok(())
     }

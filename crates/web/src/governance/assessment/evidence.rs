@@ -6,9 +6,7 @@ use crate::error::hcode_of;
 use raidai_domain::ids::Hcode;
 
 pub async fn evidence_upload(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     path: KeyPath,
     req: Request,
 ) -> Result<Response, AppError> {

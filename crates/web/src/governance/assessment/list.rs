@@ -41,9 +41,7 @@ pub(crate) async fn score_row(
 }
 
 pub async fn assessments(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
     let u = st.store.get_unit(&me, hcode).await?;

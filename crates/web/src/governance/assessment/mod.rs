@@ -711,9 +711,7 @@ pub struct SavedQuery {
 }
 
 pub async fn assessment(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     path: KeyPath,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
@@ -726,20 +724,13 @@ pub async fn assessment(
     render(&assessment_page(&st, t, &me, &key, None, vec![], flash, false).await?)
 }
 
-pub async fn assessment_print(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
-    path: KeyPath,
-) -> Result<Response, AppError> {
+pub async fn assessment_print(Ctx { st, t, me }: Ctx, path: KeyPath) -> Result<Response, AppError> {
     let key = key_of(path)?;
     render(&assessment_page(&st, t, &me, &key, None, vec![], String::new(), true).await?)
 }
 
 pub async fn assessment_save(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     path: KeyPath,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {

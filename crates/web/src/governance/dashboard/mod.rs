@@ -651,9 +651,7 @@ pub(crate) async fn dashboard_page(
 }
 
 pub async fn dashboard(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(q): Query<FyQuery>,
 ) -> Result<Response, AppError> {
     if !sees_dashboard(&me) {
@@ -669,9 +667,7 @@ pub async fn dashboard(
 /// API twin of the dashboard: every count over the units in scope as numbers, with the codes of
 /// the units without data.
 pub async fn dashboard_json(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(q): Query<FyQuery>,
 ) -> Result<Response, AppError> {
     if !sees_dashboard(&me) {
@@ -703,9 +699,7 @@ pub async fn dashboard_json(
 
 /// Ratio items for many units at once (HFO's published figures), by the province or an admin.
 pub async fn import_ratio_items(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     req: Request,
 ) -> Result<Response, AppError> {
     if !matches!(me.role, Role::Admin | Role::Province) {
@@ -730,9 +724,7 @@ pub async fn import_ratio_items(
 
 /// The dashboard as a workbook: the indicator per round and every unit's monthly levels.
 pub async fn dashboard_xlsx(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(q): Query<FyQuery>,
 ) -> Result<Response, AppError> {
     if !sees_dashboard(&me) {

@@ -70,11 +70,7 @@ pub(crate) struct ProvincePage {
     districts: String,
 }
 
-pub async fn province(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
-) -> Result<Response, AppError> {
+pub async fn province(Ctx { st, t, me }: Ctx) -> Result<Response, AppError> {
     if !matches!(me.role, Role::Admin | Role::Province) {
         return Err(AppError::Forbidden);
     }
@@ -148,9 +144,7 @@ pub(crate) struct DistrictPage {
 }
 
 pub async fn district_detail(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
     let d = st.store.get_district(&me, &code).await?;
@@ -237,18 +231,12 @@ pub(crate) async fn district_form(
     })
 }
 
-pub async fn district_new(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
-) -> Result<Response, AppError> {
+pub async fn district_new(Ctx { st, t, me }: Ctx) -> Result<Response, AppError> {
     render(&district_form(&st, t, &me, None, None, vec![]).await?)
 }
 
 pub async fn district_edit(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
     let d = st.store.get_district(&me, &code).await?;
@@ -313,18 +301,14 @@ pub(crate) async fn save_district_form(
 }
 
 pub async fn district_create(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Form(f): Form<DistrictFields>,
 ) -> Result<Response, AppError> {
     save_district_form(st, t, me, None, f).await
 }
 
 pub async fn district_update(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Path(code): Path<String>,
     Form(f): Form<DistrictFields>,
 ) -> Result<Response, AppError> {

@@ -40,9 +40,7 @@ pub(crate) struct UnitsPage {
 }
 
 pub async fn units(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Query(q): Query<UnitsQuery>,
 ) -> Result<Response, AppError> {
     let districts = st.store.list_districts(&me).await?;
@@ -151,9 +149,7 @@ pub(crate) struct UnitPage {
 }
 
 pub async fn unit_detail(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
     let u = st.store.get_unit(&me, hcode).await?;
@@ -306,11 +302,7 @@ pub(crate) fn unit_input_from_form(f: &UnitFields) -> (UnitInput, Vec<FieldError
     (v, errs)
 }
 
-pub async fn unit_new(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
-) -> Result<Response, AppError> {
+pub async fn unit_new(Ctx { st, t, me }: Ctx) -> Result<Response, AppError> {
     let v = UnitInput {
         hcode: String::new(),
         name_th: String::new(),
@@ -326,9 +318,7 @@ pub async fn unit_new(
 }
 
 pub async fn unit_edit(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
 ) -> Result<Response, AppError> {
     let u = st.store.get_unit(&me, hcode).await?;
@@ -379,18 +369,14 @@ pub(crate) async fn save_unit_form(
 }
 
 pub async fn unit_create(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Form(f): Form<UnitFields>,
 ) -> Result<Response, AppError> {
     save_unit_form(st, t, me, None, f).await
 }
 
 pub async fn unit_update(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
+    Ctx { st, t, me }: Ctx,
     Params(hcode): Params<Hcode>,
     Form(f): Form<UnitFields>,
 ) -> Result<Response, AppError> {
@@ -414,12 +400,7 @@ pub async fn units_import_page(Tr(t): Tr, Me(me): Me) -> Result<Response, AppErr
     })
 }
 
-pub async fn units_import(
-    State(st): State<AppState>,
-    Tr(t): Tr,
-    Me(me): Me,
-    mp: Multipart,
-) -> Result<Response, AppError> {
+pub async fn units_import(Ctx { st, t, me }: Ctx, mp: Multipart) -> Result<Response, AppError> {
     let data = crate::upload::upload_file(mp).await?;
     let page = |errors: Vec<FieldError>, imported: String| ImportPage {
         l: Layout::new(t, Some(&me), t.s("import_units"), "units"),
