@@ -52,6 +52,16 @@ struct DbArgs {
     database: Option<String>,
 }
 
+/// One unit's figures of one fiscal year: `--unit HCODE [--fy BE]` (the current year by default).
+#[derive(Args, Clone)]
+struct UnitYear {
+    #[arg(long)]
+    unit: Hcode,
+    /// Fiscal year (BE).
+    #[arg(long)]
+    fy: Option<u16>,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// Serve the web app on an existing database (migrations run first).
@@ -103,13 +113,11 @@ enum Cmd {
         #[command(subcommand)]
         cmd: claims_cmd::ImportCmd,
     },
-    /// Data Audit: re-evaluate a unit's visits and print the findings per rule.
+    /// Data Audit: re-evaluate all of a unit's visits and print the findings per rule (of the
+    /// fiscal year given by --fy only, when given).
     Audit {
-        #[arg(long)]
-        unit: Hcode,
-        /// Print the findings of this fiscal year (BE) only; all are re-evaluated.
-        #[arg(long)]
-        fy: Option<u16>,
+        #[command(flatten)]
+        at: UnitYear,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -315,9 +323,9 @@ async fn run() -> Result<()> {
         Cmd::Import { cmd } => claims_cmd::import(cmd, db_url).await,
         Cmd::Period { cmd } => period_cmd(cmd, db_url).await,
         Cmd::Authen { cmd } => authen_cmd(cmd, db_url).await,
-        Cmd::Audit { unit, fy, db } => {
+        Cmd::Audit { at, db } => {
             let store = open(&db_url(&db)?).await?;
-            claims_cmd::audit(&store, unit, fy).await
+            claims_cmd::audit(&store, at.unit, at.fy).await
         }
         Cmd::Claim { cmd } => {
             cycle_cmd::run(cmd, async |db: &DbArgs| open(&db_url(db)?).await).await

@@ -1,6 +1,6 @@
 //! `raidai period …`: the closed months of the receivables journal (list, close, reopen).
 
-use crate::{DbArgs, open};
+use crate::{DbArgs, UnitYear, open};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use raidai_domain::ids::Hcode;
@@ -10,11 +10,8 @@ use raidai_store::Actor;
 pub enum PeriodCmd {
     /// The closed months of a unit, and its journal totals per month by posting date.
     List {
-        #[arg(long)]
-        unit: Hcode,
-        /// Fiscal year (BE); the current one by default.
-        #[arg(long)]
-        fy: Option<u16>,
+        #[command(flatten)]
+        at: UnitYear,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -69,7 +66,10 @@ pub async fn period_cmd(cmd: PeriodCmd, db_url: impl Fn(&DbArgs) -> Result<Strin
     let sys = Actor::system();
     let label = |m: i64| format!("{:02}/{}", m % 100, m / 100 + 543);
     match cmd {
-        PeriodCmd::List { unit, fy, db } => {
+        PeriodCmd::List {
+            at: UnitYear { unit, fy },
+            db,
+        } => {
             let store = open(&db_url(&db)?).await?;
             let fy = fy
                 .map(raidai_domain::calendar::FiscalYear::new)

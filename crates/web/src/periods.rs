@@ -333,31 +333,39 @@ fn fy_of_month(month: i64) -> FiscalYear {
 }
 
 pub async fn unit_close(
-    Ctx { st, t, me }: Ctx,
+    ctx: Ctx,
     Params(hcode): Params<Hcode>,
     axum::Form(f): axum::Form<MonthForm>,
 ) -> Result<Response, AppError> {
-    let result = async {
-        let m = parse_month(&f.month)?;
-        st.store.close_month(&me, hcode, m, today()).await?;
-        Ok::<_, StoreError>(m)
-    }
-    .await;
-    unit_month_done(&st, t, &me, hcode, &f.month, result, "close").await
+    unit_month(ctx, hcode, f, "close").await
 }
 
 pub async fn unit_reopen(
-    Ctx { st, t, me }: Ctx,
+    ctx: Ctx,
     Params(hcode): Params<Hcode>,
     axum::Form(f): axum::Form<MonthForm>,
 ) -> Result<Response, AppError> {
+    unit_month(ctx, hcode, f, "reopen").await
+}
+
+/// Closes (`done` "close") or reopens a month of the unit.
+async fn unit_month(
+    Ctx { st, t, me }: Ctx,
+    hcode: Hcode,
+    f: MonthForm,
+    done: &str,
+) -> Result<Response, AppError> {
     let result = async {
         let m = parse_month(&f.month)?;
-        st.store.reopen_month(&me, hcode, m, &f.reason).await?;
+        if done == "close" {
+            st.store.close_month(&me, hcode, m, today()).await?;
+        } else {
+            st.store.reopen_month(&me, hcode, m, &f.reason).await?;
+        }
         Ok::<_, StoreError>(m)
     }
     .await;
-    unit_month_done(&st, t, &me, hcode, &f.month, result, "reopen").await
+    unit_month_done(&st, t, &me, hcode, &f.month, result, done).await
 }
 
 /// After closing or reopening `month_text`: back to its year with `done`, or the page again

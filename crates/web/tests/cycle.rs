@@ -303,18 +303,11 @@ fn hand_built_rep() -> Vec<u8> {
         .unwrap();
     ws.write_string(1, 3, "หน่วยบริการ : 99001 โรงพยาบาลทดสอบ")
         .unwrap();
+    // UCS columns are read by position: the header row is found by its key headings alone.
     for (c, h) in [
         (0u16, "REP No."),
         (2, "TRAN_ID"),
         (3, "HN"),
-        (4, "AN"),
-        (5, "PID"),
-        (7, "ประเภทผู้ป่วย"),
-        (8, "วันเข้ารักษา"),
-        (9, "วันจำหน่าย"),
-        (10, "ชดเชยสุทธิ"),
-        (13, "Error Code"),
-        (14, "กองทุนหลัก"),
         (40, "เรียกเก็บ (1.3)"),
         (117, "SEQ NO"),
     ] {

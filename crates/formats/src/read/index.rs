@@ -83,14 +83,11 @@ impl<'s> Scanner<'s> {
                 }
                 if dup {
                     bad = true;
-                    self.line_reject(
+                    self.hn_reject(
                         lc,
-                        Some(Col::HN),
-                        "HN",
-                        lc.hn,
                         RejectCode::DuplicatePatient,
-                        "HN ซ้ำในแฟ้ม PAT".into(),
-                        "HN appears twice in PAT".into(),
+                        "HN ซ้ำในแฟ้ม PAT",
+                        "HN appears twice in PAT",
                     );
                 }
                 if bad {
@@ -104,14 +101,11 @@ impl<'s> Scanner<'s> {
                     && self.index().hns.get(lc.hn).is_none_or(|h| !h.pat)
                 {
                     bad = true;
-                    self.line_reject(
+                    self.hn_reject(
                         lc,
-                        Some(Col::HN),
-                        "HN",
-                        lc.hn,
                         RejectCode::PatientMissing,
-                        "HN ในแฟ้ม INS ไม่มีในแฟ้ม PAT".into(),
-                        "HN of INS is not in PAT".into(),
+                        "HN ในแฟ้ม INS ไม่มีในแฟ้ม PAT",
+                        "HN of INS is not in PAT",
                     );
                 }
                 match resolved {

@@ -53,6 +53,25 @@ impl Store {
             .unwrap_or_else(default_posting_map))
     }
 
+    /// The transaction that replaces a province's rows of `table` for fiscal year `fy`, the old
+    /// rows deleted in it; only for those who may configure the province.
+    pub(crate) async fn begin_province_replace(
+        &self,
+        actor: &Actor,
+        table: &str,
+        province_code: &str,
+        fy: i64,
+    ) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
+        if !actor.may_configure_province(province_code) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.pool().begin().await?;
+        let mut d = Sql::new(&format!("DELETE FROM {table} WHERE province_code = "));
+        d.text(province_code).push(" AND fy = ").int(fy);
+        d.query().execute(&mut *tx).await?;
+        Ok(tx)
+    }
+
     /// Replaces a province's posting map for a fiscal year (0 = default for every year), from
     /// the `posting_map.tsv` layout. Province officers of that province and admins; audited.
     #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
@@ -61,18 +80,14 @@ impl Store {
         actor: &Actor,
         province_code: &str,
         fy: i64,
-        tsv: &str,
+        map_tsv: &str,
     ) -> Result<usize, StoreError> {
-        if !actor.may_configure_province(province_code) {
-            return Err(StoreError::Forbidden);
-        }
-        let rules = parse_posting_map(tsv).map_err(|e| {
+        let mut tx = self
+            .begin_province_replace(actor, "claim_posting_map", province_code, fy)
+            .await?;
+        let rules = parse_posting_map(map_tsv).map_err(|e| {
             StoreError::table_line("posting_map", e.line, &e.message, "ผังการตั้งลูกหนี้ไม่ถูกต้อง")
         })?;
-        let mut tx = self.pool().begin().await?;
-        let mut d = Sql::new("DELETE FROM claim_posting_map WHERE province_code = ");
-        d.text(province_code).push(" AND fy = ").int(fy);
-        d.query().execute(&mut *tx).await?;
         let now = now_ms();
         for r in &rules {
             let mut s = Sql::new(

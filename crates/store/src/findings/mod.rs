@@ -300,18 +300,15 @@ impl Store {
         actor: &Actor,
         province_code: &str,
         fy: i64,
-        tsv: &str,
+        catalogue_tsv: &str,
     ) -> Result<usize, StoreError> {
-        if !actor.may_configure_province(province_code) {
-            return Err(StoreError::Forbidden);
-        }
+        let tsv = catalogue_tsv;
+        let mut tx = self
+            .begin_province_replace(actor, "claim_audit_rules", province_code, fy)
+            .await?;
         let cat = parse_catalogue(tsv).map_err(|e| {
             StoreError::table_line("catalogue", e.line, &e.message, "รายการกฎตรวจสอบไม่ถูกต้อง")
         })?;
-        let mut tx = self.pool().begin().await?;
-        let mut d = Sql::new("DELETE FROM claim_audit_rules WHERE province_code = ");
-        d.text(province_code).push(" AND fy = ").int(fy);
-        d.query().execute(&mut *tx).await?;
         let mut s = Sql::new(
             "INSERT INTO claim_audit_rules (province_code, fy, tsv, updated_at, updated_by) VALUES (",
         );

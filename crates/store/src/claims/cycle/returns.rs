@@ -97,16 +97,7 @@ impl Store {
             // this return on statistics that know them.
             inner.tx.exec(&Sql::new("ANALYZE claim_status")).await?;
         }
-        Ok(ReturnSession {
-            inner,
-            meta,
-            lines: 0,
-            matched: 0,
-            unmatched: 0,
-            amount: 0,
-            settled: 0,
-            befores: HashMap::new(),
-        })
+        Ok(ReturnSession::new(inner, meta))
     }
 
     /// Starts a write-off of denied claims (journal only, no file).
@@ -128,27 +119,32 @@ impl Store {
             )
             .await?;
         inner.kind = "writeoff";
-        Ok(ReturnSession {
+        let meta = ReturnMeta {
+            kind: "writeoff",
+            file_name: String::new(),
+            doc_no: String::new(),
+            detail: String::new(),
+            sha256: String::new(),
+            bytes: 0,
+        };
+        Ok(ReturnSession::new(inner, meta))
+    }
+}
+
+impl ReturnSession {
+    fn new(inner: ImportSession, meta: ReturnMeta) -> ReturnSession {
+        ReturnSession {
             inner,
-            meta: ReturnMeta {
-                kind: "writeoff",
-                file_name: String::new(),
-                doc_no: String::new(),
-                detail: String::new(),
-                sha256: String::new(),
-                bytes: 0,
-            },
+            meta,
             lines: 0,
             matched: 0,
             unmatched: 0,
             amount: 0,
             settled: 0,
             befores: HashMap::new(),
-        })
+        }
     }
-}
 
-impl ReturnSession {
     pub fn hcode(&self) -> &str {
         &self.inner.hcode
     }
