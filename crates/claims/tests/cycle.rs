@@ -270,11 +270,15 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
     );
     assert!(
         work.iter()
-            .all(|w| w.work == "to_fix" && !w.error_codes.is_empty())
+            .all(|w| w.work == "to_fix" && !w.rep.error_codes.is_empty())
     );
 
     // A Deny written off: its receivable goes to the fund's "lower" account.
-    let deny = work.iter().find(|w| w.status == "deny").unwrap().clone();
+    let deny = work
+        .iter()
+        .find(|w| w.rep.status == "deny")
+        .unwrap()
+        .clone();
     let refused = set_work_on(
         store,
         &admin(),
@@ -309,7 +313,7 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
     assert_books_hold(store).await;
 
     // A C is resent in the next batch.
-    let c = work.iter().find(|w| w.status == "corrective").unwrap();
+    let c = work.iter().find(|w| w.rep.status == "corrective").unwrap();
     let next = create_batch(store, &admin(), hc(UNIT), &spec())
         .await
         .unwrap();
@@ -318,7 +322,7 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
         .claim_history(&admin(), hc(UNIT), &c.vkey)
         .await
         .unwrap();
-    assert_eq!(again.status, "sent");
+    assert_eq!(again.rep.status, "sent");
     assert_eq!(again.work, "resent");
     assert_eq!(batches, vec![batch.no, next.no]);
     assert_books_hold(store).await;
@@ -654,8 +658,11 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
         .into_iter()
         .find(|c| c.vkey == v.vkey)
         .unwrap();
-    assert_eq!(claim.tran_id, last.tran_id, "the later line is in force");
-    assert_eq!(claim.status, "deny");
+    assert_eq!(
+        claim.rep.tran_id, last.tran_id,
+        "the later line is in force"
+    );
+    assert_eq!(claim.rep.status, "deny");
     assert_books_hold(store).await;
 }
 

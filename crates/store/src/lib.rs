@@ -22,11 +22,13 @@ pub mod plan_approval;
 pub mod setup;
 mod sql;
 mod sqlite_raw;
+pub mod stored_file;
 pub mod testkit;
 pub mod users;
 
 pub use actor::Actor;
 pub use error::{FieldError, StoreError};
+pub use stored_file::StoredFile;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -300,6 +300,13 @@ macro_rules! row_struct {
                 })
             }
         }
+
+        /// A row type nested in another reads the same row (its fields' own columns).
+        impl $crate::sql::FromCol for $ty {
+            fn from_col(r: &dyn $crate::sql::Cols, _: &str) -> Result<Self, sqlx::Error> {
+                Self::from_row(r)
+            }
+        }
     };
 }
 pub(crate) use row_struct;

@@ -172,7 +172,7 @@ async fn strategies_are_checked_and_cover_years(store: &Store) {
         .strategy_file(&head, hc("99001"), &s.id)
         .await
         .unwrap();
-    assert_eq!((meta.size, data.as_slice()), (PDF.len() as i64, PDF));
+    assert_eq!((meta.file.size, data.as_slice()), (PDF.len() as i64, PDF));
 
     // Two years is not a strategy; a text file is not a document; nothing is stored.
     let mut short = input.clone();

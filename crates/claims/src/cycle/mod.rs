@@ -20,8 +20,8 @@ use raidai_domain::settlement::{
 use raidai_formats::HeaderSet;
 use raidai_returns::{ErrorCodes, Outcome, ReturnReject, ReturnsError};
 use raidai_store::claims::{
-    BatchRecord, BatchSpec, PostLine, RepStatus, ReturnLineRow, ReturnMeta, ReturnRecord,
-    ReturnSession, SettleEntry, StoredClaim,
+    BatchRecord, BatchSpec, PostLine, RepResult, RepStatus, ReturnLineRow, ReturnMeta,
+    ReturnRecord, ReturnSession, SettleEntry, StoredClaim,
 };
 use raidai_store::{Actor, Store, StoreError};
 use sha2::{Digest, Sha256};

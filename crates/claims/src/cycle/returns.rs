@@ -243,8 +243,7 @@ async fn store_rep(
                     Outcome::Corrective => out.corrective += 1,
                     Outcome::Deny => out.denied += 1,
                 }
-                updates.push(RepStatus {
-                    vkey: m.vkey.clone(),
+                let rep = RepResult {
                     tran_id: l.visit.tran_id.clone(),
                     status: outcome.into(),
                     appeal: file.header.appeal,
@@ -253,6 +252,10 @@ async fn store_rep(
                     late: l.late,
                     expected: l.expected.0,
                     rep_date,
+                };
+                updates.push(RepStatus {
+                    vkey: m.vkey.clone(),
+                    rep,
                 });
             }
             rows.push(line_row(

@@ -284,12 +284,8 @@ pub struct EvidenceMeta {
     pub id: String,
     pub hcode: String,
     pub item_id: String,
-    pub filename: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub uploaded_at: i64,
-    pub uploaded_by: String,
+    #[serde(flatten)]
+    pub file: crate::StoredFile,
 }
 
 /// The file types accepted as evidence, recognised by their first bytes (never by the name or
@@ -346,12 +342,7 @@ pub(crate) fn evidence_from_row(r: &AnyRow) -> Result<EvidenceMeta, StoreError> 
         id: get_s(r, "id")?,
         hcode: get_s(r, "hcode")?,
         item_id: get_s(r, "item_id")?,
-        filename: get_s(r, "filename")?,
-        content_type: get_s(r, "content_type")?,
-        size: get_i(r, "size")?,
-        sha256: get_s(r, "sha256")?,
-        uploaded_at: get_i(r, "uploaded_at")?,
-        uploaded_by: get_s(r, "uploaded_by")?,
+        file: crate::StoredFile::from_row(r)?,
     })
 }
 
@@ -574,12 +565,7 @@ impl Store {
             ));
         };
         let id = uuid::Uuid::now_v7().to_string();
-        let sha = {
-            use sha2::Digest;
-            let d = sha2::Sha256::digest(data);
-            d.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        };
-        let at = now_ms();
+        let file = crate::StoredFile::of(filename, content_type, data, actor);
         let mut tx = self.pool().begin().await?;
         // Bytes need a binary bind, which the small builder does not carry.
         sqlx::query(
@@ -591,25 +577,20 @@ impl Store {
         .bind(i64::from(key.round))
         .bind(key.form.code())
         .bind(item_id.to_string())
-        .bind(filename.clone())
-        .bind(content_type)
-        .bind(data.len() as i64)
-        .bind(sha.clone())
+        .bind(file.filename.clone())
+        .bind(file.content_type.clone())
+        .bind(file.size)
+        .bind(file.sha256.clone())
         .bind(data.to_vec())
-        .bind(at)
-        .bind(actor.username.clone())
+        .bind(file.uploaded_at)
+        .bind(file.uploaded_by.clone())
         .execute(&mut *tx)
         .await?;
         let meta = EvidenceMeta {
             id,
             hcode: key.hcode.clone(),
             item_id: item_id.to_string(),
-            filename,
-            content_type: content_type.to_string(),
-            size: data.len() as i64,
-            sha256: sha,
-            uploaded_at: at,
-            uploaded_by: actor.username.clone(),
+            file,
         };
         Change::new(
             "gov_evidence",

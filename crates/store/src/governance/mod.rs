@@ -98,38 +98,40 @@ row_struct! {
 /// A unit's financial position for one period: the Risk Score inputs and where they came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Position {
-    pub hcode: String,
-    pub period: u32,
-    pub current_assets: Satang,
-    pub current_liabilities: Satang,
-    pub quick_assets: Satang,
-    pub cash_and_equivalents: Satang,
-    pub revenue_ytd: Satang,
-    pub expense_ytd: Satang,
+    #[serde(flatten)]
+    pub input: RiskInput,
     /// `trial_balance` or `ratio_items`.
     pub source: String,
     pub updated_at: i64,
 }
 }
 
+/// The Risk Score inputs of a position row, from the columns of their names.
+impl crate::sql::FromCol for RiskInput {
+    fn from_col(r: &dyn crate::sql::Cols, _: &str) -> Result<Self, sqlx::Error> {
+        let money = |c: &str| Satang::from_col(r, c);
+        Ok(RiskInput {
+            hcode: r.s("hcode")?,
+            period: u32::from_col(r, "period")?,
+            current_assets: money("current_assets")?,
+            current_liabilities: money("current_liabilities")?,
+            quick_assets: money("quick_assets")?,
+            cash_and_equivalents: money("cash_and_equivalents")?,
+            revenue_ytd: money("revenue_ytd")?,
+            expense_ytd: money("expense_ytd")?,
+        })
+    }
+}
+
 impl Position {
     pub fn risk_input(&self) -> RiskInput {
-        RiskInput {
-            hcode: self.hcode.clone(),
-            period: self.period,
-            current_assets: self.current_assets,
-            current_liabilities: self.current_liabilities,
-            quick_assets: self.quick_assets,
-            cash_and_equivalents: self.cash_and_equivalents,
-            revenue_ytd: self.revenue_ytd,
-            expense_ytd: self.expense_ytd,
-        }
+        self.input.clone()
     }
 
     /// The Risk Score under the criteria in force for the period's fiscal year.
     pub fn score(&self) -> Result<RiskResult, RiskError> {
-        let criteria = criteria_for_period(self.period);
-        risk_score(&self.risk_input(), &criteria.risk_score)
+        let criteria = criteria_for_period(self.input.period);
+        risk_score(&self.input, &criteria.risk_score)
     }
 }
 
@@ -401,7 +403,7 @@ impl Store {
             .list_positions(actor, unit)
             .await?
             .into_iter()
-            .find(|p| p.period == period);
+            .find(|p| p.input.period == period);
         Ok(TbImport {
             position,
             unmapped,

@@ -248,7 +248,7 @@ impl Store {
             .list_positions(actor, unit)
             .await?
             .into_iter()
-            .find(|p| p.period == period);
+            .find(|p| p.input.period == period);
         if closing.is_empty() && position.is_none() {
             return Ok(None);
         }
@@ -274,8 +274,9 @@ impl Store {
             .ok_or_else(|| too_large("EBITDA"))?;
         let net_income = match &position {
             Some(p) => p
+                .input
                 .revenue_ytd
-                .checked_sub(p.expense_ytd)
+                .checked_sub(p.input.expense_ytd)
                 .ok_or_else(|| too_large("net income"))?,
             None => Satang::ZERO,
         };

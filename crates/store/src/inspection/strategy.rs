@@ -28,12 +28,8 @@ pub struct Strategy {
     pub title: String,
     pub approved_by: String,
     pub approved_on: Option<String>,
-    pub filename: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub uploaded_at: i64,
-    pub uploaded_by: String,
+    #[serde(flatten)]
+    pub file: crate::StoredFile,
 }
 
 impl Strategy {
@@ -53,12 +49,7 @@ fn strategy_from_row(r: &AnyRow) -> Result<Strategy, StoreError> {
         title: get_s(r, "title")?,
         approved_by: get_s(r, "approved_by")?,
         approved_on: get_os(r, "approved_on")?,
-        filename: get_s(r, "filename")?,
-        content_type: get_s(r, "content_type")?,
-        size: get_i(r, "size")?,
-        sha256: get_s(r, "sha256")?,
-        uploaded_at: get_i(r, "uploaded_at")?,
-        uploaded_by: get_s(r, "uploaded_by")?,
+        file: crate::StoredFile::from_row(r)?,
     })
 }
 
@@ -133,13 +124,6 @@ impl Store {
         if !errs.is_empty() {
             return Err(StoreError::Invalid(errs));
         }
-        let sha = {
-            use sha2::Digest;
-            sha2::Sha256::digest(data)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        };
         let meta = Strategy {
             id: uuid::Uuid::now_v7().to_string(),
             hcode: hcode.to_string(),
@@ -148,12 +132,7 @@ impl Store {
             title: input.title.trim().to_string(),
             approved_by: input.approved_by.trim().to_string(),
             approved_on: input.approved_on.clone().filter(|d| !d.is_empty()),
-            filename,
-            content_type: content_type.unwrap_or_default().to_string(),
-            size: data.len() as i64,
-            sha256: sha,
-            uploaded_at: now_ms(),
-            uploaded_by: actor.username.clone(),
+            file: crate::StoredFile::of(filename, content_type.unwrap_or_default(), data, actor),
         };
         let mut tx = self.pool().begin().await?;
         // Bytes need a binary bind, which the small builder does not carry.
@@ -167,13 +146,13 @@ impl Store {
         .bind(meta.title.clone())
         .bind(meta.approved_by.clone())
         .bind(meta.approved_on.clone())
-        .bind(meta.filename.clone())
-        .bind(meta.content_type.clone())
-        .bind(meta.size)
-        .bind(meta.sha256.clone())
+        .bind(meta.file.filename.clone())
+        .bind(meta.file.content_type.clone())
+        .bind(meta.file.size)
+        .bind(meta.file.sha256.clone())
         .bind(data.to_vec())
-        .bind(meta.uploaded_at)
-        .bind(meta.uploaded_by.clone())
+        .bind(meta.file.uploaded_at)
+        .bind(meta.file.uploaded_by.clone())
         .execute(&mut *tx)
         .await?;
         Change::new("gov_strategy", &format!("{hcode}/{}", meta.id), "upload")

@@ -135,14 +135,14 @@ pub(super) async fn evidence_is_type_checked_and_tenant_scoped(store: &Store) {
         .add_evidence(&head_b, &key, &item, "C:\\docs\\คำสั่ง\".png", PNG)
         .await
         .unwrap();
-    assert_eq!(meta.content_type, "image/png");
-    assert_eq!(meta.filename, "คำสั่ง.png");
+    assert_eq!(meta.file.content_type, "image/png");
+    assert_eq!(meta.file.filename, "คำสั่ง.png");
     // Direction overrides that would disguise the name are not stored.
     let meta = store
         .add_evidence(&head_b, &key, &item, "scan\u{202E}gnp.\u{2066}png", PNG)
         .await
         .unwrap();
-    assert_eq!(meta.filename, "scangnp.png");
+    assert_eq!(meta.file.filename, "scangnp.png");
     for (name, data) in [
         ("x.pdf", b"<html>not a pdf</html>".as_slice()),
         ("x.xlsx", b"PK\x03\x04 just a zip".as_slice()),
@@ -174,7 +174,7 @@ pub(super) async fn evidence_is_type_checked_and_tenant_scoped(store: &Store) {
         .await
         .unwrap();
     assert_eq!(bytes, pdf);
-    assert_eq!(got.content_type, "application/pdf");
+    assert_eq!(got.file.content_type, "application/pdf");
     assert_eq!(
         store.list_evidence(&head_b, &key).await.unwrap().len(),
         3,

@@ -10,8 +10,8 @@ pub(super) async fn ratio_items_import_and_scores(store: &Store) {
     assert_eq!(store.import_positions(&pho, &rows, 2).await.unwrap(), 3);
     let ps: Vec<Position> = store.list_positions(&pho, hc("99001")).await.unwrap();
     assert_eq!(ps.len(), 2);
-    assert_eq!(ps[0].period, 256903);
-    assert_eq!(ps[0].current_assets.0, 5_000_000, "satang");
+    assert_eq!(ps[0].input.period, 256903);
+    assert_eq!(ps[0].input.current_assets.0, 5_000_000, "satang");
     let worst = ps[0].score().unwrap();
     assert_eq!(worst.risk_score, 7);
     let best = ps[1].score().unwrap();
@@ -59,7 +59,7 @@ pub(super) async fn positions_are_tenant_scoped(store: &Store) {
         .positions_in_scope(&dho_a, 256901, 256912)
         .await
         .unwrap();
-    assert!(seen.iter().all(|p| p.hcode == "99001"), "{seen:?}");
+    assert!(seen.iter().all(|p| p.input.hcode == "99001"), "{seen:?}");
     assert!(
         store
             .positions_in_scope(&unit_a, 256901, 256912)
@@ -139,12 +139,12 @@ pub(super) async fn trial_balance_import_uses_the_account_map(store: &Store) {
     assert_eq!(imp.unmapped, vec!["1206010101.101".to_string()]);
     let p = imp.position.unwrap();
     assert_eq!(p.source, "trial_balance");
-    assert_eq!(p.cash_and_equivalents.0, 175_000_000);
-    assert_eq!(p.quick_assets.0, 275_000_000);
-    assert_eq!(p.current_assets.0, 325_000_000);
-    assert_eq!(p.current_liabilities.0, 120_000_000);
-    assert_eq!(p.revenue_ytd.0, 900_000_000);
-    assert_eq!(p.expense_ytd.0, 950_000_000);
+    assert_eq!(p.input.cash_and_equivalents.0, 175_000_000);
+    assert_eq!(p.input.quick_assets.0, 275_000_000);
+    assert_eq!(p.input.current_assets.0, 325_000_000);
+    assert_eq!(p.input.current_liabilities.0, 120_000_000);
+    assert_eq!(p.input.revenue_ytd.0, 900_000_000);
+    assert_eq!(p.input.expense_ytd.0, 950_000_000);
     let r = p.score().unwrap();
     assert_eq!(r.cr.unwrap().to_fixed_string(), "2.71");
     assert_eq!(r.ni, Satang(-50_000_000));

@@ -360,8 +360,8 @@ fn claim_view(
     r: &ClaimRow,
 ) -> ClaimView {
     let hcode = unit_code.as_str();
-    let deadline = if r.status == "corrective" && r.rep_date > 0 {
-        add_days(r.rep_date, windows.get(&r.fund).copied().unwrap_or(30))
+    let deadline = if r.rep.status == "corrective" && r.rep.rep_date > 0 {
+        add_days(r.rep.rep_date, windows.get(&r.fund).copied().unwrap_or(30))
     } else {
         0
     };
@@ -370,9 +370,10 @@ fn claim_view(
         key: visit_key(r),
         date: date(t, r.date_serv),
         fund: fund_name(t, &r.fund),
-        status: status_label(t, &r.status),
-        status_code: r.status.clone(),
+        status: status_label(t, &r.rep.status),
+        status_code: r.rep.status.clone(),
         codes: r
+            .rep
             .error_codes
             .split(',')
             .filter(|c| !c.is_empty())
@@ -386,7 +387,7 @@ fn claim_view(
             })
             .collect(),
         amount: money(r.fund_amount),
-        expected: money(r.expected),
+        expected: money(r.rep.expected),
         received: money(r.received),
         outstanding: money(r.outstanding()),
         work: work_label(t, &r.work),
@@ -399,7 +400,7 @@ fn claim_view(
             String::new()
         },
         overdue: deadline > 0 && deadline < today() && r.work == "to_fix",
-        late: r.late,
+        late: r.rep.late,
     }
 }
 

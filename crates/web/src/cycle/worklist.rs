@@ -198,14 +198,14 @@ pub(crate) async fn visit_claim(
     vkey: &str,
 ) -> Result<Option<VisitClaim>, AppError> {
     let (c, lines, batches) = st.store.claim_history(me, unit_code, vkey).await?;
-    if c.status.is_empty() && lines.is_empty() {
+    if c.rep.status.is_empty() && lines.is_empty() {
         return Ok(None);
     }
     Ok(Some(VisitClaim {
-        status: status_label(t, &c.status),
+        status: status_label(t, &c.rep.status),
         work: work_label(t, &c.work),
-        tran_id: c.tran_id.clone(),
-        expected: money(c.expected),
+        tran_id: c.rep.tran_id.clone(),
+        expected: money(c.rep.expected),
         received: money(c.received),
         outstanding: money(c.outstanding()),
         batches: batches

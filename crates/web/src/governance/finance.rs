@@ -178,7 +178,7 @@ pub(crate) async fn finance_page(
     let periods: Vec<(u32, String)> = positions
         .iter()
         .rev()
-        .map(|p| (p.period, period_label(t, p.period)))
+        .map(|p| (p.input.period, period_label(t, p.input.period)))
         .collect();
     let now = FiscalPeriod::of(
         Utc::now()
@@ -219,7 +219,7 @@ pub(crate) async fn finance_page(
     let criteria = positions
         .last()
         .map(|p| {
-            let c = criteria_for_period(p.period);
+            let c = criteria_for_period(p.input.period);
             crate::governance::criteria_label(t, c)
         })
         .unwrap_or_default();
@@ -230,7 +230,7 @@ pub(crate) async fn finance_page(
         .map(|ms| datetime(t, ms))
         .unwrap_or_default();
     let planfin_fy = positions.last().map_or_else(current_fy, |p| {
-        u16::try_from(p.period / 100).unwrap_or_else(|_| current_fy())
+        u16::try_from(p.input.period / 100).unwrap_or_else(|_| current_fy())
     });
     Ok(FinancePage {
         planfin_fy,

@@ -250,13 +250,13 @@ fn position_row(t: T, p: &Position) -> PositionRow {
             "gov_source_ratio_items"
         })
         .to_string();
-    let label = period_label(t, p.period);
+    let label = period_label(t, p.input.period);
     match p.score() {
         Ok(r) => PositionRow {
-            period: p.period,
+            period: p.input.period,
             label,
-            current_assets: baht(p.current_assets),
-            current_liabilities: baht(p.current_liabilities),
+            current_assets: baht(p.input.current_assets),
+            current_liabilities: baht(p.input.current_liabilities),
             cr: ratio(r.cr),
             qr: ratio(r.qr),
             cash: ratio(r.cash_ratio),
@@ -273,10 +273,10 @@ fn position_row(t: T, p: &Position) -> PositionRow {
             error: String::new(),
         },
         Err(e) => PositionRow {
-            period: p.period,
+            period: p.input.period,
             label,
-            current_assets: baht(p.current_assets),
-            current_liabilities: baht(p.current_liabilities),
+            current_assets: baht(p.input.current_assets),
+            current_liabilities: baht(p.input.current_liabilities),
             cr: "–".into(),
             qr: "–".into(),
             cash: "–".into(),

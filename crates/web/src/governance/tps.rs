@@ -299,7 +299,7 @@ pub(crate) async fn tps_defaults(
         .list_positions(me, hcode_of(&u.hcode)?)
         .await?
         .into_iter()
-        .find(|p| p.period == end)
+        .find(|p| p.input.period == end)
         && let Ok(r) = p.score()
     {
         i.cash_ratio = r.cash_ratio;

@@ -34,7 +34,7 @@ pub async fn strategy_views(
                 .filter(|x| !x.is_empty())
                 .collect::<Vec<_>>()
                 .join(" · "),
-            file: format!("{} ({})", s.filename, file_size(s.size)),
+            file: format!("{} ({})", s.file.filename, file_size(s.file.size)),
             covers: s.covers(fy),
             title: s.title,
             id: s.id,
@@ -96,10 +96,10 @@ pub async fn strategy_download(
     let (meta, data) = st.store.strategy_file(&me, hcode, &id).await?;
     Ok((
         [
-            (header::CONTENT_TYPE, meta.content_type.clone()),
+            (header::CONTENT_TYPE, meta.file.content_type.clone()),
             (
                 header::CONTENT_DISPOSITION,
-                crate::governance::attachment_disposition(&meta.filename),
+                crate::governance::attachment_disposition(&meta.file.filename),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],

@@ -190,7 +190,7 @@ pub(super) async fn trial_balance_upload_scores_the_month(store: &Store) {
         .await
         .unwrap();
     assert_eq!(
-        ps.iter().map(|p| p.period).collect::<Vec<_>>(),
+        ps.iter().map(|p| p.input.period).collect::<Vec<_>>(),
         vec![256903, 256906, 256909]
     );
 }

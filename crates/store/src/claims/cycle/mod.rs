@@ -46,15 +46,9 @@ pub struct ClaimRow {
     /// The receivable posted for the fund.
     pub fund_amount: i64,
     pub batch_no: i64,
-    pub tran_id: String,
-    /// '' (never claimed), sent, accepted, corrective, deny.
-    pub status: String,
-    pub appeal: bool,
-    pub rep_no: String,
-    pub error_codes: String,
-    pub late: bool,
-    pub expected: i64,
-    pub rep_date: i64,
+    /// What the REP in force said ('' status: never claimed; sent: in a batch, no REP yet).
+    #[serde(flatten)]
+    pub rep: RepResult,
     pub received: i64,
     pub cleared: i64,
     pub written_down: i64,

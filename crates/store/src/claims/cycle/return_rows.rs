@@ -110,12 +110,12 @@ pub struct StoredClaim {
     pub work: String,
 }
 
-/// A REP line's effect on a visit's claim.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepStatus {
-    pub vkey: String,
+row_struct! {
+/// What a REP said of a visit's claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RepResult {
     pub tran_id: String,
-    /// accepted, corrective, deny
+    /// accepted, corrective, deny ('' never claimed, sent: in a batch with no REP yet).
     pub status: String,
     pub appeal: bool,
     pub rep_no: String,
@@ -123,6 +123,14 @@ pub struct RepStatus {
     pub late: bool,
     pub expected: i64,
     pub rep_date: i64,
+}
+}
+
+/// A REP line's effect on a visit's claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepStatus {
+    pub vkey: String,
+    pub rep: RepResult,
 }
 
 /// A journal entry on a visit's receivable (settlement or write-off) and what it does to the
@@ -171,19 +179,23 @@ pub(super) fn line_vals<'a>(hcode: &'a str, no: i64, l: &'a ReturnLineRow) -> [V
 /// A REP line's claim in [`STATUS_COLS`] order then `open_amount` (a new claim's amounts are
 /// zero; [`REP_CONFLICT`] keeps a stored claim's).
 pub(super) fn rep_vals<'a>(hcode: &'a str, r: &'a RepStatus, now: i64) -> Vec<Val<'a>> {
-    let work = if r.status == "accepted" { "" } else { "to_fix" };
+    let work = if r.rep.status == "accepted" {
+        ""
+    } else {
+        "to_fix"
+    };
     vec![
         Val::Text(hcode),
         Val::Text(&r.vkey),
         Val::Int(0),
-        Val::Text(&r.tran_id),
-        Val::Text(&r.status),
-        Val::Int(i64::from(r.appeal)),
-        Val::Text(&r.rep_no),
-        Val::Text(&r.error_codes),
-        Val::Int(i64::from(r.late)),
-        Val::Int(r.expected),
-        Val::Int(r.rep_date),
+        Val::Text(&r.rep.tran_id),
+        Val::Text(&r.rep.status),
+        Val::Int(i64::from(r.rep.appeal)),
+        Val::Text(&r.rep.rep_no),
+        Val::Text(&r.rep.error_codes),
+        Val::Int(i64::from(r.rep.late)),
+        Val::Int(r.rep.expected),
+        Val::Int(r.rep.rep_date),
         Val::Int(0),
         Val::Int(0),
         Val::Int(0),

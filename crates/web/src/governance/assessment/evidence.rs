@@ -30,7 +30,7 @@ pub async fn evidence_upload(
                 &key,
                 None,
                 vec![],
-                format!("{} {}", t.s("gov_evidence_added"), m.filename),
+                format!("{} {}", t.s("gov_evidence_added"), m.file.filename),
                 false,
             )
             .await?,
@@ -107,10 +107,10 @@ pub async fn evidence_download(
     let (meta, data) = st.store.get_evidence(&me, hcode, &id).await?;
     Ok((
         [
-            (header::CONTENT_TYPE, meta.content_type.clone()),
+            (header::CONTENT_TYPE, meta.file.content_type.clone()),
             (
                 header::CONTENT_DISPOSITION,
-                attachment_disposition(&meta.filename),
+                attachment_disposition(&meta.file.filename),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],

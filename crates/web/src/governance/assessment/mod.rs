@@ -228,9 +228,9 @@ pub(crate) fn files_for(t: T, files: &[EvidenceMeta], id: &str) -> Vec<EvidenceV
         .filter(|f| f.item_id == id)
         .map(|f| EvidenceView {
             id: f.id.clone(),
-            filename: f.filename.clone(),
-            size: file_size(f.size),
-            uploaded: datetime(t, f.uploaded_at),
+            filename: f.file.filename.clone(),
+            size: file_size(f.file.size),
+            uploaded: datetime(t, f.file.uploaded_at),
         })
         .collect()
 }
@@ -437,7 +437,7 @@ pub(crate) async fn collection_suggestions(
         .list_positions(me, hcode_of(&key.hcode)?)
         .await?
         .into_iter()
-        .map(|p| p.period)
+        .map(|p| p.input.period)
         .filter(|p| p / 100 == fy && *p <= last)
         .max()
     else {

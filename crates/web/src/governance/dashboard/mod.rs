@@ -286,9 +286,9 @@ pub(crate) async fn build_dashboard(
     for p in &positions {
         if let Ok(r) = p.score() {
             by_unit
-                .entry(p.hcode.clone())
+                .entry(p.input.hcode.clone())
                 .or_default()
-                .push((p.period, r));
+                .push((p.input.period, r));
         }
     }
     let rounds = criteria
