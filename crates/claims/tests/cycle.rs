@@ -150,14 +150,19 @@ async fn assert_books_hold(store: &Store) {
             r.cleared,
             r.received + r.written_down - r.written_up,
             "{}",
-            r.vkey
+            r.visit.vkey
         );
-        assert!(r.outstanding() >= 0, "{} owes {}", r.vkey, r.outstanding());
+        assert!(
+            r.outstanding() >= 0,
+            "{} owes {}",
+            r.visit.vkey,
+            r.outstanding()
+        );
         assert_eq!(
-            balances.get(&r.vkey).copied().unwrap_or(0),
+            balances.get(&r.visit.vkey).copied().unwrap_or(0),
             r.outstanding(),
             "journal vs claim for {}",
-            r.vkey
+            r.visit.vkey
         );
     }
 }
@@ -283,7 +288,7 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
         store,
         &admin(),
         hc(UNIT),
-        &deny.vkey,
+        &deny.visit.vkey,
         "written_off",
         "",
         TODAY,
@@ -297,7 +302,7 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
         store,
         &admin(),
         hc(UNIT),
-        &deny.vkey,
+        &deny.visit.vkey,
         "written_off",
         "ไม่อุทธรณ์",
         TODAY,
@@ -305,7 +310,7 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
     .await
     .unwrap();
     let (after, _, _) = store
-        .claim_history(&admin(), hc(UNIT), &deny.vkey)
+        .claim_history(&admin(), hc(UNIT), &deny.visit.vkey)
         .await
         .unwrap();
     assert_eq!(after.outstanding(), 0);
@@ -319,7 +324,7 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
         .unwrap();
     assert_eq!(next.visits, corrective);
     let (again, _, batches) = store
-        .claim_history(&admin(), hc(UNIT), &c.vkey)
+        .claim_history(&admin(), hc(UNIT), &c.visit.vkey)
         .await
         .unwrap();
     assert_eq!(again.rep.status, "sent");
@@ -329,7 +334,7 @@ async fn claim_cycle_settles_to_the_satang(store: &Store) {
 
     // Damage found and mended: a worklist count, and two claims' open amounts moved in
     // opposite directions (their sum unchanged, so only a per-claim comparison sees it).
-    let (a, b) = (&work[0].vkey, &work[1].vkey);
+    let (a, b) = (&work[0].visit.vkey, &work[1].visit.vkey);
     raidai_store::testkit::exec(store, "UPDATE claim_sum_status SET visits = visits + 1").await;
     raidai_store::testkit::exec(
         store,
@@ -356,7 +361,7 @@ async fn bad_returns_land_nothing(store: &Store) {
     let claimed = |hn: &str| claimed_as(v, hn);
     let shares = ALL_PAID;
     // Another unit's file.
-    let other = ucs_op_rep("99002", 20261110, 1, &[claimed(&v.hn)], &shares, 1);
+    let other = ucs_op_rep("99002", 20261110, 1, &[claimed(&v.visit.hn)], &shares, 1);
     let e = import_rep(store, &admin(), hc(UNIT), &other.file_name, &other.bytes)
         .await
         .unwrap_err();
@@ -448,17 +453,17 @@ async fn sequences_never_lose_a_satang(store: &Store) {
 fn claimed_as(v: &ClaimRow, hn: &str) -> ClaimedVisit {
     ClaimedVisit {
         hn: hn.into(),
-        seq: v.seq.clone(),
-        an: if hn == v.hn {
-            v.an.clone()
+        seq: v.visit.seq.clone(),
+        an: if hn == v.visit.hn {
+            v.visit.an.clone()
         } else {
             String::new()
         },
         pid: String::new(),
         name: "ทดสอบ ระบบ".into(),
-        ip: v.setting == "IP",
-        date_in: v.date_serv,
-        date_out: v.date_dsc.max(v.date_serv),
+        ip: v.visit.setting == "IP",
+        date_in: v.visit.date_serv,
+        date_out: v.visit.date_dsc.max(v.visit.date_serv),
         claimed: raidai_domain::money::Satang(v.fund_amount),
         fund: "UCS".into(),
     }
@@ -475,7 +480,7 @@ async fn batch_claims(store: &Store) -> Vec<ClaimRow> {
                 .unwrap(),
         );
     }
-    rows.sort_by(|x, y| x.vkey.cmp(&y.vkey));
+    rows.sort_by(|x, y| x.visit.vkey.cmp(&y.visit.vkey));
     rows
 }
 
@@ -595,11 +600,11 @@ async fn upload_lands_as_file_by_file_postgres() {
 /// it: one multi-row upsert may not touch a row twice), the later line in force.
 async fn upload_matches_tran_ids_it_sets(store: &Store) {
     let (_, visits) = batched(store, 13, 120).await;
-    let v = visits.iter().find(|v| v.setting == "OP").unwrap();
+    let v = visits.iter().find(|v| v.visit.setting == "OP").unwrap();
     let claimed = |hn: &str| claimed_as(v, hn);
     let shares = ALL_PAID;
     // The same seed and one line each: the same TRAN_ID, the HN changed in the later file.
-    let first = ucs_op_rep(UNIT, 20261110, 1, &[claimed(&v.hn)], &shares, 9);
+    let first = ucs_op_rep(UNIT, 20261110, 1, &[claimed(&v.visit.hn)], &shares, 9);
     let later = ucs_op_rep(UNIT, 20261112, 2, &[claimed("000")], &shares, 9);
     assert_ne!(first.bytes, later.bytes);
     let out = import_returns(
@@ -624,7 +629,7 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
         .unwrap();
     assert_eq!(
         (lines[0].hn.as_str(), lines[0].vkey.as_str()),
-        ("000", v.vkey.as_str())
+        ("000", v.visit.vkey.as_str())
     );
     assert_eq!(lines[0].match_note, "tran_id");
     assert_eq!(
@@ -640,7 +645,7 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
         UNIT,
         20261113,
         3,
-        &[claimed(&v.hn), claimed(&v.hn)],
+        &[claimed(&v.visit.hn), claimed(&v.visit.hn)],
         &denied,
         10,
     );
@@ -656,7 +661,7 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
     let claim = batch_claims(store)
         .await
         .into_iter()
-        .find(|c| c.vkey == v.vkey)
+        .find(|c| c.visit.vkey == v.visit.vkey)
         .unwrap();
     assert_eq!(
         claim.rep.tran_id, last.tran_id,

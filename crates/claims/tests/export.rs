@@ -57,21 +57,24 @@ async fn imported(store: &Store, seed: u64) -> Vec<VisitRow> {
 async fn stored_rows(store: &Store, hcode: &str) -> Vec<VisitRow> {
     let mut rows = Vec::new();
     for s in visits_of(store, hcode).await {
-        let d = store.get_visit(&admin(), hc(hcode), &s.vkey).await.unwrap();
+        let d = store
+            .get_visit(&admin(), hc(hcode), &s.visit.vkey)
+            .await
+            .unwrap();
         let v = d.visit;
         rows.push(VisitRow {
             recognised: raidai_domain::periods::recognition_date(
-                v.setting == "IP",
-                v.date_serv,
-                v.date_dsc,
+                v.visit.setting == "IP",
+                v.visit.date_serv,
+                v.visit.date_dsc,
             ),
-            vkey: v.vkey,
-            setting: v.setting,
-            hn: v.hn,
-            seq: v.seq,
-            an: v.an,
-            date_serv: v.date_serv,
-            date_dsc: v.date_dsc,
+            vkey: v.visit.vkey,
+            setting: v.visit.setting,
+            hn: v.visit.hn,
+            seq: v.visit.seq,
+            an: v.visit.an,
+            date_serv: v.visit.date_serv,
+            date_dsc: v.visit.date_dsc,
             fy: v.fy,
             clinic: v.clinic,
             pdx: v.pdx,

@@ -231,7 +231,7 @@ impl Params {
         Ok(Params {
             fy: i64::from(fy.be()),
             import_id,
-            visit: visit.vkey.clone(),
+            visit: visit.visit.vkey.clone(),
             user_id,
         })
     }

@@ -170,7 +170,10 @@ async fn screens_and_tenancy(store: &Store) {
         !text.contains(a_visit.patient_name.as_str()),
         "full name in the list"
     );
-    let href = format!("/units/99011/visits/{}", a_visit.vkey.replace('/', "%2F"));
+    let href = format!(
+        "/units/99011/visits/{}",
+        a_visit.visit.vkey.replace('/', "%2F")
+    );
     let one = get(&app, &href, &unit_a).await;
     assert_eq!(one.status, StatusCode::OK, "{href}");
     assert!(!one.text().contains(a_visit.cid.as_str()));
@@ -204,7 +207,10 @@ async fn screens_and_tenancy(store: &Store) {
         format!("/units/99021/claims/imports/{}/rejects.csv", b.record.id),
         format!("/units/99021/claims/imports/{}/rejects.xlsx", b.record.id),
         "/units/99021/visits".to_string(),
-        format!("/units/99021/visits/{}", b_visit.vkey.replace('/', "%2F")),
+        format!(
+            "/units/99021/visits/{}",
+            b_visit.visit.vkey.replace('/', "%2F")
+        ),
         "/units/99021/receivables".to_string(),
     ];
     for cookie in [&unit_a, &district_a] {

@@ -82,7 +82,13 @@ async fn world(store: &Store) -> (axum::Router, Vec<String>, String, String, Str
         .find(|u| u.username == "rev99001")
         .unwrap()
         .id;
-    (app, cookies, import_id, visits[0].vkey.clone(), user_id)
+    (
+        app,
+        cookies,
+        import_id,
+        visits[0].visit.vkey.clone(),
+        user_id,
+    )
 }
 
 /// Opens every GET page as each user while the statements are recorded; returns the plans.

@@ -349,24 +349,28 @@ pub async fn synth_returns(
     let rows = store
         .batch_visits(actor, unit, batch_no, 10_000_000)
         .await?;
-    let keys: Vec<String> = rows.iter().map(|r| r.vkey.clone()).collect();
+    let keys: Vec<String> = rows.iter().map(|r| r.visit.vkey.clone()).collect();
     let cids = store.visit_cids(actor, unit, &keys).await?;
     let mut groups: std::collections::BTreeMap<(String, bool), Vec<raidai_returns::ClaimedVisit>> =
         Default::default();
     for r in &rows {
-        let ip = r.setting == "IP";
+        let ip = r.visit.setting == "IP";
         groups
             .entry((r.fund.clone(), ip))
             .or_default()
             .push(raidai_returns::ClaimedVisit {
-                hn: r.hn.clone(),
-                seq: r.seq.clone(),
-                an: r.an.clone(),
-                pid: cids.get(&r.vkey).cloned().unwrap_or_default(),
+                hn: r.visit.hn.clone(),
+                seq: r.visit.seq.clone(),
+                an: r.visit.an.clone(),
+                pid: cids.get(&r.visit.vkey).cloned().unwrap_or_default(),
                 name: String::new(),
                 ip,
-                date_in: r.date_serv,
-                date_out: if ip { r.date_dsc } else { r.date_serv },
+                date_in: r.visit.date_serv,
+                date_out: if ip {
+                    r.visit.date_dsc
+                } else {
+                    r.visit.date_serv
+                },
                 claimed: satang(r.fund_amount),
                 fund: r.fund.clone(),
             });

@@ -146,7 +146,7 @@ pub(super) async fn worklist_pages_match_every_visits_findings(store: &Store) {
     for v in &visits {
         every.extend(
             store
-                .visit_findings(&admin(), hc(UNIT), &v.vkey)
+                .visit_findings(&admin(), hc(UNIT), &v.visit.vkey)
                 .await
                 .unwrap(),
         );
@@ -208,7 +208,7 @@ pub(super) async fn worklist_pages_match_every_visits_findings(store: &Store) {
         limit: 13,
         ..Default::default()
     };
-    let month = visits[visits.len() / 2].date_serv / 100;
+    let month = visits[visits.len() / 2].visit.date_serv / 100;
     let mut cases = vec![
         check(base.clone(), &|_| true),
         check(
@@ -295,8 +295,8 @@ pub(super) async fn worklist_pages_match_every_visits_findings(store: &Store) {
     for v in &visits {
         let blocked = every
             .iter()
-            .any(|f| f.vkey == v.vkey && f.severity == "block" && !accepted(f));
-        let e = want.entry(v.date_serv / 100).or_default();
+            .any(|f| f.vkey == v.visit.vkey && f.severity == "block" && !accepted(f));
+        let e = want.entry(v.visit.date_serv / 100).or_default();
         e.0 += 1;
         e.1 += i64::from(!blocked);
     }

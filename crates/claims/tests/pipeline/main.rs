@@ -67,7 +67,7 @@ fn expected(visits: &[raidai_store::claims::VisitSummary]) -> BTreeMap<String, i
             *m.entry(v.receivable.clone()).or_insert(0) += v.fund_amount;
         }
         if v.patient_amount != 0 {
-            let setting = if v.setting == "IP" {
+            let setting = if v.visit.setting == "IP" {
                 Setting::Ip
             } else {
                 Setting::Op
@@ -89,7 +89,10 @@ async fn check_ledger(store: &Store, hcode: &str) {
     let want = expected(&visits);
     if got != want {
         for v in &visits {
-            let d = store.get_visit(&admin(), hc(hcode), &v.vkey).await.unwrap();
+            let d = store
+                .get_visit(&admin(), hc(hcode), &v.visit.vkey)
+                .await
+                .unwrap();
             let net: i64 = d
                 .journal
                 .iter()
@@ -104,7 +107,7 @@ async fn check_ledger(store: &Store, hcode: &str) {
             if net != owed {
                 eprintln!(
                     "{} posted={} owed={owed} net={net} {:?}",
-                    v.vkey, v.posted, d.journal
+                    v.visit.vkey, v.posted, d.journal
                 );
             }
         }

@@ -29,7 +29,7 @@ pub(super) async fn no_visit_is_left_unposted_by_the_default_map(store: &Store) 
         .map(|v| {
             format!(
                 "{} {} {} {} {}",
-                v.fund, v.setting, v.place, v.case, v.fund_amount
+                v.fund, v.visit.setting, v.place, v.case, v.fund_amount
             )
         })
         .collect();
@@ -52,7 +52,7 @@ pub(super) async fn no_visit_is_left_unposted_by_the_default_map(store: &Store) 
         .unwrap();
     assert!(
         stp.iter()
-            .any(|v| v.setting == "IP" && v.case == "central" && v.posted)
+            .any(|v| v.visit.setting == "IP" && v.case == "central" && v.posted)
     );
 }
 
@@ -242,7 +242,7 @@ pub(super) async fn admissions_in_hospital_wait_for_discharge(store: &Store) {
     assert!(
         waiting
             .iter()
-            .all(|v| v.setting == "IP" && !v.posted && v.date_dsc == 0)
+            .all(|v| v.visit.setting == "IP" && !v.posted && v.visit.date_dsc == 0)
     );
     let owed: i64 = waiting
         .iter()
@@ -268,11 +268,22 @@ pub(super) async fn admissions_in_hospital_wait_for_discharge(store: &Store) {
     assert_eq!(later.record.counts.updated, 2);
     assert_eq!(later.record.recon.in_hospital, 0);
     for v in &waiting {
-        let d = store.get_visit(&admin(), hc(UNIT), &v.vkey).await.unwrap();
+        let d = store
+            .get_visit(&admin(), hc(UNIT), &v.visit.vkey)
+            .await
+            .unwrap();
         assert!(d.visit.posted);
-        assert!(d.visit.date_dsc >= d.visit.date_serv);
-        assert!(d.journal.iter().all(|l| l.post_date == d.visit.date_dsc));
-        assert!(d.journal.iter().all(|l| l.date_serv == d.visit.date_serv));
+        assert!(d.visit.visit.date_dsc >= d.visit.visit.date_serv);
+        assert!(
+            d.journal
+                .iter()
+                .all(|l| l.post_date == d.visit.visit.date_dsc)
+        );
+        assert!(
+            d.journal
+                .iter()
+                .all(|l| l.date_serv == d.visit.visit.date_serv)
+        );
     }
     check_ledger(store, UNIT).await;
 }

@@ -186,7 +186,7 @@ pub(super) async fn stored_rows_match_the_pure_pipeline(store: &Store) {
     let stored: HashMap<String, _> = visits_of(store, UNIT)
         .await
         .into_iter()
-        .map(|v| (v.vkey.clone(), v))
+        .map(|v| (v.visit.vkey.clone(), v))
         .collect();
     for e in &seen {
         let row = encounter_row(e, &places, &maps);

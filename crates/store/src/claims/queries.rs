@@ -34,13 +34,8 @@ row_struct! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VisitSummary {
     pub hcode: String,
-    pub vkey: String,
-    pub setting: String,
-    pub hn: String,
-    pub seq: String,
-    pub an: String,
-    pub date_serv: i64,
-    pub date_dsc: i64,
+    #[serde(flatten)]
+    pub visit: VisitRef,
     pub fy: i64,
     pub clinic: String,
     pub pdx: String,
@@ -390,7 +385,8 @@ impl Store {
             .collect::<Result<_, _>>()?;
         let next = if list.len() as i64 > limit {
             list.truncate(limit as usize);
-            list.last().map(|v| (v.date_serv, v.vkey.clone()))
+            list.last()
+                .map(|v| (v.visit.date_serv, v.visit.vkey.clone()))
         } else {
             None
         };

@@ -78,14 +78,14 @@ pub(crate) struct VisitsPage {
 pub(crate) fn visit_view(t: T, unit_code: Hcode, v: &VisitSummary) -> VisitView {
     let hcode = unit_code.as_str();
     VisitView {
-        href: format!("/units/{}/visits/{}", hcode, enc(&v.vkey)),
-        date: date(t, v.date_serv),
-        setting: v.setting.clone(),
-        hn: v.hn.clone(),
-        key: if v.setting == "IP" {
-            v.an.clone()
+        href: format!("/units/{}/visits/{}", hcode, enc(&v.visit.vkey)),
+        date: date(t, v.visit.date_serv),
+        setting: v.visit.setting.clone(),
+        hn: v.visit.hn.clone(),
+        key: if v.visit.setting == "IP" {
+            v.visit.an.clone()
         } else {
-            v.seq.clone()
+            v.visit.seq.clone()
         },
         cid: mask_cid(v.cid.as_str()),
         name: mask_name(v.patient_name.as_str()),
@@ -241,9 +241,9 @@ pub async fn visit_detail(
     let detail: Detail = serde_json::from_str(&d.detail_json).unwrap_or_default();
     let facts = vec![
         (t.s("cl_date").to_string(), {
-            let a = date(t, v.date_serv);
-            if v.date_dsc != v.date_serv {
-                format!("{a} – {}", date(t, v.date_dsc))
+            let a = date(t, v.visit.date_serv);
+            if v.visit.date_dsc != v.visit.date_serv {
+                format!("{a} – {}", date(t, v.visit.date_dsc))
             } else {
                 a
             }
@@ -274,14 +274,14 @@ pub async fn visit_detail(
             },
         ),
     ];
-    let findings = crate::audit::visit_findings(&st, t, &me, hcode, &v.vkey).await?;
-    let claim = crate::cycle::visit_claim(&st, t, &me, hcode, &v.vkey).await?;
+    let findings = crate::audit::visit_findings(&st, t, &me, hcode, &v.visit.vkey).await?;
+    let claim = crate::cycle::visit_claim(&st, t, &me, hcode, &v.visit.vkey).await?;
     render(&VisitPage {
         l: Layout::new(t, Some(&me), t.s("cl_visit"), "claims"),
         findings,
         claim,
         may_accept: me.may_import(hcode.as_str()),
-        vkey: v.vkey.clone(),
+        vkey: v.visit.vkey.clone(),
         name: v.patient_name.as_str().to_string(),
         facts,
         diagnoses: detail.dx,

@@ -287,10 +287,10 @@ fn match_label(t: T, note: &str) -> String {
 }
 
 fn visit_key(r: &ClaimRow) -> String {
-    if r.setting == "IP" {
-        format!("AN {}", r.an)
+    if r.visit.setting == "IP" {
+        format!("AN {}", r.visit.an)
     } else {
-        format!("HN {} · {}", r.hn, r.seq)
+        format!("HN {} · {}", r.visit.hn, r.visit.seq)
     }
 }
 
@@ -366,9 +366,9 @@ fn claim_view(
         0
     };
     ClaimView {
-        href: format!("/units/{hcode}/visits/{}", enc(&r.vkey)),
+        href: format!("/units/{hcode}/visits/{}", enc(&r.visit.vkey)),
         key: visit_key(r),
-        date: date(t, r.date_serv),
+        date: date(t, r.visit.date_serv),
         fund: fund_name(t, &r.fund),
         status: status_label(t, &r.rep.status),
         status_code: r.rep.status.clone(),
@@ -393,7 +393,7 @@ fn claim_view(
         work: work_label(t, &r.work),
         work_code: r.work.clone(),
         work_note: r.work_note.clone(),
-        vkey: r.vkey.clone(),
+        vkey: r.visit.vkey.clone(),
         deadline: if deadline > 0 {
             date(t, deadline)
         } else {
