@@ -512,62 +512,28 @@ fn positional_row(ws: &mut Worksheet, row: u32, i: usize, d: &Decided, p: &Posit
     put_str(ws, row, p.invoice_no, &l.invoice_no);
 }
 
-/// Column positions of the named layouts, looked up once.
+/// Column positions of the named layouts by heading (the first column of a heading).
 struct NamedCols {
-    idx: Vec<(&'static str, Option<usize>)>,
+    idx: std::collections::HashMap<String, usize>,
     deny_start: Option<usize>,
     case_start: Option<usize>,
 }
 
 impl NamedCols {
     fn new(cols: &Columns) -> NamedCols {
-        let names = [
-            "REP",
-            "REP No.",
-            "ลำดับที่",
-            "TRAN_ID",
-            "HN",
-            "AN",
-            "PID",
-            "ชื่อ - สกุล",
-            "ชื่อ-สกุล",
-            "ประเภทผู้ป่วย",
-            "วันเข้ารักษา",
-            "วันจำหน่าย",
-            "ชดเชยสุทธิ",
-            "Error Code",
-            "กองทุน",
-            "สิทธิหลัก",
-            "HCODE",
-            "เรียกเก็บ",
-            "เบิกได้",
-            "เบิกไม่ได้",
-            "ล่าช้า (PS)",
-            "ล่าช้า (PS) เปอร์เซ็นต์",
-            "ระยะเวลาส่งข้อมูล (PS)",
-            "ขอเบิกค่าบริการ",
-            "รวมเงินค่าบริการทั้งหมด",
-            "IP",
-            "OP",
-            "SEQ NO",
-            "INVOICE NO",
-            "กรณีที่เบิก",
-        ];
+        let mut idx = std::collections::HashMap::new();
+        for (i, (h, _)) in cols.iter().enumerate() {
+            idx.entry(h.to_string()).or_insert(i);
+        }
         NamedCols {
-            idx: names
-                .iter()
-                .map(|n| (*n, cols.iter().position(|(h, _)| h == n)))
-                .collect(),
+            idx,
             deny_start: cols.iter().position(|(h, _)| h == "Deny"),
             case_start: cols.iter().position(|(h, _)| h == "กรณี"),
         }
     }
 
     fn at(&self, name: &str) -> Option<usize> {
-        self.idx
-            .iter()
-            .find(|(n, _)| *n == name)
-            .and_then(|(_, c)| *c)
+        self.idx.get(name).copied()
     }
 }
 

@@ -88,6 +88,31 @@ pub(crate) const ORF: Positions = Positions {
     width: 113,
 };
 
+/// UCS: the sub-columns under each group heading (the heading over the first of them).
+#[rustfmt::skip]
+const UCS_GROUPS: &[(&str, &[&str])] = &[
+    ("HC", &["IPHC", "OPHC"]),
+    ("AE", &["OPAE", "IPNB", "IPUC", "IP3SSS", "IP7SSS", "CARAE", "CAREF", "CAREF-PUC"]),
+    ("INST", &["OPINST", "INST"]),
+    ("IP", &["IPAEC", "IPAER", "IPINRGC", "IPINRGR", "IPINSPSN", "IPPRCC", "IPPRCC-PUC", "IPBKK-INST", "IP-ONTOP"]),
+    ("DMIS", &["CATARACT", "ค่าภาระงาน(สสจ.)", "ค่าภาระงาน(รพ.)", "CATINST", "DMISRC", "ค่าภาระงาน", "RCUHOSC", "ค่าภาระงาน", "RCUHOSR", "ค่าภาระงาน", "LLOP", "LLRGC", "LLRGR", "LP", "STROKE-STEMI DRUG", "DMIDML", "PP", "DMISHD", "DMICNT", "Palliative Care", "DM"]),
+    ("DRUG", &[""]),
+    ("OPBKK", &["HC", "DENT", "DRUG", "FS", "OTHERS", "HSUB", "NHSO"]),
+    ("Deny", &["HC", "AE", "INST", "IP", "DMIS"]),
+    ("base rate", &["เดิม", "ที่ได้รับเพิ่ม", "สุทธิ"]),
+];
+
+/// ORF (OP refer): the sub-columns under each group heading.
+#[rustfmt::skip]
+const ORF_GROUPS: &[(&str, &[&str])] = &[
+    ("OPHC", &["HC01", "HC02", "HC03", "HC04", "HC05", "HC06", "HC07", "HC08"]),
+    ("อุบัติเหตุฉุกเฉิน", &["AE04", "CARAE AE08"]),
+    ("OPINST", &["HC09"]),
+    ("DMIS", &["DMISRC", "ค่าภาระงาน", "RCUHOSC", "ค่าภาระงาน", "RCUHOSR", "ค่าภาระงาน", "LLOP", "LP", "STROKE-STEMI DRUG", "DMIDML", "PP", "DMISHD", "Paliative Care", "DRUG", "ONTOP"]),
+    ("ชดเชยสุทธิ (บาท)", &[""]),
+    ("ชำระโดย", &[""]),
+];
+
 pub(crate) fn ucs_columns() -> Columns {
     let mut c = cols(&[
         ("REP No.", ""),
@@ -152,71 +177,7 @@ pub(crate) fn ucs_columns() -> Columns {
         ("", "จำนวนเงิน\n(11)"),
         ("ยอดชดเชยหลังหักเงินเดือน\n(12 = 9-10-11)", ""),
     ]));
-    let groups: &[(&str, &[&str])] = &[
-        ("HC", &["IPHC", "OPHC"]),
-        (
-            "AE",
-            &[
-                "OPAE",
-                "IPNB",
-                "IPUC",
-                "IP3SSS",
-                "IP7SSS",
-                "CARAE",
-                "CAREF",
-                "CAREF-PUC",
-            ],
-        ),
-        ("INST", &["OPINST", "INST"]),
-        (
-            "IP",
-            &[
-                "IPAEC",
-                "IPAER",
-                "IPINRGC",
-                "IPINRGR",
-                "IPINSPSN",
-                "IPPRCC",
-                "IPPRCC-PUC",
-                "IPBKK-INST",
-                "IP-ONTOP",
-            ],
-        ),
-        (
-            "DMIS",
-            &[
-                "CATARACT",
-                "ค่าภาระงาน(สสจ.)",
-                "ค่าภาระงาน(รพ.)",
-                "CATINST",
-                "DMISRC",
-                "ค่าภาระงาน",
-                "RCUHOSC",
-                "ค่าภาระงาน",
-                "RCUHOSR",
-                "ค่าภาระงาน",
-                "LLOP",
-                "LLRGC",
-                "LLRGR",
-                "LP",
-                "STROKE-STEMI DRUG",
-                "DMIDML",
-                "PP",
-                "DMISHD",
-                "DMICNT",
-                "Palliative Care",
-                "DM",
-            ],
-        ),
-        ("DRUG", &[""]),
-        (
-            "OPBKK",
-            &["HC", "DENT", "DRUG", "FS", "OTHERS", "HSUB", "NHSO"],
-        ),
-        ("Deny", &["HC", "AE", "INST", "IP", "DMIS"]),
-        ("base rate", &["เดิม", "ที่ได้รับเพิ่ม", "สุทธิ"]),
-    ];
-    push_groups(&mut c, groups);
+    push_groups(&mut c, UCS_GROUPS);
     push_heads(&mut c, &["FS"]);
     push_heads(&mut c, UCS_TAIL);
     c
@@ -285,39 +246,7 @@ pub(crate) fn orf_columns() -> Columns {
         ("ชำระบัญชีโดย", ""),
         ("PS", ""),
     ]);
-    let cr: &[(&str, &[&str])] = &[
-        (
-            "OPHC",
-            &[
-                "HC01", "HC02", "HC03", "HC04", "HC05", "HC06", "HC07", "HC08",
-            ],
-        ),
-        ("อุบัติเหตุฉุกเฉิน", &["AE04", "CARAE AE08"]),
-        ("OPINST", &["HC09"]),
-        (
-            "DMIS",
-            &[
-                "DMISRC",
-                "ค่าภาระงาน",
-                "RCUHOSC",
-                "ค่าภาระงาน",
-                "RCUHOSR",
-                "ค่าภาระงาน",
-                "LLOP",
-                "LP",
-                "STROKE-STEMI DRUG",
-                "DMIDML",
-                "PP",
-                "DMISHD",
-                "Paliative Care",
-                "DRUG",
-                "ONTOP",
-            ],
-        ),
-        ("ชดเชยสุทธิ (บาท)", &[""]),
-        ("ชำระโดย", &[""]),
-    ];
-    push_groups(&mut c, cr);
+    push_groups(&mut c, ORF_GROUPS);
     for i in 1..=19 {
         c.push((format!("หมวด {i}"), "เบิกได้".into()));
         c.push((String::new(), "เบิกไม่ได้".into()));
