@@ -120,12 +120,12 @@ impl<'s> Scanner<'s> {
         });
     }
 
-    #[allow(clippy::too_many_arguments)]
     /// [`Self::line_reject`] of the line's HN.
     pub(super) fn hn_reject(&mut self, lc: &LineCtx<'_>, code: RejectCode, th: &str, en: &str) {
         self.line_reject(lc, Some(Col::HN), "HN", lc.hn, code, th.into(), en.into());
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn line_reject(
         &mut self,
         lc: &LineCtx<'_>,
