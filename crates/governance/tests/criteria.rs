@@ -6,7 +6,7 @@ use raidai_governance::criteria::{
 };
 use raidai_governance::num::{Hundredths, Satang};
 use raidai_governance::risk_score::{RiskInput, risk_score};
-use raidai_governance::tps::{TpsInput, TpsMedians, tps_score};
+use raidai_governance::tps::{TpsCosts, TpsInput, TpsMedians, tps_score};
 
 fn h(v: &str) -> Hundredths {
     Hundredths::parse(v).unwrap()
@@ -159,16 +159,22 @@ fn tps_10_5() -> TpsInput {
         acp_uc_days: Some(30.0),
         acp_csmbs_days: Some(30.0),
         inventory_days: Some(30.0), // 1.2 → 3
-        unit_cost_op: Some(Satang(100)),
-        labour_cost: Some(Satang(100)),
+        costs: TpsCosts {
+            unit_cost_op: Some(Satang(100)),
+            labour_cost: Some(Satang(100)),
+            ..TpsCosts::default()
+        },
         accounting_check_passed: Some(true),
         bed_occupancy_pct: Some(85.0), // 1.3 → 1 + 0.5 + 1 + 1 = 3.5
         ebitda: Some(Satang(1)),       // 2.1 → 1
         nwc: Some(Satang(1)),          // 2.2 → 1 (cash ratio 0.5 misses)
         cash_ratio: Some(h("0.5")),
         medians: TpsMedians {
-            unit_cost_op: Some(Satang(100)),
-            labour_cost: Some(Satang(200)),
+            costs: TpsCosts {
+                unit_cost_op: Some(Satang(100)),
+                labour_cost: Some(Satang(200)),
+                ..TpsCosts::default()
+            },
             ..TpsMedians::default()
         },
         ..TpsInput::default()

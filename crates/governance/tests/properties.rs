@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use raidai_governance::criteria::CriteriaSet;
 use raidai_governance::num::{Hundredths, Satang, format_baht, parse_satang};
 use raidai_governance::risk_score::{RiskInput, risk_score, risk_score_csv};
-use raidai_governance::tps::{TpsInput, TpsMedians, tps_score};
+use raidai_governance::tps::{TpsCosts, TpsInput, TpsMedians, tps_score};
 
 /// Amounts up to ±10^15 satang (10 trillion baht), far beyond any unit's balance sheet.
 fn amount() -> impl Strategy<Value = Satang> {
@@ -49,16 +49,21 @@ prop_compose! {
     ) -> TpsInput {
         TpsInput {
             plan_revenue: money[0], actual_revenue: money[1], plan_expense: money[2],
-            actual_expense: money[3], unit_cost_op: money[4], unit_cost_ip: money[5],
-            labour_cost: money[6], mc_drug: money[7], mc_lab: money[8], mc_supplies: money[9],
+            actual_expense: money[3],
+            costs: TpsCosts {
+                unit_cost_op: money[4], unit_cost_ip: money[5], labour_cost: money[6],
+                mc_drug: money[7], mc_lab: money[8], mc_supplies: money[9],
+            },
             ebitda: money[10], nwc: money[11],
             payables_days: days[0], acp_uc_days: days[1], acp_csmbs_days: days[2], inventory_days: days[3],
             bed_occupancy_pct: pcts[0], operating_margin_pct: pcts[1], roa_pct: pcts[2],
             sum_adjrw: adj[0], sum_adjrw_last_year: adj[1],
             cash_ratio: cash, island, accounting_check_passed: flags[0],
             medians: TpsMedians {
-                unit_cost_op: money[12], unit_cost_ip: money[13], labour_cost: money[14],
-                mc_drug: money[15], mc_lab: money[16], mc_supplies: money[17],
+                costs: TpsCosts {
+                    unit_cost_op: money[12], unit_cost_ip: money[13], labour_cost: money[14],
+                    mc_drug: money[15], mc_lab: money[16], mc_supplies: money[17],
+                },
                 sum_adjrw: adj[2], operating_margin_pct: pcts[3], roa_pct: pcts[4],
             },
             ..TpsInput::default()

@@ -4,8 +4,8 @@ use raidai_governance::BatchError;
 use raidai_governance::criteria::{CriteriaSet, Grade, TpsCriteria};
 use raidai_governance::num::{Hundredths, Satang};
 use raidai_governance::tps::{
-    TPS_INPUT_COLUMNS, TpsInput, TpsItemResult, TpsMedians, fill_missing_medians, group_medians,
-    median, peer_medians, tps_csv, tps_grade, tps_output_columns, tps_score,
+    TPS_INPUT_COLUMNS, TpsCosts, TpsInput, TpsItemResult, TpsMedians, fill_missing_medians,
+    group_medians, median, peer_medians, tps_csv, tps_grade, tps_output_columns, tps_score,
 };
 
 fn h(v: &str) -> Hundredths {
@@ -32,12 +32,7 @@ fn item(u: &TpsInput, id: &str) -> TpsItemResult {
 /// `u` with the six 1.3 costs taken from `c` (its medians left as they are).
 fn with_costs(u: TpsInput, c: &TpsMedians) -> TpsInput {
     TpsInput {
-        unit_cost_op: c.unit_cost_op,
-        unit_cost_ip: c.unit_cost_ip,
-        labour_cost: c.labour_cost,
-        mc_drug: c.mc_drug,
-        mc_lab: c.mc_lab,
-        mc_supplies: c.mc_supplies,
+        costs: c.costs,
         ..u
     }
 }
@@ -46,12 +41,14 @@ fn with_costs(u: TpsInput, c: &TpsMedians) -> TpsInput {
 /// alike; the other medians unset.
 fn cost_medians(op: Satang, ip: Satang, others: Satang) -> TpsMedians {
     TpsMedians {
-        unit_cost_op: Some(op),
-        unit_cost_ip: Some(ip),
-        labour_cost: Some(others),
-        mc_drug: Some(others),
-        mc_lab: Some(others),
-        mc_supplies: Some(others),
+        costs: TpsCosts {
+            unit_cost_op: Some(op),
+            unit_cost_ip: Some(ip),
+            labour_cost: Some(others),
+            mc_drug: Some(others),
+            mc_lab: Some(others),
+            mc_supplies: Some(others),
+        },
         ..TpsMedians::default()
     }
 }
@@ -233,7 +230,7 @@ fn item_rules_at_their_edges() {
     u.acp_uc_days = Some(60.0);
     assert!(item(&u, "1.2.2").met);
     // Unit cost equal to the median passes ("ไม่เกินค่ากลาง").
-    u.unit_cost_op = u.medians.unit_cost_op;
+    u.costs.unit_cost_op = u.medians.costs.unit_cost_op;
     assert!(item(&u, "1.3.1").met);
     // AdjRW equal to the median is not "above"; +4.99 % is not up 5 %.
     u.sum_adjrw = Some(2500.0);
@@ -331,22 +328,22 @@ fn medians() {
     let mut units = vec![perfect(), perfect(), perfect()];
     for (i, u) in units.iter_mut().enumerate() {
         u.medians = TpsMedians::default();
-        u.unit_cost_op = Some(Satang(100 * (i as i64 + 1)));
+        u.costs.unit_cost_op = Some(Satang(100 * (i as i64 + 1)));
         u.roa_pct = Some(i as f64);
     }
     units[2].peer_group = "M1".into();
     let pm = peer_medians(&units);
-    assert_eq!(pm["F2"].unit_cost_op, Some(Satang(150)));
-    assert_eq!(pm["M1"].unit_cost_op, Some(Satang(300)));
+    assert_eq!(pm["F2"].costs.unit_cost_op, Some(Satang(150)));
+    assert_eq!(pm["M1"].costs.unit_cost_op, Some(Satang(300)));
     assert_eq!(pm["F2"].roa_pct, Some(0.5));
-    units[0].medians.unit_cost_op = Some(Satang(999));
+    units[0].medians.costs.unit_cost_op = Some(Satang(999));
     fill_missing_medians(&mut units);
     assert_eq!(
-        units[0].medians.unit_cost_op,
+        units[0].medians.costs.unit_cost_op,
         Some(Satang(999)),
         "given medians are kept"
     );
-    assert_eq!(units[1].medians.unit_cost_op, Some(Satang(150)));
+    assert_eq!(units[1].medians.costs.unit_cost_op, Some(Satang(150)));
 }
 
 fn header() -> String {

@@ -7,7 +7,7 @@ use crate::batch::{self, BatchError, BatchReport, Header, RowCtx, parse_f64, par
 use crate::criteria::TpsCriteria;
 use crate::num::{Hundredths, parse_satang};
 
-use super::{TpsInput, TpsMedians, peer_medians, tps_score};
+use super::{TpsCosts, TpsInput, TpsMedians, peer_medians, tps_score};
 
 // ---------------------------------------------------------------------------------------------
 // CSV batch
@@ -215,12 +215,12 @@ fn parse_tps_row(
             ctx.optional(med_idx[k], col, "baht amount", parse_satang)
                 .map(|v| {
                     let slot = match k {
-                        0 => &mut medians.unit_cost_op,
-                        1 => &mut medians.unit_cost_ip,
-                        2 => &mut medians.labour_cost,
-                        3 => &mut medians.mc_drug,
-                        4 => &mut medians.mc_lab,
-                        _ => &mut medians.mc_supplies,
+                        0 => &mut medians.costs.unit_cost_op,
+                        1 => &mut medians.costs.unit_cost_ip,
+                        2 => &mut medians.costs.labour_cost,
+                        3 => &mut medians.costs.mc_drug,
+                        4 => &mut medians.costs.mc_lab,
+                        _ => &mut medians.costs.mc_supplies,
                     };
                     *slot = v;
                 })
@@ -256,12 +256,14 @@ fn parse_tps_row(
         acp_csmbs_days,
         inventory_days,
         island,
-        unit_cost_op,
-        unit_cost_ip,
-        labour_cost,
-        mc_drug,
-        mc_lab,
-        mc_supplies,
+        costs: TpsCosts {
+            unit_cost_op,
+            unit_cost_ip,
+            labour_cost,
+            mc_drug,
+            mc_lab,
+            mc_supplies,
+        },
         accounting_check_passed,
         bed_occupancy_pct,
         sum_adjrw,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::num::{Satang, div_round_half_away};
 
-use super::{TpsInput, TpsMedians};
+use super::{TpsCosts, TpsInput, TpsMedians};
 
 // ---------------------------------------------------------------------------------------------
 // Medians
@@ -81,12 +81,12 @@ pub fn peer_medians(inputs: &[TpsInput]) -> BTreeMap<String, TpsMedians> {
             .collect();
         group_medians(&pairs)
     }
-    let op = col(inputs, |i| i.unit_cost_op);
-    let ip = col(inputs, |i| i.unit_cost_ip);
-    let lc = col(inputs, |i| i.labour_cost);
-    let drug = col(inputs, |i| i.mc_drug);
-    let lab = col(inputs, |i| i.mc_lab);
-    let sup = col(inputs, |i| i.mc_supplies);
+    let op = col(inputs, |i| i.costs.unit_cost_op);
+    let ip = col(inputs, |i| i.costs.unit_cost_ip);
+    let lc = col(inputs, |i| i.costs.labour_cost);
+    let drug = col(inputs, |i| i.costs.mc_drug);
+    let lab = col(inputs, |i| i.costs.mc_lab);
+    let sup = col(inputs, |i| i.costs.mc_supplies);
     let rw = col(inputs, |i| i.sum_adjrw);
     let om = col(inputs, |i| i.operating_margin_pct);
     let roa = col(inputs, |i| i.roa_pct);
@@ -94,12 +94,14 @@ pub fn peer_medians(inputs: &[TpsInput]) -> BTreeMap<String, TpsMedians> {
     for i in inputs {
         let g = &i.peer_group;
         out.entry(g.clone()).or_insert_with(|| TpsMedians {
-            unit_cost_op: op.get(g).copied(),
-            unit_cost_ip: ip.get(g).copied(),
-            labour_cost: lc.get(g).copied(),
-            mc_drug: drug.get(g).copied(),
-            mc_lab: lab.get(g).copied(),
-            mc_supplies: sup.get(g).copied(),
+            costs: TpsCosts {
+                unit_cost_op: op.get(g).copied(),
+                unit_cost_ip: ip.get(g).copied(),
+                labour_cost: lc.get(g).copied(),
+                mc_drug: drug.get(g).copied(),
+                mc_lab: lab.get(g).copied(),
+                mc_supplies: sup.get(g).copied(),
+            },
             sum_adjrw: rw.get(g).copied(),
             operating_margin_pct: om.get(g).copied(),
             roa_pct: roa.get(g).copied(),
@@ -122,12 +124,12 @@ pub fn fill_missing_medians(inputs: &mut [TpsInput]) {
 impl TpsMedians {
     /// Takes from `other` every median this one lacks.
     pub fn fill_from(&mut self, other: &TpsMedians) {
-        self.unit_cost_op = self.unit_cost_op.or(other.unit_cost_op);
-        self.unit_cost_ip = self.unit_cost_ip.or(other.unit_cost_ip);
-        self.labour_cost = self.labour_cost.or(other.labour_cost);
-        self.mc_drug = self.mc_drug.or(other.mc_drug);
-        self.mc_lab = self.mc_lab.or(other.mc_lab);
-        self.mc_supplies = self.mc_supplies.or(other.mc_supplies);
+        self.costs.unit_cost_op = self.costs.unit_cost_op.or(other.costs.unit_cost_op);
+        self.costs.unit_cost_ip = self.costs.unit_cost_ip.or(other.costs.unit_cost_ip);
+        self.costs.labour_cost = self.costs.labour_cost.or(other.costs.labour_cost);
+        self.costs.mc_drug = self.costs.mc_drug.or(other.costs.mc_drug);
+        self.costs.mc_lab = self.costs.mc_lab.or(other.costs.mc_lab);
+        self.costs.mc_supplies = self.costs.mc_supplies.or(other.costs.mc_supplies);
         self.sum_adjrw = self.sum_adjrw.or(other.sum_adjrw);
         self.operating_margin_pct = self.operating_margin_pct.or(other.operating_margin_pct);
         self.roa_pct = self.roa_pct.or(other.roa_pct);

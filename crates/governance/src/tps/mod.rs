@@ -21,9 +21,9 @@ use serde::{Deserialize, Serialize};
 use crate::criteria::GradeResult;
 use crate::num::{Hundredths, Satang};
 
-/// Peer-group medians a unit is compared with (official medians, or [`peer_medians`]).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct TpsMedians {
+/// The six costs of item 1.3 (satang): a unit's own, or its peer group's medians.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TpsCosts {
     /// Unit cost per OP visit, satang.
     pub unit_cost_op: Option<Satang>,
     /// Unit cost per IP AdjRW, satang.
@@ -36,6 +36,14 @@ pub struct TpsMedians {
     pub mc_lab: Option<Satang>,
     /// MC medical supplies, satang.
     pub mc_supplies: Option<Satang>,
+}
+
+/// Peer-group medians a unit is compared with (official medians, or [`peer_medians`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TpsMedians {
+    /// Medians of the six costs of item 1.3.
+    #[serde(flatten)]
+    pub costs: TpsCosts,
     /// Sum AdjRW.
     pub sum_adjrw: Option<f64>,
     /// Operating margin, %.
@@ -76,18 +84,9 @@ pub struct TpsInput {
     pub inventory_days: Option<f64>,
     /// Island unit (longer inventory limit).
     pub island: bool,
-    /// Unit cost OP, satang.
-    pub unit_cost_op: Option<Satang>,
-    /// Unit cost IP, satang.
-    pub unit_cost_ip: Option<Satang>,
-    /// Labour cost, satang.
-    pub labour_cost: Option<Satang>,
-    /// MC drugs, satang.
-    pub mc_drug: Option<Satang>,
-    /// MC laboratory, satang.
-    pub mc_lab: Option<Satang>,
-    /// MC medical supplies, satang.
-    pub mc_supplies: Option<Satang>,
+    /// Unit costs, labour cost and MC costs.
+    #[serde(flatten)]
+    pub costs: TpsCosts,
     /// Preliminary accounting (trial balance) check passed.
     pub accounting_check_passed: Option<bool>,
     /// Bed occupancy, %.

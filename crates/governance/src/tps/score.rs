@@ -46,23 +46,33 @@ fn cost_value(
     let md = &input.medians;
     match m {
         CostMeasure::UnitCostOp => (
-            input.unit_cost_op,
-            md.unit_cost_op,
+            input.costs.unit_cost_op,
+            md.costs.unit_cost_op,
             "ต้นทุนต่อหน่วย OP",
             "unit cost OP",
         ),
         CostMeasure::UnitCostIp => (
-            input.unit_cost_ip,
-            md.unit_cost_ip,
+            input.costs.unit_cost_ip,
+            md.costs.unit_cost_ip,
             "ต้นทุนต่อหน่วย IP",
             "unit cost IP",
         ),
-        CostMeasure::LabourCost => (input.labour_cost, md.labour_cost, "LC ค่าแรง", "labour cost"),
-        CostMeasure::McDrug => (input.mc_drug, md.mc_drug, "MC ค่ายา", "MC drugs"),
-        CostMeasure::McLab => (input.mc_lab, md.mc_lab, "MC ค่า lab", "MC laboratory"),
+        CostMeasure::LabourCost => (
+            input.costs.labour_cost,
+            md.costs.labour_cost,
+            "LC ค่าแรง",
+            "labour cost",
+        ),
+        CostMeasure::McDrug => (input.costs.mc_drug, md.costs.mc_drug, "MC ค่ายา", "MC drugs"),
+        CostMeasure::McLab => (
+            input.costs.mc_lab,
+            md.costs.mc_lab,
+            "MC ค่า lab",
+            "MC laboratory",
+        ),
         CostMeasure::McSupplies => (
-            input.mc_supplies,
-            md.mc_supplies,
+            input.costs.mc_supplies,
+            md.costs.mc_supplies,
             "MC ค่าเวชภัณฑ์",
             "MC medical supplies",
         ),

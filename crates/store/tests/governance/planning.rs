@@ -116,7 +116,10 @@ pub(super) async fn tps_inputs_round_trip_with_peer_medians(store: &Store) {
         hcode: hcode.into(),
         period: "2569Q2".into(),
         peer_group: "F2".into(),
-        unit_cost_op: Some(Satang(cost)),
+        costs: raidai_governance::tps::TpsCosts {
+            unit_cost_op: Some(Satang(cost)),
+            ..Default::default()
+        },
         ..Default::default()
     };
     store
@@ -149,7 +152,7 @@ pub(super) async fn tps_inputs_round_trip_with_peer_medians(store: &Store) {
         .tps_peer_medians(&head, hc("99001"), 2569, 2)
         .await
         .unwrap();
-    assert_eq!(m["F2"].unit_cost_op, Some(Satang(40_000)));
+    assert_eq!(m["F2"].costs.unit_cost_op, Some(Satang(40_000)));
     assert_eq!(
         store
             .tps_inputs_in_scope(&head, 2569, 2)
