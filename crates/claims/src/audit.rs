@@ -160,7 +160,7 @@ pub fn stored_findings(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec
 pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<FindingRow> {
     let catalogue = ctx.catalogue(v.fy);
     let mut out: Vec<&'static str> = Vec::new();
-    let ip = v.setting == "IP";
+    let ip = v.visit.setting == "IP";
     let fund = v.fund.as_str();
     let self_pay = fund == "SELF";
     // Authen.
@@ -212,13 +212,13 @@ pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<Fin
     }
     // Admissions.
     if ip {
-        if v.unposted_reason == IN_HOSPITAL || v.date_dsc == 0 {
+        if v.unposted_reason == IN_HOSPITAL || v.visit.date_dsc == 0 {
             out.push("IP01");
         } else {
-            if v.date_dsc == v.date_serv {
+            if v.visit.date_dsc == v.visit.date_serv {
                 out.push("IP03");
             }
-            let los = days_between(v.date_serv, v.date_dsc);
+            let los = days_between(v.visit.date_serv, v.visit.date_dsc);
             let leave: i64 = d.lvd.iter().map(|(o, i)| days_between(*o, *i).max(0)).sum();
             if leave > los {
                 out.push("IP04");
@@ -301,13 +301,15 @@ pub mod examples {
     /// A clean UC OP visit: in-CUP, Authen code, PDx, charges adding up.
     pub fn clean() -> (VisitRow, AuditDetail) {
         let v = VisitRow {
-            vkey: "O000000001/1".into(),
-            setting: "OP".into(),
-            hn: "000000001".into(),
-            seq: "1".into(),
-            an: String::new(),
-            date_serv: 20251015,
-            date_dsc: 20251015,
+            visit: raidai_store::claims::VisitRef {
+                vkey: "O000000001/1".into(),
+                setting: "OP".into(),
+                hn: "000000001".into(),
+                seq: "1".into(),
+                an: String::new(),
+                date_serv: 20251015,
+                date_dsc: 20251015,
+            },
             recognised: 20251015,
             fy: 2569,
             clinic: "00100".into(),
@@ -346,8 +348,8 @@ pub mod examples {
     }
 
     fn admission(v: &mut VisitRow, d: &mut AuditDetail) {
-        v.setting = "IP".into();
-        v.date_dsc = 20251018;
+        v.visit.setting = "IP".into();
+        v.visit.date_dsc = 20251018;
         v.recognised = 20251018;
         d.dx = vec![("I10".into(), "1".into())];
     }
@@ -384,7 +386,7 @@ pub mod examples {
             }),
             ("IP01", |v, d| {
                 admission(v, d);
-                v.date_dsc = 0;
+                v.visit.date_dsc = 0;
                 v.recognised = 0;
                 v.unposted_reason = IN_HOSPITAL.into();
             }),
@@ -394,8 +396,8 @@ pub mod examples {
             }),
             ("IP03", |v, d| {
                 admission(v, d);
-                v.date_dsc = v.date_serv;
-                v.recognised = v.date_serv;
+                v.visit.date_dsc = v.visit.date_serv;
+                v.recognised = v.visit.date_serv;
             }),
             ("IP04", |v, d| {
                 admission(v, d);
@@ -417,9 +419,9 @@ pub mod examples {
             ("CHG04", |v, _| v.paid = 70_000),
             ("CLN01", |v, _| v.clinic = "05000".into()),
             ("LATE01", |v, _| {
-                v.date_serv = 20250901;
+                v.visit.date_serv = 20250901;
                 v.recognised = 20250901;
-                v.date_dsc = 20250901;
+                v.visit.date_dsc = 20250901;
             }),
             ("AE01", |v, _| v.fund = "PRB".into()),
             ("AE02", |v, d| {
@@ -489,7 +491,7 @@ mod tests {
         let (mut v, d) = clean();
         v.fund = "OFC".into();
         v.inscl = "OFC".into();
-        v.date_serv = 20240101;
+        v.visit.date_serv = 20240101;
         v.recognised = 20240101;
         assert!(!rules(&v, &d).contains(&"LATE01".to_string()));
     }

@@ -359,10 +359,10 @@ pub async fn repost(
     loop {
         let rows = session.waiting_visits(&after, 1_000).await?;
         let Some(last) = rows.last() else { break };
-        after = last.vkey.clone();
+        after = last.visit.vkey.clone();
         let mut ready = Vec::with_capacity(rows.len());
         for r in rows {
-            if r.setting == "IP" {
+            if r.visit.setting == "IP" {
                 totals.admissions_read += 1;
             } else {
                 totals.visits_read += 1;
@@ -422,7 +422,7 @@ pub async fn audit_unit_on(
             session.write_findings(&findings).await?;
         }
         let Some(last) = rows.last() else { break };
-        after = last.vkey.clone();
+        after = last.visit.vkey.clone();
         let ctx = ctx.clone();
         pending = Some(tokio::task::spawn_blocking(move || {
             let half = rows.len().div_ceil(2);
@@ -434,7 +434,7 @@ pub async fn audit_unit_on(
                         &audit::AuditDetail::from_json(&r.detail_json),
                         &ctx,
                     ) {
-                        out.push((r.vkey.clone(), f));
+                        out.push((r.visit.vkey.clone(), f));
                     }
                 }
                 out

@@ -199,13 +199,15 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
         .unwrap_or_default();
     let detail_json = serde_json::to_string(&detail(e)).unwrap_or_else(|_| "{}".into());
     let mut row = VisitRow {
-        vkey: vkey(e),
-        setting: setting.into(),
-        hn: e.hn().as_str().to_string(),
-        seq,
-        an,
-        date_serv: ymd(date_serv),
-        date_dsc,
+        visit: raidai_store::claims::VisitRef {
+            vkey: vkey(e),
+            setting: setting.into(),
+            hn: e.hn().as_str().to_string(),
+            seq,
+            an,
+            date_serv: ymd(date_serv),
+            date_dsc,
+        },
         recognised,
         fy,
         clinic,
@@ -280,7 +282,7 @@ fn post_row(row: &mut VisitRow, class: VisitClass, bill: &Bill, maps: &Maps) {
 pub fn repost_row(mut row: VisitRow, maps: &Maps) -> Option<VisitRow> {
     let class = VisitClass {
         fund: Fund::parse(&row.fund)?,
-        setting: Setting::parse(&row.setting)?,
+        setting: Setting::parse(&row.visit.setting)?,
         place: Place::parse(&row.place)?,
         case: Case::parse(&row.case)?,
     };
@@ -298,11 +300,11 @@ pub fn repost_row(mut row: VisitRow, maps: &Maps) -> Option<VisitRow> {
 fn content_hash(r: &VisitRow) -> String {
     let mut h = Sha256::new();
     for s in [
-        &r.vkey,
-        &r.setting,
-        &r.hn,
-        &r.seq,
-        &r.an,
+        &r.visit.vkey,
+        &r.visit.setting,
+        &r.visit.hn,
+        &r.visit.seq,
+        &r.visit.an,
         &r.clinic,
         &r.pdx,
         r.cid.as_str(),
@@ -323,8 +325,8 @@ fn content_hash(r: &VisitRow) -> String {
         h.update([0x1f]);
     }
     for n in [
-        r.date_serv,
-        r.date_dsc,
+        r.visit.date_serv,
+        r.visit.date_dsc,
         r.dob,
         r.total,
         r.paid,

@@ -12,9 +12,9 @@ use raidai_store::{Actor, Store};
 const UNIT: &str = "99001";
 
 fn stored(i: usize, mut v: VisitRow, d: &raidai_claims::audit::AuditDetail) -> VisitRow {
-    v.vkey = format!("O{i:09}/1");
-    v.hn = format!("{i:09}");
-    v.seq = format!("{i}");
+    v.visit.vkey = format!("O{i:09}/1");
+    v.visit.hn = format!("{i:09}");
+    v.visit.seq = format!("{i}");
     // Distinct Authen codes and patients: no cross-visit finding between the examples.
     if v.permitno.starts_with("PP") {
         v.permitno = format!("PP{:010}", 1_000 + i);

@@ -68,13 +68,7 @@ async fn stored_rows(store: &Store, hcode: &str) -> Vec<VisitRow> {
                 v.visit.date_serv,
                 v.visit.date_dsc,
             ),
-            vkey: v.visit.vkey,
-            setting: v.visit.setting,
-            hn: v.visit.hn,
-            seq: v.visit.seq,
-            an: v.visit.an,
-            date_serv: v.visit.date_serv,
-            date_dsc: v.visit.date_dsc,
+            visit: v.visit,
             fy: v.fy,
             clinic: v.clinic,
             pdx: v.pdx,
@@ -104,7 +98,7 @@ async fn stored_rows(store: &Store, hcode: &str) -> Vec<VisitRow> {
         });
     }
     // The order of the files: by key, like an export of a unit would take them.
-    rows.sort_by(|a, b| a.vkey.cmp(&b.vkey));
+    rows.sort_by(|a, b| a.visit.vkey.cmp(&b.visit.vkey));
     rows
 }
 
@@ -182,10 +176,14 @@ async fn exported_sets_read_back_without_rejects(store: &Store) {
             .unwrap(),
     );
     let places = Places::from(unit_places);
-    let by_key: BTreeMap<&str, &VisitRow> = rows.iter().map(|r| (r.vkey.as_str(), r)).collect();
-    let n_ip = rows.iter().filter(|r| r.setting == "IP").count();
+    let by_key: BTreeMap<&str, &VisitRow> =
+        rows.iter().map(|r| (r.visit.vkey.as_str(), r)).collect();
+    let n_ip = rows.iter().filter(|r| r.visit.setting == "IP").count();
     assert_eq!(n_ip, ADMISSIONS);
-    assert!(rows.iter().any(|r| r.setting == "IP" && r.date_dsc == 0));
+    assert!(
+        rows.iter()
+            .any(|r| r.visit.setting == "IP" && r.visit.date_dsc == 0)
+    );
 
     for headers in [HeaderSet::Fdh, HeaderSet::Classic] {
         let out = claim_files(UNIT, &rows, headers).unwrap();
@@ -245,23 +243,32 @@ async fn exported_sets_read_back_without_rejects(store: &Store) {
             assert_eq!(r.report.admissions.importable, n_ip as u64);
             assert_eq!(r.encounters.len(), rows.len());
         }
-        let patients: BTreeSet<&str> = rows.iter().map(|r| r.hn.as_str()).collect();
+        let patients: BTreeSet<&str> = rows.iter().map(|r| r.visit.hn.as_str()).collect();
         assert_eq!(back.report.patients, patients.len() as u64);
 
         for e in &back.encounters {
             let again = encounter_row(e, &places, &maps);
-            let was = by_key[again.vkey.as_str()];
+            let was = by_key[again.visit.vkey.as_str()];
             // Bills and charges.
-            assert_eq!(again.total, was.total, "{} CHT total", was.vkey);
-            assert_eq!(again.paid, was.paid, "{} CHT paid", was.vkey);
-            assert_eq!(e.bills().len(), 1, "{} one CHT", was.vkey);
+            assert_eq!(again.total, was.total, "{} CHT total", was.visit.vkey);
+            assert_eq!(again.paid, was.paid, "{} CHT paid", was.visit.vkey);
+            assert_eq!(e.bills().len(), 1, "{} one CHT", was.visit.vkey);
             let cha: i64 = e.charges().iter().map(|c| c.amount.0).sum();
-            assert_eq!(cha, was.total, "{} Σ CHA", was.vkey);
-            assert_eq!(again.claimable, was.claimable, "{} claimable", was.vkey);
+            assert_eq!(cha, was.total, "{} Σ CHA", was.visit.vkey);
+            assert_eq!(
+                again.claimable, was.claimable,
+                "{} claimable",
+                was.visit.vkey
+            );
             // Diagnoses, in order with their types.
             let dx = |json: &str| detail_without(json, &[])["dx"].clone();
-            assert_eq!(dx(&again.detail_json), dx(&was.detail_json), "{}", was.vkey);
-            assert_eq!(again.pdx, was.pdx, "{}", was.vkey);
+            assert_eq!(
+                dx(&again.detail_json),
+                dx(&was.detail_json),
+                "{}",
+                was.visit.vkey
+            );
+            assert_eq!(again.pdx, was.pdx, "{}", was.visit.vkey);
             // The rest of the detail: FDH keeps everything, classic has no LAB and no invoice.
             let dropped: &[&str] = match headers {
                 HeaderSet::Fdh => &[],
@@ -271,15 +278,20 @@ async fn exported_sets_read_back_without_rejects(store: &Store) {
                 detail_without(&again.detail_json, dropped),
                 detail_without(&was.detail_json, dropped),
                 "{} detail",
-                was.vkey
+                was.visit.vkey
             );
             // Keys, dates, right and classification.
             let facts = |r: &VisitRow| {
                 (
-                    (r.setting.clone(), r.hn.clone(), r.seq.clone(), r.an.clone()),
                     (
-                        r.date_serv,
-                        r.date_dsc,
+                        r.visit.setting.clone(),
+                        r.visit.hn.clone(),
+                        r.visit.seq.clone(),
+                        r.visit.an.clone(),
+                    ),
+                    (
+                        r.visit.date_serv,
+                        r.visit.date_dsc,
                         r.clinic.clone(),
                         r.sex.clone(),
                         r.dob,
@@ -299,14 +311,14 @@ async fn exported_sets_read_back_without_rejects(store: &Store) {
                     ),
                 )
             };
-            assert_eq!(facts(&again), facts(was), "{}", was.vkey);
+            assert_eq!(facts(&again), facts(was), "{}", was.visit.vkey);
             // Personal data: compared, never printed.
             assert!(
                 again.patient_name == was.patient_name,
                 "{}: the patient's name differs",
-                was.vkey
+                was.visit.vkey
             );
-            assert!(again.cid == was.cid, "{}: the CID differs", was.vkey);
+            assert!(again.cid == was.cid, "{}: the CID differs", was.visit.vkey);
         }
         if headers == HeaderSet::Classic {
             assert!(!files.iter().any(|(n, _)| n == "LAB.txt"));
@@ -625,9 +637,13 @@ async fn thai_is_windows_874_and_lines_end_in_crlf(store: &Store) {
                 assert!(
                     pat.windows(enc.len()).any(|w| w == enc.as_slice()),
                     "{}: a word of the name is not in PAT as windows-874",
-                    r.vkey
+                    r.visit.vkey
                 );
-                assert!(text.contains(word), "{}: the name does not decode", r.vkey);
+                assert!(
+                    text.contains(word),
+                    "{}: the name does not decode",
+                    r.visit.vkey
+                );
                 if word.chars().any(|c| ('\u{0e01}'..='\u{0e5b}').contains(&c)) {
                     thai += 1;
                     // Thai characters are one byte each (0xA1–0xFB), never UTF-8's three.

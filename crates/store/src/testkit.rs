@@ -206,6 +206,15 @@ pub async fn seed_small(store: &Store) {
         .expect("province 99 seeded");
 }
 
+/// The description of a test import: one source, no files listed, not strict.
+pub fn import_meta() -> crate::claims::ImportMeta {
+    crate::claims::ImportMeta {
+        source_name: "test.zip".into(),
+        files: Vec::new(),
+        strict: false,
+    }
+}
+
 /// A unit code written in a test (panics on one that is not five digits).
 pub fn hc(code: &str) -> raidai_domain::ids::Hcode {
     raidai_domain::ids::Hcode::parse(code).expect("a five-digit unit code")
@@ -229,13 +238,15 @@ pub fn op_visit(vkey: &str, fund: &str, date: i64, amount: i64) -> crate::claims
         credit,
     };
     crate::claims::VisitRow {
-        vkey: vkey.into(),
-        setting: "OP".into(),
-        hn: "000000001".into(),
-        seq: vkey.rsplit('/').next().unwrap_or(vkey).into(),
-        an: String::new(),
-        date_serv: date,
-        date_dsc: date,
+        visit: crate::claims::VisitRef {
+            vkey: vkey.into(),
+            setting: "OP".into(),
+            hn: "000000001".into(),
+            seq: vkey.rsplit('/').next().unwrap_or(vkey).into(),
+            an: String::new(),
+            date_serv: date,
+            date_dsc: date,
+        },
         recognised: date,
         fy: raidai_domain::periods::fiscal_year_of(date),
         clinic: "01".into(),

@@ -2,31 +2,31 @@
 //! tenancy of reads and writes, reports. Runs on SQLite and (with RAIDAI_TEST_PG_URL) PostgreSQL.
 
 use raidai_domain::master::Role;
-use raidai_store::claims::{ImportMeta, ImportTotals, RejectRow, VisitQuery, VisitRow};
+use raidai_store::claims::{ImportMeta, ImportTotals, RejectRow, VisitQuery, VisitRef, VisitRow};
 use raidai_store::testkit::hc;
 use raidai_store::testkit::{actor, op_visit, seed_small};
 use raidai_store::{Actor, Store, StoreError};
 
 fn row(n: usize, fund: &str, amount: i64, hash: &str) -> VisitRow {
+    let v = op_visit(
+        &format!("O{n:09}/6901010800{n:02}"),
+        fund,
+        20251001 + (n as i64 % 28),
+        amount,
+    );
     VisitRow {
-        hn: format!("{n:09}"),
+        visit: VisitRef {
+            hn: format!("{n:09}"),
+            ..v.visit.clone()
+        },
         inscl: if fund == "UC" { "UCS" } else { "OFC" }.into(),
         content_hash: hash.into(),
-        ..op_visit(
-            &format!("O{n:09}/6901010800{n:02}"),
-            fund,
-            20251001 + (n as i64 % 28),
-            amount,
-        )
+        ..v
     }
 }
 
 fn meta() -> ImportMeta {
-    ImportMeta {
-        source_name: "test.zip".into(),
-        files: Vec::new(),
-        strict: false,
-    }
+    raidai_store::testkit::import_meta()
 }
 
 async fn land(
@@ -185,7 +185,7 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
     let listed = store.list_imports(&sys, hc("99001"), 1).await.unwrap();
     assert_eq!(listed[0].counts.reversed_amount, 700);
     let v = store
-        .get_visit(&sys, hc("99001"), &row(2, "UC", 0, "").vkey)
+        .get_visit(&sys, hc("99001"), &row(2, "UC", 0, "").visit.vkey)
         .await
         .unwrap();
     assert_eq!(v.visit.fund, "OFC");
@@ -280,7 +280,7 @@ async fn tenancy_of_claims(store: &Store) {
         );
     }
     // Reads: outside the scope is NotFound.
-    let key = row(1, "UC", 0, "").vkey;
+    let key = row(1, "UC", 0, "").visit.vkey;
     for who in [
         actor(Role::UnitRevenue, "99011"),
         actor(Role::District, "9901"),
@@ -380,7 +380,10 @@ async fn awkward_text_round_trips(store: &Store) {
     land(store, &sys, "99001", std::slice::from_ref(&r))
         .await
         .unwrap();
-    let got = store.get_visit(&sys, hc("99001"), &r.vkey).await.unwrap();
+    let got = store
+        .get_visit(&sys, hc("99001"), &r.visit.vkey)
+        .await
+        .unwrap();
     assert_eq!(got.visit.patient_name, r.patient_name);
     assert_eq!(got.visit.permitno, "\\N");
     assert_eq!(got.detail_json, r.detail_json);

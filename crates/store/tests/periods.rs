@@ -8,7 +8,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use raidai_domain::master::Role;
 use raidai_store::audit::AuditQuery;
-use raidai_store::claims::{DateBasis, ImportMeta, ImportTotals, VisitRow};
+use raidai_store::claims::{DateBasis, ImportMeta, ImportTotals, VisitRef, VisitRow};
 use raidai_store::periods::MonthTotals;
 use raidai_store::testkit::hc;
 use raidai_store::testkit::op_visit;
@@ -25,21 +25,21 @@ fn today() -> NaiveDate {
 /// An OP visit (or an admission when `dsc` is given) of `amount` satang owed by UC.
 fn visit(vkey: &str, date: i64, dsc: Option<i64>, amount: i64) -> VisitRow {
     let recognised = dsc.unwrap_or(date);
+    let v = op_visit(vkey, "UC", recognised, amount);
     VisitRow {
-        setting: if dsc.is_some() { "IP" } else { "OP" }.into(),
-        seq: vkey.into(),
-        date_serv: date,
+        visit: VisitRef {
+            setting: if dsc.is_some() { "IP" } else { "OP" }.into(),
+            seq: vkey.into(),
+            date_serv: date,
+            ..v.visit.clone()
+        },
         content_hash: format!("{amount}-{date}-{recognised}"),
-        ..op_visit(vkey, "UC", recognised, amount)
+        ..v
     }
 }
 
 fn meta() -> ImportMeta {
-    ImportMeta {
-        source_name: "test.zip".into(),
-        files: Vec::new(),
-        strict: false,
-    }
+    raidai_store::testkit::import_meta()
 }
 
 async fn land(store: &Store, rows: Vec<VisitRow>) {
@@ -362,7 +362,7 @@ async fn cross_visit_findings(store: &Store) {
     a.permitno = "PP1234567890".into();
     b.permitno = "PP0000000001".into();
     c.permitno = "PP1234567890".into();
-    c.hn = "000000002".into();
+    c.visit.hn = "000000002".into();
     a.findings = vec![FindingRow {
         rule: "CLN01".into(),
         severity: "block".into(),

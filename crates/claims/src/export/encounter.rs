@@ -9,12 +9,12 @@ use super::{Detail, ExportError, Rec, Set, bad, date, money, time_of_visit};
 pub(super) fn write_encounter(set: &mut Set, r: &VisitRow, hcode: &str) -> Result<(), ExportError> {
     if r.detail_json.trim().is_empty() {
         return Err(ExportError::MissingDetail {
-            vkey: r.vkey.clone(),
+            vkey: r.visit.vkey.clone(),
         });
     }
     // The error's own text, not serde's message: that may quote the stored value.
     let d: Detail = serde_json::from_str(&r.detail_json).map_err(|e| ExportError::BadDetail {
-        vkey: r.vkey.clone(),
+        vkey: r.visit.vkey.clone(),
         reason: format!(
             "{:?} at line {} column {}",
             e.classify(),
@@ -25,23 +25,24 @@ pub(super) fn write_encounter(set: &mut Set, r: &VisitRow, hcode: &str) -> Resul
     let cha_sum: i64 = d.cha.iter().map(|c| c.1).sum();
     if cha_sum != r.total {
         return Err(ExportError::ChargeMismatch {
-            vkey: r.vkey.clone(),
+            vkey: r.visit.vkey.clone(),
             cha: Satang(cha_sum),
             total: Satang(r.total),
         });
     }
-    let ip = match r.setting.as_str() {
-        "OP" if !r.seq.trim().is_empty() => false,
-        "IP" if !r.an.trim().is_empty() => true,
+    let ip = match r.visit.setting.as_str() {
+        "OP" if !r.visit.seq.trim().is_empty() => false,
+        "IP" if !r.visit.an.trim().is_empty() => true,
         "OP" => return Err(bad(r, "an OP visit without SEQ")),
         "IP" => return Err(bad(r, "an admission without AN")),
         _ => return Err(bad(r, "setting is neither OP nor IP")),
     };
-    let serv = date(r.date_serv).ok_or_else(|| bad(r, "the date of service is not a date"))?;
-    let dsc = if r.date_dsc == 0 {
+    let serv =
+        date(r.visit.date_serv).ok_or_else(|| bad(r, "the date of service is not a date"))?;
+    let dsc = if r.visit.date_dsc == 0 {
         None
     } else {
-        Some(date(r.date_dsc).ok_or_else(|| bad(r, "the discharge date is not a date"))?)
+        Some(date(r.visit.date_dsc).ok_or_else(|| bad(r, "the discharge date is not a date"))?)
     };
     // CHT/CHA date: the discharge (the bill's date) for an admission, while in hospital its
     // admission; the visit's date for OP.
@@ -51,11 +52,11 @@ pub(super) fn write_encounter(set: &mut Set, r: &VisitRow, hcode: &str) -> Resul
         serv.clone()
     };
     let (seq, an) = if ip {
-        ("", r.an.as_str())
+        ("", r.visit.an.as_str())
     } else {
-        (r.seq.as_str(), "")
+        (r.visit.seq.as_str(), "")
     };
-    let hn = r.hn.as_str();
+    let hn = r.visit.hn.as_str();
     let cid = r.cid.as_str();
     // An OP line's CLINIC; an admission's row keeps its department (2 digits), not a CLINIC.
     let clinic = if ip { "" } else { r.clinic.as_str() };
@@ -115,7 +116,7 @@ pub(super) fn write_encounter(set: &mut Set, r: &VisitRow, hcode: &str) -> Resul
             .s(Col::HN, hn)
             .s(Col::CLINIC, clinic)
             .s(Col::DATEOPD, serv.clone())
-            .s(Col::TIMEOPD, time_of_visit(seq, r.date_serv))
+            .s(Col::TIMEOPD, time_of_visit(seq, r.visit.date_serv))
             .s(Col::SEQ, seq)
             .s(Col::UUC, uuc)
             // Keeps the classification of a refer-in visit (FDH only has TYPEIN).

@@ -274,7 +274,7 @@ fn namepat(title: &str, fname: &str, lname: &str) -> String {
 
 fn bad(row: &VisitRow, what: &str) -> ExportError {
     ExportError::BadRow {
-        vkey: row.vkey.clone(),
+        vkey: row.visit.vkey.clone(),
         what: what.to_string(),
     }
 }
@@ -309,21 +309,21 @@ pub fn claim_files(
     let mut latest: HashMap<&str, &VisitRow> = HashMap::new();
     let mut seen: HashSet<&str> = HashSet::new();
     for r in rows {
-        if !seen.insert(r.vkey.as_str()) {
+        if !seen.insert(r.visit.vkey.as_str()) {
             return Err(ExportError::Duplicate {
-                vkey: r.vkey.clone(),
+                vkey: r.visit.vkey.clone(),
             });
         }
-        if r.hn.trim().is_empty() {
+        if r.visit.hn.trim().is_empty() {
             return Err(bad(r, "the row has no HN"));
         }
-        match latest.get(r.hn.as_str()) {
+        match latest.get(r.visit.hn.as_str()) {
             None => {
-                patients.push(&r.hn);
-                latest.insert(&r.hn, r);
+                patients.push(&r.visit.hn);
+                latest.insert(&r.visit.hn, r);
             }
-            Some(prev) if r.date_serv > prev.date_serv => {
-                latest.insert(&r.hn, r);
+            Some(prev) if r.visit.date_serv > prev.visit.date_serv => {
+                latest.insert(&r.visit.hn, r);
             }
             Some(_) => {}
         }

@@ -190,7 +190,7 @@ pub(super) async fn stored_rows_match_the_pure_pipeline(store: &Store) {
         .collect();
     for e in &seen {
         let row = encounter_row(e, &places, &maps);
-        let s = &stored[&row.vkey];
+        let s = &stored[&row.visit.vkey];
         assert_eq!(
             (&s.fund, &s.place, &s.case, s.fund_amount, s.patient_amount),
             (

@@ -175,9 +175,10 @@ pub struct PostLine {
     pub credit: i64,
 }
 
-/// A visit (OP) or admission (IP) ready to store, with its posting.
+row_struct! {
+/// Which visit a row is about: its key, setting, HN / SEQ / AN and dates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VisitRow {
+pub struct VisitRef {
     /// `O<hn>/<seq>` or `I<an>`.
     pub vkey: String,
     /// `OP` or `IP`.
@@ -189,6 +190,14 @@ pub struct VisitRow {
     pub date_serv: i64,
     /// Discharge date (IP; 0 while in hospital) or the date of service (OP).
     pub date_dsc: i64,
+}
+}
+
+/// A visit (OP) or admission (IP) ready to store, with its posting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VisitRow {
+    #[serde(flatten)]
+    pub visit: VisitRef,
     /// The date the receivable is recognised on: discharge (IP) or service (OP); 0 while the
     /// patient is still in hospital (then nothing is posted).
     pub recognised: i64,

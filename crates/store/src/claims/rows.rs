@@ -9,14 +9,16 @@ pub(crate) fn raw_stored_row(r: &crate::sqlite_raw::RawRow) -> VisitRow {
     let setting = r.text(1);
     let (date_serv, date_dsc) = (r.int(5), r.int(6));
     VisitRow {
-        vkey: r.text(0),
         recognised: recognition_date(setting == "IP", date_serv, date_dsc),
-        setting,
-        hn: r.text(2),
-        seq: r.text(3),
-        an: r.text(4),
-        date_serv,
-        date_dsc,
+        visit: VisitRef {
+            vkey: r.text(0),
+            setting,
+            hn: r.text(2),
+            seq: r.text(3),
+            an: r.text(4),
+            date_serv,
+            date_dsc,
+        },
         fy: r.int(7),
         clinic: r.text(8),
         pdx: r.text(9),
@@ -51,14 +53,16 @@ pub(crate) fn stored_row(r: &dyn Cols) -> Result<VisitRow, sqlx::Error> {
     let setting = r.s("setting")?;
     let (date_serv, date_dsc) = (r.i("date_serv")?, r.i("date_dsc")?);
     Ok(VisitRow {
-        vkey: r.s("vkey")?,
         recognised: recognition_date(setting == "IP", date_serv, date_dsc),
-        setting,
-        hn: r.s("hn")?,
-        seq: r.s("seq")?,
-        an: r.s("an")?,
-        date_serv,
-        date_dsc,
+        visit: VisitRef {
+            vkey: r.s("vkey")?,
+            setting,
+            hn: r.s("hn")?,
+            seq: r.s("seq")?,
+            an: r.s("an")?,
+            date_serv,
+            date_dsc,
+        },
         fy: r.i("fy")?,
         clinic: r.s("clinic")?,
         pdx: r.s("pdx")?,
@@ -136,13 +140,13 @@ pub(crate) fn visit_vals<'a>(
     let v = &nv.row;
     [
         Val::Text(hcode),
-        Val::Text(&v.vkey),
-        Val::Text(&v.setting),
-        Val::Text(&v.hn),
-        Val::Text(&v.seq),
-        Val::Text(&v.an),
-        Val::Int(v.date_serv),
-        Val::Int(v.date_dsc),
+        Val::Text(&v.visit.vkey),
+        Val::Text(&v.visit.setting),
+        Val::Text(&v.visit.hn),
+        Val::Text(&v.visit.seq),
+        Val::Text(&v.visit.an),
+        Val::Int(v.visit.date_serv),
+        Val::Int(v.visit.date_dsc),
         Val::Int(v.fy),
         Val::Text(&v.clinic),
         Val::Text(&v.pdx),

@@ -84,17 +84,17 @@ impl Share {
             fund: v.fund.clone(),
             fy: v.fy,
             account: v.receivable.clone(),
-            recognised: if v.setting == "IP" {
-                v.date_dsc
+            recognised: if v.visit.setting == "IP" {
+                v.visit.date_dsc
             } else {
-                v.date_serv
+                v.visit.date_serv
             },
             posted: v.posted,
             fund_amount: v.fund_amount,
             inscl: v.inscl.clone(),
             subtype: v.subtype.clone(),
-            date_serv: v.date_serv,
-            vkey: v.vkey.clone(),
+            date_serv: v.visit.date_serv,
+            vkey: v.visit.vkey.clone(),
             has_code: !v.permitno.is_empty(),
             at_stake: if v.fund_amount > 0 {
                 v.fund_amount

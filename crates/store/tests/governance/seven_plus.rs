@@ -153,11 +153,15 @@ pub(super) async fn seven_plus_items_from_trial_balances_and_direct_entry(store:
 }
 
 pub(super) fn ledger_visit(n: usize, fund: &str, date: i64, fy: i64, amount: i64) -> VisitRow {
+    let v = op_visit(&format!("O{n:09}/{n}"), fund, date, amount);
     VisitRow {
-        hn: format!("{n:09}"),
+        visit: VisitRef {
+            hn: format!("{n:09}"),
+            ..v.visit.clone()
+        },
         fy,
         posted: true,
-        ..op_visit(&format!("O{n:09}/{n}"), fund, date, amount)
+        ..v
     }
 }
 

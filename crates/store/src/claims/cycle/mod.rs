@@ -30,22 +30,6 @@ const STATUS_COLS: &str = "hcode, vkey, batch_no, tran_id, status, appeal, rep_n
 const STATUS_COL_COUNT: usize = 22;
 
 row_struct! {
-/// Which visit a row is about: its key, setting, HN / SEQ / AN and dates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VisitRef {
-    pub vkey: String,
-    /// OP or IP.
-    pub setting: String,
-    pub hn: String,
-    pub seq: String,
-    pub an: String,
-    pub date_serv: i64,
-    /// Discharge date (IP; 0 while in hospital) or the date of service (OP).
-    pub date_dsc: i64,
-}
-}
-
-row_struct! {
 /// A visit with its claim, for the worklist, batch detail and history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClaimRow {

@@ -216,7 +216,7 @@ impl ImportSession {
                  COALESCE((SELECT cs.cleared FROM claim_status cs WHERE cs.hcode = claim_visits.hcode AND cs.vkey = claim_visits.vkey), 0) AS cleared FROM claim_visits WHERE hcode = ",
             );
             s.text(self.hcode.clone()).push(" AND vkey IN (");
-            s.texts(chunk.iter().map(|v| v.vkey.clone()));
+            s.texts(chunk.iter().map(|v| v.visit.vkey.clone()));
             s.push(")");
             positional(self.engine, &mut s);
             let rows = self
@@ -273,12 +273,12 @@ impl ImportSession {
         for mut v in rows {
             self.recon.add(&v);
             for f in std::mem::take(&mut v.findings) {
-                findings.push((v.vkey.clone(), f));
+                findings.push((v.visit.vkey.clone(), f));
             }
             let mut ver = 0;
             let mut refs = String::new();
             let mut frozen = None;
-            if let Some(old) = existing.get(&v.vkey) {
+            if let Some(old) = existing.get(&v.visit.vkey) {
                 if old.hash == v.content_hash {
                     self.counts.unchanged += 1;
                     continue;
@@ -314,8 +314,8 @@ impl ImportSession {
                         },
                     );
                 }
-                replaced.push(v.vkey.clone());
-                let audit = Change::new("claim_visit", &v.vkey, "update")
+                replaced.push(v.visit.vkey.clone());
+                let audit = Change::new("claim_visit", &v.visit.vkey, "update")
                     .unit(&self.hcode)
                     .before(old.summary.clone())
                     .after(row_summary(&v, &self.id))
@@ -342,10 +342,10 @@ impl ImportSession {
                     self.lines_written += 1;
                     journal.push(JournalRow {
                         n: self.lines_written,
-                        vkey: v.vkey.clone(),
+                        vkey: v.visit.vkey.clone(),
                         ver,
                         line_no: i as i64 + 1,
-                        date_serv: v.date_serv,
+                        date_serv: v.visit.date_serv,
                         post_date,
                         fy,
                         kind: "post",
@@ -417,13 +417,19 @@ impl ImportSession {
         // their numbers: the journal's key grows with every line, so they are appended.
         // Sorted by index: moving the rows themselves (a kilobyte each) cost more than the sort.
         let mut order: Vec<usize> = (0..to_insert.len()).collect();
-        order.sort_unstable_by(|&a, &b| to_insert[a].row.vkey.cmp(&to_insert[b].row.vkey));
+        order.sort_unstable_by(|&a, &b| {
+            to_insert[a]
+                .row
+                .visit
+                .vkey
+                .cmp(&to_insert[b].row.visit.vkey)
+        });
         self.insert_rows(&to_insert, &order, &journal, &findings, now)
             .await?;
         self.counts.journal_lines += journal.len() as i64;
         // A visit seen for the first time has no claim yet: its share is what was written.
         for nv in &to_insert {
-            if !existing.contains_key(&nv.row.vkey) {
+            if !existing.contains_key(&nv.row.visit.vkey) {
                 self.sums.add(&sums::Share::of_new(&nv.row), 1);
             }
         }
