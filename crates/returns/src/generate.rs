@@ -443,7 +443,8 @@ fn codes_text(l: &RepLine) -> String {
     }
 }
 
-fn dash(s: &str) -> String {
+/// A cell's text as NHSO writes it: `-` for nothing.
+pub(crate) fn dash(s: &str) -> String {
     if s.is_empty() {
         "-".into()
     } else {

@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::LineVisit;
 use crate::cells::naive;
 use crate::generate::{
-    Cell, baht, big_sheet, differ, new_book, put, put_columns, put_str, save, sheet_named,
+    Cell, baht, big_sheet, dash, differ, new_book, put, put_columns, put_str, save, sheet_named,
 };
 use crate::layout::{self, position};
 use crate::rep::RepLine;
@@ -196,26 +196,8 @@ pub fn write_stm(
             put_str(ws, row, c_rep, &l.visit.rep_no);
             put(ws, row, c_no, Cell::Num((i + 1) as f64));
             put_str(ws, row, c_tran, &l.visit.tran_id);
-            put_str(
-                ws,
-                row,
-                c_hn,
-                if l.visit.hn.is_empty() {
-                    "-"
-                } else {
-                    &l.visit.hn
-                },
-            );
-            put_str(
-                ws,
-                row,
-                c_an,
-                if l.visit.an.is_empty() {
-                    "-"
-                } else {
-                    &l.visit.an
-                },
-            );
+            put_str(ws, row, c_hn, &dash(&l.visit.hn));
+            put_str(ws, row, c_an, &dash(&l.visit.an));
             put_str(ws, row, c_pid, &l.visit.pid);
             put_str(ws, row, c_name, &name_for(i, &mut r));
             put_str(ws, row, c_in, &date(l.visit.date_in));
