@@ -5,7 +5,7 @@ use tracing::{info, warn};
 
 use crate::config::Credentials;
 use crate::error::AuthenError;
-use crate::http::Connector;
+use crate::http::{Connector, Lookup};
 use crate::model::{AuthenStatus, code_for, mask_cid};
 
 /// A batch stops after this many transient failures (unavailable/timeout/network) in a row.
@@ -61,7 +61,9 @@ pub async fn batch<C: Connector + ?Sized>(
     let mut consecutive_transient = 0;
 
     for (index, q) in items.into_iter().enumerate() {
-        let result = connector.check(cred, &q.cid, q.service_date, None).await;
+        let result = connector
+            .check(cred, Lookup::new(&q.cid, q.service_date))
+            .await;
         let key = log_key(&q);
         let mut stop = None;
         match &result {
@@ -121,19 +123,13 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::http::BoxFuture;
+    use crate::http::CheckFuture;
 
     /// Replays scripted results; shows that the trait is mockable without HTTP.
     struct Scripted(Mutex<Vec<Result<AuthenStatus, AuthenError>>>);
 
     impl Connector for Scripted {
-        fn check<'a>(
-            &'a self,
-            _cred: &'a Credentials,
-            _cid: &'a str,
-            _service_date: NaiveDate,
-            _service_code: Option<&'a str>,
-        ) -> BoxFuture<'a, Result<AuthenStatus, AuthenError>> {
+        fn check<'a>(&'a self, _cred: &'a Credentials, _lookup: Lookup<'a>) -> CheckFuture<'a> {
             let next = self
                 .0
                 .lock()

@@ -29,15 +29,39 @@ const MAX_BODY_BYTES: usize = 1 << 20;
 /// A source of authen statuses. Implemented by [`HttpConnector`]; tests can implement it with
 /// `Box::pin(async move { … })`.
 pub trait Connector: Send + Sync {
-    /// Looks up the codes of `cid` on `service_date`, optionally for one `service_code`
-    /// (e.g. `PG0060001`).
-    fn check<'a>(
-        &'a self,
-        cred: &'a Credentials,
-        cid: &'a str,
-        service_date: NaiveDate,
-        service_code: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<AuthenStatus, AuthenError>>;
+    /// Looks up the codes of one person on one day.
+    fn check<'a>(&'a self, cred: &'a Credentials, lookup: Lookup<'a>) -> CheckFuture<'a>;
+}
+
+/// What a connector answers: the person's codes of the day, or why not.
+pub type CheckFuture<'a> = BoxFuture<'a, Result<AuthenStatus, AuthenError>>;
+
+/// One lookup: whose codes (`cid`), on which day, optionally for one service code
+/// (e.g. `PG0060001`).
+#[derive(Debug, Clone, Copy)]
+pub struct Lookup<'a> {
+    pub cid: &'a str,
+    pub service_date: NaiveDate,
+    pub service_code: Option<&'a str>,
+}
+
+impl<'a> Lookup<'a> {
+    /// Every code of `cid` on `service_date`.
+    pub fn new(cid: &'a str, service_date: NaiveDate) -> Self {
+        Lookup {
+            cid,
+            service_date,
+            service_code: None,
+        }
+    }
+
+    /// The same lookup narrowed to one service code.
+    pub fn service(self, service_code: Option<&'a str>) -> Self {
+        Lookup {
+            service_code,
+            ..self
+        }
+    }
 }
 
 /// References and owning pointers to a connector delegate to it, so callers can pass whichever
@@ -45,14 +69,8 @@ pub trait Connector: Send + Sync {
 macro_rules! delegate_connector {
     ($($pointer:ty),+) => {$(
         impl<C: Connector + ?Sized> Connector for $pointer {
-            fn check<'a>(
-                &'a self,
-                cred: &'a Credentials,
-                cid: &'a str,
-                service_date: NaiveDate,
-                service_code: Option<&'a str>,
-            ) -> BoxFuture<'a, Result<AuthenStatus, AuthenError>> {
-                (**self).check(cred, cid, service_date, service_code)
+            fn check<'a>(&'a self, cred: &'a Credentials, lookup: Lookup<'a>) -> CheckFuture<'a> {
+                (**self).check(cred, lookup)
             }
         }
     )+};
@@ -142,10 +160,13 @@ impl HttpConnector {
     pub async fn check_status(
         &self,
         cred: &Credentials,
-        cid: &str,
-        service_date: NaiveDate,
-        service_code: Option<&str>,
+        lookup: Lookup<'_>,
     ) -> Result<AuthenStatus, AuthenError> {
+        let Lookup {
+            cid,
+            service_date,
+            service_code,
+        } = lookup;
         if !self.is_enabled() {
             debug!("nhso authen: refused, kill switch is on");
             return Err(AuthenError::Disabled);
@@ -259,14 +280,8 @@ impl HttpConnector {
 }
 
 impl Connector for HttpConnector {
-    fn check<'a>(
-        &'a self,
-        cred: &'a Credentials,
-        cid: &'a str,
-        service_date: NaiveDate,
-        service_code: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<AuthenStatus, AuthenError>> {
-        Box::pin(self.check_status(cred, cid, service_date, service_code))
+    fn check<'a>(&'a self, cred: &'a Credentials, lookup: Lookup<'a>) -> CheckFuture<'a> {
+        Box::pin(self.check_status(cred, lookup))
     }
 }
 

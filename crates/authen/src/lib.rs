@@ -15,7 +15,7 @@
 //! let cred = Credentials::new(open(&key, sealed_token)?, chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap());
 //! let nhso = HttpConnector::new(Settings { enabled: true, ..Settings::default() })?;
 //! let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
-//! let status = nhso.check(&cred, "1234567890121", day, None).await?;
+//! let status = nhso.check(&cred, Lookup::new("1234567890121", day)).await?;
 //! if let Some(code) = code_for(&status, day, Some("10670")) {
 //!     println!("authen code {}", code.claim_code);
 //! }
@@ -35,6 +35,6 @@ pub use config::{
     today_th,
 };
 pub use error::{AuthenError, InvalidField};
-pub use http::{BoxFuture, CHECK_PATH, Connector, HttpConnector};
+pub use http::{BoxFuture, CHECK_PATH, CheckFuture, Connector, HttpConnector, Lookup};
 pub use model::{AuthenCode, AuthenStatus, code_for, mask_cid, parse_response, validate_cid};
 pub use secret::{SecretError, key_from_setting, open, seal};

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use raidai_authen::{
-    AuthenError, AuthenStatus, CHECK_PATH, Connector, Credentials, HttpConnector, Query, Settings,
-    batch, code_for, today_th,
+    AuthenError, AuthenStatus, CHECK_PATH, Connector, Credentials, HttpConnector, Lookup, Query,
+    Settings, batch, code_for, today_th,
 };
 use tokio::time::Instant;
 
@@ -172,7 +172,7 @@ async fn success_returns_code_without_names() {
     let (base, fake) = start(vec![step(200, found_body())]).await;
     let c = connector(settings(&base));
     let status = c
-        .check(&cred(), CID, day(), Some("PG0060001"))
+        .check(&cred(), Lookup::new(CID, day()).service(Some("PG0060001")))
         .await
         .expect("ok");
 
@@ -206,7 +206,7 @@ async fn success_returns_code_without_names() {
 async fn no_code_that_day() {
     let (base, fake) = start(vec![step(200, empty_body())]).await;
     let c = connector(settings(&base));
-    let status = c.check(&cred(), CID, day(), None).await.expect("ok");
+    let status = c.check(&cred(), Lookup::new(CID, day())).await.expect("ok");
     assert_eq!(status, AuthenStatus::default());
     assert!(code_for(&status, day(), None).is_none());
     let hits = fake.hits();
@@ -215,7 +215,7 @@ async fn no_code_that_day() {
     // serviceHistories missing entirely means the same.
     let (base, _) = start(vec![step(200, r#"{"firstName":"x"}"#)]).await;
     let status = connector(settings(&base))
-        .check(&cred(), CID, day(), None)
+        .check(&cred(), Lookup::new(CID, day()))
         .await
         .expect("ok");
     assert!(status.codes.is_empty());
@@ -226,7 +226,7 @@ async fn wrong_credentials_are_not_retried() {
     for code in [401, 403] {
         let (base, fake) = start(vec![step(code, r#"{"message":"invalid token"}"#)]).await;
         let err = connector(settings(&base))
-            .check(&cred(), CID, day(), None)
+            .check(&cred(), Lookup::new(CID, day()))
             .await
             .expect_err("unauthorized");
         assert_eq!(err, AuthenError::Unauthorized);
@@ -239,7 +239,7 @@ async fn wrong_credentials_are_not_retried() {
 async fn other_4xx_is_rejected_without_retry() {
     let (base, fake) = start(vec![step(404, "{}")]).await;
     let err = connector(settings(&base))
-        .check(&cred(), CID, day(), None)
+        .check(&cred(), Lookup::new(CID, day()))
         .await
         .expect_err("rejected");
     assert_eq!(err, AuthenError::Rejected { status: 404 });
@@ -252,7 +252,10 @@ async fn expired_credentials_refused_locally() {
     let c = connector(settings(&base));
     for expires_on in [today_th(), today_th() - chrono::Days::new(1)] {
         let err = c
-            .check(&Credentials::new(TOKEN, expires_on), CID, day(), None)
+            .check(
+                &Credentials::new(TOKEN, expires_on),
+                Lookup::new(CID, day()),
+            )
             .await
             .expect_err("expired");
         assert_eq!(err, AuthenError::CredentialsExpired);
@@ -269,7 +272,7 @@ async fn rate_limited_then_ok_honours_retry_after() {
     let c = connector(settings(&base));
     let started = Instant::now();
     let status = c
-        .check(&cred(), CID, day(), None)
+        .check(&cred(), Lookup::new(CID, day()))
         .await
         .expect("ok after retry");
     assert_eq!(status.codes.len(), 1);
@@ -290,7 +293,7 @@ async fn retry_after_is_capped() {
     s.max_retry_after = Duration::from_millis(300);
     let started = Instant::now();
     connector(s)
-        .check(&cred(), CID, day(), None)
+        .check(&cred(), Lookup::new(CID, day()))
         .await
         .expect("ok after capped wait");
     assert_eq!(fake.count(), 2);
@@ -303,7 +306,7 @@ async fn persistent_429_is_rate_limited() {
     let mut s = settings(&base);
     s.max_retries = 2;
     let err = connector(s)
-        .check(&cred(), CID, day(), None)
+        .check(&cred(), Lookup::new(CID, day()))
         .await
         .expect_err("429");
     assert_eq!(err, AuthenError::RateLimited);
@@ -316,7 +319,7 @@ async fn persistent_503_is_unavailable_after_all_attempts() {
     let s = settings(&base);
     let expected_attempts = s.max_retries as usize + 1;
     let err = connector(s)
-        .check(&cred(), CID, day(), None)
+        .check(&cred(), Lookup::new(CID, day()))
         .await
         .expect_err("503");
     assert_eq!(err, AuthenError::Unavailable { status: 503 });
@@ -340,7 +343,7 @@ async fn slow_server_times_out() {
     s.max_retries = 1;
     let started = Instant::now();
     let err = connector(s)
-        .check(&cred(), CID, day(), None)
+        .check(&cred(), Lookup::new(CID, day()))
         .await
         .expect_err("timeout");
     assert_eq!(err, AuthenError::Timeout);
@@ -353,7 +356,7 @@ async fn closed_port_is_network_error() {
     let mut s = settings(&closed_port_url().await);
     s.max_retries = 1;
     let err = connector(s)
-        .check(&cred(), CID, day(), None)
+        .check(&cred(), Lookup::new(CID, day()))
         .await
         .expect_err("refused");
     assert_eq!(err, AuthenError::Network);
@@ -365,13 +368,18 @@ async fn kill_switch_makes_no_request() {
     let mut s = settings(&base);
     s.enabled = false;
     let c = connector(s);
-    let err = c.check(&cred(), CID, day(), None).await.expect_err("off");
+    let err = c
+        .check(&cred(), Lookup::new(CID, day()))
+        .await
+        .expect_err("off");
     assert_eq!(err, AuthenError::Disabled);
     assert_eq!(err.message_th(), "ปิดการเชื่อมต่อ สปสช. อยู่ (kill switch)");
     assert_eq!(fake.count(), 0);
 
     c.set_enabled(true);
-    c.check(&cred(), CID, day(), None).await.expect("on again");
+    c.check(&cred(), Lookup::new(CID, day()))
+        .await
+        .expect("on again");
     assert_eq!(fake.count(), 1);
 }
 
@@ -379,7 +387,7 @@ async fn kill_switch_makes_no_request() {
 async fn malformed_json_is_bad_response() {
     let (base, fake) = start(vec![step(200, format!("{{\"pid\": {CID}, oops"))]).await;
     let err = connector(settings(&base))
-        .check(&cred(), CID, day(), None)
+        .check(&cred(), Lookup::new(CID, day()))
         .await
         .expect_err("bad json");
     assert!(matches!(err, AuthenError::BadResponse(_)), "{err:?}");
@@ -392,11 +400,14 @@ async fn invalid_input_makes_no_request() {
     let (base, fake) = start(vec![step(200, found_body())]).await;
     let c = connector(settings(&base));
     for cid in ["", "310070051234", "31007005123456", "310070051234x"] {
-        let err = c.check(&cred(), cid, day(), None).await.expect_err(cid);
+        let err = c
+            .check(&cred(), Lookup::new(cid, day()))
+            .await
+            .expect_err(cid);
         assert!(matches!(err, AuthenError::InvalidInput(_)), "{err:?}");
     }
     let err = c
-        .check(&cred(), CID, day(), Some("PG006&x=1"))
+        .check(&cred(), Lookup::new(CID, day()).service(Some("PG006&x=1")))
         .await
         .expect_err("service code");
     assert!(matches!(err, AuthenError::InvalidInput(_)));
@@ -473,8 +484,8 @@ async fn min_interval_spaces_requests() {
     // Concurrent callers share the same pacing.
     let cr = cred();
     let (a, b) = tokio::join!(
-        c.check(&cr, CID, day(), None),
-        c.check(&cr, CID, day(), None)
+        c.check(&cr, Lookup::new(CID, day())),
+        c.check(&cr, Lookup::new(CID, day()))
     );
     assert!(a.is_ok() && b.is_ok());
 
@@ -557,15 +568,15 @@ async fn logs_and_errors_never_contain_cid_token_or_names() {
         let mut s = settings(&base);
         s.timeout = Duration::from_millis(200);
         s.max_retries = 1;
-        record(&connector(s).check(&cred(), CID, day(), None).await);
+        record(&connector(s).check(&cred(), Lookup::new(CID, day())).await);
     }
     let mut s = settings(&closed_port_url().await);
     s.max_retries = 1;
-    record(&connector(s).check(&cred(), CID, day(), None).await);
+    record(&connector(s).check(&cred(), Lookup::new(CID, day())).await);
     // Local refusals.
     let expired = Credentials::new(TOKEN, today_th());
-    record(&c.check(&expired, CID, day(), None).await);
-    record(&c.check(&cred(), "123", day(), None).await);
+    record(&c.check(&expired, Lookup::new(CID, day())).await);
+    record(&c.check(&cred(), Lookup::new("123", day())).await);
 
     let out = logs.text();
     assert!(

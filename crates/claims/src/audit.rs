@@ -9,7 +9,7 @@ use raidai_domain::ids::Cid;
 use raidai_domain::periods::date_of;
 use raidai_domain::rights::{main_right, sub_rights_of};
 use raidai_formats::Encounter;
-use raidai_store::claims::{FindingRow, IN_HOSPITAL, VisitRow};
+use raidai_store::claims::{FindingRow, IN_HOSPITAL, VisitFacts, VisitRow};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -141,10 +141,10 @@ fn hcode_shaped(h: &str) -> bool {
 
 /// The amount a finding puts at stake: what the fund would pay, else what is owed at all.
 pub fn at_stake(v: &VisitRow) -> i64 {
-    if v.fund_amount > 0 {
-        v.fund_amount
+    if v.facts.fund_amount > 0 {
+        v.facts.fund_amount
     } else {
-        (v.fund_amount + v.patient_amount).max(0)
+        (v.facts.fund_amount + v.facts.patient_amount).max(0)
     }
 }
 
@@ -158,35 +158,35 @@ pub fn stored_findings(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec
 
 /// The findings of the per-visit checks on one visit.
 pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<FindingRow> {
-    let catalogue = ctx.catalogue(v.fy);
+    let catalogue = ctx.catalogue(v.facts.fy);
     let mut out: Vec<&'static str> = Vec::new();
     let ip = v.visit.setting == "IP";
-    let fund = v.fund.as_str();
+    let fund = v.facts.fund.as_str();
     let self_pay = fund == "SELF";
     // Authen.
     let aer_code = d.aer.iter().any(|a| !a.2.trim().is_empty());
-    if needs_authen(&v.inscl) {
-        if v.permitno.trim().is_empty() && !aer_code {
+    if needs_authen(&v.facts.inscl) {
+        if v.facts.permitno.trim().is_empty() && !aer_code {
             out.push("AUTH01");
-        } else if !v.permitno.trim().is_empty() && !authen_shape_ok(v.permitno.trim()) {
+        } else if !v.facts.permitno.trim().is_empty() && !authen_shape_ok(v.facts.permitno.trim()) {
             out.push("AUTH02");
         }
     }
     // Rights.
-    if main_right(&v.inscl).is_none() {
+    if main_right(&v.facts.inscl).is_none() {
         out.push("RIGHT01");
-    } else if !v.subtype.trim().is_empty()
-        && !sub_rights_of(&v.inscl).any(|s| s.code == v.subtype.trim())
+    } else if !v.facts.subtype.trim().is_empty()
+        && !sub_rights_of(&v.facts.inscl).any(|s| s.code == v.facts.subtype.trim())
     {
         out.push("RIGHT02");
     }
-    if fund == "UC" && v.hospmain.trim().is_empty() {
+    if fund == "UC" && v.facts.hospmain.trim().is_empty() {
         out.push("RIGHT03");
-    } else if !hcode_shaped(&v.hospmain) {
+    } else if !hcode_shaped(&v.facts.hospmain) {
         out.push("RIGHT04");
     }
     // Citizen ID.
-    let cid = v.cid.as_str().trim();
+    let cid = v.facts.cid.as_str().trim();
     if cid.len() == 13 && cid.bytes().all(|b| b.is_ascii_digit()) && Cid::parse(cid).is_err() {
         out.push("CID01");
     } else if cid.is_empty() && !self_pay && fund != "STP" {
@@ -194,7 +194,7 @@ pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<Fin
     }
     // Diagnoses.
     let principal = d.dx.iter().filter(|(_, t)| t == "1").count();
-    let pdx = v.pdx.trim();
+    let pdx = v.facts.pdx.trim();
     if principal == 0 && pdx.is_empty() {
         out.push("DX01");
     }
@@ -212,7 +212,7 @@ pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<Fin
     }
     // Admissions.
     if ip {
-        if v.unposted_reason == IN_HOSPITAL || v.visit.date_dsc == 0 {
+        if v.facts.unposted_reason == IN_HOSPITAL || v.visit.date_dsc == 0 {
             out.push("IP01");
         } else {
             if v.visit.date_dsc == v.visit.date_serv {
@@ -224,7 +224,7 @@ pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<Fin
                 out.push("IP04");
             }
         }
-        if v.sex.trim().is_empty() || v.dob == 0 || pdx.is_empty() {
+        if v.facts.sex.trim().is_empty() || v.facts.dob == 0 || pdx.is_empty() {
             out.push("IP02");
         }
     }
@@ -238,22 +238,22 @@ pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<Fin
         out.push("PX01");
     }
     let cha_sum: i64 = d.cha.iter().map(|(_, a)| a).sum();
-    if cha_sum != v.total {
+    if cha_sum != v.facts.total {
         out.push("CHG01");
     }
-    if v.total <= 0 {
+    if v.facts.total <= 0 {
         out.push("CHG03");
-    } else if !self_pay && v.claimable <= 0 {
+    } else if !self_pay && v.facts.claimable <= 0 {
         out.push("CHG02");
     }
-    if v.paid > v.total {
+    if v.facts.paid > v.facts.total {
         out.push("CHG04");
     }
     if cat(&['3', '4']) && d.dru.is_empty() {
         out.push("DRU01");
     }
     // Clinic (OP: CLINIC; an admission's DEPT is two digits).
-    if !ip && !raidai_formats::clinic_known(&v.clinic) {
+    if !ip && !raidai_formats::clinic_known(&v.facts.clinic) {
         out.push("CLN01");
     }
     // Submission window, from the recognition date (discharge for IP).
@@ -273,7 +273,7 @@ pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<Fin
     }
     // UC from outside the CUP comes by referral (or as an accident/emergency).
     if fund == "UC"
-        && matches!(v.place.as_str(), "out_cup_prov" | "out_cup_other")
+        && matches!(v.facts.place.as_str(), "out_cup_prov" | "out_cup_other")
         && d.refer.is_empty()
         && d.aer.is_empty()
     {
@@ -311,28 +311,30 @@ pub mod examples {
                 date_dsc: 20251015,
             },
             recognised: 20251015,
-            fy: 2569,
-            clinic: "00100".into(),
-            pdx: "I10".into(),
-            cid: "1234567890121".into(),
-            patient_name: String::new().into(),
-            sex: "1".into(),
-            dob: 19800101,
-            inscl: "UCS".into(),
-            subtype: String::new(),
-            hospmain: "11001".into(),
-            permitno: "PP1234567890".into(),
-            fund: "UC".into(),
-            place: "in_cup".into(),
-            case: "normal".into(),
-            total: 50_000,
-            paid: 0,
-            claimable: 50_000,
-            fund_amount: 50_000,
-            patient_amount: 0,
-            posted: true,
-            unposted_reason: String::new(),
-            receivable: String::new(),
+            facts: VisitFacts {
+                fy: 2569,
+                clinic: "00100".into(),
+                pdx: "I10".into(),
+                cid: "1234567890121".into(),
+                patient_name: String::new().into(),
+                sex: "1".into(),
+                dob: 19800101,
+                inscl: "UCS".into(),
+                subtype: String::new(),
+                hospmain: "11001".into(),
+                permitno: "PP1234567890".into(),
+                fund: "UC".into(),
+                place: "in_cup".into(),
+                case: "normal".into(),
+                total: 50_000,
+                paid: 0,
+                claimable: 50_000,
+                fund_amount: 50_000,
+                patient_amount: 0,
+                posted: true,
+                unposted_reason: String::new(),
+                receivable: String::new(),
+            },
             content_hash: String::new(),
             detail_json: String::new(),
             lines: Vec::new(),
@@ -359,40 +361,40 @@ pub mod examples {
     /// (rule, change of the clean visit that raises it)
     pub fn cases() -> Vec<(&'static str, Change)> {
         vec![
-            ("AUTH01", |v, _| v.permitno.clear()),
-            ("AUTH02", |v, _| v.permitno = "12345".into()),
-            ("RIGHT01", |v, _| v.inscl = "ZZZ".into()),
-            ("RIGHT02", |v, _| v.subtype = "Q9".into()),
-            ("RIGHT03", |v, _| v.hospmain.clear()),
-            ("RIGHT04", |v, _| v.hospmain = "1100".into()),
-            ("CID01", |v, _| v.cid = "1234567890122".into()),
-            ("CID02", |v, _| v.cid = Default::default()),
+            ("AUTH01", |v, _| v.facts.permitno.clear()),
+            ("AUTH02", |v, _| v.facts.permitno = "12345".into()),
+            ("RIGHT01", |v, _| v.facts.inscl = "ZZZ".into()),
+            ("RIGHT02", |v, _| v.facts.subtype = "Q9".into()),
+            ("RIGHT03", |v, _| v.facts.hospmain.clear()),
+            ("RIGHT04", |v, _| v.facts.hospmain = "1100".into()),
+            ("CID01", |v, _| v.facts.cid = "1234567890122".into()),
+            ("CID02", |v, _| v.facts.cid = Default::default()),
             ("DX01", |v, d| {
-                v.pdx.clear();
+                v.facts.pdx.clear();
                 d.dx.clear();
             }),
             ("DX02", |v, d| {
-                v.pdx = "V0300".into();
+                v.facts.pdx = "V0300".into();
                 d.dx = vec![("V0300".into(), "1".into())];
             }),
             ("DX03", |v, d| {
                 admission(v, d);
-                v.pdx = "Z515".into();
+                v.facts.pdx = "Z515".into();
             }),
             ("DX04", |_, d| d.dx.push(("E119".into(), "1".into()))),
             ("DX05", |v, d| {
                 admission(v, d);
-                v.pdx = "R509".into();
+                v.facts.pdx = "R509".into();
             }),
             ("IP01", |v, d| {
                 admission(v, d);
                 v.visit.date_dsc = 0;
                 v.recognised = 0;
-                v.unposted_reason = IN_HOSPITAL.into();
+                v.facts.unposted_reason = IN_HOSPITAL.into();
             }),
             ("IP02", |v, d| {
                 admission(v, d);
-                v.dob = 0;
+                v.facts.dob = 0;
             }),
             ("IP03", |v, d| {
                 admission(v, d);
@@ -405,30 +407,30 @@ pub mod examples {
             }),
             ("PX01", |v, d| {
                 d.cha = vec![("G1".into(), 50_000)];
-                v.total = 50_000;
+                v.facts.total = 50_000;
             }),
-            ("CHG01", |v, _| v.total = 60_000),
+            ("CHG01", |v, _| v.facts.total = 60_000),
             ("CHG02", |v, d| {
-                v.claimable = 0;
+                v.facts.claimable = 0;
                 d.cha = vec![("32".into(), 50_000)];
             }),
             ("CHG03", |v, d| {
-                v.total = 0;
+                v.facts.total = 0;
                 d.cha.clear();
             }),
-            ("CHG04", |v, _| v.paid = 70_000),
-            ("CLN01", |v, _| v.clinic = "05000".into()),
+            ("CHG04", |v, _| v.facts.paid = 70_000),
+            ("CLN01", |v, _| v.facts.clinic = "05000".into()),
             ("LATE01", |v, _| {
                 v.visit.date_serv = 20250901;
                 v.recognised = 20250901;
                 v.visit.date_dsc = 20250901;
             }),
-            ("AE01", |v, _| v.fund = "PRB".into()),
+            ("AE01", |v, _| v.facts.fund = "PRB".into()),
             ("AE02", |v, d| {
-                v.pdx = "S060".into();
+                v.facts.pdx = "S060".into();
                 d.dx = vec![("S060".into(), "1".into())];
             }),
-            ("REF01", |v, _| v.place = "out_cup_other".into()),
+            ("REF01", |v, _| v.facts.place = "out_cup_other".into()),
             ("DRU01", |_, d| d.dru.clear()),
         ]
     }
@@ -489,8 +491,8 @@ mod tests {
     fn late_is_per_fund() {
         // OFC has no window in the shipped catalogue.
         let (mut v, d) = clean();
-        v.fund = "OFC".into();
-        v.inscl = "OFC".into();
+        v.facts.fund = "OFC".into();
+        v.facts.inscl = "OFC".into();
         v.visit.date_serv = 20240101;
         v.recognised = 20240101;
         assert!(!rules(&v, &d).contains(&"LATE01".to_string()));

@@ -11,7 +11,7 @@ use raidai_domain::posting::{Bill, Unposted, VisitClass, post_visit};
 use raidai_domain::rights::Fund;
 use raidai_formats::Encounter;
 use raidai_formats::records::PatRecord;
-use raidai_store::claims::{IN_HOSPITAL, NO_MAPPING, PostLine, VisitRow};
+use raidai_store::claims::{IN_HOSPITAL, NO_MAPPING, PostLine, VisitFacts, VisitRow};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -209,32 +209,34 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
             date_dsc,
         },
         recognised,
-        fy,
-        clinic,
-        pdx: principal_diagnosis(e).to_string(),
-        cid: cid.into(),
-        patient_name: patient_name(patient).into(),
-        sex: patient.sex.map(|s| s.code()).unwrap_or("").to_string(),
-        dob: patient.dob.map(ymd).unwrap_or(0),
-        inscl: right.inscl.as_str().to_string(),
-        subtype: right.subtype.clone(),
-        hospmain: right
-            .hospmain
-            .as_ref()
-            .map(|h| h.as_str().to_string())
-            .unwrap_or_default(),
-        permitno: right.permitno.clone(),
-        fund: class.fund.code().into(),
-        place: class.place.code().into(),
-        case: class.case.code().into(),
-        total: bill.total.0,
-        paid: bill.paid.0,
-        claimable: bill.claimable_charges.0,
-        fund_amount: fund_part.0,
-        patient_amount: patient_part.0,
-        posted: false,
-        unposted_reason: String::new(),
-        receivable: String::new(),
+        facts: VisitFacts {
+            fy,
+            clinic,
+            pdx: principal_diagnosis(e).to_string(),
+            cid: cid.into(),
+            patient_name: patient_name(patient).into(),
+            sex: patient.sex.map(|s| s.code()).unwrap_or("").to_string(),
+            dob: patient.dob.map(ymd).unwrap_or(0),
+            inscl: right.inscl.as_str().to_string(),
+            subtype: right.subtype.clone(),
+            hospmain: right
+                .hospmain
+                .as_ref()
+                .map(|h| h.as_str().to_string())
+                .unwrap_or_default(),
+            permitno: right.permitno.clone(),
+            fund: class.fund.code().into(),
+            place: class.place.code().into(),
+            case: class.case.code().into(),
+            total: bill.total.0,
+            paid: bill.paid.0,
+            claimable: bill.claimable_charges.0,
+            fund_amount: fund_part.0,
+            patient_amount: patient_part.0,
+            posted: false,
+            unposted_reason: String::new(),
+            receivable: String::new(),
+        },
         content_hash: String::new(),
         detail_json,
         lines: Vec::new(),
@@ -250,12 +252,12 @@ fn post_row(row: &mut VisitRow, class: VisitClass, bill: &Bill, maps: &Maps) {
     let (lines, posted, reason) = if row.recognised == 0 {
         (Vec::new(), false, IN_HOSPITAL)
     } else {
-        match post_visit(maps.for_fy(row.fy), class, bill) {
+        match post_visit(maps.for_fy(row.facts.fy), class, bill) {
             Ok(lines) => (lines, true, ""),
             Err(Unposted::NoMapping) => (Vec::new(), false, NO_MAPPING),
         }
     };
-    row.receivable = if row.fund_amount != 0 {
+    row.facts.receivable = if row.facts.fund_amount != 0 {
         lines
             .first()
             .map(|l| l.account.as_str().to_string())
@@ -263,8 +265,8 @@ fn post_row(row: &mut VisitRow, class: VisitClass, bill: &Bill, maps: &Maps) {
     } else {
         String::new()
     };
-    row.posted = posted;
-    row.unposted_reason = reason.to_string();
+    row.facts.posted = posted;
+    row.facts.unposted_reason = reason.to_string();
     row.lines = lines
         .iter()
         .map(|l| PostLine {
@@ -281,18 +283,18 @@ fn post_row(row: &mut VisitRow, class: VisitClass, bill: &Bill, maps: &Maps) {
 /// Returns `None` when it still has no line (or its stored class is not readable).
 pub fn repost_row(mut row: VisitRow, maps: &Maps) -> Option<VisitRow> {
     let class = VisitClass {
-        fund: Fund::parse(&row.fund)?,
+        fund: Fund::parse(&row.facts.fund)?,
         setting: Setting::parse(&row.visit.setting)?,
-        place: Place::parse(&row.place)?,
-        case: Case::parse(&row.case)?,
+        place: Place::parse(&row.facts.place)?,
+        case: Case::parse(&row.facts.case)?,
     };
     let bill = Bill {
-        total: Satang(row.total),
-        paid: Satang(row.paid),
-        claimable_charges: Satang(row.claimable),
+        total: Satang(row.facts.total),
+        paid: Satang(row.facts.paid),
+        claimable_charges: Satang(row.facts.claimable),
     };
     post_row(&mut row, class, &bill, maps);
-    row.posted.then_some(row)
+    row.facts.posted.then_some(row)
 }
 
 /// SHA-256 over everything stored for the visit, including its posting: a changed file line or
@@ -305,20 +307,20 @@ fn content_hash(r: &VisitRow) -> String {
         &r.visit.hn,
         &r.visit.seq,
         &r.visit.an,
-        &r.clinic,
-        &r.pdx,
-        r.cid.as_str(),
-        r.patient_name.as_str(),
-        &r.sex,
-        &r.inscl,
-        &r.subtype,
-        &r.hospmain,
-        &r.permitno,
-        &r.fund,
-        &r.place,
-        &r.case,
-        &r.unposted_reason,
-        &r.receivable,
+        &r.facts.clinic,
+        &r.facts.pdx,
+        r.facts.cid.as_str(),
+        r.facts.patient_name.as_str(),
+        &r.facts.sex,
+        &r.facts.inscl,
+        &r.facts.subtype,
+        &r.facts.hospmain,
+        &r.facts.permitno,
+        &r.facts.fund,
+        &r.facts.place,
+        &r.facts.case,
+        &r.facts.unposted_reason,
+        &r.facts.receivable,
         &r.detail_json,
     ] {
         h.update(s.as_bytes());
@@ -327,12 +329,12 @@ fn content_hash(r: &VisitRow) -> String {
     for n in [
         r.visit.date_serv,
         r.visit.date_dsc,
-        r.dob,
-        r.total,
-        r.paid,
-        r.claimable,
-        r.fund_amount,
-        r.patient_amount,
+        r.facts.dob,
+        r.facts.total,
+        r.facts.paid,
+        r.facts.claimable,
+        r.facts.fund_amount,
+        r.facts.patient_amount,
     ] {
         h.update(n.to_le_bytes());
     }

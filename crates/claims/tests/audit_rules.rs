@@ -16,8 +16,8 @@ fn stored(i: usize, mut v: VisitRow, d: &raidai_claims::audit::AuditDetail) -> V
     v.visit.hn = format!("{i:09}");
     v.visit.seq = format!("{i}");
     // Distinct Authen codes and patients: no cross-visit finding between the examples.
-    if v.permitno.starts_with("PP") {
-        v.permitno = format!("PP{:010}", 1_000 + i);
+    if v.facts.permitno.starts_with("PP") {
+        v.facts.permitno = format!("PP{:010}", 1_000 + i);
     }
     v.detail_json = detail_json(d);
     v.content_hash = format!("h{i}");

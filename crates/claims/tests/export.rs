@@ -13,7 +13,7 @@ use raidai_formats::generate::GenConfig;
 use raidai_formats::{
     FileKind, HeaderSet, ReadAll, ReadOptions, RejectCode, Source, TextEncoding, read_all,
 };
-use raidai_store::claims::VisitRow;
+use raidai_store::claims::{VisitFacts, VisitRow};
 use raidai_store::testkit::hc;
 use raidai_store::testkit::seed_small;
 use raidai_store::{Actor, Store};
@@ -69,28 +69,30 @@ async fn stored_rows(store: &Store, hcode: &str) -> Vec<VisitRow> {
                 v.visit.date_dsc,
             ),
             visit: v.visit,
-            fy: v.fy,
-            clinic: v.clinic,
-            pdx: v.pdx,
-            cid: v.cid,
-            patient_name: v.patient_name,
-            sex: v.sex,
-            dob: v.dob,
-            inscl: v.inscl,
-            subtype: v.subtype,
-            hospmain: v.hospmain,
-            permitno: v.permitno,
-            fund: v.fund,
-            place: v.place,
-            case: v.case,
-            total: v.total,
-            paid: v.paid,
-            claimable: v.claimable,
-            fund_amount: v.fund_amount,
-            patient_amount: v.patient_amount,
-            posted: v.posted,
-            unposted_reason: v.unposted_reason,
-            receivable: v.receivable,
+            facts: VisitFacts {
+                fy: v.facts.fy,
+                clinic: v.facts.clinic,
+                pdx: v.facts.pdx,
+                cid: v.facts.cid,
+                patient_name: v.facts.patient_name,
+                sex: v.facts.sex,
+                dob: v.facts.dob,
+                inscl: v.facts.inscl,
+                subtype: v.facts.subtype,
+                hospmain: v.facts.hospmain,
+                permitno: v.facts.permitno,
+                fund: v.facts.fund,
+                place: v.facts.place,
+                case: v.facts.case,
+                total: v.facts.total,
+                paid: v.facts.paid,
+                claimable: v.facts.claimable,
+                fund_amount: v.facts.fund_amount,
+                patient_amount: v.facts.patient_amount,
+                posted: v.facts.posted,
+                unposted_reason: v.facts.unposted_reason,
+                receivable: v.facts.receivable,
+            },
             content_hash: String::new(),
             detail_json: d.detail_json,
             lines: Vec::new(),
@@ -250,13 +252,21 @@ async fn exported_sets_read_back_without_rejects(store: &Store) {
             let again = encounter_row(e, &places, &maps);
             let was = by_key[again.visit.vkey.as_str()];
             // Bills and charges.
-            assert_eq!(again.total, was.total, "{} CHT total", was.visit.vkey);
-            assert_eq!(again.paid, was.paid, "{} CHT paid", was.visit.vkey);
+            assert_eq!(
+                again.facts.total, was.facts.total,
+                "{} CHT total",
+                was.visit.vkey
+            );
+            assert_eq!(
+                again.facts.paid, was.facts.paid,
+                "{} CHT paid",
+                was.visit.vkey
+            );
             assert_eq!(e.bills().len(), 1, "{} one CHT", was.visit.vkey);
             let cha: i64 = e.charges().iter().map(|c| c.amount.0).sum();
-            assert_eq!(cha, was.total, "{} Σ CHA", was.visit.vkey);
+            assert_eq!(cha, was.facts.total, "{} Σ CHA", was.visit.vkey);
             assert_eq!(
-                again.claimable, was.claimable,
+                again.facts.claimable, was.facts.claimable,
                 "{} claimable",
                 was.visit.vkey
             );
@@ -268,7 +278,7 @@ async fn exported_sets_read_back_without_rejects(store: &Store) {
                 "{}",
                 was.visit.vkey
             );
-            assert_eq!(again.pdx, was.pdx, "{}", was.visit.vkey);
+            assert_eq!(again.facts.pdx, was.facts.pdx, "{}", was.visit.vkey);
             // The rest of the detail: FDH keeps everything, classic has no LAB and no invoice.
             let dropped: &[&str] = match headers {
                 HeaderSet::Fdh => &[],
@@ -292,33 +302,41 @@ async fn exported_sets_read_back_without_rejects(store: &Store) {
                     (
                         r.visit.date_serv,
                         r.visit.date_dsc,
-                        r.clinic.clone(),
-                        r.sex.clone(),
-                        r.dob,
+                        r.facts.clinic.clone(),
+                        r.facts.sex.clone(),
+                        r.facts.dob,
                     ),
                     (
-                        r.inscl.clone(),
-                        r.subtype.clone(),
-                        r.hospmain.clone(),
-                        r.permitno.clone(),
+                        r.facts.inscl.clone(),
+                        r.facts.subtype.clone(),
+                        r.facts.hospmain.clone(),
+                        r.facts.permitno.clone(),
                     ),
-                    (r.fund.clone(), r.place.clone(), r.case.clone()),
                     (
-                        r.fund_amount,
-                        r.patient_amount,
-                        r.posted,
-                        r.receivable.clone(),
+                        r.facts.fund.clone(),
+                        r.facts.place.clone(),
+                        r.facts.case.clone(),
+                    ),
+                    (
+                        r.facts.fund_amount,
+                        r.facts.patient_amount,
+                        r.facts.posted,
+                        r.facts.receivable.clone(),
                     ),
                 )
             };
             assert_eq!(facts(&again), facts(was), "{}", was.visit.vkey);
             // Personal data: compared, never printed.
             assert!(
-                again.patient_name == was.patient_name,
+                again.facts.patient_name == was.facts.patient_name,
                 "{}: the patient's name differs",
                 was.visit.vkey
             );
-            assert!(again.cid == was.cid, "{}: the CID differs", was.visit.vkey);
+            assert!(
+                again.facts.cid == was.facts.cid,
+                "{}: the CID differs",
+                was.visit.vkey
+            );
         }
         if headers == HeaderSet::Classic {
             assert!(!files.iter().any(|(n, _)| n == "LAB.txt"));
@@ -604,7 +622,7 @@ async fn fdh_rules_hold_and_broken_sets_fail(store: &Store) {
         Err(ExportError::MissingDetail { .. })
     ));
     let mut off = rows.clone();
-    off[0].total += 100;
+    off[0].facts.total += 100;
     assert!(matches!(
         claim_files(UNIT, &off, HeaderSet::Fdh),
         Err(ExportError::ChargeMismatch { .. })
@@ -631,7 +649,7 @@ async fn thai_is_windows_874_and_lines_end_in_crlf(store: &Store) {
         assert_eq!(bad, 0);
         let mut thai = 0;
         for r in &rows {
-            for word in r.patient_name.as_str().split_whitespace() {
+            for word in r.facts.patient_name.as_str().split_whitespace() {
                 let mut enc = Vec::new();
                 assert_eq!(TextEncoding::Windows874.encode_into(word, &mut enc), 0);
                 assert!(

@@ -224,7 +224,7 @@ impl Params {
             .list_users(&sys)
             .await?
             .iter()
-            .find(|u| u.username == "rev.11001")
+            .find(|u| u.who.username == "rev.11001")
             .map(|u| u.id.clone())
             .context("no user rev.11001")?;
         let fy = FiscalYear::of(chrono::Local::now().date_naive()).prev();

@@ -141,7 +141,7 @@ pub async fn user_cmd(cmd: UserCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
                 password: read_password(password)?,
             };
             let u = store.create_user(&sys, &input).await?;
-            println!("created user {} ({})", u.username, u.role.code());
+            println!("created user {} ({})", u.who.username, u.who.role.code());
         }
         UserCmd::Passwd {
             db,
@@ -181,19 +181,21 @@ pub async fn user_cmd(cmd: UserCmd, db_url: impl Fn(&DbArgs) -> Result<String>) 
             );
             for u in store.list_users(&sys).await? {
                 let scope = u
+                    .who
                     .hcode
                     .or(u
+                        .who
                         .district_code
-                        .filter(|_| u.role == raidai_domain::master::Role::District))
-                    .or(u.province_code)
+                        .filter(|_| u.who.role == raidai_domain::master::Role::District))
+                    .or(u.who.province_code)
                     .unwrap_or_else(|| "*".into());
                 println!(
                     "{:<20} {:<14} {:<8} {:<6} {}",
-                    u.username,
-                    u.role.code(),
+                    u.who.username,
+                    u.who.role.code(),
                     scope,
                     if u.active { "yes" } else { "no" },
-                    u.display_name
+                    u.who.display_name
                 );
             }
         }

@@ -114,7 +114,7 @@ fn change_sql(actor: &Actor, c: Change<'_>) -> Sql {
         uuid::Uuid::now_v7().to_string(),
         now_ms(),
         actor.user_id.clone(),
-        actor.username.clone(),
+        actor.who.username.clone(),
         c.hcode.map(str::to_string),
         c.entity,
         c.key,
@@ -128,7 +128,7 @@ fn change_sql(actor: &Actor, c: Change<'_>) -> Sql {
 
 impl Store {
     /// The audit log, newest first. Admins only.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn list_audit(
         &self,
         actor: &Actor,

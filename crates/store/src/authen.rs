@@ -60,13 +60,13 @@ pub struct LookupSummary {
 }
 
 fn may_manage(actor: &Actor, hcode: &str) -> bool {
-    actor.role == Role::Admin
-        || (actor.role == Role::UnitHead && actor.hcode.as_deref() == Some(hcode))
+    actor.who.role == Role::Admin
+        || (actor.who.role == Role::UnitHead && actor.who.hcode.as_deref() == Some(hcode))
 }
 
 impl Store {
     /// The unit's credentials, if set.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn unit_authen(
         &self,
         actor: &Actor,
@@ -84,7 +84,7 @@ impl Store {
 
     /// Sets the unit's credentials (its head or an admin). `sealed_token` empty keeps the stored
     /// token (changing only the expiry or the switch). Audit-logged without the token.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn save_unit_authen(
         &self,
         actor: &Actor,
@@ -130,7 +130,7 @@ impl Store {
             expires_on,
             i64::from(enabled),
             now_ms(),
-            actor.username.clone()
+            actor.who.username.clone()
         ])
         .push(")");
         s.query().execute(&mut *tx).await?;
@@ -141,7 +141,7 @@ impl Store {
 
     /// UCS/WEL visits of the unit served between two dates without an Authen code, oldest
     /// first, skipping those already looked up without success since `retry_after` (epoch ms).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn visits_lacking_authen(
         &self,
         actor: &Actor,
@@ -169,7 +169,7 @@ impl Store {
 
     /// Records one lookup; a code found fills the visit's PERMITNO (when still blank) and
     /// clears its AUTH01 finding.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn record_authen_lookup(
         &self,
         actor: &Actor,
@@ -193,7 +193,7 @@ impl Store {
             status,
             claim_code,
             now_ms(),
-            actor.username.clone()
+            actor.who.username.clone()
         ])
         .push(")");
         s.query().execute(&mut *tx).await?;
@@ -249,7 +249,7 @@ impl Store {
     }
 
     /// The unit's lookups so far and how many UCS/WEL visits still lack a code.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn authen_lookup_summary(
         &self,
         actor: &Actor,

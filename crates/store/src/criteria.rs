@@ -38,14 +38,14 @@ impl Store {
     /// Validates `text` (a criteria set in TOML) and stores it as the newest set of
     /// `fiscal_year` (the file's own year is replaced by it), then puts it in force. Only the
     /// province and the admin load criteria; every problem of the file is listed.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn load_criteria(
         &self,
         actor: &Actor,
         fiscal_year: u16,
         text: &str,
     ) -> Result<CriteriaMeta, StoreError> {
-        if !matches!(actor.role, Role::Admin | Role::Province) {
+        if !matches!(actor.who.role, Role::Admin | Role::Province) {
             return Err(StoreError::Forbidden);
         }
         if !CRITERIA_YEARS.contains(&fiscal_year) {
@@ -79,7 +79,7 @@ impl Store {
             set.version.clone(),
             set.title_th.clone(),
             text,
-            actor.username.clone(),
+            actor.who.username.clone(),
             at
         ])
         .push(")");
@@ -92,7 +92,7 @@ impl Store {
             seq,
             version: set.version.clone(),
             title: set.title_th.clone(),
-            loaded_by: actor.username.clone(),
+            loaded_by: actor.who.username.clone(),
             loaded_at: at,
         };
         CriteriaSet::install(set);

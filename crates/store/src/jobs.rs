@@ -77,7 +77,7 @@ pub enum JobEnd<'a> {
 
 impl Store {
     /// Queues an import job for `hcode` (the caller's own unit, or admin).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn create_import_job(
         &self,
         actor: &Actor,
@@ -96,7 +96,7 @@ impl Store {
             hcode,
             id.clone(),
             actor.user_id.clone().unwrap_or_default(),
-            actor.username.clone(),
+            actor.who.username.clone(),
             raidai_domain::text::clean_file_name(source_name),
             i64::from(strict),
             bytes
@@ -109,7 +109,7 @@ impl Store {
     }
 
     /// A job of a unit the caller may see.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn get_import_job(
         &self,
         actor: &Actor,
@@ -129,7 +129,7 @@ impl Store {
     }
 
     /// Jobs of a unit not yet finished, and those that failed, newest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn list_open_import_jobs(
         &self,
         actor: &Actor,

@@ -26,7 +26,7 @@ pub mod stored_file;
 pub mod testkit;
 pub mod users;
 
-pub use actor::Actor;
+pub use actor::{Actor, Identity};
 pub use error::{FieldError, StoreError};
 pub use stored_file::StoredFile;
 

@@ -207,7 +207,7 @@ fn check_unit(
 }
 
 impl Store {
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn list_provinces(&self, actor: &Actor) -> Result<Vec<Province>, StoreError> {
         let mut s = Sql::new(
             "SELECT p.code, p.name_th, p.name_en FROM provinces p WHERE p.code IN (SELECT d.province_code FROM districts d WHERE 1 = 1",
@@ -222,7 +222,7 @@ impl Store {
     }
 
     /// Creates or renames a province. Admins only.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn upsert_province(&self, actor: &Actor, p: &Province) -> Result<(), StoreError> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
@@ -247,7 +247,7 @@ impl Store {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn list_districts(&self, actor: &Actor) -> Result<Vec<District>, StoreError> {
         let mut s = Sql::new(
             "SELECT d.code, d.province_code, d.name_th, d.name_en FROM districts d WHERE 1 = 1",
@@ -257,7 +257,7 @@ impl Store {
         s.all(self.pool(), District::from_row).await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn get_district(&self, actor: &Actor, code: &str) -> Result<District, StoreError> {
         let mut s = Sql::new(
             "SELECT d.code, d.province_code, d.name_th, d.name_en FROM districts d WHERE d.code = ",
@@ -269,7 +269,7 @@ impl Store {
     }
 
     /// Creates or edits a district. Admins only.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn save_district(&self, actor: &Actor, d: &District) -> Result<(), StoreError> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
@@ -326,7 +326,7 @@ impl Store {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn list_units(&self, actor: &Actor, q: &UnitQuery) -> Result<Vec<Unit>, StoreError> {
         let mut s = Sql::new(&format!("SELECT {UNIT_COLS} FROM units u WHERE 1 = 1"));
         actor.push_unit_scope(&mut s, "u");
@@ -365,7 +365,7 @@ impl Store {
     }
 
     /// A unit the caller may see; [`StoreError::NotFound`] otherwise.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn get_unit(&self, actor: &Actor, unit: Hcode) -> Result<Unit, StoreError> {
         self.unit_by_code(actor, unit.as_str()).await
     }
@@ -414,7 +414,7 @@ impl Store {
     }
 
     /// Creates a unit (admins). A duplicate code is a field error on `hcode`.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn create_unit(&self, actor: &Actor, input: &UnitInput) -> Result<Unit, StoreError> {
         self.save_units(actor, std::slice::from_ref(input), false, None)
             .await?;
@@ -422,7 +422,7 @@ impl Store {
     }
 
     /// Edits a unit (admins). The code itself cannot change.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn update_unit(
         &self,
         actor: &Actor,
@@ -444,7 +444,7 @@ impl Store {
     /// Creates or updates many units in one transaction: all rows are checked first, and any
     /// error (reported with its file line: `first_line` is the line of `rows[0]`) leaves the
     /// database untouched.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn import_units(
         &self,
         actor: &Actor,
@@ -566,7 +566,7 @@ impl Store {
     }
 
     /// Units and beds per district, over the units the caller may see.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn province_overview(
         &self,
         actor: &Actor,
@@ -579,7 +579,7 @@ impl Store {
                 let mine: Vec<&Unit> = units.iter().filter(|u| u.district_code == d.code).collect();
                 if mine.is_empty()
                     && !actor.is_admin()
-                    && actor.role != raidai_domain::master::Role::Province
+                    && actor.who.role != raidai_domain::master::Role::Province
                 {
                     return None;
                 }

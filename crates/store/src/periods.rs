@@ -41,9 +41,9 @@ pub struct MonthTotals {
 }
 
 fn may_close(actor: &Actor, hcode: &str) -> bool {
-    match actor.role {
+    match actor.who.role {
         Role::Admin => true,
-        Role::UnitHead => actor.hcode.as_deref() == Some(hcode),
+        Role::UnitHead => actor.who.hcode.as_deref() == Some(hcode),
         _ => false,
     }
 }
@@ -63,7 +63,7 @@ fn close_error(e: CloseError) -> StoreError {
 
 impl Store {
     /// The closed months of a unit, oldest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn closed_months(
         &self,
         actor: &Actor,
@@ -81,7 +81,7 @@ impl Store {
     }
 
     /// The closed months between two `yyyymm` months (inclusive) of every unit the caller may see.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn closed_months_all(
         &self,
         actor: &Actor,
@@ -127,7 +127,7 @@ impl Store {
                 hcode.clone(),
                 month,
                 now_ms(),
-                actor.username.clone()
+                actor.who.username.clone()
             ])
             .push(")");
             s.query().execute(&mut *tx).await?;
@@ -143,7 +143,7 @@ impl Store {
     }
 
     /// Closes `month` (yyyymm) of one unit: its head or an admin; only a month that has ended.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn close_month(
         &self,
         actor: &Actor,
@@ -163,7 +163,7 @@ impl Store {
     }
 
     /// Closes `month` for every unit (admin): the province closes the month for all at once.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn close_month_all(
         &self,
         actor: &Actor,
@@ -187,7 +187,7 @@ impl Store {
     }
 
     /// Reopens a closed month of a unit (admin only, audit-logged). Returns whether it was closed.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn reopen_month(
         &self,
         actor: &Actor,
@@ -230,7 +230,7 @@ impl Store {
     }
 
     /// Journal totals per month by posting date between two `yyyymmdd` dates (inclusive).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn month_totals(
         &self,
         actor: &Actor,

@@ -41,7 +41,7 @@ fn by_unit(step: &str) -> bool {
 
 impl Store {
     /// The plan's steps, oldest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn plan_steps(
         &self,
         actor: &Actor,
@@ -68,7 +68,7 @@ impl Store {
     /// Takes one step: the unit submits; the province reviews, returns (a comment is
     /// required) or records the chief's approval (the chief's name is required). A step that
     /// does not follow from the plan's state is refused.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn plan_step(
         &self,
         actor: &Actor,
@@ -82,11 +82,14 @@ impl Store {
         self.get_unit(actor, unit).await?;
         if by_unit(step) {
             // The unit's own people submit (the province reviews what it did not write).
-            if !matches!(actor.role, Role::UnitHead | Role::UnitRevenue | Role::Admin) {
+            if !matches!(
+                actor.who.role,
+                Role::UnitHead | Role::UnitRevenue | Role::Admin
+            ) {
                 return Err(StoreError::Forbidden);
             }
             self.check_unit_writable(actor, hcode).await?;
-        } else if !matches!(actor.role, Role::Admin | Role::Province) {
+        } else if !matches!(actor.who.role, Role::Admin | Role::Province) {
             return Err(StoreError::Forbidden);
         }
         let (signer, comment) = (signer.trim(), comment.trim());
@@ -147,7 +150,7 @@ impl Store {
         }
         let at = now_ms();
         let signer = if signer.is_empty() {
-            actor.username.clone()
+            actor.who.username.clone()
         } else {
             signer.to_string()
         };
@@ -159,7 +162,7 @@ impl Store {
             i64::from(fiscal_year),
             seq + 1,
             step,
-            actor.username.clone(),
+            actor.who.username.clone(),
             signer.clone(),
             comment,
             at
@@ -176,7 +179,7 @@ impl Store {
         Ok(PlanStep {
             seq: seq + 1,
             step: step.to_string(),
-            username: actor.username.clone(),
+            username: actor.who.username.clone(),
             signer,
             comment: comment.to_string(),
             at,
@@ -184,7 +187,7 @@ impl Store {
     }
 
     /// Each visible unit's plan state for a year ('' = draft; units without a plan absent).
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn plan_states_in_scope(
         &self,
         actor: &Actor,

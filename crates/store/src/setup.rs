@@ -89,7 +89,7 @@ impl Store {
     /// Makes this installation serve province `code`: the province and every one of its
     /// districts are copied from the geography (names refreshed if already there). Admins only.
     /// Returns the number of districts.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn setup_province(&self, actor: &Actor, code: &str) -> Result<i64, StoreError> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
@@ -132,9 +132,9 @@ impl Store {
     }
 
     /// What the installation has so far. Admins and provincial officers.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn setup_status(&self, actor: &Actor) -> Result<SetupStatus, StoreError> {
-        if !matches!(actor.role, Role::Admin | Role::Province) {
+        if !matches!(actor.who.role, Role::Admin | Role::Province) {
             return Err(StoreError::Forbidden);
         }
         let count = |sql: &str| Sql::new(sql);

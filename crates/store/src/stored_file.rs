@@ -31,7 +31,7 @@ impl StoredFile {
                 .map(|b| format!("{b:02x}"))
                 .collect(),
             uploaded_at: crate::now_ms(),
-            uploaded_by: actor.username.clone(),
+            uploaded_by: actor.who.username.clone(),
         }
     }
 }

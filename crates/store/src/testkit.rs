@@ -248,28 +248,30 @@ pub fn op_visit(vkey: &str, fund: &str, date: i64, amount: i64) -> crate::claims
             date_dsc: date,
         },
         recognised: date,
-        fy: raidai_domain::periods::fiscal_year_of(date),
-        clinic: "01".into(),
-        pdx: "I10".into(),
-        cid: "9001000000011".into(),
-        patient_name: "นาย ทดสอบ ระบบ".into(),
-        sex: "1".into(),
-        dob: 19800101,
-        inscl: "UCS".into(),
-        subtype: String::new(),
-        hospmain: "99001".into(),
-        permitno: String::new(),
-        fund: fund.into(),
-        place: "in_cup".into(),
-        case: "normal".into(),
-        total: amount,
-        paid: 0,
-        claimable: amount,
-        fund_amount: amount,
-        patient_amount: 0,
-        posted: amount > 0,
-        unposted_reason: String::new(),
-        receivable: recv.into(),
+        facts: crate::claims::VisitFacts {
+            fy: raidai_domain::periods::fiscal_year_of(date),
+            clinic: "01".into(),
+            pdx: "I10".into(),
+            cid: "9001000000011".into(),
+            patient_name: "นาย ทดสอบ ระบบ".into(),
+            sex: "1".into(),
+            dob: 19800101,
+            inscl: "UCS".into(),
+            subtype: String::new(),
+            hospmain: "99001".into(),
+            permitno: String::new(),
+            fund: fund.into(),
+            place: "in_cup".into(),
+            case: "normal".into(),
+            total: amount,
+            paid: 0,
+            claimable: amount,
+            fund_amount: amount,
+            patient_amount: 0,
+            posted: amount > 0,
+            unposted_reason: String::new(),
+            receivable: recv.into(),
+        },
         content_hash: "h".into(),
         detail_json: "{}".into(),
         lines: if amount > 0 {
@@ -285,16 +287,16 @@ pub fn op_visit(vkey: &str, fund: &str, date: i64, amount: i64) -> crate::claims
 pub fn actor(role: raidai_domain::master::Role, code: &str) -> crate::Actor {
     use raidai_domain::master::Role;
     let mut a = crate::Actor::system();
-    a.username = format!("test-{}", role.code());
-    a.role = role;
+    a.who.username = format!("test-{}", role.code());
+    a.who.role = role;
     match role {
         Role::Admin => {}
-        Role::Province => a.province_code = Some(code.into()),
+        Role::Province => a.who.province_code = Some(code.into()),
         Role::District => {
-            a.province_code = Some(code[..2].into());
-            a.district_code = Some(code.into());
+            a.who.province_code = Some(code[..2].into());
+            a.who.district_code = Some(code.into());
         }
-        Role::UnitHead | Role::UnitRevenue => a.hcode = Some(code.into()),
+        Role::UnitHead | Role::UnitRevenue => a.who.hcode = Some(code.into()),
     }
     a
 }

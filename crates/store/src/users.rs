@@ -4,7 +4,7 @@ use crate::audit::Change;
 use crate::master::unique_to_field;
 use crate::sql::binds;
 use crate::sql::{Sql, get_i, get_os, get_s};
-use crate::{Actor, FieldError, Store, StoreError, now_ms};
+use crate::{Actor, FieldError, Identity, Store, StoreError, now_ms};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
@@ -17,12 +17,8 @@ use sqlx::any::AnyRow;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
     pub id: String,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub province_code: Option<String>,
-    pub district_code: Option<String>,
-    pub hcode: Option<String>,
+    #[serde(flatten)]
+    pub who: Identity,
     pub active: bool,
     pub created_at: i64,
 }
@@ -31,12 +27,7 @@ impl User {
     pub fn actor(&self) -> Actor {
         Actor {
             user_id: Some(self.id.clone()),
-            username: self.username.clone(),
-            display_name: self.display_name.clone(),
-            role: self.role,
-            province_code: self.province_code.clone(),
-            district_code: self.district_code.clone(),
-            hcode: self.hcode.clone(),
+            who: self.who.clone(),
         }
     }
 }
@@ -64,13 +55,15 @@ fn user_from_row(r: &AnyRow) -> Result<User, StoreError> {
     let role = get_s(r, "role")?;
     Ok(User {
         id: get_s(r, "id")?,
-        username: get_s(r, "username")?,
-        display_name: get_s(r, "display_name")?,
-        role: Role::parse(&role)
-            .ok_or_else(|| StoreError::Config(format!("unknown role {role}")))?,
-        province_code: get_os(r, "province_code")?,
-        district_code: get_os(r, "district_code")?,
-        hcode: get_os(r, "hcode")?,
+        who: Identity {
+            username: get_s(r, "username")?,
+            display_name: get_s(r, "display_name")?,
+            role: Role::parse(&role)
+                .ok_or_else(|| StoreError::Config(format!("unknown role {role}")))?,
+            province_code: get_os(r, "province_code")?,
+            district_code: get_os(r, "district_code")?,
+            hcode: get_os(r, "hcode")?,
+        },
         active: get_i(r, "active")? != 0,
         created_at: get_i(r, "created_at")?,
     })
@@ -222,7 +215,7 @@ impl Store {
         Ok((role.expect("checked"), scope.expect("checked")))
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn create_user(&self, actor: &Actor, input: &UserInput) -> Result<User, StoreError> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
@@ -238,7 +231,7 @@ impl Store {
     /// Creates the users of a CSV file (`username,display_name,role,scope_code[,password]`),
     /// all or none; errors name the line and field. An empty password gets a random one,
     /// returned once here (shown to the admin, never stored in clear). Admins only.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn import_users(
         &self,
         actor: &Actor,
@@ -287,7 +280,7 @@ impl Store {
         for (input, scope, generated, hash) in hashed {
             let user = insert_user(&mut tx, actor, &input, scope, hash).await?;
             out.push(ImportedUser {
-                username: user.username,
+                username: user.who.username,
                 role: input.role.clone(),
                 scope_code: input.scope_code.clone(),
                 generated_password: generated.then_some(input.password),
@@ -297,7 +290,7 @@ impl Store {
         Ok(out)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn update_user(
         &self,
         actor: &Actor,
@@ -345,7 +338,7 @@ impl Store {
         let after = fetch_user(&mut tx, id).await?;
         Change::new(
             "user",
-            &after.username,
+            &after.who.username,
             if input.password.is_empty() {
                 "update"
             } else {
@@ -360,7 +353,7 @@ impl Store {
         Ok(after)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>, StoreError> {
         if !actor.is_admin() {
             return Err(StoreError::Forbidden);
@@ -376,7 +369,7 @@ impl Store {
             .collect()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn get_user(&self, actor: &Actor, id: &str) -> Result<User, StoreError> {
         if !actor.is_admin() && actor.user_id.as_deref() != Some(id) {
             return Err(StoreError::NotFound);
@@ -414,7 +407,7 @@ impl Store {
     }
 
     /// Sets a user's password by username (CLI `user passwd`).
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn set_password(
         &self,
         actor: &Actor,
@@ -450,7 +443,7 @@ impl Store {
     /// A user changes their own password, proving the current one.
     /// Changes the caller's password and ends every other session of the user (a stolen
     /// session must not outlive the password change); `keep_session` is the caller's own.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn change_own_password(
         &self,
         actor: &Actor,
@@ -459,7 +452,11 @@ impl Store {
         keep_session: Option<&str>,
     ) -> Result<(), StoreError> {
         let id = actor.user_id.clone().ok_or(StoreError::Forbidden)?;
-        if self.authenticate(&actor.username, current).await?.is_none() {
+        if self
+            .authenticate(&actor.who.username, current)
+            .await?
+            .is_none()
+        {
             return Err(StoreError::field(
                 "current_password",
                 "current password is wrong",
@@ -482,8 +479,8 @@ impl Store {
             s.push(" AND token_hash <> ").text(hash_token(token));
         }
         s.query().execute(&mut *tx).await?;
-        Change::new("user", &actor.username, "password")
-            .hcode(actor.hcode.as_deref())
+        Change::new("user", &actor.who.username, "password")
+            .hcode(actor.who.hcode.as_deref())
             .record_and_commit(tx, actor)
             .await?;
         Ok(())
@@ -641,7 +638,7 @@ async fn insert_user(
         .await
         .map_err(|e| unique_to_field(e, "username"))?;
     let user = fetch_user(tx, &id).await?;
-    Change::new("user", &user.username, "create")
+    Change::new("user", &user.who.username, "create")
         .hcode(h.as_deref())
         .after_opt(serde_json::to_value(&user).ok())
         .record(tx, actor)

@@ -2,7 +2,9 @@
 //! tenancy of reads and writes, reports. Runs on SQLite and (with RAIDAI_TEST_PG_URL) PostgreSQL.
 
 use raidai_domain::master::Role;
-use raidai_store::claims::{ImportMeta, ImportTotals, RejectRow, VisitQuery, VisitRef, VisitRow};
+use raidai_store::claims::{
+    ImportMeta, ImportTotals, RejectRow, VisitFacts, VisitQuery, VisitRef, VisitRow,
+};
 use raidai_store::testkit::hc;
 use raidai_store::testkit::{actor, op_visit, seed_small};
 use raidai_store::{Actor, Store, StoreError};
@@ -19,7 +21,10 @@ fn row(n: usize, fund: &str, amount: i64, hash: &str) -> VisitRow {
             hn: format!("{n:09}"),
             ..v.visit.clone()
         },
-        inscl: if fund == "UC" { "UCS" } else { "OFC" }.into(),
+        facts: VisitFacts {
+            inscl: if fund == "UC" { "UCS" } else { "OFC" }.into(),
+            ..v.facts.clone()
+        },
         content_hash: hash.into(),
         ..v
     }
@@ -113,7 +118,7 @@ async fn import_writes_visits_and_balanced_journal(store: &Store) {
     assert_eq!(list.len(), 10);
     let (d, c) = store.journal_totals(&sys, hc("99001")).await.unwrap();
     assert_eq!(d, c);
-    assert_eq!(d, rows.iter().map(|r| r.total).sum::<i64>());
+    assert_eq!(d, rows.iter().map(|r| r.facts.total).sum::<i64>());
     let bal = store
         .account_balances(
             &sys,
@@ -128,8 +133,8 @@ async fn import_writes_visits_and_balanced_journal(store: &Store) {
     assert_eq!(
         uc.balance(),
         rows.iter()
-            .filter(|r| r.fund == "UC")
-            .map(|r| r.total)
+            .filter(|r| r.facts.fund == "UC")
+            .map(|r| r.facts.total)
             .sum::<i64>()
     );
     let (by_account, n) = store
@@ -144,7 +149,7 @@ async fn import_writes_visits_and_balanced_journal(store: &Store) {
         .await
         .unwrap();
     assert_eq!(n, 401);
-    assert!(by_account.iter().all(|v| v.fund == "OFC"));
+    assert!(by_account.iter().all(|v| v.facts.fund == "OFC"));
     let imports = store.list_imports(&sys, hc("99001"), 10).await.unwrap();
     assert_eq!(imports[0].id, id);
     assert_eq!(imports[0].counts.inserted, 1203);
@@ -188,7 +193,7 @@ async fn unchanged_is_skipped_and_changed_is_reversed(store: &Store) {
         .get_visit(&sys, hc("99001"), &row(2, "UC", 0, "").visit.vkey)
         .await
         .unwrap();
-    assert_eq!(v.visit.fund, "OFC");
+    assert_eq!(v.visit.facts.fund, "OFC");
     let kinds: Vec<(i64, &str)> = v.journal.iter().map(|l| (l.ver, l.kind.as_str())).collect();
     assert_eq!(
         kinds,
@@ -276,7 +281,7 @@ async fn tenancy_of_claims(store: &Store) {
         assert!(
             matches!(r, Err(StoreError::Forbidden | StoreError::NotFound)),
             "{:?} may not import for {h}",
-            who.role
+            who.who.role
         );
     }
     // Reads: outside the scope is NotFound.
@@ -374,9 +379,9 @@ async fn awkward_text_round_trips(store: &Store) {
     seed_small(store).await;
     let sys = Actor::system();
     let mut r = row(1, "UC", 5000, "a");
-    r.patient_name = "นาย ก\\ข\tค\nง\rจ \\N".into();
+    r.facts.patient_name = "นาย ก\\ข\tค\nง\rจ \\N".into();
     r.detail_json = r#"{"dru":[["1","ยา \"น้ำ\" \\ 5%","1",100]]}"#.into();
-    r.permitno = "\\N".into();
+    r.facts.permitno = "\\N".into();
     land(store, &sys, "99001", std::slice::from_ref(&r))
         .await
         .unwrap();
@@ -384,8 +389,8 @@ async fn awkward_text_round_trips(store: &Store) {
         .get_visit(&sys, hc("99001"), &r.visit.vkey)
         .await
         .unwrap();
-    assert_eq!(got.visit.patient_name, r.patient_name);
-    assert_eq!(got.visit.permitno, "\\N");
+    assert_eq!(got.visit.facts.patient_name, r.facts.patient_name);
+    assert_eq!(got.visit.facts.permitno, "\\N");
     assert_eq!(got.detail_json, r.detail_json);
     assert_eq!(got.journal.len(), 2);
 }

@@ -160,7 +160,7 @@ async fn tenancy_is_enforced_in_the_store(store: &Store) {
 
     // A role whose scope field is missing sees nothing, never everything.
     let mut broken = actor(Role::UnitHead, "99011");
-    broken.hcode = None;
+    broken.who.hcode = None;
     assert!(
         store
             .list_units(&broken, &UnitQuery::default())
@@ -276,9 +276,9 @@ async fn users_sessions_and_passwords(store: &Store) {
         password: "correct horse".into(),
     };
     let u = store.create_user(&sys, &input).await.unwrap();
-    assert_eq!(u.hcode.as_deref(), Some("99011"));
+    assert_eq!(u.who.hcode.as_deref(), Some("99011"));
     assert_eq!(
-        u.district_code.as_deref(),
+        u.who.district_code.as_deref(),
         Some("9901"),
         "scope is completed from the unit"
     );
@@ -316,7 +316,7 @@ async fn users_sessions_and_passwords(store: &Store) {
         .unwrap();
     let token = store.create_session(&me.id).await.unwrap();
     let actor = store.session_actor(&token).await.unwrap().unwrap();
-    assert_eq!(actor.hcode.as_deref(), Some("99011"));
+    assert_eq!(actor.who.hcode.as_deref(), Some("99011"));
     assert!(store.session_actor("not-a-token").await.unwrap().is_none());
 
     // Changing one's own password keeps this session and ends every other one of the user.
@@ -420,9 +420,17 @@ async fn province_configuration_is_the_province_s_own(store: &Store) {
         actor(Role::UnitRevenue, "99001"),
     ] {
         let r = store.save_error_codes(&who, "99", &codes).await;
-        assert!(matches!(r, Err(StoreError::Forbidden)), "{}", who.username);
+        assert!(
+            matches!(r, Err(StoreError::Forbidden)),
+            "{}",
+            who.who.username
+        );
         let r = store.save_audit_catalogue(&who, "99", 2569, "x").await;
-        assert!(matches!(r, Err(StoreError::Forbidden)), "{}", who.username);
+        assert!(
+            matches!(r, Err(StoreError::Forbidden)),
+            "{}",
+            who.who.username
+        );
     }
     store
         .save_error_codes(&actor(Role::Province, "99"), "99", &codes)

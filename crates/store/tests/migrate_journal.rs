@@ -3,7 +3,7 @@
 //! the next import reverses the migrated posting. SQLite and (with RAIDAI_TEST_PG_URL)
 //! PostgreSQL.
 
-use raidai_store::claims::{ImportMeta, ImportTotals, VisitQuery, VisitRow};
+use raidai_store::claims::{ImportMeta, ImportTotals, VisitFacts, VisitQuery, VisitRow};
 use raidai_store::testkit::hc;
 use raidai_store::testkit::{TestDb, exec, op_visit, seed_small};
 use raidai_store::{Actor, Store};
@@ -74,12 +74,16 @@ async fn old_data(store: &Store) {
 }
 
 fn changed_visit_1(amount: i64) -> VisitRow {
+    let v = op_visit("O000000001/1", "UC", 20251001, amount);
     VisitRow {
-        clinic: "00100".into(),
-        patient_name: "x".into(),
-        posted: true,
+        facts: VisitFacts {
+            clinic: "00100".into(),
+            patient_name: "x".into(),
+            posted: true,
+            ..v.facts.clone()
+        },
         content_hash: "changed".into(),
-        ..op_visit("O000000001/1", "UC", 20251001, amount)
+        ..v
     }
 }
 

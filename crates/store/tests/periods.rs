@@ -303,7 +303,7 @@ async fn generated_sequences_never_touch_a_closed_month(store: &Store) {
                         rows.insert(key.clone(), visit(&key, date, None, amount));
                     }
                     for (k, r) in &rows {
-                        owed.insert(k.clone(), r.fund_amount);
+                        owed.insert(k.clone(), r.facts.fund_amount);
                     }
                     land(store, rows.into_values().collect()).await;
                 }
@@ -359,9 +359,9 @@ async fn cross_visit_findings(store: &Store) {
     let mut a = visit("O1", 20251015, None, 1_000);
     let mut b = visit("O2", 20251015, None, 2_000);
     let mut c = visit("O3", 20251016, None, 3_000);
-    a.permitno = "PP1234567890".into();
-    b.permitno = "PP0000000001".into();
-    c.permitno = "PP1234567890".into();
+    a.facts.permitno = "PP1234567890".into();
+    b.facts.permitno = "PP0000000001".into();
+    c.facts.permitno = "PP1234567890".into();
     c.visit.hn = "000000002".into();
     a.findings = vec![FindingRow {
         rule: "CLN01".into(),

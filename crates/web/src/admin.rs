@@ -35,11 +35,11 @@ struct UsersPage {
 }
 
 fn scope_of(u: &User) -> String {
-    match u.role {
+    match u.who.role {
         Role::Admin => "*".into(),
-        Role::Province => u.province_code.clone().unwrap_or_default(),
-        Role::District => u.district_code.clone().unwrap_or_default(),
-        Role::UnitHead | Role::UnitRevenue => u.hcode.clone().unwrap_or_default(),
+        Role::Province => u.who.province_code.clone().unwrap_or_default(),
+        Role::District => u.who.district_code.clone().unwrap_or_default(),
+        Role::UnitHead | Role::UnitRevenue => u.who.hcode.clone().unwrap_or_default(),
     }
 }
 
@@ -49,9 +49,11 @@ pub async fn users(Ctx { st, t, me }: Ctx) -> Result<Response, AppError> {
         .iter()
         .map(|u| UserRow {
             id: u.id.clone(),
-            username: u.username.clone(),
-            display_name: u.display_name.clone(),
-            role: t.pick(u.role.name_th(), u.role.name_en()).to_string(),
+            username: u.who.username.clone(),
+            display_name: u.who.display_name.clone(),
+            role: t
+                .pick(u.who.role.name_th(), u.who.role.name_en())
+                .to_string(),
             scope: scope_of(u),
             active: u.active,
             created: datetime(t, u.created_at),
@@ -152,10 +154,10 @@ pub async fn user_edit(
 ) -> Result<Response, AppError> {
     let u = st.store.get_user(&me, &id).await?;
     let v = UserInput {
-        username: u.username.clone(),
-        display_name: u.display_name.clone(),
-        role: u.role.code().into(),
-        scope_code: if u.role == Role::Admin {
+        username: u.who.username.clone(),
+        display_name: u.who.display_name.clone(),
+        role: u.who.role.code().into(),
+        scope_code: if u.who.role == Role::Admin {
             String::new()
         } else {
             scope_of(&u)

@@ -166,7 +166,8 @@ pub(crate) async fn expiry_notice(st: &AppState, t: T, me: &Actor, unit_code: Hc
 
 fn may_manage(me: &Actor, unit_code: Hcode) -> bool {
     let hcode = unit_code.as_str();
-    me.role == Role::Admin || (me.role == Role::UnitHead && me.hcode.as_deref() == Some(hcode))
+    me.who.role == Role::Admin
+        || (me.who.role == Role::UnitHead && me.who.hcode.as_deref() == Some(hcode))
 }
 
 async fn render_page(

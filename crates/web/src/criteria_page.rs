@@ -71,7 +71,7 @@ struct ListPage {
 }
 
 fn may_load(me: &Actor) -> bool {
-    matches!(me.role, Role::Admin | Role::Province)
+    matches!(me.who.role, Role::Admin | Role::Province)
 }
 
 async fn list_page(

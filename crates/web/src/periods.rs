@@ -244,7 +244,8 @@ pub struct FyQuery {
 
 fn may_close(me: &Actor, unit_code: Hcode) -> bool {
     let hcode = unit_code.as_str();
-    me.role == Role::Admin || (me.role == Role::UnitHead && me.hcode.as_deref() == Some(hcode))
+    me.who.role == Role::Admin
+        || (me.who.role == Role::UnitHead && me.who.hcode.as_deref() == Some(hcode))
 }
 
 fn year_options(t: T, fy: i64) -> Vec<(i64, String)> {
@@ -461,7 +462,7 @@ pub async fn province_page(
     Ctx { st, t, me }: Ctx,
     Query(q): Query<FyQuery>,
 ) -> Result<Response, AppError> {
-    if !matches!(me.role, Role::Admin | Role::Province | Role::District) {
+    if !matches!(me.who.role, Role::Admin | Role::Province | Role::District) {
         return Err(AppError::Forbidden);
     }
     let flash = match q.done.parse::<i64>() {

@@ -54,9 +54,9 @@ impl ReadCache {
 pub fn scope_key(me: &Actor) -> String {
     format!(
         "{}:{}:{}:{}",
-        me.role.code(),
-        me.province_code.as_deref().unwrap_or(""),
-        me.district_code.as_deref().unwrap_or(""),
-        me.hcode.as_deref().unwrap_or("")
+        me.who.role.code(),
+        me.who.province_code.as_deref().unwrap_or(""),
+        me.who.district_code.as_deref().unwrap_or(""),
+        me.who.hcode.as_deref().unwrap_or("")
     )
 }

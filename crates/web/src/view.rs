@@ -40,12 +40,18 @@ impl Layout {
             title: title.into(),
             nav,
             user: me.map(|a| UserBadge {
-                name: a.display_name.clone(),
-                role: t.pick(a.role.name_th(), a.role.name_en()).to_string(),
-                is_admin: a.role == Role::Admin,
-                sees_province: matches!(a.role, Role::Admin | Role::Province),
-                home_unit: a.hcode.clone(),
-                home_district: a.district_code.clone().filter(|_| a.role == Role::District),
+                name: a.who.display_name.clone(),
+                role: t
+                    .pick(a.who.role.name_th(), a.who.role.name_en())
+                    .to_string(),
+                is_admin: a.who.role == Role::Admin,
+                sees_province: matches!(a.who.role, Role::Admin | Role::Province),
+                home_unit: a.who.hcode.clone(),
+                home_district: a
+                    .who
+                    .district_code
+                    .clone()
+                    .filter(|_| a.who.role == Role::District),
             }),
             fiscal_year: if t.is_en() {
                 fy.label_en()

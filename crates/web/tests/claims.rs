@@ -165,9 +165,12 @@ async fn screens_and_tenancy(store: &Store) {
         .unwrap()
         .0
         .remove(0);
-    assert!(!text.contains(a_visit.cid.as_str()), "full CID in the list");
     assert!(
-        !text.contains(a_visit.patient_name.as_str()),
+        !text.contains(a_visit.facts.cid.as_str()),
+        "full CID in the list"
+    );
+    assert!(
+        !text.contains(a_visit.facts.patient_name.as_str()),
         "full name in the list"
     );
     let href = format!(
@@ -176,7 +179,7 @@ async fn screens_and_tenancy(store: &Store) {
     );
     let one = get(&app, &href, &unit_a).await;
     assert_eq!(one.status, StatusCode::OK, "{href}");
-    assert!(!one.text().contains(a_visit.cid.as_str()));
+    assert!(!one.text().contains(a_visit.facts.cid.as_str()));
     for uri in [
         "/units/99011/visits?setting=IP&posted=1",
         "/units/99011/visits?from=2024-10-01&to=2026-09-30&fund=UC",

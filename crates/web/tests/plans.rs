@@ -79,7 +79,7 @@ async fn world(store: &Store) -> (axum::Router, Vec<String>, String, String, Str
         .await
         .unwrap()
         .into_iter()
-        .find(|u| u.username == "rev99001")
+        .find(|u| u.who.username == "rev99001")
         .unwrap()
         .id;
     (

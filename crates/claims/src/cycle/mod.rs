@@ -106,7 +106,7 @@ pub async fn create_batch(
     };
     let visits: Vec<(String, i64, bool)> = chosen
         .iter()
-        .map(|c| (c.row.visit.vkey.clone(), c.row.fund_amount, c.blocked))
+        .map(|c| (c.row.visit.vkey.clone(), c.row.facts.fund_amount, c.blocked))
         .collect();
     let rows: Vec<_> = chosen.into_iter().map(|c| c.row).collect();
     let hc = hcode.to_string();

@@ -23,11 +23,11 @@ pub(super) fn write_encounter(set: &mut Set, r: &VisitRow, hcode: &str) -> Resul
         ),
     })?;
     let cha_sum: i64 = d.cha.iter().map(|c| c.1).sum();
-    if cha_sum != r.total {
+    if cha_sum != r.facts.total {
         return Err(ExportError::ChargeMismatch {
             vkey: r.visit.vkey.clone(),
             cha: Satang(cha_sum),
-            total: Satang(r.total),
+            total: Satang(r.facts.total),
         });
     }
     let ip = match r.visit.setting.as_str() {
@@ -57,21 +57,21 @@ pub(super) fn write_encounter(set: &mut Set, r: &VisitRow, hcode: &str) -> Resul
         (r.visit.seq.as_str(), "")
     };
     let hn = r.visit.hn.as_str();
-    let cid = r.cid.as_str();
+    let cid = r.facts.cid.as_str();
     // An OP line's CLINIC; an admission's row keeps its department (2 digits), not a CLINIC.
-    let clinic = if ip { "" } else { r.clinic.as_str() };
+    let clinic = if ip { "" } else { r.facts.clinic.as_str() };
     // UUC 1 = claim the right, 2 = do not: only a self-pay visit has nothing to claim.
-    let uuc = if r.inscl == "CSH" { "2" } else { "1" };
+    let uuc = if r.facts.inscl == "CSH" { "2" } else { "1" };
     // Every line of a visit carries HN and SEQ, of an admission HN and AN (§1.3).
     let keyed = || Rec::new().s(Col::HN, hn).s(Col::SEQ, seq).s(Col::AN, an);
 
     let ins = keyed()
-        .s(Col::INSCL, r.inscl.as_str())
-        .s(Col::SUBTYPE, r.subtype.as_str())
+        .s(Col::INSCL, r.facts.inscl.as_str())
+        .s(Col::SUBTYPE, r.facts.subtype.as_str())
         .s(Col::CID, cid)
         .s(Col::HCODE, hcode)
-        .s(Col::HOSPMAIN, r.hospmain.as_str())
-        .s(Col::PERMITNO, r.permitno.as_str());
+        .s(Col::HOSPMAIN, r.facts.hospmain.as_str())
+        .s(Col::PERMITNO, r.facts.permitno.as_str());
     set.put(FileKind::Ins, &ins)?;
 
     if ip {
@@ -86,7 +86,7 @@ pub(super) fn write_encounter(set: &mut Set, r: &VisitRow, hcode: &str) -> Resul
             // Required by the reader and not stored: see the module documentation.
             .s(Col::DISCHS, "2")
             .s(Col::DISCHT, if refer_out { "4" } else { "1" })
-            .s(Col::DEPT, r.clinic.as_str())
+            .s(Col::DEPT, r.facts.clinic.as_str())
             .s(Col::UUC, uuc);
         set.put(FileKind::Ipd, &ipd)?;
         for (refer, refertype) in &d.refer {
@@ -120,7 +120,7 @@ pub(super) fn write_encounter(set: &mut Set, r: &VisitRow, hcode: &str) -> Resul
             .s(Col::SEQ, seq)
             .s(Col::UUC, uuc)
             // Keeps the classification of a refer-in visit (FDH only has TYPEIN).
-            .s(Col::TYPEIN, if r.case == "refer" { "3" } else { "" });
+            .s(Col::TYPEIN, if r.facts.case == "refer" { "3" } else { "" });
         set.put(FileKind::Opd, &opd)?;
         for (refer, refertype) in &d.refer {
             let orf = keyed()
@@ -162,8 +162,8 @@ pub(super) fn write_encounter(set: &mut Set, r: &VisitRow, hcode: &str) -> Resul
     // One bill per visit: the stored total and paid; the first invoice number (FDH only).
     let cht = keyed()
         .s(Col::DATE, bill_date.clone())
-        .s(Col::TOTAL, money(r.total))
-        .s(Col::PAID, money(r.paid))
+        .s(Col::TOTAL, money(r.facts.total))
+        .s(Col::PAID, money(r.facts.paid))
         .s(Col::PERSON_ID, cid)
         .s(Col::INVOICE_NO, d.inv.first().cloned().unwrap_or_default());
     set.put(FileKind::Cht, &cht)?;

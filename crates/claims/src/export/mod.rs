@@ -330,14 +330,14 @@ pub fn claim_files(
     }
     for hn in &patients {
         let r = latest[hn];
-        let (title, fname, lname) = split_name(r.patient_name.as_str());
+        let (title, fname, lname) = split_name(r.facts.patient_name.as_str());
         let pat = Rec::new()
             // FDH rejects a PAT whose HCODE is not the uploader's (§1.3).
             .s(Col::HCODE, hcode)
             .s(Col::HN, *hn)
-            .s(Col::DOB, date(r.dob).unwrap_or_default())
-            .s(Col::SEX, r.sex.as_str())
-            .s(Col::PERSON_ID, r.cid.as_str())
+            .s(Col::DOB, date(r.facts.dob).unwrap_or_default())
+            .s(Col::SEX, r.facts.sex.as_str())
+            .s(Col::PERSON_ID, r.facts.cid.as_str())
             .s(Col::NAMEPAT, namepat(&title, &fname, &lname))
             .s(Col::TITLE, title)
             .s(Col::FNAME, fname)

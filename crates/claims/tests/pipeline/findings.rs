@@ -45,8 +45,8 @@ pub(super) async fn findings_on_kept_visits(store: &Store) {
         .get_visit(&admin(), hc(UNIT), &cln[0].vkey)
         .await
         .unwrap();
-    assert_eq!(v.visit.clinic, "05000");
-    assert!(v.visit.posted || v.visit.fund_amount + v.visit.patient_amount == 0);
+    assert_eq!(v.visit.facts.clinic, "05000");
+    assert!(v.visit.facts.posted || v.visit.facts.fund_amount + v.visit.facts.patient_amount == 0);
     assert_eq!(amount, cln[0].amount);
     let cid = store
         .list_findings(&admin(), &list("CID01"))
@@ -107,7 +107,10 @@ pub(super) async fn findings_on_kept_visits(store: &Store) {
     let mut all = list("CLN01");
     all.include_accepted = true;
     let acc = store.list_findings(&admin(), &all).await.unwrap().items;
-    assert_eq!(acc[0].accepted_by.as_deref(), Some(rev.username.as_str()));
+    assert_eq!(
+        acc[0].accepted_by.as_deref(),
+        Some(rev.who.username.as_str())
+    );
     // The other unit's officer cannot re-audit or read this unit.
     assert!(
         raidai_claims::audit_unit(store, &other, hc(UNIT))

@@ -62,11 +62,11 @@ async fn receivables(store: &Store, hcode: &str) -> BTreeMap<String, i64> {
 fn expected(visits: &[raidai_store::claims::VisitSummary]) -> BTreeMap<String, i64> {
     let map = raidai_domain::accounts::default_posting_map();
     let mut m = BTreeMap::new();
-    for v in visits.iter().filter(|v| v.posted) {
-        if v.fund_amount != 0 {
-            *m.entry(v.receivable.clone()).or_insert(0) += v.fund_amount;
+    for v in visits.iter().filter(|v| v.facts.posted) {
+        if v.facts.fund_amount != 0 {
+            *m.entry(v.facts.receivable.clone()).or_insert(0) += v.facts.fund_amount;
         }
-        if v.patient_amount != 0 {
+        if v.facts.patient_amount != 0 {
             let setting = if v.visit.setting == "IP" {
                 Setting::Ip
             } else {
@@ -74,7 +74,7 @@ fn expected(visits: &[raidai_store::claims::VisitSummary]) -> BTreeMap<String, i
             };
             let rule =
                 find_posting_rule(&map, Fund::SelfPay, setting, Place::Any, Case::Normal).unwrap();
-            *m.entry(rule.receivable.as_str().to_string()).or_insert(0) += v.patient_amount;
+            *m.entry(rule.receivable.as_str().to_string()).or_insert(0) += v.facts.patient_amount;
         }
     }
     m.retain(|_, v| *v != 0);
@@ -99,15 +99,15 @@ async fn check_ledger(store: &Store, hcode: &str) {
                 .filter(|l| l.account.starts_with("1102"))
                 .map(|l| l.debit - l.credit)
                 .sum();
-            let owed = if v.posted {
-                v.fund_amount + v.patient_amount
+            let owed = if v.facts.posted {
+                v.facts.fund_amount + v.facts.patient_amount
             } else {
                 0
             };
             if net != owed {
                 eprintln!(
                     "{} posted={} owed={owed} net={net} {:?}",
-                    v.visit.vkey, v.posted, d.journal
+                    v.visit.vkey, v.facts.posted, d.journal
                 );
             }
         }

@@ -25,11 +25,11 @@ pub(super) async fn no_visit_is_left_unposted_by_the_default_map(store: &Store) 
         .unwrap();
     let unexplained: Vec<String> = rows
         .iter()
-        .filter(|v| v.fund_amount != 0)
+        .filter(|v| v.facts.fund_amount != 0)
         .map(|v| {
             format!(
                 "{} {} {} {} {}",
-                v.fund, v.visit.setting, v.place, v.case, v.fund_amount
+                v.facts.fund, v.visit.setting, v.facts.place, v.facts.case, v.facts.fund_amount
             )
         })
         .collect();
@@ -52,7 +52,7 @@ pub(super) async fn no_visit_is_left_unposted_by_the_default_map(store: &Store) 
         .unwrap();
     assert!(
         stp.iter()
-            .any(|v| v.visit.setting == "IP" && v.case == "central" && v.posted)
+            .any(|v| v.visit.setting == "IP" && v.facts.case == "central" && v.facts.posted)
     );
 }
 
@@ -242,22 +242,22 @@ pub(super) async fn admissions_in_hospital_wait_for_discharge(store: &Store) {
     assert!(
         waiting
             .iter()
-            .all(|v| v.visit.setting == "IP" && !v.posted && v.visit.date_dsc == 0)
+            .all(|v| v.visit.setting == "IP" && !v.facts.posted && v.visit.date_dsc == 0)
     );
     let owed: i64 = waiting
         .iter()
-        .map(|v| v.fund_amount + v.patient_amount)
+        .map(|v| v.facts.fund_amount + v.facts.patient_amount)
         .sum();
     let rc = out.record.recon;
     assert_eq!(rc.in_hospital, owed);
     assert_eq!(rc.parts(), rc.cht_total, "{rc:?}");
     let all = visits_of(store, UNIT).await;
-    assert_eq!(rc.cht_total, all.iter().map(|v| v.total).sum::<i64>());
+    assert_eq!(rc.cht_total, all.iter().map(|v| v.facts.total).sum::<i64>());
     assert_eq!(
         rc.fund_posted + rc.patient_posted,
         all.iter()
-            .filter(|v| v.posted)
-            .map(|v| v.fund_amount + v.patient_amount)
+            .filter(|v| v.facts.posted)
+            .map(|v| v.facts.fund_amount + v.facts.patient_amount)
             .sum::<i64>()
     );
     // Not a map problem: the coverage worklist does not list them.
@@ -272,7 +272,7 @@ pub(super) async fn admissions_in_hospital_wait_for_discharge(store: &Store) {
             .get_visit(&admin(), hc(UNIT), &v.visit.vkey)
             .await
             .unwrap();
-        assert!(d.visit.posted);
+        assert!(d.visit.facts.posted);
         assert!(d.visit.visit.date_dsc >= d.visit.visit.date_serv);
         assert!(
             d.journal

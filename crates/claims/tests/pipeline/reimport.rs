@@ -74,7 +74,7 @@ pub(super) async fn reimport_is_idempotent_and_changes_are_audited(store: &Store
     let c = import_dir(store, dir.path(), opts()).await;
     assert_eq!(change_counts(&c), (0, 1, 27));
     let after = store.get_visit(&admin(), hc(UNIT), &key).await.unwrap();
-    assert_ne!(before.visit.inscl, after.visit.inscl);
+    assert_ne!(before.visit.facts.inscl, after.visit.facts.inscl);
     if !before.journal.is_empty() {
         assert!(after.journal.iter().any(|l| l.kind == "reverse"));
     }
@@ -119,7 +119,7 @@ pub(super) async fn tenancy(store: &Store) {
                 ))
             ),
             "{:?} imported for {UNIT}",
-            who.role
+            who.who.role
         );
     }
     assert!(visits_of(store, UNIT).await.is_empty());
@@ -192,13 +192,19 @@ pub(super) async fn stored_rows_match_the_pure_pipeline(store: &Store) {
         let row = encounter_row(e, &places, &maps);
         let s = &stored[&row.visit.vkey];
         assert_eq!(
-            (&s.fund, &s.place, &s.case, s.fund_amount, s.patient_amount),
             (
-                &row.fund,
-                &row.place,
-                &row.case,
-                row.fund_amount,
-                row.patient_amount
+                &s.facts.fund,
+                &s.facts.place,
+                &s.facts.case,
+                s.facts.fund_amount,
+                s.facts.patient_amount
+            ),
+            (
+                &row.facts.fund,
+                &row.facts.place,
+                &row.facts.case,
+                row.facts.fund_amount,
+                row.facts.patient_amount
             )
         );
     }

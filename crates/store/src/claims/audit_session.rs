@@ -23,7 +23,7 @@ pub struct AuditSummary {
 
 impl Store {
     /// Starts re-evaluating the findings of a unit (its staff or an admin).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn begin_audit(
         &self,
         actor: &Actor,

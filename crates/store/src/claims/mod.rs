@@ -193,14 +193,11 @@ pub struct VisitRef {
 }
 }
 
-/// A visit (OP) or admission (IP) ready to store, with its posting.
+row_struct! {
+/// What a visit says beyond its identity: patient, right, bill and how it was posted. Stored
+/// with the visit (import) and listed with it (pages).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VisitRow {
-    #[serde(flatten)]
-    pub visit: VisitRef,
-    /// The date the receivable is recognised on: discharge (IP) or service (OP); 0 while the
-    /// patient is still in hospital (then nothing is posted).
-    pub recognised: i64,
+pub struct VisitFacts {
     /// Fiscal year (BE) of the recognition date (of the admission while in hospital).
     pub fy: i64,
     pub clinic: String,
@@ -226,6 +223,19 @@ pub struct VisitRow {
     pub unposted_reason: String,
     /// Receivable account of the fund part ('' when none).
     pub receivable: String,
+}
+}
+
+/// A visit (OP) or admission (IP) ready to store, with its posting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VisitRow {
+    #[serde(flatten)]
+    pub visit: VisitRef,
+    /// The date the receivable is recognised on: discharge (IP) or service (OP); 0 while the
+    /// patient is still in hospital (then nothing is posted).
+    pub recognised: i64,
+    #[serde(flatten)]
+    pub facts: VisitFacts,
     pub content_hash: String,
     pub detail_json: String,
     pub lines: Vec<PostLine>,
@@ -314,18 +324,18 @@ pub struct Reconciliation {
 
 impl Reconciliation {
     pub fn add(&mut self, v: &VisitRow) {
-        let owed = v.fund_amount + v.patient_amount;
-        self.cht_total += v.total;
-        self.paid += v.paid;
-        if v.posted {
-            self.fund_posted += v.fund_amount;
-            self.patient_posted += v.patient_amount;
-        } else if v.unposted_reason == IN_HOSPITAL {
+        let owed = v.facts.fund_amount + v.facts.patient_amount;
+        self.cht_total += v.facts.total;
+        self.paid += v.facts.paid;
+        if v.facts.posted {
+            self.fund_posted += v.facts.fund_amount;
+            self.patient_posted += v.facts.patient_amount;
+        } else if v.facts.unposted_reason == IN_HOSPITAL {
             self.in_hospital += owed;
         } else {
             self.unposted += owed;
         }
-        self.overpaid += owed + v.paid - v.total;
+        self.overpaid += owed + v.facts.paid - v.facts.total;
     }
 
     /// The parts added up: equals `cht_total` when nothing is lost.
@@ -609,7 +619,7 @@ fn push_entry_ref(refs: &mut String, r: EntryRef) {
 impl Store {
     /// The importing unit's CUP and province, and the units of its province. The caller must
     /// be allowed to import for `hcode` (admin, or that unit's own staff).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn unit_places(&self, actor: &Actor, unit: Hcode) -> Result<UnitPlaces, StoreError> {
         let unit = self.unit_for_import(actor, unit).await?;
         let mut s = Sql::new("SELECT hcode, cup_hcode FROM units WHERE province_code = ");

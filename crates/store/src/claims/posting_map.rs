@@ -74,7 +74,7 @@ impl Store {
 
     /// Replaces a province's posting map for a fiscal year (0 = default for every year), from
     /// the `posting_map.tsv` layout. Province officers of that province and admins; audited.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn save_posting_map(
         &self,
         actor: &Actor,

@@ -36,28 +36,8 @@ pub struct VisitSummary {
     pub hcode: String,
     #[serde(flatten)]
     pub visit: VisitRef,
-    pub fy: i64,
-    pub clinic: String,
-    pub pdx: String,
-    pub cid: Personal,
-    pub patient_name: Personal,
-    pub sex: String,
-    pub dob: i64,
-    pub inscl: String,
-    pub subtype: String,
-    pub hospmain: String,
-    pub permitno: String,
-    pub fund: String,
-    pub place: String,
-    pub case: String,
-    pub total: i64,
-    pub paid: i64,
-    pub claimable: i64,
-    pub fund_amount: i64,
-    pub patient_amount: i64,
-    pub posted: bool,
-    pub unposted_reason: String,
-    pub receivable: String,
+    #[serde(flatten)]
+    pub facts: VisitFacts,
     pub import_id: String,
 }
 }
@@ -186,7 +166,7 @@ pub struct UnpostedGroup {
 impl Store {
     /// The unposted visits of a unit the caller may see, grouped by (fiscal year, fund,
     /// setting, place, case), largest fund amount first: the map coverage worklist.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn unposted_groups(
         &self,
         actor: &Actor,
@@ -207,7 +187,7 @@ impl Store {
     }
 
     /// Import history of a unit the caller may see, newest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn list_imports(
         &self,
         actor: &Actor,
@@ -228,7 +208,7 @@ impl Store {
     }
 
     /// One import of a unit the caller may see.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn get_import(
         &self,
         actor: &Actor,
@@ -248,7 +228,7 @@ impl Store {
     }
 
     /// The rejects of an import, in the order found.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn list_rejects(
         &self,
         actor: &Actor,
@@ -260,7 +240,7 @@ impl Store {
 
     /// The first `limit` rejects of an import in file order (a page shows these; the
     /// downloads take them all).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn first_rejects(
         &self,
         actor: &Actor,
@@ -317,7 +297,7 @@ impl Store {
 
     /// Visits of a unit the caller may see, filtered; newest first. Returns the page and the
     /// number of matching visits.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn list_visits(
         &self,
         actor: &Actor,
@@ -353,7 +333,7 @@ impl Store {
     /// One page of a unit's visits, newest first by (service date, key), after the cursor
     /// `q.after`; with the cursor of the next page when there is one. Walks the
     /// `(hcode, date_serv, vkey)` index: no count and no offset, whatever the unit's size.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn page_visits(
         &self,
         actor: &Actor,
@@ -394,7 +374,7 @@ impl Store {
     }
 
     /// One visit with its detail and journal.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn get_visit(
         &self,
         actor: &Actor,
@@ -455,7 +435,7 @@ impl Store {
     /// (`yyyymmdd`) by posting or service date, receivables and revenue alike (net of
     /// reversals). Whole months come from the read model; only the days of a partial month at
     /// either end are summed from the journal (on its date indexes).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn account_balances(
         &self,
         actor: &Actor,
@@ -537,7 +517,7 @@ impl Store {
     }
 
     /// Σ debits and Σ credits of a unit's whole journal.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn journal_totals(
         &self,
         actor: &Actor,
@@ -556,7 +536,7 @@ impl Store {
     /// Receivables posted (debits minus credits on receivable accounts 1102…) per unit, fund
     /// and fiscal year, over the units the caller may see; `fy` narrows to one fiscal year.
     /// `visits` counts postings net of their reversals. Read from the read model.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn claims_rollup(
         &self,
         actor: &Actor,
@@ -574,7 +554,7 @@ impl Store {
     }
 
     /// Fiscal years with journal lines among the units the caller may see, newest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn claims_years(&self, actor: &Actor) -> Result<Vec<i64>, StoreError> {
         let mut s = Sql::new(
             "SELECT DISTINCT CAST(j.fy AS BIGINT) AS fy FROM claim_sum_rollup j JOIN units u ON u.hcode = j.hcode WHERE 1 = 1",

@@ -81,25 +81,25 @@ impl Share {
     /// A visit as an import writes it, before any claim exists for it.
     pub fn of_new(v: &VisitRow) -> Share {
         Share {
-            fund: v.fund.clone(),
-            fy: v.fy,
-            account: v.receivable.clone(),
+            fund: v.facts.fund.clone(),
+            fy: v.facts.fy,
+            account: v.facts.receivable.clone(),
             recognised: if v.visit.setting == "IP" {
                 v.visit.date_dsc
             } else {
                 v.visit.date_serv
             },
-            posted: v.posted,
-            fund_amount: v.fund_amount,
-            inscl: v.inscl.clone(),
-            subtype: v.subtype.clone(),
+            posted: v.facts.posted,
+            fund_amount: v.facts.fund_amount,
+            inscl: v.facts.inscl.clone(),
+            subtype: v.facts.subtype.clone(),
             date_serv: v.visit.date_serv,
             vkey: v.visit.vkey.clone(),
-            has_code: !v.permitno.is_empty(),
-            at_stake: if v.fund_amount > 0 {
-                v.fund_amount
+            has_code: !v.facts.permitno.is_empty(),
+            at_stake: if v.facts.fund_amount > 0 {
+                v.facts.fund_amount
             } else {
-                (v.fund_amount + v.patient_amount).max(0)
+                (v.facts.fund_amount + v.facts.patient_amount).max(0)
             },
             ..Share::default()
         }

@@ -294,7 +294,7 @@ impl Store {
 
     /// Replaces the province's catalogue of a fiscal year (province officers of it and admins);
     /// validated in full, audit-logged.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn save_audit_catalogue(
         &self,
         actor: &Actor,
@@ -317,7 +317,7 @@ impl Store {
             fy,
             tsv,
             now_ms(),
-            actor.username.clone()
+            actor.who.username.clone()
         ])
         .push(")");
         s.query().execute(&mut *tx).await?;

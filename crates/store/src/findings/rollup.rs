@@ -6,7 +6,7 @@ use raidai_domain::ids::Hcode;
 impl Store {
     /// Clean visits and Authen coverage per unit and service month between two `yyyymmdd`
     /// dates, over the units the caller may see.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn audit_rollup(
         &self,
         actor: &Actor,
@@ -111,7 +111,7 @@ impl Store {
     }
 
     /// Authen coverage of one unit by right, sub-right and service month.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn authen_coverage(
         &self,
         actor: &Actor,

@@ -9,7 +9,7 @@ impl Store {
     /// with the visits and amounts the filters match. Stored findings and LATE01's late visits
     /// are read in that order from their own indexes and merged (a page reads a page of each);
     /// the unfiltered totals come from the read models.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn list_findings(
         &self,
         actor: &Actor,
@@ -155,7 +155,7 @@ impl Store {
     }
 
     /// The findings of one visit (accepted ones included).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn visit_findings(
         &self,
         actor: &Actor,
@@ -181,7 +181,7 @@ impl Store {
     /// Findings per rule over the units the caller may see (`hcode` narrows to one unit): the
     /// stored findings from their read model, LATE01 (evaluated against today) from the visits'
     /// recognition-date index.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn rule_counts(
         &self,
         actor: &Actor,
@@ -253,7 +253,7 @@ impl Store {
     }
 
     /// Findings per rule of one unit for visits served between two `yyyymmdd` dates.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn rule_counts_between(
         &self,
         actor: &Actor,
@@ -284,7 +284,7 @@ impl Store {
 
     /// Marks a finding accepted (the unit's staff or an admin), with a reason; audit-logged.
     /// A re-audit keeps the acceptance while the finding stands.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn accept_finding(
         &self,
         actor: &Actor,
@@ -333,7 +333,7 @@ impl Store {
             vkey,
             rule,
             reason,
-            actor.username.clone(),
+            actor.who.username.clone(),
             now_ms()
         ])
         .push(")");

@@ -386,7 +386,7 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_assessments (hcode, fiscal_year, round, form, criteria_version, assessor, assessed_on, reviewer_summary, paper_json, updated_at, updated_by) VALUES (",
         );
-        s.list(binds![key.hcode.clone(), i64::from(key.fiscal_year), i64::from(key.round), key.form.code(), criteria.version.clone(), input.assessor.trim(), input.assessed_on.clone().filter(|d| !d.is_empty()), input.reviewer_summary.trim(), serde_json::to_string(&input.paper).unwrap_or_else(|_| "{}".into()), now_ms(), actor.username.clone()])
+        s.list(binds![key.hcode.clone(), i64::from(key.fiscal_year), i64::from(key.round), key.form.code(), criteria.version.clone(), input.assessor.trim(), input.assessed_on.clone().filter(|d| !d.is_empty()), input.reviewer_summary.trim(), serde_json::to_string(&input.paper).unwrap_or_else(|_| "{}".into()), now_ms(), actor.who.username.clone()])
             .push(") ON CONFLICT (hcode, fiscal_year, round, form) DO UPDATE SET criteria_version = excluded.criteria_version, assessor = excluded.assessor, assessed_on = excluded.assessed_on, reviewer_summary = excluded.reviewer_summary, paper_json = excluded.paper_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by");
         s.query().execute(&mut *tx).await?;
         // No alias on a DELETE target (SQLite): qualify with the table name.

@@ -285,7 +285,7 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_positions (hcode, period, current_assets, current_liabilities, quick_assets, cash_and_equivalents, revenue_ytd, expense_ytd, source, updated_at, updated_by) VALUES (",
         );
-        s.list(binds![r.hcode.clone(), i64::from(r.period), r.current_assets.0, r.current_liabilities.0, r.quick_assets.0, r.cash_and_equivalents.0, r.revenue_ytd.0, r.expense_ytd.0, source, now_ms(), actor.username.clone()])
+        s.list(binds![r.hcode.clone(), i64::from(r.period), r.current_assets.0, r.current_liabilities.0, r.quick_assets.0, r.cash_and_equivalents.0, r.revenue_ytd.0, r.expense_ytd.0, source, now_ms(), actor.who.username.clone()])
             .push(
                 ") ON CONFLICT (hcode, period) DO UPDATE SET current_assets = excluded.current_assets, current_liabilities = excluded.current_liabilities, quick_assets = excluded.quick_assets, cash_and_equivalents = excluded.cash_and_equivalents, revenue_ytd = excluded.revenue_ytd, expense_ytd = excluded.expense_ytd, source = excluded.source, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             );

@@ -147,7 +147,7 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_plans (hcode, fiscal_year, plan_type, updated_at, updated_by) VALUES (",
         );
-        s.list(binds![hcode, i64::from(fiscal_year), i64::from(plan_type), now_ms(), actor.username.clone()])
+        s.list(binds![hcode, i64::from(fiscal_year), i64::from(plan_type), now_ms(), actor.who.username.clone()])
             .push(") ON CONFLICT (hcode, fiscal_year) DO UPDATE SET plan_type = excluded.plan_type, updated_at = excluded.updated_at, updated_by = excluded.updated_by");
         s.query().execute(&mut *tx).await?;
         Change::new("gov_plan", &format!("{hcode}/{fiscal_year}"), "plan_type")
@@ -279,12 +279,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let hcode = unit.as_str();
         self.get_unit(actor, unit).await?;
-        if !matches!(actor.role, Role::Admin | Role::Province) {
+        if !matches!(actor.who.role, Role::Admin | Role::Province) {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.pool().begin().await?;
         let mut s = Sql::new("UPDATE gov_plan_revisions SET approved = 1, approved_by = ");
-        s.text(actor.username.clone())
+        s.text(actor.who.username.clone())
             .push(", approved_at = ")
             .int(now_ms())
             .push(" WHERE hcode = ")

@@ -34,7 +34,7 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_tps_inputs (hcode, fiscal_year, quarter, input_json, updated_at, updated_by) VALUES (",
         );
-        s.list(binds![input.hcode.clone(), i64::from(fiscal_year), i64::from(quarter), text, now_ms(), actor.username.clone()])
+        s.list(binds![input.hcode.clone(), i64::from(fiscal_year), i64::from(quarter), text, now_ms(), actor.who.username.clone()])
             .push(") ON CONFLICT (hcode, fiscal_year, quarter) DO UPDATE SET input_json = excluded.input_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by");
         s.query().execute(&mut *tx).await?;
         Change::new(

@@ -145,9 +145,9 @@ impl Store {
     /// users and the administrators see them; a district or unit user never does. Writing
     /// takes the same roles.
     async fn check_province(&self, actor: &Actor, code: &str) -> Result<(), StoreError> {
-        match actor.role {
+        match actor.who.role {
             Role::Admin => {}
-            Role::Province if actor.province_code.as_deref() == Some(code) => {}
+            Role::Province if actor.who.province_code.as_deref() == Some(code) => {}
             Role::Province => return Err(StoreError::NotFound),
             _ => return Err(StoreError::Forbidden),
         }

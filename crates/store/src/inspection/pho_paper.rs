@@ -17,7 +17,7 @@ pub struct PhoPaper {
 
 impl Store {
     /// The office's paper, if saved.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn pho_paper(
         &self,
         actor: &Actor,
@@ -55,7 +55,7 @@ impl Store {
     }
 
     /// Saves the office's paper: the same checks as a unit's 4P paper, over the office's items.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn save_pho_paper(
         &self,
         actor: &Actor,
@@ -82,7 +82,7 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_pho_papers (province_code, fiscal_year, round, criteria_version, assessor, assessed_on, reviewer_summary, marks_json, paper_json, updated_at, updated_by) VALUES (",
         );
-        s.list(binds![province, i64::from(fiscal_year), i64::from(round), criteria.version.clone(), input.assessor.trim(), input.assessed_on.clone().filter(|d| !d.is_empty()), input.reviewer_summary.trim(), serde_json::to_string(&marks).unwrap_or_else(|_| "{}".into()), serde_json::to_string(&input.paper).unwrap_or_else(|_| "{}".into()), at, actor.username.clone()])
+        s.list(binds![province, i64::from(fiscal_year), i64::from(round), criteria.version.clone(), input.assessor.trim(), input.assessed_on.clone().filter(|d| !d.is_empty()), input.reviewer_summary.trim(), serde_json::to_string(&marks).unwrap_or_else(|_| "{}".into()), serde_json::to_string(&input.paper).unwrap_or_else(|_| "{}".into()), at, actor.who.username.clone()])
             .push(
                 ") ON CONFLICT (province_code, fiscal_year, round) DO UPDATE SET criteria_version = excluded.criteria_version, assessor = excluded.assessor, assessed_on = excluded.assessed_on, reviewer_summary = excluded.reviewer_summary, marks_json = excluded.marks_json, paper_json = excluded.paper_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             );
@@ -103,7 +103,7 @@ impl Store {
                 paper: input.paper.clone(),
             },
             updated_at: at,
-            updated_by: actor.username.clone(),
+            updated_by: actor.who.username.clone(),
         };
         Change::new(
             "gov_pho_paper",

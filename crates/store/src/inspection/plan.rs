@@ -62,7 +62,7 @@ pub fn sample_gaps(types: &[UnitType]) -> Vec<(&'static str, &'static str)> {
 
 impl Store {
     /// The province's inspection rounds: (fiscal year, round, places), newest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn inspections(
         &self,
         actor: &Actor,
@@ -89,7 +89,7 @@ impl Store {
     }
 
     /// One round's plan with its visits, if planned.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn inspection(
         &self,
         actor: &Actor,
@@ -139,7 +139,7 @@ impl Store {
     /// Saves a round's plan. Every sampled unit must be a hospital of the province; the office
     /// is always in the sample. Findings of places kept stay; a place dropped from the sample
     /// loses its findings (the page says so before saving).
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn save_inspection_plan(
         &self,
         actor: &Actor,
@@ -194,7 +194,7 @@ impl Store {
         let mut s = Sql::new(
             "INSERT INTO gov_inspections (province_code, fiscal_year, round, inspectors, summary, updated_at, updated_by) VALUES (",
         );
-        s.list(binds![province, i64::from(fiscal_year), i64::from(round), plan.inspectors.trim(), plan.summary.trim(), at, actor.username.clone()])
+        s.list(binds![province, i64::from(fiscal_year), i64::from(round), plan.inspectors.trim(), plan.summary.trim(), at, actor.who.username.clone()])
             .push(
                 ") ON CONFLICT (province_code, fiscal_year, round) DO UPDATE SET inspectors = excluded.inspectors, summary = excluded.summary, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             );
@@ -241,7 +241,7 @@ impl Store {
     /// Records the inspectors' findings at one place of the plan, against the paper's items
     /// (the office's items at the office, the others at a hospital).
     #[allow(clippy::too_many_arguments)]
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn save_inspection_findings(
         &self,
         actor: &Actor,

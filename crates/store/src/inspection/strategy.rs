@@ -94,7 +94,7 @@ pub fn check_strategy(input: &StrategyInput) -> Vec<FieldError> {
 impl Store {
     /// Attaches a strategy document to a unit. The file is checked as evidence is (type by its
     /// first bytes, at most 10 MB).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn add_strategy(
         &self,
         actor: &Actor,
@@ -164,7 +164,7 @@ impl Store {
     }
 
     /// A unit's strategy documents, newest span first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn strategies(
         &self,
         actor: &Actor,
@@ -186,7 +186,7 @@ impl Store {
     }
 
     /// One strategy document with its bytes, checked against the caller's tenancy.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn strategy_file(
         &self,
         actor: &Actor,
@@ -205,7 +205,7 @@ impl Store {
     }
 
     /// The visible units with a strategy covering `fiscal_year`.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn strategy_units_in_scope(
         &self,
         actor: &Actor,

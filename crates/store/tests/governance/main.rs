@@ -4,7 +4,7 @@ use raidai_domain::master::Role;
 use raidai_domain::money::Satang;
 use raidai_governance::Hundredths;
 use raidai_governance::assessment::{score_four_p, score_revenue_centre};
-use raidai_store::claims::{ImportMeta, ImportTotals, VisitRef, VisitRow};
+use raidai_store::claims::{ImportMeta, ImportTotals, VisitFacts, VisitRef, VisitRow};
 use raidai_store::governance::{
     AmountKind, AssessmentInput, AssessmentKey, EVIDENCE_MAX_BYTES, FormKind, ItemMark, Position,
     parse_plan_csv, parse_positions_csv, parse_trial_balance_csv, position_from_trial_balance,

@@ -159,8 +159,11 @@ pub(super) fn ledger_visit(n: usize, fund: &str, date: i64, fy: i64, amount: i64
             hn: format!("{n:09}"),
             ..v.visit.clone()
         },
-        fy,
-        posted: true,
+        facts: VisitFacts {
+            fy,
+            posted: true,
+            ..v.facts.clone()
+        },
         ..v
     }
 }

@@ -39,7 +39,7 @@ pub struct RulesQuery {
 }
 
 pub(crate) fn province_of(me: &Actor) -> String {
-    me.province_code.clone().unwrap_or_default()
+    me.who.province_code.clone().unwrap_or_default()
 }
 
 pub(crate) async fn rules_render(

@@ -39,8 +39,8 @@ pub(crate) async fn map_province(
     me: &Actor,
     asked: &str,
 ) -> Result<String, AppError> {
-    match me.role {
-        Role::Province => me.province_code.clone().ok_or(AppError::Forbidden),
+    match me.who.role {
+        Role::Province => me.who.province_code.clone().ok_or(AppError::Forbidden),
         Role::Admin => {
             if !asked.is_empty() {
                 return Ok(asked.to_string());

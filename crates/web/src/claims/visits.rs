@@ -87,16 +87,16 @@ pub(crate) fn visit_view(t: T, unit_code: Hcode, v: &VisitSummary) -> VisitView 
         } else {
             v.visit.seq.clone()
         },
-        cid: mask_cid(v.cid.as_str()),
-        name: mask_name(v.patient_name.as_str()),
-        inscl: v.inscl.clone(),
-        fund: v.fund.clone(),
-        pdx: v.pdx.clone(),
-        total: money(v.total),
-        fund_part: money(v.fund_amount),
-        patient_part: money(v.patient_amount),
-        receivable: v.receivable.clone(),
-        posted: v.posted,
+        cid: mask_cid(v.facts.cid.as_str()),
+        name: mask_name(v.facts.patient_name.as_str()),
+        inscl: v.facts.inscl.clone(),
+        fund: v.facts.fund.clone(),
+        pdx: v.facts.pdx.clone(),
+        total: money(v.facts.total),
+        fund_part: money(v.facts.fund_amount),
+        patient_part: money(v.facts.patient_amount),
+        receivable: v.facts.receivable.clone(),
+        posted: v.facts.posted,
     }
 }
 
@@ -248,26 +248,29 @@ pub async fn visit_detail(
                 a
             }
         }),
-        (t.s("cl_cid").to_string(), mask_cid(v.cid.as_str())),
+        (t.s("cl_cid").to_string(), mask_cid(v.facts.cid.as_str())),
         (
             t.s("cl_right").to_string(),
-            format!("{} {}", v.inscl, v.subtype),
+            format!("{} {}", v.facts.inscl, v.facts.subtype),
         ),
-        (t.s("cl_fund").to_string(), fund_name(t, &v.fund)),
-        (t.s("cl_hospmain").to_string(), v.hospmain.clone()),
-        (t.s("cl_place").to_string(), v.place.clone()),
-        (t.s("cl_case").to_string(), v.case.clone()),
-        (t.s("cl_permit").to_string(), v.permitno.clone()),
-        (t.s("cl_total").to_string(), money(v.total)),
-        (t.s("cl_paid").to_string(), money(v.paid)),
-        (t.s("cl_claimable").to_string(), money(v.claimable)),
-        (t.s("cl_fund_part").to_string(), money(v.fund_amount)),
-        (t.s("cl_patient_part").to_string(), money(v.patient_amount)),
+        (t.s("cl_fund").to_string(), fund_name(t, &v.facts.fund)),
+        (t.s("cl_hospmain").to_string(), v.facts.hospmain.clone()),
+        (t.s("cl_place").to_string(), v.facts.place.clone()),
+        (t.s("cl_case").to_string(), v.facts.case.clone()),
+        (t.s("cl_permit").to_string(), v.facts.permitno.clone()),
+        (t.s("cl_total").to_string(), money(v.facts.total)),
+        (t.s("cl_paid").to_string(), money(v.facts.paid)),
+        (t.s("cl_claimable").to_string(), money(v.facts.claimable)),
+        (t.s("cl_fund_part").to_string(), money(v.facts.fund_amount)),
+        (
+            t.s("cl_patient_part").to_string(),
+            money(v.facts.patient_amount),
+        ),
         (
             t.s("cl_posting").to_string(),
-            if v.posted {
+            if v.facts.posted {
                 t.s("cl_posted").to_string()
-            } else if v.unposted_reason == IN_HOSPITAL {
+            } else if v.facts.unposted_reason == IN_HOSPITAL {
                 format!("{} ({})", t.s("cl_unposted"), t.s("cl_in_hospital"))
             } else {
                 format!("{} ({})", t.s("cl_unposted"), t.s("cl_no_mapping"))
@@ -282,7 +285,7 @@ pub async fn visit_detail(
         claim,
         may_accept: me.may_import(hcode.as_str()),
         vkey: v.visit.vkey.clone(),
-        name: v.patient_name.as_str().to_string(),
+        name: v.facts.patient_name.as_str().to_string(),
         facts,
         diagnoses: detail.dx,
         procedures: detail.px,

@@ -161,7 +161,7 @@ pub(crate) async fn planfin_page(
         lines: vec![],
         revisions: vec![],
         can_write: me.may_write_governance(),
-        can_approve: matches!(me.role, Role::Admin | Role::Province),
+        can_approve: matches!(me.who.role, Role::Admin | Role::Province),
         errors: Errors::new(t, errors),
         years,
         state: "gov_plan_draft",
@@ -169,7 +169,10 @@ pub(crate) async fn planfin_page(
         actions: vec![],
         strategy_covered: false,
         strategies: vec![],
-        can_attach_strategy: matches!(me.role, Role::Admin | Role::UnitHead | Role::UnitRevenue),
+        can_attach_strategy: matches!(
+            me.who.role,
+            Role::Admin | Role::UnitHead | Role::UnitRevenue
+        ),
         u,
     };
     page.strategies = crate::inspection::strategy_views(st, t, me, unit_code, fy).await?;
@@ -184,7 +187,10 @@ pub(crate) async fn planfin_page(
         .iter()
         .filter(|s| {
             if **s == "submitted" {
-                matches!(me.role, Role::UnitHead | Role::UnitRevenue | Role::Admin)
+                matches!(
+                    me.who.role,
+                    Role::UnitHead | Role::UnitRevenue | Role::Admin
+                )
             } else {
                 page.can_approve
             }

@@ -243,7 +243,7 @@ pub fn routes() -> Vec<RouteDef> {
 
 /// Province users and administrators plan inspections; nobody else sees them.
 fn may_inspect(me: &Actor) -> bool {
-    matches!(me.role, Role::Admin | Role::Province)
+    matches!(me.who.role, Role::Admin | Role::Province)
 }
 
 fn paper_criteria(fy: u16) -> FourPCriteria {

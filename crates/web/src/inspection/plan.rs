@@ -66,7 +66,7 @@ pub async fn open(Me(me): Me, Query(q): Query<OpenQuery>) -> Result<Response, Ap
     }
     let code: String = q
         .province
-        .or_else(|| me.province_code.clone())
+        .or_else(|| me.who.province_code.clone())
         .unwrap_or_default()
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())

@@ -51,7 +51,10 @@ pub async fn strategy_upload(
         &st,
         &me,
         hcode,
-        matches!(me.role, Role::Admin | Role::UnitHead | Role::UnitRevenue),
+        matches!(
+            me.who.role,
+            Role::Admin | Role::UnitHead | Role::UnitRevenue
+        ),
     )
     .await?;
     let (fields, filename, data) = multipart_upload(&st, req).await?;

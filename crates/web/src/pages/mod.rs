@@ -204,7 +204,7 @@ pub async fn logout(
 }
 
 pub async fn home(Me(me): Me) -> Redirect {
-    match (me.role, &me.hcode, &me.district_code) {
+    match (me.who.role, &me.who.hcode, &me.who.district_code) {
         (Role::UnitHead | Role::UnitRevenue, Some(h), _) => Redirect::to(&format!("/units/{h}")),
         (Role::District, _, Some(d)) => Redirect::to(&format!("/districts/{d}")),
         _ => Redirect::to("/province"),
@@ -243,7 +243,7 @@ pub async fn password_submit(
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     // The current-password check is a password guess like a sign-in: same limiter.
-    let (errors, done, status) = if st.limiter.is_blocked(&ip, &me.username) {
+    let (errors, done, status) = if st.limiter.is_blocked(&ip, &me.who.username) {
         tracing::warn!(client = %ip, "password change rate-limited");
         (
             vec![FieldError::new(
@@ -268,7 +268,7 @@ pub async fn password_submit(
             Ok(()) => (vec![], true, StatusCode::OK),
             Err(StoreError::Invalid(e)) => {
                 if e.iter().any(|e| e.field == "current_password") {
-                    st.limiter.failed(&ip, &me.username);
+                    st.limiter.failed(&ip, &me.who.username);
                 }
                 (e, false, StatusCode::UNPROCESSABLE_ENTITY)
             }

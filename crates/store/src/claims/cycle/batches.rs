@@ -88,7 +88,7 @@ fn batch_from_row(r: &AnyRow) -> Result<BatchRecord, StoreError> {
 impl Store {
     /// The unit's visits a batch for `spec` would send: posted with a fund amount, of the
     /// funds, recognised in the range, never sent or sent back as C (to resend).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn batch_candidates(
         &self,
         actor: &Actor,
@@ -130,7 +130,7 @@ impl Store {
     /// Records a batch: its visits, files and zip; each visit's claim becomes `sent` (a C
     /// being fixed becomes `resent` in the worklist).
     #[allow(clippy::too_many_arguments)]
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn save_batch(
         &self,
         actor: &Actor,
@@ -175,7 +175,7 @@ impl Store {
         .bind(zip_sha256)
         .bind(zip)
         .bind(now)
-        .bind(actor.username.clone())
+        .bind(actor.who.username.clone())
         .execute(&mut *tx)
         .await?;
         // The claims' shares before (all of them), the writes, then the shares after: every
@@ -241,7 +241,7 @@ impl Store {
     }
 
     /// The citizen IDs of these visits (for synthetic returns; never shown).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn visit_cids(
         &self,
         actor: &Actor,
@@ -266,7 +266,7 @@ impl Store {
 
     /// Each visit's balance (debit - credit) on its own receivable account, from the journal:
     /// what a recomputation of [`ClaimRow::outstanding`] gives.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn receivable_balances(
         &self,
         actor: &Actor,
@@ -285,7 +285,7 @@ impl Store {
     }
 
     /// The unit's batches, newest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn list_batches(
         &self,
         actor: &Actor,
@@ -303,7 +303,7 @@ impl Store {
         rows.iter().map(batch_from_row).collect()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn get_batch(
         &self,
         actor: &Actor,
@@ -321,7 +321,7 @@ impl Store {
     }
 
     /// The batch's zip as sent.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn batch_zip(
         &self,
         actor: &Actor,
@@ -339,7 +339,7 @@ impl Store {
     }
 
     /// The visits of a batch with their claim as it stands.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn batch_visits(
         &self,
         actor: &Actor,

@@ -63,7 +63,7 @@ pub struct CycleRollupRow {
 
 impl Store {
     /// The unit's C and Deny claims, largest amount first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn claim_worklist(
         &self,
         actor: &Actor,
@@ -133,7 +133,7 @@ impl Store {
     }
 
     /// A visit's claim and every return line about it (oldest first).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn claim_history(
         &self,
         actor: &Actor,
@@ -180,7 +180,7 @@ impl Store {
     }
 
     /// The unit's imported returns, newest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn list_returns(
         &self,
         actor: &Actor,
@@ -201,7 +201,7 @@ impl Store {
     }
 
     /// One return with its lines (unmatched first).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn get_return(
         &self,
         actor: &Actor,
@@ -237,7 +237,7 @@ impl Store {
 
     /// Open receivables by fund, account and age bucket, for one unit or every unit the
     /// caller sees (`hcode` = None). Age runs from the recognition date to `today`.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn aging(
         &self,
         actor: &Actor,
@@ -283,7 +283,7 @@ impl Store {
 
     /// Receivables posted (fund amounts) per unit and fund recognised from `from` to `to`
     /// (yyyymmdd), for the collection period.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn fund_revenue(
         &self,
         actor: &Actor,
@@ -308,7 +308,7 @@ impl Store {
 
     /// Claimed / accepted / paid / denied / outstanding per unit, fund and fiscal year of the
     /// units the caller sees.
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn cycle_rollup(
         &self,
         actor: &Actor,
@@ -358,7 +358,7 @@ impl Store {
     }
 
     /// Replaces the province's loaded error codes (that province's officers and admins).
-    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %actor.who.username))]
     pub async fn save_error_codes(
         &self,
         actor: &Actor,

@@ -48,7 +48,7 @@ pub struct ReturnSession {
 
 impl Store {
     /// Starts importing a return. The same file twice is refused (nothing changes).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn begin_return(
         &self,
         actor: &Actor,
@@ -101,7 +101,7 @@ impl Store {
     }
 
     /// Starts a write-off of denied claims (journal only, no file).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn begin_writeoff(
         &self,
         actor: &Actor,
@@ -498,7 +498,7 @@ impl ReturnSession {
             .push(", work_note = ")
             .text(note)
             .push(", work_by = ")
-            .text(self.inner.actor.username.clone())
+            .text(self.inner.actor.who.username.clone())
             .push(", work_at = ")
             .int(now_ms())
             .push(" WHERE hcode = ")
@@ -541,7 +541,7 @@ impl ReturnSession {
                 self.amount,
                 self.settled,
                 at,
-                self.inner.actor.username.clone()
+                self.inner.actor.who.username.clone()
             ])
             .push(")");
             self.inner.tx.exec(&s).await?;
@@ -564,7 +564,7 @@ impl ReturnSession {
             amount: self.amount,
             settled: self.settled,
             at,
-            username: self.inner.actor.username.clone(),
+            username: self.inner.actor.who.username.clone(),
         };
         self.inner
             .finish(

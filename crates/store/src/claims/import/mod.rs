@@ -29,7 +29,7 @@ impl Store {
     }
 
     /// Starts an import for `hcode`: only an admin or the unit's own staff may import for it.
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn begin_import(
         &self,
         actor: &Actor,
@@ -112,7 +112,7 @@ impl Store {
 impl Store {
     /// Starts a re-post of a unit's visits that wait for a posting-map line: recorded in the
     /// import history as kind `repost`, written like an import (one transaction, audited).
-    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.username))]
+    #[tracing::instrument(level = "debug", skip_all, fields(hcode = %unit, user = %actor.who.username))]
     pub async fn begin_repost(
         &self,
         actor: &Actor,
@@ -290,11 +290,11 @@ impl ImportSession {
                     // bill is kept as data, but the posting and its amounts stay as settled,
                     // so the journal and the claim still agree to the satang.
                     v.lines.clear();
-                    v.fund_amount = p.fund_amount;
-                    v.patient_amount = p.patient_amount;
-                    v.receivable = p.receivable.clone();
-                    v.posted = p.posted;
-                    v.unposted_reason = p.unposted_reason.clone();
+                    v.facts.fund_amount = p.fund_amount;
+                    v.facts.patient_amount = p.patient_amount;
+                    v.facts.receivable = p.receivable.clone();
+                    v.facts.posted = p.posted;
+                    v.facts.unposted_reason = p.unposted_reason.clone();
                     frozen = Some((old.posted_ver, old.posted, old.post_date));
                 } else if old.posted_ver > 0 && old.posted.lines > 0 {
                     // Reversing entry of the current posting, at the next version.
@@ -353,7 +353,7 @@ impl ImportSession {
                     });
                 }
             }
-            if !v.posted {
+            if !v.facts.posted {
                 self.counts.unposted += 1;
             }
             to_insert.push(NewVisit {

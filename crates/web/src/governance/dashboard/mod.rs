@@ -508,7 +508,7 @@ pub(crate) async fn build_dashboard(
     // actual) come from its 4P paper, for a province user (one office in scope); the latest
     // round with a mark counts.
     let pho_marks: Vec<BTreeMap<String, raidai_store::governance::ItemMark>> =
-        match (&me.role, &me.province_code) {
+        match (&me.who.role, &me.who.province_code) {
             (Role::Province, Some(p)) => {
                 let mut out = Vec::new();
                 for round in ASSESSMENT_ROUNDS.rev() {
@@ -627,7 +627,7 @@ pub(crate) struct DashboardPage {
 }
 
 pub(crate) fn sees_dashboard(me: &Actor) -> bool {
-    matches!(me.role, Role::Admin | Role::Province | Role::District)
+    matches!(me.who.role, Role::Admin | Role::Province | Role::District)
 }
 
 pub(crate) async fn dashboard_page(
@@ -643,7 +643,7 @@ pub(crate) async fn dashboard_page(
         l: Layout::new(t, Some(me), t.s("gov_title"), "governance"),
         fy_label: fy_label(t, d.fy),
         years: d.years.iter().map(|y| (*y, fy_label(t, *y))).collect(),
-        can_import: matches!(me.role, Role::Admin | Role::Province),
+        can_import: matches!(me.who.role, Role::Admin | Role::Province),
         errors: Errors::new(t, errors),
         imported,
         d,
@@ -656,7 +656,7 @@ pub async fn dashboard(
 ) -> Result<Response, AppError> {
     if !sees_dashboard(&me) {
         // A unit's own people go to their unit's figures.
-        return match &me.hcode {
+        return match &me.who.hcode {
             Some(h) => Ok(Redirect::to(&format!("/units/{h}/finance")).into_response()),
             None => Err(AppError::Forbidden),
         };
@@ -702,7 +702,7 @@ pub async fn import_ratio_items(
     Ctx { st, t, me }: Ctx,
     req: Request,
 ) -> Result<Response, AppError> {
-    if !matches!(me.role, Role::Admin | Role::Province) {
+    if !matches!(me.who.role, Role::Admin | Role::Province) {
         return Err(AppError::Forbidden);
     }
     let (_, file) = multipart_for(&st, req).await?;

@@ -71,7 +71,7 @@ pub(crate) struct ProvincePage {
 }
 
 pub async fn province(Ctx { st, t, me }: Ctx) -> Result<Response, AppError> {
-    if !matches!(me.role, Role::Admin | Role::Province) {
+    if !matches!(me.who.role, Role::Admin | Role::Province) {
         return Err(AppError::Forbidden);
     }
     let provinces = st.store.list_provinces(&me).await?;
