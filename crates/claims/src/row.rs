@@ -170,7 +170,11 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
             String::new(),
             v.opd.dateopd,
             ymd(v.opd.dateopd),
-            v.opd.clinic.as_str().to_string(),
+            v.opd
+                .clinic
+                .as_ref()
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
         ),
         Encounter::Admission(a) => (
             "IP",

@@ -232,7 +232,7 @@ record!(
     OpdRecord, Opd, checks = no_checks,
     {
         hn: Hn = HN,
-        clinic: Clinic = CLINIC,
+        clinic: Option<Clinic> = CLINIC,
         dateopd: NaiveDate = DATEOPD,
         timeopd: NaiveTime = TIMEOPD,
         seq: Vn = SEQ,

@@ -79,9 +79,9 @@ fn d() -> ReadOptions {
 }
 
 #[test]
-fn bad_date_is_be_or_malformed() {
+fn bad_date_is_malformed_or_impossible() {
     case(
-        |p| set_field(&f(p, "OPD"), 2, 2, "25681105"),
+        |p| set_field(&f(p, "OPD"), 2, 2, "05/11/2568"),
         d(),
         C::BadDate,
         Some(("OPD.txt", 2, "DATEOPD")),
@@ -327,8 +327,10 @@ fn code_sets() {
         Some(("IPD.txt", 2, "DISCHT")),
         &[a1()],
     );
+    // A CLINIC that is not five digits is kept for the Data Audit (CLN01); one that cannot be a
+    // clinic (over 16 characters, or not letters and digits) is refused.
     case(
-        |p| set_field(&f(p, "OPD"), 2, 1, "2010"),
+        |p| set_field(&f(p, "OPD"), 2, 1, "MEDICINE-ROOM-3-FLOOR-2"),
         d(),
         C::BadCode,
         Some(("OPD.txt", 2, "CLINIC")),

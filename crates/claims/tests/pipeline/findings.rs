@@ -3,6 +3,58 @@
 use super::*;
 use raidai_store::testkit::hc;
 
+/// A clinic that is missing or not five digits does not drop the visit: it is kept, posted,
+/// and carries the blocking CLN01 finding with the clinic as written.
+pub(super) async fn malformed_clinics_are_findings_on_kept_visits(store: &Store) {
+    use raidai_store::findings::FindingQuery;
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(89, 40, 2);
+    let mut keys = Vec::new();
+    generate_with(&cfg, dir.path(), &mut |e| keys.push(vkey(e))).unwrap();
+    let odd = ["", "0010", "ZZ999", "1"];
+    for (line, value) in odd.iter().enumerate() {
+        assert_eq!(
+            edit_column(dir.path(), "OPD", "CLINIC", |i| i == line + 1, value),
+            1
+        );
+    }
+    let out = import_dir(store, dir.path(), opts()).await;
+    assert_eq!(out.record.totals.rejects, 0, "nothing rejected");
+    assert_eq!(
+        out.record.counts.inserted as usize,
+        keys.len(),
+        "every visit kept"
+    );
+    check_ledger(store, UNIT).await;
+    let page = store
+        .list_findings(
+            &admin(),
+            &FindingQuery {
+                hcode: UNIT.into(),
+                rule: Some("CLN01".into()),
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.totals.visits, odd.len() as i64);
+    let mut clinics = Vec::new();
+    for f in &page.items {
+        assert_eq!(f.severity, "block");
+        let v = store.get_visit(&admin(), hc(UNIT), &f.vkey).await.unwrap();
+        assert!(
+            v.visit.facts.posted || v.visit.facts.fund_amount + v.visit.facts.patient_amount == 0
+        );
+        clinics.push(v.visit.facts.clinic.clone());
+    }
+    clinics.sort();
+    let mut want: Vec<String> = odd.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(clinics, want);
+}
+
 /// How many visits the finding query `q` lists as still open.
 async fn open_visits(store: &Store, q: &raidai_store::findings::FindingQuery) -> i64 {
     let page = store.list_findings(&admin(), q).await.unwrap();

@@ -103,30 +103,26 @@ impl Field for Hcode {
     }
 }
 
-/// `YYYYMMDD` in the Christian Era, strictly (the 16 files never use BE or separators).
+/// `YYYYMMDD`, no separators. The 16 files are in the Christian Era; a year above 2400 can only
+/// be Buddhist Era (some HIS exports write it), so it is read as BE and the date kept: the claim
+/// files raidai writes carry it in CE.
 impl Field for NaiveDate {
     fn parse(raw: &str) -> Result<Self, FieldError> {
         let bad = || {
             FieldError::new(
                 RejectCode::BadDate,
-                "วันที่ต้องอยู่ในรูป YYYYMMDD (ค.ศ.)",
-                "date must be YYYYMMDD (Christian Era)",
+                "วันที่ต้องอยู่ในรูป YYYYMMDD (ปี ค.ศ. หรือ พ.ศ.)",
+                "date must be YYYYMMDD (a CE or BE year)",
             )
         };
         if raw.len() != 8 || !raw.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
         let year: i32 = raw[..4].parse().map_err(|_| bad())?;
-        if year > 2400 {
-            return Err(FieldError::new(
-                RejectCode::BadDate,
-                "วันที่เป็นปี พ.ศ. ต้องเป็น ค.ศ. (YYYYMMDD)",
-                "date is in the Buddhist Era; the 16 files use the Christian Era",
-            ));
-        }
-        if year < 1800 {
+        if raidai_domain::calendar::ce_year(year) < 1800 {
             return Err(bad());
         }
+        // parse_date reads a year above 2400 as BE.
         raidai_domain::calendar::parse_date(raw).map_err(|_| {
             FieldError::new(
                 RejectCode::BadDate,
@@ -297,16 +293,25 @@ const CLINIC_DEPTS: &[&str] = &[
     "17", "18", "19", "20", "21", "22", "23", "24", "25", "99",
 ];
 
-/// A CLINIC the reader keeps: 5 digits. Whether its department is one of DOMAIN §1.4 is a
-/// Data Audit question ([`clinic_known`]): an unknown department still tells us the visit.
+/// A CLINIC the reader keeps: a short code of letters and digits (a local code may add `-`, `.`,
+/// `_` or spaces). Whether it is five digits of a department of DOMAIN §1.4 is a Data Audit
+/// question ([`clinic_known`], CLN01): a malformed or unknown clinic still tells us the visit and
+/// its bill. Anything else (a shifted column, a formula, control characters) is no clinic code.
 fn clinic_ok(s: &str) -> bool {
-    s.len() == 5 && digits(s)
+    !s.is_empty()
+        && s.len() <= MAX_CLINIC_CHARS
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b' '))
 }
 
-/// Digit 1 is 0 (OPD) or 1 (IPD) and digits 2–3 a department of DOMAIN §1.4 (`000xx` for a
-/// รพ.สต.).
+/// Longer than any clinic code a HIS writes (five digits, or a local code of a few more); a
+/// longer value is a shifted column, not a clinic.
+const MAX_CLINIC_CHARS: usize = 16;
+
+/// Five digits; digit 1 is 0 (OPD) or 1 (IPD) and digits 2–3 a department of DOMAIN §1.4
+/// (`000xx` for a รพ.สต.).
 pub fn clinic_known(s: &str) -> bool {
-    if !clinic_ok(s) {
+    if s.len() != 5 || !digits(s) {
         return false;
     }
     let (kind, dept) = (&s[0..1], &s[1..3]);
@@ -323,13 +328,13 @@ fn icd10_ok(s: &str) -> bool {
 }
 
 shaped!(
-    /// CLINIC: 5 digits; digit 1 is 0 (OPD) or 1 (IPD), digits 2–3 a department of DOMAIN §1.4
-    /// (`000xx` for a รพ.สต.).
+    /// CLINIC as written: normally 5 digits, digit 1 is 0 (OPD) or 1 (IPD), digits 2–3 a
+    /// department of DOMAIN §1.4 (`000xx` for a รพ.สต.); [`clinic_known`] says whether it is.
     Clinic,
     clinic_ok,
     RejectCode::BadCode,
-    "รหัสคลินิกต้องเป็นตัวเลข 5 หลัก",
-    "CLINIC must be 5 digits"
+    "รหัสคลินิกต้องเป็นตัวอักษรภาษาอังกฤษหรือตัวเลข ไม่เกิน 16 ตัว",
+    "CLINIC must be at most 16 letters or digits"
 );
 shaped!(
     /// ICD-10 without the dot (`A415`, `I10`, `E119`).

@@ -5,12 +5,13 @@ fn p<T: Field>(s: &str) -> Result<T, RejectCode> {
 }
 
 #[test]
-fn dates_are_strict_ce() {
-    assert_eq!(
-        p::<NaiveDate>("20260719"),
-        Ok(NaiveDate::from_ymd_opt(2026, 7, 19).unwrap())
-    );
-    assert_eq!(p::<NaiveDate>("25690719"), Err(RejectCode::BadDate));
+fn dates_are_yyyymmdd_ce_or_be() {
+    let day = NaiveDate::from_ymd_opt(2026, 7, 19).unwrap();
+    assert_eq!(p::<NaiveDate>("20260719"), Ok(day));
+    // A year above 2400 can only be BE: read as the same day.
+    assert_eq!(p::<NaiveDate>("25690719"), Ok(day));
+    assert_eq!(p::<NaiveDate>("25690230"), Err(RejectCode::BadDate));
+    assert_eq!(p::<NaiveDate>("17990719"), Err(RejectCode::BadDate));
     assert_eq!(p::<NaiveDate>("2026-07-19"), Err(RejectCode::BadDate));
     assert_eq!(p::<NaiveDate>("20260230"), Err(RejectCode::BadDate));
     let mut s = String::new();
@@ -57,7 +58,17 @@ fn code_sets_and_shapes() {
     assert!(p::<Clinic>("00012").is_ok());
     assert!(p::<Clinic>("20100").is_ok());
     assert!(!clinic_known("20100") && !clinic_known("05000") && clinic_known("00100"));
-    assert_eq!(p::<Clinic>("0010"), Err(RejectCode::BadCode));
+    // A malformed or missing clinic is kept for the Data Audit (CLN01); only a value that cannot
+    // be a clinic at all (a shifted column, a control character) is refused.
+    for odd in ["0010", "1", "ZZ999", "00100A"] {
+        assert!(p::<Clinic>(odd).is_ok() && !clinic_known(odd), "{odd}");
+    }
+    assert_eq!(
+        p::<Clinic>("อายุรกรรม ห้องตรวจที่ 3 ชั้น 2"),
+        Err(RejectCode::BadCode)
+    );
+    assert_eq!(p::<Clinic>("001\u{7}0"), Err(RejectCode::BadCode));
+    assert_eq!(p::<Clinic>("=1+1"), Err(RejectCode::BadCode));
     assert!(p::<Clinic>("04500").is_ok() && !clinic_known("04500"));
     assert!(p::<Icd10>("A415").is_ok());
     assert_eq!(p::<Icd10>("A41.5"), Err(RejectCode::BadCode));

@@ -103,7 +103,8 @@ impl GenConfig {
 /// A deliberate fault and the reject it must cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Corruption {
-    /// OPD.DATEOPD (IPD.DATEADM) written in BE → `BadDate`.
+    /// OPD.DATEOPD (IPD.DATEADM) written with dashes (`2026-07-19`) → `BadDate`. (A BE year
+    /// is no fault: the reader takes it as BE.)
     BadDate,
     /// The patient's PAT.PERSON_ID gets a wrong check digit: no reject (the encounters are
     /// kept, with the ID as written, for the Data Audit to flag).
@@ -210,12 +211,12 @@ pub fn generate_with(
                 Corruption::BadDate if is_visit => Some(Patch {
                     kind: FileKind::Opd,
                     col: Col::DATEOPD,
-                    value: be_date(&enc),
+                    value: dashed_date(&enc),
                 }),
                 Corruption::BadDate => Some(Patch {
                     kind: FileKind::Ipd,
                     col: Col::DATEADM,
-                    value: be_date(&enc),
+                    value: dashed_date(&enc),
                 }),
                 Corruption::UnknownRight => Some(Patch {
                     kind: FileKind::Ins,
@@ -424,12 +425,12 @@ fn truncate_last_line(path: &Path) -> io::Result<()> {
     f.flush()
 }
 
-fn be_date(e: &Encounter) -> String {
+fn dashed_date(e: &Encounter) -> String {
     let d = match e {
         Encounter::Visit(v) => v.opd.dateopd,
         Encounter::Admission(a) => a.ipd.dateadm,
     };
-    format!("{:04}{:02}{:02}", d.year() + BE_OFFSET, d.month(), d.day())
+    d.format("%Y-%m-%d").to_string()
 }
 
 fn pick<'a, T>(r: &mut ChaCha8Rng, items: &'a [(T, u32)]) -> &'a T {

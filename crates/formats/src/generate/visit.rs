@@ -263,7 +263,7 @@ impl Gen<'_> {
         );
         let opd = OpdRecord {
             hn: p.rec.hn.clone(),
-            clinic,
+            clinic: Some(clinic),
             dateopd: date,
             timeopd: time,
             seq,
