@@ -81,14 +81,14 @@ fn d() -> ReadOptions {
 #[test]
 fn bad_date_is_malformed_or_impossible() {
     case(
-        |p| set_field(&f(p, "OPD"), 2, 2, "05/11/2568"),
+        |p| set_field(&f(p, "OPD"), 2, 2, "2568/11/05"),
         d(),
         C::BadDate,
         Some(("OPD.txt", 2, "DATEOPD")),
         &[v1()],
     );
     case(
-        |p| set_field(&f(p, "CHA"), 6, 2, "2026-02-10"),
+        |p| set_field(&f(p, "CHA"), 6, 2, "10-02-2026"),
         d(),
         C::BadDate,
         Some(("CHA.txt", 6, "DATE")),
@@ -282,7 +282,7 @@ fn charges_must_add_up() {
         r.reason_en
     );
     case(
-        |p| set_field(&f(p, "CHT"), 4, 3, "2,985.00"),
+        |p| set_field(&f(p, "CHT"), 4, 3, "2,98.50"),
         d(),
         C::BadAmount,
         Some(("CHT.txt", 4, "TOTAL")),
@@ -307,7 +307,7 @@ fn code_sets() {
         &[v2()],
     );
     case(
-        |p| set_field(&f(p, "ODX"), 2, 3, "E11.9"),
+        |p| set_field(&f(p, "ODX"), 2, 3, "11.9E"),
         d(),
         C::BadCode,
         Some(("ODX.txt", 2, "DIAG")),

@@ -110,16 +110,11 @@ fn fdh_windows_874_declared() {
     assert_eq!(got.encounters.len(), 30);
 }
 
-/// A HIS that writes its dates in the Buddhist Era (`25690719`) loses nothing: every date
-/// column of every file rewritten in BE reads back as the same encounters, with no rejects.
-#[test]
-fn be_dates_read_as_the_same_encounters() {
-    let cfg = config(4, 40, 6, TextEncoding::Windows874, HeaderSet::Fdh);
-    let dir = tempfile::tempdir().unwrap();
-    let mut expected: Vec<Encounter> = Vec::new();
-    generate_with(&cfg, dir.path(), &mut |e| expected.push(e.clone())).unwrap();
+/// Rewrites every field of a generated set with `f(column, value)` (files as bytes: the
+/// rewritten fields are ASCII) and returns how many fields changed.
+fn rewrite_set(dir: &std::path::Path, f: impl Fn(&str, &str) -> Option<String>) -> usize {
     let mut rewritten = 0;
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
+    for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read(&path).unwrap();
         let mut lines = text.split(|b| *b == b'\n');
@@ -134,12 +129,13 @@ fn be_dates_read_as_the_same_encounters() {
             out.push(b'\n');
             let mut fields: Vec<Vec<u8>> = line.split(|b| *b == b'|').map(<[u8]>::to_vec).collect();
             for (name, field) in names.iter().zip(fields.iter_mut()) {
+                let cr = field.last() == Some(&b'\r');
                 let v = String::from_utf8_lossy(field).trim_end().to_string();
-                let date_column = name.contains("DATE") || name == "DOB";
-                if date_column && v.len() == 8 && v.bytes().all(|b| b.is_ascii_digit()) {
-                    let year: i32 = v[..4].parse().unwrap();
-                    let be = format!("{}{}", year + 543, &v[4..]);
-                    field.splice(..8, be.into_bytes());
+                if let Some(new) = f(name, &v) {
+                    *field = new.into_bytes();
+                    if cr {
+                        field.push(b'\r');
+                    }
                     rewritten += 1;
                 }
             }
@@ -147,10 +143,64 @@ fn be_dates_read_as_the_same_encounters() {
         }
         std::fs::write(&path, out).unwrap();
     }
-    assert!(rewritten > 200, "{rewritten} dates rewritten");
+    rewritten
+}
+
+/// Generates a set, rewrites it with `f`, and checks it reads back as the same encounters, with
+/// no rejects.
+fn reads_the_same_after(seed: u64, f: impl Fn(&str, &str) -> Option<String>) -> usize {
+    let cfg = config(seed, 40, 6, TextEncoding::Windows874, HeaderSet::Fdh);
+    let dir = tempfile::tempdir().unwrap();
+    let mut expected: Vec<Encounter> = Vec::new();
+    generate_with(&cfg, dir.path(), &mut |e| expected.push(e.clone())).unwrap();
+    let rewritten = rewrite_set(dir.path(), f);
     let got = read_all(&Source::Dir(dir.path().into()), &ReadOptions::default()).unwrap();
     assert!(got.rejects.is_empty(), "{:?}", got.rejects.first());
     assert_eq!(got.encounters, expected);
+    rewritten
+}
+
+fn is_date(name: &str, v: &str) -> bool {
+    (name.contains("DATE") || name == "DOB")
+        && v.len() == 8
+        && v.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A HIS that writes its dates in the Buddhist Era (`25690719`) loses nothing.
+#[test]
+fn be_dates_read_as_the_same_encounters() {
+    let n = reads_the_same_after(4, |name, v| {
+        is_date(name, v).then(|| format!("{}{}", v[..4].parse::<i32>().unwrap() + 543, &v[4..]))
+    });
+    assert!(n > 200, "{n} dates rewritten");
+}
+
+/// Nor one that writes `DD/MM/YYYY` (BE), `HH:MM`, ICD codes with their dot and amounts with
+/// thousands separators: the same visits, bills and codes.
+#[test]
+fn other_export_forms_read_as_the_same_encounters() {
+    let n = reads_the_same_after(5, |name, v| {
+        if is_date(name, v) {
+            let be = v[..4].parse::<i32>().unwrap() + 543;
+            return Some(format!("{}/{}/{be}", &v[6..8], &v[4..6]));
+        }
+        if name.starts_with("TIME") && v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(format!("{}:{}", &v[..2], &v[2..]));
+        }
+        if matches!(name, "DIAG" | "OPER") && v.len() > 3 {
+            return Some(format!("{}.{}", &v[..3], &v[3..]));
+        }
+        if matches!(name, "TOTAL" | "PAID" | "AMOUNT") {
+            let (int, frac) = v.split_once('.')?;
+            if int.len() <= 3 || int.starts_with('-') {
+                return None;
+            }
+            let cut = int.len() - 3;
+            return Some(format!("{},{}.{frac}", &int[..cut], &int[cut..]));
+        }
+        None
+    });
+    assert!(n > 400, "{n} fields rewritten");
 }
 
 proptest! {

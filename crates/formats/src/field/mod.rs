@@ -103,11 +103,12 @@ impl Field for Hcode {
     }
 }
 
-/// `YYYYMMDD`, no separators. The 16 files are in the Christian Era; a year above 2400 can only
-/// be Buddhist Era (some HIS exports write it), so it is read as BE and the date kept: the claim
-/// files raidai writes carry it in CE.
+/// The 16 files write `YYYYMMDD` in the Christian Era, and raidai writes them so. Reading, it
+/// also takes what some HIS exports write instead when the day is certain: a Buddhist Era year
+/// (above 2400), `DD/MM/YYYY` and `YYYY-MM-DD` (a time after the date is ignored).
 impl Field for NaiveDate {
     fn parse(raw: &str) -> Result<Self, FieldError> {
+        use raidai_domain::calendar::{DateError, parse_date};
         let bad = || {
             FieldError::new(
                 RejectCode::BadDate,
@@ -115,21 +116,18 @@ impl Field for NaiveDate {
                 "date must be YYYYMMDD (a CE or BE year)",
             )
         };
-        if raw.len() != 8 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        let year: i32 = raw[..4].parse().map_err(|_| bad())?;
-        if raidai_domain::calendar::ce_year(year) < 1800 {
-            return Err(bad());
-        }
-        // parse_date reads a year above 2400 as BE.
-        raidai_domain::calendar::parse_date(raw).map_err(|_| {
-            FieldError::new(
+        let date = parse_date(raw).map_err(|e| match e {
+            DateError::Invalid(_) => FieldError::new(
                 RejectCode::BadDate,
                 "ไม่มีวันที่นี้ในปฏิทิน",
                 "no such calendar date",
-            )
-        })
+            ),
+            _ => bad(),
+        })?;
+        if !(1800..=2200).contains(&date.year()) {
+            return Err(bad());
+        }
+        Ok(date)
     }
     fn write(&self, out: &mut String) {
         let _ = write!(
@@ -142,34 +140,42 @@ impl Field for NaiveDate {
     }
 }
 
-/// `HHMM`, strictly four digits.
+/// `HHMM` as the 16 files write it; `HH:MM` and `HH:MM:SS` (seconds dropped) are read too.
 impl Field for NaiveTime {
     fn parse(raw: &str) -> Result<Self, FieldError> {
-        if raw.len() != 4 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(FieldError::new(
+        let t = raidai_domain::calendar::parse_time_hhmm(raw).map_err(|_| {
+            FieldError::new(
                 RejectCode::BadTime,
-                "เวลาต้องอยู่ในรูป HHMM",
-                "time must be HHMM",
-            ));
-        }
-        raidai_domain::calendar::parse_time_hhmm(raw)
-            .map_err(|_| FieldError::new(RejectCode::BadTime, "ไม่มีเวลานี้", "no such time of day"))
+                "เวลาต้องอยู่ในรูป HHMM (00:00–23:59)",
+                "time must be HHMM (00:00–23:59)",
+            )
+        })?;
+        Ok(t.with_second(0).unwrap_or(t))
     }
     fn write(&self, out: &mut String) {
         let _ = write!(out, "{:02}{:02}", self.hour(), self.minute());
     }
 }
 
-/// Plain baht amount, at most two decimals, no thousands separator.
+/// Baht, at most two decimals. The 16 files have no thousands separator (raidai writes none);
+/// an exporter that groups thousands (`1,250.00`, MySQL `FORMAT()`) is read when every group
+/// after the first has three digits.
 impl Field for Satang {
     fn parse(raw: &str) -> Result<Self, FieldError> {
-        if raw.contains(',') {
-            return Err(FieldError::new(
-                RejectCode::BadAmount,
-                "จำนวนเงินต้องไม่มีเครื่องหมายจุลภาคคั่นหลักพัน",
-                "amount must not contain a thousands separator",
-            ));
-        }
+        let plain;
+        let raw = if raw.contains(',') {
+            if !thousands_grouped(raw) {
+                return Err(FieldError::new(
+                    RejectCode::BadAmount,
+                    "จำนวนเงินมีเครื่องหมายจุลภาคผิดตำแหน่ง",
+                    "amount has a comma that is not a thousands separator",
+                ));
+            }
+            plain = raw.replace(',', "");
+            plain.as_str()
+        } else {
+            raw
+        };
         Satang::parse(raw).map_err(|e| {
             FieldError::new(
                 RejectCode::BadAmount,
@@ -239,9 +245,13 @@ impl Field for PersonId {
     }
 }
 
-/// Defines a newtype over a validated string (a shape, not a list).
+/// Defines a newtype over a validated string (a shape, not a list); with `normalise`, the value
+/// is brought to its written form first (what raidai writes is always the normal form).
 macro_rules! shaped {
     ($(#[$m:meta])* $name:ident, $check:expr, $code:expr, $th:literal, $en:literal) => {
+        shaped!($(#[$m])* $name, normalise = |s: &str| std::borrow::Cow::Borrowed(s), $check, $code, $th, $en);
+    };
+    ($(#[$m:meta])* $name:ident, normalise = $norm:expr, $check:expr, $code:expr, $th:literal, $en:literal) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(String);
@@ -257,8 +267,10 @@ macro_rules! shaped {
         impl Field for $name {
             fn parse(raw: &str) -> Result<Self, FieldError> {
                 let check: fn(&str) -> bool = $check;
-                if check(raw) {
-                    Ok($name(raw.to_string()))
+                let norm: fn(&str) -> std::borrow::Cow<'_, str> = $norm;
+                let value = norm(raw);
+                if check(&value) {
+                    Ok($name(value.into_owned()))
                 } else {
                     Err(FieldError::new($code, $th, $en))
                 }
@@ -273,6 +285,15 @@ macro_rules! shaped {
             }
         }
     };
+}
+
+/// `1,250` or `-12,345,678.50`: one to three digits, then groups of exactly three.
+fn thousands_grouped(s: &str) -> bool {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let int = s.split_once('.').map_or(s, |(i, _)| i);
+    let mut groups = int.split(',');
+    let first = groups.next().unwrap_or("");
+    (1..=3).contains(&first.len()) && digits(first) && groups.all(|g| g.len() == 3 && digits(g))
 }
 
 fn digits(s: &str) -> bool {
@@ -336,17 +357,30 @@ shaped!(
     "รหัสคลินิกต้องเป็นตัวอักษรภาษาอังกฤษหรือตัวเลข ไม่เกิน 16 ตัว",
     "CLINIC must be at most 16 letters or digits"
 );
+/// An ICD code as the 16 files write it: no dot, capitals. Some HIS exports keep the dot
+/// (`E11.9`, `87.44`); the code is the same.
+fn icd_undotted(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('.') || s.bytes().any(|b| b.is_ascii_lowercase()) {
+        std::borrow::Cow::Owned(s.replace('.', "").to_ascii_uppercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 shaped!(
-    /// ICD-10 without the dot (`A415`, `I10`, `E119`).
+    /// ICD-10 without the dot (`A415`, `I10`, `E119`); `E11.9` and `e119` read as `E119`.
     Icd10,
+    normalise = icd_undotted,
     icd10_ok,
     RejectCode::BadCode,
     "รหัส ICD-10 ไม่ถูกต้อง (ตัวอักษรตามด้วยตัวเลข ไม่มีจุด)",
     "ICD-10 code must be a letter and 2–6 characters, without the dot"
 );
 shaped!(
-    /// ICD-9-CM procedure without the dot, 2–7 digits (Thai extension codes are 7).
+    /// ICD-9-CM procedure without the dot, 2–7 digits (Thai extension codes are 7); `87.44`
+    /// reads as `8744`.
     Icd9cm,
+    normalise = icd_undotted,
     |s| (2..=7).contains(&s.len()) && digits(s),
     RejectCode::BadCode,
     "รหัสหัตถการ ICD-9-CM ต้องเป็นตัวเลข 2–7 หลัก ไม่มีจุด",

@@ -12,8 +12,15 @@ fn dates_are_yyyymmdd_ce_or_be() {
     assert_eq!(p::<NaiveDate>("25690719"), Ok(day));
     assert_eq!(p::<NaiveDate>("25690230"), Err(RejectCode::BadDate));
     assert_eq!(p::<NaiveDate>("17990719"), Err(RejectCode::BadDate));
-    assert_eq!(p::<NaiveDate>("2026-07-19"), Err(RejectCode::BadDate));
+    // Other forms some HIS exports write, when the day is certain.
+    assert_eq!(p::<NaiveDate>("2026-07-19"), Ok(day));
+    assert_eq!(p::<NaiveDate>("19/07/2569"), Ok(day));
+    assert_eq!(p::<NaiveDate>("19/07/2026"), Ok(day));
     assert_eq!(p::<NaiveDate>("20260230"), Err(RejectCode::BadDate));
+    assert_eq!(p::<NaiveDate>("20261319"), Err(RejectCode::BadDate));
+    for bad in ["2026719", "+1+1", "19.07.2026", "2026/07/19", "07/2026", ""] {
+        assert_eq!(p::<NaiveDate>(bad), Err(RejectCode::BadDate), "{bad}");
+    }
     let mut s = String::new();
     NaiveDate::from_ymd_opt(2026, 1, 2).unwrap().write(&mut s);
     assert_eq!(s, "20260102");
@@ -21,9 +28,13 @@ fn dates_are_yyyymmdd_ce_or_be() {
 
 #[test]
 fn times_are_hhmm() {
-    assert!(p::<NaiveTime>("1705").is_ok());
-    assert_eq!(p::<NaiveTime>("17:05"), Err(RejectCode::BadTime));
+    let t = NaiveTime::from_hms_opt(17, 5, 0).unwrap();
+    assert_eq!(p::<NaiveTime>("1705"), Ok(t));
+    assert_eq!(p::<NaiveTime>("17:05"), Ok(t));
+    assert_eq!(p::<NaiveTime>("17:05:42"), Ok(t), "seconds dropped");
     assert_eq!(p::<NaiveTime>("2460"), Err(RejectCode::BadTime));
+    assert_eq!(p::<NaiveTime>("17:5"), Err(RejectCode::BadTime));
+    assert_eq!(p::<NaiveTime>("5pm"), Err(RejectCode::BadTime));
     let mut s = String::new();
     NaiveTime::from_hms_opt(7, 5, 0).unwrap().write(&mut s);
     assert_eq!(s, "0705");
@@ -32,7 +43,14 @@ fn times_are_hhmm() {
 #[test]
 fn amounts() {
     assert_eq!(p::<Satang>("4615.00"), Ok(Satang(461_500)));
-    assert_eq!(p::<Satang>("1,234.00"), Err(RejectCode::BadAmount));
+    // Thousands grouped by an exporter's FORMAT(): read when every group has three digits.
+    assert_eq!(p::<Satang>("1,234.00"), Ok(Satang(123_400)));
+    assert_eq!(p::<Satang>("-12,345,678.5"), Ok(Satang(-1_234_567_850)));
+    for bad in [
+        "1,23.00", "12,3456", ",123", "1,,234", "1234,567", "1.234,00",
+    ] {
+        assert_eq!(p::<Satang>(bad), Err(RejectCode::BadAmount), "{bad}");
+    }
     assert_eq!(p::<Satang>("12.345"), Err(RejectCode::BadAmount));
     assert_eq!(p::<Satang>("abc"), Err(RejectCode::BadAmount));
 }
@@ -71,7 +89,21 @@ fn code_sets_and_shapes() {
     assert_eq!(p::<Clinic>("=1+1"), Err(RejectCode::BadCode));
     assert!(p::<Clinic>("04500").is_ok() && !clinic_known("04500"));
     assert!(p::<Icd10>("A415").is_ok());
-    assert_eq!(p::<Icd10>("A41.5"), Err(RejectCode::BadCode));
+    // Written with the dot or in small letters: the same code, kept without the dot.
+    assert_eq!(
+        p::<Icd10>("A41.5").map(|c| c.to_string()),
+        Ok("A415".into())
+    );
+    assert_eq!(
+        p::<Icd10>("e11.9").map(|c| c.to_string()),
+        Ok("E119".into())
+    );
+    assert_eq!(
+        p::<Icd9cm>("87.44").map(|c| c.to_string()),
+        Ok("8744".into())
+    );
+    assert_eq!(p::<Icd10>("11.9E"), Err(RejectCode::BadCode));
+    assert_eq!(p::<Icd10>("E1"), Err(RejectCode::BadCode));
     assert_eq!(p::<DxType>("6"), Err(RejectCode::BadCode));
     assert_eq!(p::<Discht>("6"), Err(RejectCode::BadCode));
     assert!(p::<Discht>("9").is_ok());

@@ -103,8 +103,8 @@ impl GenConfig {
 /// A deliberate fault and the reject it must cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Corruption {
-    /// OPD.DATEOPD (IPD.DATEADM) written with dashes (`2026-07-19`) → `BadDate`. (A BE year
-    /// is no fault: the reader takes it as BE.)
+    /// OPD.DATEOPD (IPD.DATEADM) written with month 13 (`20261319`) → `BadDate`. (A BE year
+    /// or `19/07/2026` is no fault: the reader takes the day they name.)
     BadDate,
     /// The patient's PAT.PERSON_ID gets a wrong check digit: no reject (the encounters are
     /// kept, with the ID as written, for the Data Audit to flag).
@@ -211,12 +211,12 @@ pub fn generate_with(
                 Corruption::BadDate if is_visit => Some(Patch {
                     kind: FileKind::Opd,
                     col: Col::DATEOPD,
-                    value: dashed_date(&enc),
+                    value: impossible_date(&enc),
                 }),
                 Corruption::BadDate => Some(Patch {
                     kind: FileKind::Ipd,
                     col: Col::DATEADM,
-                    value: dashed_date(&enc),
+                    value: impossible_date(&enc),
                 }),
                 Corruption::UnknownRight => Some(Patch {
                     kind: FileKind::Ins,
@@ -425,12 +425,12 @@ fn truncate_last_line(path: &Path) -> io::Result<()> {
     f.flush()
 }
 
-fn dashed_date(e: &Encounter) -> String {
+fn impossible_date(e: &Encounter) -> String {
     let d = match e {
         Encounter::Visit(v) => v.opd.dateopd,
         Encounter::Admission(a) => a.ipd.dateadm,
     };
-    d.format("%Y-%m-%d").to_string()
+    format!("{:04}13{:02}", d.year(), d.day())
 }
 
 fn pick<'a, T>(r: &mut ChaCha8Rng, items: &'a [(T, u32)]) -> &'a T {
