@@ -187,8 +187,12 @@ fn other_export_forms_read_as_the_same_encounters() {
         if name.starts_with("TIME") && v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) {
             return Some(format!("{}:{}", &v[..2], &v[2..]));
         }
-        if matches!(name, "DIAG" | "OPER") && v.len() > 3 {
+        // The dot where each code has it: ICD-10 after three characters, ICD-9-CM after two.
+        if name == "DIAG" && v.len() > 3 {
             return Some(format!("{}.{}", &v[..3], &v[3..]));
+        }
+        if name == "OPER" && v.len() > 2 {
+            return Some(format!("{}.{}", &v[..2], &v[2..]));
         }
         if matches!(name, "TOTAL" | "PAID" | "AMOUNT") {
             let (int, frac) = v.split_once('.')?;

@@ -105,7 +105,8 @@ impl Field for Hcode {
 
 /// The 16 files write `YYYYMMDD` in the Christian Era, and raidai writes them so. Reading, it
 /// also takes what some HIS exports write instead when the day is certain: a Buddhist Era year
-/// (above 2400), `DD/MM/YYYY` and `YYYY-MM-DD` (a time after the date is ignored).
+/// (above 2400), `DD/MM/YYYY` with a BE year, and `YYYY-MM-DD` (a time after the date is
+/// ignored).
 impl Field for NaiveDate {
     fn parse(raw: &str) -> Result<Self, FieldError> {
         use raidai_domain::calendar::{DateError, parse_date};
@@ -116,6 +117,19 @@ impl Field for NaiveDate {
                 "date must be YYYYMMDD (a CE or BE year)",
             )
         };
+        // `DD/MM/YYYY` is certain only from a Thai locale, which writes a BE year; a CE year in
+        // that form may come from an `M/D/YYYY` locale, so `07/08/2026` is refused, not guessed.
+        let slash_year = raw
+            .split('/')
+            .nth(2)
+            .and_then(|y| y.get(..4)?.parse::<i32>().ok());
+        if slash_year.is_some_and(|y| y <= 2400) {
+            return Err(FieldError::new(
+                RejectCode::BadDate,
+                "วันที่แบบ วว/ดด/ปปปป ต้องเป็นปี พ.ศ. (ปี ค.ศ. อาจเป็น ดด/วว) ใช้ YYYYMMDD",
+                "a DD/MM/YYYY date must have a BE year (with a CE year it may be M/D/YYYY); use YYYYMMDD",
+            ));
+        }
         let date = parse_date(raw).map_err(|e| match e {
             DateError::Invalid(_) => FieldError::new(
                 RejectCode::BadDate,
@@ -143,7 +157,12 @@ impl Field for NaiveDate {
 /// `HHMM` as the 16 files write it; `HH:MM` and `HH:MM:SS` (seconds dropped) are read too.
 impl Field for NaiveTime {
     fn parse(raw: &str) -> Result<Self, FieldError> {
-        let t = raidai_domain::calendar::parse_time_hhmm(raw).map_err(|_| {
+        // Six bare digits could be a date shifted into the column (`200719`): not a time here.
+        let bare_six = raw.len() == 6 && !raw.contains(':');
+        let parsed = raidai_domain::calendar::parse_time_hhmm(raw)
+            .ok()
+            .filter(|_| !bare_six);
+        let t = parsed.ok_or_else(|| {
             FieldError::new(
                 RejectCode::BadTime,
                 "เวลาต้องอยู่ในรูป HHMM (00:00–23:59)",
@@ -159,23 +178,9 @@ impl Field for NaiveTime {
 
 /// Baht, at most two decimals. The 16 files have no thousands separator (raidai writes none);
 /// an exporter that groups thousands (`1,250.00`, MySQL `FORMAT()`) is read when every group
-/// after the first has three digits.
+/// after the first has three digits ([`Satang::parse`] checks the groups).
 impl Field for Satang {
     fn parse(raw: &str) -> Result<Self, FieldError> {
-        let plain;
-        let raw = if raw.contains(',') {
-            if !thousands_grouped(raw) {
-                return Err(FieldError::new(
-                    RejectCode::BadAmount,
-                    "จำนวนเงินมีเครื่องหมายจุลภาคผิดตำแหน่ง",
-                    "amount has a comma that is not a thousands separator",
-                ));
-            }
-            plain = raw.replace(',', "");
-            plain.as_str()
-        } else {
-            raw
-        };
         Satang::parse(raw).map_err(|e| {
             FieldError::new(
                 RejectCode::BadAmount,
@@ -287,15 +292,6 @@ macro_rules! shaped {
     };
 }
 
-/// `1,250` or `-12,345,678.50`: one to three digits, then groups of exactly three.
-fn thousands_grouped(s: &str) -> bool {
-    let s = s.strip_prefix('-').unwrap_or(s);
-    let int = s.split_once('.').map_or(s, |(i, _)| i);
-    let mut groups = int.split(',');
-    let first = groups.next().unwrap_or("");
-    (1..=3).contains(&first.len()) && digits(first) && groups.all(|g| g.len() == 3 && digits(g))
-}
-
 fn digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -357,11 +353,16 @@ shaped!(
     "รหัสคลินิกต้องเป็นตัวอักษรภาษาอังกฤษหรือตัวเลข ไม่เกิน 16 ตัว",
     "CLINIC must be at most 16 letters or digits"
 );
-/// An ICD code as the 16 files write it: no dot, capitals. Some HIS exports keep the dot
-/// (`E11.9`, `87.44`); the code is the same.
-fn icd_undotted(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains('.') || s.bytes().any(|b| b.is_ascii_lowercase()) {
-        std::borrow::Cow::Owned(s.replace('.', "").to_ascii_uppercase())
+/// An ICD code as the 16 files write it: no dot, capitals. Some HIS exports keep the dot where
+/// the code has it (`E11.9` after three characters, `87.44` after two digits); a dot anywhere
+/// else is a damaged code (`4.43` is 04.43 without its zero, not 44.3) and stays refused.
+fn undotted(s: &str, dot_at: usize) -> std::borrow::Cow<'_, str> {
+    let dotted = s.find('.');
+    if dotted.is_some_and(|i| i != dot_at || s[i + 1..].contains('.') || i + 1 == s.len()) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    if dotted.is_some() || s.bytes().any(|b| b.is_ascii_lowercase()) {
+        std::borrow::Cow::Owned(s.replacen('.', "", 1).to_ascii_uppercase())
     } else {
         std::borrow::Cow::Borrowed(s)
     }
@@ -370,7 +371,7 @@ fn icd_undotted(s: &str) -> std::borrow::Cow<'_, str> {
 shaped!(
     /// ICD-10 without the dot (`A415`, `I10`, `E119`); `E11.9` and `e119` read as `E119`.
     Icd10,
-    normalise = icd_undotted,
+    normalise = |s| undotted(s, 3),
     icd10_ok,
     RejectCode::BadCode,
     "รหัส ICD-10 ไม่ถูกต้อง (ตัวอักษรตามด้วยตัวเลข ไม่มีจุด)",
@@ -380,7 +381,7 @@ shaped!(
     /// ICD-9-CM procedure without the dot, 2–7 digits (Thai extension codes are 7); `87.44`
     /// reads as `8744`.
     Icd9cm,
-    normalise = icd_undotted,
+    normalise = |s| undotted(s, 2),
     |s| (2..=7).contains(&s.len()) && digits(s),
     RejectCode::BadCode,
     "รหัสหัตถการ ICD-9-CM ต้องเป็นตัวเลข 2–7 หลัก ไม่มีจุด",

@@ -15,7 +15,9 @@ fn dates_are_yyyymmdd_ce_or_be() {
     // Other forms some HIS exports write, when the day is certain.
     assert_eq!(p::<NaiveDate>("2026-07-19"), Ok(day));
     assert_eq!(p::<NaiveDate>("19/07/2569"), Ok(day));
-    assert_eq!(p::<NaiveDate>("19/07/2026"), Ok(day));
+    // With a CE year the slash form may be M/D/YYYY: refused, not guessed.
+    assert_eq!(p::<NaiveDate>("19/07/2026"), Err(RejectCode::BadDate));
+    assert_eq!(p::<NaiveDate>("07/08/2026"), Err(RejectCode::BadDate));
     assert_eq!(p::<NaiveDate>("20260230"), Err(RejectCode::BadDate));
     assert_eq!(p::<NaiveDate>("20261319"), Err(RejectCode::BadDate));
     for bad in ["2026719", "+1+1", "19.07.2026", "2026/07/19", "07/2026", ""] {
@@ -35,6 +37,8 @@ fn times_are_hhmm() {
     assert_eq!(p::<NaiveTime>("2460"), Err(RejectCode::BadTime));
     assert_eq!(p::<NaiveTime>("17:5"), Err(RejectCode::BadTime));
     assert_eq!(p::<NaiveTime>("5pm"), Err(RejectCode::BadTime));
+    // Six bare digits may be a date in the wrong column.
+    assert_eq!(p::<NaiveTime>("200719"), Err(RejectCode::BadTime));
     let mut s = String::new();
     NaiveTime::from_hms_opt(7, 5, 0).unwrap().write(&mut s);
     assert_eq!(s, "0705");
@@ -47,7 +51,14 @@ fn amounts() {
     assert_eq!(p::<Satang>("1,234.00"), Ok(Satang(123_400)));
     assert_eq!(p::<Satang>("-12,345,678.5"), Ok(Satang(-1_234_567_850)));
     for bad in [
-        "1,23.00", "12,3456", ",123", "1,,234", "1234,567", "1.234,00",
+        "1,23.00",
+        "12,3456",
+        ",123",
+        "1,,234",
+        "1234,567",
+        "1.234,00",
+        "1.2,5",
+        "1,234.5,0",
     ] {
         assert_eq!(p::<Satang>(bad), Err(RejectCode::BadAmount), "{bad}");
     }
@@ -103,6 +114,13 @@ fn code_sets_and_shapes() {
         Ok("8744".into())
     );
     assert_eq!(p::<Icd10>("11.9E"), Err(RejectCode::BadCode));
+    // A dot where the code has none is a damaged code: `4.43` is 04.43 without its zero.
+    for bad in ["E1.19", "E11.", "E11.9.1"] {
+        assert_eq!(p::<Icd10>(bad), Err(RejectCode::BadCode), "{bad}");
+    }
+    for bad in ["4.43", "874.4", "8.7.4.4"] {
+        assert_eq!(p::<Icd9cm>(bad), Err(RejectCode::BadCode), "{bad}");
+    }
     assert_eq!(p::<Icd10>("E1"), Err(RejectCode::BadCode));
     assert_eq!(p::<DxType>("6"), Err(RejectCode::BadCode));
     assert_eq!(p::<Discht>("6"), Err(RejectCode::BadCode));
