@@ -405,6 +405,41 @@ async fn bad_returns_land_nothing(store: &Store) {
     );
 }
 
+/// A REP that went through a spreadsheet as numbers has lost the HN's leading zeros
+/// (`000000042` → `42`): its OP lines still find their visits (the padded HN, confirmed by the
+/// service date), and nothing else is matched by the padding.
+async fn a_rep_hn_without_its_zeros_still_matches(store: &Store) {
+    let (batch, visits) = batched(store, 13, 60).await;
+    let op: Vec<&ClaimRow> = visits
+        .iter()
+        .filter(|v| v.visit.setting == "OP" && v.visit.hn.starts_with('0'))
+        .take(5)
+        .collect();
+    assert_eq!(op.len(), 5);
+    let lines: Vec<ClaimedVisit> = op
+        .iter()
+        .map(|v| claimed_as(v, v.visit.hn.trim_start_matches('0')))
+        .collect();
+    assert!(lines.iter().all(|l| !l.hn.starts_with('0')));
+    let rep = ucs_op_rep(UNIT, 20261110, 3, &lines, &ALL_PAID, 3);
+    let out = import_rep(store, &admin(), hc(UNIT), &rep.file_name, &rep.bytes)
+        .await
+        .unwrap();
+    assert_eq!((out.record.lines, out.record.unmatched), (5, 0));
+    let (_, stored) = store
+        .get_return(&admin(), hc(UNIT), out.record.no, 100)
+        .await
+        .unwrap();
+    let mut matched: Vec<&str> = stored.iter().map(|l| l.vkey.as_str()).collect();
+    matched.sort();
+    let mut want: Vec<&str> = op.iter().map(|v| v.visit.vkey.as_str()).collect();
+    want.sort();
+    assert_eq!(matched, want);
+    let b = store.get_batch(&admin(), hc(UNIT), batch.no).await.unwrap();
+    assert_eq!(b.accepted, 5);
+    assert_books_hold(store).await;
+}
+
 /// Generated sequences: imports (a year at a time, one imported twice), batches, REP and STM
 /// files in turn; after each step the books hold. (A re-import that *changes* a visit whose
 /// receivable was already settled is outside this test: see the issue notes.)
@@ -674,6 +709,7 @@ async fn upload_matches_tran_ids_it_sets(store: &Store) {
 raidai_store::conformance! {
     claim_cycle_settles_to_the_satang;
     bad_returns_land_nothing;
+    a_rep_hn_without_its_zeros_still_matches;
     sequences_never_lose_a_satang;
     upload_matches_tran_ids_it_sets;
 }

@@ -162,6 +162,11 @@ pub struct LineMatch {
 }
 
 /// The keys a line could have: OP `O<hn>/<seq>` by SEQ NO then INVOICE NO; IP `I<an>`.
+///
+/// A workbook that went through a spreadsheet as numbers has lost the HN's leading zeros
+/// (`000000123` became `123`); HNs are zero-padded to 7–9 digits (DOMAIN §6.2), so such an HN
+/// is also tried padded to those widths, after the keys as written. The citizen ID and the
+/// date still confirm the visit.
 pub fn candidate_keys(hn: &str, seq_no: &str, invoice_no: &str, an: &str, ip: bool) -> Vec<String> {
     let mut v = Vec::new();
     if ip || !an.is_empty() {
@@ -169,14 +174,25 @@ pub fn candidate_keys(hn: &str, seq_no: &str, invoice_no: &str, an: &str, ip: bo
             v.push(format!("I{an}"));
         }
     } else if !hn.is_empty() {
-        for s in [seq_no, invoice_no] {
-            if !s.is_empty() {
-                v.push(format!("O{hn}/{s}"));
+        let unpadded = hn.len() < HN_WIDTHS.end - 1
+            && !hn.starts_with('0')
+            && hn.bytes().all(|b| b.is_ascii_digit());
+        let padded = HN_WIDTHS
+            .filter(|w| unpadded && *w > hn.len())
+            .map(|w| format!("{hn:0>w$}"));
+        for h in std::iter::once(hn.to_string()).chain(padded) {
+            for s in [seq_no, invoice_no] {
+                if !s.is_empty() {
+                    v.push(format!("O{h}/{s}"));
+                }
             }
         }
     }
     v
 }
+
+/// The widths HIS systems zero-pad an HN to (HOSxP 7, others 9).
+const HN_WIDTHS: std::ops::Range<usize> = 7..10;
 
 /// Matches one line: by TRAN_ID when a visit is known by it, else by its keys; confirmed by
 /// the citizen ID and the service (admission) date when the line gives them.
@@ -419,4 +435,48 @@ pub async fn synth_returns(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidate_keys_try_an_hn_that_lost_its_zeros_padded() {
+        assert_eq!(
+            candidate_keys("000000123", "6904", "", "", false),
+            vec!["O000000123/6904"]
+        );
+        assert_eq!(
+            candidate_keys("123", "6904", "INV9", "", false),
+            vec![
+                "O123/6904",
+                "O123/INV9",
+                "O0000123/6904",
+                "O0000123/INV9",
+                "O00000123/6904",
+                "O00000123/INV9",
+                "O000000123/6904",
+                "O000000123/INV9",
+            ]
+        );
+        // Written with zeros, full width, or not digits: only as written.
+        assert_eq!(
+            candidate_keys("0258981", "1", "", "", false),
+            vec!["O0258981/1"]
+        );
+        assert_eq!(
+            candidate_keys("500010307", "1", "", "", false),
+            vec!["O500010307/1"]
+        );
+        assert_eq!(candidate_keys("HN12", "1", "", "", false), vec!["OHN12/1"]);
+        assert_eq!(
+            candidate_keys("12345678", "1", "", "", false),
+            vec!["O12345678/1", "O012345678/1"]
+        );
+        assert_eq!(
+            candidate_keys("123", "", "", "6900012", true),
+            vec!["I6900012"]
+        );
+    }
 }
