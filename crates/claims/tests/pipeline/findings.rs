@@ -3,10 +3,30 @@
 use super::*;
 use raidai_store::testkit::hc;
 
+/// Imports the set in `dir`: nothing rejected, all `visits` kept, the ledger whole.
+async fn imports_every_visit(store: &Store, dir: &std::path::Path, visits: usize) {
+    let out = import_dir(store, dir, opts()).await;
+    assert_eq!(out.record.totals.rejects, 0, "nothing rejected");
+    assert_eq!(
+        out.record.counts.inserted as usize, visits,
+        "every visit kept"
+    );
+    check_ledger(store, UNIT).await;
+}
+
+/// The unit's findings of one rule.
+fn rule_query(rule: &str) -> raidai_store::findings::FindingQuery {
+    raidai_store::findings::FindingQuery {
+        hcode: UNIT.into(),
+        rule: Some(rule.into()),
+        limit: 1000,
+        ..Default::default()
+    }
+}
+
 /// A clinic that is missing or not five digits does not drop the visit: it is kept, posted,
 /// and carries the blocking CLN01 finding with the clinic as written.
 pub(super) async fn malformed_clinics_are_findings_on_kept_visits(store: &Store) {
-    use raidai_store::findings::FindingQuery;
     seed_small(store).await;
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(89, 40, 2);
@@ -19,24 +39,9 @@ pub(super) async fn malformed_clinics_are_findings_on_kept_visits(store: &Store)
             1
         );
     }
-    let out = import_dir(store, dir.path(), opts()).await;
-    assert_eq!(out.record.totals.rejects, 0, "nothing rejected");
-    assert_eq!(
-        out.record.counts.inserted as usize,
-        keys.len(),
-        "every visit kept"
-    );
-    check_ledger(store, UNIT).await;
+    imports_every_visit(store, dir.path(), keys.len()).await;
     let page = store
-        .list_findings(
-            &admin(),
-            &FindingQuery {
-                hcode: UNIT.into(),
-                rule: Some("CLN01".into()),
-                limit: 1000,
-                ..Default::default()
-            },
-        )
+        .list_findings(&admin(), &rule_query("CLN01"))
         .await
         .unwrap();
     assert_eq!(page.totals.visits, odd.len() as i64);
@@ -64,7 +69,6 @@ async fn open_visits(store: &Store, q: &raidai_store::findings::FindingQuery) ->
 /// An unknown clinic and a wrong CID check digit are findings on kept, posted visits; the
 /// worklist lists them with amounts; an acceptance survives a re-audit; cross-visit checks run.
 pub(super) async fn findings_on_kept_visits(store: &Store) {
-    use raidai_store::findings::FindingQuery;
     seed_small(store).await;
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(88, 60, 4);
@@ -75,20 +79,8 @@ pub(super) async fn findings_on_kept_visits(store: &Store) {
         edit_column(dir.path(), "OPD", "CLINIC", |i| i == 1, "05000"),
         1
     );
-    let out = import_dir(store, dir.path(), opts()).await;
-    assert_eq!(out.record.totals.rejects, 0, "nothing rejected");
-    assert_eq!(
-        out.record.counts.inserted as usize,
-        keys.len(),
-        "every visit kept"
-    );
-    check_ledger(store, UNIT).await;
-    let list = |rule: &str| FindingQuery {
-        hcode: UNIT.into(),
-        rule: Some(rule.into()),
-        limit: 1000,
-        ..Default::default()
-    };
+    imports_every_visit(store, dir.path(), keys.len()).await;
+    let list = rule_query;
     let page = store.list_findings(&admin(), &list("CLN01")).await.unwrap();
     let (cln, n, amount) = (page.items, page.totals.visits, page.totals.amount);
     assert_eq!(n, 1);
