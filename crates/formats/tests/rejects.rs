@@ -366,6 +366,22 @@ fn field_counts() {
         Some(("PAT.txt", 3, "")),
         &[v2()],
     );
+    // A line over 64 KiB is cut where the reader stops: refused, and the reason says so. The
+    // cut loses its SEQ, so every encounter of its HN is out, as for a truncated line.
+    let got = case(
+        |p| set_field(&f(p, "CHA"), 3, 4, &"9".repeat(70 * 1024)),
+        d(),
+        C::FieldCount,
+        Some(("CHA.txt", 3, "")),
+        &[v1(), a1()],
+    );
+    let r = got
+        .rejects
+        .iter()
+        .find(|r| r.code == C::FieldCount)
+        .unwrap();
+    assert!(r.reason_en.contains("64 KiB"), "{}", r.reason_en);
+    assert!(r.reason_th.contains("64 KiB"), "{}", r.reason_th);
 }
 
 #[test]

@@ -400,7 +400,11 @@ impl<'s> Scanner<'s> {
                 bad = true;
                 shape_ok = false;
                 let (th, en) = if line.overlong {
-                    ("บรรทัดยาวผิดปกติ".to_string(), "line is too long".to_string())
+                    let kib = crate::lines::MAX_LINE / 1024;
+                    (
+                        format!("บรรทัดยาวเกิน {kib} KiB ถูกตัด (ช่องที่อ่านได้/ตามหัวคอลัมน์)"),
+                        format!("line is longer than {kib} KiB and was cut (fields read/header's)"),
+                    )
                 } else if fields.len() < state.map.width {
                     (
                         format!(
