@@ -11,6 +11,7 @@
 //!   the receivable cleared, the difference to the fund's adjustment accounts.
 
 use raidai_domain::ids::Hcode;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use raidai_domain::accounts::AccountCode;
@@ -179,8 +180,8 @@ pub fn candidate_keys(hn: &str, seq_no: &str, invoice_no: &str, an: &str, ip: bo
             && hn.bytes().all(|b| b.is_ascii_digit());
         let padded = HN_WIDTHS
             .filter(|w| unpadded && *w > hn.len())
-            .map(|w| format!("{hn:0>w$}"));
-        for h in std::iter::once(hn.to_string()).chain(padded) {
+            .map(|w| Cow::Owned(format!("{hn:0>w$}")));
+        for h in std::iter::once(Cow::Borrowed(hn)).chain(padded) {
             for s in [seq_no, invoice_no] {
                 if !s.is_empty() {
                     v.push(format!("O{h}/{s}"));
