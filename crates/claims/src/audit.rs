@@ -36,6 +36,9 @@ pub struct AuditDetail {
     /// (date out, date in) `yyyymmdd`
     #[serde(default)]
     pub lvd: Vec<(i64, i64)>,
+    /// Detail lines refused at import: (file, line).
+    #[serde(default)]
+    pub dropped: Vec<(String, u64)>,
 }
 
 impl AuditDetail {
@@ -112,6 +115,7 @@ pub fn detail_of(e: &Encounter) -> AuditDetail {
             .map(|&(t, u, a)| (t.to_string(), u.to_string(), a.to_string()))
             .collect(),
         lvd: d.lvd,
+        dropped: d.dropped.iter().map(|&(f, l)| (f.to_string(), l)).collect(),
     }
 }
 
@@ -251,6 +255,9 @@ pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<Fin
     }
     if cat(&['3', '4']) && d.dru.is_empty() {
         out.push("DRU01");
+    }
+    if !d.dropped.is_empty() {
+        out.push("LINE01");
     }
     // Clinic (OP: CLINIC; an admission's DEPT is two digits).
     if !ip && !raidai_formats::clinic_known(&v.facts.clinic) {
@@ -432,17 +439,21 @@ pub mod examples {
             }),
             ("REF01", |v, _| v.facts.place = "out_cup_other".into()),
             ("DRU01", |_, d| d.dru.clear()),
+            ("LINE01", |_, d| d.dropped.push(("DRU".into(), 7))),
         ]
     }
 
     /// The detail as stored (`detail_json` of the import).
     pub fn detail_json(d: &AuditDetail) -> String {
-        serde_json::json!({
+        let mut j = serde_json::json!({
             "dx": d.dx, "px": d.px, "refer": d.refer, "cha": d.cha,
             "dru": vec![("1", "drug", "1", 100); d.dru.len()],
             "adp": [], "aer": d.aer, "lab": [], "lvd": d.lvd, "inv": [],
-        })
-        .to_string()
+        });
+        if !d.dropped.is_empty() {
+            j["dropped"] = serde_json::json!(d.dropped);
+        }
+        j.to_string()
     }
 }
 

@@ -60,6 +60,10 @@ pub(crate) struct Detail<'a> {
     pub(crate) lvd: Vec<(i64, i64)>,
     /// CHT invoice numbers
     pub(crate) inv: Vec<&'a str>,
+    /// Detail lines refused at import, (file, line); absent when none, so the content hash of
+    /// a complete visit is what it was before this field existed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) dropped: Vec<(&'static str, u64)>,
 }
 
 /// The detail of an encounter that is stored as `detail_json` (and that the audit reads).
@@ -115,6 +119,11 @@ pub(crate) fn detail(e: &Encounter) -> Detail<'_> {
             .iter()
             .map(|b| b.invoice_no.as_str())
             .filter(|s| !s.is_empty())
+            .collect(),
+        dropped: e
+            .dropped()
+            .iter()
+            .map(|d| (d.file.code(), d.line))
             .collect(),
     };
     match e {

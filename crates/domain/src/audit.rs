@@ -62,7 +62,12 @@ pub const RULE_CODES: &[&str] = &[
     "AUTH01", "AUTH02", "AUTH03", "RIGHT01", "RIGHT02", "RIGHT03", "RIGHT04", "CID01", "CID02",
     "DX01", "DX02", "DX03", "DX04", "DX05", "IP01", "IP02", "IP03", "IP04", "PX01", "CHG01",
     "CHG02", "CHG03", "CHG04", "CLN01", "LATE01", "DUP01", "AE01", "AE02", "REF01", "DRU01",
+    "LINE01",
 ];
+
+/// Rules added after provinces could save their own catalogue: a saved text without one takes
+/// the shipped rule (every other code must be in the text).
+const ADDED_LATER: &[&str] = &["LINE01"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogueError {
@@ -170,11 +175,22 @@ pub fn parse_catalogue(text: &str) -> Result<Catalogue, CatalogueError> {
             return Err(err(format!("rule {code} appears twice")));
         }
     }
-    if let Some(missing) = RULE_CODES.iter().find(|c| !rules.contains_key(**c)) {
-        return Err(CatalogueError {
-            line: last,
-            message: format!("rule {missing} is missing"),
-        });
+    let missing: Vec<&str> = RULE_CODES
+        .iter()
+        .copied()
+        .filter(|c| !rules.contains_key(*c))
+        .collect();
+    for code in missing {
+        let shipped = (text != SHIPPED && ADDED_LATER.contains(&code))
+            .then(|| default_catalogue().rules.remove(code))
+            .flatten();
+        let Some(rule) = shipped else {
+            return Err(CatalogueError {
+                line: last,
+                message: format!("rule {code} is missing"),
+            });
+        };
+        rules.insert(rule.code.clone(), rule);
     }
     Ok(Catalogue { rules })
 }
@@ -215,6 +231,14 @@ mod tests {
                 .message
                 .contains("DRU01")
         );
+        // A text saved before LINE01 existed takes the shipped rule.
+        let before_line01: String = text
+            .lines()
+            .filter(|l| !l.starts_with("LINE01"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let c = parse_catalogue(&before_line01).unwrap();
+        assert_eq!(c.get("LINE01"), default_catalogue().get("LINE01"));
         let twice = format!("{text}{}\n", text.lines().last().unwrap());
         assert!(
             parse_catalogue(&twice)

@@ -122,6 +122,17 @@ impl FileKind {
         }
     }
 
+    /// Files whose lines only add detail to an encounter (diagnoses, procedures, refers,
+    /// charges, drugs, items, accidents, leaves, labs). An unusable line of one of these is
+    /// rejected alone and its encounter kept; an unusable OPD, IPD, PAT, INS or CHT line
+    /// leaves the encounter without its visit, patient, right or bill, and rejects it.
+    pub fn is_detail(self) -> bool {
+        !matches!(
+            self,
+            FileKind::Opd | FileKind::Ipd | FileKind::Pat | FileKind::Ins | FileKind::Cht
+        )
+    }
+
     /// Files linked to an OP visit by HN+SEQ only.
     pub fn requires_opd(self) -> bool {
         matches!(self, FileKind::Orf | FileKind::Odx | FileKind::Oop)

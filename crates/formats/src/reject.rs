@@ -59,7 +59,9 @@ pub enum RejectCode {
     HnMismatch,
     /// A visit or admission has no CHT line.
     BillMissing,
-    /// Σ CHA.AMOUNT differs from CHT.TOTAL for a visit or admission.
+    /// Σ CHT.TOTAL or Σ CHA.AMOUNT of a visit or admission overflows. (A Σ CHA that merely
+    /// differs from CHT.TOTAL is the Data Audit's CHG01 on a kept visit; imports before that
+    /// change stored it under this code.)
     ChargeMismatch,
 }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::kind::FileKind;
 use crate::records::*;
 
 /// What links lines of the 16 files together (DOMAIN §1.1): HN+SEQ for an OP visit, AN for an
@@ -85,6 +86,8 @@ pub struct Visit {
     /// AER lines (accident, emergency, refer).
     pub accidents: Vec<AerRecord>,
     pub labs: Vec<LabRecord>,
+    /// Detail lines of this visit that were rejected (not in the lists above).
+    pub dropped: Vec<DroppedLine>,
 }
 
 /// An admission with everything the files say about it.
@@ -102,6 +105,16 @@ pub struct Admission {
     pub drugs: Vec<DruRecord>,
     pub items: Vec<AdpRecord>,
     pub accidents: Vec<AerRecord>,
+    /// Detail lines of this admission that were rejected (not in the lists above).
+    pub dropped: Vec<DroppedLine>,
+}
+
+/// A detail line (see [`FileKind::is_detail`]) that named an encounter but could not be read:
+/// it is a reject of its own, and the encounter is kept without it, so a claim would miss it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DroppedLine {
+    pub file: FileKind,
+    pub line: u64,
 }
 
 /// A visit or an admission.
@@ -167,7 +180,7 @@ impl Encounter {
         }
     }
 
-    /// Σ CHT.TOTAL (equal to Σ CHA.AMOUNT for every importable encounter).
+    /// Σ CHT.TOTAL (Σ CHA.AMOUNT may differ: the Data Audit's CHG01).
     pub fn total(&self) -> Satang {
         self.bills().iter().map(|b| b.total).sum()
     }
@@ -190,6 +203,13 @@ impl Encounter {
             .filter(|c| c.chrgitem.claimable)
             .map(|c| c.amount)
             .sum()
+    }
+    /// The detail lines rejected on their own (the encounter kept without them).
+    pub fn dropped(&self) -> &[DroppedLine] {
+        match self {
+            Encounter::Visit(v) => &v.dropped,
+            Encounter::Admission(a) => &a.dropped,
+        }
     }
     /// The Authen code in INS.PERMITNO, if any.
     pub fn authen_code(&self) -> Option<&str> {

@@ -1,5 +1,5 @@
-//! Each broken input produces the documented reject, its encounter is not importable, and the
-//! rest of the set still is.
+//! Each broken input produces the documented reject, its encounter is not importable (or, for
+//! an unreadable detail line, is kept without that line), and the rest of the set still is.
 
 mod common;
 
@@ -70,6 +70,17 @@ fn case(
     got
 }
 
+/// The detail lines `key`'s encounter was kept without, as (file, line).
+#[track_caller]
+fn dropped(got: &ReadAll, key: &VisitKey) -> Vec<(FileKind, u64)> {
+    let e = got
+        .encounters
+        .iter()
+        .find(|e| &e.key() == key)
+        .unwrap_or_else(|| panic!("{key} is not kept"));
+    e.dropped().iter().map(|d| (d.file, d.line)).collect()
+}
+
 fn f(dir: &Path, kind: &str) -> std::path::PathBuf {
     dir.join(format!("{kind}.txt"))
 }
@@ -87,12 +98,25 @@ fn bad_date_is_malformed_or_impossible() {
         Some(("OPD.txt", 2, "DATEOPD")),
         &[v1()],
     );
-    case(
+    // A detail line with a bad date is refused alone: its visit is kept without it (the Data
+    // Audit's LINE01, and CHG01 as its charges no longer add up to the bill).
+    let got = case(
         |p| set_field(&f(p, "CHA"), 6, 2, "10-02-2026"),
         d(),
         C::BadDate,
         Some(("CHA.txt", 6, "DATE")),
-        &[v2()],
+        &[],
+    );
+    assert_eq!(dropped(&got, &v2()), [(FileKind::Cha, 6)]);
+    assert!(dropped(&got, &v1()).is_empty());
+    let v2_charges = got.encounters.iter().find(|e| e.key() == v2()).unwrap();
+    assert_ne!(
+        v2_charges
+            .charges()
+            .iter()
+            .map(|c| c.amount)
+            .sum::<raidai_domain::money::Satang>(),
+        v2_charges.total()
     );
     case(
         |p| set_field(&f(p, "IPD"), 2, 4, "20260228"),
@@ -142,14 +166,15 @@ fn a_wrong_check_digit_is_kept_and_a_broken_cid_is_masked_and_rejected() {
     );
     let r = got.rejects.iter().find(|r| r.code == C::BadCid).unwrap();
     assert!(!r.value.contains("900000100001"), "{}", r.value);
-    // A CID on a line of one visit rejects only that visit.
-    case(
+    // A broken CID on a detail line refuses only that line; its admission is kept without it.
+    let got = case(
         |p| set_field(&f(p, "CHA"), 9, 5, "900000100001"),
         d(),
         C::BadCid,
         Some(("CHA.txt", 9, "PERSON_ID")),
-        &[a1()],
+        &[],
     );
+    assert_eq!(dropped(&got, &a1()), [(FileKind::Cha, 9)]);
     case(
         |p| set_field(&f(p, "INS"), 2, 3, "900000100001"),
         d(),
@@ -263,24 +288,19 @@ fn links_between_files() {
 }
 
 #[test]
-fn charges_must_add_up() {
-    let got = case(
-        |p| set_field(&f(p, "CHA"), 2, 4, "121.00"),
-        d(),
-        C::ChargeMismatch,
-        Some(("CHT.txt", 2, "TOTAL")),
-        &[v1()],
-    );
-    let r = got
-        .rejects
-        .iter()
-        .find(|r| r.code == C::ChargeMismatch)
-        .unwrap();
-    assert!(
-        r.reason_en.contains("251.00") && r.reason_en.contains("250.00"),
-        "{}",
-        r.reason_en
-    );
+fn charges_that_do_not_add_up_keep_their_visit() {
+    // Σ CHA ≠ CHT still tells the visit and its bill (CHT): kept, for the Data Audit's CHG01.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_set(&fixtures().join("classic"), tmp.path(), str::to_string);
+    set_field(&f(tmp.path(), "CHA"), 2, 4, "121.00");
+    let got = read_with(tmp.path(), &d());
+    assert!(got.rejects.is_empty(), "{:#?}", got.rejects);
+    let v = got.encounters.iter().find(|e| e.key() == v1()).unwrap();
+    assert_eq!(v.total().to_string(), "250.00");
+    let cha: raidai_domain::money::Satang = v.charges().iter().map(|c| c.amount).sum();
+    assert_eq!(cha.to_string(), "251.00");
+    assert!(v.dropped().is_empty());
+    // An unreadable bill leaves the visit without one: refused.
     case(
         |p| set_field(&f(p, "CHT"), 4, 3, "2,98.50"),
         d(),
@@ -292,27 +312,31 @@ fn charges_must_add_up() {
 
 #[test]
 fn code_sets() {
-    case(
+    // A code outside its set on a detail line refuses that line; the visit is kept without it.
+    let got = case(
         |p| set_field(&f(p, "CHA"), 3, 3, "33"),
         d(),
         C::BadCode,
         Some(("CHA.txt", 3, "CHRGITEM")),
-        &[v1()],
+        &[],
     );
-    case(
+    assert_eq!(dropped(&got, &v1()), [(FileKind::Cha, 3)]);
+    let got = case(
         |p| set_field(&f(p, "ODX"), 4, 4, "7"),
         d(),
         C::BadCode,
         Some(("ODX.txt", 4, "DXTYPE")),
-        &[v2()],
+        &[],
     );
-    case(
+    assert_eq!(dropped(&got, &v2()), [(FileKind::Odx, 4)]);
+    let got = case(
         |p| set_field(&f(p, "ODX"), 2, 3, "11.9E"),
         d(),
         C::BadCode,
         Some(("ODX.txt", 2, "DIAG")),
-        &[v1()],
+        &[],
     );
+    assert_eq!(dropped(&got, &v1()), [(FileKind::Odx, 2)]);
     case(
         |p| set_field(&f(p, "IPD"), 2, 6, "0"),
         d(),
@@ -393,7 +417,7 @@ fn required_fields() {
         Some(("CHA.txt", 2, "SEQ/AN")),
         &[v1(), a1()],
     );
-    assert!(got.rejects.iter().any(|r| r.code == C::ChargeMismatch));
+    assert!(got.rejects.iter().all(|r| r.code != C::ChargeMismatch));
     case(
         |p| set_field(&f(p, "INS"), 2, 1, ""),
         d(),
@@ -450,12 +474,19 @@ fn missing_files() {
 
 #[test]
 fn headers() {
+    // A detail file without a column it needs: every line of it is refused (the file's reject
+    // names the column), the encounters are kept without them.
     let got = case(
         |p| edit_line(&f(p, "CHA"), 1, |h| h.replace("CHRGITEM", "CHRGITEMX")),
         d(),
         C::MissingColumn,
         Some(("CHA.txt", 0, "")),
-        &[v1(), v2(), a1()],
+        &[],
+    );
+    assert!(
+        got.encounters
+            .iter()
+            .all(|e| e.charges().is_empty() && !e.dropped().is_empty())
     );
     let cha = got.report.file(FileKind::Cha).unwrap();
     assert_eq!(cha.unknown_columns, ["CHRGITEMX"]);

@@ -1,6 +1,5 @@
 //! The records of one stored visit or admission, rebuilt from its row and its detail.
 
-use raidai_domain::money::Satang;
 use raidai_formats::{Col, FileKind};
 use raidai_store::claims::VisitRow;
 
@@ -22,14 +21,8 @@ pub(super) fn write_encounter(set: &mut Set, r: &VisitRow, hcode: &str) -> Resul
             e.column()
         ),
     })?;
-    let cha_sum: i64 = d.cha.iter().map(|c| c.1).sum();
-    if cha_sum != r.facts.total {
-        return Err(ExportError::ChargeMismatch {
-            vkey: r.visit.vkey.clone(),
-            cha: Satang(cha_sum),
-            total: Satang(r.facts.total),
-        });
-    }
+    // Charges that do not add up to the bill (CHG01) are written as stored: such a visit is
+    // sent only when the officer includes blocked visits, and the reader keeps it.
     let ip = match r.visit.setting.as_str() {
         "OP" if !r.visit.seq.trim().is_empty() => false,
         "IP" if !r.visit.an.trim().is_empty() => true,

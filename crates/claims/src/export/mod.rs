@@ -88,13 +88,6 @@ pub enum ExportError {
     BadRow { vkey: String, what: String },
     #[error("{vkey} is given twice")]
     Duplicate { vkey: String },
-    /// The reader (and the fund) refuse a visit whose CHA lines do not add up to its CHT total.
-    #[error("{vkey}: the charges of the stored detail add up to {cha}, the bill is {total}")]
-    ChargeMismatch {
-        vkey: String,
-        cha: Satang,
-        total: Satang,
-    },
     /// The written set breaks an FDH upload rule (DOMAIN §1.3); nothing is returned.
     #[error("the claim files break FDH rules: {}", .0.join("; "))]
     Fdh(Vec<String>),

@@ -60,6 +60,94 @@ pub(super) async fn malformed_clinics_are_findings_on_kept_visits(store: &Store)
     assert_eq!(clinics, want);
 }
 
+/// The stored key (`O<hn>/<seq>` or `I<an>`) of data line `line` (1 = the first after the
+/// header) of the `kind` file in `dir`.
+fn line_vkey(dir: &std::path::Path, kind: &str, line: usize) -> String {
+    let text = std::fs::read(file_of_kind(dir, kind)).unwrap();
+    let text = String::from_utf8_lossy(&text);
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().trim().split('|').collect();
+    let fields: Vec<&str> = lines.nth(line - 1).unwrap().split('|').collect();
+    let get = |c: &str| fields[header.iter().position(|h| *h == c).unwrap()].trim();
+    match get("AN") {
+        "" => format!("O{}/{}", get("HN"), get("SEQ")),
+        an => format!("I{an}"),
+    }
+}
+
+/// An unreadable detail line (a drug's date, a charge's category) is refused alone: its visit
+/// is kept and posted in full from its bill, with LINE01 (and CHG01 when a charge is missing)
+/// blocking the claim, and the import lists the line.
+pub(super) async fn a_bad_detail_line_keeps_its_visit(store: &Store) {
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(90, 40, 2);
+    let mut keys = Vec::new();
+    generate_with(&cfg, dir.path(), &mut |e| keys.push(vkey(e))).unwrap();
+    assert_eq!(
+        edit_column(dir.path(), "DRU", "DATE_SERV", |i| i == 1, "20261345"),
+        1
+    );
+    assert_eq!(
+        edit_column(dir.path(), "CHA", "CHRGITEM", |i| i == 2, "Q9"),
+        1
+    );
+    let drug_visit = line_vkey(dir.path(), "DRU", 1);
+    let charge_visit = line_vkey(dir.path(), "CHA", 2);
+    let out = import_dir(store, dir.path(), opts()).await;
+    assert_eq!(out.record.totals.rejects, 2, "the two lines, nothing else");
+    assert_eq!(
+        out.record.counts.inserted as usize,
+        keys.len(),
+        "every visit kept"
+    );
+    check_ledger(store, UNIT).await;
+    let rejects = store
+        .list_rejects(&admin(), hc(UNIT), &out.record.id)
+        .await
+        .unwrap();
+    let mut fields: Vec<(&str, &str)> = rejects
+        .iter()
+        .map(|r| (r.file.get(..3).unwrap_or(""), r.field.as_str()))
+        .collect();
+    fields.sort();
+    assert_eq!(fields, [("CHA", "CHRGITEM"), ("DRU", "DATE_SERV")]);
+    let line01 = store
+        .list_findings(&admin(), &rule_query("LINE01"))
+        .await
+        .unwrap();
+    let mut flagged: Vec<&str> = line01.items.iter().map(|f| f.vkey.as_str()).collect();
+    flagged.sort();
+    flagged.dedup();
+    let mut want = vec![drug_visit.as_str(), charge_visit.as_str()];
+    want.sort();
+    want.dedup();
+    assert_eq!(flagged, want);
+    assert!(line01.items.iter().all(|f| f.severity == "block"));
+    let chg01 = store
+        .list_findings(&admin(), &rule_query("CHG01"))
+        .await
+        .unwrap();
+    assert!(chg01.items.iter().any(|f| f.vkey == charge_visit));
+    // Nothing of the bill is lost: what was owed is posted, fund and patient parts together.
+    let v = store
+        .get_visit(&admin(), hc(UNIT), &charge_visit)
+        .await
+        .unwrap();
+    let f = &v.visit.facts;
+    assert!(f.posted, "{charge_visit} posted");
+    assert_eq!(
+        f.fund_amount + f.patient_amount,
+        (f.total - f.paid).max(0),
+        "{charge_visit}"
+    );
+    assert!(
+        v.detail_json.contains("\"dropped\":[[\"CHA\","),
+        "{}",
+        v.detail_json
+    );
+}
+
 /// How many visits the finding query `q` lists as still open.
 async fn open_visits(store: &Store, q: &raidai_store::findings::FindingQuery) -> i64 {
     let page = store.list_findings(&admin(), q).await.unwrap();

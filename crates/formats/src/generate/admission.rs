@@ -177,6 +177,7 @@ impl Gen<'_> {
             drugs,
             items: Vec::new(),
             accidents: Vec::new(),
+            dropped: Vec::new(),
         };
         (Encounter::Admission(Box::new(adm)), pi)
     }

@@ -313,6 +313,7 @@ impl Gen<'_> {
             items,
             accidents,
             labs,
+            dropped: Vec::new(),
         };
         (Encounter::Visit(Box::new(visit)), pi)
     }

@@ -120,6 +120,7 @@ pub(super) struct Slot {
     pub(super) adp: Vec<AdpRecord>,
     pub(super) aer: Vec<AerRecord>,
     pub(super) lab: Vec<LabRecord>,
+    pub(super) dropped: Vec<crate::visit::DroppedLine>,
 }
 
 impl Iterator for Batches<'_> {
@@ -298,6 +299,15 @@ impl<'a> Batches<'a> {
                 if !(lo..hi).contains(&ord) || slots[ord - lo].is_none() {
                     continue;
                 }
+                let dropped = &imp.dropped[kind as usize];
+                if !dropped.is_empty() && dropped.contains(&line.no) {
+                    let slot = slots[ord - lo].as_mut().expect("checked above");
+                    slot.dropped.push(crate::visit::DroppedLine {
+                        file: kind,
+                        line: line.no,
+                    });
+                    continue;
+                }
                 let (text, _) = state.encoding.decode(line.bytes);
                 let fields: Vec<&str> = text.split('|').collect();
                 if fields.len() != state.map.width {
@@ -376,6 +386,7 @@ impl<'a> Batches<'a> {
                     items: s.adp,
                     accidents: s.aer,
                     labs: s.lab,
+                    dropped: s.dropped,
                 }))
             } else {
                 Encounter::Admission(Box::new(Admission {
@@ -391,6 +402,7 @@ impl<'a> Batches<'a> {
                     drugs: s.dru,
                     items: s.adp,
                     accidents: s.aer,
+                    dropped: s.dropped,
                 }))
             };
             encounters.push(enc);

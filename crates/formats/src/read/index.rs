@@ -159,14 +159,20 @@ impl<'s> Scanner<'s> {
                         bad = true;
                     }
                     Resolved::Found(ord) => {
-                        self.check_ip_hn(lc, ord, &mut bad);
-                        self.account(kind, lc, ord, rec, &mut bad);
-                        if bad {
+                        // What makes the encounter itself doubtful (another HN, a second
+                        // right) rejects it; an unreadable detail line is rejected alone.
+                        let mut encounter_bad = false;
+                        self.check_ip_hn(lc, ord, &mut encounter_bad);
+                        self.account(kind, lc, ord, rec, &mut encounter_bad);
+                        if encounter_bad || (bad && !(shape_ok && kind.is_detail())) {
                             self.state(ord).flags |= REJECTED;
                             if !shape_ok {
                                 self.taint_hn(lc.hn);
                             }
+                        } else if bad {
+                            self.imp.dropped[kind as usize].insert(lc.line);
                         }
+                        bad |= encounter_bad;
                         self.span(kind, ord / b, start, lc.line, end);
                     }
                 }
@@ -305,8 +311,10 @@ impl<'s> Scanner<'s> {
                     self.imp.report.files.push(l.imp.report.files.remove(rep));
                 }
                 if let Some(state) = l.imp.files[kind as usize].take() {
-                    self.imp.files[kind as usize] = Some(state);
-                    self.imp.spans[kind as usize] = std::mem::take(&mut l.imp.spans[kind as usize]);
+                    let k = kind as usize;
+                    self.imp.files[k] = Some(state);
+                    self.imp.spans[k] = std::mem::take(&mut l.imp.spans[k]);
+                    self.imp.dropped[k] = std::mem::take(&mut l.imp.dropped[k]);
                 }
             }
         }
@@ -354,10 +362,11 @@ impl<'s> Scanner<'s> {
             let mut rejected = info.flags & REJECTED != 0;
             let no_ins = info.flags & IN_INS == 0;
             let no_cht = info.flags & HAS_CHT == 0;
-            let mismatch =
-                !no_cht && (info.flags & MONEY_OVERFLOW != 0 || info.cha_sum != info.cht_total);
+            // Σ CHA ≠ CHT is the Data Audit's CHG01 on a kept visit (the bill is CHT); only
+            // sums beyond an amount's range make the bill unknown.
+            let overflow = !no_cht && info.flags & MONEY_OVERFLOW != 0;
             // The texts of a reject are built only for an encounter that has one.
-            if no_ins || no_cht || mismatch {
+            if no_ins || no_cht || overflow {
                 let key = VisitKey::decode(kb);
                 let (file, col) = match &key {
                     VisitKey::Op { .. } => (opd_name.as_str(), Col::SEQ),
@@ -405,12 +414,8 @@ impl<'s> Scanner<'s> {
                         format!("{key} has no {en} line"),
                     );
                 }
-                if mismatch {
+                if overflow {
                     rejected = true;
-                    let (total, sum) = (
-                        raidai_domain::money::Satang(info.cht_total),
-                        raidai_domain::money::Satang(info.cha_sum),
-                    );
                     let cht_lc = LineCtx {
                         file: &cht_name,
                         line: u64::from(info.cht_line),
@@ -422,10 +427,10 @@ impl<'s> Scanner<'s> {
                         &cht_lc,
                         Some(Col::TOTAL),
                         "TOTAL",
-                        &total.to_string(),
+                        "",
                         RejectCode::ChargeMismatch,
-                        format!("ผลรวม CHA.AMOUNT ({sum}) ไม่เท่ากับ CHT.TOTAL ({total})"),
-                        format!("sum of CHA.AMOUNT {sum} differs from CHT.TOTAL {total}"),
+                        "ผลรวมยอดเงินใน CHT หรือ CHA เกินขอบเขตที่บันทึกได้".into(),
+                        "the sum of CHT.TOTAL or of CHA.AMOUNT is beyond any amount".into(),
                     );
                 }
             }

@@ -213,6 +213,9 @@ pub struct Import {
     hns: IndexMap<Box<str>, HnInfo, FxBuildHasher>,
     batch_size: usize,
     spans: Vec<Vec<Span>>,
+    /// Per file kind: line numbers of detail lines rejected alone (their encounters kept),
+    /// skipped by pass 2.
+    dropped: Vec<rustc_hash::FxHashSet<u64>>,
     report: ImportReport,
 }
 
@@ -225,6 +228,7 @@ impl Import {
             hns: IndexMap::default(),
             batch_size: batch_size.max(1),
             spans: vec![Vec::new(); FileKind::ALL.len()],
+            dropped: vec![Default::default(); FileKind::ALL.len()],
             report,
         }
     }

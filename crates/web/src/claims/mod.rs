@@ -183,6 +183,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cl_case", "กรณี", "Case"),
     ("cl_hospmain", "หน่วยบริการหลัก", "Main unit"),
     ("cl_permit", "รหัส Authen/อนุมัติ", "Authen/permit code"),
+    (
+        "cl_dropped",
+        "บรรทัดที่ถูกปฏิเสธ (ไม่ได้นำเข้า)",
+        "Lines refused at import",
+    ),
+    ("cl_line", "บรรทัด", "line"),
     ("cl_diagnoses", "การวินิจฉัย", "Diagnoses"),
     ("cl_procedures", "หัตถการ", "Procedures"),
     ("cl_charges", "ค่ารักษาตามหมวด", "Charges by category"),

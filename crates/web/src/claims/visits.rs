@@ -229,6 +229,9 @@ pub(crate) struct Detail {
     dru: Vec<(String, String, String, i64)>,
     #[serde(default)]
     adp: Vec<(String, String, String, i64)>,
+    /// Detail lines refused at import: (file, line).
+    #[serde(default)]
+    dropped: Vec<(String, u64)>,
 }
 
 pub async fn visit_detail(
@@ -239,7 +242,7 @@ pub async fn visit_detail(
     let d = st.store.get_visit(&me, hcode, &visit).await?;
     let v = &d.visit;
     let detail: Detail = serde_json::from_str(&d.detail_json).unwrap_or_default();
-    let facts = vec![
+    let mut facts = vec![
         (t.s("cl_date").to_string(), {
             let a = date(t, v.visit.date_serv);
             if v.visit.date_dsc != v.visit.date_serv {
@@ -277,6 +280,14 @@ pub async fn visit_detail(
             },
         ),
     ];
+    if !detail.dropped.is_empty() {
+        let lines: Vec<String> = detail
+            .dropped
+            .iter()
+            .map(|(file, line)| format!("{file} {} {line}", t.s("cl_line")))
+            .collect();
+        facts.push((t.s("cl_dropped").to_string(), lines.join(", ")));
+    }
     let findings = crate::audit::visit_findings(&st, t, &me, hcode, &v.visit.vkey).await?;
     let claim = crate::cycle::visit_claim(&st, t, &me, hcode, &v.visit.vkey).await?;
     render(&VisitPage {
