@@ -318,8 +318,9 @@ record!(
         /// Blank while the patient is still in hospital.
         datedsc: Option<NaiveDate> = DATEDSC,
         timedsc: Option<NaiveTime> = TIMEDSC,
-        dischs: Dischs = DISCHS,
-        discht: Discht = DISCHT,
+        /// Blank while in hospital, like DATEDSC (and in some exports after discharge too).
+        dischs: Option<Dischs> = DISCHS,
+        discht: Option<Discht> = DISCHT,
         warddsc: String = WARDDSC,
         dept: String = DEPT,
         /// Admission weight in kg, as written (`0.000`).

@@ -311,6 +311,25 @@ fn charges_that_do_not_add_up_keep_their_visit() {
 }
 
 #[test]
+fn an_admission_still_in_hospital_has_blank_discharge_fields() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_set(&fixtures().join("classic"), tmp.path(), str::to_string);
+    for col in 4..=7 {
+        set_field(&f(tmp.path(), "IPD"), 2, col, "");
+    }
+    let got = read_with(tmp.path(), &d());
+    assert!(got.rejects.is_empty(), "{:#?}", got.rejects);
+    let a = got.encounters.iter().find(|e| e.key() == a1()).unwrap();
+    let raidai_formats::Encounter::Admission(a) = a else {
+        panic!("an admission")
+    };
+    assert_eq!(
+        (a.ipd.datedsc, a.ipd.dischs, a.ipd.discht),
+        (None, None, None)
+    );
+}
+
+#[test]
 fn code_sets() {
     // A code outside its set on a detail line refuses that line; the visit is kept without it.
     let got = case(

@@ -153,8 +153,15 @@ impl Gen<'_> {
             timeadm: hhmm(adm.time()),
             datedsc: discharged.then(|| dsc.date()),
             timedsc: discharged.then(|| hhmm(dsc.time())),
-            dischs: code(Dischs::new, if r.random_bool(0.8) { "2" } else { "1" }),
-            discht: code(Discht::new, if refers.is_empty() { "1" } else { "4" }),
+            // Blank while in hospital, as HIS exports write them (drawn either way, so the
+            // rest of the set stays the same).
+            dischs: Some(code(
+                Dischs::new,
+                if r.random_bool(0.8) { "2" } else { "1" },
+            ))
+            .filter(|_| discharged),
+            discht: Some(code(Discht::new, if refers.is_empty() { "1" } else { "4" }))
+                .filter(|_| discharged),
             warddsc: format!("{:02}", r.random_range(1..6)),
             dept: clinic.as_str()[1..3].to_string(),
             adm_w: Some(num("0.000".into())),

@@ -188,7 +188,6 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "บรรทัดที่ถูกปฏิเสธ (ไม่ได้นำเข้า)",
         "Lines refused at import",
     ),
-    ("cl_line", "บรรทัด", "line"),
     ("cl_diagnoses", "การวินิจฉัย", "Diagnoses"),
     ("cl_procedures", "หัตถการ", "Procedures"),
     ("cl_charges", "ค่ารักษาตามหมวด", "Charges by category"),
