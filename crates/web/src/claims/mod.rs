@@ -86,7 +86,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cl_new", "ใหม่", "New"),
     ("cl_updated", "แก้ไข", "Updated"),
     ("cl_unchanged", "ไม่เปลี่ยน", "Unchanged"),
-    ("cl_rejected", "ถูกปฏิเสธ", "Rejected"),
+    ("cl_rejected", "รับบริการที่ถูกปฏิเสธ", "Visits rejected"),
     ("cl_rejects", "รายการที่ไม่ผ่านการตรวจสอบ", "Rejects"),
     ("cl_unposted", "ยังไม่ตั้งลูกหนี้", "Unposted"),
     ("cl_posted", "ตั้งลูกหนี้แล้ว", "Posted"),
