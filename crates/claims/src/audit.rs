@@ -36,9 +36,12 @@ pub struct AuditDetail {
     /// (date out, date in) `yyyymmdd`
     #[serde(default)]
     pub lvd: Vec<(i64, i64)>,
-    /// Detail lines refused at import: (file, line).
+    /// Detail lines refused at import and left out: (file, line).
     #[serde(default)]
     pub dropped: Vec<(String, u64)>,
+    /// Lines kept with an optional field read as blank: (file, line).
+    #[serde(default)]
+    pub blanked: Vec<(String, u64)>,
 }
 
 impl AuditDetail {
@@ -115,8 +118,13 @@ pub fn detail_of(e: &Encounter) -> AuditDetail {
             .map(|&(t, u, a)| (t.to_string(), u.to_string(), a.to_string()))
             .collect(),
         lvd: d.lvd,
-        dropped: d.dropped.iter().map(|&(f, l)| (f.to_string(), l)).collect(),
+        dropped: owned_lines(&d.dropped),
+        blanked: owned_lines(&d.blanked),
     }
+}
+
+fn owned_lines(lines: &[(&str, u64)]) -> Vec<(String, u64)> {
+    lines.iter().map(|&(f, l)| (f.to_string(), l)).collect()
 }
 
 /// Rights whose visits need an Authen code (DOMAIN §3.1: UCS/WEL under "30 บาทรักษาทุกที่").
@@ -258,6 +266,9 @@ pub fn audit_visit(v: &VisitRow, d: &AuditDetail, ctx: &AuditContext) -> Vec<Fin
     }
     if !d.dropped.is_empty() {
         out.push("LINE01");
+    }
+    if !d.blanked.is_empty() {
+        out.push("FLD01");
     }
     // Clinic (OP: CLINIC; an admission's DEPT is two digits).
     if !ip && !raidai_formats::clinic_known(&v.facts.clinic) {
@@ -440,6 +451,7 @@ pub mod examples {
             ("REF01", |v, _| v.facts.place = "out_cup_other".into()),
             ("DRU01", |_, d| d.dru.clear()),
             ("LINE01", |_, d| d.dropped.push(("DRU".into(), 7))),
+            ("FLD01", |_, d| d.blanked.push(("PAT".into(), 3))),
         ]
     }
 
@@ -452,6 +464,9 @@ pub mod examples {
         });
         if !d.dropped.is_empty() {
             j["dropped"] = serde_json::json!(d.dropped);
+        }
+        if !d.blanked.is_empty() {
+            j["blanked"] = serde_json::json!(d.blanked);
         }
         j.to_string()
     }

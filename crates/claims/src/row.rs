@@ -60,10 +60,22 @@ pub(crate) struct Detail<'a> {
     pub(crate) lvd: Vec<(i64, i64)>,
     /// CHT invoice numbers
     pub(crate) inv: Vec<&'a str>,
-    /// Detail lines refused at import, (file, line); absent when none, so the content hash of
-    /// a complete visit is what it was before this field existed.
+    /// Detail lines refused at import and left out, (file, line); absent when none (like
+    /// `blanked`), so the content hash of a complete visit is what it was before these existed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) dropped: Vec<(&'static str, u64)>,
+    /// Lines kept with an optional field read as blank, (file, line).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) blanked: Vec<(&'static str, u64)>,
+}
+
+/// The refused lines of `e` that were kept (`kept`) or left out, as (file, line).
+fn refused(e: &Encounter, kept: bool) -> Vec<(&'static str, u64)> {
+    e.refused()
+        .iter()
+        .filter(|r| r.kept == kept)
+        .map(|r| (r.file.code(), r.line))
+        .collect()
 }
 
 /// The detail of an encounter that is stored as `detail_json` (and that the audit reads).
@@ -120,11 +132,8 @@ pub(crate) fn detail(e: &Encounter) -> Detail<'_> {
             .map(|b| b.invoice_no.as_str())
             .filter(|s| !s.is_empty())
             .collect(),
-        dropped: e
-            .dropped()
-            .iter()
-            .map(|d| (d.file.code(), d.line))
-            .collect(),
+        dropped: refused(e, false),
+        blanked: refused(e, true),
     };
     match e {
         Encounter::Visit(v) => {

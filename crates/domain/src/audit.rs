@@ -62,12 +62,12 @@ pub const RULE_CODES: &[&str] = &[
     "AUTH01", "AUTH02", "AUTH03", "RIGHT01", "RIGHT02", "RIGHT03", "RIGHT04", "CID01", "CID02",
     "DX01", "DX02", "DX03", "DX04", "DX05", "IP01", "IP02", "IP03", "IP04", "PX01", "CHG01",
     "CHG02", "CHG03", "CHG04", "CLN01", "LATE01", "DUP01", "AE01", "AE02", "REF01", "DRU01",
-    "LINE01",
+    "LINE01", "FLD01",
 ];
 
 /// Rules added after provinces could save their own catalogue: a saved text without one takes
 /// the shipped rule (every other code must be in the text).
-const ADDED_LATER: &[&str] = &["LINE01"];
+const ADDED_LATER: &[&str] = &["LINE01", "FLD01"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogueError {

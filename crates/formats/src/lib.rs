@@ -58,5 +58,5 @@ pub use read::{
 pub use records::{AnyRecord, Record};
 pub use reject::{Reject, RejectCode, RejectCsvWriter, mask_id, write_rejects_csv};
 pub use source::{CancelFlag, IgnoredFile, ReadError, Source, ZipLimits, check_source};
-pub use visit::{Admission, DroppedLine, Encounter, Visit, VisitKey};
+pub use visit::{Admission, Encounter, RefusedLine, Visit, VisitKey};
 pub use writer::{FileWriter, Patch, SetWriter, WrittenFile};

@@ -87,6 +87,15 @@ fn get<T: Field>(row: &Row<'_>, col: Col, errs: &mut FieldErrors) -> Option<T> {
     }
     match T::parse(raw) {
         Ok(v) => Some(v),
+        // A field the record can do without is read as blank when it cannot be read: the
+        // record (and its visit) is kept, the field reported. Keys and the discharge date
+        // (which decides when an admission is recognised) are never guessed.
+        Err(mut e) if !matches!(col, Col::HN | Col::SEQ | Col::AN | Col::DATEDSC) => {
+            let blank = T::blank();
+            e.blanked = blank.is_some();
+            errs.push((col, e));
+            blank
+        }
         Err(e) => {
             errs.push((col, e));
             None
@@ -234,7 +243,8 @@ record!(
         hn: Hn = HN,
         clinic: Option<Clinic> = CLINIC,
         dateopd: NaiveDate = DATEOPD,
-        timeopd: NaiveTime = TIMEOPD,
+        /// Not needed to know the visit: a blank or unreadable time is kept as blank.
+        timeopd: Option<NaiveTime> = TIMEOPD,
         seq: Vn = SEQ,
         uuc: Option<Uuc> = UUC,
         detail: String = DETAIL,
@@ -298,7 +308,7 @@ fn ipd_checks(r: &IpdRecord, errs: &mut FieldErrors) {
     if let Some(datedsc) = r.datedsc {
         date_order(
             errs,
-            (r.dateadm, Some(r.timeadm)),
+            (r.dateadm, r.timeadm),
             (datedsc, r.timedsc),
             Col::DATEDSC,
             "วันจำหน่าย",
@@ -314,7 +324,7 @@ record!(
         hn: Hn = HN,
         an: An = AN,
         dateadm: NaiveDate = DATEADM,
-        timeadm: NaiveTime = TIMEADM,
+        timeadm: Option<NaiveTime> = TIMEADM,
         /// Blank while the patient is still in hospital.
         datedsc: Option<NaiveDate> = DATEDSC,
         timedsc: Option<NaiveTime> = TIMEDSC,

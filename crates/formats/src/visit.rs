@@ -86,8 +86,9 @@ pub struct Visit {
     /// AER lines (accident, emergency, refer).
     pub accidents: Vec<AerRecord>,
     pub labs: Vec<LabRecord>,
-    /// Detail lines of this visit that were rejected (not in the lists above).
-    pub dropped: Vec<DroppedLine>,
+    /// Lines of this visit refused at import, whole (detail lines left out of the lists above)
+    /// or in part (fields read as blank).
+    pub refused: Vec<RefusedLine>,
 }
 
 /// An admission with everything the files say about it.
@@ -105,16 +106,19 @@ pub struct Admission {
     pub drugs: Vec<DruRecord>,
     pub items: Vec<AdpRecord>,
     pub accidents: Vec<AerRecord>,
-    /// Detail lines of this admission that were rejected (not in the lists above).
-    pub dropped: Vec<DroppedLine>,
+    /// Lines of this admission refused at import, whole or in part (see [`Visit::refused`]).
+    pub refused: Vec<RefusedLine>,
 }
 
-/// A detail line (see [`FileKind::is_detail`]) that named an encounter but could not be read:
-/// it is a reject of its own, and the encounter is kept without it, so a claim would miss it.
+/// A line of an encounter that was refused at import (listed with the rejects) while the
+/// encounter was kept: a detail line (see [`FileKind::is_detail`]) that could not be read is
+/// left out (`kept` false); a line with an optional field that could not be read is kept with
+/// the field blank (`kept` true). Either way a claim would miss what the line said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct DroppedLine {
+pub struct RefusedLine {
     pub file: FileKind,
     pub line: u64,
+    pub kept: bool,
 }
 
 /// A visit or an admission.
@@ -204,11 +208,11 @@ impl Encounter {
             .map(|c| c.amount)
             .sum()
     }
-    /// The detail lines rejected on their own (the encounter kept without them).
-    pub fn dropped(&self) -> &[DroppedLine] {
+    /// The lines refused while the encounter was kept (see [`RefusedLine`]).
+    pub fn refused(&self) -> &[RefusedLine] {
         match self {
-            Encounter::Visit(v) => &v.dropped,
-            Encounter::Admission(a) => &a.dropped,
+            Encounter::Visit(v) => &v.refused,
+            Encounter::Admission(a) => &a.refused,
         }
     }
     /// The Authen code in INS.PERMITNO, if any.

@@ -70,15 +70,25 @@ fn case(
     got
 }
 
-/// The detail lines `key`'s encounter was kept without, as (file, line).
+/// The lines of `key`'s kept encounter that were refused and left out (`kept` false) or kept
+/// with fields read as blank, as (file, line).
 #[track_caller]
-fn dropped(got: &ReadAll, key: &VisitKey) -> Vec<(FileKind, u64)> {
+fn refused(got: &ReadAll, key: &VisitKey, kept: bool) -> Vec<(FileKind, u64)> {
     let e = got
         .encounters
         .iter()
         .find(|e| &e.key() == key)
         .unwrap_or_else(|| panic!("{key} is not kept"));
-    e.dropped().iter().map(|d| (d.file, d.line)).collect()
+    e.refused()
+        .iter()
+        .filter(|r| r.kept == kept)
+        .map(|r| (r.file, r.line))
+        .collect()
+}
+
+#[track_caller]
+fn dropped(got: &ReadAll, key: &VisitKey) -> Vec<(FileKind, u64)> {
+    refused(got, key, false)
 }
 
 fn f(dir: &Path, kind: &str) -> std::path::PathBuf {
@@ -129,17 +139,19 @@ fn bad_date_is_malformed_or_impossible() {
 
 #[test]
 fn bad_time() {
-    case(
+    // The visit's time is not needed to know it: reported, read as blank, the visit kept.
+    let got = case(
         |p| set_field(&f(p, "OPD"), 3, 3, "2460"),
         d(),
         C::BadTime,
         Some(("OPD.txt", 3, "TIMEOPD")),
-        &[v2()],
+        &[],
     );
+    assert_eq!(refused(&got, &v2(), true), [(FileKind::Opd, 3)]);
 }
 
 #[test]
-fn a_wrong_check_digit_is_kept_and_a_broken_cid_is_masked_and_rejected() {
+fn a_wrong_check_digit_is_kept_and_a_broken_cid_is_masked_and_read_as_blank() {
     // A 13-digit ID whose check digit is wrong still identifies the patient (FDH cancelled its
     // PERSON_ID rules in 2566): kept as written, for the Data Audit to flag.
     let tmp = tempfile::tempdir().unwrap();
@@ -156,17 +168,24 @@ fn a_wrong_check_digit_is_kept_and_a_broken_cid_is_masked_and_rejected() {
                 .and_then(|p| p.cid())
                 .is_none()
     }));
-    // One that is not 13 digits is unusable: masked in the report, the patient's encounters out.
+    // One that is not 13 digits cannot be used: masked in the report and read as blank, the
+    // patient's encounters kept (each noting the PAT line) for the Data Audit (CID02, FLD01).
     let got = case(
         |p| set_field(&f(p, "PAT"), 2, 9, "900000100001"),
         d(),
         C::BadCid,
         Some(("PAT.txt", 2, "PERSON_ID")),
-        &[v1(), a1()],
+        &[],
     );
     let r = got.rejects.iter().find(|r| r.code == C::BadCid).unwrap();
     assert!(!r.value.contains("900000100001"), "{}", r.value);
-    // A broken CID on a detail line refuses only that line; its admission is kept without it.
+    for key in [v1(), a1()] {
+        assert_eq!(refused(&got, &key, true), [(FileKind::Pat, 2)], "{key}");
+        let e = got.encounters.iter().find(|e| e.key() == key).unwrap();
+        assert_eq!(e.patient().person_id, None);
+    }
+    assert!(refused(&got, &v2(), true).is_empty());
+    // The same on a charge line or INS: the line is kept, the ID blank.
     let got = case(
         |p| set_field(&f(p, "CHA"), 9, 5, "900000100001"),
         d(),
@@ -174,14 +193,16 @@ fn a_wrong_check_digit_is_kept_and_a_broken_cid_is_masked_and_rejected() {
         Some(("CHA.txt", 9, "PERSON_ID")),
         &[],
     );
-    assert_eq!(dropped(&got, &a1()), [(FileKind::Cha, 9)]);
-    case(
+    assert_eq!(refused(&got, &a1(), true), [(FileKind::Cha, 9)]);
+    assert!(dropped(&got, &a1()).is_empty());
+    let got = case(
         |p| set_field(&f(p, "INS"), 2, 3, "900000100001"),
         d(),
         C::BadCid,
         Some(("INS.txt", 2, "CID")),
-        &[v1()],
+        &[],
     );
+    assert_eq!(refused(&got, &v1(), true), [(FileKind::Ins, 2)]);
 }
 
 #[test]
@@ -299,7 +320,7 @@ fn charges_that_do_not_add_up_keep_their_visit() {
     assert_eq!(v.total().to_string(), "250.00");
     let cha: raidai_domain::money::Satang = v.charges().iter().map(|c| c.amount).sum();
     assert_eq!(cha.to_string(), "251.00");
-    assert!(v.dropped().is_empty());
+    assert!(v.refused().is_empty());
     // An unreadable bill leaves the visit without one: refused.
     case(
         |p| set_field(&f(p, "CHT"), 4, 3, "2,98.50"),
@@ -356,29 +377,40 @@ fn code_sets() {
         &[],
     );
     assert_eq!(dropped(&got, &v1()), [(FileKind::Odx, 2)]);
-    case(
-        |p| set_field(&f(p, "IPD"), 2, 6, "0"),
-        d(),
-        C::BadCode,
-        Some(("IPD.txt", 2, "DISCHS")),
-        &[a1()],
-    );
-    case(
-        |p| set_field(&f(p, "IPD"), 2, 7, "6"),
-        d(),
-        C::BadCode,
-        Some(("IPD.txt", 2, "DISCHT")),
-        &[a1()],
-    );
-    // A CLINIC that is not five digits is kept for the Data Audit (CLN01); one that cannot be a
-    // clinic (over 16 characters, or not letters and digits) is refused.
-    case(
+    // An optional field outside its code set is reported and read as blank: the line and its
+    // encounter are kept (the Data Audit's FLD01).
+    for (col, value, field) in [(6, "0", "DISCHS"), (7, "6", "DISCHT")] {
+        let got = case(
+            |p| set_field(&f(p, "IPD"), 2, col, value),
+            d(),
+            C::BadCode,
+            Some(("IPD.txt", 2, field)),
+            &[],
+        );
+        assert_eq!(refused(&got, &a1(), true), [(FileKind::Ipd, 2)]);
+        let r = got.rejects.iter().find(|r| r.field == field).unwrap();
+        assert!(
+            r.reason_en.ends_with("(read as blank; the line is kept)"),
+            "{}",
+            r.reason_en
+        );
+        assert!(r.reason_th.contains("อ่านเป็นค่าว่าง"), "{}", r.reason_th);
+    }
+    // A CLINIC that is not five digits is kept as written for the Data Audit (CLN01); one that
+    // cannot be a clinic (over 16 characters, or not letters and digits) is read as blank.
+    let got = case(
         |p| set_field(&f(p, "OPD"), 2, 1, "MEDICINE-ROOM-3-FLOOR-2"),
         d(),
         C::BadCode,
         Some(("OPD.txt", 2, "CLINIC")),
-        &[v1()],
+        &[],
     );
+    assert_eq!(refused(&got, &v1(), true), [(FileKind::Opd, 2)]);
+    let v = got.encounters.iter().find(|e| e.key() == v1()).unwrap();
+    let raidai_formats::Encounter::Visit(v) = v else {
+        panic!("a visit")
+    };
+    assert_eq!(v.opd.clinic, None);
     case(
         |p| set_field(&f(p, "INS"), 3, 1, "XYZ"),
         d(),
@@ -505,7 +537,7 @@ fn headers() {
     assert!(
         got.encounters
             .iter()
-            .all(|e| e.charges().is_empty() && !e.dropped().is_empty())
+            .all(|e| e.charges().is_empty() && !e.refused().is_empty())
     );
     let cha = got.report.file(FileKind::Cha).unwrap();
     assert_eq!(cha.unknown_columns, ["CHRGITEMX"]);

@@ -68,7 +68,12 @@ fn line_vkey(dir: &std::path::Path, kind: &str, line: usize) -> String {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().trim().split('|').collect();
     let fields: Vec<&str> = lines.nth(line - 1).unwrap().split('|').collect();
-    let get = |c: &str| fields[header.iter().position(|h| *h == c).unwrap()].trim();
+    let get = |c: &str| {
+        header
+            .iter()
+            .position(|h| *h == c)
+            .map_or("", |i| fields[i].trim())
+    };
     match get("AN") {
         "" => format!("O{}/{}", get("HN"), get("SEQ")),
         an => format!("I{an}"),
@@ -77,7 +82,8 @@ fn line_vkey(dir: &std::path::Path, kind: &str, line: usize) -> String {
 
 /// An unreadable detail line (a drug's date, a charge's category) is refused alone: its visit
 /// is kept and posted in full from its bill, with LINE01 (and CHG01 when a charge is missing)
-/// blocking the claim, and the import lists the line.
+/// blocking the claim, and the import lists the line. An unreadable optional field (a visit's
+/// time) is read as blank: the visit kept with FLD01.
 pub(super) async fn a_bad_detail_line_keeps_its_visit(store: &Store) {
     seed_small(store).await;
     let dir = tempfile::tempdir().unwrap();
@@ -92,10 +98,18 @@ pub(super) async fn a_bad_detail_line_keeps_its_visit(store: &Store) {
         edit_column(dir.path(), "CHA", "CHRGITEM", |i| i == 2, "Q9"),
         1
     );
+    assert_eq!(
+        edit_column(dir.path(), "OPD", "TIMEOPD", |i| i == 3, "2575"),
+        1
+    );
     let drug_visit = line_vkey(dir.path(), "DRU", 1);
     let charge_visit = line_vkey(dir.path(), "CHA", 2);
+    let timeless_visit = line_vkey(dir.path(), "OPD", 3);
     let out = import_dir(store, dir.path(), opts()).await;
-    assert_eq!(out.record.totals.rejects, 2, "the two lines, nothing else");
+    assert_eq!(
+        out.record.totals.rejects, 3,
+        "the three fields, nothing else"
+    );
     assert_eq!(
         out.record.counts.inserted as usize,
         keys.len(),
@@ -111,7 +125,14 @@ pub(super) async fn a_bad_detail_line_keeps_its_visit(store: &Store) {
         .map(|r| (r.file.get(..3).unwrap_or(""), r.field.as_str()))
         .collect();
     fields.sort();
-    assert_eq!(fields, [("CHA", "CHRGITEM"), ("DRU", "DATE_SERV")]);
+    assert_eq!(
+        fields,
+        [
+            ("CHA", "CHRGITEM"),
+            ("DRU", "DATE_SERV"),
+            ("OPD", "TIMEOPD")
+        ]
+    );
     let line01 = store
         .list_findings(&admin(), &rule_query("LINE01"))
         .await
@@ -146,6 +167,13 @@ pub(super) async fn a_bad_detail_line_keeps_its_visit(store: &Store) {
         "{}",
         v.detail_json
     );
+    let fld01 = store
+        .list_findings(&admin(), &rule_query("FLD01"))
+        .await
+        .unwrap();
+    let flagged: Vec<&str> = fld01.items.iter().map(|f| f.vkey.as_str()).collect();
+    assert_eq!(flagged, [timeless_visit.as_str()]);
+    assert_eq!(fld01.items[0].severity, "warn");
 }
 
 /// How many visits the finding query `q` lists as still open.

@@ -14,6 +14,8 @@ pub(crate) struct FieldError {
     pub code: RejectCode,
     pub th: String,
     pub en: String,
+    /// An optional field read as blank: its record is kept (see `records::get`).
+    pub blanked: bool,
 }
 
 impl FieldError {
@@ -22,6 +24,7 @@ impl FieldError {
             code,
             th: th.into(),
             en: en.into(),
+            blanked: false,
         }
     }
 }

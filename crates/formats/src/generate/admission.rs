@@ -150,7 +150,7 @@ impl Gen<'_> {
             hn: p.rec.hn.clone(),
             an,
             dateadm: adm.date(),
-            timeadm: hhmm(adm.time()),
+            timeadm: Some(hhmm(adm.time())),
             datedsc: discharged.then(|| dsc.date()),
             timedsc: discharged.then(|| hhmm(dsc.time())),
             // Blank while in hospital, as HIS exports write them (drawn either way, so the
@@ -184,7 +184,7 @@ impl Gen<'_> {
             drugs,
             items: Vec::new(),
             accidents: Vec::new(),
-            dropped: Vec::new(),
+            refused: Vec::new(),
         };
         (Encounter::Admission(Box::new(adm)), pi)
     }

@@ -265,7 +265,7 @@ impl Gen<'_> {
             hn: p.rec.hn.clone(),
             clinic: Some(clinic),
             dateopd: date,
-            timeopd: time,
+            timeopd: Some(time),
             seq,
             uuc: Some(code(
                 Uuc::new,
@@ -313,7 +313,7 @@ impl Gen<'_> {
             items,
             accidents,
             labs,
-            dropped: Vec::new(),
+            refused: Vec::new(),
         };
         (Encounter::Visit(Box::new(visit)), pi)
     }

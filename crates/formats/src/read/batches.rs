@@ -120,7 +120,7 @@ pub(super) struct Slot {
     pub(super) adp: Vec<AdpRecord>,
     pub(super) aer: Vec<AerRecord>,
     pub(super) lab: Vec<LabRecord>,
-    pub(super) dropped: Vec<crate::visit::DroppedLine>,
+    pub(super) refused: Vec<RefusedLine>,
 }
 
 impl Iterator for Batches<'_> {
@@ -182,6 +182,7 @@ impl<'a> Batches<'a> {
         &mut self,
         state: &FileState,
         needed: &mut FxHashMap<&'h str, Option<PatRecord>>,
+        blanked: &mut FxHashMap<&'h str, u64>,
     ) -> Result<(), ReadError>
     where
         'a: 'h,
@@ -229,10 +230,14 @@ impl<'a> Batches<'a> {
             };
             errs.clear();
             let p = PatRecord::parse(&row, &mut errs).ok_or_else(|| changed(state, line_no))?;
-            match needed.get_mut(p.hn.as_str()) {
-                Some(slot) => *slot = Some(p),
-                None => return Err(changed(state, line_no)),
+            let Some((hn, _)) = needed.get_key_value(p.hn.as_str()) else {
+                return Err(changed(state, line_no));
+            };
+            if !errs.is_empty() {
+                blanked.insert(*hn, line_no);
             }
+            let hn: &'h str = hn;
+            needed.insert(hn, Some(p));
         }
         self.line_buf = buf;
         Ok(())
@@ -246,6 +251,8 @@ impl<'a> Batches<'a> {
             .map(|o| imp.importable(o).then(Slot::default))
             .collect();
         let mut needed_hns: FxHashMap<&str, Option<PatRecord>> = FxHashMap::default();
+        // PAT lines read with fields left blank, by HN: every encounter of the patient notes it.
+        let mut pat_blanked: FxHashMap<&str, u64> = FxHashMap::default();
         for o in lo..hi {
             if imp.importable(o) {
                 let hn = imp
@@ -263,7 +270,7 @@ impl<'a> Batches<'a> {
                 continue;
             };
             if kind == FileKind::Pat {
-                self.read_patients(state, &mut needed_hns)?;
+                self.read_patients(state, &mut needed_hns, &mut pat_blanked)?;
                 continue;
             }
             let Some(span) = imp.spans[kind as usize].get(b).copied() else {
@@ -302,9 +309,10 @@ impl<'a> Batches<'a> {
                 let dropped = &imp.dropped[kind as usize];
                 if !dropped.is_empty() && dropped.contains(&line.no) {
                     let slot = slots[ord - lo].as_mut().expect("checked above");
-                    slot.dropped.push(crate::visit::DroppedLine {
+                    slot.refused.push(RefusedLine {
                         file: kind,
                         line: line.no,
+                        kept: false,
                     });
                     continue;
                 }
@@ -350,6 +358,14 @@ impl<'a> Batches<'a> {
                     FileKind::Lab => slot.lab.push(one(&row, e, lost)?),
                     FileKind::Pat => {}
                 }
+                // What is left are optional fields read as blank: the line is kept.
+                if !errs.is_empty() {
+                    slot.refused.push(RefusedLine {
+                        file: kind,
+                        line: line_no,
+                        kept: true,
+                    });
+                }
             }
         }
         let mut encounters = Vec::with_capacity(slots.len());
@@ -372,6 +388,17 @@ impl<'a> Batches<'a> {
             };
             let patient = needed_hns.get(hn).and_then(Clone::clone).ok_or_else(lost)?;
             let right = s.right.ok_or_else(lost)?;
+            let mut refused = s.refused;
+            if let Some(&line) = pat_blanked.get(hn) {
+                refused.insert(
+                    0,
+                    RefusedLine {
+                        file: FileKind::Pat,
+                        line,
+                        kept: true,
+                    },
+                );
+            }
             let enc = if let Some(opd) = s.opd {
                 Encounter::Visit(Box::new(Visit {
                     opd,
@@ -386,7 +413,7 @@ impl<'a> Batches<'a> {
                     items: s.adp,
                     accidents: s.aer,
                     labs: s.lab,
-                    dropped: s.dropped,
+                    refused,
                 }))
             } else {
                 Encounter::Admission(Box::new(Admission {
@@ -402,7 +429,7 @@ impl<'a> Batches<'a> {
                     drugs: s.dru,
                     items: s.adp,
                     accidents: s.aer,
-                    dropped: s.dropped,
+                    refused,
                 }))
             };
             encounters.push(enc);

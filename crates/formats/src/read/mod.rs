@@ -31,7 +31,7 @@ use crate::lines::{Eol, Lines, is_blank};
 use crate::records::*;
 use crate::reject::{Reject, RejectCode, shown_value};
 use crate::source::{CancelFlag, Entry, IgnoredFile, ReadError, Reader, Source, ZipLimits};
-use crate::visit::{Admission, Encounter, Visit, VisitKey};
+use crate::visit::{Admission, Encounter, RefusedLine, Visit, VisitKey};
 
 /// How to read a set.
 #[derive(Debug, Clone)]

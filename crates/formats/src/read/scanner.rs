@@ -443,8 +443,14 @@ impl<'s> Scanner<'s> {
                 let mut errs = std::mem::take(&mut self.errs);
                 errs.clear();
                 rec = AnyRecord::parse(kind, &row, &mut errs);
-                for (col, e) in errs.drain(..) {
-                    bad = true;
+                for (col, mut e) in errs.drain(..) {
+                    if e.blanked {
+                        // Reported like a reject; the line (and its visit) is kept without it.
+                        e.th.push_str(" (อ่านเป็นค่าว่าง รายการยังนำเข้า)");
+                        e.en.push_str(" (read as blank; the line is kept)");
+                    } else {
+                        bad = true;
+                    }
                     if state.map.has(col) {
                         self.col_reject(&lc, col, row.raw(col), e);
                     }

@@ -188,6 +188,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "บรรทัดที่ถูกปฏิเสธ (ไม่ได้นำเข้า)",
         "Lines refused at import",
     ),
+    (
+        "cl_blanked",
+        "บรรทัดที่มีช่องอ่านไม่ได้ (นำเข้าเป็นค่าว่าง)",
+        "Lines with a field read as blank",
+    ),
     ("cl_diagnoses", "การวินิจฉัย", "Diagnoses"),
     ("cl_procedures", "หัตถการ", "Procedures"),
     ("cl_charges", "ค่ารักษาตามหมวด", "Charges by category"),

@@ -229,9 +229,12 @@ pub(crate) struct Detail {
     dru: Vec<(String, String, String, i64)>,
     #[serde(default)]
     adp: Vec<(String, String, String, i64)>,
-    /// Detail lines refused at import: (file, line).
+    /// Detail lines refused at import and left out: (file, line).
     #[serde(default)]
     dropped: Vec<(String, u64)>,
+    /// Lines kept with an optional field read as blank: (file, line).
+    #[serde(default)]
+    blanked: Vec<(String, u64)>,
 }
 
 pub async fn visit_detail(
@@ -280,13 +283,17 @@ pub async fn visit_detail(
             },
         ),
     ];
-    if !detail.dropped.is_empty() {
-        let lines: Vec<String> = detail
-            .dropped
-            .iter()
-            .map(|(file, line)| format!("{file} {} {line}", t.s("cl_line")))
-            .collect();
-        facts.push((t.s("cl_dropped").to_string(), lines.join(", ")));
+    for (label, lines) in [
+        ("cl_dropped", &detail.dropped),
+        ("cl_blanked", &detail.blanked),
+    ] {
+        if !lines.is_empty() {
+            let lines: Vec<String> = lines
+                .iter()
+                .map(|(file, line)| format!("{file} {} {line}", t.s("cl_line")))
+                .collect();
+            facts.push((t.s(label).to_string(), lines.join(", ")));
+        }
     }
     let findings = crate::audit::visit_findings(&st, t, &me, hcode, &v.visit.vkey).await?;
     let claim = crate::cycle::visit_claim(&st, t, &me, hcode, &v.visit.vkey).await?;
