@@ -395,7 +395,8 @@ record!(
     {
         hn: Hn = HN,
         an: Option<An> = AN,
-        date: NaiveDate = DATE,
+        /// The bill's date; not needed to know the bill (the visit has its own).
+        date: Option<NaiveDate> = DATE,
         total: Satang = TOTAL,
         paid: Satang = PAID,
         /// The HIS pttype code (`UA`, `A2`, …), not INSCL.

@@ -332,6 +332,51 @@ fn charges_that_do_not_add_up_keep_their_visit() {
 }
 
 #[test]
+fn fields_not_needed_to_know_the_visit_are_read_as_blank() {
+    // (file, line, column, value, field): each reported, its line and visit kept.
+    let cases = [
+        ("CHT", 2, 2, "5/11/68", "DATE", v1()),
+        ("OPD", 2, 3, "9:7", "TIMEOPD", v1()),
+        ("IPD", 2, 3, "-", "TIMEADM", a1()),
+        ("IPD", 2, 11, "0", "UUC", a1()),
+        ("INS", 2, 6, "11O01", "HOSPMAIN", v1()),
+        ("INS", 2, 4, "2020-13-01", "DATEIN", v1()),
+    ];
+    for (file, line, col, value, field, key) in cases {
+        let got = case(
+            |p| set_field(&f(p, file), line, col, value),
+            d(),
+            got_code(field),
+            Some((&format!("{file}.txt"), line as u64, field)),
+            &[],
+        );
+        let kind = FileKind::ALL.iter().find(|k| k.code() == file).unwrap();
+        assert_eq!(
+            refused(&got, &key, true),
+            [(*kind, line as u64)],
+            "{file}.{field}"
+        );
+    }
+    // A right in small letters is the right.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_set(&fixtures().join("classic"), tmp.path(), str::to_string);
+    set_field(&f(tmp.path(), "INS"), 2, 1, "ucs");
+    let got = read_with(tmp.path(), &d());
+    assert!(got.rejects.is_empty(), "{:#?}", got.rejects);
+    let v = got.encounters.iter().find(|e| e.key() == v1()).unwrap();
+    assert_eq!(v.right().inscl.as_str(), "UCS");
+}
+
+fn got_code(field: &str) -> C {
+    match field {
+        "DATE" | "DATEIN" => C::BadDate,
+        "TIMEOPD" | "TIMEADM" => C::BadTime,
+        "HOSPMAIN" => C::BadHcode,
+        _ => C::BadCode,
+    }
+}
+
+#[test]
 fn an_admission_still_in_hospital_has_blank_discharge_fields() {
     let tmp = tempfile::tempdir().unwrap();
     copy_set(&fixtures().join("classic"), tmp.path(), str::to_string);

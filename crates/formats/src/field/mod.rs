@@ -450,8 +450,10 @@ impl Inscl {
 
 impl Field for Inscl {
     fn parse(raw: &str) -> Result<Self, FieldError> {
+        // Any code the table knows, in capitals (`ucs` → `UCS`); an alias (NRD for NRH) is
+        // kept as written.
         match raidai_domain::rights::main_right(raw) {
-            Some(m) if m.code == raw => Ok(Inscl(raw.to_string())),
+            Some(_) => Ok(Inscl(raw.to_ascii_uppercase())),
             _ => Err(FieldError::new(
                 RejectCode::UnknownRight,
                 "ไม่รู้จักสิทธิหลัก (INSCL) นี้",

@@ -127,7 +127,13 @@ fn code_sets_and_shapes() {
     assert!(p::<Discht>("9").is_ok());
     assert_eq!(p::<Inscl>("UCS").map(|i| i.right().code), Ok("UCS"));
     assert_eq!(p::<Inscl>("XYZ"), Err(RejectCode::UnknownRight));
-    assert_eq!(p::<Inscl>("ucs"), Err(RejectCode::UnknownRight));
+    // Small letters are the same right; an alias is kept as written.
+    assert_eq!(
+        p::<Inscl>("ucs").map(|i| i.as_str().to_string()),
+        Ok("UCS".into())
+    );
+    let nrd = p::<Inscl>("NRD").unwrap();
+    assert_eq!((nrd.as_str(), nrd.right().code), ("NRD", "NRH"));
 }
 
 #[test]

@@ -305,7 +305,7 @@ pub fn generate_with(
                 let cht = ChtRecord {
                     hn: p.rec.hn.clone(),
                     an: None,
-                    date: cfg.fiscal_year.start(),
+                    date: Some(cfg.fiscal_year.start()),
                     total: Satang(10_000),
                     paid: Satang::ZERO,
                     pttype: "UC".into(),
@@ -604,7 +604,7 @@ fn bill(
     let cht = ChtRecord {
         hn: hn.clone(),
         an: an.clone(),
-        date,
+        date: Some(date),
         total,
         paid: if payer == Payer::SelfPay {
             total
