@@ -467,8 +467,9 @@ fn code_sets() {
 
 #[test]
 fn field_counts() {
-    // A truncated last line keeps HN and AN: the admission and its patient's visit are out.
-    case(
+    // A truncated last detail line that keeps HN and AN still names its admission: the line
+    // is refused, the admission kept without it.
+    let got = case(
         |p| {
             let path = f(p, "DRU");
             let text = std::fs::read_to_string(&path).unwrap();
@@ -477,8 +478,25 @@ fn field_counts() {
         d(),
         C::FieldCount,
         Some(("DRU.txt", 5, "")),
-        &[v1(), a1()],
+        &[],
     );
+    assert_eq!(dropped(&got, &a1()), [(FileKind::Dru, 5)]);
+    // A '|' inside a drug's name: the same.
+    let got = case(
+        |p| {
+            edit_line(&f(p, "DRU"), 2, |l| {
+                let mut fields: Vec<String> = l.split('|').map(str::to_string).collect();
+                fields[8] = format!("{} | 500 mg", fields[8]);
+                fields.join("|")
+            })
+        },
+        d(),
+        C::FieldCount,
+        Some(("DRU.txt", 2, "")),
+        &[],
+    );
+    assert_eq!(got.encounters.len(), 3);
+    assert_eq!(dropped(&got, &v1()), [(FileKind::Dru, 2)]);
     case(
         |p| set_field(&f(p, "PAT"), 3, 10, "มาลี | ศรีสุข,น.ส."),
         d(),

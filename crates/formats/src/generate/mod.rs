@@ -119,8 +119,9 @@ pub enum Corruption {
     /// OPD/IPD → `MissingFile` (their dependants are refused, their encounters vanish);
     /// any other file is optional and causes no reject.
     MissingFile(FileKind),
-    /// The last CHA line loses everything after its DATE → `FieldCount`; all encounters of
-    /// that line's patient.
+    /// The last CHA line loses everything after its DATE → `FieldCount`. An admission's line
+    /// keeps its AN: only the line is refused (its admission kept without it). A visit's line
+    /// loses its SEQ: all encounters of that line's patient.
     TruncatedLastLine,
     /// The patient's PAT line is written in the other encoding (a mixed file; needs at least
     /// 3 patients so the rest is the majority) → `Encoding`; all their encounters.
@@ -319,10 +320,11 @@ pub fn generate_with(
                 (FileKind::Cht, Some(RejectCode::NoVisit), Vec::new())
             }
             Corruption::TruncatedLastLine => {
-                let last = index
-                    .last()
-                    .map(|(p, _)| of_patient(*p))
-                    .unwrap_or_default();
+                let last = match index.last() {
+                    Some((_, VisitKey::Ip { .. })) => Vec::new(),
+                    Some((p, _)) => of_patient(*p),
+                    None => Vec::new(),
+                };
                 (FileKind::Cha, Some(RejectCode::FieldCount), last)
             }
             Corruption::MissingFile(kind) => {

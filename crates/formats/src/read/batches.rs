@@ -289,6 +289,21 @@ impl<'a> Batches<'a> {
                 if is_blank(line.bytes) {
                     continue;
                 }
+                // A line refused alone is known by its number (its keys may need pass 1's
+                // reading of a line of the wrong shape).
+                let dropped = &imp.dropped[kind as usize];
+                if !dropped.is_empty()
+                    && let Some(&ord) = dropped.get(&line.no)
+                {
+                    if let Some(Some(slot)) = ord.checked_sub(lo).and_then(|i| slots.get_mut(i)) {
+                        slot.refused.push(RefusedLine {
+                            file: kind,
+                            line: line.no,
+                            kept: false,
+                        });
+                    }
+                    continue;
+                }
                 // Keys are ASCII in both encodings: decide from the raw bytes whether the line
                 // belongs to this batch before paying for decoding and parsing it.
                 let key = |col| raw_field(line.bytes, state.map.index(col));
@@ -304,16 +319,6 @@ impl<'a> Batches<'a> {
                 };
                 last = ord;
                 if !(lo..hi).contains(&ord) || slots[ord - lo].is_none() {
-                    continue;
-                }
-                let dropped = &imp.dropped[kind as usize];
-                if !dropped.is_empty() && dropped.contains(&line.no) {
-                    let slot = slots[ord - lo].as_mut().expect("checked above");
-                    slot.refused.push(RefusedLine {
-                        file: kind,
-                        line: line.no,
-                        kept: false,
-                    });
                     continue;
                 }
                 let (text, _) = state.encoding.decode(line.bytes);

@@ -160,17 +160,19 @@ impl<'s> Scanner<'s> {
                     }
                     Resolved::Found(ord) => {
                         // What makes the encounter itself doubtful (another HN, a second
-                        // right) rejects it; an unreadable detail line is rejected alone.
+                        // right) rejects it; an unreadable detail line is rejected alone, even
+                        // one of the wrong shape (a '|' in a drug's name) whose keys still name
+                        // an encounter exactly.
                         let mut encounter_bad = false;
                         self.check_ip_hn(lc, ord, &mut encounter_bad);
                         self.account(kind, lc, ord, rec, &mut encounter_bad);
-                        if encounter_bad || (bad && !(shape_ok && kind.is_detail())) {
+                        if encounter_bad || (bad && !kind.is_detail()) {
                             self.state(ord).flags |= REJECTED;
                             if !shape_ok {
                                 self.taint_hn(lc.hn);
                             }
                         } else if bad {
-                            self.imp.dropped[kind as usize].insert(lc.line);
+                            self.imp.dropped[kind as usize].insert(lc.line, ord);
                         }
                         bad |= encounter_bad;
                         self.span(kind, ord / b, start, lc.line, end);

@@ -213,9 +213,9 @@ pub struct Import {
     hns: IndexMap<Box<str>, HnInfo, FxBuildHasher>,
     batch_size: usize,
     spans: Vec<Vec<Span>>,
-    /// Per file kind: line numbers of detail lines rejected alone (their encounters kept),
-    /// skipped by pass 2.
-    dropped: Vec<rustc_hash::FxHashSet<u64>>,
+    /// Per file kind: detail lines rejected alone (their encounters kept), by line number, with
+    /// the ordinal of their encounter; pass 2 skips them.
+    dropped: Vec<FxHashMap<u64, usize>>,
     report: ImportReport,
 }
 

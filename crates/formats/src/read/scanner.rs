@@ -371,7 +371,33 @@ impl<'s> Scanner<'s> {
                 fields: &fields,
                 map: &state.map,
             };
-            let (hn, seq, an) = (row.raw(Col::HN), row.raw(Col::SEQ), row.raw(Col::AN));
+            let (mut hn, mut seq, mut an) = (row.raw(Col::HN), row.raw(Col::SEQ), row.raw(Col::AN));
+            // A detail line with more fields than its header most likely has a '|' inside a
+            // text (a drug's name): when its keys as written name no encounter, the keys after
+            // that text, counted from the end of the line, may. Each key column is tried as the
+            // first one after the extra fields.
+            let extra = fields.len().saturating_sub(state.map.width);
+            if extra > 0
+                && !line.overlong
+                && kind.is_detail()
+                && !matches!(self.resolve(kind, hn, seq, an), Resolved::Found(_))
+            {
+                let keys = [Col::HN, Col::SEQ, Col::AN];
+                let idx = keys.map(|c| state.map.index(c));
+                for from in idx.iter().flatten() {
+                    let at = |k: usize| {
+                        idx[k]
+                            .map(|i| if i >= *from { i + extra } else { i })
+                            .and_then(|i| fields.get(i))
+                            .map_or("", |s| s.trim())
+                    };
+                    let (h, s, a) = (at(0), at(1), at(2));
+                    if matches!(self.resolve(kind, h, s, a), Resolved::Found(_)) {
+                        (hn, seq, an) = (h, s, a);
+                        break;
+                    }
+                }
+            }
             let lc = LineCtx {
                 file: &name,
                 line: line.no,
