@@ -10,8 +10,9 @@ use raidai_domain::periods::{fiscal_year_of, recognition_date, ymd};
 use raidai_domain::posting::{Bill, Unposted, VisitClass, post_visit};
 use raidai_domain::rights::Fund;
 use raidai_formats::Encounter;
+use raidai_formats::FileKind;
 use raidai_formats::records::PatRecord;
-use raidai_store::claims::{IN_HOSPITAL, NO_MAPPING, PostLine, VisitFacts, VisitRow};
+use raidai_store::claims::{IN_HOSPITAL, NO_MAPPING, PostLine, REFUSED_LINE, VisitFacts, VisitRow};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -264,15 +265,32 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
         lines: Vec::new(),
         findings: Vec::new(),
     };
-    post_row(&mut row, class, &bill, maps);
+    // Charges, accidents, refers and diagnoses decide the fund's share and the accounts: a
+    // visit refused one of them waits, listed, for the corrected file.
+    let hold = e.refused().iter().any(|r| {
+        !r.kept
+            && matches!(
+                r.file,
+                FileKind::Cha
+                    | FileKind::Aer
+                    | FileKind::Orf
+                    | FileKind::Irf
+                    | FileKind::Odx
+                    | FileKind::Idx
+            )
+    });
+    post_row(&mut row, class, &bill, maps, hold);
     row
 }
 
 /// Posts a row with the map in force for its fiscal year (or says why it stays unposted),
-/// then seals it with its content hash. An admission still in hospital is not posted.
-fn post_row(row: &mut VisitRow, class: VisitClass, bill: &Bill, maps: &Maps) {
+/// then seals it with its content hash. An admission still in hospital is not posted, nor a
+/// visit `hold` for a refused line.
+fn post_row(row: &mut VisitRow, class: VisitClass, bill: &Bill, maps: &Maps, hold: bool) {
     let (lines, posted, reason) = if row.recognised == 0 {
         (Vec::new(), false, IN_HOSPITAL)
+    } else if hold {
+        (Vec::new(), false, REFUSED_LINE)
     } else {
         match post_visit(maps.for_fy(row.facts.fy), class, bill) {
             Ok(lines) => (lines, true, ""),
@@ -315,13 +333,33 @@ pub fn repost_row(mut row: VisitRow, maps: &Maps) -> Option<VisitRow> {
         paid: Satang(row.facts.paid),
         claimable_charges: Satang(row.facts.claimable),
     };
-    post_row(&mut row, class, &bill, maps);
+    post_row(&mut row, class, &bill, maps, false);
     row.facts.posted.then_some(row)
+}
+
+/// The detail as the content hash sees it: the numbers of refused lines left out (a line added
+/// above them in the file moves them; the visit is the same).
+fn hashed_detail(json: &str) -> std::borrow::Cow<'_, str> {
+    if !json.contains("\"dropped\"") && !json.contains("\"blanked\"") {
+        return json.into();
+    }
+    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(json) else {
+        return json.into();
+    };
+    for key in ["dropped", "blanked"] {
+        if let Some(lines) = v.get_mut(key).and_then(|l| l.as_array_mut()) {
+            for l in lines.iter_mut().filter_map(|l| l.as_array_mut()) {
+                l.truncate(1);
+            }
+        }
+    }
+    v.to_string().into()
 }
 
 /// SHA-256 over everything stored for the visit, including its posting: a changed file line or
 /// a changed posting map both make the visit "changed".
 fn content_hash(r: &VisitRow) -> String {
+    let detail = hashed_detail(&r.detail_json);
     let mut h = Sha256::new();
     for s in [
         &r.visit.vkey,
@@ -343,7 +381,7 @@ fn content_hash(r: &VisitRow) -> String {
         &r.facts.case,
         &r.facts.unposted_reason,
         &r.facts.receivable,
-        &r.detail_json,
+        detail.as_ref(),
     ] {
         h.update(s.as_bytes());
         h.update([0x1f]);
@@ -372,6 +410,25 @@ fn content_hash(r: &VisitRow) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refused_line_numbers_do_not_change_the_hash() {
+        let with = |dropped: &str| {
+            hashed_detail(&format!(
+                r#"{{"dx":[],"cha":[["11",100]],"dropped":[{dropped}],"blanked":[["OPD",4]]}}"#
+            ))
+            .into_owned()
+        };
+        assert_eq!(with(r#"["DRU",12]"#), with(r#"["DRU",13]"#));
+        assert_ne!(with(r#"["DRU",12]"#), with(r#"["CHA",12]"#));
+        assert!(
+            !with(r#"["DRU",12]"#).contains('4'),
+            "{}",
+            with(r#"["DRU",12]"#)
+        );
+        let plain = r#"{"dx":[],"cha":[["11",100]]}"#;
+        assert!(matches!(hashed_detail(plain), std::borrow::Cow::Borrowed(p) if p == plain));
+    }
 
     #[test]
     fn masks() {

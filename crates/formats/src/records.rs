@@ -35,6 +35,15 @@ impl Row<'_> {
             .map(|s| s.trim())
             .unwrap_or("")
     }
+    /// A key (HN, SEQ, AN) trimmed of ASCII spaces only, as pass 2 reads keys from the raw
+    /// bytes: a key padded with another space (a no-break space) is refused in both passes.
+    pub fn key(&self, col: Col) -> &str {
+        self.map
+            .index(col)
+            .and_then(|i| self.fields.get(i))
+            .map(|s| s.trim_matches(|c: char| c.is_ascii_whitespace()))
+            .unwrap_or("")
+    }
 }
 
 /// Column → position in a file, built from its header line.
@@ -88,9 +97,23 @@ fn get<T: Field>(row: &Row<'_>, col: Col, errs: &mut FieldErrors) -> Option<T> {
     match T::parse(raw) {
         Ok(v) => Some(v),
         // A field the record can do without is read as blank when it cannot be read: the
-        // record (and its visit) is kept, the field reported. Keys and the discharge date
-        // (which decides when an admission is recognised) are never guessed.
-        Err(mut e) if !matches!(col, Col::HN | Col::SEQ | Col::AN | Col::DATEDSC) => {
+        // record (and its visit) is kept, the field reported. Never for the keys, the
+        // discharge date (when an admission is recognised), what the posting reads to classify
+        // the visit (HOSPMAIN, TYPEIN, AETYPE, UCAE) or an amount.
+        Err(mut e)
+            if T::may_blank()
+                && !matches!(
+                    col,
+                    Col::HN
+                        | Col::SEQ
+                        | Col::AN
+                        | Col::DATEDSC
+                        | Col::HOSPMAIN
+                        | Col::TYPEIN
+                        | Col::AETYPE
+                        | Col::UCAE
+                ) =>
+        {
             let blank = T::blank();
             e.blanked = blank.is_some();
             errs.push((col, e));

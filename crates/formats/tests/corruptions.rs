@@ -107,7 +107,11 @@ fn check(cfg: &GenConfig) {
             )
         };
         a.charges.pop();
-        a.refused = g.refused().to_vec();
+        let [cut] = g.refused() else {
+            panic!("one refused line: {:?}", g.refused())
+        };
+        assert_eq!((cut.file, cut.kept), (FileKind::Cha, false));
+        a.refused = vec![*cut];
         assert_eq!(g, &want);
     }
 }

@@ -339,7 +339,6 @@ fn fields_not_needed_to_know_the_visit_are_read_as_blank() {
         ("OPD", 2, 3, "9:7", "TIMEOPD", v1()),
         ("IPD", 2, 3, "-", "TIMEADM", a1()),
         ("IPD", 2, 11, "0", "UUC", a1()),
-        ("INS", 2, 6, "11O01", "HOSPMAIN", v1()),
         ("INS", 2, 4, "2020-13-01", "DATEIN", v1()),
     ];
     for (file, line, col, value, field, key) in cases {
@@ -357,6 +356,24 @@ fn fields_not_needed_to_know_the_visit_are_read_as_blank() {
             "{file}.{field}"
         );
     }
+    // What the posting reads to classify the visit is never guessed: a HOSPMAIN that is not a
+    // unit code refuses the INS line, and so the visit.
+    case(
+        |p| set_field(&f(p, "INS"), 2, 6, "11O01"),
+        d(),
+        C::BadHcode,
+        Some(("INS.txt", 2, "HOSPMAIN")),
+        &[v1()],
+    );
+    // Nor an amount: a drug line whose total cannot be read is refused whole.
+    let got = case(
+        |p| set_field(&f(p, "DRU"), 2, 19, "1,2,3"),
+        d(),
+        C::BadAmount,
+        Some(("DRU.txt", 2, "TOTAL")),
+        &[],
+    );
+    assert_eq!(dropped(&got, &v1()), [(FileKind::Dru, 2)]);
     // A right in small letters is the right.
     let tmp = tempfile::tempdir().unwrap();
     copy_set(&fixtures().join("classic"), tmp.path(), str::to_string);

@@ -76,6 +76,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Admissions still in hospital",
     ),
     (
+        "pe_refused",
+        "รายการที่รอแฟ้มที่แก้แล้ว (บรรทัดถูกปฏิเสธ)",
+        "Visits waiting for corrected files (a line was refused)",
+    ),
+    (
+        "pe_refused_help",
+        "บรรทัดค่ารักษา อุบัติเหตุ ส่งต่อ หรือวินิจฉัยของรายการเหล่านี้อ่านไม่ได้ จึงยังไม่ตั้งลูกหนี้ (ยอดยังอยู่ในกระทบยอด) แก้ใน HIS แล้วนำเข้าใหม่ ระบบจะตั้งลูกหนี้ให้",
+        "A charge, accident, refer or diagnosis line of these visits could not be read, so they are not posted yet (their amounts stay in the reconciliation): fix them in the HIS and import again to post them",
+    ),
+    (
         "pe_in_hospital_help",
         "ผู้ป่วยในรับรู้ลูกหนี้ ณ วันจำหน่าย รายการเหล่านี้จะลงบัญชีเมื่อนำเข้าข้อมูลที่มีวันจำหน่าย",
         "Admissions are recognised at discharge: these post when an import brings their discharge date",

@@ -150,18 +150,27 @@ pub(super) async fn a_bad_detail_line_keeps_its_visit(store: &Store) {
         .await
         .unwrap();
     assert!(chg01.items.iter().any(|f| f.vkey == charge_visit));
-    // Nothing of the bill is lost: what was owed is posted, fund and patient parts together.
+    // A charge line decides the fund's share: the visit waits unposted, listed with what it
+    // owes, until the corrected file comes; nothing of its bill is lost.
     let v = store
         .get_visit(&admin(), hc(UNIT), &charge_visit)
         .await
         .unwrap();
     let f = &v.visit.facts;
-    assert!(f.posted, "{charge_visit} posted");
-    assert_eq!(
-        f.fund_amount + f.patient_amount,
-        (f.total - f.paid).max(0),
-        "{charge_visit}"
-    );
+    assert!(!f.posted, "{charge_visit} waits");
+    assert_eq!(f.unposted_reason, raidai_store::claims::REFUSED_LINE);
+    assert!(v.journal.is_empty());
+    assert!(out.record.recon.unposted >= f.fund_amount + f.patient_amount);
+    assert!(f.fund_amount + f.patient_amount > 0);
+    assert_eq!(out.record.recon.parts(), out.record.recon.cht_total);
+    // A drug line does not: that visit is posted.
+    if drug_visit != charge_visit {
+        let d = store
+            .get_visit(&admin(), hc(UNIT), &drug_visit)
+            .await
+            .unwrap();
+        assert!(d.visit.facts.posted, "{drug_visit} posted");
+    }
     assert!(
         v.detail_json.contains("\"dropped\":[[\"CHA\","),
         "{}",

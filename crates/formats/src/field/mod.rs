@@ -37,6 +37,11 @@ pub(crate) trait Field: Sized {
     fn blank() -> Option<Self> {
         None
     }
+    /// Whether an optional field of this type that cannot be read may be taken as blank (an
+    /// amount may not: a claim would carry 0 for it).
+    fn may_blank() -> bool {
+        true
+    }
     fn write(&self, out: &mut String);
 }
 
@@ -46,6 +51,9 @@ impl<T: Field> Field for Option<T> {
     }
     fn blank() -> Option<Self> {
         Some(None)
+    }
+    fn may_blank() -> bool {
+        T::may_blank()
     }
     fn write(&self, out: &mut String) {
         if let Some(v) = self {
@@ -191,6 +199,9 @@ impl Field for Satang {
                 e.to_string(),
             )
         })
+    }
+    fn may_blank() -> bool {
+        false
     }
     fn write(&self, out: &mut String) {
         let _ = write!(out, "{self}");

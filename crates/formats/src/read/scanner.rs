@@ -371,31 +371,38 @@ impl<'s> Scanner<'s> {
                 fields: &fields,
                 map: &state.map,
             };
-            let (mut hn, mut seq, mut an) = (row.raw(Col::HN), row.raw(Col::SEQ), row.raw(Col::AN));
+            let (mut hn, mut seq, mut an) = (row.key(Col::HN), row.key(Col::SEQ), row.key(Col::AN));
             // A detail line with more fields than its header most likely has a '|' inside a
             // text (a drug's name): when its keys as written name no encounter, the keys after
             // that text, counted from the end of the line, may. Each key column is tried as the
-            // first one after the extra fields.
+            // first one after the extra fields; taken only when one encounter answers.
             let extra = fields.len().saturating_sub(state.map.width);
             if extra > 0
                 && !line.overlong
                 && kind.is_detail()
                 && !matches!(self.resolve(kind, hn, seq, an), Resolved::Found(_))
             {
-                let keys = [Col::HN, Col::SEQ, Col::AN];
-                let idx = keys.map(|c| state.map.index(c));
+                let idx = [Col::HN, Col::SEQ, Col::AN].map(|c| state.map.index(c));
+                let mut found: Option<(usize, (&str, &str, &str))> = None;
+                let mut ambiguous = false;
                 for from in idx.iter().flatten() {
                     let at = |k: usize| {
                         idx[k]
                             .map(|i| if i >= *from { i + extra } else { i })
                             .and_then(|i| fields.get(i))
-                            .map_or("", |s| s.trim())
+                            .map_or("", |s| s.trim_matches(|c: char| c.is_ascii_whitespace()))
                     };
-                    let (h, s, a) = (at(0), at(1), at(2));
-                    if matches!(self.resolve(kind, h, s, a), Resolved::Found(_)) {
-                        (hn, seq, an) = (h, s, a);
-                        break;
+                    let keys = (at(0), at(1), at(2));
+                    if let Resolved::Found(ord) = self.resolve(kind, keys.0, keys.1, keys.2) {
+                        match found {
+                            Some((o, _)) if o != ord => ambiguous = true,
+                            Some(_) => {}
+                            None => found = Some((ord, keys)),
+                        }
                     }
+                }
+                if let (Some((_, keys)), false) = (found, ambiguous) {
+                    (hn, seq, an) = keys;
                 }
             }
             let lc = LineCtx {
@@ -406,6 +413,7 @@ impl<'s> Scanner<'s> {
                 an,
             };
             let mut bad = false;
+            let mut blanked: Vec<(Col, FieldError)> = Vec::new();
             let mut shape_ok = true;
             let mut rec = None;
             for (col, v) in [(Col::HN, hn), (Col::SEQ, seq), (Col::AN, an)] {
@@ -469,14 +477,13 @@ impl<'s> Scanner<'s> {
                 let mut errs = std::mem::take(&mut self.errs);
                 errs.clear();
                 rec = AnyRecord::parse(kind, &row, &mut errs);
-                for (col, mut e) in errs.drain(..) {
+                for (col, e) in errs.drain(..) {
                     if e.blanked {
-                        // Reported like a reject; the line (and its visit) is kept without it.
-                        e.th.push_str(" (อ่านเป็นค่าว่าง รายการยังนำเข้า)");
-                        e.en.push_str(" (read as blank; the line is kept)");
-                    } else {
-                        bad = true;
+                        // Reported once the line's fate is known (below).
+                        blanked.push((col, e));
+                        continue;
                     }
+                    bad = true;
                     if state.map.has(col) {
                         self.col_reject(&lc, col, row.raw(col), e);
                     }
@@ -510,6 +517,15 @@ impl<'s> Scanner<'s> {
             );
             if bad {
                 rep.rejected_lines += 1;
+            }
+            for (col, mut e) in blanked {
+                if !bad {
+                    e.th.push_str(" (อ่านเป็นค่าว่าง รายการยังนำเข้า)");
+                    e.en.push_str(" (read as blank; the line is kept)");
+                }
+                if state.map.has(col) {
+                    self.col_reject(&lc, col, row.raw(col), e);
+                }
             }
         }
         rep.bytes = lines.pos();

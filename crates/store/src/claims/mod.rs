@@ -291,6 +291,9 @@ impl DateBasis {
 pub const NO_MAPPING: &str = "no_mapping";
 /// `unposted_reason` of an admission not yet discharged (recognised at discharge).
 pub const IN_HOSPITAL: &str = "in_hospital";
+/// `unposted_reason` of a visit kept without a line the posting reads (a charge, accident,
+/// refer or diagnosis line refused at import): posted when a corrected file is imported.
+pub const REFUSED_LINE: &str = "refused_line";
 
 /// Counts of an import so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

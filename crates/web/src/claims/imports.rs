@@ -112,6 +112,9 @@ pub(crate) struct UnpostedPage {
     in_hospital_n: String,
     in_hospital_amount: String,
     has_in_hospital: bool,
+    refused_n: String,
+    refused_amount: String,
+    has_refused: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -129,13 +132,17 @@ pub async fn unposted_page(
     let unit = st.store.get_unit(&me, hcode).await?;
     let rows = raidai_claims::coverage(&st.store, &me, hcode).await?;
     let total: i64 = rows.iter().map(|r| r.group.fund_amount).sum();
-    let in_hospital: Vec<_> = st
-        .store
-        .unposted_groups(&me, hcode)
-        .await?
-        .into_iter()
-        .filter(|g| g.reason == IN_HOSPITAL)
-        .collect();
+    let groups = st.store.unposted_groups(&me, hcode).await?;
+    let of_reason = |reason: &str| -> (i64, i64) {
+        groups
+            .iter()
+            .filter(|g| g.reason == reason)
+            .fold((0, 0), |(n, a), g| {
+                (n + g.visits, a + g.fund_amount + g.patient_amount)
+            })
+    };
+    let (in_hospital_n, in_hospital_amount) = of_reason(IN_HOSPITAL);
+    let (refused_n, refused_amount) = of_reason(REFUSED_LINE);
     let flash = if q.repost == "none" {
         t.s("pe_repost_none")
     } else {
@@ -145,14 +152,12 @@ pub async fn unposted_page(
         l: Layout::new(t, Some(&me), t.s("cl_coverage"), "claims").with_flash(flash),
         waiting: rows.iter().any(|r| r.receivable_now.is_some()),
         may_repost: me.may_import(hcode.as_str()),
-        has_in_hospital: !in_hospital.is_empty(),
-        in_hospital_n: format_int_thai(in_hospital.iter().map(|g| g.visits).sum()),
-        in_hospital_amount: money(
-            in_hospital
-                .iter()
-                .map(|g| g.fund_amount + g.patient_amount)
-                .sum(),
-        ),
+        has_in_hospital: in_hospital_n > 0,
+        in_hospital_n: format_int_thai(in_hospital_n),
+        in_hospital_amount: money(in_hospital_amount),
+        has_refused: refused_n > 0,
+        refused_n: format_int_thai(refused_n),
+        refused_amount: money(refused_amount),
         hcode: unit.hcode,
         unit_name: unit.name_th,
         total: money(total),

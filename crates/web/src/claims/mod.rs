@@ -36,8 +36,8 @@ use raidai_domain::rights::Fund;
 use raidai_domain::text::csv_cell_bytes;
 use raidai_store::Actor;
 use raidai_store::claims::{
-    DateBasis, IN_HOSPITAL, ImportRecord, NO_MAPPING, RejectRow, RollupRow, VisitQuery,
-    VisitSummary,
+    DateBasis, IN_HOSPITAL, ImportRecord, NO_MAPPING, REFUSED_LINE, RejectRow, RollupRow,
+    VisitQuery, VisitSummary,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -115,6 +115,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cl_from", "ตั้งแต่วันที่", "From"),
     ("cl_to", "ถึงวันที่", "To"),
     ("cl_in_hospital", "ยังไม่จำหน่าย", "still in hospital"),
+    (
+        "cl_refused_line",
+        "รอแฟ้มที่แก้แล้ว: บรรทัดค่ารักษา/อุบัติเหตุ/ส่งต่อ/วินิจฉัยถูกปฏิเสธ",
+        "waiting for corrected files: a charge, accident, refer or diagnosis line was refused",
+    ),
     ("cl_post_date", "วันที่ลงบัญชี", "Posting date"),
     ("cl_serv_date", "วันที่รับบริการ", "Service date"),
     ("cl_posted_at", "บันทึกเมื่อ", "Recorded at"),
@@ -129,8 +134,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cl_rc_paid", "ชำระแล้วที่จุดบริการ", "Paid at the counter"),
     (
         "cl_rc_unposted",
-        "ยังไม่ตั้งลูกหนี้ (ไม่มีผัง)",
-        "Unposted (no map line)",
+        "ยังไม่ตั้งลูกหนี้ (ไม่มีผัง หรือรอแฟ้มที่แก้)",
+        "Unposted (no map line, or waiting for corrected files)",
     ),
     (
         "cl_rc_in_hospital",

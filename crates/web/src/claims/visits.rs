@@ -121,7 +121,8 @@ pub async fn visits(
             "0" => Some(false),
             _ => None,
         },
-        unposted_reason: opt(&f.reason).filter(|r| r == NO_MAPPING || r == IN_HOSPITAL),
+        unposted_reason: opt(&f.reason)
+            .filter(|r| r == NO_MAPPING || r == IN_HOSPITAL || r == REFUSED_LINE),
         import_id: opt(&f.import),
         limit: per_page,
         offset: 0,
@@ -278,6 +279,8 @@ pub async fn visit_detail(
                 t.s("cl_posted").to_string()
             } else if v.facts.unposted_reason == IN_HOSPITAL {
                 format!("{} ({})", t.s("cl_unposted"), t.s("cl_in_hospital"))
+            } else if v.facts.unposted_reason == REFUSED_LINE {
+                format!("{} ({})", t.s("cl_unposted"), t.s("cl_refused_line"))
             } else {
                 format!("{} ({})", t.s("cl_unposted"), t.s("cl_no_mapping"))
             },
