@@ -346,7 +346,7 @@ fn print_summary(r: &raidai_store::claims::ImportRecord, secs: f64) {
         format_int_thai(r.totals.rejects)
     );
     println!(
-        "  posted      {} baht ({} visits not posted: no posting-map line, or still in hospital)",
+        "  posted      {} baht ({} visits not posted: no posting-map line, still in hospital, or a charge, accident, refer or diagnosis line refused)",
         Satang(r.counts.posted_amount).format_thai(),
         format_int_thai(r.counts.unposted)
     );
