@@ -122,10 +122,12 @@ pub fn classify(e: &Encounter, places: &Places) -> VisitClass {
     let road_act = accidents
         .iter()
         .any(|a| a.aetype.is_some_and(|t| matches!(t.code(), "V" | "B")));
+    // A right the table does not know has no fund: classified as self-pay here, and the
+    // row leaves it unposted without a fund (`row::encounter_row`).
     let fund = if road_act {
         Fund::Prb
     } else {
-        right.inscl.right().fund
+        right.inscl.right().map_or(Fund::SelfPay, |r| r.fund)
     };
     let setting = match e {
         Encounter::Visit(_) => Setting::Op,

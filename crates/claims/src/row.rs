@@ -181,6 +181,7 @@ pub(crate) fn detail(e: &Encounter) -> Detail<'_> {
 /// unposted), detail and content hash.
 pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
     let class = classify(e, places);
+    let unknown_right = e.right().inscl.right().is_none() && class.fund == Fund::SelfPay;
     let bill = bill_of(e);
     let (setting, seq, an, date_serv, date_dsc, clinic) = match e {
         Encounter::Visit(v) => (
@@ -248,7 +249,11 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
                 .map(|h| h.as_str().to_string())
                 .unwrap_or_default(),
             permitno: right.permitno.clone(),
-            fund: class.fund.code().into(),
+            fund: if unknown_right {
+                String::new()
+            } else {
+                class.fund.code().into()
+            },
             place: class.place.code().into(),
             case: class.case.code().into(),
             total: bill.total.0,
@@ -266,8 +271,9 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
         findings: Vec::new(),
     };
     // Charges, accidents, refers and diagnoses decide the fund's share and the accounts: a
-    // visit refused one of them waits, listed, for the corrected file.
-    let hold = e.refused().iter().any(|r| {
+    // visit refused one of them waits, listed, for the corrected file. A right no table knows
+    // has no fund and no map line (RIGHT01 says what to fix).
+    let refused = e.refused().iter().any(|r| {
         !r.kept
             && matches!(
                 r.file,
@@ -279,18 +285,29 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
                     | FileKind::Idx
             )
     });
+    let hold = if unknown_right {
+        Some(NO_MAPPING)
+    } else {
+        refused.then_some(REFUSED_LINE)
+    };
     post_row(&mut row, class, &bill, maps, hold);
     row
 }
 
 /// Posts a row with the map in force for its fiscal year (or says why it stays unposted),
 /// then seals it with its content hash. An admission still in hospital is not posted, nor a
-/// visit `hold` for a refused line.
-fn post_row(row: &mut VisitRow, class: VisitClass, bill: &Bill, maps: &Maps, hold: bool) {
+/// visit held for a reason (`hold`).
+fn post_row(
+    row: &mut VisitRow,
+    class: VisitClass,
+    bill: &Bill,
+    maps: &Maps,
+    hold: Option<&'static str>,
+) {
     let (lines, posted, reason) = if row.recognised == 0 {
         (Vec::new(), false, IN_HOSPITAL)
-    } else if hold {
-        (Vec::new(), false, REFUSED_LINE)
+    } else if let Some(reason) = hold {
+        (Vec::new(), false, reason)
     } else {
         match post_visit(maps.for_fy(row.facts.fy), class, bill) {
             Ok(lines) => (lines, true, ""),
@@ -333,7 +350,7 @@ pub fn repost_row(mut row: VisitRow, maps: &Maps) -> Option<VisitRow> {
         paid: Satang(row.facts.paid),
         claimable_charges: Satang(row.facts.claimable),
     };
-    post_row(&mut row, class, &bill, maps, false);
+    post_row(&mut row, class, &bill, maps, None);
     row.facts.posted.then_some(row)
 }
 

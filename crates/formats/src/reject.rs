@@ -39,7 +39,7 @@ pub enum RejectCode {
     BadKey,
     /// A value outside its code set (CHRGITEM, DXTYPE, DISCHS, DISCHT, CLINIC, ICD …).
     BadCode,
-    /// INS.INSCL is not a known main right.
+    /// INS.INSCL cannot be a main-right code (a code the table does not know is kept).
     UnknownRight,
     /// (HN, SEQ) appears twice in OPD.
     DuplicateVisit,

@@ -473,8 +473,17 @@ fn code_sets() {
         panic!("a visit")
     };
     assert_eq!(v.opd.clinic, None);
+    // A right code the table does not know is kept (the Data Audit's RIGHT01, the visit left
+    // unposted); a value that cannot be a right code is refused.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_set(&fixtures().join("classic"), tmp.path(), str::to_string);
+    set_field(&f(tmp.path(), "INS"), 3, 1, "XYZ");
+    let got = read_with(tmp.path(), &d());
+    assert!(got.rejects.is_empty(), "{:#?}", got.rejects);
+    let v = got.encounters.iter().find(|e| e.key() == v2()).unwrap();
+    assert_eq!(v.right().inscl.as_str(), "XYZ");
     case(
-        |p| set_field(&f(p, "INS"), 3, 1, "XYZ"),
+        |p| set_field(&f(p, "INS"), 3, 1, "UC/OFC"),
         d(),
         C::UnknownRight,
         Some(("INS.txt", 3, "INSCL")),

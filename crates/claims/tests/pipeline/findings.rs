@@ -185,6 +185,34 @@ pub(super) async fn a_bad_detail_line_keeps_its_visit(store: &Store) {
     assert_eq!(fld01.items[0].severity, "warn");
 }
 
+/// A right no table knows keeps its visit: stored without a fund, unposted (no map line can
+/// serve it), its amount in the reconciliation, RIGHT01 saying what to fix.
+pub(super) async fn an_unknown_right_keeps_its_visit_unposted(store: &Store) {
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(91, 30, 2);
+    let mut keys = Vec::new();
+    generate_with(&cfg, dir.path(), &mut |e| keys.push(vkey(e))).unwrap();
+    assert_eq!(
+        edit_column(dir.path(), "INS", "INSCL", |i| i == 2, "XYZ"),
+        1
+    );
+    let odd = line_vkey(dir.path(), "INS", 2);
+    imports_every_visit(store, dir.path(), keys.len()).await;
+    let v = store.get_visit(&admin(), hc(UNIT), &odd).await.unwrap();
+    let f = &v.visit.facts;
+    assert_eq!((f.inscl.as_str(), f.fund.as_str()), ("XYZ", ""));
+    assert!(!f.posted);
+    assert_eq!(f.unposted_reason, raidai_store::claims::NO_MAPPING);
+    assert!(v.journal.is_empty());
+    let right01 = store
+        .list_findings(&admin(), &rule_query("RIGHT01"))
+        .await
+        .unwrap();
+    let flagged: Vec<&str> = right01.items.iter().map(|f| f.vkey.as_str()).collect();
+    assert_eq!(flagged, [odd.as_str()]);
+}
+
 /// How many visits the finding query `q` lists as still open.
 async fn open_visits(store: &Store, q: &raidai_store::findings::FindingQuery) -> i64 {
     let page = store.list_findings(&admin(), q).await.unwrap();

@@ -180,6 +180,7 @@ raidai_store::conformance! {
     findings_on_kept_visits;
     malformed_clinics_are_findings_on_kept_visits;
     a_bad_detail_line_keeps_its_visit;
+    an_unknown_right_keeps_its_visit_unposted;
     worklist_pages_match_every_visits_findings;
     a_missing_mandatory_file_fails_the_import;
     a_wrong_cid_check_digit_keeps_the_visits;

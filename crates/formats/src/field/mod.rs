@@ -442,8 +442,9 @@ shaped!(
     "must be 3 digits"
 );
 
-/// A main right (INSCL) known to `raidai_domain::rights` (NHSO MAININSCL plus the HIS-side
-/// CSH self-pay and INS road-accident act).
+/// A main right (INSCL): a code known to `raidai_domain::rights` (NHSO MAININSCL plus the
+/// HIS-side CSH self-pay and INS road-accident act), or a code of the right shape the table does
+/// not know, kept for the Data Audit (RIGHT01) with its visit unposted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Inscl(String);
 
@@ -451,8 +452,9 @@ impl Inscl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    pub fn right(&self) -> &'static raidai_domain::rights::MainRight {
-        raidai_domain::rights::main_right(&self.0).expect("validated on parse")
+    /// The right, when the table knows the code.
+    pub fn right(&self) -> Option<&'static raidai_domain::rights::MainRight> {
+        raidai_domain::rights::main_right(&self.0)
     }
     pub fn new(code: &str) -> Option<Inscl> {
         <Inscl as Field>::parse(code.trim()).ok()
@@ -462,14 +464,16 @@ impl Inscl {
 impl Field for Inscl {
     fn parse(raw: &str) -> Result<Self, FieldError> {
         // Any code the table knows, in capitals (`ucs` → `UCS`); an alias (NRD for NRH) is
-        // kept as written.
-        match raidai_domain::rights::main_right(raw) {
-            Some(_) => Ok(Inscl(raw.to_ascii_uppercase())),
-            _ => Err(FieldError::new(
+        // kept as written. A short code of letters and digits the table does not know is kept
+        // too (a newer right, a local one): the visit is known, its right is what needs fixing.
+        if raw.len() <= 6 && raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            Ok(Inscl(raw.to_ascii_uppercase()))
+        } else {
+            Err(FieldError::new(
                 RejectCode::UnknownRight,
-                "ไม่รู้จักสิทธิหลัก (INSCL) นี้",
-                "INSCL is not a known main right",
-            )),
+                "INSCL ต้องเป็นรหัสสิทธิหลัก (ตัวอักษรหรือตัวเลขไม่เกิน 6 ตัว)",
+                "INSCL must be a main-right code (up to 6 letters or digits)",
+            ))
         }
     }
     fn write(&self, out: &mut String) {

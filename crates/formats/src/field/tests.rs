@@ -125,15 +125,23 @@ fn code_sets_and_shapes() {
     assert_eq!(p::<DxType>("6"), Err(RejectCode::BadCode));
     assert_eq!(p::<Discht>("6"), Err(RejectCode::BadCode));
     assert!(p::<Discht>("9").is_ok());
-    assert_eq!(p::<Inscl>("UCS").map(|i| i.right().code), Ok("UCS"));
-    assert_eq!(p::<Inscl>("XYZ"), Err(RejectCode::UnknownRight));
+    assert_eq!(
+        p::<Inscl>("UCS").map(|i| i.right().map(|r| r.code)),
+        Ok(Some("UCS"))
+    );
+    // A code the table does not know is kept (RIGHT01); one that cannot be a code is refused.
+    assert_eq!(p::<Inscl>("XYZ").map(|i| i.right().is_none()), Ok(true));
+    assert_eq!(p::<Inscl>("UC/OFC"), Err(RejectCode::UnknownRight));
     // Small letters are the same right; an alias is kept as written.
     assert_eq!(
         p::<Inscl>("ucs").map(|i| i.as_str().to_string()),
         Ok("UCS".into())
     );
     let nrd = p::<Inscl>("NRD").unwrap();
-    assert_eq!((nrd.as_str(), nrd.right().code), ("NRD", "NRH"));
+    assert_eq!(
+        (nrd.as_str(), nrd.right().map(|r| r.code)),
+        ("NRD", Some("NRH"))
+    );
 }
 
 #[test]

@@ -113,7 +113,8 @@ pub enum Corruption {
     DuplicateHnSeq,
     /// An extra CHT line for a SEQ that is in no file → `NoVisit`; no encounter is lost.
     ChtWithoutVisit,
-    /// INS.INSCL `ZZZ` → `UnknownRight`.
+    /// INS.INSCL `UC/OFC`, which cannot be a right code → `UnknownRight`. (A code of the
+    /// right shape that no table knows, `ZZZ`, is kept for the Data Audit's RIGHT01.)
     UnknownRight,
     /// The file is not written. INS, PAT, CHT → `MissingFile` and every encounter rejected;
     /// OPD/IPD → `MissingFile` (their dependants are refused, their encounters vanish);
@@ -222,7 +223,7 @@ pub fn generate_with(
                 Corruption::UnknownRight => Some(Patch {
                     kind: FileKind::Ins,
                     col: Col::INSCL,
-                    value: "ZZZ".into(),
+                    value: "UC/OFC".into(),
                 }),
                 _ => None,
             })

@@ -116,6 +116,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cl_to", "ถึงวันที่", "To"),
     ("cl_in_hospital", "ยังไม่จำหน่าย", "still in hospital"),
     (
+        "cl_fund_unknown",
+        "ไม่ทราบกองทุน (สิทธิไม่อยู่ในรหัสมาตรฐาน)",
+        "unknown (right not in the code table)",
+    ),
+    (
         "cl_refused_line",
         "รอแฟ้มที่แก้แล้ว: บรรทัดค่ารักษา/อุบัติเหตุ/ส่งต่อ/วินิจฉัยถูกปฏิเสธ",
         "waiting for corrected files: a charge, accident, refer or diagnosis line was refused",
@@ -358,6 +363,8 @@ pub(crate) fn date(t: T, x: i64) -> String {
 pub(crate) fn fund_name(t: T, code: &str) -> String {
     match Fund::parse(code) {
         Some(f) => t.pick(f.name_th(), f.name_en()).to_string(),
+        // A visit whose right no table knows has no fund (RIGHT01).
+        None if code.is_empty() => t.s("cl_fund_unknown").to_string(),
         None => code.to_string(),
     }
 }
