@@ -131,7 +131,15 @@ pub async fn unposted_page(
 ) -> Result<Response, AppError> {
     let unit = st.store.get_unit(&me, hcode).await?;
     let rows = raidai_claims::coverage(&st.store, &me, hcode).await?;
-    let total: i64 = rows.iter().map(|r| r.group.fund_amount).sum();
+    // A right no table knows has no fund to owe it: its rows show what is owed.
+    let shown = |g: &raidai_store::claims::UnpostedGroup| {
+        if g.fund.is_empty() {
+            g.fund_amount + g.patient_amount
+        } else {
+            g.fund_amount
+        }
+    };
+    let total: i64 = rows.iter().map(|r| shown(&r.group)).sum();
     let groups = st.store.unposted_groups(&me, hcode).await?;
     let of_reason = |reason: &str| -> (i64, i64) {
         groups
@@ -170,11 +178,16 @@ pub async fn unposted_page(
                 place: r.group.place.clone(),
                 case: r.group.case.clone(),
                 visits: format_int_thai(r.group.visits),
-                amount: money(r.group.fund_amount),
-                line_now: r
-                    .receivable_now
-                    .clone()
-                    .unwrap_or_else(|| t.s("cl_no_line").to_string()),
+                amount: money(shown(&r.group)),
+                // For an unknown right the fix is the right, not the map.
+                line_now: r.receivable_now.clone().unwrap_or_else(|| {
+                    let key = if r.group.fund.is_empty() {
+                        "cl_fix_right"
+                    } else {
+                        "cl_no_line"
+                    };
+                    t.s(key).to_string()
+                }),
                 missing: r.receivable_now.is_none(),
             })
             .collect(),

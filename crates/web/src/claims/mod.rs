@@ -75,6 +75,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("cl_map_line_now", "บรรทัดในผังขณะนี้", "Map line now"),
     ("cl_no_line", "ไม่มี: ต้องเพิ่มในผัง", "none: add it to the map"),
     (
+        "cl_fix_right",
+        "แก้รหัสสิทธิ (INSCL) ในแฟ้ม INS แล้วนำเข้าใหม่ (RIGHT01)",
+        "fix the right (INSCL) in INS and import again (RIGHT01)",
+    ),
+    (
         "cl_everything_posted",
         "ทุกรายการตั้งลูกหนี้แล้ว",
         "Every visit is posted",
