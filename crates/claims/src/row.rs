@@ -270,20 +270,22 @@ pub fn encounter_row(e: &Encounter, places: &Places, maps: &Maps) -> VisitRow {
         lines: Vec::new(),
         findings: Vec::new(),
     };
-    // Charges, accidents, refers and diagnoses decide the fund's share and the accounts: a
-    // visit refused one of them waits, listed, for the corrected file. A right no table knows
+    // Charges, accidents, refers and diagnoses decide the fund's share and the accounts, and
+    // HOSPMAIN, TYPEIN, AETYPE and UCAE the class: a visit refused one of those lines, or with
+    // one of those fields read as blank, waits, listed, for the corrected file. A right no table knows
     // has no fund and no map line (RIGHT01 says what to fix).
     let refused = e.refused().iter().any(|r| {
-        !r.kept
-            && matches!(
-                r.file,
-                FileKind::Cha
-                    | FileKind::Aer
-                    | FileKind::Orf
-                    | FileKind::Irf
-                    | FileKind::Odx
-                    | FileKind::Idx
-            )
+        r.classifying
+            || !r.kept
+                && matches!(
+                    r.file,
+                    FileKind::Cha
+                        | FileKind::Aer
+                        | FileKind::Orf
+                        | FileKind::Irf
+                        | FileKind::Odx
+                        | FileKind::Idx
+                )
     });
     let hold = if unknown_right {
         Some(NO_MAPPING)

@@ -98,21 +98,10 @@ fn get<T: Field>(row: &Row<'_>, col: Col, errs: &mut FieldErrors) -> Option<T> {
         Ok(v) => Some(v),
         // A field the record can do without is read as blank when it cannot be read: the
         // record (and its visit) is kept, the field reported. Never for the keys, the
-        // discharge date (when an admission is recognised), what the posting reads to classify
-        // the visit (HOSPMAIN, TYPEIN, AETYPE, UCAE) or an amount.
+        // discharge date (when an admission is recognised) or an amount. (A visit that lost a
+        // field the posting classifies by waits unposted: `RefusedLine::classifying`.)
         Err(mut e)
-            if T::may_blank()
-                && !matches!(
-                    col,
-                    Col::HN
-                        | Col::SEQ
-                        | Col::AN
-                        | Col::DATEDSC
-                        | Col::HOSPMAIN
-                        | Col::TYPEIN
-                        | Col::AETYPE
-                        | Col::UCAE
-                ) =>
+            if T::may_blank() && !matches!(col, Col::HN | Col::SEQ | Col::AN | Col::DATEDSC) =>
         {
             let blank = T::blank();
             e.blanked = blank.is_some();

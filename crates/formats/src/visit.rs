@@ -119,6 +119,9 @@ pub struct RefusedLine {
     pub file: FileKind,
     pub line: u64,
     pub kept: bool,
+    /// A kept line whose blank field is one the posting classifies by (HOSPMAIN, TYPEIN,
+    /// AETYPE, UCAE).
+    pub classifying: bool,
 }
 
 /// A visit or an admission.

@@ -356,14 +356,34 @@ fn fields_not_needed_to_know_the_visit_are_read_as_blank() {
             "{file}.{field}"
         );
     }
-    // What the posting reads to classify the visit is never guessed: a HOSPMAIN that is not a
-    // unit code refuses the INS line, and so the visit.
-    case(
+    // A field the posting classifies by is read as blank too, and the line says so (the
+    // visit then waits unposted for the corrected file).
+    let got = case(
         |p| set_field(&f(p, "INS"), 2, 6, "11O01"),
         d(),
         C::BadHcode,
         Some(("INS.txt", 2, "HOSPMAIN")),
-        &[v1()],
+        &[],
+    );
+    let v = got.encounters.iter().find(|e| e.key() == v1()).unwrap();
+    let [r] = v.refused() else {
+        panic!("{:?}", v.refused())
+    };
+    assert_eq!(
+        (r.file, r.line, r.kept, r.classifying),
+        (FileKind::Ins, 2, true, true)
+    );
+    let got = case(
+        |p| set_field(&f(p, "OPD"), 3, 3, "2460"),
+        d(),
+        C::BadTime,
+        Some(("OPD.txt", 3, "TIMEOPD")),
+        &[],
+    );
+    assert!(
+        got.encounters
+            .iter()
+            .all(|e| e.refused().iter().all(|r| !r.classifying))
     );
     // Nor an amount: a drug line whose total cannot be read is refused whole.
     let got = case(

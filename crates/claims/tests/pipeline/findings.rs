@@ -186,7 +186,8 @@ pub(super) async fn a_bad_detail_line_keeps_its_visit(store: &Store) {
 }
 
 /// A right no table knows keeps its visit: stored without a fund, unposted (no map line can
-/// serve it), its amount in the reconciliation, RIGHT01 saying what to fix.
+/// serve it), its amount in the reconciliation, RIGHT01 saying what to fix. A HOSPMAIN that
+/// cannot be read keeps its visit unposted too, waiting for the corrected file.
 pub(super) async fn an_unknown_right_keeps_its_visit_unposted(store: &Store) {
     seed_small(store).await;
     let dir = tempfile::tempdir().unwrap();
@@ -197,8 +198,30 @@ pub(super) async fn an_unknown_right_keeps_its_visit_unposted(store: &Store) {
         edit_column(dir.path(), "INS", "INSCL", |i| i == 2, "XYZ"),
         1
     );
+    assert_eq!(
+        edit_column(dir.path(), "INS", "HOSPMAIN", |i| i == 4, "1-100"),
+        1
+    );
     let odd = line_vkey(dir.path(), "INS", 2);
-    imports_every_visit(store, dir.path(), keys.len()).await;
+    let no_hospmain = line_vkey(dir.path(), "INS", 4);
+    let out = import_dir(store, dir.path(), opts()).await;
+    assert_eq!(
+        out.record.counts.inserted as usize,
+        keys.len(),
+        "every visit kept"
+    );
+    assert_eq!(out.record.totals.rejects, 1, "the HOSPMAIN read as blank");
+    check_ledger(store, UNIT).await;
+    // A HOSPMAIN that cannot be read decides the place: the visit waits for the corrected file.
+    let h = store
+        .get_visit(&admin(), hc(UNIT), &no_hospmain)
+        .await
+        .unwrap();
+    assert!(!h.visit.facts.posted);
+    assert_eq!(
+        h.visit.facts.unposted_reason,
+        raidai_store::claims::REFUSED_LINE
+    );
     let v = store.get_visit(&admin(), hc(UNIT), &odd).await.unwrap();
     let f = &v.visit.facts;
     assert_eq!((f.inscl.as_str(), f.fund.as_str()), ("XYZ", ""));

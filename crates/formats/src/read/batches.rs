@@ -300,6 +300,7 @@ impl<'a> Batches<'a> {
                             file: kind,
                             line: line.no,
                             kept: false,
+                            classifying: false,
                         });
                     }
                     continue;
@@ -365,10 +366,14 @@ impl<'a> Batches<'a> {
                 }
                 // What is left are optional fields read as blank: the line is kept.
                 if !errs.is_empty() {
+                    let classifying = errs.iter().any(|(c, _)| {
+                        matches!(c, Col::HOSPMAIN | Col::TYPEIN | Col::AETYPE | Col::UCAE)
+                    });
                     slot.refused.push(RefusedLine {
                         file: kind,
                         line: line_no,
                         kept: true,
+                        classifying,
                     });
                 }
             }
@@ -401,6 +406,7 @@ impl<'a> Batches<'a> {
                         file: FileKind::Pat,
                         line,
                         kept: true,
+                        classifying: false,
                     },
                 );
             }
