@@ -24,14 +24,49 @@ fn rule_query(rule: &str) -> raidai_store::findings::FindingQuery {
     }
 }
 
+/// A seeded store's unit and a set generated for it in a temporary folder, with its keys.
+async fn generated_set(
+    store: &Store,
+    seed: u64,
+    visits: usize,
+    admissions: usize,
+) -> (tempfile::TempDir, Vec<String>) {
+    seed_small(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut keys = Vec::new();
+    generate_with(&config(seed, visits, admissions), dir.path(), &mut |e| {
+        keys.push(vkey(e))
+    })
+    .unwrap();
+    (dir, keys)
+}
+
+/// Sets `col` of data line `line` of the `kind` file to `value`.
+#[track_caller]
+fn edit_line_of(dir: &std::path::Path, kind: &str, col: &str, line: usize, value: &str) {
+    assert_eq!(edit_column(dir, kind, col, |i| i == line, value), 1);
+}
+
+/// The visits with a finding of `rule`, each once and sorted, with its severity.
+async fn flagged(store: &Store, rule: &str) -> Vec<(String, String)> {
+    let page = store
+        .list_findings(&admin(), &rule_query(rule))
+        .await
+        .unwrap();
+    let mut out: Vec<(String, String)> = page
+        .items
+        .into_iter()
+        .map(|f| (f.vkey, f.severity))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// A clinic that is missing or not five digits does not drop the visit: it is kept, posted,
 /// and carries the blocking CLN01 finding with the clinic as written.
 pub(super) async fn malformed_clinics_are_findings_on_kept_visits(store: &Store) {
-    seed_small(store).await;
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(89, 40, 2);
-    let mut keys = Vec::new();
-    generate_with(&cfg, dir.path(), &mut |e| keys.push(vkey(e))).unwrap();
+    let (dir, keys) = generated_set(store, 89, 40, 2).await;
     let odd = ["", "0010", "ZZ999", "1"];
     for (line, value) in odd.iter().enumerate() {
         assert_eq!(
@@ -85,23 +120,10 @@ fn line_vkey(dir: &std::path::Path, kind: &str, line: usize) -> String {
 /// blocking the claim, and the import lists the line. An unreadable optional field (a visit's
 /// time) is read as blank: the visit kept with FLD01.
 pub(super) async fn a_bad_detail_line_keeps_its_visit(store: &Store) {
-    seed_small(store).await;
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(90, 40, 2);
-    let mut keys = Vec::new();
-    generate_with(&cfg, dir.path(), &mut |e| keys.push(vkey(e))).unwrap();
-    assert_eq!(
-        edit_column(dir.path(), "DRU", "DATE_SERV", |i| i == 1, "20261345"),
-        1
-    );
-    assert_eq!(
-        edit_column(dir.path(), "CHA", "CHRGITEM", |i| i == 2, "Q9"),
-        1
-    );
-    assert_eq!(
-        edit_column(dir.path(), "OPD", "TIMEOPD", |i| i == 3, "2575"),
-        1
-    );
+    let (dir, keys) = generated_set(store, 90, 40, 2).await;
+    edit_line_of(dir.path(), "DRU", "DATE_SERV", 1, "20261345");
+    edit_line_of(dir.path(), "CHA", "CHRGITEM", 2, "Q9");
+    edit_line_of(dir.path(), "OPD", "TIMEOPD", 3, "2575");
     let drug_visit = line_vkey(dir.path(), "DRU", 1);
     let charge_visit = line_vkey(dir.path(), "CHA", 2);
     let timeless_visit = line_vkey(dir.path(), "OPD", 3);
@@ -133,23 +155,18 @@ pub(super) async fn a_bad_detail_line_keeps_its_visit(store: &Store) {
             ("OPD", "TIMEOPD")
         ]
     );
-    let line01 = store
-        .list_findings(&admin(), &rule_query("LINE01"))
-        .await
-        .unwrap();
-    let mut flagged: Vec<&str> = line01.items.iter().map(|f| f.vkey.as_str()).collect();
-    flagged.sort();
-    flagged.dedup();
-    let mut want = vec![drug_visit.as_str(), charge_visit.as_str()];
+    let mut want: Vec<(String, String)> = [&drug_visit, &charge_visit]
+        .map(|v| (v.clone(), "block".into()))
+        .into();
     want.sort();
     want.dedup();
-    assert_eq!(flagged, want);
-    assert!(line01.items.iter().all(|f| f.severity == "block"));
-    let chg01 = store
-        .list_findings(&admin(), &rule_query("CHG01"))
-        .await
-        .unwrap();
-    assert!(chg01.items.iter().any(|f| f.vkey == charge_visit));
+    assert_eq!(flagged(store, "LINE01").await, want);
+    assert!(
+        flagged(store, "CHG01")
+            .await
+            .iter()
+            .any(|(v, _)| *v == charge_visit)
+    );
     // A charge line decides the fund's share: the visit waits unposted, listed with what it
     // owes, until the corrected file comes; nothing of its bill is lost.
     let v = store
@@ -176,32 +193,19 @@ pub(super) async fn a_bad_detail_line_keeps_its_visit(store: &Store) {
         "{}",
         v.detail_json
     );
-    let fld01 = store
-        .list_findings(&admin(), &rule_query("FLD01"))
-        .await
-        .unwrap();
-    let flagged: Vec<&str> = fld01.items.iter().map(|f| f.vkey.as_str()).collect();
-    assert_eq!(flagged, [timeless_visit.as_str()]);
-    assert_eq!(fld01.items[0].severity, "warn");
+    assert_eq!(
+        flagged(store, "FLD01").await,
+        [(timeless_visit, "warn".to_string())]
+    );
 }
 
 /// A right no table knows keeps its visit: stored without a fund, unposted (no map line can
 /// serve it), its amount in the reconciliation, RIGHT01 saying what to fix. A HOSPMAIN that
 /// cannot be read keeps its visit unposted too, waiting for the corrected file.
 pub(super) async fn an_unknown_right_keeps_its_visit_unposted(store: &Store) {
-    seed_small(store).await;
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(91, 30, 2);
-    let mut keys = Vec::new();
-    generate_with(&cfg, dir.path(), &mut |e| keys.push(vkey(e))).unwrap();
-    assert_eq!(
-        edit_column(dir.path(), "INS", "INSCL", |i| i == 2, "XYZ"),
-        1
-    );
-    assert_eq!(
-        edit_column(dir.path(), "INS", "HOSPMAIN", |i| i == 4, "1-100"),
-        1
-    );
+    let (dir, keys) = generated_set(store, 91, 30, 2).await;
+    edit_line_of(dir.path(), "INS", "INSCL", 2, "XYZ");
+    edit_line_of(dir.path(), "INS", "HOSPMAIN", 4, "1-100");
     let odd = line_vkey(dir.path(), "INS", 2);
     let no_hospmain = line_vkey(dir.path(), "INS", 4);
     let out = import_dir(store, dir.path(), opts()).await;
@@ -228,12 +232,10 @@ pub(super) async fn an_unknown_right_keeps_its_visit_unposted(store: &Store) {
     assert!(!f.posted);
     assert_eq!(f.unposted_reason, raidai_store::claims::NO_MAPPING);
     assert!(v.journal.is_empty());
-    let right01 = store
-        .list_findings(&admin(), &rule_query("RIGHT01"))
-        .await
-        .unwrap();
-    let flagged: Vec<&str> = right01.items.iter().map(|f| f.vkey.as_str()).collect();
-    assert_eq!(flagged, [odd.as_str()]);
+    assert_eq!(
+        flagged(store, "RIGHT01").await,
+        [(odd, "block".to_string())]
+    );
 }
 
 /// How many visits the finding query `q` lists as still open.
