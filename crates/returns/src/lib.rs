@@ -29,9 +29,11 @@
 //! [`write_rep`], [`write_stm`] and [`write_stm_xml`] generate synthetic files in these layouts
 //! (deterministic from a seed) together with the lines a reader must give back.
 //!
-//! An .xlsx sheet is read row by row from calamine's cell stream (the top rows are kept for the
-//! headers), so memory grows with the lines returned, not with the sheet's width × height; an
-//! .xls sheet (no streaming reader) is loaded whole and walked the same way.
+//! An .xlsx sheet is read row by row (the top rows are kept for the headers), so memory grows
+//! with the lines returned, not with the sheet's width × height: by the tag scanner of
+//! `xlsx_scan` (a window of the inflated sheet at a time), or calamine's cell stream for what
+//! the scanner does not read; an .xls sheet (no streaming reader) is loaded whole by calamine
+//! and walked the same way.
 //!
 //! Pure: the readers take bytes and return values; no files, no database. (The generator
 //! streams its large sheets through a temporary file, rust_xlsxwriter's constant-memory mode,
@@ -48,6 +50,7 @@ mod sheet;
 #[cfg(test)]
 mod sheet_tests;
 mod stm;
+mod xlsx_scan;
 
 /// What a REP line and a statement line both say of their visit: where the line stands in
 /// the file, the keys it is matched by and what the hospital claimed.

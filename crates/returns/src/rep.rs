@@ -173,7 +173,7 @@ pub fn read_rep_with(
     bytes: &[u8],
     codes: &ErrorCodes,
 ) -> Result<RepFile, ReturnsError> {
-    read_rep_mode(file_name, bytes, codes, Mode::Stream)
+    read_rep_mode(file_name, bytes, codes, Mode::Scan)
 }
 
 pub(crate) fn read_rep_mode(

@@ -13,6 +13,7 @@ use calamine::{Cell, Data, DataRef, Range, Reader, Sheets, XlsxError, open_workb
 
 use crate::cells::{self, HEADER_SEARCH_ROWS, key};
 use crate::error::{ReturnReject, ReturnsError};
+use crate::xlsx_scan;
 
 static EMPTY: DataRef<'static> = DataRef::Empty;
 
@@ -28,6 +29,9 @@ const DAMAGED: &str = "the file is damaged";
 /// How an .xlsx sheet is read (the whole-sheet path stays for .xls and for tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
+    /// The tag scanner of [`xlsx_scan`], calamine's cell stream for what it does not read.
+    Scan,
+    #[cfg_attr(not(test), allow(dead_code))]
     Stream,
     #[cfg_attr(not(test), allow(dead_code))]
     Whole,
@@ -44,6 +48,11 @@ pub(crate) fn with_sheet<T>(
     mode: Mode,
     mut read: impl FnMut(&str, &mut SheetRows<'_>) -> Result<T, ReturnsError>,
 ) -> Result<T, ReturnsError> {
+    if mode == Mode::Scan
+        && let Some(done) = scan_sheet(bytes, wanted, &mut read)
+    {
+        return done;
+    }
     let not_sheet = |detail: String| ReturnsError::NotSpreadsheet {
         file_name: file_name.to_string(),
         detail,
@@ -77,7 +86,7 @@ pub(crate) fn with_sheet<T>(
         }
         Ok(Ok(Ok(pair))) => pair,
     };
-    if let (Sheets::Xlsx(x), Mode::Stream) = (&mut wb, mode) {
+    if let (Sheets::Xlsx(x), Mode::Scan | Mode::Stream) = (&mut wb, mode) {
         let sheet = name.as_str();
         let reader = catch_unwind(AssertUnwindSafe(move || {
             let x = x; // moved in: the reader borrows the workbook beyond the closure
@@ -113,6 +122,30 @@ pub(crate) fn with_sheet<T>(
         Ok(Ok(range)) => range,
     };
     read(&name, &mut SheetRows::whole(&range))
+}
+
+/// Reads the wanted sheet of an .xlsx through [`xlsx_scan`]; `None` when the scan cannot read
+/// the workbook or the sheet (calamine reads it then, and gives the errors).
+pub(crate) fn scan_sheet<T>(
+    bytes: &[u8],
+    wanted: &[&str],
+    read: &mut impl FnMut(&str, &mut SheetRows<'_>) -> Result<T, ReturnsError>,
+) -> Option<Result<T, ReturnsError>> {
+    let mut book = catch_unwind(|| xlsx_scan::Book::open(bytes)).ok()??;
+    let (name, path) = book
+        .sheets
+        .iter()
+        .find(|(n, _)| {
+            let k = key(n);
+            wanted.iter().any(|w| key(w) == k)
+        })?
+        .clone();
+    let mut cells = book.cells(&path)?;
+    let next = Box::new(move || cells.next_cell().map_err(|u| u.0.to_string()));
+    match stream(next, &name, read) {
+        Streamed::Done(result) => Some(result),
+        Streamed::Damaged(_) | Streamed::Unstreamable => None,
+    }
 }
 
 /// What came of streaming a sheet.

@@ -87,7 +87,7 @@ pub fn read_stm(file_name: &str, bytes: &[u8]) -> Result<StmFile, ReturnsError> 
     if first == Some(&b'<') {
         return read_stm_xml(file_name, bytes);
     }
-    read_stm_book(file_name, bytes, Mode::Stream)
+    read_stm_book(file_name, bytes, Mode::Scan)
 }
 
 pub(crate) fn read_stm_book(
