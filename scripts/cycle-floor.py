@@ -3,7 +3,7 @@
 done in the form most favourable to it: no application code in the loop, the lines already in
 a table, every line of a kind applied set-based in one transaction in key order.
 
-    scripts/cycle-floor.py SETUP_DB SCRATCH_DB [REP_LINES STM_LINES]
+    scripts/cycle-floor.py SETUP_DB SCRATCH_DB [REP_LINES STM_LINES] [--bare]
 
 SETUP_DB is a database after `raidai claim bench-setup` (12 batches sent, no return yet); it is
 copied to SCRATCH_DB first. The REP lines are the sent claims (each one accepted, with a
@@ -11,15 +11,20 @@ TRAN_ID and the amount the fund will pay); the STM lines pay the first STM_LINES
 order, each settled by two journal lines (cash debit, receivable credit), as `claim bench`
 does with the generated files (939,188 and 835,331 lines). Staging the lines (what reading the
 workbooks gives) is timed apart; the timed part is what the database must do with them.
+With --bare, the indexes the pages read but the matching does not (a visit's return lines, claims
+by status and by open amount, the journal by date and by posting date) are dropped first: the
+floor of a schema that served no page.
 """
 import shutil
 import sqlite3
 import sys
 import time
 
-src, dst = sys.argv[1], sys.argv[2]
-rep_n = int(sys.argv[3]) if len(sys.argv) > 3 else 939_188
-stm_n = int(sys.argv[4]) if len(sys.argv) > 4 else 835_331
+bare = "--bare" in sys.argv
+args = [a for a in sys.argv[1:] if a != "--bare"]
+src, dst = args[0], args[1]
+rep_n = int(args[2]) if len(args) > 2 else 939_188
+stm_n = int(args[3]) if len(args) > 3 else 835_331
 for suffix in ("", "-wal", "-shm"):
     try:
         shutil.copy(src + suffix, dst + suffix)
@@ -30,6 +35,11 @@ db = sqlite3.connect(dst, isolation_level=None)
 for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "cache_size = -32768",
                "temp_store = FILE", "wal_autocheckpoint = 0", "foreign_keys = ON"):
     db.execute("PRAGMA " + pragma)
+if bare:
+    for index in ("claim_return_lines_vkey", "claim_status_status", "claim_status_open",
+                  "claim_journal_acct", "claim_journal_post"):
+        db.execute(f"DROP INDEX {index}")
+    print("bare: the pages' indexes dropped")
 (hcode,) = db.execute("SELECT hcode FROM claim_status GROUP BY hcode ORDER BY COUNT(*) DESC LIMIT 1").fetchone()
 (last_no,) = db.execute("SELECT COALESCE(MAX(no), 0) FROM claim_imports WHERE hcode = ?", (hcode,)).fetchone()
 

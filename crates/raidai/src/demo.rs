@@ -394,5 +394,36 @@ mod tests {
         let mine = units_of("rev.03726").await;
         assert_eq!(mine.len(), 1);
         assert_eq!(mine[0].hcode, DEMO_RPST);
+        // The odd lines of the weaker units: refused alone, their visits kept and flagged, a
+        // visit that lost a charge line waiting for a corrected file.
+        let sys = Actor::system();
+        let rules = db.store.rule_counts(&sys, None).await.unwrap();
+        let visits_of = |rule: &str| {
+            rules
+                .iter()
+                .find(|r| r.rule == rule)
+                .map_or(0, |r| r.visits)
+        };
+        assert!(visits_of("LINE01") >= 3, "{rules:?}");
+        assert!(visits_of("FLD01") >= 2, "{rules:?}");
+        let mut waiting = 0;
+        for u in db
+            .store
+            .list_units(&sys, &UnitQuery::default())
+            .await
+            .unwrap()
+        {
+            let unit = raidai_domain::ids::Hcode::parse(&u.hcode).unwrap();
+            waiting += db
+                .store
+                .unposted_groups(&sys, unit)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|g| g.reason == raidai_store::claims::REFUSED_LINE)
+                .map(|g| g.visits)
+                .sum::<i64>();
+        }
+        assert!(waiting >= 1);
     }
 }

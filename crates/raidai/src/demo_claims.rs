@@ -67,6 +67,9 @@ pub async fn seed(store: &Store) -> Result<()> {
             .collect();
         let dir = tmp.path().join(&u.hcode);
         generate(&cfg, &dir)?;
+        if i % 4 == 3 {
+            odd_lines(&dir)?;
+        }
         let mut opts = ImportOptions::new(Hcode::parse(&u.hcode)?);
         opts.source_name = format!("demo-{}-{}.zip", u.hcode, fy.be());
         raidai_claims::import(store, &sys, Source::Dir(dir), opts).await?;
@@ -79,6 +82,46 @@ pub async fn seed(store: &Store) -> Result<()> {
         let month = i64::from(p.calendar_year()) * 100 + i64::from(p.calendar_month());
         store.close_month_all(&sys, month, today).await?;
     }
+    Ok(())
+}
+
+/// A few lines as real exports carry them, in the units with the weakest data: two drug lines
+/// dated `20261345`, a charge line of category `Q9` and two visit times `2575`. The drug and
+/// charge lines are refused alone and their visits kept (LINE01; the charge's visit also CHG01,
+/// and it waits unposted for a corrected file); the times are read as blank (FLD01).
+fn odd_lines(dir: &std::path::Path) -> Result<()> {
+    edit_field(&dir.join("DRU.txt"), "DATE_SERV", &[7, 29], "20261345")?;
+    edit_field(&dir.join("CHA.txt"), "CHRGITEM", &[11], "Q9")?;
+    edit_field(&dir.join("OPD.txt"), "TIMEOPD", &[5, 23], "2575")
+}
+
+/// Sets column `column` (by the header line's name) of data lines `lines` (1 = the first after
+/// the header) of a generated file to `value`.
+fn edit_field(path: &std::path::Path, column: &str, lines: &[usize], value: &str) -> Result<()> {
+    let bytes = std::fs::read(path)?;
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut col = None;
+    for (n, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
+        let body = line.trim_ascii_end();
+        if n == 0 {
+            col = body
+                .split(|b| *b == b'|')
+                .position(|f| f == column.as_bytes());
+        }
+        match col {
+            Some(c) if lines.contains(&n) => {
+                let mut fields: Vec<&[u8]> = body.split(|b| *b == b'|').collect();
+                if let Some(f) = fields.get_mut(c) {
+                    *f = value.as_bytes();
+                }
+                out.extend_from_slice(&fields.join(&b'|'));
+                out.extend_from_slice(&line[body.len()..]);
+            }
+            _ => out.extend_from_slice(line),
+        }
+    }
+    anyhow::ensure!(col.is_some(), "{}: no column {column}", path.display());
+    std::fs::write(path, out)?;
     Ok(())
 }
 
