@@ -205,3 +205,59 @@ fn damaged_files_fail_the_same() {
     }
     assert!(errors > 0);
 }
+
+/// Date cells (a custom format, a built-in one), formulas, escaped text and a rich string, as
+/// Excel and other writers leave them: the scanner reads them as calamine does.
+#[test]
+fn dates_formulas_and_escapes_read_the_same() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, FormatScript};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("Detail").unwrap();
+    ws.write_string(0, 2, "ออกรายงานวันที่ 05/03/2568 เวลา 10:15")
+        .unwrap();
+    ws.write_string(2, 5, "หน่วยบริการ 10670 โรงพยาบาลทดสอบ")
+        .unwrap();
+    for (c, h) in [
+        (0, "REP No."),
+        (2, "TRAN_ID"),
+        (3, "HN"),
+        (6, "ชื่อ-สกุล"),
+        (8, "วันเข้ารักษา"),
+        (10, "ชดเชยสุทธิ"),
+        (13, "Error Code"),
+        (40, "เรียกเก็บ"),
+        (117, "SEQ NO"),
+    ] {
+        ws.write_string(5, c, h).unwrap();
+    }
+    let custom = Format::new().set_num_format("dd/mm/yyyy hh:mm:ss");
+    let builtin = Format::new().set_num_format_index(14);
+    let sup = Format::new().set_font_script(FormatScript::Superscript);
+    for i in 0..6u32 {
+        let r = 7 + i;
+        ws.write_string(r, 0, "680300012").unwrap();
+        ws.write_string(r, 2, format!("1000{i:05}")).unwrap();
+        ws.write_string(r, 3, format!("{:07}", 200 + i)).unwrap();
+        let day = ExcelDateTime::from_ymd(2025, 1, 1 + i as u8).unwrap();
+        match i % 3 {
+            0 => ws.write_datetime_with_format(r, 8, &day, &custom),
+            1 => ws.write_datetime_with_format(r, 8, &day, &builtin),
+            _ => ws.write_string(r, 8, format!("0{}/01/2568", 1 + i)),
+        }
+        .unwrap();
+        ws.write_number(r, 10, f64::from(i) * 10.5).unwrap();
+        ws.write_formula(r, 40, format!("=K{}+1.5", r + 1).as_str())
+            .unwrap();
+        ws.write_string(r, 13, if i % 2 == 0 { "305 & <A01>" } else { "-" })
+            .unwrap();
+        ws.write_rich_string(r, 6, &[(&Format::default(), "ทดสอบ "), (&sup, "2")])
+            .unwrap();
+        ws.write_string(r, 117, format!("6801011{i:05}")).unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    assert!(scans(&bytes, "Detail"));
+    let f = rep_both("eclaim_10670_OP_25680305_000000001.xlsx", &bytes).unwrap();
+    assert_eq!(f.lines.len() + f.rejects.len(), 6);
+    assert_eq!(f.lines[0].visit.date_in, Some(2025_01_01));
+    assert_eq!(f.lines[1].visit.date_in, Some(2025_01_02));
+}
