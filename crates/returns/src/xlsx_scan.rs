@@ -5,9 +5,9 @@
 //!
 //! It gives the cells calamine's cell reader gives (same positions, same values, dates by the
 //! cell's number format), and gives up on anything else: a construct it does not read (a cell
-//! without its address, an error cell, an unknown entity, text that is not UTF-8, damage) ends
-//! the scan with [`Unsupported`], and the caller reads the sheet with calamine instead. So the
-//! scan can make a sheet faster to read, never read differently.
+//! without its address, an unknown error or cell type, an unknown entity, text that is not
+//! UTF-8, damage) ends the scan with [`Unsupported`], and the caller reads the sheet with
+//! calamine instead. So the scan can make a sheet faster to read, never read differently.
 
 use std::borrow::Cow;
 use std::io::{Cursor, Read};
@@ -821,6 +821,10 @@ impl<'x> State<'x> {
                 DataRef::SharedString(s)
             }
             Some(b"b") => DataRef::Bool(v != "0"),
+            Some(b"e") => DataRef::Error(
+                v.parse::<calamine::CellErrorType>()
+                    .map_err(|_| Unsupported("an error cell the scan does not know"))?,
+            ),
             Some(b"d") => DataRef::DateTimeIso(v.into_owned()),
             Some(b"str") => DataRef::String(v.into_owned()),
             Some(b"n") if v.is_empty() => DataRef::Empty,
@@ -897,7 +901,7 @@ mod tests {
         let xml = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:C3"/>
 <sheetData><row r="1" spans="1:3"><c r="A1" t="inlineStr"><is><t xml:space="preserve"> a&amp;b </t></is></c><c r="B1" t="s"><v>1</v></c><c r="C1" s="1"><v>45000.5</v></c></row>
-<row r="3"><c r="A3"><v>12</v></c><c r="B3" t="str"><f>A3&amp;"x"</f><v>12x</v></c><c r="C3" t="b"><v>0</v></c><c r="D3" s="0"/><c r="E3" t="inlineStr"><is><r><t>ก</t></r><r><t>ข</t></r><rPh><t>x</t></rPh></is></c></row>
+<row r="3"><c r="A3"><v>12</v></c><c r="F3" t="e"><v>#N/A</v></c><c r="B3" t="str"><f>A3&amp;"x"</f><v>12x</v></c><c r="C3" t="b"><v>0</v></c><c r="D3" s="0"/><c r="E3" t="inlineStr"><is><r><t>ก</t></r><r><t>ข</t></r><rPh><t>x</t></rPh></is></c></row>
 <row><c r="A4"><v>ab</v></c></row></sheetData><mergeCells count="0"/></worksheet>"#;
         let got = cells(xml, &["zero", "one"], &[NumFmt::Other, NumFmt::DateTime]).unwrap();
         let want: Scanned = vec![
@@ -915,6 +919,7 @@ mod tests {
                 ),
             ),
             ((2, 0), "Float(12.0)".into()),
+            ((2, 5), "Error(NA)".into()),
             ((2, 1), r#"String("12x")"#.into()),
             ((2, 2), "Bool(false)".into()),
             ((2, 4), r#"String("กข")"#.into()),
@@ -944,7 +949,11 @@ mod tests {
                 "a cell without its address",
             ),
             (
-                "<sheetData><row><c r=\"A1\" t=\"e\"><v>#N/A</v></c></row></sheetData>",
+                "<sheetData><row><c r=\"A1\" t=\"e\"><v>#BOGUS</v></c></row></sheetData>",
+                "an error cell the scan does not know",
+            ),
+            (
+                "<sheetData><row><c r=\"A1\" t=\"q\"><v>1</v></c></row></sheetData>",
                 "a cell type the scan does not read",
             ),
             (
