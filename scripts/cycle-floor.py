@@ -54,6 +54,15 @@ def timed(label, sql, *args):
     return took
 
 
+def store_lines(staged, return_no, note, outcome):
+    """Every staged line stored as a return line of return `return_no`."""
+    timed("lines stored", f"""
+    INSERT INTO claim_return_lines (hcode, return_no, row_no, vkey, match_note, tran_id, rep_no, hn,
+        seq_no, an, date_in, outcome, error_codes, late, claimed, amount)
+    SELECT ?, {return_no}, row_no, vkey, '{note}', tran_id, '680100001', hn, seq, an, date_serv,
+        '{outcome}', '', 0, expected, expected FROM {staged}""", hcode)
+
+
 t0 = time.time()
 db.execute("""CREATE TEMP TABLE rep_in AS
     SELECT cs.vkey, v.hn, v.seq, v.an, v.cid, v.date_serv, 'T' || cs.vkey AS tran_id,
@@ -70,11 +79,7 @@ timed("match: every line's visit read, citizen ID and date confirmed", """
     SELECT COUNT(*) FROM rep_in r CROSS JOIN claim_visits v ON v.hcode = ? AND v.vkey = r.vkey
     LEFT JOIN claim_status cs ON cs.hcode = v.hcode AND cs.tran_id = r.tran_id
     WHERE v.cid = r.cid AND v.date_serv = r.date_serv""", hcode)
-timed("lines stored", f"""
-    INSERT INTO claim_return_lines (hcode, return_no, row_no, vkey, match_note, tran_id, rep_no, hn,
-        seq_no, an, date_in, outcome, error_codes, late, claimed, amount)
-    SELECT ?, 1000, row_no, vkey, 'hn_seq', tran_id, '680100001', hn, seq, an, date_serv,
-        'accepted', '', 0, expected, expected FROM rep_in""", hcode)
+store_lines("rep_in", 1000, "hn_seq", "accepted")
 timed("claims set", """
     UPDATE claim_status SET tran_id = r.tran_id, status = 'accepted', rep_no = '680100001',
         expected = r.expected, rep_date = 20260115, updated_at = 1, work = ''
@@ -91,11 +96,7 @@ db.execute("BEGIN")
 timed("match: by TRAN_ID, visit read", """
     SELECT COUNT(*) FROM stm_in s CROSS JOIN claim_status cs ON cs.hcode = ? AND cs.tran_id = s.tran_id
     CROSS JOIN claim_visits v ON v.hcode = cs.hcode AND v.vkey = cs.vkey WHERE v.cid = s.cid""", hcode)
-timed("lines stored", f"""
-    INSERT INTO claim_return_lines (hcode, return_no, row_no, vkey, match_note, tran_id, rep_no, hn,
-        seq_no, an, date_in, outcome, error_codes, late, claimed, amount)
-    SELECT ?, 1001, row_no, vkey, 'tran_id', tran_id, '680100001', hn, seq, an, date_serv,
-        'matched', '', 0, expected, expected FROM stm_in""", hcode)
+store_lines("stm_in", 1001, "tran_id", "matched")
 timed("claims settled", """
     UPDATE claim_status SET received = received + s.expected, cleared = cleared + s.expected,
         open_amount = open_amount - s.expected, stm_status = 'matched',

@@ -151,7 +151,7 @@ fn workbook_sheets(xml: &[u8], targets: &[Target]) -> Option<(Vec<(String, Strin
             }
             b"sheet" => {
                 let name = attr(attrs, b"name")?.into_owned();
-                let id = attrs_value(attrs, b":id")?;
+                let id = attr(attrs, b":id")?;
                 // A sheet whose part is missing (a chart sheet, say) is left to calamine.
                 if let Some(t) = targets.iter().find(|t| t.id == id) {
                     sheets.push((name, t.path.clone()));
@@ -399,53 +399,35 @@ fn local(name: &[u8]) -> &[u8] {
     }
 }
 
-/// The raw value of the attribute whose name is `name` or ends with `name` (`r:id` by `:id`).
-fn attrs_value<'x>(attrs: &'x [u8], name: &[u8]) -> Option<Cow<'x, str>> {
+/// The attributes of a tag as (name, raw value) pairs, in order; a malformed one ends them.
+fn attributes(attrs: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     let mut rest = attrs;
-    loop {
+    std::iter::from_fn(move || {
         rest = rest.trim_ascii_start();
-        if rest.is_empty() {
-            return None;
-        }
         let eq = memchr::memchr(b'=', rest)?;
         let key = rest[..eq].trim_ascii();
         let after = rest[eq + 1..].trim_ascii_start();
-        let q = *after.first()?;
-        if q != b'"' && q != b'\'' {
-            return None;
-        }
+        let q = *after.first().filter(|q| matches!(q, b'"' | b'\''))?;
         let len = memchr::memchr(q, &after[1..])?;
-        let value = &after[1..1 + len];
-        if key == name || (name.starts_with(b":") && key.ends_with(name)) {
-            return unescape(value).ok();
-        }
         rest = &after[len + 2..];
-    }
+        Some((key, &after[1..1 + len]))
+    })
 }
 
-/// The value of attribute `name` (no prefix), entities resolved.
+/// The value of the attribute named `name`, or ending with `name` when it starts with `:`
+/// (`r:id` by `:id`), entities resolved.
 fn attr<'x>(attrs: &'x [u8], name: &[u8]) -> Option<Cow<'x, str>> {
-    attrs_value(attrs, name)
+    let prefixed = name.starts_with(b":");
+    let (_, value) =
+        attributes(attrs).find(|(k, _)| *k == name || (prefixed && k.ends_with(name)))?;
+    unescape(value).ok()
 }
 
-/// The raw value of attribute `name`, as bytes (for the cell attributes read on every cell).
+/// The raw value of the one-letter attribute `name` (`r`, `s`, `t`: read on every cell).
 fn raw_attr(attrs: &[u8], name: u8) -> Option<&[u8]> {
-    let mut rest = attrs;
-    loop {
-        rest = rest.trim_ascii_start();
-        if rest.is_empty() {
-            return None;
-        }
-        let eq = memchr::memchr(b'=', rest)?;
-        let key = rest[..eq].trim_ascii();
-        let after = rest[eq + 1..].trim_ascii_start();
-        let q = *after.first()?;
-        let len = memchr::memchr(q, after.get(1..)?)?;
-        if key.len() == 1 && key[0] == name {
-            return Some(&after[1..1 + len]);
-        }
-        rest = &after[len + 2..];
-    }
+    attributes(attrs)
+        .find(|(k, _)| *k == [name])
+        .map(|(_, v)| v)
 }
 
 /// Text with its entities resolved and line ends normalised as an XML parser does; borrowed
